@@ -1,0 +1,3 @@
+from loopguard.cli import main
+
+raise SystemExit(main())

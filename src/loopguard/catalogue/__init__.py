@@ -1,0 +1,41 @@
+"""The built-in catalogue: every blocking API loopguard knows, as data.
+
+Each domain module defines ``RULES`` (catalogue entries), and may define ``RETURNS`` (what calling a
+callable returns, so receivers can be typed: ``"requests.Session": "requests.Session"``) and
+``ALIASES`` (other import paths of the same object, mapped to the name the rules use). Adding a
+blocking API is an entry here, a fixture line and a regenerated doc page — never code in the checker.
+"""
+
+from __future__ import annotations
+
+from loopguard.catalogue import cloud, databases, files, network, processes, waiting
+from loopguard.models import Rule
+
+_DOMAINS = (waiting, network, cloud, databases, files, processes)
+
+#: Codes that are not catalogue entries but findings of the tool itself.
+FILE_ERROR = Rule(
+    code="LG001",
+    name="file-error",
+    domain="tool",
+    summary="A file could not be read or parsed, so it was not checked.",
+    instead={"asyncio": ""},
+    why="A file loopguard cannot parse is a file nobody checked; the run exits with status 2.",
+    fix_safety="Fix the syntax error or the file's encoding.",
+)
+CONFIGURED = Rule(
+    code="LG801",
+    name="configured-blocking-call",
+    domain="configured",
+    summary="A call listed in `[tool.loopguard.blocking-calls]` of the project's configuration.",
+    instead={"asyncio": "await asyncio.to_thread(f, ...)", "anyio": "await anyio.to_thread.run_sync(f, ...)",
+             "trio": "await trio.to_thread.run_sync(f, ...)"},
+    why="The project declared this call blocking; it runs on the event loop here.",
+    example='[tool.loopguard.blocking-calls]\n"vendor_sdk.Client.download" = "vendor_sdk.AsyncClient.download"',
+    use_instead="The replacement named in the configuration.",
+)
+
+RULES: tuple[Rule, ...] = tuple(rule for domain in _DOMAINS for rule in domain.RULES)
+RETURNS: dict[str, str] = {k: v for domain in _DOMAINS for k, v in getattr(domain, "RETURNS", {}).items()}
+ALIASES: dict[str, str] = {k: v for domain in _DOMAINS for k, v in getattr(domain, "ALIASES", {}).items()}
+ALL_RULES: dict[str, Rule] = {rule.code: rule for rule in (FILE_ERROR, *RULES, CONFIGURED)}

@@ -1,0 +1,49 @@
+"""Cloud SDKs (LG3xx)."""
+
+from loopguard.models import Rule
+
+_AIOBOTO = (
+    "aiobotocore (`async with get_session().create_client(...) as client`) "
+    "or aioboto3 (`async with aioboto3.Session().client(...) as client`)"
+)
+
+RULES = (
+    Rule(
+        code="LG301",
+        name="boto3-client-creation",
+        domain="cloud sdks",
+        summary="Creating a boto3 client or resource (`boto3.client`, `boto3.resource`, `Session().client`).",
+        functions=("boto3.client", "boto3.resource"),
+        methods=("boto3.session.Session.client", "boto3.session.Session.resource"),
+        instead={"asyncio": _AIOBOTO},
+        why="Creating a client reads configuration, credentials and the service model from disk, "
+        "and may call the instance metadata service.",
+        example="async def upload(data):\n    s3 = boto3.client('s3')",
+        use_instead="async def upload(data):\n    session = aiobotocore.session.get_session()\n"
+        "    async with session.create_client('s3') as s3:\n        ...",
+    ),
+    Rule(
+        code="LG302",
+        name="boto3-operation",
+        domain="cloud sdks",
+        summary="Any operation on a boto3 client or resource.",
+        methods=("boto3.Client.*", "boto3.Resource.*"),
+        safe_methods=("get_paginator", "get_waiter", "can_paginate", "close", "meta", "exceptions"),
+        instead={"asyncio": _AIOBOTO},
+        why="Every boto3 operation is a synchronous HTTPS request to the service.",
+        example="async def upload(s3, data):\n    s3.put_object(Bucket='b', Key='k', Body=data)",
+        use_instead="async def upload(s3, data):\n    await s3.put_object(Bucket='b', Key='k', Body=data)"
+        "  # an aiobotocore client",
+    ),
+)
+
+RETURNS = {
+    "boto3.client": "boto3.Client",
+    "boto3.resource": "boto3.Resource",
+    "boto3.session.Session.client": "boto3.Client",
+    "boto3.session.Session.resource": "boto3.Resource",
+}
+
+ALIASES = {
+    "boto3.Session": "boto3.session.Session",
+}

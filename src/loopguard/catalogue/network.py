@@ -1,0 +1,109 @@
+"""HTTP and network clients (LG2xx)."""
+
+from loopguard.models import Rule
+
+_HTTPX_ASYNC = "httpx.AsyncClient (`async with httpx.AsyncClient() as client: await client.get(...)`)"
+_HTTP_ASYNC = "httpx.AsyncClient or aiohttp.ClientSession"
+
+_REQUESTS_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+
+RULES = (
+    Rule(
+        code="LG201",
+        name="requests-call",
+        domain="http and network",
+        summary="`requests` functions and `requests.Session` methods.",
+        functions=tuple(f"requests.{verb}" for verb in _REQUESTS_VERBS),
+        methods=tuple(f"requests.Session.{verb}" for verb in (*_REQUESTS_VERBS, "send")),
+        instead={"asyncio": _HTTP_ASYNC},
+        why="requests does its socket I/O synchronously; the event loop stalls for the whole round trip.",
+        example="async def fetch(url):\n    return requests.get(url).json()",
+        use_instead="async def fetch(url):\n    async with httpx.AsyncClient() as client:\n"
+        "        return (await client.get(url)).json()",
+        fix_safety="Never rewritten: requests follows redirects by default and httpx does not, "
+        "and httpx has a 5 s default timeout.",
+    ),
+    Rule(
+        code="LG202",
+        name="httpx-sync-call",
+        domain="http and network",
+        summary="`httpx` module functions and `httpx.Client` methods (the sync client).",
+        functions=tuple(f"httpx.{verb}" for verb in (*_REQUESTS_VERBS, "stream")),
+        methods=tuple(
+            f"httpx.Client.{verb}" for verb in (*_REQUESTS_VERBS, "send", "stream", "close")
+        ),
+        instead={"asyncio": _HTTPX_ASYNC},
+        why="The sync httpx API blocks on the network; its async twin has the same methods, awaited.",
+        example="async def fetch(url):\n    return httpx.get(url)",
+        use_instead="async def fetch(url):\n    async with httpx.AsyncClient() as client:\n"
+        "        return await client.get(url)",
+    ),
+    Rule(
+        code="LG203",
+        name="urllib-request",
+        domain="http and network",
+        summary="`urllib.request.urlopen`, `urlretrieve` and opener `.open()`.",
+        functions=("urllib.request.urlopen", "urllib.request.urlretrieve"),
+        methods=("urllib.request.OpenerDirector.open",),
+        instead={"asyncio": _HTTP_ASYNC},
+        why="urllib performs the request and reads the response synchronously.",
+        example="async def fetch(url):\n    return urllib.request.urlopen(url).read()",
+        use_instead="async def fetch(url):\n    async with httpx.AsyncClient() as client:\n"
+        "        return (await client.get(url)).content",
+    ),
+    Rule(
+        code="LG204",
+        name="urllib3-call",
+        domain="http and network",
+        summary="`urllib3.request` and requests through urllib3 pool managers and connection pools.",
+        functions=("urllib3.request",),
+        methods=tuple(
+            f"{owner}.{verb}"
+            for owner in ("urllib3.PoolManager", "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool")
+            for verb in ("request", "urlopen", "request_encode_url", "request_encode_body")
+        ),
+        instead={"asyncio": _HTTP_ASYNC},
+        why="urllib3 is a synchronous HTTP client.",
+        example="async def fetch(url):\n    return urllib3.PoolManager().request('GET', url)",
+        use_instead="async def fetch(url):\n    async with httpx.AsyncClient() as client:\n"
+        "        return await client.get(url)",
+    ),
+    Rule(
+        code="LG205",
+        name="http-client-call",
+        domain="http and network",
+        summary="`http.client.HTTPConnection`/`HTTPSConnection` requests and responses.",
+        methods=tuple(
+            f"http.client.{owner}.{verb}"
+            for owner in ("HTTPConnection", "HTTPSConnection")
+            for verb in ("request", "getresponse", "putrequest", "putheader", "endheaders", "send", "connect")
+        ),
+        instead={"asyncio": _HTTP_ASYNC},
+        why="`http.client` connections read and write their socket synchronously.",
+        example="async def ping(host):\n    conn = http.client.HTTPSConnection(host)\n"
+        "    conn.request('HEAD', '/')",
+        use_instead="async def ping(host):\n    async with httpx.AsyncClient() as client:\n"
+        "        await client.head(f'https://{host}/')",
+    ),
+)
+
+RETURNS = {
+    "requests.session": "requests.Session",
+    "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",
+    "urllib3.PoolManager.connection_from_url": "urllib3.HTTPConnectionPool",
+    "urllib3.PoolManager.connection_from_host": "urllib3.HTTPConnectionPool",
+}
+
+ALIASES = {
+    "requests.sessions.Session": "requests.Session",
+    "requests.sessions.session": "requests.session",
+    "requests.api.get": "requests.get",
+    "requests.api.post": "requests.post",
+    "requests.api.request": "requests.request",
+    "httpx._client.Client": "httpx.Client",
+    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
+    "urllib3.connectionpool.HTTPConnectionPool": "urllib3.HTTPConnectionPool",
+    "urllib3.connectionpool.HTTPSConnectionPool": "urllib3.HTTPSConnectionPool",
+    "urllib3.connectionpool.connection_from_url": "urllib3.connection_from_url",
+}

@@ -1,0 +1,120 @@
+"""The libcst visitor over coroutine bodies: confirms and locates each candidate, reads comments.
+
+The ``ast`` index already knows which calls inside coroutines resolve to blocking APIs (the
+candidates). libcst parses only the coroutines that contain one — the source segment of the
+outermost ``async def``, not the module — and walks it with an explicit context stack:
+
+* a coroutine body pushes "on the loop"; a nested sync ``def``, ``lambda`` or ``class`` body pushes
+  "not on the loop" (it runs later, elsewhere, or not at all);
+* decorators, default values and annotations sit outside the body, so they keep the enclosing
+  context — they are evaluated where the ``def`` is written;
+* comprehensions and generator expressions push nothing: they run where they are written.
+
+A candidate is reported only where this walk also sees a call on the loop at the same position,
+so the two trees must agree. Segments are parsed unchanged (columns stay exact): a ``def`` that is
+indented is wrapped in ``if 1:`` so the indented block is legal on its own, which also keeps
+multi-line strings with less indentation intact; lines are shifted back by the segment's offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+
+@dataclass(slots=True)
+class LoopCalls:
+    """Calls on the loop keyed by (line, column) -> (end line, end column); comments by line.
+
+    Lines are 1-based in the original file; columns are 0-based character offsets.
+    """
+
+    calls: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    comments: dict[int, str] = field(default_factory=dict)
+
+
+class LoopCallVisitor(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, line_offset: int, found: LoopCalls) -> None:
+        super().__init__()
+        self.line_offset = line_offset
+        self.found = found
+        self.on_loop: list[bool] = []
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.on_loop.append(node.asynchronous is not None)
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.on_loop.pop()
+
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+        self.on_loop.append(False)
+
+    def leave_Lambda_body(self, node: cst.Lambda) -> None:
+        self.on_loop.pop()
+
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.on_loop.append(False)
+
+    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.on_loop.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.on_loop and self.on_loop[-1]:
+            where = self.get_metadata(PositionProvider, node)
+            start = (where.start.line + self.line_offset, where.start.column)
+            self.found.calls[start] = (where.end.line + self.line_offset, where.end.column)
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        where = self.get_metadata(PositionProvider, node)
+        self.found.comments[where.start.line + self.line_offset] = node.value
+
+
+def segment_source(lines: list[str], def_line: int, def_column: int, end_line: int) -> tuple[str, int] | None:
+    """The source of one ``async def`` parseable on its own, and the line offset to add back.
+
+    ``lines`` keep their line endings; ``def_column`` is a character column. None when something
+    other than indentation precedes the ``def`` on its line (``class A: async def f(): ...``).
+    """
+    prefix = lines[def_line - 1][:def_column]
+    if prefix.strip():
+        return None
+    body = "".join(lines[def_line - 1 : end_line])
+    if def_column == 0:
+        return body, def_line - 1
+    return "if 1:\n" + body, def_line - 2
+
+
+def locate_in_segment(lines: list[str], def_line: int, def_column: int, end_line: int, found: LoopCalls) -> bool:
+    """Walk one coroutine's segment; False when it cannot be parsed on its own."""
+    segment = segment_source(lines, def_line, def_column, end_line)
+    if segment is None:
+        return False
+    text, offset = segment
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return False
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(offset, found))
+    return True
+
+
+def locate_in_module(source: str, found: LoopCalls) -> bool:
+    """Walk the whole module (the fallback when a segment does not parse on its own)."""
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return False
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(0, found))
+    return True
+
+
+def parses_with_libcst(source: str) -> bool:
+    try:
+        cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return False
+    return True

@@ -1,0 +1,159 @@
+"""Command line: ``loopguard check``, ``loopguard rules``, ``loopguard explain``.
+
+Exit status (DESIGN.md): 0 nothing found, 1 findings, 2 a file could not be checked or the
+invocation/configuration is wrong — every other file is still checked and reported.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from loopguard import __version__
+from loopguard.catalogue import ALL_RULES
+from loopguard.config import Config, ConfigError, load_config, parse_code_list
+from loopguard.discover import discover
+from loopguard.engine import make_settings
+from loopguard.models import FileResult, Finding
+from loopguard.report import ReportContext, renderers
+from loopguard.ruledocs import rule_page
+from loopguard.runner import check_jobs, default_jobs, make_jobs
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def fail(message: str) -> None:
+    click.echo(f"loopguard: error: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="loopguard")
+def cli() -> None:
+    """Find calls that block the asyncio, anyio or trio event loop."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--output-format", "output_format", default="text", show_default=True,
+    type=click.Choice(sorted(renderers())), help="How findings are printed.",
+)
+@click.option("--select", help="Comma-separated code prefixes to report (replaces the configured `select`).")
+@click.option("--ignore", help="Comma-separated code prefixes not to report (added to the configured `ignore`).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read settings from this file instead of the nearest pyproject.toml.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPUs).")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply `exclude` to files named on the command line too (as pre-commit passes them).")
+def check(
+    paths: tuple[str, ...], output_format: str, select: str | None, ignore: str | None,
+    config_path: Path | None, exit_zero: bool, quiet: bool, jobs: int | None, force_exclude: bool,
+) -> None:
+    """Check PATHS (files or directories; default: the current directory)."""
+    cwd = Path.cwd().resolve()
+    try:
+        config = with_cli_codes(load_config(config_path, cwd), select, ignore)
+    except ConfigError as error:
+        fail(str(error))
+        raise SystemExit(EXIT_ERROR) from None
+    found = discover(paths or (".",), config.root, config.exclude, force_exclude)
+    for missing in found.missing:
+        fail(f"{missing}: no such file or directory")
+    settings = make_settings(config)
+    jobs_list = make_jobs(found.files, config.root, cwd)
+    results = list(check_jobs(jobs_list, settings, jobs or default_jobs()))
+    findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root,
+                            color=False, read_line=read_line)
+    click.echo(renderers()[output_format](findings, context), nl=False)
+    if output_format in ("text", "concise") and not quiet:
+        click.echo(summary(results, findings), err=False)
+    errors = bool(found.missing) or any(r.error for r in results)
+    if errors:
+        raise SystemExit(EXIT_ERROR)
+    raise SystemExit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def with_cli_codes(config: Config, select: str | None, ignore: str | None) -> Config:
+    if select is not None:
+        config = replace(config, select=parse_code_list(select, "--select"))
+    if ignore is not None:
+        config = replace(config, ignore=config.ignore + parse_code_list(ignore, "--ignore"))
+    return config
+
+
+def summary(results: list[FileResult], findings: list[Finding]) -> str:
+    blocking = [f for f in findings if f.code != "LG001"]
+    unchecked = sum(1 for r in results if r.error)
+    if not findings:
+        return f"All checks passed! ({len(results)} files checked)"
+    files = len({f.path for f in blocking})
+    text = f"Found {len(blocking)} blocking call{'s' if len(blocking) != 1 else ''} in {files} file{'s' if files != 1 else ''}."
+    if unchecked:
+        text += f" {unchecked} file{'s' if unchecked != 1 else ''} could not be checked."
+    return text
+
+
+def read_line(path: str, line: int) -> str:
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+@cli.command()
+@click.option("--output-format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def rules(output_format: str) -> None:
+    """List every code, its name and what it matches, grouped by domain."""
+    if output_format == "json":
+        data = [
+            {"code": r.code, "name": r.name, "domain": r.domain, "summary": r.summary,
+             "default_enabled": r.default_enabled}
+            for r in sorted(ALL_RULES.values(), key=lambda r: r.code)
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    by_domain: dict[str, list[str]] = {}
+    for rule in sorted(ALL_RULES.values(), key=lambda r: r.code):
+        opt_in = "" if rule.default_enabled else " (opt-in)"
+        by_domain.setdefault(rule.domain, []).append(f"  {rule.code}  {rule.name:<28} {rule.summary}{opt_in}")
+    for domain, lines in by_domain.items():
+        click.echo(f"{domain}:")
+        click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print the documentation page of CODE (e.g. LG101)."""
+    rule = ALL_RULES.get(code.upper())
+    if rule is None:
+        fail(f"unknown code '{code}'; `loopguard rules` lists them")
+        raise SystemExit(EXIT_ERROR)
+    click.echo(rule_page(rule), nl=False)
+
+
+def main() -> int:
+    try:
+        cli.main(prog_name="loopguard", standalone_mode=False)
+    except SystemExit as done:
+        return int(done.code or 0)
+    except click.exceptions.Abort:
+        return EXIT_ERROR
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""The per-file pipeline: read -> parse (ast) -> index -> candidates -> confirm (libcst) -> suppress.
+
+``check_source`` is a pure function of the bytes, the module name and the settings, so it can run in
+a worker process and its result can be cached by content.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from loopguard import catalogue
+from loopguard.config import Config
+from loopguard.index import CallSite, ModuleIndex, index_module
+from loopguard.match import Match, Matcher
+from loopguard.models import FileResult, Finding
+from loopguard.resolve import Resolver
+from loopguard.suppress import is_selected, per_file_ignored, silenced_by_noqa
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a worker needs besides the file: built once per run, pickled once per worker."""
+
+    config: Config
+    matcher: Matcher
+
+
+def make_settings(config: Config) -> Settings:
+    rules = tuple(r for r in catalogue.RULES if is_selected(r, config.select, config.ignore))
+    return Settings(config, Matcher(rules, config.blocking_calls, config.safe_calls))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    call: CallSite
+    match: Match
+
+
+def file_error(path: str, message: str, line: int = 1, column: int = 1) -> FileResult:
+    finding = Finding(
+        path=path, line=line, column=column, end_line=line, end_column=column, code="LG001",
+        name="file-error", message=message,
+    )
+    return FileResult(path, (finding,), error=True)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode as Python does: a BOM or a PEP 263 coding cookie, else UTF-8."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+@lru_cache(maxsize=4096)
+def module_name(path: Path) -> tuple[str, str]:
+    """(module, package) for a file: its stem prefixed by every enclosing package directory."""
+    path = path.resolve()
+    is_package = path.stem == "__init__"
+    parts = [] if is_package else [path.stem]
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.name:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    module = ".".join(parts) or path.stem
+    package = module if is_package else module.rpartition(".")[0]
+    return module, package
+
+
+def library_of(index: ModuleIndex) -> str:
+    """The async library the file uses, so suggestions name its API (asyncio when none)."""
+    if "anyio" in index.imported_roots:
+        return "anyio"
+    if "trio" in index.imported_roots:
+        return "trio"
+    return "asyncio"
+
+
+def check_file(path: Path, display: str, relative: str, settings: Settings) -> FileResult:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return file_error(display, f"cannot read file: {error.strerror or error}")
+    module, package = module_name(path)
+    return check_source(data, display, relative, module, package, settings)
+
+
+def check_source(
+    data: bytes, display: str, relative: str, module: str, package: str, settings: Settings
+) -> FileResult:
+    try:
+        text = decode_source(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        return file_error(display, f"cannot decode file: {error}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences are the user's business
+            tree = ast.parse(text, filename=display)
+    except SyntaxError as error:
+        return syntax_error(display, text, error)
+    except ValueError as error:  # null bytes
+        return file_error(display, f"cannot parse file: {error}")
+    if "async" not in text:
+        return FileResult(display)
+    index = index_module(tree, module, package)
+    candidates = find_candidates(index, settings, relative)
+    if not candidates:
+        return FileResult(display)
+    return FileResult(display, confirm(candidates, index, text, display, library_of(index)))
+
+
+def syntax_error(display: str, text: str, error: SyntaxError) -> FileResult:
+    from loopguard.checker import parses_with_libcst
+
+    if parses_with_libcst(text):
+        message = (
+            "cannot analyse file: it uses syntax newer than the Python running loopguard can parse; "
+            "run loopguard with a newer Python"
+        )
+    else:
+        message = f"cannot parse file: {error.msg}"
+    return file_error(display, message, error.lineno or 1, error.offset or 1)
+
+
+def find_candidates(index: ModuleIndex, settings: Settings, relative: str) -> list[Candidate]:
+    resolver = Resolver(index, catalogue.RETURNS, catalogue.ALIASES)
+    config = settings.config
+    candidates = []
+    for call in index.calls:
+        if not call.on_loop:
+            continue
+        found = settings.matcher.match(resolver.call_target(call.func, call.scope))
+        if found is None or per_file_ignored(found.rule.code, relative, config.per_file_ignores):
+            continue
+        candidates.append(Candidate(call, found))
+    return candidates
+
+
+def confirm(
+    candidates: list[Candidate], index: ModuleIndex, text: str, display: str, library: str
+) -> tuple[Finding, ...]:
+    """Locate each candidate with libcst; keep those the libcst walk also sees on the loop."""
+    from loopguard.checker import LoopCalls, locate_in_module, locate_in_segment
+
+    lines = text.splitlines(keepends=True)
+    found = LoopCalls()
+    spans = outermost_coroutines(index, candidates)
+    for def_line, def_col, end_line in spans:
+        column = character_column(lines[def_line - 1], def_col)
+        if not locate_in_segment(lines, def_line, column, end_line, found):
+            found = LoopCalls()
+            locate_in_module(text, found)
+            break
+    findings = []
+    for candidate in candidates:
+        call = candidate.call
+        column = character_column(lines[call.line - 1], call.col)
+        end = found.calls.get((call.line, column))
+        if end is None:
+            continue
+        if silenced_by_noqa(candidate.match.rule.code, found.comments.get(call.line)):
+            continue
+        findings.append(make_finding(candidate.match, display, call.line, column, end, library))
+    return tuple(sorted(findings, key=Finding.sort_key))
+
+
+def outermost_coroutines(index: ModuleIndex, candidates: list[Candidate]) -> list[tuple[int, int, int]]:
+    """The spans of the outermost ``async def``s that contain a candidate, each once."""
+    spans = []
+    for scope_id in {c.call.coroutine for c in candidates}:
+        outer = scope_id
+        parent = index.scopes[scope_id].parent
+        while parent is not None:
+            if parent in index.coroutines:
+                outer = parent
+            parent = index.scopes[parent].parent
+        spans.append(index.coroutines[outer])
+    return sorted(set(spans))
+
+
+def character_column(line: str, byte_offset: int) -> int:
+    """ast columns are UTF-8 byte offsets; libcst's and the user's are characters."""
+    if line.isascii():
+        return byte_offset
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+
+def make_finding(
+    match: Match, display: str, line: int, column: int, end: tuple[int, int], library: str
+) -> Finding:
+    rule = match.rule
+    return Finding(
+        path=display,
+        line=line,
+        column=column + 1,
+        end_line=end[0],
+        end_column=end[1] + 1,
+        code=rule.code,
+        name=rule.name,
+        message=f"`{match.api.removeprefix('builtins.')}` blocks the event loop",
+        suggestion=match.suggestion or rule.suggestion(library),
+    )

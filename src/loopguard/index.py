@@ -1,0 +1,465 @@
+"""One module -> its symbols, from the stdlib ``ast`` (C-fast; libcst is ~30x slower to parse).
+
+The index records, per scope, what every name is bound to (imports, assignments, annotations,
+``with ... as``, defs and classes), per class what its attributes hold, and every call site with the
+scope it is in and whether that code runs on the event loop. Nothing is resolved here: binding values
+are kept as small expression tuples (see ``Expr``) so the index is cheap, picklable and cacheable, and
+``resolve.py`` is the one place that turns names into qualified names and receiver types.
+
+Python's scoping is static: a name assigned anywhere in a function is local for the whole function,
+so bindings are collected flow-insensitively, exactly like the compiler does.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+# Expression IR shared with resolve.py (tuples, so they hash and pickle):
+#   ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base) | ("none",) | ("str",)
+Expr = tuple[object, ...]
+NONE: Expr = ("none",)
+OTHER: Expr = ("other",)
+
+# Binding kinds:
+#   ("ref", qualname)          import or def/class: the name *is* that object
+#   ("value", expr, scope)     assigned value, evaluated in ``scope``
+#   ("type", expr, scope)      annotated type: an instance of what ``expr`` names
+#   ("enter", expr, scope)     ``with expr as name``: what entering the context manager gives
+#   ("self", class) / ("cls", class)
+#   ("unknown",)               parameter, loop target, unpacking, except, star import...
+Binding = tuple[object, ...]
+UNKNOWN: Binding = ("unknown",)
+
+FUNCTION_SCOPES = ("function", "coroutine", "lambda")
+
+
+@dataclass(slots=True)
+class Scope:
+    kind: str  # module | class | function | coroutine | lambda | comprehension
+    parent: int | None
+    qualname: str
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+    class_qualname: str | None = None  # for a method: the class that owns it
+
+
+@dataclass(slots=True)
+class ClassInfo:
+    qualname: str
+    bases: list[Expr]
+    scope: int  # the scope the class statement is in
+    body_scope: int
+    attributes: dict[str, list[Binding]] = field(default_factory=dict)
+    methods: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    func: Expr
+    scope: int
+    line: int
+    col: int  # 0-based UTF-8 byte offset, as ast gives it
+    end_line: int
+    end_col: int
+    on_loop: bool
+    coroutine: int  # scope id of the innermost coroutine, -1 when not on the loop
+
+
+@dataclass(slots=True)
+class ModuleIndex:
+    module: str
+    package: str
+    scopes: list[Scope]
+    classes: dict[str, ClassInfo]
+    calls: list[CallSite]
+    coroutines: dict[int, tuple[int, int, int]]  # scope id -> (def line, def col, end line)
+    imported_roots: set[str]
+
+
+def expr_of(node: ast.AST | None) -> Expr:
+    """The IR of an expression; anything the resolver cannot use becomes ``OTHER``."""
+    if isinstance(node, ast.Name):
+        return ("name", node.id)
+    if isinstance(node, ast.Attribute):
+        return ("attr", expr_of(node.value), node.attr)
+    if isinstance(node, ast.Call):
+        return ("call", expr_of(node.func))
+    if isinstance(node, ast.Subscript):
+        return ("sub", expr_of(node.value))
+    if isinstance(node, ast.Await):
+        return expr_of(node.value)
+    if isinstance(node, ast.NamedExpr):
+        return expr_of(node.value)
+    if isinstance(node, ast.Constant) and node.value is None:
+        return NONE
+    return OTHER
+
+
+_WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"}
+
+
+def annotation_of(node: ast.AST | None) -> Expr:
+    """The IR of the one type an annotation names: ``X``, ``Optional[X]``, ``X | None``, ``"X"``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            parsed = ast.parse(node.value.strip(), mode="eval")
+        except SyntaxError:
+            return OTHER
+        return annotation_of(parsed.body)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        members = [annotation_of(node.left), annotation_of(node.right)]
+        return _single_member(members)
+    if isinstance(node, ast.Subscript):
+        head = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
+        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head in _WRAPPERS:
+            return annotation_of(args[0])
+        if head == "Union":
+            return _single_member([annotation_of(arg) for arg in args])
+        return OTHER  # generics such as list[X]: not an X
+    if isinstance(node, ast.Constant) and node.value is None:
+        return NONE
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return expr_of(node)
+    return OTHER
+
+
+def _single_member(members: list[Expr]) -> Expr:
+    real = [m for m in members if m != NONE]
+    return real[0] if len(real) == 1 else OTHER
+
+
+def module_names(path_parts: tuple[str, ...], is_package: bool) -> tuple[str, str]:
+    """(module, package) dotted names from the module's path parts inside its import root."""
+    module = ".".join(path_parts)
+    package = module if is_package else ".".join(path_parts[:-1])
+    return module, package
+
+
+class _Indexer(ast.NodeVisitor):
+    def __init__(self, module: str, package: str) -> None:
+        self.module = module
+        self.package = package
+        self.scopes: list[Scope] = [Scope("module", None, module)]
+        self.classes: dict[str, ClassInfo] = {}
+        self.calls: list[CallSite] = []
+        self.coroutines: dict[int, tuple[int, int, int]] = {}
+        self.imported_roots: set[str] = set()
+        self.current = 0
+        # loop context of the code being visited: the innermost coroutine's scope, or -1
+        self.loop = -1
+
+    # -- bindings ---------------------------------------------------------------------------------
+    def bind(self, name: str, binding: Binding, scope: int | None = None) -> None:
+        target = self.current if scope is None else scope
+        owner = self.scopes[target]
+        if name in owner.global_names:
+            target = 0
+            owner = self.scopes[0]
+        owner.bindings.setdefault(name, []).append(binding)
+
+    def bind_target(self, target: ast.AST, binding: Binding) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, binding)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.bind_target(element, UNKNOWN)
+        elif isinstance(target, ast.Starred):
+            self.bind_target(target.value, UNKNOWN)
+        elif isinstance(target, ast.Attribute):
+            self.bind_attribute(target, binding)
+        # subscripts bind nothing we track
+
+    def bind_attribute(self, target: ast.Attribute, binding: Binding) -> None:
+        """``self.x = ...`` inside a method records an attribute of the method's class."""
+        if not (isinstance(target.value, ast.Name)):
+            return
+        scope = self.scopes[self.current]
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = self.scopes[scope.parent]
+        owner = scope.class_qualname
+        if owner is None or owner not in self.classes:
+            return
+        bound = scope.bindings.get(target.value.id, [])
+        if any(b[0] == "self" for b in bound):
+            self.classes[owner].attributes.setdefault(target.attr, []).append(binding)
+
+    def value(self, node: ast.AST | None) -> Binding:
+        return ("value", expr_of(node), self.current)
+
+    # -- scopes -----------------------------------------------------------------------------------
+    def push(self, kind: str, name: str, class_qualname: str | None = None) -> int:
+        parent = self.scopes[self.current]
+        if kind == "comprehension":
+            qualname = parent.qualname
+        elif parent.kind in ("function", "coroutine", "lambda"):
+            qualname = f"{parent.qualname}.<locals>.{name}"
+        else:
+            qualname = f"{parent.qualname}.{name}"
+        self.scopes.append(Scope(kind, self.current, qualname, class_qualname=class_qualname))
+        self.current = len(self.scopes) - 1
+        return self.current
+
+    # -- statements -------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.imported_roots.add(alias.name.partition(".")[0])
+            if alias.asname:
+                self.bind(alias.asname, ("ref", alias.name))
+            else:
+                root = alias.name.partition(".")[0]
+                self.bind(root, ("ref", root))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = self.absolute_module(node.module, node.level)
+        if node.level == 0 and node.module:
+            self.imported_roots.add(node.module.partition(".")[0])
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            self.bind(alias.asname or alias.name, ("ref", f"{base}.{alias.name}" if base else alias.name))
+
+    def absolute_module(self, module: str | None, level: int) -> str:
+        if level == 0:
+            return module or ""
+        parts = self.package.split(".") if self.package else []
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)] if len(parts) >= level - 1 else []
+        if module:
+            parts.append(module)
+        return ".".join(parts)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scopes[self.current].global_names.update(node.names)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self.visit_target(target)
+            self.bind_target(target, self.value(node.value))
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        self.visit_target(node.target)
+        self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        self.visit_target(node.target)
+        self.bind_target(node.target, UNKNOWN)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        binding = self.value(node.value)
+        # a walrus in a comprehension binds in the enclosing function scope
+        scope = self.current
+        while self.scopes[scope].kind == "comprehension" and self.scopes[scope].parent is not None:
+            scope = self.scopes[scope].parent  # type: ignore[assignment]
+        self.bind(node.target.id, (binding[0], binding[1], scope), scope)
+
+    def visit_target(self, target: ast.AST) -> None:
+        """Visit the expressions inside an assignment target (``a[f()] = ...`` calls ``f``)."""
+        if isinstance(target, ast.Attribute):
+            self.visit(target.value)
+        elif isinstance(target, ast.Subscript):
+            self.visit(target.value)
+            self.visit(target.slice)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.visit_target(element)
+        elif isinstance(target, ast.Starred):
+            self.visit_target(target.value)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self.visit_target(node.target)
+        self.bind_target(node.target, UNKNOWN)
+        for statement in (*node.body, *node.orelse):
+            self.visit(statement)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self.visit_target(item.optional_vars)
+                kind = "enter" if isinstance(node, ast.With) else "aenter"
+                self.bind_target(item.optional_vars, (kind, expr_of(item.context_expr), self.current))
+        for statement in node.body:
+            self.visit(statement)
+
+    visit_AsyncWith = visit_With
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            self.bind(node.name, UNKNOWN)
+        for statement in node.body:
+            self.visit(statement)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.pattern is not None:
+            self.visit(node.pattern)
+        if node.name:
+            self.bind(node.name, UNKNOWN)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self.bind(node.name, UNKNOWN)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        self.generic_visit(node)
+        if node.rest:
+            self.bind(node.rest, UNKNOWN)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self.visit_target(target)
+
+    # -- definitions ------------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        # decorators, defaults and annotations are evaluated where the def is written
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        args = node.args
+        for default in (*args.defaults, *args.kw_defaults):
+            if default is not None:
+                self.visit(default)
+        enclosing = self.scopes[self.current]
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        method_of = enclosing.qualname if enclosing.kind == "class" else None
+        outer, outer_loop = self.current, self.loop
+        scope = self.push("coroutine" if is_async else "function", node.name, method_of)
+        self.bind(node.name, ("ref", self.scopes[scope].qualname), outer)
+        if method_of is not None:
+            self.classes[method_of].methods.add(node.name)
+        self.bind_parameters(args, node.decorator_list, method_of)
+        if is_async:
+            self.coroutines[scope] = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
+            self.loop = scope
+        else:
+            self.loop = -1
+        for statement in node.body:
+            self.visit(statement)
+        self.current, self.loop = outer, outer_loop
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def bind_parameters(
+        self, args: ast.arguments, decorators: list[ast.expr], method_of: str | None
+    ) -> None:
+        positional = [*args.posonlyargs, *args.args]
+        everything = [*positional, *args.kwonlyargs]
+        if args.vararg:
+            everything.append(args.vararg)
+        if args.kwarg:
+            everything.append(args.kwarg)
+        decorator_names = {expr_of(d)[-1] for d in decorators if expr_of(d)[0] in ("name", "attr")}
+        first = positional[0].arg if positional else None
+        for arg in everything:
+            if arg.annotation is not None and arg is not args.vararg and arg is not args.kwarg:
+                self.bind(arg.arg, ("type", annotation_of(arg.annotation), self.current))
+            elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
+                kind = "cls" if "classmethod" in decorator_names else "self"
+                self.bind(arg.arg, (kind, method_of))
+            else:
+                self.bind(arg.arg, UNKNOWN)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for default in (*node.args.defaults, *node.args.kw_defaults):
+            if default is not None:
+                self.visit(default)
+        outer, outer_loop = self.current, self.loop
+        self.push("lambda", "<lambda>")
+        self.bind_parameters(node.args, [], None)
+        self.loop = -1
+        self.visit(node.body)
+        self.current, self.loop = outer, outer_loop
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expression in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
+            self.visit(expression)
+        outer, outer_loop = self.current, self.loop
+        body = self.push("class", node.name)
+        qualname = self.scopes[body].qualname
+        self.bind(node.name, ("ref", qualname), outer)
+        info = ClassInfo(qualname, [expr_of(b) for b in node.bases], outer, body)
+        self.classes[qualname] = info
+        self.loop = -1
+        for statement in node.body:
+            self.visit(statement)
+            # class-level annotations and assignments describe the instances' attributes too
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                info.attributes.setdefault(statement.target.id, []).append(
+                    ("type", annotation_of(statement.annotation), body)
+                )
+            elif isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        info.attributes.setdefault(target.id, []).append(
+                            ("value", expr_of(statement.value), body)
+                        )
+        self.current, self.loop = outer, outer_loop
+
+    def visit_comprehension_scope(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, elements: list[ast.expr]
+    ) -> None:
+        # the first iterable is evaluated in the enclosing scope; the rest in the comprehension's
+        first, *rest = node.generators
+        self.visit(first.iter)
+        outer = self.current
+        self.push("comprehension", "<comprehension>")
+        for number, generator in enumerate(node.generators):
+            if number:
+                self.visit(generator.iter)
+            self.bind_target(generator.target, UNKNOWN)
+            for condition in generator.ifs:
+                self.visit(condition)
+        for element in elements:
+            self.visit(element)
+        self.current = outer
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self.visit_comprehension_scope(node, [node.elt])
+
+    visit_SetComp = visit_ListComp  # type: ignore[assignment]
+    visit_GeneratorExp = visit_ListComp  # type: ignore[assignment]
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self.visit_comprehension_scope(node, [node.key, node.value])
+
+    # -- calls ------------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        self.calls.append(
+            CallSite(
+                expr_of(node.func),
+                self.current,
+                node.lineno,
+                node.col_offset,
+                node.end_lineno or node.lineno,
+                node.end_col_offset or node.col_offset,
+                self.loop >= 0,
+                self.loop,
+            )
+        )
+        self.generic_visit(node)
+
+
+def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
+    indexer = _Indexer(module, package)
+    for statement in tree.body:
+        indexer.visit(statement)
+    return ModuleIndex(
+        module=module,
+        package=package,
+        scopes=indexer.scopes,
+        classes=indexer.classes,
+        calls=indexer.calls,
+        coroutines=indexer.coroutines,
+        imported_roots=indexer.imported_roots,
+    )
+

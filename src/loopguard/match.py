@@ -1,0 +1,80 @@
+"""Qualified call name -> the catalogue entry (or configured blocking call) it is, if any."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from loopguard.catalogue import ALL_RULES, CONFIGURED, RULES
+from loopguard.models import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    rule: Rule
+    api: str  # the qualified name that matched, for the message
+    suggestion: str | None = None  # a configured replacement overrides the rule's
+
+
+class Matcher:
+    """Built once per run from the catalogue and the configuration; ``match`` is a dict lookup."""
+
+    def __init__(
+        self,
+        rules: tuple[Rule, ...] = RULES,
+        blocking_calls: tuple[tuple[str, str], ...] = (),
+        safe_calls: tuple[str, ...] = (),
+    ) -> None:
+        self.exact: dict[str, Rule] = {}
+        self.any_method: dict[str, Rule] = {}  # "boto3.Client" -> rule for "boto3.Client.*"
+        for rule in rules:
+            for name in (*rule.functions, *rule.methods):
+                if name.endswith(".*"):
+                    self.any_method[name[:-2]] = rule
+                else:
+                    self.exact[name] = rule
+        self.configured: dict[str, str] = {}
+        self.configured_globs: list[tuple[str, str]] = []
+        for name, replacement in blocking_calls:
+            if any(ch in name for ch in "*?["):
+                self.configured_globs.append((name, replacement))
+            else:
+                self.configured[name] = replacement
+        self.safe = frozenset(n for n in safe_calls if not any(ch in n for ch in "*?["))
+        self.safe_globs = tuple(n for n in safe_calls if any(ch in n for ch in "*?["))
+
+    def match(self, key: str | None) -> Match | None:
+        if key is None or self.is_safe(key):
+            return None
+        builtin = self.builtin(key)
+        replacement = self.configured_replacement(key)
+        if builtin is not None:
+            return Match(builtin, key, replacement)
+        if replacement is not None:
+            return Match(CONFIGURED, key, replacement)
+        return None
+
+    def builtin(self, key: str) -> Rule | None:
+        rule = self.exact.get(key)
+        if rule is not None:
+            return rule
+        owner, _, method = key.rpartition(".")
+        rule = self.any_method.get(owner)
+        if rule is not None and not method.startswith("_") and method not in rule.safe_methods:
+            return rule
+        return None
+
+    def configured_replacement(self, key: str) -> str | None:
+        if key in self.configured:
+            return self.configured[key]
+        for pattern, replacement in self.configured_globs:
+            if fnmatchcase(key, pattern):
+                return replacement
+        return None
+
+    def is_safe(self, key: str) -> bool:
+        return key in self.safe or any(fnmatchcase(key, p) for p in self.safe_globs)
+
+
+def rule_for_code(code: str) -> Rule | None:
+    return ALL_RULES.get(code)

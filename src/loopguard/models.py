@@ -1,0 +1,81 @@
+"""Plain values passed between the pipeline stages.
+
+Everything here is a frozen, slotted dataclass so it pickles cheaply into and out of the process pool
+and can be stored in the cache as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LIBRARIES = ("asyncio", "anyio", "trio")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One catalogue entry: a family of blocking APIs sharing a code and a replacement.
+
+    ``functions`` are qualified names of callables (``time.sleep``); ``methods`` are
+    ``Type.method`` names matched on receivers whose type is known (``requests.Session.get``),
+    where ``Type.*`` means every public method of that type except those in ``safe_methods``.
+    ``instead`` maps a library (asyncio, anyio, trio) to the replacement; a missing library falls
+    back to the asyncio text, so library-neutral advice (``httpx.AsyncClient``) is written once.
+    """
+
+    code: str
+    name: str
+    domain: str
+    summary: str
+    instead: dict[str, str]
+    functions: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    safe_methods: tuple[str, ...] = ()
+    why: str = ""
+    example: str = ""
+    use_instead: str = ""
+    fix_safety: str = "No automatic fix: the replacement changes behaviour, so it is only suggested."
+    default_enabled: bool = True
+
+    def suggestion(self, library: str) -> str:
+        return self.instead.get(library) or self.instead["asyncio"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a transitive chain, from the coroutine's call site down to the blocking call."""
+
+    path: str
+    line: int
+    column: int
+    function: str
+    call: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A reported problem; lines and columns are 1-based, ``end_column`` is exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    message: str
+    suggestion: str = ""
+    severity: str = "error"
+    chain: tuple[Hop, ...] = ()
+    fix: None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What checking one file produced: findings, and whether the file could be checked at all."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    error: bool = False

@@ -1,0 +1,40 @@
+"""Output formats: one small module per format, each a ``render(findings, context) -> str``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loopguard.models import Finding, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What a renderer may need beyond the findings themselves."""
+
+    rules: Mapping[str, Rule]
+    version: str
+    root: Path
+    color: bool = False
+    read_line: Callable[[str, int], str] = lambda path, line: ""
+
+
+Renderer = Callable[[Sequence[Finding], ReportContext], str]
+
+
+def renderers() -> dict[str, Renderer]:
+    """The output formats by name; imported lazily so a run only loads the one it uses."""
+    from loopguard.report import full, github, gitlab, json_format, jsonlines, junit, sarif, text
+
+    return {
+        "text": text.render,
+        "concise": text.render,
+        "json": json_format.render,
+        "full": full.render,
+        "jsonlines": jsonlines.render,
+        "github": github.render,
+        "sarif": sarif.render,
+        "gitlab": gitlab.render,
+        "junit": junit.render,
+    }

@@ -1,0 +1,80 @@
+"""One documentation page per rule, generated from the catalogue (docs/rules/ and ``explain``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loopguard.catalogue import ALL_RULES
+from loopguard.models import LIBRARIES, Rule
+
+GENERATED_NOTE = "<!-- generated from the catalogue by `python -m loopguard.ruledocs`; do not edit -->"
+
+
+def _matches(rule: Rule) -> str:
+    names = [f"- `{name}()`" for name in rule.functions]
+    for method in rule.methods:
+        owner, _, name = method.rpartition(".")
+        if name == "*":
+            safe = ", ".join(f"`{m}`" for m in rule.safe_methods)
+            names.append(f"- every method of a `{owner}` object" + (f" except {safe}" if safe else ""))
+        else:
+            names.append(f"- `{owner}` objects: `.{name}()`")
+    return "\n".join(names) if names else "- see the description above"
+
+
+def rule_page(rule: Rule) -> str:
+    instead = "\n".join(f"- {lib}: `{rule.suggestion(lib)}`" for lib in LIBRARIES)
+    sections = [
+        GENERATED_NOTE,
+        f"# {rule.code} `{rule.name}`",
+        f"Domain: {rule.domain}." + ("" if rule.default_enabled else " Opt-in: select it explicitly."),
+        "## What it does",
+        rule.summary + "\n\nIt matches, in code that runs on the event loop:\n\n" + _matches(rule),
+        "## Why is this bad?",
+        rule.why or rule.summary,
+    ]
+    if rule.example:
+        sections += ["## Example", f"```python\n{rule.example}\n```"]
+    sections += ["## Use instead"]
+    if rule.use_instead:
+        sections += [f"```python\n{rule.use_instead}\n```"]
+    sections += [
+        "The suggestion names the async library the file already imports:\n\n" + instead,
+        "## Fix safety",
+        rule.fix_safety,
+        "## Options",
+        "- `select` / `ignore` / `per-file-ignores` with this code or a prefix of it\n"
+        "- `safe-calls` to exempt a specific qualified name\n"
+        "- `# noqa: " + rule.code + "` on the line",
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def index_page() -> str:
+    rows = ["| code | name | domain | what it matches |", "|---|---|---|---|"]
+    for code, rule in sorted(ALL_RULES.items()):
+        rows.append(f"| [{code}]({code}.md) | `{rule.name}` | {rule.domain} | {rule.summary} |")
+    return GENERATED_NOTE + "\n\n# Rules\n\n" + "\n".join(rows) + "\n"
+
+
+def expected_pages() -> dict[str, str]:
+    pages = {f"{code}.md": rule_page(rule) for code, rule in ALL_RULES.items()}
+    pages["index.md"] = index_page()
+    return pages
+
+
+def write_pages(directory: Path) -> list[str]:
+    """Write every page; returns the names of the files that changed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for name, text in expected_pages().items():
+        target = directory / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+            changed.append(name)
+    return changed
+
+
+if __name__ == "__main__":
+    for name in write_pages(Path(__file__).resolve().parents[2] / "docs" / "rules"):
+        print(f"wrote docs/rules/{name}")
