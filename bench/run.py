@@ -19,7 +19,7 @@ Scenarios, each compared with the reference measured in the same run:
 - ruff ``--select ASYNC`` for comparison, when ruff is installed.
 
 Results go to stdout, ``bench/results.md`` and ``bench/results.json`` (``results-quick.*`` with
-``--quick``). Standard library only.
+``--quick``, ``results-<dir name>.*`` for another corpus). Standard library only.
 """
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def python_files(directory: Path) -> list[str]:
     """The ``.py`` files under ``directory``, sorted, as POSIX paths relative to it."""
-    found = []
+    found: list[str] = []
     for current, subdirectories, names in os.walk(directory):
         subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
         relative = Path(current).relative_to(directory)
@@ -284,8 +284,8 @@ def install_corpus(corpus_dir: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(staging)]
-    print(f"installing {CORPUS_PIN} into {corpus_dir} ...", flush=True)
-    completed = subprocess.run([*command, CORPUS_PIN], check=False)
+    log(f"installing {CORPUS_PIN} into {corpus_dir}")
+    completed = subprocess.run([*command, CORPUS_PIN], stdout=sys.stderr, check=False)
     if completed.returncode != 0:
         raise BenchError(f"pip install {CORPUS_PIN} failed (exit {completed.returncode})")
     if corpus_dir.exists():
@@ -326,9 +326,7 @@ def choose_pre_commit_files(root: Path, files: Sequence[str], edit_target: str) 
     present = set(files)
     if all(name in present and mentions_async_def(root / name) for name in PRE_COMMIT_FILES):
         return PRE_COMMIT_FILES
-    candidates = [
-        name for name in files if name != edit_target and mentions_async_def(root / name)
-    ]
+    candidates = [name for name in files if name != edit_target and mentions_async_def(root / name)]
     if len(candidates) <= PRE_COMMIT_FILE_COUNT:
         return tuple(candidates)
     step = len(candidates) / PRE_COMMIT_FILE_COUNT
@@ -363,14 +361,13 @@ def build_work_copy(source_dir: Path, work_root: Path, quick: bool) -> Corpus:
     )
 
 
-def append_edit_comment(path: Path) -> str:
-    """Append a unique comment line, as an editor save would; returns the line."""
-    text = path.read_text(encoding="utf-8")
+def append_edit_comment(path: Path) -> None:
+    """Append a unique comment line (bytes, so line endings stay as they are)."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    line = f"# loopguard bench edit {stamp}"
-    separator = "" if not text or text.endswith("\n") else "\n"
-    path.write_text(f"{text}{separator}{line}\n", encoding="utf-8")
-    return line
+    content = path.read_bytes()
+    separator = b"" if not content or content.endswith(b"\n") else b"\n"
+    with open(path, "ab") as handle:
+        handle.write(separator + f"# loopguard bench edit {stamp}\n".encode())
 
 
 # --------------------------------------------------------------------------------------------
@@ -422,11 +419,10 @@ class TreeRssSampler:
             self.peak_bytes = max(self.peak_bytes, rss)
             self._stop.wait(self.interval_s)
 
-    def __enter__(self) -> TreeRssSampler:
+    def start(self) -> None:
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def stop(self) -> None:
         self._stop.set()
         self._thread.join()
 
@@ -472,15 +468,17 @@ def measure(
             kill_process_group(process.pid)
 
         timer = threading.Timer(timeout_s, on_timeout)
+        sampler = TreeRssSampler(process.pid)
         timer.start()
+        sampler.start()
         try:
-            with TreeRssSampler(process.pid) as sampler:
-                _, status, usage = os.wait4(process.pid, 0)
-                wall_s = time.perf_counter() - started
+            _, status, usage = os.wait4(process.pid, 0)
+            wall_s = time.perf_counter() - started
         except BaseException:
             kill_process_group(process.pid)
             raise
         finally:
+            sampler.stop()
             timer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
     return Measurement(
@@ -561,7 +559,7 @@ def probe_loopguard() -> LoopguardCli:
     env = loopguard_env()
     try:
         completed = subprocess.run(
-            [*command, "--help"], env=env, capture_output=True, text=True, timeout=120
+            [*command, "--help"], env=env, capture_output=True, text=True, timeout=120, check=False
         )
     except subprocess.TimeoutExpired:
         return LoopguardCli(command, env, "", "`loopguard check --help` timed out")
@@ -580,6 +578,7 @@ def loopguard_version(cli: LoopguardCli) -> str:
             capture_output=True,
             text=True,
             timeout=60,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return "unknown"
@@ -597,7 +596,9 @@ def check_command(ctx: Context, *options: str, paths: Sequence[str]) -> list[str
 
 def run_check(ctx: Context, name: str, command: Sequence[str]) -> tuple[Measurement, Counter[str]]:
     """One loopguard run; its findings, or RunFailed with the tail of its stderr."""
-    run = measure(command, ctx.corpus.root, ctx.output_dir / f"{name}.json", ctx.timeout_s, ctx.cli.env)
+    run = measure(
+        command, ctx.corpus.root, ctx.output_dir / f"{name}.json", ctx.timeout_s, ctx.cli.env
+    )
     if run.timed_out:
         raise RunFailed(describe_failure(run, "no result"))
     try:
@@ -651,7 +652,8 @@ def cold_options(ctx: Context, name: str) -> tuple[list[str], str]:
         return ["--no-cache"], ""
     if ctx.cli.supports("--cache-dir"):
         fresh = tempfile.mkdtemp(prefix=f"{name}-", dir=ctx.output_dir)
-        return ["--cache-dir", fresh], "no --no-cache option: each run used a fresh, empty --cache-dir"
+        note = "no --no-cache option: each run used a fresh, empty --cache-dir"
+        return ["--cache-dir", fresh], note
     return [], "no cache options in the CLI: every run is cold"
 
 
@@ -660,7 +662,7 @@ def warm_up(ctx: Context) -> None:
     if unavailable_reason(ctx):
         return
     options, _ = cold_options(ctx, "warm-up")
-    command = check_command(ctx, *options, paths=ctx.corpus.pre_commit_files[:1])
+    command = check_command(ctx, *options, paths=ctx.corpus.files[:1])
     try:
         run_check(ctx, "warm-up", command)
     except RunFailed:
@@ -702,15 +704,19 @@ def bench_warm(ctx: Context, populate: Measurement | None, populate_error: str) 
         scenario.unavailable = "failed"
         scenario.notes.append(f"populating run: {populate_error}")
         return scenario
-    scenario.notes.append(f"populating run: {populate.wall_s:.2f} s wall, {populate.peak_mib:.0f} MiB")
+    scenario.notes.append(
+        f"populating run: {populate.wall_s:.2f} s wall, {populate.peak_mib:.0f} MiB"
+    )
     command = check_command(ctx, "--cache-dir", str(ctx.cache_dir), paths=[ctx.corpus.package])
     return run_timed(ctx, scenario, ctx.repeats, command)
 
 
 def bench_pre_commit(ctx: Context, cache_ready: bool) -> Scenario:
     count = len(ctx.corpus.pre_commit_files)
-    scenario = Scenario("pre-commit", f"loopguard pre-commit ({count} files, warm)")
+    scenario = Scenario("pre-commit", f"loopguard pre-commit ({count} files)")
     scenario.unavailable = unavailable_reason(ctx)
+    if not count:
+        scenario.unavailable = "n/a (no file with `async def`)"
     if scenario.unavailable:
         return scenario
     options: list[str] = []
@@ -734,9 +740,13 @@ def bench_incremental(ctx: Context, cache_ready: bool) -> Scenario:
         scenario.unavailable = "n/a (cache not populated)"
         return scenario
     edited = ctx.corpus.root / ctx.corpus.edit_target
-    scenario.notes.append(f"each run follows a new comment line appended to {ctx.corpus.edit_target}")
+    scenario.notes.append(
+        f"each run follows a new comment line appended to {ctx.corpus.edit_target}"
+    )
     command = check_command(ctx, "--cache-dir", str(ctx.cache_dir), paths=[ctx.corpus.package])
-    return run_timed(ctx, scenario, ctx.repeats, command, before_each=lambda: append_edit_comment(edited))
+    return run_timed(
+        ctx, scenario, ctx.repeats, command, before_each=lambda: append_edit_comment(edited)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -749,7 +759,9 @@ def bench_reference(ctx: Context) -> tuple[Scenario, dict[str, int]]:
     command = [sys.executable, "-c", REFERENCE_SCRIPT, ctx.corpus.package]
     summary: dict[str, int] = {}
     for index in range(ctx.repeats):
-        run = measure(command, ctx.corpus.root, ctx.output_dir / f"reference-{index + 1}.json", ctx.timeout_s)
+        run = measure(
+            command, ctx.corpus.root, ctx.output_dir / f"reference-{index + 1}.json", ctx.timeout_s
+        )
         if run.returncode != 0:
             raise BenchError(f"the reference run failed: {describe_failure(run, 'error')}")
         scenario.runs.append(run)
@@ -782,7 +794,9 @@ def bench_ruff(ctx: Context) -> Scenario:
         "--output-format", "json", ctx.corpus.package,
     ]  # fmt: skip
     for index in range(ctx.repeats):
-        run = measure(command, ctx.corpus.root, ctx.output_dir / f"ruff-{index + 1}.json", ctx.timeout_s)
+        run = measure(
+            command, ctx.corpus.root, ctx.output_dir / f"ruff-{index + 1}.json", ctx.timeout_s
+        )
         try:
             scenario.findings.append(canonical_findings(read_json_array(Path(run.stdout_path))))
         except RunFailed as error:
@@ -875,21 +889,26 @@ def notes_section(scenarios: dict[str, Scenario]) -> str:
 def header_section(meta: dict[str, Any]) -> str:
     corpus = meta["corpus"]
     mode = f"quick: first {QUICK_FILE_COUNT} files" if corpus["quick"] else "whole corpus"
+    load = meta["load_average"][0]
+    machine = f"{meta['cpus']} CPUs, {meta['platform']}, Python {meta['python']}, load {load:.2f}"
     lines = [
         "# loopguard benchmark",
         "",
         f"- corpus: {corpus['source']} ({mode}): {corpus['files']:,} files, {corpus['lines']:,} lines",
-        f"- machine: {meta['cpus']} CPUs, {meta['platform']}, Python {meta['python']}",
+        f"- machine: {machine}",
         f"- loopguard: {meta['loopguard']['version']}; jobs: {meta['jobs'] or 'default'}",
         f"- runs: median of {meta['repeats']['cold']} cold, {meta['repeats']['others']} for the others",
         f"- edited file: `{corpus['edit_target']}`",
-        f"- pre-commit files: " + ", ".join(f"`{name}`" for name in corpus["pre_commit_files"]),
+        "- pre-commit files: " + ", ".join(f"`{name}`" for name in corpus["pre_commit_files"]),
         f"- date: {meta['date']}",
     ]
     if meta["loopguard"]["error"]:
         lines += ["", "loopguard CLI unavailable:", "", "```", meta["loopguard"]["error"], "```"]
     if corpus["quick"]:
-        lines += ["", "Targets are for the whole corpus; on the quick subset they are indicative only."]
+        lines += [
+            "",
+            "Targets are for the whole corpus; on the quick subset they are indicative only.",
+        ]
     return "\n".join(lines)
 
 
@@ -928,14 +947,18 @@ def scenario_record(scenario: Scenario) -> dict[str, Any]:
     return record
 
 
-def collect_meta(args: argparse.Namespace, ctx: Context, summary: dict[str, int]) -> dict[str, Any]:
+def collect_meta(
+    args: argparse.Namespace, ctx: Context, summary: dict[str, int], load_average: list[float]
+) -> dict[str, Any]:
     corpus = ctx.corpus
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "cpus": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "load_average": load_average,
         "jobs": args.jobs,
         "repeats": {"cold": ctx.cold_repeats, "others": ctx.repeats},
         "loopguard": {
@@ -955,8 +978,15 @@ def collect_meta(args: argparse.Namespace, ctx: Context, summary: dict[str, int]
     }
 
 
-def write_results(report: str, meta: dict[str, Any], scenarios: dict[str, Scenario], quick: bool) -> Path:
-    stem = "results-quick" if quick else "results"
+def results_stem(corpus: Corpus) -> str:
+    """``results`` for the pinned corpus, so runs on other corpora never overwrite it."""
+    stem = "results" if corpus.package == CORPUS_PACKAGE else f"results-{corpus.package}"
+    return f"{stem}-quick" if corpus.quick else stem
+
+
+def write_results(
+    report: str, meta: dict[str, Any], scenarios: dict[str, Scenario], stem: str
+) -> Path:
     markdown_path = BENCH_DIR / f"{stem}.md"
     markdown_path.write_text(report, encoding="utf-8")
     raw = {"meta": meta, "scenarios": {key: scenario_record(s) for key, s in scenarios.items()}}
@@ -1005,6 +1035,7 @@ def run_all(args: argparse.Namespace, source_dir: Path, temp: Path) -> int:
     if args.jobs is not None and not cli.error and not cli.supports("--jobs"):
         log("--jobs is not an option of `loopguard check`; ignored")
 
+    load_average = list(os.getloadavg())
     log("reference: ast.parse every file")
     reference, summary = bench_reference(ctx)
     warm_up(ctx)
@@ -1024,10 +1055,10 @@ def run_all(args: argparse.Namespace, source_dir: Path, temp: Path) -> int:
     log("ruff")
     scenarios["ruff"] = bench_ruff(ctx)
 
-    meta = collect_meta(args, ctx, summary)
+    meta = collect_meta(args, ctx, summary, load_average)
     report = render_report(meta, scenarios, corpus)
     print(report)
-    log(f"wrote {write_results(report, meta, scenarios, corpus.quick)} (and .json)")
+    log(f"wrote {write_results(report, meta, scenarios, results_stem(corpus))} (and .json)")
     return 0
 
 

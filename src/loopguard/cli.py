@@ -68,7 +68,7 @@ def check(
         fail(f"{missing}: no such file or directory")
     settings = make_settings(config)
     jobs_list = make_jobs(found.files, config.root, cwd)
-    results = list(check_jobs(jobs_list, settings, jobs or default_jobs()))
+    results = check_jobs(jobs_list, settings, jobs or default_jobs())
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root,
                             color=False, read_line=read_line)

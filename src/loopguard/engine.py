@@ -19,6 +19,7 @@ from loopguard.config import Config
 from loopguard.index import CallSite, ModuleIndex, index_module
 from loopguard.match import Match, Matcher
 from loopguard.models import FileResult, Finding
+from loopguard.project import Project
 from loopguard.resolve import Resolver
 from loopguard.suppress import is_selected, per_file_ignored, silenced_by_noqa
 
@@ -80,37 +81,43 @@ def library_of(index: ModuleIndex) -> str:
     return "asyncio"
 
 
-def check_file(path: Path, display: str, relative: str, settings: Settings) -> FileResult:
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """Phase one of a file: its index (or the LG001 result when it cannot be checked)."""
+
+    path: Path
+    display: str
+    relative: str
+    index: ModuleIndex | None
+    error: FileResult | None = None
+
+
+def index_file(path: Path, display: str, relative: str) -> Indexed:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return file_error(display, f"cannot read file: {error.strerror or error}")
+        return Indexed(path, display, relative, None, file_error(display, f"cannot read file: {error.strerror or error}"))
     module, package = module_name(path)
-    return check_source(data, display, relative, module, package, settings)
+    return index_source(data, path, display, relative, module, package)
 
 
-def check_source(
-    data: bytes, display: str, relative: str, module: str, package: str, settings: Settings
-) -> FileResult:
+def index_source(data: bytes, path: Path, display: str, relative: str, module: str, package: str) -> Indexed:
     try:
         text = decode_source(data)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
-        return file_error(display, f"cannot decode file: {error}")
+        return Indexed(path, display, relative, None, file_error(display, f"cannot decode file: {error}"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences are the user's business
             tree = ast.parse(text, filename=display)
     except SyntaxError as error:
-        return syntax_error(display, text, error)
+        return Indexed(path, display, relative, None, syntax_error(display, text, error))
     except ValueError as error:  # null bytes
-        return file_error(display, f"cannot parse file: {error}")
-    if "async" not in text:
-        return FileResult(display)
+        return Indexed(path, display, relative, None, file_error(display, f"cannot parse file: {error}"))
     index = index_module(tree, module, package)
-    candidates = find_candidates(index, settings, relative)
-    if not candidates:
-        return FileResult(display)
-    return FileResult(display, confirm(candidates, index, text, display, library_of(index)))
+    if not index.coroutines:
+        index.calls = []  # only its names matter to other modules
+    return Indexed(path, display, relative, index)
 
 
 def syntax_error(display: str, text: str, error: SyntaxError) -> FileResult:
@@ -126,8 +133,8 @@ def syntax_error(display: str, text: str, error: SyntaxError) -> FileResult:
     return file_error(display, message, error.lineno or 1, error.offset or 1)
 
 
-def find_candidates(index: ModuleIndex, settings: Settings, relative: str) -> list[Candidate]:
-    resolver = Resolver(index, catalogue.RETURNS, catalogue.ALIASES)
+def find_candidates(index: ModuleIndex, project: Project, settings: Settings, relative: str) -> list[Candidate]:
+    resolver = Resolver(index, project)
     config = settings.config
     candidates = []
     for call in index.calls:
@@ -140,15 +147,45 @@ def find_candidates(index: ModuleIndex, settings: Settings, relative: str) -> li
     return candidates
 
 
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """Phase three of a file with candidates: what the libcst walk needs."""
+
+    path: Path
+    display: str
+    candidates: tuple[Candidate, ...]
+    spans: tuple[tuple[int, int, int], ...]
+    library: str
+
+
+def plan_confirmation(indexed: Indexed, project: Project, settings: Settings) -> Confirmation | None:
+    index = indexed.index
+    if index is None or not index.coroutines:
+        return None
+    candidates = find_candidates(index, project, settings, indexed.relative)
+    if not candidates:
+        return None
+    spans = outermost_coroutines(index, candidates)
+    return Confirmation(indexed.path, indexed.display, tuple(candidates), tuple(spans), library_of(index))
+
+
+def confirm_file(plan: Confirmation) -> FileResult:
+    try:
+        text = decode_source(plan.path.read_bytes())
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
+        return file_error(plan.display, f"cannot read file: {error}")
+    return FileResult(plan.display, confirm(plan.candidates, plan.spans, text, plan.display, plan.library))
+
+
 def confirm(
-    candidates: list[Candidate], index: ModuleIndex, text: str, display: str, library: str
+    candidates: tuple[Candidate, ...], spans: tuple[tuple[int, int, int], ...], text: str, display: str,
+    library: str,
 ) -> tuple[Finding, ...]:
     """Locate each candidate with libcst; keep those the libcst walk also sees on the loop."""
     from loopguard.checker import LoopCalls, locate_in_module, locate_in_segment
 
     lines = text.splitlines(keepends=True)
     found = LoopCalls()
-    spans = outermost_coroutines(index, candidates)
     for def_line, def_col, end_line in spans:
         column = character_column(lines[def_line - 1], def_col)
         if not locate_in_segment(lines, def_line, column, end_line, found):

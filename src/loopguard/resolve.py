@@ -23,9 +23,12 @@ Why the rules are what they are:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from loopguard.index import NONE, Binding, Expr, ModuleIndex
+
+if TYPE_CHECKING:
+    from loopguard.project import Project
 
 Value = tuple[str, ...]
 
@@ -33,24 +36,23 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 class Resolver:
-    def __init__(
-        self,
-        index: ModuleIndex,
-        returns: Mapping[str, str],
-        aliases: Mapping[str, str],
-    ) -> None:
+    """Resolution inside one module; ``project`` follows names into the other modules."""
+
+    def __init__(self, index: ModuleIndex, project: Project) -> None:
         self.index = index
-        self.returns = returns
-        self.aliases = aliases
+        self.project = project
+        self.returns = project.returns
+        self.aliases = project.aliases
         self._active: set[tuple[str, int]] = set()
 
     # -- public -----------------------------------------------------------------------------------
     def resolve(self, expr: Expr, scope: int) -> Value | None:
         kind = expr[0]
         if kind == "name":
-            return self.lookup(str(expr[1]), scope)
+            return self.project.deref(self.lookup(str(expr[1]), scope))
         if kind == "attr":
-            return self.attribute(self.resolve(expr[1], scope), str(expr[2]))  # type: ignore[arg-type]
+            base = self.resolve(expr[1], scope)  # type: ignore[arg-type]
+            return self.project.deref(self.attribute(base, str(expr[2])))
         if kind == "call":
             return self.call_result(self.resolve(expr[1], scope))  # type: ignore[arg-type]
         if kind == "sub":
@@ -138,28 +140,33 @@ class Resolver:
         if base[0] == "ref":
             return ("ref", self.canonical(f"{base[1]}.{name}"))
         if base[0] == "inst":
-            bindings = self.class_attribute(base[1], name, set())
-            if bindings is not None:
-                return self.merge(f"{base[1]}.{name}", -1, bindings)
+            found = self.class_attribute(base[1], name, set())
+            if found is not None:
+                owner, bindings = found
+                return owner.merge(f"{base[1]}.{name}", -1, bindings)
             return ("meth", base[1], name)
         return None
 
-    def class_attribute(self, qualname: str, name: str, seen: set[str]) -> list[Binding] | None:
-        """Bindings of an instance attribute of a project class or its project bases (MRO order)."""
-        info = self.index.classes.get(qualname)
-        if info is None or qualname in seen:
+    def class_attribute(
+        self, qualname: str, name: str, seen: set[str]
+    ) -> tuple[Resolver, list[Binding]] | None:
+        """An instance attribute of a project class or its project bases (MRO order), with the
+        resolver of the module that defines it (binding scopes are that module's)."""
+        found = self.project.class_info(qualname)
+        if found is None or qualname in seen:
             return None
+        owner, info = found
         seen.add(qualname)
-        if name in info.attributes and name not in info.methods:
-            return info.attributes[name]
         if name in info.methods:
             return None
+        if name in info.attributes:
+            return owner, info.attributes[name]
         for base in info.bases:
-            value = self.resolve(base, info.scope)
+            value = owner.resolve(base, info.scope)
             if value is not None and value[0] == "ref":
-                found = self.class_attribute(value[1], name, seen)
-                if found is not None:
-                    return found
+                inherited = owner.class_attribute(value[1], name, seen)
+                if inherited is not None:
+                    return inherited
         return None
 
     def call_result(self, func: Value | None) -> Value | None:
@@ -169,7 +176,7 @@ class Resolver:
         returned = self.returns.get(key) if key else None
         if returned is not None:
             return self.instance_of(returned)
-        if func[0] == "ref" and (func[1] in self.index.classes or is_class_name(func[1])):
+        if func[0] == "ref" and (self.project.class_info(func[1]) is not None or is_class_name(func[1])):
             return ("inst", func[1])
         return None
 

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from loopguard.discover import relative_to_root
-from loopguard.engine import Settings, check_file
+from loopguard import catalogue
+from loopguard.config import Config
+from loopguard.discover import discover, relative_to_root
+from loopguard.engine import (
+    Confirmation,
+    Indexed,
+    Settings,
+    confirm_file,
+    index_file,
+    make_settings,
+    plan_confirmation,
+)
+from loopguard.index import ModuleIndex
 from loopguard.models import FileResult
+from loopguard.project import Project
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # below this many files the pool's start-up (a fork and an import per worker) costs more than it saves
 MIN_FILES_PER_WORKER = 64
@@ -40,19 +57,56 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _check_chunk(chunk: list[Job], settings: Settings) -> list[FileResult]:
-    return [check_file(job.path, job.display, job.relative, settings) for job in chunk]
+def _index_chunk(chunk: list[Job]) -> list[Indexed]:
+    return [index_file(job.path, job.display, job.relative) for job in chunk]
 
 
-def check_jobs(jobs: list[Job], settings: Settings, workers: int) -> Iterator[FileResult]:
+def _confirm_chunk(chunk: list[Confirmation]) -> list[FileResult]:
+    return [confirm_file(plan) for plan in chunk]
+
+
+def chunked(items: Sequence[T], workers: int) -> list[list[T]]:
+    # many small chunks balance the load between workers
+    size = max(8, len(items) // (workers * 16))
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def build_project(indexed: Sequence[Indexed]) -> Project:
+    modules: dict[str, ModuleIndex] = {}
+    for item in indexed:
+        if item.index is not None:
+            modules.setdefault(item.index.module, item.index)
+    return Project(modules, catalogue.RETURNS, catalogue.ALIASES)
+
+
+def check_jobs(jobs: list[Job], settings: Settings, workers: int) -> list[FileResult]:
+    """Index every file, resolve across the project, then confirm the candidates with libcst."""
     workers = max(1, min(workers, len(jobs) // MIN_FILES_PER_WORKER))
-    if workers == 1:
-        for job in jobs:
-            yield check_file(job.path, job.display, job.relative, settings)
-        return
-    # many small chunks balance the load; each carries its share of the settings pickle only once
-    chunk_size = max(8, len(jobs) // (workers * 16))
-    chunks = [jobs[i : i + chunk_size] for i in range(0, len(jobs), chunk_size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for results in pool.map(_check_chunk, chunks, [settings] * len(chunks)):
-            yield from results
+    with ExitStack() as stack:
+        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers > 1 else None
+
+        def run(function: Callable[[list[T]], list[R]], items: Sequence[T]) -> list[R]:
+            if pool is None or len(items) < MIN_FILES_PER_WORKER:
+                return function(list(items))
+            return [result for part in pool.map(function, chunked(items, workers)) for result in part]
+
+        indexed = run(_index_chunk, jobs)
+        project = build_project(indexed)
+        plans = [p for p in (plan_confirmation(item, project, settings) for item in indexed) if p]
+        confirmed = {result.path: result for result in run(_confirm_chunk, plans)}
+    results = []
+    for item in indexed:
+        if item.error is not None:
+            results.append(item.error)
+        else:
+            results.append(confirmed.get(item.display, FileResult(item.display)))
+    return results
+
+
+def check_paths(
+    paths: Sequence[Path], config: Config, cwd: Path | None = None, workers: int = 1
+) -> list[FileResult]:
+    """Check files and directories with ``config``: the library entry point the CLI and tests use."""
+    cwd = (cwd or Path.cwd()).resolve()
+    found = discover(tuple(str(p) for p in paths), config.root, config.exclude)
+    return check_jobs(make_jobs(found.files, config.root, cwd), make_settings(config), workers)
