@@ -16,12 +16,12 @@ import click
 from loopguard import __version__
 from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config, ConfigError, load_config, parse_code_list
-from loopguard.discover import discover
+from loopguard.discover import discover, is_excluded, relative_to_root
 from loopguard.engine import make_settings
 from loopguard.models import FileResult, Finding
 from loopguard.report import ReportContext, renderers
 from loopguard.ruledocs import rule_page
-from loopguard.runner import check_jobs, default_jobs, make_jobs
+from loopguard.runner import StdinSource, check_jobs, default_jobs, make_jobs
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -52,23 +52,32 @@ def cli() -> None:
               help="Worker processes (default: the number of CPUs).")
 @click.option("--force-exclude", is_flag=True,
               help="Apply `exclude` to files named on the command line too (as pre-commit passes them).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path),
+              help="Read the source from standard input (path `-`) and report it as this path.")
 def check(
     paths: tuple[str, ...], output_format: str, select: str | None, ignore: str | None,
     config_path: Path | None, exit_zero: bool, quiet: bool, jobs: int | None, force_exclude: bool,
+    stdin_filename: Path | None,
 ) -> None:
-    """Check PATHS (files or directories; default: the current directory)."""
+    """Check PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     cwd = Path.cwd().resolve()
     try:
         config = with_cli_codes(load_config(config_path, cwd), select, ignore)
     except ConfigError as error:
         fail(str(error))
         raise SystemExit(EXIT_ERROR) from None
-    found = discover(paths or (".",), config.root, config.exclude, force_exclude)
+    stdin = None
+    if "-" in paths or (stdin_filename is not None and not paths):
+        paths = tuple(p for p in paths if p != "-")
+        stdin = read_stdin(stdin_filename, config, force_exclude)
+    elif not paths:
+        paths = (".",)
+    found = discover(paths, config.root, config.exclude, force_exclude)
     for missing in found.missing:
         fail(f"{missing}: no such file or directory")
     settings = make_settings(config)
     jobs_list = make_jobs(found.files, config.root, cwd)
-    results = check_jobs(jobs_list, settings, jobs or default_jobs())
+    results = check_jobs(jobs_list, settings, jobs or default_jobs(), stdin, config.root)
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root,
                             color=False, read_line=read_line)
@@ -79,6 +88,14 @@ def check(
     if errors:
         raise SystemExit(EXIT_ERROR)
     raise SystemExit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def read_stdin(filename: Path | None, config: Config, force_exclude: bool) -> StdinSource | None:
+    data = click.get_binary_stream("stdin").read()
+    path = filename or Path("-")
+    if force_exclude and filename is not None and is_excluded(relative_to_root(filename, config.root), config.exclude):
+        return None
+    return StdinSource(data, path)
 
 
 def with_cli_codes(config: Config, select: str | None, ignore: str | None) -> Config:

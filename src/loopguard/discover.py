@@ -1,7 +1,8 @@
 """Paths on the command line -> the Python files to check.
 
 Directories are walked for ``*.py`` and ``*.pyi``, pruning the directories no project wants linted
-(VCS metadata, virtualenvs, build output, caches) and the configured ``exclude`` globs. A file named
+(VCS metadata, virtualenvs, build output, caches, hidden directories — a hidden directory is checked
+only when it is named on the command line) and the configured ``exclude`` globs. A file named
 explicitly is always checked, as flake8 and ruff do, unless ``force_exclude`` is set (pre-commit
 passes every staged file explicitly, and the configured excludes must still apply there).
 """
@@ -109,6 +110,7 @@ def walk(top: Path, root: Path, exclude: tuple[str, ...]) -> list[Path]:
             name
             for name in subdirectories
             if name not in SKIPPED_DIRECTORIES
+            and not name.startswith(".")
             and not name.endswith(".egg-info")
             and not (exclude and is_excluded(relative_to_root(base / name, root), exclude))
         )

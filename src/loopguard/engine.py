@@ -1,7 +1,8 @@
 """The per-file pipeline: read -> parse (ast) -> index -> candidates -> confirm (libcst) -> suppress.
 
-``check_source`` is a pure function of the bytes, the module name and the settings, so it can run in
-a worker process and its result can be cached by content.
+Phase one (``index_source``) and phase three (``confirm``) are pure functions of a file's bytes and
+the settings, so they run in worker processes and their results can be cached by content; phase two
+(``plan_confirmation``) needs the whole project's names and runs once, in the main process.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class Indexed:
     relative: str
     index: ModuleIndex | None
     error: FileResult | None = None
+    source: bytes | None = None  # kept only for standard input, which cannot be read twice
+    context: bool = False  # indexed only so names resolve (an imported module not being checked)
 
 
 def index_file(path: Path, display: str, relative: str) -> Indexed:
@@ -101,7 +104,9 @@ def index_file(path: Path, display: str, relative: str) -> Indexed:
     return index_source(data, path, display, relative, module, package)
 
 
-def index_source(data: bytes, path: Path, display: str, relative: str, module: str, package: str) -> Indexed:
+def index_source(
+    data: bytes, path: Path, display: str, relative: str, module: str, package: str, keep_source: bool = False
+) -> Indexed:
     try:
         text = decode_source(data)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
@@ -117,7 +122,7 @@ def index_source(data: bytes, path: Path, display: str, relative: str, module: s
     index = index_module(tree, module, package)
     if not index.coroutines:
         index.calls = []  # only its names matter to other modules
-    return Indexed(path, display, relative, index)
+    return Indexed(path, display, relative, index, source=data if keep_source else None)
 
 
 def syntax_error(display: str, text: str, error: SyntaxError) -> FileResult:
@@ -156,22 +161,25 @@ class Confirmation:
     candidates: tuple[Candidate, ...]
     spans: tuple[tuple[int, int, int], ...]
     library: str
+    source: bytes | None = None
 
 
 def plan_confirmation(indexed: Indexed, project: Project, settings: Settings) -> Confirmation | None:
     index = indexed.index
-    if index is None or not index.coroutines:
+    if index is None or not index.coroutines or indexed.context:
         return None
     candidates = find_candidates(index, project, settings, indexed.relative)
     if not candidates:
         return None
     spans = outermost_coroutines(index, candidates)
-    return Confirmation(indexed.path, indexed.display, tuple(candidates), tuple(spans), library_of(index))
+    return Confirmation(
+        indexed.path, indexed.display, tuple(candidates), tuple(spans), library_of(index), indexed.source
+    )
 
 
 def confirm_file(plan: Confirmation) -> FileResult:
     try:
-        text = decode_source(plan.path.read_bytes())
+        text = decode_source(plan.source if plan.source is not None else plan.path.read_bytes())
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
         return file_error(plan.display, f"cannot read file: {error}")
     return FileResult(plan.display, confirm(plan.candidates, plan.spans, text, plan.display, plan.library))

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,7 +19,9 @@ from loopguard.engine import (
     Settings,
     confirm_file,
     index_file,
+    index_source,
     make_settings,
+    module_name,
     plan_confirmation,
 )
 from loopguard.index import ModuleIndex
@@ -79,7 +81,17 @@ def build_project(indexed: Sequence[Indexed]) -> Project:
     return Project(modules, catalogue.RETURNS, catalogue.ALIASES)
 
 
-def check_jobs(jobs: list[Job], settings: Settings, workers: int) -> list[FileResult]:
+@dataclass(frozen=True, slots=True)
+class StdinSource:
+    """A buffer from standard input, reported as ``path`` (what editors send for unsaved files)."""
+
+    data: bytes
+    path: Path
+
+
+def check_jobs(
+    jobs: list[Job], settings: Settings, workers: int, stdin: StdinSource | None = None, root: Path | None = None
+) -> list[FileResult]:
     """Index every file, resolve across the project, then confirm the candidates with libcst."""
     workers = max(1, min(workers, len(jobs) // MIN_FILES_PER_WORKER))
     with ExitStack() as stack:
@@ -91,7 +103,10 @@ def check_jobs(jobs: list[Job], settings: Settings, workers: int) -> list[FileRe
             return [result for part in pool.map(function, chunked(items, workers)) for result in part]
 
         indexed = run(_index_chunk, jobs)
-        project = build_project(indexed)
+        if stdin is not None:
+            indexed.append(index_stdin(stdin, root or Path.cwd()))
+        context = follow_imports(indexed, lambda found: run(_index_chunk, found))
+        project = build_project([*indexed, *context])
         plans = [p for p in (plan_confirmation(item, project, settings) for item in indexed) if p]
         confirmed = {result.path: result for result in run(_confirm_chunk, plans)}
     results = []
@@ -101,6 +116,72 @@ def check_jobs(jobs: list[Job], settings: Settings, workers: int) -> list[FileRe
         else:
             results.append(confirmed.get(item.display, FileResult(item.display)))
     return results
+
+
+def index_stdin(stdin: StdinSource, root: Path) -> Indexed:
+    display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
+    module, package = module_name(stdin.path) if stdin.path.name != "-" else ("__stdin__", "")
+    relative = relative_to_root(stdin.path, root)
+    return index_source(stdin.data, stdin.path, display, relative, module, package, keep_source=True)
+
+
+def import_root(item: Indexed) -> Path | None:
+    """The directory a module's top-level package sits in (what would be on sys.path)."""
+    if item.index is None:
+        return None
+    depth = item.index.module.count(".") + (1 if item.path.stem == "__init__" else 0)
+    parents = item.path.resolve().parents
+    return parents[depth] if depth < len(parents) else None
+
+
+def module_file(name: str, roots: Sequence[Path]) -> Path | None:
+    relative = Path(*name.split("."))
+    for root in roots:
+        for candidate in (root / relative.with_suffix(".py"), root / relative / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def imported_names(index: ModuleIndex) -> set[str]:
+    """Every qualified name the module imports, and each of its dotted prefixes."""
+    names = set()
+    for scope in index.scopes:
+        for bindings in scope.bindings.values():
+            for binding in bindings:
+                if binding[0] == "ref":
+                    parts = str(binding[1]).split(".")
+                    names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return names
+
+
+def follow_imports(
+    indexed: Sequence[Indexed], index_jobs: Callable[[list[Job]], list[Indexed]]
+) -> list[Indexed]:
+    """Index the project modules the checked files import but that were not given (pre-commit passes
+    only the staged files; an editor only its buffer), so their names still resolve. Context modules
+    are never reported on."""
+    roots = sorted({r for r in map(import_root, indexed) if r is not None})
+    known = {item.index.module for item in indexed if item.index is not None}
+    tops = {p.stem if p.suffix else p.name for root in roots for p in root.iterdir()} if roots else set()
+    context: list[Indexed] = []
+    frontier = list(indexed)
+    while frontier:
+        wanted: dict[str, Path] = {}
+        for item in frontier:
+            if item.index is None:
+                continue
+            for name in imported_names(item.index):
+                if name in known or name.partition(".")[0] not in tops:
+                    continue
+                known.add(name)
+                path = module_file(name, roots)
+                if path is not None:
+                    wanted[name] = path
+        jobs = [Job(path, path.as_posix(), path.as_posix()) for path in wanted.values()]
+        frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
+        context += frontier
+    return context
 
 
 def check_paths(
