@@ -155,15 +155,22 @@ def imported_names(index: ModuleIndex) -> set[str]:
     return names
 
 
+def list_directory(directory: Path) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except OSError:
+        return []
+
+
 def follow_imports(
     indexed: Sequence[Indexed], index_jobs: Callable[[list[Job]], list[Indexed]]
 ) -> list[Indexed]:
     """Index the project modules the checked files import but that were not given (pre-commit passes
     only the staged files; an editor only its buffer), so their names still resolve. Context modules
     are never reported on."""
-    roots = sorted({r for r in map(import_root, indexed) if r is not None})
+    roots = sorted({r for r in map(import_root, indexed) if r is not None and r.is_dir()})
     known = {item.index.module for item in indexed if item.index is not None}
-    tops = {p.stem if p.suffix else p.name for root in roots for p in root.iterdir()} if roots else set()
+    tops = {entry.partition(".")[0] for root in roots for entry in list_directory(root)}
     context: list[Indexed] = []
     frontier = list(indexed)
     while frontier:
