@@ -19,7 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,7 +106,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> 
 
 
 @pytest.fixture
-def user_repo(tmp_path: Path, env: dict[str, str]) -> Iterator[callable]:
+def user_repo(tmp_path: Path, env: dict[str, str]) -> Callable[[dict[str, str]], Path]:
     """A user's project: a git repository with the given files written and staged."""
     repo = tmp_path / "project"
     repo.mkdir()
@@ -124,7 +124,7 @@ def user_repo(tmp_path: Path, env: dict[str, str]) -> Iterator[callable]:
         git(repo, env, "add", "--all")
         return repo
 
-    yield write
+    return write
 
 
 def pre_commit(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -136,11 +136,14 @@ def pre_commit(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Complet
     return done
 
 
-def run_hook(repo: Path, hook_repo: tuple[Path, str], env: dict[str, str], *files: str):
+def run_hook(
+    repo: Path, hook_repo: tuple[Path, str], env: dict[str, str], *files: str
+) -> subprocess.CompletedProcess[str]:
     """`pre-commit run --files ...` with the configuration a user writes (repo + rev)."""
     path, rev = hook_repo
     config = f"repos:\n-   repo: {path.as_posix()}\n    rev: {rev}\n    hooks:\n    -   id: loopguard\n"
     (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    git(repo, env, "add", ".pre-commit-config.yaml")
     return pre_commit(repo, env, "run", "--color", "never", "--files", *files)
 
 

@@ -72,7 +72,7 @@ def check(
         stdin = read_stdin(stdin_filename, config, force_exclude)
     elif not paths:
         paths = (".",)
-    found = discover(paths, config.root, config.exclude, force_exclude)
+    found = discover(paths, config.root, config.exclude, force_exclude, config.respect_gitignore)
     for missing in found.missing:
         fail(f"{missing}: no such file or directory")
     settings = make_settings(config)

@@ -37,6 +37,7 @@ class Config:
     max_depth: int = 8
     loop_decorators: tuple[str, ...] = ()
     blocking_calls: tuple[tuple[str, str], ...] = ()
+    respect_gitignore: bool = True
 
     def fingerprint(self) -> str:
         """A hash of everything that changes results (for the cache)."""
@@ -68,6 +69,10 @@ def _string_table(value: Any) -> tuple[tuple[str, str], ...] | None:
     return None
 
 
+def _boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 def _positive_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
@@ -85,6 +90,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "max-depth": ("max_depth", _positive_int, "a positive integer"),
     "loop-decorators": ("loop_decorators", _string_list, "a list of qualified names"),
     "blocking-calls": ("blocking_calls", _string_table, "a table of qualified name -> replacement"),
+    "respect-gitignore": ("respect_gitignore", _boolean, "true or false"),
 }
 
 _CODE_KEYS = ("select", "ignore")

@@ -2,7 +2,9 @@
 
 Directories are walked for ``*.py`` and ``*.pyi``, pruning the directories no project wants linted
 (VCS metadata, virtualenvs, build output, caches, hidden directories — a hidden directory is checked
-only when it is named on the command line) and the configured ``exclude`` globs. A file named
+only when it is named on the command line), the configured ``exclude`` globs, and what the
+``.gitignore`` and ``.ignore`` files of the repository ignore (gitignore semantics through ``pathspec``;
+``respect-gitignore = false`` turns that off). A file named
 explicitly is always checked, as flake8 and ruff do, unless ``force_exclude`` is set (pre-commit
 passes every staged file explicitly, and the configured excludes must still apply there).
 """
@@ -14,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import pathspec
 
 SKIPPED_DIRECTORIES = frozenset(
     {
@@ -77,8 +81,54 @@ def relative_to_root(path: Path, root: Path) -> str:
         return path.resolve().as_posix()
 
 
+IGNORE_FILES = (".gitignore", ".ignore")
+
+
+@lru_cache(maxsize=1024)
+def ignore_spec(directory: str) -> pathspec.GitIgnoreSpec | None:
+    """The patterns of a directory's .gitignore and .ignore files (gitignore semantics), if any."""
+    lines: list[str] = []
+    for name in IGNORE_FILES:
+        try:
+            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as handle:
+                lines += handle.read().splitlines()
+        except OSError:
+            continue
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def repository_top(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` holding ``.git``: where .gitignore files stop."""
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def ancestors_with_ignores(top: Path) -> list[Path]:
+    """``top``'s ancestors up to the repository's top, whose ignore files apply below them too."""
+    top = top.resolve()
+    stop = repository_top(top)
+    if stop is None:
+        return []
+    return [d for d in (top, *top.parents) if d == stop or stop in d.parents][1:]
+
+
+def is_ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
+    """Whether any .gitignore/.ignore of an enclosing directory ignores ``path``."""
+    for base, spec in specs:
+        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        if spec.match_file(relative + "/" if is_dir else relative):
+            return True
+    return False
+
+
 def discover(
-    paths: tuple[str, ...], root: Path, exclude: tuple[str, ...], force_exclude: bool = False
+    paths: tuple[str, ...],
+    root: Path,
+    exclude: tuple[str, ...],
+    force_exclude: bool = False,
+    respect_gitignore: bool = True,
 ) -> Discovery:
     files: list[Path] = []
     missing: list[str] = []
@@ -86,7 +136,7 @@ def discover(
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = walk(path, root, exclude)
+            found = walk(path, root, exclude, respect_gitignore)
         elif path.exists():
             if force_exclude and is_excluded(relative_to_root(path, root), exclude):
                 continue
@@ -102,10 +152,23 @@ def discover(
     return Discovery(tuple(files), tuple(missing))
 
 
-def walk(top: Path, root: Path, exclude: tuple[str, ...]) -> list[Path]:
+def walk(top: Path, root: Path, exclude: tuple[str, ...], respect_gitignore: bool = True) -> list[Path]:
     found: list[Path] = []
+    inherited: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    if respect_gitignore:
+        for directory in ancestors_with_ignores(top):
+            spec = ignore_spec(str(directory))
+            if spec is not None:
+                inherited.append((str(directory), spec))
+    specs_by_directory: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
     for directory, subdirectories, filenames in os.walk(top):
         base = Path(directory)
+        parent_specs = specs_by_directory.get(directory, inherited)
+        specs = parent_specs
+        if respect_gitignore:
+            own = ignore_spec(str(directory))
+            if own is not None:
+                specs = [*parent_specs, (directory, own)]
         subdirectories[:] = sorted(
             name
             for name in subdirectories
@@ -113,10 +176,16 @@ def walk(top: Path, root: Path, exclude: tuple[str, ...]) -> list[Path]:
             and not name.startswith(".")
             and not name.endswith(".egg-info")
             and not (exclude and is_excluded(relative_to_root(base / name, root), exclude))
+            and not (specs and is_ignored(os.path.join(directory, name), True, specs))
         )
+        for name in subdirectories:
+            specs_by_directory[os.path.join(directory, name)] = specs
         for name in sorted(filenames):
             if name.endswith(PYTHON_SUFFIXES):
                 path = base / name
-                if not (exclude and is_excluded(relative_to_root(path, root), exclude)):
-                    found.append(path)
+                if exclude and is_excluded(relative_to_root(path, root), exclude):
+                    continue
+                if specs and is_ignored(str(path), False, specs):
+                    continue
+                found.append(path)
     return found

@@ -135,11 +135,11 @@ def import_root(item: Indexed) -> Path | None:
 
 
 def module_file(name: str, roots: Sequence[Path]) -> Path | None:
-    relative = Path(*name.split("."))
+    relative = name.replace(".", os.sep)
     for root in roots:
-        for candidate in (root / relative.with_suffix(".py"), root / relative / "__init__.py"):
-            if candidate.is_file():
-                return candidate
+        for candidate in (f"{root}{os.sep}{relative}.py", f"{root}{os.sep}{relative}{os.sep}__init__.py"):
+            if os.path.isfile(candidate):
+                return Path(candidate)
     return None
 
 
@@ -169,8 +169,10 @@ def follow_imports(
     only the staged files; an editor only its buffer), so their names still resolve. Context modules
     are never reported on."""
     roots = sorted({r for r in map(import_root, indexed) if r is not None and r.is_dir()})
-    known = {item.index.module for item in indexed if item.index is not None}
     tops = {entry.partition(".")[0] for root in roots for entry in list_directory(root)}
+    known = {item.index.module for item in indexed if item.index is not None}
+    # a name below a plain module (not a package) is an attribute, never a module file
+    modules = {item.index.module for item in indexed if item.index is not None and item.path.stem != "__init__"}
     context: list[Indexed] = []
     frontier = list(indexed)
     while frontier:
@@ -178,13 +180,18 @@ def follow_imports(
         for item in frontier:
             if item.index is None:
                 continue
-            for name in imported_names(item.index):
-                if name in known or name.partition(".")[0] not in tops:
+            for name in sorted(imported_names(item.index), key=len):
+                parent = name.rpartition(".")[0]
+                if name in known or parent in modules or name.partition(".")[0] not in tops:
                     continue
                 known.add(name)
                 path = module_file(name, roots)
                 if path is not None:
                     wanted[name] = path
+                    if path.stem != "__init__":
+                        modules.add(name)
+                else:
+                    modules.add(name)  # not a module: nothing below it is one either
         jobs = [Job(path, path.as_posix(), path.as_posix()) for path in wanted.values()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
@@ -196,5 +203,5 @@ def check_paths(
 ) -> list[FileResult]:
     """Check files and directories with ``config``: the library entry point the CLI and tests use."""
     cwd = (cwd or Path.cwd()).resolve()
-    found = discover(tuple(str(p) for p in paths), config.root, config.exclude)
+    found = discover(tuple(str(p) for p in paths), config.root, config.exclude, False, config.respect_gitignore)
     return check_jobs(make_jobs(found.files, config.root, cwd), make_settings(config), workers)
