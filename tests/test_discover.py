@@ -67,3 +67,10 @@ def test_glob_semantics() -> None:
     assert not glob_regex("scripts/*.py").match("scripts/deep/tool.py")
     assert glob_regex("**/test_*.py").match("test_a.py")
     assert glob_regex("**/test_*.py").match("a/b/test_a.py")
+
+
+def test_an_ignored_directory_named_explicitly_is_walked(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    make(tmp_path, {".gitignore": "vendor/\n*_pb2.py\n", "vendor/lib/a.py": "", "vendor/lib/b_pb2.py": ""})
+    assert names(tmp_path) == []
+    assert names(tmp_path, str(tmp_path / "vendor")) == ["vendor/lib/a.py", "vendor/lib/b_pb2.py"]

@@ -7,13 +7,18 @@ invocation/configuration is wrong — every other file is still checked and repo
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from loopguard import __version__
+from loopguard.cache import CACHE_DIRECTORY
 from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config, ConfigError, load_config, parse_code_list
 from loopguard.discover import discover, is_excluded, relative_to_root
@@ -39,8 +44,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
-    "--output-format", "output_format", default="text", show_default=True,
-    type=click.Choice(sorted(renderers())), help="How findings are printed.",
+    "--output-format", "output_format", default=None,
+    type=click.Choice(sorted(renderers())),
+    help="How findings are printed [default: full on a terminal, else concise].",
 )
 @click.option("--select", help="Comma-separated code prefixes to report (replaces the configured `select`).")
 @click.option("--ignore", help="Comma-separated code prefixes not to report (added to the configured `ignore`).")
@@ -54,10 +60,15 @@ def cli() -> None:
               help="Apply `exclude` to files named on the command line too (as pre-commit passes them).")
 @click.option("--stdin-filename", type=click.Path(path_type=Path),
               help="Read the source from standard input (path `-`) and report it as this path.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of each one.")
+@click.option("--no-color", is_flag=True, help="Never colour the output (also: the NO_COLOR variable).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="LOOPGUARD_CACHE_DIR",
+              help="Where the cache lives [default: .loopguard_cache in the project root].")
 def check(
-    paths: tuple[str, ...], output_format: str, select: str | None, ignore: str | None,
+    paths: tuple[str, ...], output_format: str | None, select: str | None, ignore: str | None,
     config_path: Path | None, exit_zero: bool, quiet: bool, jobs: int | None, force_exclude: bool,
-    stdin_filename: Path | None,
+    stdin_filename: Path | None, statistics: bool, no_color: bool, no_cache: bool, cache_dir: Path | None,
 ) -> None:
     """Check PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     cwd = Path.cwd().resolve()
@@ -77,12 +88,24 @@ def check(
         fail(f"{missing}: no such file or directory")
     settings = make_settings(config)
     jobs_list = make_jobs(found.files, config.root, cwd)
-    results = check_jobs(jobs_list, settings, jobs or default_jobs(), stdin, config.root)
+    with progress_bar(len(jobs_list), quiet) as advance:
+        cache_directory = None if no_cache else (cache_dir or config.root / CACHE_DIRECTORY)
+        results = check_jobs(
+            jobs_list, settings, jobs or default_jobs(), stdin, config.root, advance, cache_directory
+        )
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    on_terminal = sys.stdout.isatty()
+    output_format = output_format or ("full" if on_terminal else "concise")
+    color = on_terminal and not no_color and not os.environ.get("NO_COLOR")
     context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root,
-                            color=False, read_line=read_line)
-    click.echo(renderers()[output_format](findings, context), nl=False)
-    if output_format in ("text", "concise") and not quiet:
+                            color=color, read_line=read_line)
+    if statistics:
+        click.echo(render_statistics(findings), nl=False)
+    else:
+        click.echo(renderers()[output_format](findings, context), nl=False)
+    if output_format in HUMAN_FORMATS and not quiet:
+        if findings and output_format == "full" and not statistics:
+            click.echo()
         click.echo(summary(results, findings), err=False)
     errors = bool(found.missing) or any(r.error for r in results)
     if errors:
@@ -106,16 +129,51 @@ def with_cli_codes(config: Config, select: str | None, ignore: str | None) -> Co
     return config
 
 
+HUMAN_FORMATS = ("text", "concise", "full")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def summary(results: list[FileResult], findings: list[Finding]) -> str:
+    """"Found 12 blocking calls in 5 files (3 transitive)." — or "All checks passed!"."""
     blocking = [f for f in findings if f.code != "LG001"]
     unchecked = sum(1 for r in results if r.error)
     if not findings:
-        return f"All checks passed! ({len(results)} files checked)"
+        return f"All checks passed! ({plural(len(results), 'file')} checked)"
     files = len({f.path for f in blocking})
-    text = f"Found {len(blocking)} blocking call{'s' if len(blocking) != 1 else ''} in {files} file{'s' if files != 1 else ''}."
+    text = f"Found {plural(len(blocking), 'blocking call')} in {plural(files, 'file')}"
+    transitive = sum(1 for f in blocking if f.chain)
+    text += f" ({transitive} transitive)." if transitive else "."
     if unchecked:
-        text += f" {unchecked} file{'s' if unchecked != 1 else ''} could not be checked."
+        text += f" {plural(unchecked, 'file')} could not be checked."
     return text
+
+
+def render_statistics(findings: list[Finding]) -> str:
+    """ruff's --statistics: count, code and name per code, most frequent first."""
+    counts = Counter(f.code for f in findings)
+    names = {f.code: f.name for f in findings}
+    width = len(str(max(counts.values(), default=0)))
+    return "".join(
+        f"{count:>{width}}\t{code}\t{names[code]}\n"
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    )
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long runs on a terminal only (never in pipes, CI or hooks)."""
+    interactive = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
+    if not interactive or total < PROGRESS_MIN_FILES:
+        yield lambda done: None
+        return
+    with click.progressbar(length=total, label="Checking", file=sys.stderr) as bar:
+        yield bar.update
+
+
+PROGRESS_MIN_FILES = 500
 
 
 def read_line(path: str, line: int) -> str:

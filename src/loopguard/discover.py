@@ -160,6 +160,8 @@ def walk(top: Path, root: Path, exclude: tuple[str, ...], respect_gitignore: boo
             spec = ignore_spec(str(directory))
             if spec is not None:
                 inherited.append((str(directory), spec))
+        if inherited and is_ignored(str(top.resolve()), True, inherited):
+            inherited = []  # an ignored directory named explicitly is checked, like an ignored file
     specs_by_directory: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
     for directory, subdirectories, filenames in os.walk(top):
         base = Path(directory)

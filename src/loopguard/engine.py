@@ -101,7 +101,18 @@ def index_file(path: Path, display: str, relative: str) -> Indexed:
     except OSError as error:
         return Indexed(path, display, relative, None, file_error(display, f"cannot read file: {error.strerror or error}"))
     module, package = module_name(path)
-    return index_source(data, path, display, relative, module, package)
+    try:
+        return index_source(data, path, display, relative, module, package)
+    except RecursionError:
+        return Indexed(path, display, relative, None, file_error(display, "cannot analyse file: nested too deeply"))
+    except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+        return Indexed(path, display, relative, None, internal_error(display, error))
+
+
+def internal_error(display: str, error: BaseException) -> FileResult:
+    return file_error(
+        display, f"internal error while checking this file ({type(error).__name__}: {error}); please report it"
+    )
 
 
 def index_source(
@@ -182,7 +193,10 @@ def confirm_file(plan: Confirmation) -> FileResult:
         text = decode_source(plan.source if plan.source is not None else plan.path.read_bytes())
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
         return file_error(plan.display, f"cannot read file: {error}")
-    return FileResult(plan.display, confirm(plan.candidates, plan.spans, text, plan.display, plan.library))
+    try:
+        return FileResult(plan.display, confirm(plan.candidates, plan.spans, text, plan.display, plan.library))
+    except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+        return internal_error(plan.display, error)
 
 
 def confirm(

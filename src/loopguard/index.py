@@ -16,7 +16,14 @@ import ast
 from dataclasses import dataclass, field
 
 # Expression IR shared with resolve.py (tuples, so they hash and pickle):
-#   ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base) | ("none",) | ("str",)
+#   ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base) | ("div", left)
+#   | ("none",) | ("other",)
+# Call sites may also carry two shapes that only ``Resolver.call_target`` reads:
+#   ("arg", func, first_argument)  a call of a name in ARGUMENT_CALLS: what it does depends on the
+#                                  argument (``list(queryset)`` iterates it, ``yaml.safe_load(fh)``
+#                                  reads it)
+#   ("iterate", iterable)          a sync ``for`` or comprehension over a call's result, placed at that
+#                                  call's position (``for user in User.objects.all():``)
 Expr = tuple[object, ...]
 NONE: Expr = ("none",)
 OTHER: Expr = ("other",)
@@ -32,6 +39,13 @@ Binding = tuple[object, ...]
 UNKNOWN: Binding = ("unknown",)
 
 FUNCTION_SCOPES = ("function", "coroutine", "lambda")
+
+#: Callees (by their last name component) whose first positional argument is recorded with the call.
+#: Kept small and syntactic so the other calls stay plain: the resolver decides what they really are.
+ARGUMENT_CALLS = frozenset({
+    "list", "tuple", "set", "frozenset", "sorted", "len",  # consume an iterable
+    "load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all",  # yaml readers
+})
 
 
 @dataclass(slots=True)
@@ -75,6 +89,8 @@ class ModuleIndex:
     calls: list[CallSite]
     coroutines: dict[int, tuple[int, int, int]]  # scope id -> (def line, def col, end line)
     imported_roots: set[str]
+    # function qualname -> (return annotation, the scope the def is written in)
+    function_returns: dict[str, tuple[Expr, int]] = field(default_factory=dict)
 
 
 def expr_of(node: ast.AST | None) -> Expr:
@@ -91,6 +107,8 @@ def expr_of(node: ast.AST | None) -> Expr:
         return expr_of(node.value)
     if isinstance(node, ast.NamedExpr):
         return expr_of(node.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return ("div", expr_of(node.left))  # Path(root) / "name"
     if isinstance(node, ast.Constant) and node.value is None:
         return NONE
     return OTHER
@@ -146,6 +164,7 @@ class _Indexer(ast.NodeVisitor):
         self.calls: list[CallSite] = []
         self.coroutines: dict[int, tuple[int, int, int]] = {}
         self.imported_roots: set[str] = set()
+        self.function_returns: dict[str, tuple[Expr, int]] = {}
         self.current = 0
         # loop context of the code being visited: the innermost coroutine's scope, or -1
         self.loop = -1
@@ -274,6 +293,8 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
+        if isinstance(node, ast.For):
+            self.record_iteration(node.iter)
         self.visit_target(node.target)
         self.bind_target(node.target, UNKNOWN)
         for statement in (*node.body, *node.orelse):
@@ -335,6 +356,10 @@ class _Indexer(ast.NodeVisitor):
         outer, outer_loop = self.current, self.loop
         scope = self.push("coroutine" if is_async else "function", node.name, method_of)
         self.bind(node.name, ("ref", self.scopes[scope].qualname), outer)
+        if node.returns is not None:
+            returned = annotation_of(node.returns)
+            if returned[0] in ("name", "attr"):
+                self.function_returns[self.scopes[scope].qualname] = (returned, outer)
         if method_of is not None:
             self.classes[method_of].methods.add(node.name)
         self.bind_parameters(args, node.decorator_list, method_of)
@@ -409,13 +434,17 @@ class _Indexer(ast.NodeVisitor):
         self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, elements: list[ast.expr]
     ) -> None:
         # the first iterable is evaluated in the enclosing scope; the rest in the comprehension's
-        first, *rest = node.generators
+        first = node.generators[0]
         self.visit(first.iter)
+        if not first.is_async:
+            self.record_iteration(first.iter)
         outer = self.current
         self.push("comprehension", "<comprehension>")
         for number, generator in enumerate(node.generators):
             if number:
                 self.visit(generator.iter)
+                if not generator.is_async:
+                    self.record_iteration(generator.iter)
             self.bind_target(generator.target, UNKNOWN)
             for condition in generator.ifs:
                 self.visit(condition)
@@ -434,9 +463,16 @@ class _Indexer(ast.NodeVisitor):
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
+        func = expr_of(node.func)
+        if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_CALLS:
+            func = ("arg", func, expr_of(node.args[0]))
+        self.record_call(func, node)
+        self.generic_visit(node)
+
+    def record_call(self, func: Expr, node: ast.expr) -> None:
         self.calls.append(
             CallSite(
-                expr_of(node.func),
+                func,
                 self.current,
                 node.lineno,
                 node.col_offset,
@@ -446,7 +482,12 @@ class _Indexer(ast.NodeVisitor):
                 self.loop,
             )
         )
-        self.generic_visit(node)
+
+    def record_iteration(self, iterable: ast.expr) -> None:
+        """A sync ``for`` over a call's result runs the iteration on the loop. Only a call has a
+        position the libcst walk can confirm, so iterating a plain name is not recorded."""
+        if isinstance(iterable, ast.Call) and self.loop >= 0:
+            self.record_call(("iterate", expr_of(iterable)), iterable)
 
 
 def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
@@ -461,5 +502,6 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         calls=indexer.calls,
         coroutines=indexer.coroutines,
         imported_roots=indexer.imported_roots,
+        function_returns=indexer.function_returns,
     )
 

@@ -8,20 +8,34 @@ them, using that module's resolver, so one set of resolution rules serves every 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
+from loopguard import catalogue
 from loopguard.index import ClassInfo, ModuleIndex
 from loopguard.resolve import Resolver, Value
 
 
 class Project:
+    """``returns`` and ``aliases`` are the catalogue's tables (tests may pass their own); the
+    attribute types and file readers default to the built-in catalogue's."""
+
     def __init__(
-        self, modules: Mapping[str, ModuleIndex], returns: Mapping[str, str], aliases: Mapping[str, str]
+        self,
+        modules: Mapping[str, ModuleIndex],
+        returns: Mapping[str, str],
+        aliases: Mapping[str, str],
+        attributes: Mapping[str, str] | None = None,
+        file_readers: Collection[str] | None = None,
+        file_types: Collection[str] | None = None,
     ) -> None:
         self.modules = dict(modules)
         self.returns = returns
         self.aliases = aliases
+        self.attributes = catalogue.ATTRIBUTES if attributes is None else attributes
+        self.file_readers = catalogue.FILE_READERS if file_readers is None else file_readers
+        self.file_types = catalogue.FILE_TYPES if file_types is None else file_types
         self._resolvers: dict[str, Resolver] = {}
+        self._splits: dict[str, tuple[str, str] | None] = {}
 
     def resolver(self, module: str) -> Resolver:
         resolver = self._resolvers.get(module)
@@ -31,13 +45,20 @@ class Project:
         return resolver
 
     def split(self, qualname: str) -> tuple[str, str] | None:
-        """``shop.db.SessionLocal`` -> ("shop.db", "SessionLocal"): the longest module prefix."""
+        """``shop.db.SessionLocal`` -> ("shop.db", "SessionLocal"): the longest module prefix.
+
+        Memoised: the resolver asks for every attribute of a module and every call of a name."""
+        if qualname in self._splits:
+            return self._splits[qualname]
+        found = None
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             module = ".".join(parts[:cut])
             if module in self.modules:
-                return module, ".".join(parts[cut:])
-        return None
+                found = module, ".".join(parts[cut:])
+                break
+        self._splits[qualname] = found
+        return found
 
     def deref(self, value: Value | None) -> Value | None:
         """Follow a reference to a module-level name of another project module to its value."""
@@ -58,3 +79,13 @@ class Project:
             return None
         info = self.modules[where[0]].classes.get(qualname)
         return (self.resolver(where[0]), info) if info is not None else None
+
+    def function_return(self, qualname: str) -> Value | None:
+        """An instance of the return annotation of a project function or method, if it has one."""
+        where = self.split(qualname)
+        if where is None:
+            return None
+        annotation = self.modules[where[0]].function_returns.get(qualname)
+        if annotation is None:
+            return None
+        return self.resolver(where[0]).binding_value(("type", annotation[0], annotation[1]))

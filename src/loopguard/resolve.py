@@ -16,8 +16,20 @@ Why the rules are what they are:
 * When a scope binds a name more than once, the bindings must agree; ``x = None`` is ignored so the
   common ``self.session = None`` placeholder does not hide the real type. A declared annotation wins.
 * Calling a ``ref`` gives an instance when the catalogue says what it returns (``boto3.client`` ->
-  a client), when it is a class of this module, or when its name is CapWords (the convention for
-  classes); anything else gives unknown.
+  a client), when it is a project function with a return annotation (``def connect() ->
+  sqlite3.Connection``, also methods of project classes), when it is a project class, or when its
+  name is CapWords (the convention for classes); anything else gives unknown.
+* An attribute that is *called* is a method: ``("meth", type, name)``. An attribute that is only
+  read may have a type of its own, from the catalogue's ``ATTRIBUTES`` (``OpenAI.chat``,
+  ``Model.objects``), or from a ``Type.*`` entry meaning "any attribute read off this type"
+  (``client.mydb.users`` on a ``MongoClient``). Only reads use ``Type.*``, so ``coll.find_one()``
+  stays a method while ``client.mydb`` is a database.
+* A project class that subclasses a library class (``class Order(models.Model)``,
+  ``class Api(requests.Session)``) answers what it does not define itself as that library class:
+  ``order.save()`` is ``django.db.models.Model.save``. What the project class defines wins.
+* Some calls depend on their first argument: iterating builtins (``list(queryset)``) are the
+  argument's ``__iter__``/``__len__``; the catalogue's file readers (``yaml.safe_load``) only read
+  when the argument is a known file object. A sync ``for`` over a call's result is its ``__iter__``.
 """
 
 from __future__ import annotations
@@ -34,6 +46,16 @@ Value = tuple[str, ...]
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
+#: Builtins that consume the iterable they are given, and the special method that does it.
+CONSUMERS = {
+    "builtins.list": "__iter__",
+    "builtins.tuple": "__iter__",
+    "builtins.set": "__iter__",
+    "builtins.frozenset": "__iter__",
+    "builtins.sorted": "__iter__",
+    "builtins.len": "__len__",
+}
+
 
 class Resolver:
     """Resolution inside one module; ``project`` follows names into the other modules."""
@@ -43,6 +65,7 @@ class Resolver:
         self.project = project
         self.returns = project.returns
         self.aliases = project.aliases
+        self.attributes = project.attributes
         self._active: set[tuple[str, int]] = set()
 
     # -- public -----------------------------------------------------------------------------------
@@ -54,16 +77,44 @@ class Resolver:
             base = self.resolve(expr[1], scope)  # type: ignore[arg-type]
             return self.project.deref(self.attribute(base, str(expr[2])))
         if kind == "call":
-            return self.call_result(self.resolve(expr[1], scope))  # type: ignore[arg-type]
-        if kind == "sub":
+            return self.call_result(self.callee(expr[1], scope))  # type: ignore[arg-type]
+        if kind in ("sub", "div"):
             base = self.resolve(expr[1], scope)  # type: ignore[arg-type]
             if base is not None and base[0] == "inst":
-                return self.instance_of(self.returns.get(f"{base[1]}.__getitem__"))
+                special = "__getitem__" if kind == "sub" else "__truediv__"
+                return self.instance_of(self.returns.get(f"{base[1]}.{special}"))
         return None
+
+    def callee(self, func: Expr, scope: int) -> Value | None:
+        """What a call's function expression is: a called attribute is a method, never a read."""
+        if func[0] == "attr":
+            base = self.resolve(func[1], scope)  # type: ignore[arg-type]
+            return self.project.deref(self.attribute(base, str(func[2]), called=True))
+        return self.resolve(func, scope)
 
     def call_target(self, func: Expr, scope: int) -> str | None:
         """The qualified name the catalogue is matched against for a call of ``func``."""
-        return callable_key(self.resolve(func, scope))
+        kind = func[0]
+        if kind == "arg":
+            return self.argument_call_target(func[1], func[2], scope)  # type: ignore[arg-type]
+        if kind == "iterate":
+            iterated = self.resolve(func[1], scope)  # type: ignore[arg-type]
+            return f"{iterated[1]}.__iter__" if iterated is not None and iterated[0] == "inst" else None
+        return callable_key(self.callee(func, scope))
+
+    def argument_call_target(self, func: Expr, argument: Expr, scope: int) -> str | None:
+        key = callable_key(self.callee(func, scope))
+        if key is None:
+            return None
+        special = CONSUMERS.get(key)
+        if special is not None:
+            consumed = self.resolve(argument, scope)
+            return f"{consumed[1]}.{special}" if consumed is not None and consumed[0] == "inst" else key
+        if key in self.project.file_readers:
+            read = self.resolve(argument, scope)
+            is_file = read is not None and read[0] == "inst" and read[1] in self.project.file_types
+            return key if is_file else None
+        return key
 
     def canonical(self, qualname: str) -> str:
         return self.aliases.get(qualname, qualname)
@@ -134,39 +185,54 @@ class Resolver:
         return None
 
     # -- attributes and calls ---------------------------------------------------------------------
-    def attribute(self, base: Value | None, name: str) -> Value | None:
-        if base is None:
+    def attribute(self, base: Value | None, name: str, called: bool = False) -> Value | None:
+        if base is None or base[0] == "meth":
             return None
+        qualname = base[1]
+        member = self.member(qualname, name, set())
+        if member is not None:
+            if member[0] == "attribute":
+                owner, bindings = member[1], member[2]
+                return owner.merge(f"{qualname}.{name}", -1, bindings)  # type: ignore[union-attr,arg-type]
+            if member[0] == "method":
+                return ("ref", f"{member[1]}.{name}") if base[0] == "ref" else ("meth", qualname, name)
+            qualname = str(member[1])  # a project class answers for a library base class
         if base[0] == "ref":
-            return ("ref", self.canonical(f"{base[1]}.{name}"))
-        if base[0] == "inst":
-            found = self.class_attribute(base[1], name, set())
-            if found is not None:
-                owner, bindings = found
-                return owner.merge(f"{base[1]}.{name}", -1, bindings)
-            return ("meth", base[1], name)
-        return None
+            full = self.canonical(f"{qualname}.{name}")
+            typed = self.attributes.get(full)
+            return ("inst", typed) if typed is not None else ("ref", full)
+        typed = self.attributes.get(f"{qualname}.{name}")
+        if typed is not None:
+            return ("inst", typed)
+        if not called:
+            read = self.attributes.get(f"{qualname}.*")
+            if read is not None:
+                return ("inst", read)
+        return ("meth", qualname, name)
 
-    def class_attribute(
-        self, qualname: str, name: str, seen: set[str]
-    ) -> tuple[Resolver, list[Binding]] | None:
-        """An instance attribute of a project class or its project bases (MRO order), with the
-        resolver of the module that defines it (binding scopes are that module's)."""
+    def member(self, qualname: str, name: str, seen: set[str]) -> tuple[object, ...] | None:
+        """Where a project class (or its project bases, in MRO order) gets ``name`` from:
+        ``("attribute", resolver, bindings)`` (with the resolver of the module that assigns it:
+        binding scopes are that module's), ``("method", defining class)``, or ``("library", base)``
+        when a library base class is first to answer. None for no project class or no answer."""
         found = self.project.class_info(qualname)
         if found is None or qualname in seen:
             return None
         owner, info = found
         seen.add(qualname)
         if name in info.methods:
-            return None
+            return ("method", qualname)
         if name in info.attributes:
-            return owner, info.attributes[name]
+            return ("attribute", owner, info.attributes[name])
         for base in info.bases:
             value = owner.resolve(base, info.scope)
-            if value is not None and value[0] == "ref":
-                inherited = owner.class_attribute(value[1], name, seen)
-                if inherited is not None:
-                    return inherited
+            if value is None or value[0] != "ref":
+                continue
+            if self.project.class_info(value[1]) is None:
+                return ("library", value[1])
+            inherited = owner.member(value[1], name, seen)
+            if inherited is not None:
+                return inherited
         return None
 
     def call_result(self, func: Value | None) -> Value | None:
@@ -176,8 +242,16 @@ class Resolver:
         returned = self.returns.get(key) if key else None
         if returned is not None:
             return self.instance_of(returned)
-        if func[0] == "ref" and (self.project.class_info(func[1]) is not None or is_class_name(func[1])):
-            return ("inst", func[1])
+        if func[0] == "ref":
+            annotated = self.project.function_return(func[1])
+            if annotated is not None:
+                return annotated
+            if self.project.class_info(func[1]) is not None or is_class_name(func[1]):
+                return ("inst", func[1])
+        elif func[0] == "meth":
+            member = self.member(func[1], func[2], set())
+            if member is not None and member[0] == "method":
+                return self.project.function_return(f"{member[1]}.{func[2]}")
         return None
 
     def instance_of(self, qualname: str | None) -> Value | None:

@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
 from loopguard import catalogue
+from loopguard.cache import Cache, content_hash, entry_key
 from loopguard.config import Config
 from loopguard.discover import discover, relative_to_root
 from loopguard.engine import (
@@ -18,8 +20,10 @@ from loopguard.engine import (
     Indexed,
     Settings,
     confirm_file,
+    file_error,
     index_file,
     index_source,
+    internal_error,
     make_settings,
     module_name,
     plan_confirmation,
@@ -40,6 +44,8 @@ class Job:
     path: Path
     display: str
     relative: str
+    module: str = ""
+    package: str = ""
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -52,15 +58,91 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def make_jobs(files: Sequence[Path], root: Path, cwd: Path) -> list[Job]:
-    return [Job(f, display_path(f, cwd), relative_to_root(f, root)) for f in files]
+    return [Job(f, display_path(f, cwd), relative_to_root(f, root), *module_name(f)) for f in files]
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _index_chunk(chunk: list[Job]) -> list[Indexed]:
-    return [index_file(job.path, job.display, job.relative) for job in chunk]
+@dataclass(frozen=True, slots=True)
+class Indexing:
+    """What a worker needs to index files: where the cache is and what its keys depend on."""
+
+    cache_directory: Path | None
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fresh:
+    """A file indexed by a worker, with what the main process records in the cache manifest."""
+
+    indexed: Indexed
+    digest: str | None
+    stat: os.stat_result | None
+
+
+def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Fresh]:
+    cache = Cache(indexing.cache_directory) if indexing.cache_directory else None
+    return [index_job(job, indexing, cache) for job in chunk]
+
+
+def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
+    try:
+        stat = os.stat(job.path)
+        data = job.path.read_bytes()
+    except OSError as error:
+        failed = file_error(job.display, f"cannot read file: {error.strerror or error}")
+        return Fresh(Indexed(job.path, job.display, job.relative, None, failed), None, None)
+    digest = content_hash(data)
+    key = entry_key("index", digest, job.module, job.package, indexing.fingerprint)
+    if cache is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return Fresh(from_cache(job, cached), digest, stat)
+    indexed = index_data(data, job)
+    if cache is not None:
+        cache.put(key, to_cache(indexed))
+    return Fresh(indexed, digest, stat)
+
+
+def index_data(data: bytes, job: Job) -> Indexed:
+    try:
+        return index_source(data, job.path, job.display, job.relative, job.module, job.package)
+    except RecursionError:
+        failed = file_error(job.display, "cannot analyse file: nested too deeply")
+    except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+        failed = internal_error(job.display, error)
+    return Indexed(job.path, job.display, job.relative, None, failed)
+
+
+def to_cache(indexed: Indexed) -> tuple[object, ...]:
+    """What is stored: nothing that depends on where the file is or how it is displayed."""
+    error = indexed.error.findings[0] if indexed.error is not None else None
+    return (indexed.index, None if error is None else (error.line, error.column, error.message))
+
+
+def from_cache(job: Job, cached: tuple[object, ...]) -> Indexed:
+    index, error = cached
+    failed = file_error(job.display, error[2], error[0], error[1]) if error else None  # type: ignore[index]
+    return Indexed(job.path, job.display, job.relative, index, failed)  # type: ignore[arg-type]
+
+
+def cached_jobs(jobs: list[Job], indexing: Indexing, cache: Cache) -> tuple[list[Indexed], list[Job]]:
+    """Split jobs into those whose index the cache has (recognised by stat alone) and the rest."""
+    hits: list[Indexed] = []
+    misses: list[Job] = []
+    for job in jobs:
+        try:
+            digest = cache.known_hash(str(job.path.resolve()), os.stat(job.path))
+        except OSError:
+            digest = None
+        cached = cache.get(entry_key("index", digest, job.module, job.package, indexing.fingerprint)) if digest else None
+        if cached is None:
+            misses.append(job)
+        else:
+            hits.append(from_cache(job, cached))
+    return hits, misses
 
 
 def _confirm_chunk(chunk: list[Confirmation]) -> list[FileResult]:
@@ -90,25 +172,60 @@ class StdinSource:
 
 
 def check_jobs(
-    jobs: list[Job], settings: Settings, workers: int, stdin: StdinSource | None = None, root: Path | None = None
+    jobs: list[Job],
+    settings: Settings,
+    workers: int,
+    stdin: StdinSource | None = None,
+    root: Path | None = None,
+    advance: Callable[[int], None] = lambda done: None,
+    cache_directory: Path | None = None,
 ) -> list[FileResult]:
     """Index every file, resolve across the project, then confirm the candidates with libcst."""
-    workers = max(1, min(workers, len(jobs) // MIN_FILES_PER_WORKER))
+    cache = Cache(cache_directory) if cache_directory is not None else None
+    indexing = Indexing(cache_directory, settings.config.fingerprint())
+    indexed, misses = cached_jobs(jobs, indexing, cache) if cache is not None else ([], jobs)
+    advance(len(indexed))
+    workers = max(1, min(workers, len(misses) // MIN_FILES_PER_WORKER))
     with ExitStack() as stack:
         pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers > 1 else None
 
-        def run(function: Callable[[list[T]], list[R]], items: Sequence[T]) -> list[R]:
+        def index_jobs(items: list[Job]) -> list[Indexed]:
+            fresh: list[Fresh] = []
             if pool is None or len(items) < MIN_FILES_PER_WORKER:
-                return function(list(items))
-            return [result for part in pool.map(function, chunked(items, workers)) for result in part]
+                fresh = _index_chunk(items, indexing)
+                advance(len(items))
+            else:
+                for part in pool.map(_index_chunk, chunked(items, workers), repeat(indexing)):
+                    fresh += part
+                    advance(len(part))
+            if cache is not None:
+                for item in fresh:
+                    if item.digest is not None and item.stat is not None:
+                        cache.remember_hash(str(item.indexed.path.resolve()), item.stat, item.digest)
+            return [item.indexed for item in fresh]
 
-        indexed = run(_index_chunk, jobs)
+        indexed += index_jobs(misses)
         if stdin is not None:
             indexed.append(index_stdin(stdin, root or Path.cwd()))
-        context = follow_imports(indexed, lambda found: run(_index_chunk, found))
+        context = follow_imports(indexed, index_jobs)
         project = build_project([*indexed, *context])
-        plans = [p for p in (plan_confirmation(item, project, settings) for item in indexed) if p]
-        confirmed = {result.path: result for result in run(_confirm_chunk, plans)}
+        plans: list[Confirmation] = []
+        failed: dict[str, FileResult] = {}
+        for item in indexed:
+            try:
+                plan = plan_confirmation(item, project, settings)
+            except RecursionError:
+                failed[item.display] = file_error(item.display, "cannot analyse file: nested too deeply")
+                continue
+            except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+                failed[item.display] = internal_error(item.display, error)
+                continue
+            if plan is not None:
+                plans.append(plan)
+        confirmed = confirm_plans(plans, cache, lambda todo: run_chunks(pool, workers, _confirm_chunk, todo))
+        confirmed.update(failed)
+    if cache is not None:
+        cache.save()
     results = []
     for item in indexed:
         if item.error is not None:
@@ -116,6 +233,42 @@ def check_jobs(
         else:
             results.append(confirmed.get(item.display, FileResult(item.display)))
     return results
+
+
+def run_chunks(
+    pool: ProcessPoolExecutor | None, workers: int, function: Callable[[list[T]], list[R]], items: list[T]
+) -> list[R]:
+    if pool is None or len(items) < MIN_FILES_PER_WORKER:
+        return function(items)
+    return [result for part in pool.map(function, chunked(items, workers)) for result in part]
+
+
+def confirm_plans(
+    plans: list[Confirmation], cache: Cache | None, confirm: Callable[[list[Confirmation]], list[FileResult]]
+) -> dict[str, FileResult]:
+    """libcst results by display path; from the cache when the file and its candidates are unchanged."""
+    results: dict[str, FileResult] = {}
+    todo: list[tuple[Confirmation, str | None]] = []
+    for plan in plans:
+        key = confirmation_key(plan) if cache is not None else None
+        cached = cache.get(key) if cache is not None and key is not None else None
+        if cached is not None:
+            results[plan.display] = FileResult(plan.display, tuple(replace(f, path=plan.display) for f in cached))
+        else:
+            todo.append((plan, key))
+    for (plan, key), result in zip(todo, confirm([plan for plan, _ in todo])):
+        results[plan.display] = result
+        if cache is not None and key is not None and not result.error:
+            cache.put(key, result.findings)
+    return results
+
+
+def confirmation_key(plan: Confirmation) -> str | None:
+    try:
+        data = plan.source if plan.source is not None else plan.path.read_bytes()
+    except OSError:
+        return None
+    return entry_key("confirm", content_hash(data), repr(plan.candidates), plan.library)
 
 
 def index_stdin(stdin: StdinSource, root: Path) -> Indexed:
@@ -192,16 +345,21 @@ def follow_imports(
                         modules.add(name)
                 else:
                     modules.add(name)  # not a module: nothing below it is one either
-        jobs = [Job(path, path.as_posix(), path.as_posix()) for path in wanted.values()]
+        jobs = [Job(path, path.as_posix(), path.as_posix(), *module_name(path)) for path in wanted.values()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
     return context
 
 
 def check_paths(
-    paths: Sequence[Path], config: Config, cwd: Path | None = None, workers: int = 1
+    paths: Sequence[Path],
+    config: Config,
+    cwd: Path | None = None,
+    workers: int = 1,
+    cache_directory: Path | None = None,
 ) -> list[FileResult]:
     """Check files and directories with ``config``: the library entry point the CLI and tests use."""
     cwd = (cwd or Path.cwd()).resolve()
     found = discover(tuple(str(p) for p in paths), config.root, config.exclude, False, config.respect_gitignore)
-    return check_jobs(make_jobs(found.files, config.root, cwd), make_settings(config), workers)
+    jobs = make_jobs(found.files, config.root, cwd)
+    return check_jobs(jobs, make_settings(config), workers, cache_directory=cache_directory)

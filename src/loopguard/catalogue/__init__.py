@@ -38,4 +38,9 @@ CONFIGURED = Rule(
 RULES: tuple[Rule, ...] = tuple(rule for domain in _DOMAINS for rule in domain.RULES)
 RETURNS: dict[str, str] = {k: v for domain in _DOMAINS for k, v in getattr(domain, "RETURNS", {}).items()}
 ALIASES: dict[str, str] = {k: v for domain in _DOMAINS for k, v in getattr(domain, "ALIASES", {}).items()}
+ATTRIBUTES: dict[str, str] = {
+    k: v for domain in _DOMAINS for k, v in getattr(domain, "ATTRIBUTES", {}).items()
+}
+FILE_READERS: frozenset[str] = frozenset(r for domain in _DOMAINS for r in getattr(domain, "FILE_READERS", ()))
+FILE_TYPES: frozenset[str] = frozenset(t for domain in _DOMAINS for t in getattr(domain, "FILE_TYPES", ()))
 ALL_RULES: dict[str, Rule] = {rule.code: rule for rule in (FILE_ERROR, *RULES, CONFIGURED)}

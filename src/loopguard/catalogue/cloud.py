@@ -1,4 +1,4 @@
-"""Cloud SDKs (LG3xx)."""
+"""Cloud SDKs (LG3xx): boto3 here (LG301-LG303); Google Cloud in ``gcloud.py``, Azure in ``azure.py``."""
 
 from loopguard.models import Rule
 
@@ -35,6 +35,27 @@ RULES = (
         use_instead="async def upload(s3, data):\n    await s3.put_object(Bucket='b', Key='k', Body=data)"
         "  # an aiobotocore client",
     ),
+    Rule(
+        code="LG303",
+        name="boto3-paginator-waiter",
+        domain="cloud sdks",
+        summary="`paginator.paginate(...)` (its pages are only read by blocking iteration) and "
+        "`waiter.wait(...)` on boto3 paginators and waiters (`client.get_paginator/get_waiter`).",
+        methods=(
+            "boto3.Paginator.paginate",
+            "boto3.PageIterator.build_full_result",
+            "boto3.PageIterator.search",
+            "boto3.Waiter.wait",
+        ),
+        instead={"asyncio": _AIOBOTO + "; `async for page in paginator.paginate(...)`, `await waiter.wait(...)`"},
+        why="Each page is a request made while iterating; a waiter polls the service with sleeps in "
+        "between, for minutes if need be.",
+        example="async def keys(s3):\n    for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n"
+        "        yield from page.get('Contents', [])",
+        use_instead="async def keys(s3):  # an aiobotocore client\n"
+        "    async for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n"
+        "        for item in page.get('Contents', []):\n            yield item",
+    ),
 )
 
 RETURNS = {
@@ -42,6 +63,9 @@ RETURNS = {
     "boto3.resource": "boto3.Resource",
     "boto3.session.Session.client": "boto3.Client",
     "boto3.session.Session.resource": "boto3.Resource",
+    "boto3.Client.get_paginator": "boto3.Paginator",
+    "boto3.Client.get_waiter": "boto3.Waiter",
+    "boto3.Paginator.paginate": "boto3.PageIterator",
 }
 
 ALIASES = {

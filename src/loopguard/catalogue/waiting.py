@@ -1,6 +1,24 @@
-"""Sleeping and waiting (LG1xx)."""
+"""Sleeping and waiting (LG1xx): sleeps, thread locks and queues, futures, child processes, nested loops.
 
+Every entry here waits for *something else* (a timer, another thread, a process, a future) while
+holding the event loop. An asyncio ``Future.result()`` never waits, so only futures known to be
+``concurrent.futures`` ones (``executor.submit(...)``) are reported. ``with lock:`` on a
+``threading.Lock`` blocks too, but it is a statement, not a call, and is not reported yet.
+"""
+
+from loopguard.catalogue.advice import methods, to_thread
 from loopguard.models import Rule
+
+_LOCKS = ("threading.Lock", "threading.RLock", "threading.Semaphore", "threading.BoundedSemaphore")
+_THREAD_QUEUES = ("queue.Queue", "queue.LifoQueue", "queue.PriorityQueue")
+_EXECUTORS = (
+    "concurrent.futures.Executor",
+    "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.ProcessPoolExecutor",
+)
+_POOL_WAITS = (
+    "map", "apply", "starmap", "imap", "imap_unordered", "join", "terminate",
+)
 
 RULES = (
     Rule(
@@ -19,4 +37,193 @@ RULES = (
         use_instead="async def poll():\n    await asyncio.sleep(1)",
         fix_safety="Rewriting to `await asyncio.sleep(...)` is safe where `await` is legal; the `await` is required.",
     ),
+    Rule(
+        code="LG102",
+        name="thread-sync-wait",
+        domain="sleeping and waiting",
+        summary="Waiting on a `threading` primitive: `Lock/RLock/Semaphore/BoundedSemaphore.acquire()`, "
+        "`Condition.acquire/wait/wait_for`, `Barrier.wait`, `Event.wait`.",
+        methods=(
+            *(f"{lock}.acquire" for lock in _LOCKS),
+            *methods("threading.Condition", "acquire", "wait", "wait_for"),
+            "threading.Barrier.wait",
+            "threading.Event.wait",
+        ),
+        instead=to_thread(
+            "event.wait",
+            asyncio="asyncio.Lock/Semaphore/Condition/Event when only coroutines use it",
+            anyio="anyio.Lock/Semaphore/Condition/Event when only tasks use it",
+            trio="trio.Lock/Semaphore/Condition/Event when only tasks use it",
+        ),
+        why="A thread primitive blocks the calling thread until another thread releases or sets it; "
+        "if that thread needs the loop to make progress, the program deadlocks. "
+        "`acquire(blocking=False)` is reported too: the call site does not show its arguments.",
+        example="async def handle(job):\n    done.wait()  # done = threading.Event()",
+        use_instead="async def handle(job):\n    await asyncio.to_thread(done.wait)",
+    ),
+    Rule(
+        code="LG103",
+        name="thread-join",
+        domain="sleeping and waiting",
+        summary="`threading.Thread.join()` (also on `Timer` and project subclasses of `Thread`).",
+        methods=("threading.Thread.join", "threading.Timer.join"),
+        instead=to_thread("thread.join"),
+        why="`join()` waits for the thread to finish, however long its work takes.",
+        example="async def stop(worker):\n    worker.join()  # worker = threading.Thread(...)",
+        use_instead="async def stop(worker):\n    await asyncio.to_thread(worker.join)",
+    ),
+    Rule(
+        code="LG104",
+        name="thread-queue-wait",
+        domain="sleeping and waiting",
+        summary="`queue.Queue/LifoQueue/PriorityQueue` `.get() .put() .join()` and `SimpleQueue.get()` "
+        "(the blocking forms; `get_nowait`/`put_nowait` are not reported).",
+        methods=(
+            *(f"{q}.{m}" for q in _THREAD_QUEUES for m in ("get", "put", "join")),
+            "queue.SimpleQueue.get",
+        ),
+        instead={
+            "asyncio": "asyncio.Queue (janus.Queue to share it with threads)",
+            "anyio": "anyio.create_memory_object_stream() (janus.Queue to share it with threads)",
+            "trio": "trio.open_memory_channel() (trio.from_thread to feed it from threads)",
+        },
+        why="`get()` waits until another thread puts an item; `put()` on a full bounded queue waits "
+        "for room; `join()` waits until every item is processed.",
+        example="jobs = queue.Queue()\n\nasync def worker():\n    job = jobs.get()",
+        use_instead="jobs = asyncio.Queue()\n\nasync def worker():\n    job = await jobs.get()",
+    ),
+    Rule(
+        code="LG105",
+        name="concurrent-future-wait",
+        domain="sleeping and waiting",
+        summary="Waiting on `concurrent.futures`: `Future.result/exception` of a future known to be a "
+        "concurrent one (from `executor.submit`), `wait`, `as_completed`, `Executor.shutdown`, "
+        "`Executor.map` (its results are only read by blocking iteration).",
+        functions=("concurrent.futures.wait", "concurrent.futures.as_completed"),
+        methods=(
+            *methods("concurrent.futures.Future", "result", "exception"),
+            *(f"{executor}.{m}" for executor in _EXECUTORS for m in ("shutdown", "map")),
+        ),
+        instead={
+            "asyncio": "await asyncio.wrap_future(future) or await loop.run_in_executor(executor, f, ...)",
+            "anyio": "await anyio.to_thread.run_sync(f, ...) instead of an executor",
+            "trio": "await trio.to_thread.run_sync(f, ...) instead of an executor",
+        },
+        why="A concurrent future is completed by another thread or process; reading its result blocks "
+        "until then. An asyncio future's `result()` never waits and is not reported.",
+        example="async def render(pool, page):\n    return pool.submit(render_pdf, page).result()",
+        use_instead="async def render(pool, page):\n"
+        "    return await asyncio.get_running_loop().run_in_executor(pool, render_pdf, page)",
+    ),
+    Rule(
+        code="LG106",
+        name="multiprocessing-wait",
+        domain="sleeping and waiting",
+        summary="`multiprocessing`: `Process.join`, `Pool.map/apply/starmap/imap/imap_unordered/join`, "
+        "`AsyncResult.get/wait`, `Queue.get/put/join`, `Connection.recv/recv_bytes/poll`, "
+        "`Listener.accept`.",
+        methods=(
+            "multiprocessing.Process.join",
+            *methods("multiprocessing.pool.Pool", *_POOL_WAITS),
+            *methods("multiprocessing.pool.ThreadPool", *_POOL_WAITS),
+            *methods("multiprocessing.pool.AsyncResult", "get", "wait"),
+            *methods("multiprocessing.queues.Queue", "get", "put"),
+            *methods("multiprocessing.queues.JoinableQueue", "get", "put", "join"),
+            "multiprocessing.queues.SimpleQueue.get",
+            *methods("multiprocessing.connection.Connection", "recv", "recv_bytes", "recv_bytes_into", "poll"),
+            "multiprocessing.connection.Listener.accept",
+        ),
+        instead={
+            "asyncio": "await loop.run_in_executor(ProcessPoolExecutor(), f, ...)",
+            "anyio": "await anyio.to_process.run_sync(f, ...)",
+            "trio": "await trio.to_thread.run_sync(pool.map, f, items) (or the trio-parallel package)",
+        },
+        why="These wait for another process: its exit, its results, or its next message.",
+        example="async def crunch(items):\n    with multiprocessing.Pool() as pool:\n"
+        "        return pool.map(score, items)",
+        use_instead="async def crunch(items):\n    loop = asyncio.get_running_loop()\n"
+        "    with ProcessPoolExecutor() as pool:\n"
+        "        return await asyncio.gather(*(loop.run_in_executor(pool, score, i) for i in items))",
+    ),
+    Rule(
+        code="LG107",
+        name="nested-event-loop",
+        domain="sleeping and waiting",
+        summary="`asyncio.run`, `asyncio.Runner.run`, `loop.run_until_complete/run_forever` (the loop's "
+        "type known, e.g. from `asyncio.new_event_loop()`), `anyio.run`, `trio.run` inside a coroutine.",
+        functions=("asyncio.run", "anyio.run", "trio.run"),
+        methods=(
+            *methods("asyncio.AbstractEventLoop", "run_until_complete", "run_forever"),
+            "asyncio.Runner.run",
+        ),
+        instead={
+            "asyncio": "await coro (or asyncio.create_task(coro))",
+            "anyio": "await coro (or a task group's start_soon)",
+            "trio": "await coro (or a nursery's start_soon)",
+        },
+        why="Starting an event loop from a coroutine runs it on top of the current one: asyncio raises "
+        "`RuntimeError` when a loop is already running in the thread, and a second loop would block "
+        "the first until it finishes anyway.",
+        example="async def refresh():\n    return asyncio.run(fetch_all())",
+        use_instead="async def refresh():\n    return await fetch_all()",
+        fix_safety="No automatic fix: awaiting the coroutine instead changes which loop runs it.",
+    ),
 )
+
+_LOOP = "asyncio.AbstractEventLoop"
+
+RETURNS = {
+    **{f"{executor}.submit": "concurrent.futures.Future" for executor in _EXECUTORS},
+    "asyncio.new_event_loop": _LOOP,
+    "asyncio.get_event_loop": _LOOP,
+    "asyncio.get_running_loop": _LOOP,
+    "asyncio.AbstractEventLoopPolicy.new_event_loop": _LOOP,
+    "asyncio.AbstractEventLoopPolicy.get_event_loop": _LOOP,
+    "asyncio.get_event_loop_policy": "asyncio.AbstractEventLoopPolicy",
+    "uvloop.new_event_loop": _LOOP,
+    "asyncio.Runner.get_loop": _LOOP,
+    # multiprocessing: the module-level factories are bound methods of the default context
+    "multiprocessing.Pool": "multiprocessing.pool.Pool",
+    "multiprocessing.Queue": "multiprocessing.queues.Queue",
+    "multiprocessing.JoinableQueue": "multiprocessing.queues.JoinableQueue",
+    "multiprocessing.SimpleQueue": "multiprocessing.queues.SimpleQueue",
+    "multiprocessing.get_context": "multiprocessing.context.BaseContext",
+    "multiprocessing.context.BaseContext.Pool": "multiprocessing.pool.Pool",
+    "multiprocessing.context.BaseContext.Process": "multiprocessing.Process",
+    "multiprocessing.context.BaseContext.Queue": "multiprocessing.queues.Queue",
+    "multiprocessing.context.BaseContext.JoinableQueue": "multiprocessing.queues.JoinableQueue",
+    "multiprocessing.context.BaseContext.SimpleQueue": "multiprocessing.queues.SimpleQueue",
+    **{
+        f"multiprocessing.pool.{pool}.{method}": "multiprocessing.pool.AsyncResult"
+        for pool in ("Pool", "ThreadPool")
+        for method in ("apply_async", "map_async", "starmap_async")
+    },
+    "multiprocessing.connection.Client": "multiprocessing.connection.Connection",
+    "multiprocessing.connection.Listener.accept": "multiprocessing.connection.Connection",
+}
+
+ALIASES = {
+    "concurrent.futures.thread.ThreadPoolExecutor": "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor": "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures._base.Executor": "concurrent.futures.Executor",
+    "concurrent.futures._base.Future": "concurrent.futures.Future",
+    "concurrent.futures._base.wait": "concurrent.futures.wait",
+    "concurrent.futures._base.as_completed": "concurrent.futures.as_completed",
+    "asyncio.BaseEventLoop": _LOOP,
+    "asyncio.events.AbstractEventLoop": _LOOP,
+    "asyncio.base_events.BaseEventLoop": _LOOP,
+    "asyncio.unix_events.SelectorEventLoop": _LOOP,
+    "asyncio.SelectorEventLoop": _LOOP,
+    "asyncio.ProactorEventLoop": _LOOP,
+    "asyncio.events.new_event_loop": "asyncio.new_event_loop",
+    "asyncio.events.get_event_loop": "asyncio.get_event_loop",
+    "asyncio.events.get_running_loop": "asyncio.get_running_loop",
+    "asyncio.runners.run": "asyncio.run",
+    "asyncio.runners.Runner": "asyncio.Runner",
+    "threading._RLock": "threading.RLock",
+    "multiprocessing.context.Process": "multiprocessing.Process",
+    "multiprocessing.process.BaseProcess": "multiprocessing.Process",
+    "multiprocessing.dummy.Pool": "multiprocessing.pool.ThreadPool",
+    "multiprocessing.Pipe": "multiprocessing.connection.Pipe",
+    "multiprocessing.connection.PipeConnection": "multiprocessing.connection.Connection",
+}

@@ -1,0 +1,27 @@
+"""Replacement texts shared by many catalogue entries (not a domain: it has no rules).
+
+"Run it in a worker thread" reads differently per library, and anyio's and trio's ``run_sync`` take
+no keyword arguments for the function, so the advice says so once, here.
+"""
+
+from __future__ import annotations
+
+
+def to_thread(
+    function: str = "f", *, asyncio: str = "", anyio: str = "", trio: str = ""
+) -> dict[str, str]:
+    """``instead`` for a call best moved to a thread, after a native replacement when there is one."""
+
+    def join(native: str, offload: str) -> str:
+        return f"{native}, or {offload}" if native else offload
+
+    return {
+        "asyncio": join(asyncio, f"await asyncio.to_thread({function}, ...)"),
+        "anyio": join(anyio, f"await anyio.to_thread.run_sync({function}, ...) (keywords via functools.partial)"),
+        "trio": join(trio, f"await trio.to_thread.run_sync({function}, ...) (keywords via functools.partial)"),
+    }
+
+
+def methods(owner: str, *names: str) -> tuple[str, ...]:
+    """``Type.method`` patterns for several methods of one type."""
+    return tuple(f"{owner}.{name}" for name in names)

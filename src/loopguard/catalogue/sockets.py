@@ -1,0 +1,141 @@
+"""Sockets, DNS, TLS set-up and readiness waits (LG206-LG209, in the network domain LG2xx).
+
+A socket object is typed from ``socket.socket(...)``, ``socket.create_connection(...)``,
+``socket.create_server(...)`` or an annotation. A socket switched to non-blocking mode
+(``sock.setblocking(False)``) and then used directly is reported too: the linter does not follow
+``setblocking``; such code should use ``loop.sock_*`` or streams anyway.
+"""
+
+from loopguard.catalogue.advice import methods, to_thread
+from loopguard.models import Rule
+
+_DOMAIN = "http and network"
+_SOCKET_IO = (
+    "connect", "accept", "send", "sendall", "sendto", "sendmsg", "sendfile",
+    "recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into",
+)
+_SELECTORS = (
+    "selectors.BaseSelector", "selectors.DefaultSelector", "selectors.SelectSelector",
+    "selectors.PollSelector", "selectors.EpollSelector", "selectors.KqueueSelector",
+    "selectors.DevpollSelector",
+)
+_SSL_LOADS = (
+    "load_default_certs", "load_verify_locations", "load_cert_chain", "set_default_verify_paths",
+    "load_dh_params",
+)
+
+RULES = (
+    Rule(
+        code="LG206",
+        name="blocking-dns-lookup",
+        domain=_DOMAIN,
+        summary="`socket.getaddrinfo/gethostbyname/gethostbyname_ex/gethostbyaddr/getfqdn/getnameinfo`.",
+        functions=tuple(
+            f"socket.{name}"
+            for name in (
+                "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getfqdn", "getnameinfo",
+            )
+        ),
+        instead={
+            "asyncio": "await asyncio.get_running_loop().getaddrinfo(...) / .getnameinfo(...)",
+            "anyio": "await anyio.getaddrinfo(...) / anyio.getnameinfo(...)",
+            "trio": "await trio.socket.getaddrinfo(...) / trio.socket.getnameinfo(...)",
+        },
+        why="Name resolution asks the system resolver, which may wait seconds for a DNS server.",
+        example="async def resolve(host):\n    return socket.gethostbyname(host)",
+        use_instead="async def resolve(host):\n    infos = await asyncio.get_running_loop().getaddrinfo(host, None)\n"
+        "    return infos[0][4][0]",
+    ),
+    Rule(
+        code="LG207",
+        name="blocking-socket-io",
+        domain=_DOMAIN,
+        summary="`socket.create_connection` and blocking socket I/O on socket objects "
+        "(`connect accept send sendall sendto recv recv_into recvfrom recvmsg ...`), "
+        "also `ssl.SSLSocket` objects and their `do_handshake`.",
+        functions=("socket.create_connection",),
+        methods=(
+            *methods("socket.socket", *_SOCKET_IO),
+            *methods("ssl.SSLSocket", *_SOCKET_IO, "do_handshake", "read", "write", "unwrap"),
+        ),
+        instead={
+            "asyncio": "await asyncio.open_connection(...) streams, or loop.sock_* on a non-blocking socket",
+            "anyio": "await anyio.connect_tcp(...) / anyio.create_tcp_listener(...)",
+            "trio": "await trio.open_tcp_stream(...) / trio.socket",
+        },
+        why="A socket in blocking mode (the default) waits in the kernel for the peer: for the "
+        "connection, for data to arrive, or for room in the send buffer.",
+        example="async def ping(host):\n    with socket.create_connection((host, 7)) as s:\n"
+        "        s.sendall(b'ping')\n        return s.recv(4)",
+        use_instead="async def ping(host):\n    reader, writer = await asyncio.open_connection(host, 7)\n"
+        "    writer.write(b'ping')\n    await writer.drain()\n    return await reader.read(4)",
+    ),
+    Rule(
+        code="LG208",
+        name="ssl-context-load",
+        domain=_DOMAIN,
+        summary="`ssl.create_default_context()` and `SSLContext.load_default_certs/load_verify_locations/"
+        "load_cert_chain/set_default_verify_paths/load_dh_params` (they read certificate files).",
+        functions=("ssl.create_default_context",),
+        methods=methods("ssl.SSLContext", *_SSL_LOADS),
+        instead=to_thread(
+            "ssl.create_default_context",
+            asyncio="build the context once at start-up and reuse it",
+            anyio="build the context once at start-up and reuse it",
+            trio="build the context once at start-up and reuse it",
+        ),
+        why="Loading the CA bundle or a certificate chain reads and parses files; the system bundle "
+        "alone is hundreds of certificates, tens of milliseconds per context.",
+        example="async def fetch(host):\n    ctx = ssl.create_default_context()\n"
+        "    return await asyncio.open_connection(host, 443, ssl=ctx)",
+        use_instead="SSL_CONTEXT = ssl.create_default_context()\n\nasync def fetch(host):\n"
+        "    return await asyncio.open_connection(host, 443, ssl=SSL_CONTEXT)",
+    ),
+    Rule(
+        code="LG209",
+        name="blocking-select",
+        domain=_DOMAIN,
+        summary="`select.select`, `poll()/epoll()/devpoll()` objects' `.poll()`, `kqueue().control()`, "
+        "and `selectors` selectors' `.select()`.",
+        functions=("select.select",),
+        methods=(
+            "select.poll.poll",
+            "select.epoll.poll",
+            "select.devpoll.poll",
+            "select.kqueue.control",
+            *(f"{selector}.select" for selector in _SELECTORS),
+        ),
+        instead={
+            "asyncio": "loop.add_reader(fd, callback) / loop.add_writer(fd, callback), or streams",
+            "anyio": "await anyio.wait_readable(sock) / anyio.wait_writable(sock)",
+            "trio": "await trio.lowlevel.wait_readable(sock) / wait_writable(sock)",
+        },
+        why="These wait for a file descriptor to become ready; that is the event loop's own job, and "
+        "a second wait inside a coroutine stops the loop doing it.",
+        example="async def wait_for_data(sock):\n    select.select([sock], [], [], 5.0)",
+        use_instead="async def wait_for_data(sock):\n    with anyio.fail_after(5):\n"
+        "        await anyio.wait_readable(sock)",
+    ),
+)
+
+RETURNS = {
+    "socket.socket": "socket.socket",
+    "socket.create_connection": "socket.socket",
+    "socket.create_server": "socket.socket",
+    "socket.fromfd": "socket.socket",
+    "socket.socket.dup": "socket.socket",
+    "ssl.create_default_context": "ssl.SSLContext",
+    "ssl.SSLContext.wrap_socket": "ssl.SSLSocket",
+    "select.poll": "select.poll",
+    "select.epoll": "select.epoll",
+    "select.devpoll": "select.devpoll",
+    "select.kqueue": "select.kqueue",
+}
+
+ALIASES = {
+    "socket.SocketType": "socket.socket",
+    "_socket.socket": "socket.socket",
+    "_socket.getaddrinfo": "socket.getaddrinfo",
+    "_socket.gethostbyname": "socket.gethostbyname",
+    "_socket.gethostbyaddr": "socket.gethostbyaddr",
+}

@@ -1,0 +1,95 @@
+"""The cache: a warm run equals a cold run, whatever changed in between."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from loopguard.cli import cli
+
+DB = "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n"
+DB_ASYNC = "from sqlalchemy.ext.asyncio import async_sessionmaker\n\nSessionLocal = async_sessionmaker()\n"
+API = """
+import time
+from app.db import SessionLocal
+
+
+async def handler():
+    time.sleep(1)
+    with SessionLocal() as session:
+        session.commit()
+"""
+
+
+def check(*args: str) -> tuple[int, list[dict]]:
+    result = CliRunner().invoke(cli, ["check", "--output-format", "json", *args], catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_warm_run_equals_cold_run_and_uses_the_cache(project) -> None:
+    root = project({"app/__init__.py": "", "app/db.py": DB, "app/api.py": API})
+    cold = check("--no-cache")
+    assert not (root / ".loopguard_cache").exists()
+    first = check()
+    assert (root / ".loopguard_cache" / ".gitignore").read_text().strip().endswith("*")
+    entries = sorted(p.name for p in (root / ".loopguard_cache").rglob("*") if p.is_file())
+    warm = check()
+    assert cold == first == warm
+    assert [f["code"] for f in warm[1]] == ["LG101", "LG401"]
+    assert entries == sorted(p.name for p in (root / ".loopguard_cache").rglob("*") if p.is_file())
+
+
+def test_editing_another_module_changes_the_callers_finding(project) -> None:
+    root = project({"app/__init__.py": "", "app/db.py": DB, "app/api.py": API})
+    assert [f["code"] for f in check()[1]] == ["LG101", "LG401"]
+    (root / "app/db.py").write_text(DB_ASYNC)
+    assert [f["code"] for f in check()[1]] == ["LG101"]
+    assert check()[1] == check("--no-cache")[1]
+
+
+def test_editing_the_file_itself(project) -> None:
+    root = project({"app/__init__.py": "", "app/db.py": DB, "app/api.py": API})
+    check()
+    (root / "app/api.py").write_text(API.replace("time.sleep(1)", "pass  # was sleeping"))
+    assert [f["code"] for f in check()[1]] == ["LG401"]
+
+
+def test_config_change_invalidates(project) -> None:
+    root = project({"app/__init__.py": "", "app/db.py": DB, "app/api.py": API})
+    check()
+    (root / "pyproject.toml").write_text("[tool.loopguard]\nignore = ['LG4']\n")
+    assert [f["code"] for f in check()[1]] == ["LG101"]
+
+
+def test_corrupt_entries_are_ignored(project) -> None:
+    root = project({"app/__init__.py": "", "app/db.py": DB, "app/api.py": API})
+    expected = check()
+    for entry in (root / ".loopguard_cache").rglob("*"):
+        if entry.is_file() and entry.name not in (".gitignore", "CACHEDIR.TAG"):
+            entry.write_bytes(b"not a pickle")
+    assert check() == expected
+    assert check() == expected
+
+
+def test_cache_dir_option_and_unwritable_cache(project, tmp_path: Path) -> None:
+    project({"app/__init__.py": "", "app/db.py": DB, "app/api.py": API})
+    elsewhere = tmp_path / "elsewhere-cache"
+    assert check("--cache-dir", str(elsewhere))[0] == 1
+    assert (elsewhere / "CACHEDIR.TAG").exists()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    code, found = check("--cache-dir", str(blocked / "cache"))  # cannot be created: slower, not wrong
+    assert code == 1 and len(found) == 2
+
+
+def test_parallel_run_equals_serial_run(project) -> None:
+    files = {"app/__init__.py": "", "app/db.py": DB}
+    for number in range(150):
+        files[f"app/api_{number}.py"] = API if number % 3 == 0 else "async def f():\n    pass\n"
+    project(files)
+    serial = check("--no-cache", "--jobs", "1")
+    parallel = check("--no-cache", "--jobs", "2")
+    assert serial == parallel
+    assert len(serial[1]) == 2 * 50
