@@ -74,11 +74,19 @@ def is_excluded(relative: str, patterns: tuple[str, ...]) -> bool:
     return any(glob_regex(pattern).match(relative) for pattern in patterns)
 
 
-def relative_to_root(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+def absolute(path: Path | str) -> str:
+    """An absolute, normalised path without touching the filesystem (no symlink resolution)."""
+    return os.path.abspath(path)
+
+
+def relative_to_root(path: Path | str, root: Path | str) -> str:
+    """``path`` relative to ``root`` in posix form, or absolute when it is outside."""
+    full, base = absolute(path), absolute(root)
+    if full == base:
+        return "."
+    if full.startswith(base.rstrip(os.sep) + os.sep):
+        return full[len(base.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+    return full.replace(os.sep, "/")
 
 
 IGNORE_FILES = (".gitignore", ".ignore")
@@ -132,7 +140,7 @@ def discover(
 ) -> Discovery:
     files: list[Path] = []
     missing: list[str] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -145,7 +153,7 @@ def discover(
             missing.append(raw)
             continue
         for file in found:
-            key = file.resolve()
+            key = absolute(file)
             if key not in seen:
                 seen.add(key)
                 files.append(file)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import tokenize
 import warnings
 from dataclasses import dataclass
@@ -58,19 +59,25 @@ def decode_source(data: bytes) -> str:
     return data.decode(encoding)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=None)
+def package_parts(directory: str) -> tuple[str, ...]:
+    """The dotted name of the package a directory is (empty when it has no ``__init__.py``)."""
+    if not os.path.isfile(os.path.join(directory, "__init__.py")):
+        return ()
+    parent, name = os.path.split(directory)
+    if not name:
+        return ()
+    return (*package_parts(parent), name) if parent != directory else (name,)
+
+
 def module_name(path: Path) -> tuple[str, str]:
     """(module, package) for a file: its stem prefixed by every enclosing package directory."""
-    path = path.resolve()
-    is_package = path.stem == "__init__"
-    parts = [] if is_package else [path.stem]
-    directory = path.parent
-    while (directory / "__init__.py").is_file() and directory.name:
-        parts.insert(0, directory.name)
-        directory = directory.parent
-    module = ".".join(parts) or path.stem
-    package = module if is_package else module.rpartition(".")[0]
-    return module, package
+    directory, filename = os.path.split(os.path.abspath(path))
+    stem = filename.rpartition(".")[0] or filename
+    package = package_parts(directory)
+    parts = package if stem == "__init__" else (*package, stem)
+    module = ".".join(parts) or stem
+    return module, (module if stem == "__init__" else ".".join(package))
 
 
 def library_of(index: ModuleIndex) -> str:

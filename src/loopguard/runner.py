@@ -14,7 +14,7 @@ from typing import TypeVar
 from loopguard import catalogue
 from loopguard.cache import Cache, content_hash, entry_key
 from loopguard.config import Config
-from loopguard.discover import discover, relative_to_root
+from loopguard.discover import absolute, discover, relative_to_root
 from loopguard.engine import (
     Confirmation,
     Indexed,
@@ -50,11 +50,7 @@ class Job:
 
 def display_path(path: Path, cwd: Path) -> str:
     """Relative to the working directory when under it, else absolute (DESIGN.md)."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(cwd).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    return relative_to_root(path, cwd)
 
 
 def make_jobs(files: Sequence[Path], root: Path, cwd: Path) -> list[Job]:
@@ -134,7 +130,7 @@ def cached_jobs(jobs: list[Job], indexing: Indexing, cache: Cache) -> tuple[list
     misses: list[Job] = []
     for job in jobs:
         try:
-            digest = cache.known_hash(str(job.path.resolve()), os.stat(job.path))
+            digest = cache.known_hash(absolute(job.path), os.stat(job.path))
         except OSError:
             digest = None
         cached = cache.get(entry_key("index", digest, job.module, job.package, indexing.fingerprint)) if digest else None
@@ -201,7 +197,7 @@ def check_jobs(
             if cache is not None:
                 for item in fresh:
                     if item.digest is not None and item.stat is not None:
-                        cache.remember_hash(str(item.indexed.path.resolve()), item.stat, item.digest)
+                        cache.remember_hash(absolute(item.indexed.path), item.stat, item.digest)
             return [item.indexed for item in fresh]
 
         indexed += index_jobs(misses)

@@ -32,6 +32,7 @@ def renderers() -> dict[str, Renderer]:
         "concise": text.render,
         "json": json_format.render,
         "full": full.render,
+        "json-lines": jsonlines.render,
         "jsonlines": jsonlines.render,
         "github": github.render,
         "sarif": sarif.render,
