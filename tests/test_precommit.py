@@ -58,7 +58,7 @@ def clean_env(pre_commit_home: Path) -> dict[str, str]:
 def git(cwd: Path, env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
         ["git", *GIT_IDENTITY, "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+        cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, f"git {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
     return done.stdout
@@ -69,7 +69,7 @@ def source_files(env: dict[str, str]) -> list[str]:
     if (ROOT / ".git").exists():
         done = subprocess.run(
             ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+            cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=120,
         )
         if done.returncode == 0:
             return [name for name in done.stdout.split("\0") if name and (ROOT / name).is_file()]
@@ -130,7 +130,7 @@ def user_repo(tmp_path: Path, env: dict[str, str]) -> Callable[[dict[str, str]],
 def pre_commit(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [sys.executable, "-m", "pre_commit", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=TIMEOUT,
     )
     print(done.stdout, done.stderr, sep="\n")  # shown by pytest when an assertion fails
     return done

@@ -23,6 +23,18 @@ class ReportContext:
 Renderer = Callable[[Sequence[Finding], ReportContext], str]
 
 
+def quote_code(text: str) -> str:
+    """Backticks around a suggestion that is plain code; prose with its own code spans stays as is."""
+    return text if "`" in text else f"`{text}`"
+
+
+def message_with_suggestion(finding: Finding) -> str:
+    """``message; use `replacement``` — the one-line wording every format shares."""
+    if not finding.suggestion:
+        return finding.message
+    return f"{finding.message}; use {quote_code(finding.suggestion)}"
+
+
 def renderers() -> dict[str, Renderer]:
     """The output formats by name; imported lazily so a run only loads the one it uses."""
     from loopguard.report import full, github, gitlab, json_format, jsonlines, junit, sarif, text

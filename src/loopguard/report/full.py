@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from loopguard.models import Finding, Hop
-from loopguard.report import ReportContext
+from loopguard.report import ReportContext, quote_code
 
 BOLD = "\x1b[1m"
 BOLD_RED = "\x1b[1;31m"
@@ -83,7 +83,7 @@ def format_finding(finding: Finding, context: ReportContext) -> str:
     if source.strip():
         lines.extend(format_snippet(finding, source, context.color))
     if finding.suggestion:
-        lines.append(paint(f"help: use `{finding.suggestion}`", CYAN, context.color))
+        lines.append(paint(f"help: use {quote_code(finding.suggestion)}", CYAN, context.color))
     lines.extend(format_hop(hop) for hop in finding.chain)
     return "\n".join(lines) + "\n"
 

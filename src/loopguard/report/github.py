@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from loopguard.models import Finding
-from loopguard.report import ReportContext
+from loopguard.report import ReportContext, message_with_suggestion
 
 COMMAND_BY_SEVERITY = {"error": "error", "warning": "warning"}
 
@@ -24,10 +24,7 @@ def escape_property(text: str) -> str:
 
 
 def annotation_message(finding: Finding) -> str:
-    message = f"{finding.code} {finding.message}"
-    if finding.suggestion:
-        message += f"; use `{finding.suggestion}`"
-    return message
+    return f"{finding.code} {message_with_suggestion(finding)}"
 
 
 def format_annotation(finding: Finding) -> str:

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from loopguard.models import Finding
-from loopguard.report import ReportContext
+from loopguard.report import ReportContext, message_with_suggestion
 
 SUITE_NAME = "loopguard"
 FILE_ERROR_CODE = "LG001"
@@ -31,9 +31,7 @@ def add_problem(testcase: ET.Element, finding: Finding) -> None:
     problem = ET.SubElement(
         testcase, tag, message=xml_text(finding.message), type=xml_text(finding.code)
     )
-    detail = f"{finding.path}:{finding.line}:{finding.column}: {finding.message}"
-    if finding.suggestion:
-        detail += f"; use `{finding.suggestion}`"
+    detail = f"{finding.path}:{finding.line}:{finding.column}: {message_with_suggestion(finding)}"
     problem.text = xml_text(detail)
 
 

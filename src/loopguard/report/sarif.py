@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from loopguard.models import Finding, Hop, Rule
-from loopguard.report import ReportContext
+from loopguard.report import ReportContext, message_with_suggestion
 from loopguard.report.full import call_label
 
 SCHEMA_URI = (
@@ -127,9 +127,7 @@ def rule_descriptors(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> 
 
 
 def result_message(finding: Finding) -> str:
-    if finding.suggestion:
-        return f"{finding.message}; use `{finding.suggestion}`"
-    return finding.message
+    return message_with_suggestion(finding)
 
 
 def fingerprint(finding: Finding, context: ReportContext) -> str:

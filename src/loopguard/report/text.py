@@ -5,19 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from loopguard.models import Finding
-from loopguard.report import ReportContext
-
-
-def quote_code(text: str) -> str:
-    """Backticks around a suggestion that is plain code; prose with its own code spans stays as is."""
-    return text if "`" in text else f"`{text}`"
+from loopguard.report import ReportContext, message_with_suggestion
 
 
 def format_line(finding: Finding) -> str:
-    text = f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
-    if finding.suggestion:
-        text += f"; use {quote_code(finding.suggestion)}"
-    return text
+    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {message_with_suggestion(finding)}"
 
 
 def render(findings: Sequence[Finding], context: ReportContext) -> str:
