@@ -91,7 +91,7 @@ def check(
     with progress_bar(len(jobs_list), quiet) as advance:
         cache_directory = None if no_cache else (cache_dir or config.root / CACHE_DIRECTORY)
         results = check_jobs(
-            jobs_list, settings, jobs or default_jobs(), stdin, config.root, advance, cache_directory
+            jobs_list, settings, jobs or default_jobs(), stdin, config.root, advance, cache_directory, found.walked
         )
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     on_terminal = sys.stdout.isatty()

@@ -31,8 +31,9 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 @dataclass(frozen=True, slots=True)
 class Discovery:
-    files: tuple[Path, ...]
+    files: tuple[Path, ...]  # absolute
     missing: tuple[str, ...]  # paths given on the command line that do not exist
+    walked: frozenset[str] = frozenset()  # every directory listed, absolute: no unknown file is there
 
 
 @lru_cache(maxsize=256)
@@ -141,10 +142,11 @@ def discover(
     files: list[Path] = []
     missing: list[str] = []
     seen: set[str] = set()
+    walked: set[str] = set()
     for raw in paths:
-        path = Path(raw)
+        path = Path(absolute(raw))
         if path.is_dir():
-            found = walk(path, root, exclude, respect_gitignore)
+            found = walk(path, root, exclude, respect_gitignore, walked)
         elif path.exists():
             if force_exclude and is_excluded(relative_to_root(path, root), exclude):
                 continue
@@ -157,10 +159,12 @@ def discover(
             if key not in seen:
                 seen.add(key)
                 files.append(file)
-    return Discovery(tuple(files), tuple(missing))
+    return Discovery(tuple(files), tuple(missing), frozenset(walked))
 
 
-def walk(top: Path, root: Path, exclude: tuple[str, ...], respect_gitignore: bool = True) -> list[Path]:
+def walk(
+    top: Path, root: Path, exclude: tuple[str, ...], respect_gitignore: bool = True, walked: set[str] | None = None
+) -> list[Path]:
     found: list[Path] = []
     inherited: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     if respect_gitignore:
@@ -172,6 +176,8 @@ def walk(top: Path, root: Path, exclude: tuple[str, ...], respect_gitignore: boo
             inherited = []  # an ignored directory named explicitly is checked, like an ignored file
     specs_by_directory: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
     for directory, subdirectories, filenames in os.walk(top):
+        if walked is not None:
+            walked.add(directory)
         base = Path(directory)
         parent_specs = specs_by_directory.get(directory, inherited)
         specs = parent_specs

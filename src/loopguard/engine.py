@@ -12,17 +12,18 @@ import io
 import os
 import tokenize
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from loopguard import catalogue
 from loopguard.config import Config
-from loopguard.index import CallSite, ModuleIndex, index_module
+from loopguard.index import index_module
 from loopguard.match import Match, Matcher
 from loopguard.models import FileResult, Finding
-from loopguard.project import Project
-from loopguard.resolve import Resolver
+from loopguard.summary import FileSummary, LoopCall, summarize
+from loopguard.world import GlobalProject
 from loopguard.suppress import is_selected, per_file_ignored, silenced_by_noqa
 
 
@@ -41,7 +42,7 @@ def make_settings(config: Config) -> Settings:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    call: CallSite
+    call: LoopCall
     match: Match
 
 
@@ -80,36 +81,27 @@ def module_name(path: Path) -> tuple[str, str]:
     return module, (module if stem == "__init__" else ".".join(package))
 
 
-def library_of(index: ModuleIndex) -> str:
-    """The async library the file uses, so suggestions name its API (asyncio when none)."""
-    if "anyio" in index.imported_roots:
-        return "anyio"
-    if "trio" in index.imported_roots:
-        return "trio"
-    return "asyncio"
-
-
 @dataclass(frozen=True, slots=True)
 class Indexed:
-    """Phase one of a file: its index (or the LG001 result when it cannot be checked)."""
+    """Phase one of a file: its summary (or the LG001 result when it cannot be checked)."""
 
     path: Path
     display: str
     relative: str
-    index: ModuleIndex | None
+    summary: FileSummary | None
     error: FileResult | None = None
     source: bytes | None = None  # kept only for standard input, which cannot be read twice
     context: bool = False  # indexed only so names resolve (an imported module not being checked)
 
 
-def index_file(path: Path, display: str, relative: str) -> Indexed:
+def index_file(path: Path, display: str, relative: str, project_tops: Collection[str] = ()) -> Indexed:
     try:
         data = path.read_bytes()
     except OSError as error:
         return Indexed(path, display, relative, None, file_error(display, f"cannot read file: {error.strerror or error}"))
     module, package = module_name(path)
     try:
-        return index_source(data, path, display, relative, module, package)
+        return index_source(data, path, display, relative, module, package, project_tops)
     except RecursionError:
         return Indexed(path, display, relative, None, file_error(display, "cannot analyse file: nested too deeply"))
     except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
@@ -123,7 +115,14 @@ def internal_error(display: str, error: BaseException) -> FileResult:
 
 
 def index_source(
-    data: bytes, path: Path, display: str, relative: str, module: str, package: str, keep_source: bool = False
+    data: bytes,
+    path: Path,
+    display: str,
+    relative: str,
+    module: str,
+    package: str,
+    project_tops: Collection[str] = (),
+    keep_source: bool = False,
 ) -> Indexed:
     try:
         text = decode_source(data)
@@ -137,10 +136,8 @@ def index_source(
         return Indexed(path, display, relative, None, syntax_error(display, text, error))
     except ValueError as error:  # null bytes
         return Indexed(path, display, relative, None, file_error(display, f"cannot parse file: {error}"))
-    index = index_module(tree, module, package)
-    if not index.coroutines:
-        index.calls = []  # only its names matter to other modules
-    return Indexed(path, display, relative, index, source=data if keep_source else None)
+    summary = summarize(index_module(tree, module, package), project_tops)
+    return Indexed(path, display, relative, summary, source=data if keep_source else None)
 
 
 def syntax_error(display: str, text: str, error: SyntaxError) -> FileResult:
@@ -156,15 +153,14 @@ def syntax_error(display: str, text: str, error: SyntaxError) -> FileResult:
     return file_error(display, message, error.lineno or 1, error.offset or 1)
 
 
-def find_candidates(index: ModuleIndex, project: Project, settings: Settings, relative: str) -> list[Candidate]:
-    resolver = Resolver(index, project)
-    config = settings.config
+def find_candidates(
+    summary: FileSummary, project: GlobalProject, settings: Settings, relative: str
+) -> list[Candidate]:
+    per_file = settings.config.per_file_ignores
     candidates = []
-    for call in index.calls:
-        if not call.on_loop:
-            continue
-        found = settings.matcher.match(resolver.call_target(call.func, call.scope))
-        if found is None or per_file_ignored(found.rule.code, relative, config.per_file_ignores):
+    for call in summary.calls:
+        found = settings.matcher.match(project.target(call.target))
+        if found is None or per_file_ignored(found.rule.code, relative, per_file):
             continue
         candidates.append(Candidate(call, found))
     return candidates
@@ -182,16 +178,16 @@ class Confirmation:
     source: bytes | None = None
 
 
-def plan_confirmation(indexed: Indexed, project: Project, settings: Settings) -> Confirmation | None:
-    index = indexed.index
-    if index is None or not index.coroutines or indexed.context:
+def plan_confirmation(indexed: Indexed, project: GlobalProject, settings: Settings) -> Confirmation | None:
+    summary = indexed.summary
+    if summary is None or not summary.calls or indexed.context:
         return None
-    candidates = find_candidates(index, project, settings, indexed.relative)
+    candidates = find_candidates(summary, project, settings, indexed.relative)
     if not candidates:
         return None
-    spans = outermost_coroutines(index, candidates)
+    spans = sorted({candidate.call.span for candidate in candidates})
     return Confirmation(
-        indexed.path, indexed.display, tuple(candidates), tuple(spans), library_of(index), indexed.source
+        indexed.path, indexed.display, tuple(candidates), tuple(spans), summary.library, indexed.source
     )
 
 
@@ -232,20 +228,6 @@ def confirm(
             continue
         findings.append(make_finding(candidate.match, display, call.line, column, end, library))
     return tuple(sorted(findings, key=Finding.sort_key))
-
-
-def outermost_coroutines(index: ModuleIndex, candidates: list[Candidate]) -> list[tuple[int, int, int]]:
-    """The spans of the outermost ``async def``s that contain a candidate, each once."""
-    spans = []
-    for scope_id in {c.call.coroutine for c in candidates}:
-        outer = scope_id
-        parent = index.scopes[scope_id].parent
-        while parent is not None:
-            if parent in index.coroutines:
-                outer = parent
-            parent = index.scopes[parent].parent
-        spans.append(index.coroutines[outer])
-    return sorted(set(spans))
 
 
 def character_column(line: str, byte_offset: int) -> int:

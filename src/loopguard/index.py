@@ -48,7 +48,7 @@ ARGUMENT_CALLS = frozenset({
 })
 
 
-@dataclass(slots=True)
+@dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class Scope:
     kind: str  # module | class | function | coroutine | lambda | comprehension
     parent: int | None
@@ -58,7 +58,7 @@ class Scope:
     class_qualname: str | None = None  # for a method: the class that owns it
 
 
-@dataclass(slots=True)
+@dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class ClassInfo:
     qualname: str
     bases: list[Expr]
@@ -80,7 +80,7 @@ class CallSite:
     coroutine: int  # scope id of the innermost coroutine, -1 when not on the loop
 
 
-@dataclass(slots=True)
+@dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class ModuleIndex:
     module: str
     package: str

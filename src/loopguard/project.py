@@ -15,6 +15,9 @@ from loopguard.index import ClassInfo, ModuleIndex
 from loopguard.resolve import Resolver, Value
 
 
+MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
+
+
 class Project:
     """``returns`` and ``aliases`` are the catalogue's tables (tests may pass their own); the
     attribute types and file readers default to the built-in catalogue's."""
@@ -60,9 +63,10 @@ class Project:
         self._splits[qualname] = found
         return found
 
-    def deref(self, value: Value | None) -> Value | None:
-        """Follow a reference to a module-level name of another project module to its value."""
-        if value is None or value[0] != "ref":
+    def deref(self, value: Value | None, hops: int = 0) -> Value | None:
+        """Follow a reference to a module-level name of another project module to its value —
+        through re-exports (``from .clients import http`` in a package ``__init__``) too."""
+        if value is None or value[0] != "ref" or hops > MAX_REEXPORTS:
             return value
         where = self.split(value[1])
         if where is None or "." in where[1]:
@@ -71,7 +75,14 @@ class Project:
         bindings = self.modules[module].scopes[0].bindings.get(name)
         if not bindings or bindings == [("ref", value[1])]:
             return value  # a def or class: its qualified name is the answer
-        return self.resolver(module).merge(name, 0, bindings)
+        found = self.resolver(module).merge(name, 0, bindings)
+        if found is not None and found[0] == "ref" and found != value:
+            return self.deref(found, hops + 1)
+        return found
+
+    def evaluate(self, value: Value | None) -> Value | None:
+        """A value as this project can finish it (the whole project: see ``world.GlobalProject``)."""
+        return value
 
     def class_info(self, qualname: str) -> tuple[Resolver, ClassInfo] | None:
         where = self.split(qualname)

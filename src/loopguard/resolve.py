@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from loopguard.project import Project
 
 Value = tuple[str, ...]
+# what a call resolves to for matching: a qualified name, a deferred value, or unknown
+Target = str | Value | None
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -79,10 +81,18 @@ class Resolver:
         if kind == "call":
             return self.call_result(self.callee(expr[1], scope))  # type: ignore[arg-type]
         if kind in ("sub", "div"):
-            base = self.resolve(expr[1], scope)  # type: ignore[arg-type]
-            if base is not None and base[0] == "inst":
-                special = "__getitem__" if kind == "sub" else "__truediv__"
-                return self.instance_of(self.returns.get(f"{base[1]}.{special}"))
+            return self.special_result(self.resolve(expr[1], scope), kind)  # type: ignore[arg-type]
+        if kind == "val":  # a value resolved earlier, in a summary
+            return self.project.evaluate(expr[1])  # type: ignore[arg-type]
+        return None
+
+    def special_result(self, base: Value | None, kind: str) -> Value | None:
+        """``base[...]`` (kind "sub") or ``base / ...`` (kind "div")."""
+        if is_deferred(base):
+            return defer(kind, base)
+        if base is not None and base[0] == "inst":
+            special = "__getitem__" if kind == "sub" else "__truediv__"
+            return self.instance_of(self.returns.get(f"{base[1]}.{special}"))
         return None
 
     def callee(self, func: Expr, scope: int) -> Value | None:
@@ -92,26 +102,49 @@ class Resolver:
             return self.project.deref(self.attribute(base, str(func[2]), called=True))
         return self.resolve(func, scope)
 
-    def call_target(self, func: Expr, scope: int) -> str | None:
-        """The qualified name the catalogue is matched against for a call of ``func``."""
+    def call_target(self, func: Expr, scope: int) -> Target:
+        """The qualified name the catalogue is matched against for a call of ``func`` — or, when it
+        depends on another module of the project, a deferred value the main process finishes."""
         kind = func[0]
         if kind == "arg":
             return self.argument_call_target(func[1], func[2], scope)  # type: ignore[arg-type]
         if kind == "iterate":
-            iterated = self.resolve(func[1], scope)  # type: ignore[arg-type]
-            return f"{iterated[1]}.__iter__" if iterated is not None and iterated[0] == "inst" else None
-        return callable_key(self.callee(func, scope))
+            return self.iteration_target(self.resolve(func[1], scope))  # type: ignore[arg-type]
+        return self.plain_target(self.callee(func, scope))
 
-    def argument_call_target(self, func: Expr, argument: Expr, scope: int) -> str | None:
-        key = callable_key(self.callee(func, scope))
+    def plain_target(self, callee: Value | None) -> Target:
+        if is_deferred(callee):
+            return defer("plainkey", callee)
+        key = callable_key(callee)
+        return None if key in self.project.file_readers else key  # no argument to judge
+
+    def iteration_target(self, iterated: Value | None) -> Target:
+        if is_deferred(iterated):
+            return defer("iterkey", iterated)
+        return f"{iterated[1]}.__iter__" if iterated is not None and iterated[0] == "inst" else None
+
+    def argument_call_target(self, func: Expr, argument: Expr, scope: int) -> Target:
+        callee = self.callee(func, scope)
+        if is_deferred(callee):
+            return ("defer", ("argkey", ("val", callee), ("val", self.resolve(argument, scope))))
+        key = callable_key(callee)
+        if key in CONSUMERS or key in self.project.file_readers:
+            return self.argument_target(callee, self.resolve(argument, scope))
+        return key
+
+    def argument_target(self, callee: Value | None, argument: Value | None) -> Target:
+        """A call whose meaning depends on its first argument: ``list(queryset)``, ``yaml.load(fh)``."""
+        if is_deferred(argument):
+            return ("defer", ("argkey", ("val", callee), ("val", argument)))
+        key = callable_key(callee)
         if key is None:
             return None
         special = CONSUMERS.get(key)
         if special is not None:
-            consumed = self.resolve(argument, scope)
+            consumed = argument
             return f"{consumed[1]}.{special}" if consumed is not None and consumed[0] == "inst" else key
         if key in self.project.file_readers:
-            read = self.resolve(argument, scope)
+            read = argument
             is_file = read is not None and read[0] == "inst" and read[1] in self.project.file_types
             return key if is_file else None
         return key
@@ -169,28 +202,44 @@ class Resolver:
         if kind == "value":
             return self.resolve(binding[1], binding[2])  # type: ignore[arg-type]
         if kind == "type":
-            target = self.resolve(binding[1], binding[2])  # type: ignore[arg-type]
-            return ("inst", target[1]) if target is not None and target[0] == "ref" else None
+            return self.instance_of_type(self.resolve(binding[1], binding[2]))  # type: ignore[arg-type]
         if kind in ("enter", "aenter"):
-            manager = self.resolve(binding[1], binding[2])  # type: ignore[arg-type]
-            if manager is None or manager[0] != "inst":
-                return None
-            method = "__enter__" if kind == "enter" else "__aenter__"
-            entered = self.returns.get(f"{manager[1]}.{method}")
-            return self.instance_of(entered) if entered else manager
+            return self.entered(self.resolve(binding[1], binding[2]), kind)  # type: ignore[arg-type]
+        if kind == "closed":  # resolved earlier, in a summary
+            return self.project.evaluate(binding[1])  # type: ignore[arg-type]
         if kind == "self":
             return ("inst", str(binding[1]))
         if kind == "cls":
             return ("ref", str(binding[1]))
         return None
 
+    def instance_of_type(self, target: Value | None) -> Value | None:
+        """What an annotation declares: an instance of the class it names."""
+        if is_deferred(target):
+            return defer("type", target)
+        return ("inst", target[1]) if target is not None and target[0] == "ref" else None
+
+    def entered(self, manager: Value | None, kind: str) -> Value | None:
+        """``with manager as x`` (kind "enter") or ``async with`` (kind "aenter"): what ``x`` is."""
+        if is_deferred(manager):
+            return defer(kind, manager)
+        if manager is None or manager[0] != "inst":
+            return None
+        method = "__enter__" if kind == "enter" else "__aenter__"
+        entered = self.returns.get(f"{manager[1]}.{method}")
+        return self.instance_of(entered) if entered else manager
+
     # -- attributes and calls ---------------------------------------------------------------------
     def attribute(self, base: Value | None, name: str, called: bool = False) -> Value | None:
+        if is_deferred(base):
+            return ("defer", ("attr", base[1], name, called))  # type: ignore[index]
         if base is None or base[0] == "meth":
             return None
         qualname = base[1]
         member = self.member(qualname, name, set())
         if member is not None:
+            if member[0] == "deferred":  # a base class lives in another module of the project
+                return ("defer", ("attr", ("val", base), name, called))
             if member[0] == "attribute":
                 owner, bindings = member[1], member[2]
                 return owner.merge(f"{qualname}.{name}", -1, bindings)  # type: ignore[union-attr,arg-type]
@@ -226,6 +275,8 @@ class Resolver:
             return ("attribute", owner, info.attributes[name])
         for base in info.bases:
             value = owner.resolve(base, info.scope)
+            if is_deferred(value):
+                return ("deferred",)
             if value is None or value[0] != "ref":
                 continue
             if self.project.class_info(value[1]) is None:
@@ -236,6 +287,8 @@ class Resolver:
         return None
 
     def call_result(self, func: Value | None) -> Value | None:
+        if is_deferred(func):
+            return defer("call", func)
         if func is None:
             return None
         key = callable_key(func)
@@ -250,6 +303,8 @@ class Resolver:
                 return ("inst", func[1])
         elif func[0] == "meth":
             member = self.member(func[1], func[2], set())
+            if member is not None and member[0] == "deferred":
+                return ("defer", ("call", ("val", func)))
             if member is not None and member[0] == "method":
                 return self.project.function_return(f"{member[1]}.{func[2]}")
         return None
@@ -258,8 +313,18 @@ class Resolver:
         return ("inst", self.canonical(qualname)) if qualname else None
 
 
+def is_deferred(value: object) -> bool:
+    """A value that depends on another module of the project (see ``world.py``)."""
+    return value is not None and value[0] == "defer"  # type: ignore[index]
+
+
+def defer(kind: str, value: Value) -> Value:
+    """The deferred result of applying ``kind`` to a deferred ``value``."""
+    return ("defer", (kind, value[1]))  # type: ignore[return-value]
+
+
 def callable_key(value: Value | None) -> str | None:
-    if value is None:
+    if value is None or value[0] == "defer":
         return None
     if value[0] == "ref":
         return value[1]

@@ -11,7 +11,6 @@ from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
-from loopguard import catalogue
 from loopguard.cache import Cache, content_hash, entry_key
 from loopguard.config import Config
 from loopguard.discover import absolute, discover, relative_to_root
@@ -30,7 +29,7 @@ from loopguard.engine import (
 )
 from loopguard.index import ModuleIndex
 from loopguard.models import FileResult
-from loopguard.project import Project
+from loopguard.world import GlobalProject
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,6 +66,10 @@ class Indexing:
 
     cache_directory: Path | None
     fingerprint: str
+    project_tops: frozenset[str] = frozenset()
+
+    def key(self, digest: str, job: Job) -> str:
+        return entry_key("summary", digest, job.module, job.package, self.fingerprint, *sorted(self.project_tops))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +94,20 @@ def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
         failed = file_error(job.display, f"cannot read file: {error.strerror or error}")
         return Fresh(Indexed(job.path, job.display, job.relative, None, failed), None, None)
     digest = content_hash(data)
-    key = entry_key("index", digest, job.module, job.package, indexing.fingerprint)
+    key = indexing.key(digest, job)
     if cache is not None:
         cached = cache.get(key)
         if cached is not None:
             return Fresh(from_cache(job, cached), digest, stat)
-    indexed = index_data(data, job)
+    indexed = index_data(data, job, indexing.project_tops)
     if cache is not None:
         cache.put(key, to_cache(indexed))
     return Fresh(indexed, digest, stat)
 
 
-def index_data(data: bytes, job: Job) -> Indexed:
+def index_data(data: bytes, job: Job, project_tops: frozenset[str]) -> Indexed:
     try:
-        return index_source(data, job.path, job.display, job.relative, job.module, job.package)
+        return index_source(data, job.path, job.display, job.relative, job.module, job.package, project_tops)
     except RecursionError:
         failed = file_error(job.display, "cannot analyse file: nested too deeply")
     except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
@@ -115,13 +118,13 @@ def index_data(data: bytes, job: Job) -> Indexed:
 def to_cache(indexed: Indexed) -> tuple[object, ...]:
     """What is stored: nothing that depends on where the file is or how it is displayed."""
     error = indexed.error.findings[0] if indexed.error is not None else None
-    return (indexed.index, None if error is None else (error.line, error.column, error.message))
+    return (indexed.summary, None if error is None else (error.line, error.column, error.message))
 
 
 def from_cache(job: Job, cached: tuple[object, ...]) -> Indexed:
-    index, error = cached
+    summary, error = cached
     failed = file_error(job.display, error[2], error[0], error[1]) if error else None  # type: ignore[index]
-    return Indexed(job.path, job.display, job.relative, index, failed)  # type: ignore[arg-type]
+    return Indexed(job.path, job.display, job.relative, summary, failed)  # type: ignore[arg-type]
 
 
 def cached_jobs(jobs: list[Job], indexing: Indexing, cache: Cache) -> tuple[list[Indexed], list[Job]]:
@@ -133,7 +136,7 @@ def cached_jobs(jobs: list[Job], indexing: Indexing, cache: Cache) -> tuple[list
             digest = cache.known_hash(absolute(job.path), os.stat(job.path))
         except OSError:
             digest = None
-        cached = cache.get(entry_key("index", digest, job.module, job.package, indexing.fingerprint)) if digest else None
+        cached = cache.get(indexing.key(digest, job)) if digest else None
         if cached is None:
             misses.append(job)
         else:
@@ -151,12 +154,12 @@ def chunked(items: Sequence[T], workers: int) -> list[list[T]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def build_project(indexed: Sequence[Indexed]) -> Project:
+def build_project(indexed: Sequence[Indexed]) -> GlobalProject:
     modules: dict[str, ModuleIndex] = {}
     for item in indexed:
-        if item.index is not None:
-            modules.setdefault(item.index.module, item.index)
-    return Project(modules, catalogue.RETURNS, catalogue.ALIASES)
+        if item.summary is not None:
+            modules.setdefault(item.summary.module, item.summary.names)
+    return GlobalProject(modules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +178,12 @@ def check_jobs(
     root: Path | None = None,
     advance: Callable[[int], None] = lambda done: None,
     cache_directory: Path | None = None,
+    walked: frozenset[str] = frozenset(),
 ) -> list[FileResult]:
     """Index every file, resolve across the project, then confirm the candidates with libcst."""
     cache = Cache(cache_directory) if cache_directory is not None else None
-    indexing = Indexing(cache_directory, settings.config.fingerprint())
+    roots = import_roots([(job.path, job.module) for job in jobs] + ([(stdin.path, "__stdin__")] if stdin else []))
+    indexing = Indexing(cache_directory, settings.config.fingerprint(), project_tops(roots))
     indexed, misses = cached_jobs(jobs, indexing, cache) if cache is not None else ([], jobs)
     advance(len(indexed))
     workers = max(1, min(workers, len(misses) // MIN_FILES_PER_WORKER))
@@ -202,8 +207,8 @@ def check_jobs(
 
         indexed += index_jobs(misses)
         if stdin is not None:
-            indexed.append(index_stdin(stdin, root or Path.cwd()))
-        context = follow_imports(indexed, index_jobs)
+            indexed.append(index_stdin(stdin, root or Path.cwd(), indexing.project_tops))
+        context = follow_imports(indexed, index_jobs, roots, indexing.project_tops, walked)
         project = build_project([*indexed, *context])
         plans: list[Confirmation] = []
         failed: dict[str, FileResult] = {}
@@ -267,41 +272,51 @@ def confirmation_key(plan: Confirmation) -> str | None:
     return entry_key("confirm", content_hash(data), repr(plan.candidates), plan.library)
 
 
-def index_stdin(stdin: StdinSource, root: Path) -> Indexed:
+def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str]) -> Indexed:
     display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
     module, package = module_name(stdin.path) if stdin.path.name != "-" else ("__stdin__", "")
     relative = relative_to_root(stdin.path, root)
-    return index_source(stdin.data, stdin.path, display, relative, module, package, keep_source=True)
+    return index_source(stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True)
 
 
-def import_root(item: Indexed) -> Path | None:
+def import_root(path: Path, module: str) -> str:
     """The directory a module's top-level package sits in (what would be on sys.path)."""
-    if item.index is None:
-        return None
-    depth = item.index.module.count(".") + (1 if item.path.stem == "__init__" else 0)
-    parents = item.path.resolve().parents
-    return parents[depth] if depth < len(parents) else None
+    depth = module.count(".") + (1 if path.stem == "__init__" else 0)
+    directory = os.path.dirname(os.path.abspath(path))
+    for _ in range(depth):
+        directory = os.path.dirname(directory)
+    return directory
 
 
-def module_file(name: str, roots: Sequence[Path]) -> Path | None:
-    relative = name.replace(".", os.sep)
+def import_roots(modules: Sequence[tuple[Path, str]]) -> list[str]:
+    return sorted({import_root(path, module) for path, module in modules if module})
+
+
+def project_tops(roots: Sequence[str]) -> frozenset[str]:
+    """The top-level names importable from the project's roots: references under them are the
+    project's own, resolved across modules; anything else is a library."""
+    tops = set()
     for root in roots:
-        for candidate in (f"{root}{os.sep}{relative}.py", f"{root}{os.sep}{relative}{os.sep}__init__.py"):
+        for entry in list_directory(Path(root)):
+            name, _, suffix = entry.partition(".")
+            if name.isidentifier() and suffix in ("", "py", "pyi"):
+                tops.add(name)
+    return frozenset(tops)
+
+
+def module_file(name: str, roots: Sequence[str], walked: frozenset[str] = frozenset()) -> Path | None:
+    """The file of module ``name`` under one of the roots. In a directory the discovery walked, every
+    module (or package) there was found or excluded already, so the disk is not asked again."""
+    parent, _, last = name.rpartition(".")
+    for root in roots:
+        container = os.path.join(root, *parent.split(".")) if parent else root
+        if container in walked:
+            continue
+        base = os.path.join(container, last)
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
             if os.path.isfile(candidate):
                 return Path(candidate)
     return None
-
-
-def imported_names(index: ModuleIndex) -> set[str]:
-    """Every qualified name the module imports, and each of its dotted prefixes."""
-    names = set()
-    for scope in index.scopes:
-        for bindings in scope.bindings.values():
-            for binding in bindings:
-                if binding[0] == "ref":
-                    parts = str(binding[1]).split(".")
-                    names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
-    return names
 
 
 def list_directory(directory: Path) -> list[str]:
@@ -312,29 +327,35 @@ def list_directory(directory: Path) -> list[str]:
 
 
 def follow_imports(
-    indexed: Sequence[Indexed], index_jobs: Callable[[list[Job]], list[Indexed]]
+    indexed: Sequence[Indexed],
+    index_jobs: Callable[[list[Job]], list[Indexed]],
+    roots: Sequence[str],
+    tops: frozenset[str],
+    walked: frozenset[str] = frozenset(),
 ) -> list[Indexed]:
     """Index the project modules the checked files import but that were not given (pre-commit passes
     only the staged files; an editor only its buffer), so their names still resolve. Context modules
     are never reported on."""
-    roots = sorted({r for r in map(import_root, indexed) if r is not None and r.is_dir()})
-    tops = {entry.partition(".")[0] for root in roots for entry in list_directory(root)}
-    known = {item.index.module for item in indexed if item.index is not None}
+    summaries = [item.summary for item in indexed if item.summary is not None]
+    known = {summary.module for summary in summaries}
     # a name below a plain module (not a package) is an attribute, never a module file
-    modules = {item.index.module for item in indexed if item.index is not None and item.path.stem != "__init__"}
+    modules = {s.module for item, s in ((i, i.summary) for i in indexed) if s is not None and item.path.stem != "__init__"}
     context: list[Indexed] = []
     frontier = list(indexed)
     while frontier:
         wanted: dict[str, Path] = {}
         for item in frontier:
-            if item.index is None:
+            if item.summary is None:
                 continue
-            for name in sorted(imported_names(item.index), key=len):
+            for name in sorted(item.summary.imports, key=len):
                 parent = name.rpartition(".")[0]
-                if name in known or parent in modules or name.partition(".")[0] not in tops:
+                if parent in modules:
+                    modules.add(name)  # an attribute of a module: nothing below it is a module
+                    continue
+                if name in known or name.partition(".")[0] not in tops:
                     continue
                 known.add(name)
-                path = module_file(name, roots)
+                path = module_file(name, roots, walked)
                 if path is not None:
                     wanted[name] = path
                     if path.stem != "__init__":
@@ -358,4 +379,4 @@ def check_paths(
     cwd = (cwd or Path.cwd()).resolve()
     found = discover(tuple(str(p) for p in paths), config.root, config.exclude, False, config.respect_gitignore)
     jobs = make_jobs(found.files, config.root, cwd)
-    return check_jobs(jobs, make_settings(config), workers, cache_directory=cache_directory)
+    return check_jobs(jobs, make_settings(config), workers, cache_directory=cache_directory, walked=found.walked)

@@ -1,17 +1,57 @@
 """The built-in catalogue: every blocking API loopguard knows, as data.
 
-Each domain module defines ``RULES`` (catalogue entries), and may define ``RETURNS`` (what calling a
-callable returns, so receivers can be typed: ``"requests.Session": "requests.Session"``) and
-``ALIASES`` (other import paths of the same object, mapped to the name the rules use). Adding a
-blocking API is an entry here, a fixture line and a regenerated doc page — never code in the checker.
+Each domain module defines ``RULES`` (catalogue entries), and may define:
+
+* ``RETURNS``: what calling a callable or method returns, so receivers can be typed
+  (``"sqlite3.connect": "sqlite3.Connection"``); special keys ``Type.__call__``,
+  ``Type.__getitem__``, ``Type.__enter__``, ``Type.__truediv__`` type those operations;
+* ``ATTRIBUTES``: what *reading* an attribute gives (``"openai.OpenAI.chat"``,
+  ``"django.db.models.Model.objects"``); ``Type.*`` types every attribute read off ``Type``
+  (``client.mydb`` on a ``MongoClient``) but never a called one (``client.close()`` stays a method);
+* ``ALIASES``: other import paths of the same object, mapped to the name the rules use;
+* ``FILE_TYPES`` / ``FILE_READERS``: file-object types, and functions that only read when their first
+  argument is one (``yaml.safe_load(fh)``, but not ``yaml.safe_load(text)``).
+
+Adding a blocking API is an entry here, a fixture line and a regenerated doc page — never code in
+the checker. Codes are grouped by domain (LG1 waiting, LG2 network, LG3 cloud, LG4 databases, LG5
+files with LG50 contents / LG51 filesystem, LG6 processes, LG7 hidden I/O, LG9 CPU, opt-in) so
+``ignore = ["LG5"]`` switches a whole domain off.
 """
 
 from __future__ import annotations
 
-from loopguard.catalogue import cloud, databases, files, network, processes, waiting
+from loopguard.catalogue import (
+    azure,
+    cloud,
+    cpu,
+    databases,
+    django_orm,
+    files,
+    filesystem,
+    gcloud,
+    hidden_io,
+    llm,
+    network,
+    nosql,
+    parsing,
+    processes,
+    protocols,
+    sockets,
+    sql,
+    waiting,
+)
 from loopguard.models import Rule
 
-_DOMAINS = (waiting, network, cloud, databases, files, processes)
+_DOMAINS = (
+    waiting,
+    network, sockets, protocols, llm,
+    cloud, gcloud, azure,
+    databases, sql, nosql, django_orm,
+    files, filesystem,
+    processes,
+    hidden_io, parsing,
+    cpu,
+)
 
 #: Codes that are not catalogue entries but findings of the tool itself.
 FILE_ERROR = Rule(

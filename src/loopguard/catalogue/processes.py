@@ -67,14 +67,20 @@ RULES = (
         code="LG604",
         name="blocking-input",
         domain="processes",
-        summary="`input()` in a coroutine.",
-        functions=("builtins.input",),
+        summary="Reading the terminal in a coroutine: `input()`, `getpass.getpass`, "
+        "`sys.stdin.read/readline/readlines` (also on `sys.stdin.buffer`). "
+        "Writing to `sys.stdout`/`sys.stderr` and `print` are not reported.",
+        functions=(
+            "builtins.input",
+            "getpass.getpass",
+            *(f"sys.{stream}.{m}" for stream in ("stdin", "stdin.buffer") for m in ("read", "readline", "readlines")),
+        ),
         instead={
             "asyncio": "await asyncio.to_thread(input, prompt)",
             "anyio": "await anyio.to_thread.run_sync(input, prompt)",
             "trio": "await trio.to_thread.run_sync(input, prompt)",
         },
-        why="`input()` waits for a line on standard input, however long the user takes.",
+        why="These wait for a line (or the end) of standard input, however long the user takes.",
         example="async def confirm():\n    return input('continue? ') == 'y'",
         use_instead="async def confirm():\n    return await asyncio.to_thread(input, 'continue? ') == 'y'",
     ),

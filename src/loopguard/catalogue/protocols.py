@@ -164,6 +164,8 @@ RULES = (
 )
 
 RETURNS = {
+    # all-capital class names are not taken for classes by themselves (they look like constants)
+    **{client: client for client in (*_MAIL, *_FTP)},
     "paramiko.SSHClient.open_sftp": "paramiko.SFTPClient",
     "paramiko.SFTPClient.from_transport": "paramiko.SFTPClient",
     "kafka.KafkaProducer.send": "kafka.producer.future.FutureRecordMetadata",

@@ -224,6 +224,5 @@ ALIASES = {
     "multiprocessing.context.Process": "multiprocessing.Process",
     "multiprocessing.process.BaseProcess": "multiprocessing.Process",
     "multiprocessing.dummy.Pool": "multiprocessing.pool.ThreadPool",
-    "multiprocessing.Pipe": "multiprocessing.connection.Pipe",
     "multiprocessing.connection.PipeConnection": "multiprocessing.connection.Connection",
 }

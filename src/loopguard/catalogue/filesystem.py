@@ -1,0 +1,121 @@
+"""Filesystem metadata and tree operations (LG511-LG515, in the files domain LG5xx).
+
+The LG51x group (see ``files.py``): ``pathlib.Path`` methods that touch the filesystem, ``os.path``
+functions that do, ``os`` filesystem system calls, ``shutil`` and ``glob``. Pure path arithmetic is
+never reported: ``os.path.join basename dirname split splitext normpath commonpath isabs expandvars
+...`` and ``PurePath`` operations (``name stem suffix parent parts with_suffix relative_to / ...``).
+``os.path.abspath/relpath/expanduser`` touch the filesystem or the passwd database only for some
+inputs (a relative path, ``~`` without ``$HOME``) and are not reported either.
+"""
+
+from loopguard.catalogue.advice import to_thread
+from loopguard.models import Rule
+
+_DOMAIN = "files and filesystem"
+_PATH = "pathlib.Path"
+_PATH_FS = (
+    "exists", "is_file", "is_dir", "is_symlink", "is_mount", "is_socket", "is_fifo", "is_block_device",
+    "is_char_device", "is_junction", "stat", "lstat", "iterdir", "glob", "rglob", "walk", "mkdir", "unlink",
+    "rmdir", "rename", "replace", "touch", "resolve", "absolute", "samefile", "owner", "group", "readlink",
+    "chmod", "lchmod", "symlink_to", "hardlink_to", "expanduser", "copy", "copy_into", "move", "move_into",
+)
+_OS_PATH_IO = (
+    "exists", "lexists", "isfile", "isdir", "islink", "ismount", "isjunction", "isdevdrive", "getsize",
+    "getmtime", "getatime", "getctime", "samefile", "sameopenfile", "realpath",
+)
+_OS_FS = (
+    "stat", "lstat", "statvfs", "listdir", "scandir", "walk", "fwalk", "mkdir", "makedirs", "rmdir",
+    "removedirs", "remove", "unlink", "rename", "renames", "replace", "link", "symlink", "readlink",
+    "access", "chmod", "lchmod", "chown", "lchown", "utime", "truncate", "fsync", "fdatasync", "sendfile",
+    "getcwd", "getcwdb", "chdir", "mkfifo", "mknod", "open",
+)
+_SHUTIL = (
+    "copy", "copy2", "copyfile", "copyfileobj", "copytree", "copymode", "copystat", "rmtree", "move",
+    "make_archive", "unpack_archive", "disk_usage", "which", "chown",
+)
+
+RULES = (
+    Rule(
+        code="LG511",
+        name="pathlib-filesystem-call",
+        domain=_DOMAIN,
+        summary="`pathlib.Path` methods that touch the filesystem (`exists is_file is_dir stat iterdir glob "
+        "rglob mkdir unlink rmdir rename replace touch resolve samefile owner readlink chmod ...`) and "
+        "`Path.cwd()`, `Path.home()`. Pure path operations are silent.",
+        functions=(f"{_PATH}.cwd", f"{_PATH}.home"),
+        methods=tuple(f"{_PATH}.{m}" for m in _PATH_FS),
+        instead={
+            "asyncio": "await asyncio.to_thread(path.exists) (or aiofiles.os / aiofiles.os.path)",
+            "anyio": "anyio.Path (`await anyio.Path(p).exists()`)",
+            "trio": "trio.Path (`await trio.Path(p).exists()`)",
+        },
+        why="Each of these is one or more system calls on the filesystem; `glob`, `rglob` and `walk` "
+        "read whole directory trees.",
+        example="async def ensure_dir(root):\n    path = Path(root) / 'cache'\n    if not path.exists():\n"
+        "        path.mkdir(parents=True)",
+        use_instead="async def ensure_dir(root):\n    path = anyio.Path(root) / 'cache'\n"
+        "    if not await path.exists():\n        await path.mkdir(parents=True)",
+    ),
+    Rule(
+        code="LG512",
+        name="os-path-io",
+        domain=_DOMAIN,
+        summary="`os.path` functions that touch the filesystem: `exists lexists isfile isdir islink ismount "
+        "getsize getmtime getatime getctime samefile sameopenfile realpath`.",
+        functions=tuple(f"os.path.{name}" for name in _OS_PATH_IO),
+        instead=to_thread("os.path.exists", asyncio="await aiofiles.os.path.exists(...) (same names)"),
+        why="These `stat` the path; on a network filesystem or a cold disk that can take milliseconds "
+        "to seconds.",
+        example="async def size(path):\n    return os.path.getsize(path) if os.path.isfile(path) else 0",
+        use_instead="async def size(path):\n"
+        "    return await aiofiles.os.path.getsize(path) if await aiofiles.os.path.isfile(path) else 0",
+    ),
+    Rule(
+        code="LG513",
+        name="os-filesystem-call",
+        domain=_DOMAIN,
+        summary="`os` filesystem system calls: `stat lstat statvfs listdir scandir walk mkdir makedirs rmdir "
+        "removedirs remove unlink rename renames replace link symlink readlink access chmod chown utime "
+        "truncate fsync sendfile getcwd chdir open ...`.",
+        functions=tuple(f"os.{name}" for name in _OS_FS),
+        instead=to_thread("os.listdir", asyncio="await aiofiles.os.<same name>(...) for most of them"),
+        why="Filesystem system calls block the calling thread; `walk`, `scandir` and `listdir` read "
+        "whole directories.",
+        example="async def cleanup(directory):\n    for name in os.listdir(directory):\n"
+        "        os.remove(os.path.join(directory, name))",
+        use_instead="async def cleanup(directory):\n"
+        "    for name in await aiofiles.os.listdir(directory):\n"
+        "        await aiofiles.os.remove(os.path.join(directory, name))",
+    ),
+    Rule(
+        code="LG514",
+        name="shutil-call",
+        domain=_DOMAIN,
+        summary="`shutil.copy copy2 copyfile copyfileobj copytree copymode copystat rmtree move make_archive "
+        "unpack_archive disk_usage which chown`.",
+        functions=tuple(f"shutil.{name}" for name in _SHUTIL),
+        instead=to_thread("shutil.copyfile"),
+        why="shutil copies, moves and deletes files and trees with blocking I/O; `which` searches "
+        "every directory on `$PATH`.",
+        example="async def backup(src, dst):\n    shutil.copytree(src, dst)",
+        use_instead="async def backup(src, dst):\n    await asyncio.to_thread(shutil.copytree, src, dst)",
+    ),
+    Rule(
+        code="LG515",
+        name="glob-call",
+        domain=_DOMAIN,
+        summary="`glob.glob` and `glob.iglob`.",
+        functions=("glob.glob", "glob.iglob"),
+        instead=to_thread("glob.glob", anyio="`anyio.Path(root).glob(pattern)` (async iterator)",
+                          trio="`await trio.Path(root).glob(pattern)`"),
+        why="Globbing lists directories, recursively with `**`.",
+        example="async def reports(root):\n    return glob.glob(f'{root}/**/*.csv', recursive=True)",
+        use_instead="async def reports(root):\n"
+        "    return await asyncio.to_thread(glob.glob, f'{root}/**/*.csv', recursive=True)",
+    ),
+)
+
+ALIASES = {
+    **{f"{module}.{name}": f"os.path.{name}" for module in ("posixpath", "ntpath", "genericpath")
+       for name in _OS_PATH_IO},
+}

@@ -1,0 +1,105 @@
+"""Parsing files, archives and data files (LG707-LG709, in the hidden I/O domain LG7xx).
+
+``json.load``/``pickle.load``/``tomllib.load`` only take file objects, so every call reads a file.
+``yaml.safe_load`` and the other PyYAML loaders take a string too (parsing text that was read
+asynchronously is the recommended fix), so they are reported only when their argument is known to
+be a file object (``FILE_READERS``: from ``open()`` and the rest of the open family, or annotated
+``TextIO``/``BinaryIO``/``io.*``). ``DataFrame.to_csv/to_json`` without a path return a string and
+are not reported; the writers that always write a file are.
+"""
+
+from loopguard.catalogue.advice import to_thread
+from loopguard.models import Rule
+
+_DOMAIN = "hidden i/o"
+_YAML = ("load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all")
+_ZIP = "zipfile.ZipFile"
+_TAR = "tarfile.TarFile"
+_IMAGE = "PIL.Image.Image"
+_FRAME = "pandas.DataFrame"
+_PANDAS_READERS = (
+    "read_csv", "read_table", "read_fwf", "read_json", "read_excel", "read_parquet", "read_feather",
+    "read_orc", "read_pickle", "read_hdf", "read_sas", "read_spss", "read_stata", "read_xml", "read_html",
+    "read_sql", "read_sql_query", "read_sql_table",
+)
+_FRAME_WRITERS = ("to_excel", "to_parquet", "to_pickle", "to_sql", "to_feather", "to_hdf", "to_stata", "to_orc")
+
+RULES = (
+    Rule(
+        code="LG707",
+        name="file-object-parse",
+        domain=_DOMAIN,
+        summary="Parsers and writers that do the file I/O themselves: `json.load/dump`, "
+        "`pickle.load/dump`, `marshal.load/dump`, `tomllib.load` (and `tomli`), and the PyYAML "
+        "loaders (`yaml.safe_load` ...) when given a file object.",
+        functions=(
+            *(f"{module}.{f}" for module in ("json", "pickle", "marshal") for f in ("load", "dump")),
+            "tomllib.load",
+            *(f"yaml.{name}" for name in _YAML),
+        ),
+        instead={
+            "asyncio": "read the bytes asynchronously (aiofiles), then parse them: json.loads(await f.read()); "
+            "or await asyncio.to_thread(json.load, fp)",
+            "anyio": "json.loads(await anyio.Path(p).read_text()); "
+            "or await anyio.to_thread.run_sync(json.load, fp)",
+            "trio": "json.loads(await trio.Path(p).read_text()); or await trio.to_thread.run_sync(json.load, fp)",
+        },
+        why="Reading from or writing to a file object is blocking file I/O, hidden inside the parser.",
+        example="async def settings(path):\n    with open(path) as fp:\n        return json.load(fp)",
+        use_instead="async def settings(path):\n    return json.loads(await anyio.Path(path).read_text())",
+    ),
+    Rule(
+        code="LG708",
+        name="archive-file-open",
+        domain=_DOMAIN,
+        summary="`zipfile.ZipFile(...)` and its reads, writes and extraction, `tarfile.open` and "
+        "`TarFile` extraction and `add`, `shelve.open`, `dbm.open`.",
+        functions=(_ZIP, "tarfile.open", _TAR, "shelve.open", "dbm.open", "dbm.gnu.open", "dbm.ndbm.open",
+                   "dbm.dumb.open", "dbm.sqlite3.open"),
+        methods=(
+            *(f"{_ZIP}.{m}" for m in ("read", "open", "extract", "extractall", "write", "writestr", "testzip")),
+            *(f"{_TAR}.{m}" for m in ("extract", "extractall", "extractfile", "add", "getmembers", "getnames")),
+        ),
+        instead=to_thread("zipfile.ZipFile"),
+        why="Opening an archive reads its directory from the file; extracting and adding members is "
+        "bulk file I/O. shelve and dbm open database files.",
+        example="async def unpack(upload, target):\n    with zipfile.ZipFile(upload) as archive:\n"
+        "        archive.extractall(target)",
+        use_instead="def unpack_sync(upload, target):\n    with zipfile.ZipFile(upload) as archive:\n"
+        "        archive.extractall(target)\n\nasync def unpack(upload, target):\n"
+        "    await asyncio.to_thread(unpack_sync, upload, target)",
+    ),
+    Rule(
+        code="LG709",
+        name="data-file-io",
+        domain=_DOMAIN,
+        summary="`PIL.Image.open` and `Image.save`, `pandas.read_*` (files, SQL, HTML) and the "
+        "`DataFrame.to_excel/to_parquet/to_pickle/to_sql/to_feather/to_hdf/...` writers.",
+        functions=("PIL.Image.open", *(f"pandas.{name}" for name in _PANDAS_READERS)),
+        methods=(f"{_IMAGE}.save", *(f"{_FRAME}.{m}" for m in _FRAME_WRITERS)),
+        instead=to_thread("pandas.read_csv"),
+        why="These read or write whole files (or query a database) and usually parse or encode a lot "
+        "of data on the way.",
+        example="async def report(path):\n    return pandas.read_csv(path).describe()",
+        use_instead="async def report(path):\n    frame = await asyncio.to_thread(pandas.read_csv, path)\n"
+        "    return frame.describe()",
+    ),
+)
+
+#: Functions that read only when their first argument is a file object (see the module docstring).
+FILE_READERS = tuple(f"yaml.{name}" for name in _YAML)
+
+RETURNS = {
+    "tarfile.open": _TAR,
+    "PIL.Image.open": _IMAGE,
+    **{f"pandas.{name}": _FRAME for name in _PANDAS_READERS},
+}
+
+ALIASES = {
+    "tomli.load": "tomllib.load",
+    "_pickle.load": "pickle.load",
+    "tarfile.TarFile.open": "tarfile.open",
+    "pandas.core.frame.DataFrame": _FRAME,
+    "pandas.io.parsers.read_csv": "pandas.read_csv",
+    "pandas.io.parsers.readers.read_csv": "pandas.read_csv",
+}

@@ -1,0 +1,141 @@
+"""One module's index -> its summary: what other modules and the report need, already resolved.
+
+A worker process resolves everything it can inside the module it indexed. A name that leads into
+*another* project module cannot be resolved there (that module is in another worker, or cached), so
+the resolver hands back a *deferred* value instead — a small closed expression such as
+``("call", ("g", "shop.db.SessionLocal"))`` — and the main process evaluates it once every
+module's summary is in. Summaries are small, picklable and depend only on the file's bytes, its
+module name and the project's top-level names, so they are what the cache stores.
+
+The summary's ``names`` is shaped like a ``ModuleIndex`` whose bindings are already resolved
+(``("closed", value)``), so the one ``Resolver`` serves in the workers and in the main process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from loopguard.index import ClassInfo, ModuleIndex, Scope
+from loopguard.resolve import Resolver, Target, Value
+from loopguard.world import LocalProject
+
+
+class LoopCall(NamedTuple):
+    """A call that runs on the event loop and resolves to something worth matching (a tuple, so
+    the thousands of them in a summary pickle at C speed)."""
+
+    line: int
+    col: int  # 0-based UTF-8 byte offset, as ast gives it
+    end_line: int
+    end_col: int
+    target: Target
+    span: tuple[int, int, int]  # the outermost coroutine around it: (def line, def col, end line)
+
+
+@dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
+class FileSummary:
+    module: str
+    package: str
+    names: ModuleIndex
+    calls: tuple[LoopCall, ...] = ()
+    library: str = "asyncio"
+    imports: frozenset[str] = field(default_factory=frozenset)
+
+
+def library_of(index: ModuleIndex) -> str:
+    """The async library the file uses, so suggestions name its API (asyncio when none)."""
+    if "anyio" in index.imported_roots:
+        return "anyio"
+    if "trio" in index.imported_roots:
+        return "trio"
+    return "asyncio"
+
+
+def summarize(index: ModuleIndex, project_tops: Collection[str]) -> FileSummary:
+    project = LocalProject(index, project_tops)
+    resolver = project.resolver(index.module)
+    return FileSummary(
+        module=index.module,
+        package=index.package,
+        names=resolved_names(index, resolver),
+        calls=loop_calls(index, resolver),
+        library=library_of(index),
+        imports=frozenset(imported_names(index)),
+    )
+
+
+def as_bindings(value: Value | None) -> list[tuple[object, ...]]:
+    # a def or class keeps its plain ("ref", qualname) binding: Project.deref stops there
+    if value is not None and value[0] == "ref":
+        return [("ref", value[1])]
+    return [("closed", value)]
+
+
+def resolved_names(index: ModuleIndex, resolver: Resolver) -> ModuleIndex:
+    module_scope = index.scopes[0]
+    exports = Scope("module", None, module_scope.qualname)
+    for name, bindings in module_scope.bindings.items():
+        exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
+    classes = {}
+    for qualname, info in index.classes.items():
+        summary = ClassInfo(qualname, [("val", resolver.resolve(b, info.scope)) for b in info.bases], 0, 0)
+        summary.methods = set(info.methods)
+        for name, bindings in info.attributes.items():
+            summary.attributes[name] = [("closed", resolver.merge(f"{qualname}.{name}", -1, bindings))]
+        classes[qualname] = summary
+    returns = {
+        qualname: (("val", resolver.resolve(annotation, scope)), 0)
+        for qualname, (annotation, scope) in index.function_returns.items()
+    }
+    return ModuleIndex(
+        module=index.module,
+        package=index.package,
+        scopes=[exports],
+        classes=classes,
+        calls=[],
+        coroutines={},
+        imported_roots=set(),
+        function_returns=returns,
+    )
+
+
+def loop_calls(index: ModuleIndex, resolver: Resolver) -> tuple[LoopCall, ...]:
+    outermost: dict[int, tuple[int, int, int]] = {}
+    calls = []
+    for call in index.calls:
+        if not call.on_loop:
+            continue
+        target = resolver.call_target(call.func, call.scope)
+        if target is None:
+            continue
+        span = outermost.get(call.coroutine)
+        if span is None:
+            span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
+        calls.append(LoopCall(call.line, call.col, call.end_line, call.end_col, target, span))
+    return tuple(calls)
+
+
+def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, int]:
+    """The span of the outermost ``async def`` around a coroutine (libcst parses that one)."""
+    outer = scope_id
+    parent = index.scopes[scope_id].parent
+    while parent is not None:
+        if parent in index.coroutines:
+            outer = parent
+        parent = index.scopes[parent].parent
+    return index.coroutines[outer]
+
+
+def imported_names(index: ModuleIndex) -> set[str]:
+    """Every qualified name the module imports, and each of its dotted prefixes."""
+    own = index.module + "."
+    names = set()
+    for scope in index.scopes:
+        for bindings in scope.bindings.values():
+            for binding in bindings:
+                if binding[0] == "ref" and not str(binding[1]).startswith(own):
+                    parts = str(binding[1]).split(".")
+                    names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return names

@@ -1,0 +1,98 @@
+"""The two places names are resolved: inside one module (a worker), and across the project (main).
+
+``LocalProject`` knows one module. A reference into another module of the project becomes a
+deferred value — the resolver carries it through attribute reads, calls and ``with`` as a closed
+expression instead of guessing (guessing would be wrong: ``SessionLocal()`` is a ``Session`` only
+because of what ``shop/db.py`` says). ``GlobalProject`` knows every module's summary and evaluates
+those expressions with the same ``Resolver`` methods, so there is still one set of rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from loopguard import catalogue
+from loopguard.index import ModuleIndex, Scope
+from loopguard.project import Project
+from loopguard.resolve import Resolver, Value
+
+
+class LocalProject(Project):
+    def __init__(self, index: ModuleIndex, project_tops: Collection[str]) -> None:
+        super().__init__({index.module: index}, catalogue.RETURNS, catalogue.ALIASES)
+        self.module = index.module
+        self.project_tops = project_tops
+
+    def is_elsewhere_in_project(self, qualname: str) -> bool:
+        top = qualname.partition(".")[0]
+        return top in self.project_tops and self.split(qualname) is None and qualname != self.module
+
+    def deref(self, value: Value | None) -> Value | None:
+        if value is not None and value[0] == "ref" and self.is_elsewhere_in_project(value[1]):
+            return ("defer", ("g", value[1]))  # type: ignore[return-value]
+        return super().deref(value)
+
+
+class GlobalProject(Project):
+    """Every module's summary (``FileSummary.names``), resolved on demand, with memoised replays."""
+
+    def __init__(self, modules: Mapping[str, ModuleIndex]) -> None:
+        super().__init__(modules, catalogue.RETURNS, catalogue.ALIASES)
+        self.replayed: dict[object, Value | None] = {}
+        self._replay_resolver: Resolver | None = None
+
+    def evaluate(self, value: Value | None) -> Value | None:
+        """A value from a summary, with any deferred part resolved across the project."""
+        if value is None or value[0] != "defer":
+            return value
+        expression = value[1]
+        if expression in self.replayed:
+            return self.replayed[expression]
+        self.replayed[expression] = None  # a cycle between modules resolves to unknown
+        result = self.replay(expression)  # type: ignore[arg-type]
+        self.replayed[expression] = result
+        return result
+
+    def replay(self, expression: tuple[object, ...]) -> Value | None:
+        """Apply, now that every module is known, the step a worker had to defer."""
+        resolver = self.resolver_for_replay
+        kind = expression[0]
+        if kind == "val":
+            return self.evaluate(expression[1])  # type: ignore[arg-type]
+        if kind == "g":
+            return self.evaluate(self.deref(("ref", str(expression[1]))))
+        inner = self.replay(expression[1])  # type: ignore[arg-type]
+        if kind == "attr":
+            return self.evaluate(self.deref(resolver.attribute(inner, str(expression[2]), bool(expression[3]))))
+        if kind == "call":
+            return self.evaluate(resolver.call_result(inner))
+        if kind in ("sub", "div"):
+            return self.evaluate(resolver.special_result(inner, kind))
+        if kind == "type":
+            return ("inst", inner[1]) if inner is not None and inner[0] == "ref" else None
+        if kind in ("enter", "aenter"):
+            return self.evaluate(resolver.entered(inner, kind))
+        return None
+
+    def target(self, target: object) -> str | None:
+        """The qualified name a summary's call target stands for."""
+        if target is None or isinstance(target, str):
+            return target
+        expression = target[1]  # type: ignore[index]
+        resolver = self.resolver_for_replay
+        kind = expression[0]
+        if kind == "iterkey":
+            found = resolver.iteration_target(self.evaluate(("defer", expression[1])))  # type: ignore[arg-type]
+        elif kind == "argkey":
+            callee, argument = self.replay(expression[1]), self.replay(expression[2])
+            found = resolver.argument_target(callee, argument)
+        else:
+            found = resolver.plain_target(self.evaluate(("defer", expression[1])))  # type: ignore[arg-type]
+        return found if isinstance(found, str) else None
+
+    @property
+    def resolver_for_replay(self) -> Resolver:
+        if self._replay_resolver is None:
+            empty = ModuleIndex("", "", [Scope("module", None, "")], {}, [], {}, set())
+            self._replay_resolver = Resolver(empty, self)
+        return self._replay_resolver
