@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+
 from conftest import FIXTURES, expected_markers, findings_of
 
 from loopguard import catalogue
@@ -183,7 +184,9 @@ def test_self_attributes_from_annotated_constructor_parameters() -> None:
 def test_path_division_and_attribute_types() -> None:
     found = targets(
         """
-                ROOT = Path(__file__).parent
+        from pathlib import Path
+
+        ROOT = Path(__file__).parent
 
         async def handler(name):
             (ROOT / "data" / name).read_text()
@@ -299,7 +302,7 @@ def test_annotations_and_cross_module_typing_end_to_end(project) -> None:
     ]
 
 
-OPT_IN = re.compile(r"#\s*opt-in:\s*(?P<codes>LG\d+(?:\s*,\s*LG\d+)*)")
+OPT_IN = re.compile(r"#\s*error:\s*opt-in\s+(?P<codes>LG\d+(?:\s*,\s*LG\d+)*)")
 
 
 def test_cpu_heavy_rules_report_only_when_selected() -> None:

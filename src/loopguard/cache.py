@@ -3,7 +3,8 @@
 Entries are keyed by a hash of what determines them — the file's bytes, its module name, the
 settings that change analysis, and loopguard's version — so an entry can never be stale: a changed
 input is a different key. A manifest maps each path to its last (mtime, size, content hash), so an
-unchanged file is recognised from one ``stat`` without being read. A corrupt or unreadable entry is a
+unchanged file is recognised from one ``stat`` without being read, and a *pack* holds every entry
+the last run used in one file, so a warm run reads one file instead of thousands. A corrupt or unreadable entry is a
 miss, never an error; writes go to a temporary file and are renamed into place, so a run that is
 killed, or two runs at once, cannot leave half an entry behind.
 """
@@ -14,13 +15,14 @@ import hashlib
 import os
 import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from loopguard import __version__
 
 CACHE_DIRECTORY = ".loopguard_cache"
-FORMAT = "1"  # bump when the pickled layout changes
+FORMAT = "2"  # bump when the pickled layout changes
 _GITIGNORE = "# created by loopguard\n*\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# loopguard cache: see https://bford.info/cachedir/\n"
 
@@ -29,24 +31,45 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of loopguard's own source, catalogue included: results change when it does, even
+    between two builds of the same version."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def entry_key(*parts: str) -> str:
-    """The key of an entry: a hash of everything the entry depends on, plus the version."""
-    text = "\0".join((FORMAT, __version__, *parts))
+    """The key of an entry: a hash of everything the entry depends on, plus loopguard itself."""
+    text = "\0".join((FORMAT, __version__, code_digest(), *parts))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 class Cache:
-    def __init__(self, directory: Path) -> None:
+    """``use_pack=False`` for worker processes: they read and write single entries only."""
+
+    def __init__(self, directory: Path, use_pack: bool = True) -> None:
         self.directory = directory
         self.manifest_path = directory / f"manifest-{FORMAT}.pickle"
-        self.manifest: dict[str, tuple[int, int, str]] = self._load_manifest()
+        self.pack_path = directory / f"pack-{FORMAT}.pickle"
+        self._manifest: dict[str, tuple[int, int, str]] | None = None
         self._manifest_dirty = False
+        self.use_pack = use_pack
         self._prepared = False
+        self._pack: dict[str, Any] | None = None
+        self.used: dict[str, Any] = {}  # what this run read or wrote: the next pack
 
     # -- manifest: path -> (mtime_ns, size, content hash) -----------------------------------------
-    def _load_manifest(self) -> dict[str, tuple[int, int, str]]:
-        loaded = self._read(self.manifest_path)
-        return loaded if isinstance(loaded, dict) else {}
+    @property
+    def manifest(self) -> dict[str, tuple[int, int, str]]:
+        if self._manifest is None:
+            loaded = self._read(self.manifest_path)
+            self._manifest = loaded if isinstance(loaded, dict) else {}
+        return self._manifest
 
     def known_hash(self, path: str, stat: os.stat_result) -> str | None:
         """The content hash recorded for ``path`` if the file looks unchanged since."""
@@ -63,16 +86,49 @@ class Cache:
     def _entry_path(self, key: str) -> Path:
         return self.directory / "entries" / key[:2] / key
 
+    @property
+    def pack(self) -> dict[str, Any]:
+        if self._pack is None:
+            loaded = self._read(self.pack_path)
+            self._pack = loaded if isinstance(loaded, dict) else {}
+        return self._pack
+
     def get(self, key: str) -> Any | None:
-        return self._read(self._entry_path(key))
+        value = self.pack.get(key) if self.use_pack else None
+        if value is None:
+            value = self._read(self._entry_path(key))
+        if value is not None:
+            self.used[key] = value
+        return value
 
     def put(self, key: str, value: Any) -> None:
         self._write(self._entry_path(key), value)
+        self.used[key] = value
+
+    def note(self, key: str, value: Any) -> None:
+        """Record an entry another process wrote, so it goes into the pack."""
+        self.used[key] = value
+
+    def get_alone(self, key: str) -> Any | None:
+        """An entry kept out of the pack (the whole run's result)."""
+        return self._read(self._entry_path(key))
+
+    def put_alone(self, key: str, value: Any) -> None:
+        self._write(self._entry_path(key), value)
 
     def save(self) -> None:
-        if self._manifest_dirty:
+        if self._manifest_dirty and self._manifest is not None:
             self._write(self.manifest_path, self.manifest)
             self._manifest_dirty = False
+        if self.use_pack and self.used:
+            # Rewriting the pack costs as much as reading it, so a few new entries stay in their
+            # own files until enough have gathered. A run over part of the project (pre-commit)
+            # adds to the pack; a run over most of it replaces the pack, which drops the entries
+            # of files that changed or went away.
+            missing = sum(1 for key in self.used if key not in self.pack)
+            if missing > len(self.used) // 20 or not self.pack:
+                partial = len(self.used) < len(self.pack) // 2
+                self._write(self.pack_path, {**self.pack, **self.used} if partial else self.used)
 
     # -- files ------------------------------------------------------------------------------------
     @staticmethod

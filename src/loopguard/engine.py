@@ -22,7 +22,7 @@ from loopguard.config import Config
 from loopguard.index import index_module
 from loopguard.match import Match, Matcher
 from loopguard.models import FileResult, Finding
-from loopguard.summary import FileSummary, LoopCall, summarize
+from loopguard.summary import TARGET, FileSummary, LoopCall, summarize
 from loopguard.world import GlobalProject
 from loopguard.suppress import is_selected, per_file_ignored, silenced_by_noqa
 
@@ -123,6 +123,7 @@ def index_source(
     package: str,
     project_tops: Collection[str] = (),
     keep_source: bool = False,
+    matcher: Matcher | None = None,
 ) -> Indexed:
     try:
         text = decode_source(data)
@@ -136,7 +137,8 @@ def index_source(
         return Indexed(path, display, relative, None, syntax_error(display, text, error))
     except ValueError as error:  # null bytes
         return Indexed(path, display, relative, None, file_error(display, f"cannot parse file: {error}"))
-    summary = summarize(index_module(tree, module, package), project_tops)
+    wanted = (lambda key: matcher.match(key) is not None) if matcher is not None else (lambda key: True)
+    summary = summarize(index_module(tree, module, package), project_tops, wanted)
     return Indexed(path, display, relative, summary, source=data if keep_source else None)
 
 
@@ -159,10 +161,10 @@ def find_candidates(
     per_file = settings.config.per_file_ignores
     candidates = []
     for call in summary.calls:
-        found = settings.matcher.match(project.target(call.target))
+        found = settings.matcher.match(project.target(call[TARGET]))
         if found is None or per_file_ignored(found.rule.code, relative, per_file):
             continue
-        candidates.append(Candidate(call, found))
+        candidates.append(Candidate(LoopCall._make(call), found))
     return candidates
 
 

@@ -73,7 +73,7 @@ class Project:
             return value
         module, name = where
         bindings = self.modules[module].scopes[0].bindings.get(name)
-        if not bindings or bindings == [("ref", value[1])]:
+        if not bindings or (len(bindings) == 1 and bindings[0] == ("ref", value[1])):
             return value  # a def or class: its qualified name is the answer
         found = self.resolver(module).merge(name, 0, bindings)
         if found is not None and found[0] == "ref" and found != value:

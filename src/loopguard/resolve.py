@@ -35,7 +35,7 @@ Why the rules are what they are:
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from loopguard.index import NONE, Binding, Expr, ModuleIndex
 
@@ -241,8 +241,8 @@ class Resolver:
             if member[0] == "deferred":  # a base class lives in another module of the project
                 return ("defer", ("attr", ("val", base), name, called))
             if member[0] == "attribute":
-                owner, bindings = member[1], member[2]
-                return owner.merge(f"{qualname}.{name}", -1, bindings)  # type: ignore[union-attr,arg-type]
+                owner, bindings = cast(Resolver, member[1]), cast("list[Binding]", member[2])
+                return owner.merge(f"{qualname}.{name}", -1, bindings)
             if member[0] == "method":
                 return ("ref", f"{member[1]}.{name}") if base[0] == "ref" else ("meth", qualname, name)
             qualname = str(member[1])  # a project class answers for a library base class

@@ -28,7 +28,9 @@ from loopguard.engine import (
     plan_confirmation,
 )
 from loopguard.index import ModuleIndex
+from loopguard.match import Matcher
 from loopguard.models import FileResult
+from loopguard.summary import decode, encode
 from loopguard.world import GlobalProject
 
 T = TypeVar("T")
@@ -67,6 +69,7 @@ class Indexing:
     cache_directory: Path | None
     fingerprint: str
     project_tops: frozenset[str] = frozenset()
+    matcher: Matcher | None = None  # calls that cannot match are left out of summaries
 
     def key(self, digest: str, job: Job) -> str:
         return entry_key("summary", digest, job.module, job.package, self.fingerprint, *sorted(self.project_tops))
@@ -82,7 +85,7 @@ class Fresh:
 
 
 def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Fresh]:
-    cache = Cache(indexing.cache_directory) if indexing.cache_directory else None
+    cache = Cache(indexing.cache_directory, use_pack=False) if indexing.cache_directory else None
     return [index_job(job, indexing, cache) for job in chunk]
 
 
@@ -99,15 +102,17 @@ def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
         cached = cache.get(key)
         if cached is not None:
             return Fresh(from_cache(job, cached), digest, stat)
-    indexed = index_data(data, job, indexing.project_tops)
+    indexed = index_data(data, job, indexing.project_tops, indexing.matcher)
     if cache is not None:
         cache.put(key, to_cache(indexed))
     return Fresh(indexed, digest, stat)
 
 
-def index_data(data: bytes, job: Job, project_tops: frozenset[str]) -> Indexed:
+def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
     try:
-        return index_source(data, job.path, job.display, job.relative, job.module, job.package, project_tops)
+        return index_source(
+            data, job.path, job.display, job.relative, job.module, job.package, project_tops, matcher=matcher
+        )
     except RecursionError:
         failed = file_error(job.display, "cannot analyse file: nested too deeply")
     except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
@@ -118,30 +123,71 @@ def index_data(data: bytes, job: Job, project_tops: frozenset[str]) -> Indexed:
 def to_cache(indexed: Indexed) -> tuple[object, ...]:
     """What is stored: nothing that depends on where the file is or how it is displayed."""
     error = indexed.error.findings[0] if indexed.error is not None else None
-    return (indexed.summary, None if error is None else (error.line, error.column, error.message))
+    summary = encode(indexed.summary) if indexed.summary is not None else None
+    return (summary, None if error is None else (error.line, error.column, error.message))
 
 
 def from_cache(job: Job, cached: tuple[object, ...]) -> Indexed:
     summary, error = cached
     failed = file_error(job.display, error[2], error[0], error[1]) if error else None  # type: ignore[index]
-    return Indexed(job.path, job.display, job.relative, summary, failed)  # type: ignore[arg-type]
+    decoded = decode(summary) if summary is not None else None  # type: ignore[arg-type]
+    return Indexed(job.path, job.display, job.relative, decoded, failed)
 
 
-def cached_jobs(jobs: list[Job], indexing: Indexing, cache: Cache) -> tuple[list[Indexed], list[Job]]:
-    """Split jobs into those whose index the cache has (recognised by stat alone) and the rest."""
+def cached_jobs(
+    jobs: list[Job], indexing: Indexing, cache: Cache
+) -> tuple[list[Indexed], list[Job], list[str]]:
+    """Split jobs into those whose summary the cache has (recognised by stat alone) and the rest;
+    also the content hash of each hit."""
     hits: list[Indexed] = []
     misses: list[Job] = []
+    digests: list[str] = []
     for job in jobs:
         try:
             digest = cache.known_hash(absolute(job.path), os.stat(job.path))
         except OSError:
             digest = None
         cached = cache.get(indexing.key(digest, job)) if digest else None
-        if cached is None:
+        if cached is None or digest is None:
             misses.append(job)
         else:
             hits.append(from_cache(job, cached))
-    return hits, misses
+            digests.append(digest)
+    return hits, misses, digests
+
+
+def run_key(indexing: Indexing, jobs: list[Job], digests: list[str], cwd: str) -> str:
+    """What a whole run's result depends on, when every file it checks is unchanged."""
+    files = "\n".join(f"{job.display}\0{job.relative}\0{digest}" for job, digest in zip(jobs, digests))
+    return entry_key("run", indexing.fingerprint, cwd, *sorted(indexing.project_tops), files)
+
+
+def previous_run(cache: Cache, indexing: Indexing, jobs: list[Job]) -> list[FileResult] | None:
+    """The last run's result when no file it read has changed (judged by stat alone)."""
+    digests = []
+    for job in jobs:
+        try:
+            digest = cache.known_hash(absolute(job.path), os.stat(job.path))
+        except OSError:
+            return None
+        if digest is None:
+            return None
+        digests.append(digest)
+    previous = cache.get_alone(run_key(indexing, jobs, digests, os.getcwd()))
+    if isinstance(previous, tuple) and unchanged_context(cache, previous[0]):
+        return list(previous[1])
+    return None
+
+
+def unchanged_context(cache: Cache, context: list[tuple[str, str]]) -> bool:
+    """Whether every module read for context last time is still the same file."""
+    for path, digest in context:
+        try:
+            if cache.known_hash(path, os.stat(path)) != digest:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _confirm_chunk(chunk: list[Confirmation]) -> list[FileResult]:
@@ -183,8 +229,13 @@ def check_jobs(
     """Index every file, resolve across the project, then confirm the candidates with libcst."""
     cache = Cache(cache_directory) if cache_directory is not None else None
     roots = import_roots([(job.path, job.module) for job in jobs] + ([(stdin.path, "__stdin__")] if stdin else []))
-    indexing = Indexing(cache_directory, settings.config.fingerprint(), project_tops(roots))
-    indexed, misses = cached_jobs(jobs, indexing, cache) if cache is not None else ([], jobs)
+    indexing = Indexing(cache_directory, settings.config.fingerprint(), project_tops(roots), settings.matcher)
+    if cache is not None and stdin is None:
+        previous = previous_run(cache, indexing, jobs)
+        if previous is not None:
+            advance(len(jobs))
+            return previous
+    indexed, misses, _ = cached_jobs(jobs, indexing, cache) if cache is not None else ([], jobs, [])
     advance(len(indexed))
     workers = max(1, min(workers, len(misses) // MIN_FILES_PER_WORKER))
     with ExitStack() as stack:
@@ -200,15 +251,20 @@ def check_jobs(
                     fresh += part
                     advance(len(part))
             if cache is not None:
-                for item in fresh:
+                for item, job in zip(fresh, items):
                     if item.digest is not None and item.stat is not None:
                         cache.remember_hash(absolute(item.indexed.path), item.stat, item.digest)
+                        cache.note(indexing.key(item.digest, job), to_cache(item.indexed))
             return [item.indexed for item in fresh]
+
+        def index_context(items: list[Job]) -> list[Indexed]:
+            found, todo, _ = cached_jobs(items, indexing, cache) if cache is not None else ([], items, [])
+            return found + index_jobs(todo)
 
         indexed += index_jobs(misses)
         if stdin is not None:
-            indexed.append(index_stdin(stdin, root or Path.cwd(), indexing.project_tops))
-        context = follow_imports(indexed, index_jobs, roots, indexing.project_tops, walked)
+            indexed.append(index_stdin(stdin, root or Path.cwd(), indexing.project_tops, settings.matcher))
+        context = follow_imports(indexed, index_context, roots, indexing.project_tops, walked)
         project = build_project([*indexed, *context])
         plans: list[Confirmation] = []
         failed: dict[str, FileResult] = {}
@@ -225,15 +281,33 @@ def check_jobs(
                 plans.append(plan)
         confirmed = confirm_plans(plans, cache, lambda todo: run_chunks(pool, workers, _confirm_chunk, todo))
         confirmed.update(failed)
-    if cache is not None:
-        cache.save()
     results = []
     for item in indexed:
         if item.error is not None:
             results.append(item.error)
         else:
             results.append(confirmed.get(item.display, FileResult(item.display)))
+    if cache is not None:
+        if stdin is None:
+            remember_run(cache, indexing, jobs, context, results)
+        cache.save()
     return results
+
+
+def remember_run(
+    cache: Cache, indexing: Indexing, jobs: list[Job], context: list[Indexed], results: list[FileResult]
+) -> None:
+    """Store the whole result, for the next run that finds every file unchanged."""
+    def digest(path: Path) -> str | None:
+        recorded = cache.manifest.get(absolute(path))
+        return recorded[2] if recorded else None
+
+    digests = [digest(job.path) for job in jobs]
+    context_files = [(absolute(item.path), digest(item.path)) for item in context]
+    if all(digests) and all(d for _, d in context_files):
+        key = run_key(indexing, jobs, digests, os.getcwd())  # type: ignore[arg-type]
+        if cache.get_alone(key) is None:
+            cache.put_alone(key, (context_files, tuple(results)))
 
 
 def run_chunks(
@@ -272,11 +346,13 @@ def confirmation_key(plan: Confirmation) -> str | None:
     return entry_key("confirm", content_hash(data), repr(plan.candidates), plan.library)
 
 
-def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str]) -> Indexed:
+def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
     display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
     module, package = module_name(stdin.path) if stdin.path.name != "-" else ("__stdin__", "")
     relative = relative_to_root(stdin.path, root)
-    return index_source(stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True)
+    return index_source(
+        stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True, matcher=matcher
+    )
 
 
 def import_root(path: Path, module: str) -> str:

@@ -13,7 +13,7 @@ The summary's ``names`` is shaped like a ``ModuleIndex`` whose bindings are alre
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -32,6 +32,9 @@ class LoopCall(NamedTuple):
     end_col: int
     target: Target
     span: tuple[int, int, int]  # the outermost coroutine around it: (def line, def col, end line)
+
+
+TARGET = LoopCall._fields.index("target")
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -53,16 +56,19 @@ def library_of(index: ModuleIndex) -> str:
     return "asyncio"
 
 
-def summarize(index: ModuleIndex, project_tops: Collection[str]) -> FileSummary:
+def summarize(
+    index: ModuleIndex, project_tops: Collection[str], wanted: Callable[[str], bool] = lambda key: True
+) -> FileSummary:
+    """``wanted`` says which resolved call targets can matter (the others are not kept)."""
     project = LocalProject(index, project_tops)
     resolver = project.resolver(index.module)
     return FileSummary(
         module=index.module,
         package=index.package,
         names=resolved_names(index, resolver),
-        calls=loop_calls(index, resolver),
+        calls=loop_calls(index, resolver, wanted),
         library=library_of(index),
-        imports=frozenset(imported_names(index)),
+        imports=frozenset(n for n in imported_names(index) if n.partition(".")[0] in project_tops),
     )
 
 
@@ -101,14 +107,14 @@ def resolved_names(index: ModuleIndex, resolver: Resolver) -> ModuleIndex:
     )
 
 
-def loop_calls(index: ModuleIndex, resolver: Resolver) -> tuple[LoopCall, ...]:
+def loop_calls(index: ModuleIndex, resolver: Resolver, wanted: Callable[[str], bool]) -> tuple[LoopCall, ...]:
     outermost: dict[int, tuple[int, int, int]] = {}
     calls = []
     for call in index.calls:
         if not call.on_loop:
             continue
         target = resolver.call_target(call.func, call.scope)
-        if target is None:
+        if target is None or (isinstance(target, str) and not wanted(target)):
             continue
         span = outermost.get(call.coroutine)
         if span is None:
@@ -139,3 +145,32 @@ def imported_names(index: ModuleIndex) -> set[str]:
                     parts = str(binding[1]).split(".")
                     names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
     return names
+
+
+def encode(summary: FileSummary) -> tuple[object, ...]:
+    """The summary as builtin tuples and dicts: the cache's pack loads that twice as fast."""
+    names = summary.names
+    classes = {
+        qualname: (tuple(info.bases), {k: tuple(v) for k, v in info.attributes.items()}, tuple(info.methods))
+        for qualname, info in names.classes.items()
+    }
+    exports = {name: tuple(bindings) for name, bindings in names.scopes[0].bindings.items()}
+    return (
+        summary.module, summary.package, exports, classes, names.function_returns,
+        tuple(tuple(call) for call in summary.calls), summary.library, tuple(summary.imports),
+    )
+
+
+def decode(data: tuple[object, ...]) -> FileSummary:
+    """Back from ``encode``, cheaply: bindings and calls stay tuples (the resolver only reads them)."""
+    module, package, exports, classes, returns, calls, library, imports = data
+    scope = Scope("module", None, str(module))
+    scope.bindings = exports  # type: ignore[assignment]
+    infos = {}
+    for qualname, (bases, attributes, methods) in classes.items():  # type: ignore[attr-defined]
+        info = ClassInfo(qualname, bases, 0, 0)
+        info.attributes = attributes
+        info.methods = methods
+        infos[qualname] = info
+    names = ModuleIndex(str(module), str(package), [scope], infos, [], {}, set(), returns)  # type: ignore[arg-type]
+    return FileSummary(str(module), str(package), names, calls, str(library), frozenset(imports))  # type: ignore[arg-type]

@@ -75,7 +75,9 @@ CONFIGURED = Rule(
     use_instead="The replacement named in the configuration.",
 )
 
-RULES: tuple[Rule, ...] = tuple(rule for domain in _DOMAINS for rule in domain.RULES)
+RULES: tuple[Rule, ...] = tuple(
+    sorted((rule for domain in _DOMAINS for rule in domain.RULES), key=lambda rule: rule.code)
+)
 RETURNS: dict[str, str] = {k: v for domain in _DOMAINS for k, v in getattr(domain, "RETURNS", {}).items()}
 ALIASES: dict[str, str] = {k: v for domain in _DOMAINS for k, v in getattr(domain, "ALIASES", {}).items()}
 ATTRIBUTES: dict[str, str] = {

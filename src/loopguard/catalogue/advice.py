@@ -25,3 +25,13 @@ def to_thread(
 def methods(owner: str, *names: str) -> tuple[str, ...]:
     """``Type.method`` patterns for several methods of one type."""
     return tuple(f"{owner}.{name}" for name in names)
+
+
+def asyncio_library(text: str, function: str = "f", *, anyio: str = "", trio: str = "") -> dict[str, str]:
+    """``instead`` for a replacement that is an asyncio library (aiosqlite, redis.asyncio ...): it also
+    serves anyio on its asyncio backend, but never trio, where the call belongs in a thread."""
+    return {
+        "asyncio": text,
+        "anyio": anyio or f"{text} (anyio's asyncio backend), or await anyio.to_thread.run_sync({function}, ...)",
+        "trio": trio or f"await trio.to_thread.run_sync({function}, ...) (keywords via functools.partial)",
+    }

@@ -7,6 +7,7 @@ build another client (``from_connection_string``, ``get_container_client``, ``ge
 The twins under each package's ``.aio`` namespace are other types and stay silent.
 """
 
+from loopguard.catalogue.advice import asyncio_library
 from loopguard.models import Rule
 
 _BLOB = "azure.storage.blob"
@@ -66,10 +67,11 @@ RULES = (
             *sorted({factory.rpartition(".")[2] for factory in _FACTORIES}),
             "from_connection_string", "from_blob_url", "from_container_url", "from_queue_url", "close",
         ),
-        instead={
-            "asyncio": "the `.aio` twin (`azure.storage.blob.aio.BlobServiceClient`, "
+        instead=asyncio_library(
+            "the `.aio` twin (`azure.storage.blob.aio.BlobServiceClient`, "
             "`azure.identity.aio.DefaultAzureCredential`, ...), used with `async with` and `await`",
-        },
+            "blob.upload_blob",
+        ),
         why="The sync clients send each request and wait for the response on the calling thread; a "
         "credential's `get_token` may call Azure AD, the managed-identity endpoint or the Azure CLI.",
         example="async def save(name, data):\n"

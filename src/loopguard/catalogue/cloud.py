@@ -1,5 +1,6 @@
 """Cloud SDKs (LG3xx): boto3 here (LG301-LG303); Google Cloud in ``gcloud.py``, Azure in ``azure.py``."""
 
+from loopguard.catalogue.advice import asyncio_library
 from loopguard.models import Rule
 
 _AIOBOTO = (
@@ -47,7 +48,9 @@ RULES = (
             "boto3.PageIterator.search",
             "boto3.Waiter.wait",
         ),
-        instead={"asyncio": _AIOBOTO + "; `async for page in paginator.paginate(...)`, `await waiter.wait(...)`"},
+        instead=asyncio_library(
+            _AIOBOTO + "; `async for page in paginator.paginate(...)`, `await waiter.wait(...)`", "waiter.wait"
+        ),
         why="Each page is a request made while iterating; a waiter polls the service with sleeps in "
         "between, for minutes if need be.",
         example="async def keys(s3):\n    for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n"

@@ -11,6 +11,7 @@ Model instances from ``Model(...)``, ``get()``, ``first()``, ``create()`` ... re
 ``delete()``, ``refresh_from_db()`` and ``full_clean()``.
 """
 
+from loopguard.catalogue.advice import asyncio_library
 from loopguard.models import Rule
 
 _MODEL = "django.db.models.Model"
@@ -49,10 +50,11 @@ RULES = (
             *(f"{_CURSOR}.{method}" for method in ("execute", "executemany", "callproc", "fetchone",
                                                     "fetchmany", "fetchall")),
         ),
-        instead={
-            "asyncio": "the async ORM methods (`await Model.objects.aget(...)`, `acount`, `acreate`, "
+        instead=asyncio_library(
+            "the async ORM methods (`await Model.objects.aget(...)`, `acount`, `acreate`, "
             "`instance.asave()`, `async for obj in qs`), or asgiref's `sync_to_async` for the rest",
-        },
+            "Model.objects.get",
+        ),
         why="The ORM runs the query on the calling thread; Django raises `SynchronousOnlyOperation` "
         "for it in an async context unless `DJANGO_ALLOW_ASYNC_UNSAFE` hides the problem.",
         example="async def profile(request, pk):\n    user = User.objects.get(pk=pk)\n"

@@ -9,6 +9,7 @@ filesystem metadata and tree operations (``exists``, ``stat``, ``listdir``, ``sh
 from loopguard.catalogue.advice import to_thread
 from loopguard.models import Rule
 
+_DOMAIN = "file contents"  # LG50x; LG51x is "filesystem" (filesystem.py)
 _FILE = "io.IOBase"  # what the open family returns: some file object
 _OPENERS = (
     "builtins.open", "io.open", "io.open_code", "os.fdopen", "codecs.open", "gzip.open", "bz2.open",
@@ -23,9 +24,10 @@ RULES = (
     Rule(
         code="LG501",
         name="blocking-open",
-        domain="files and filesystem",
+        domain=_DOMAIN,
         summary="Opening a file in a coroutine: `open()`, `io.open`, `io.open_code`, `os.fdopen`, "
-        "`codecs.open`, `gzip/bz2/lzma.open` and their file classes.",
+        "`codecs.open`, `gzip/bz2/lzma.open` and their file classes. (LG50x are file contents; "
+        "`ignore = [\"LG51\"]` keeps them and drops the filesystem-metadata group.)",
         functions=_OPENERS,
         instead={
             "asyncio": "aiofiles.open(...) or await asyncio.to_thread(...)",
@@ -41,7 +43,7 @@ RULES = (
     Rule(
         code="LG502",
         name="blocking-tempfile",
-        domain="files and filesystem",
+        domain=_DOMAIN,
         summary="`tempfile.TemporaryFile/NamedTemporaryFile/TemporaryDirectory/mkstemp/mkdtemp/gettempdir`.",
         functions=tuple(f"tempfile.{name}" for name in _TEMPFILES),
         instead=to_thread(
@@ -59,7 +61,7 @@ RULES = (
     Rule(
         code="LG503",
         name="pathlib-file-io",
-        domain="files and filesystem",
+        domain=_DOMAIN,
         summary="Reading or writing file contents through `pathlib.Path`: `open read_text read_bytes "
         "write_text write_bytes`.",
         methods=tuple(f"{_PATH}.{m}" for m in ("open", "read_text", "read_bytes", "write_text", "write_bytes")),

@@ -11,7 +11,7 @@ inputs (a relative path, ``~`` without ``$HOME``) and are not reported either.
 from loopguard.catalogue.advice import to_thread
 from loopguard.models import Rule
 
-_DOMAIN = "files and filesystem"
+_DOMAIN = "filesystem"  # LG51x; LG50x is "file contents" (files.py)
 _PATH = "pathlib.Path"
 _PATH_FS = (
     "exists", "is_file", "is_dir", "is_symlink", "is_mount", "is_socket", "is_fifo", "is_block_device",
@@ -41,7 +41,8 @@ RULES = (
         domain=_DOMAIN,
         summary="`pathlib.Path` methods that touch the filesystem (`exists is_file is_dir stat iterdir glob "
         "rglob mkdir unlink rmdir rename replace touch resolve samefile owner readlink chmod ...`) and "
-        "`Path.cwd()`, `Path.home()`. Pure path operations are silent.",
+        "`Path.cwd()`, `Path.home()`. Pure path operations are silent. (LG51x are filesystem metadata and "
+        "tree operations, separate from the LG50x file-content group.)",
         functions=(f"{_PATH}.cwd", f"{_PATH}.home"),
         methods=tuple(f"{_PATH}.{m}" for m in _PATH_FS),
         instead={

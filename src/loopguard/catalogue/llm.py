@@ -7,7 +7,7 @@ resource is an HTTPS request. The async clients (``AsyncOpenAI``, ``AsyncAnthrop
 types, and stay silent. Constructing a client does no I/O.
 """
 
-from loopguard.models import Rule
+from loopguard.models import LIBRARIES, Rule
 
 _DOMAIN = "http and network"
 _OPENAI = ("openai.OpenAI", "openai.AzureOpenAI")
@@ -29,7 +29,8 @@ RULES = (
         summary="Requests through the sync `openai.OpenAI`/`AzureOpenAI` client or the `openai` module's "
         "default client: `client.chat.completions.create(...)`, `client.embeddings.create(...)`, ...",
         methods=(f"{_OPENAI_RESOURCE}.*",),
-        instead={"asyncio": "openai.AsyncOpenAI (`await client.chat.completions.create(...)`)"},
+        # the async clients are built on anyio, so they serve trio too
+        instead=dict.fromkeys(LIBRARIES, "openai.AsyncOpenAI (`await client.chat.completions.create(...)`)"),
         why="The sync client waits for the whole HTTPS round trip, often seconds for a completion.",
         example="async def answer(question):\n    client = OpenAI()\n"
         "    return client.chat.completions.create(model='gpt-4o', messages=[...])",
@@ -43,7 +44,8 @@ RULES = (
         summary="Requests through the sync `anthropic.Anthropic` client (also Bedrock and Vertex): "
         "`client.messages.create(...)`, `client.messages.stream(...)`, `client.models.list()`, ...",
         methods=(f"{_ANTHROPIC_RESOURCE}.*",),
-        instead={"asyncio": "anthropic.AsyncAnthropic (`await client.messages.create(...)`)"},
+        # the async clients are built on anyio, so they serve trio too
+        instead=dict.fromkeys(LIBRARIES, "anthropic.AsyncAnthropic (`await client.messages.create(...)`)"),
         why="The sync client waits for the whole HTTPS round trip, often seconds for a message.",
         example="async def answer(question):\n    client = Anthropic()\n"
         "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=1024, messages=[...])",

@@ -13,7 +13,7 @@ elasticsearch.
   ``helpers`` (``bulk``, ``scan`` ...). ``AsyncElasticsearch`` is another type.
 """
 
-from loopguard.catalogue.advice import methods
+from loopguard.catalogue.advice import asyncio_library, methods
 from loopguard.models import Rule
 
 _DOMAIN = "databases and caches"
@@ -49,7 +49,9 @@ RULES = (
             "pipeline", "pubsub", "lock", "register_script", "from_url", "from_pool", "client", "monitor",
             "get_encoder", "get_connection_kwargs", "set_response_callback", "get_retry", "set_retry", "close",
         ),
-        instead={"asyncio": "redis.asyncio.Redis (`await r.get(...)`, `async with r.pipeline() as pipe`)"},
+        instead=asyncio_library(
+            "redis.asyncio.Redis (`await r.get(...)`, `async with r.pipeline() as pipe`)", "r.get"
+        ),
         why="Every command is a round trip to the server on the calling thread.",
         example="async def hits(r, page):\n    return r.incr(f'hits:{page}')",
         use_instead="async def hits(r: redis.asyncio.Redis, page):\n    return await r.incr(f'hits:{page}')",
@@ -63,7 +65,10 @@ RULES = (
         methods=(f"{_MONGO_CLIENT}.*", f"{_DATABASE}.*", f"{_COLLECTION}.*"),
         safe_methods=("get_database", "get_default_database", "get_collection", "with_options", "close",
                       "start_session"),
-        instead={"asyncio": "pymongo.AsyncMongoClient (`await db.users.find_one(...)`, `async for` over `find()`)"},
+        instead=asyncio_library(
+            "pymongo.AsyncMongoClient (`await db.users.find_one(...)`, `async for` over `find()`)",
+            "collection.find_one",
+        ),
         why="pymongo sends each operation and waits for the server's reply on the calling thread; "
         "a sync cursor fetches its batches while being iterated.",
         example="async def profile(client, uid):\n    return client.app.users.find_one({'_id': uid})",
@@ -82,10 +87,10 @@ RULES = (
         ),
         methods=(f"{_ES}.*", f"{_ES_NAMESPACE}.*"),
         safe_methods=("options", "close"),
-        instead={
-            "asyncio": "elasticsearch.AsyncElasticsearch (`await es.search(...)`), "
-            "elasticsearch.helpers.async_bulk / async_scan",
-        },
+        instead=asyncio_library(
+            "elasticsearch.AsyncElasticsearch (`await es.search(...)`), elasticsearch.helpers.async_bulk / async_scan",
+            "es.search",
+        ),
         why="The sync client performs each HTTP request to the cluster on the calling thread.",
         example="async def search(es, text):\n    return es.search(index='docs', query={'match': {'body': text}})",
         use_instead="async def search(es: AsyncElasticsearch, text):\n"

@@ -6,7 +6,7 @@ Constructors that connect (``smtplib.SMTP(host)``, ``ftplib.FTP(host)``, ``Kafka
 they return (``Type.*`` minus the local setters listed in ``safe_methods``).
 """
 
-from loopguard.catalogue.advice import methods
+from loopguard.catalogue.advice import asyncio_library, methods
 from loopguard.models import Rule
 
 _DOMAIN = "http and network"
@@ -27,7 +27,8 @@ RULES = (
         functions=_MAIL,
         methods=tuple(f"{client}.*" for client in _MAIL),
         safe_methods=("set_debuglevel", "has_extn", "close", "getwelcome"),
-        instead={"asyncio": "aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP"},
+        instead=asyncio_library("aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP",
+                                "smtp.send_message"),
         why="The standard library's mail clients talk to the server synchronously, one command and "
         "reply at a time.",
         example="async def notify(msg):\n    with smtplib.SMTP('mail.example.com', 587) as smtp:\n"
@@ -43,7 +44,7 @@ RULES = (
         functions=_FTP,
         methods=tuple(f"{client}.*" for client in _FTP),
         safe_methods=("set_debuglevel", "set_pasv", "getwelcome", "close"),
-        instead={"asyncio": "aioftp (`async with aioftp.Client.context(host) as client`)"},
+        instead=asyncio_library("aioftp (`async with aioftp.Client.context(host) as client`)", "ftp.storbinary"),
         why="ftplib's control and data connections are blocking sockets.",
         example="async def upload(path):\n    with ftplib.FTP('ftp.example.com') as ftp:\n"
         "        ftp.login()\n        ftp.storbinary('STOR report.csv', open(path, 'rb'))",
@@ -61,7 +62,8 @@ RULES = (
             "set_missing_host_key_policy", "get_host_keys", "get_transport", "set_log_channel", "close",
             "get_channel",
         ),
-        instead={"asyncio": "asyncssh (`async with asyncssh.connect(host) as conn: await conn.run(...)`)"},
+        instead=asyncio_library("asyncssh (`async with asyncssh.connect(host) as conn: await conn.run(...)`)",
+                                "client.exec_command"),
         why="paramiko performs the SSH handshake and every channel read on the calling thread.",
         example="async def uptime(host):\n    client = paramiko.SSHClient()\n    client.connect(host)\n"
         "    _, out, _ = client.exec_command('uptime')",
@@ -73,13 +75,13 @@ RULES = (
         name="sync-kafka-client",
         domain=_DOMAIN,
         summary="kafka-python `KafkaProducer`/`KafkaConsumer` (constructing one bootstraps the cluster "
-        "metadata), producer `send/flush`, the send future's `get`, consumer `poll/commit/...` and "
-        "`for message in KafkaConsumer(...)`; confluent-kafka `flush/poll/consume/commit/list_topics`.",
+        "metadata), producer `send/flush`, the send future's `get`, consumer `poll/commit/...`; "
+        "confluent-kafka `flush/poll/consume/commit/list_topics`. Iterating a consumer "
+        "(`for message in consumer:`) blocks too but is a statement, not a call, and is not reported.",
         functions=("kafka.KafkaProducer", "kafka.KafkaConsumer"),
         methods=(
             "kafka.KafkaProducer.*",
             "kafka.KafkaConsumer.*",
-            "kafka.KafkaConsumer.__iter__",
             "kafka.producer.future.FutureRecordMetadata.get",
             *methods("confluent_kafka.Producer", "flush", "poll", "list_topics"),
             *methods("confluent_kafka.Consumer", "poll", "consume", "commit", "list_topics", "committed", "close"),
@@ -88,7 +90,7 @@ RULES = (
             "subscribe", "unsubscribe", "subscription", "assign", "assignment", "pause", "resume", "paused",
             "seek", "seek_to_beginning", "seek_to_end", "metrics", "config",
         ),
-        instead={"asyncio": "aiokafka (`AIOKafkaProducer` / `AIOKafkaConsumer`, awaited)"},
+        instead=asyncio_library("aiokafka (`AIOKafkaProducer` / `AIOKafkaConsumer`, awaited)", "producer.send"),
         why="kafka-python blocks on the network for metadata, for `send` when the buffer is full or "
         "metadata is missing (up to `max_block_ms`, 60 s), and for every `poll`.",
         example="async def publish(event):\n    producer = KafkaProducer(bootstrap_servers='kafka:9092')\n"
@@ -106,7 +108,7 @@ RULES = (
         functions=("pika.BlockingConnection",),
         methods=("pika.BlockingConnection.*", f"{_BLOCKING_CHANNEL}.*"),
         safe_methods=("add_callback_threadsafe", "add_on_connection_blocked_callback"),
-        instead={"asyncio": "aio-pika (`connection = await aio_pika.connect_robust(url)`)"},
+        instead=asyncio_library("aio-pika (`connection = await aio_pika.connect_robust(url)`)", "channel.basic_publish"),
         why="`BlockingConnection` is pika's synchronous adapter: each call runs its own I/O loop "
         "until the broker answers.",
         example="async def publish(body):\n"
@@ -131,7 +133,7 @@ RULES = (
             ),
             *methods("grpc.Future", "result", "exception"),
         ),
-        instead={"asyncio": "grpc.aio (`async with grpc.aio.insecure_channel(target) as channel`)"},
+        instead=asyncio_library("grpc.aio (`async with grpc.aio.insecure_channel(target) as channel`)", "stub.Method"),
         why="Every RPC on a sync channel's stub waits for the response on the calling thread; the "
         "stubs generated for it cannot be awaited.",
         example="async def greet(name):\n    with grpc.insecure_channel('localhost:50051') as channel:\n"
@@ -155,7 +157,10 @@ RULES = (
             "websocket.WebSocketApp.run_forever",
             *methods("websockets.sync.client.ClientConnection", "send", "recv", "recv_streaming", "ping", "close"),
         ),
-        instead={"asyncio": "websockets (`async with websockets.connect(url) as ws: await ws.recv()`)"},
+        instead=asyncio_library(
+            "websockets (`async with websockets.connect(url) as ws: await ws.recv()`)",
+            trio="trio-websocket (`async with trio_websocket.open_websocket_url(url) as ws`)",
+        ),
         why="These clients read and write the WebSocket synchronously.",
         example="async def listen(url):\n    ws = websocket.create_connection(url)\n    return ws.recv()",
         use_instead="async def listen(url):\n    async with websockets.connect(url) as ws:\n"

@@ -9,7 +9,7 @@ psycopg 3 and the MySQL drivers already hold every row after ``execute``, so the
 silent (``conn.execute(...).fetchall()`` is one finding, at ``execute``).
 """
 
-from loopguard.catalogue.advice import methods
+from loopguard.catalogue.advice import asyncio_library, methods
 from loopguard.models import Rule
 
 _DOMAIN = "databases and caches"
@@ -43,7 +43,9 @@ RULES = (
             *methods("sqlite3.Cursor", "execute", "executemany", "executescript", "fetchone", "fetchmany",
                      "fetchall"),
         ),
-        instead={"asyncio": "aiosqlite (`async with aiosqlite.connect(path) as db: await db.execute(...)`)"},
+        instead=asyncio_library(
+            "aiosqlite (`async with aiosqlite.connect(path) as db: await db.execute(...)`)", "conn.execute"
+        ),
         why="sqlite3 reads and writes the database file, and waits for other writers' locks, on the "
         "calling thread.",
         example="async def count_users(path):\n    with sqlite3.connect(path) as db:\n"
@@ -70,9 +72,7 @@ RULES = (
             *methods(_PG2_CURSOR, "execute", "executemany", "callproc", "copy_from", "copy_to", "copy_expert"),
             *(f"psycopg2.pool.{pool}.getconn" for pool in _PG2_POOLS),
         ),
-        instead={
-            "asyncio": "psycopg 3's `await psycopg.AsyncConnection.connect(...)`, or asyncpg",
-        },
+        instead=asyncio_library("psycopg 3's `await psycopg.AsyncConnection.connect(...)`, or asyncpg", "cur.execute"),
         why="psycopg2 is synchronous: connecting and every statement wait for the server. "
         "Constructing a pool opens its `minconn` connections at once.",
         example="async def save(dsn, row):\n    conn = psycopg2.connect(dsn)\n    with conn.cursor() as cur:\n"
@@ -96,10 +96,11 @@ RULES = (
                      "__iter__"),
             *methods("psycopg_pool.ConnectionPool", "connection", "getconn", "wait", "open"),
         ),
-        instead={
-            "asyncio": "psycopg.AsyncConnection / AsyncCursor "
+        instead=asyncio_library(
+            "psycopg.AsyncConnection / AsyncCursor "
             "(`async with await psycopg.AsyncConnection.connect(dsn) as conn`), psycopg_pool.AsyncConnectionPool",
-        },
+            "conn.execute",
+        ),
         why="psycopg 3's sync classes wait for the server on the calling thread; the async ones have "
         "the same API, awaited.",
         example="async def names(dsn):\n    with psycopg.connect(dsn) as conn:\n"
@@ -122,7 +123,7 @@ RULES = (
                 *methods(cursor, "execute", "executemany", "callproc"),
             )
         ),
-        instead={"asyncio": "aiomysql or asyncmy (`await cur.execute(...)`)"},
+        instead=asyncio_library("aiomysql or asyncmy (`await cur.execute(...)`)", "cur.execute"),
         why="These drivers send each statement and wait for the result on the calling thread.",
         example="async def names():\n    conn = pymysql.connect(host='db', user='app')\n"
         "    with conn.cursor() as cur:\n        cur.execute('SELECT name FROM users')\n"
