@@ -101,10 +101,7 @@ def find_config(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
-            try:
-                data = _read_toml(candidate)
-            except ConfigError:
-                raise
+            data = _read_toml(candidate)
             if "loopguard" in data.get("tool", {}):
                 return candidate
     return None

@@ -168,14 +168,14 @@ def walk(
     found: list[Path] = []
     inherited: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     if respect_gitignore:
-        for directory in ancestors_with_ignores(top):
-            spec = ignore_spec(str(directory))
+        for ancestor in ancestors_with_ignores(top):
+            spec = ignore_spec(str(ancestor))
             if spec is not None:
-                inherited.append((str(directory), spec))
+                inherited.append((str(ancestor), spec))
         if inherited and is_ignored(str(top.resolve()), True, inherited):
             inherited = []  # an ignored directory named explicitly is checked, like an ignored file
     specs_by_directory: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
-    for directory, subdirectories, filenames in os.walk(top):
+    for directory, subdirectories, filenames in os.walk(str(top)):
         if walked is not None:
             walked.add(directory)
         base = Path(directory)

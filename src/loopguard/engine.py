@@ -14,7 +14,7 @@ import tokenize
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from loopguard import catalogue
@@ -23,8 +23,8 @@ from loopguard.index import index_module
 from loopguard.match import Match, Matcher
 from loopguard.models import FileResult, Finding
 from loopguard.summary import TARGET, FileSummary, LoopCall, summarize
-from loopguard.world import GlobalProject
 from loopguard.suppress import is_selected, per_file_ignored, silenced_by_noqa
+from loopguard.world import GlobalProject
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def decode_source(data: bytes) -> str:
     return data.decode(encoding)
 
 
-@lru_cache(maxsize=None)
+@cache
 def package_parts(directory: str) -> tuple[str, ...]:
     """The dotted name of the package a directory is (empty when it has no ``__init__.py``)."""
     if not os.path.isfile(os.path.join(directory, "__init__.py")):

@@ -14,7 +14,6 @@ from loopguard import catalogue
 from loopguard.index import ClassInfo, ModuleIndex
 from loopguard.resolve import Resolver, Value
 
-
 MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
 
 

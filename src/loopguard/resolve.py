@@ -35,14 +35,15 @@ Why the rules are what they are:
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from loopguard.index import NONE, Binding, Expr, ModuleIndex
 
 if TYPE_CHECKING:
     from loopguard.project import Project
 
-Value = tuple[str, ...]
+# ("ref", qualname) | ("inst", type) | ("meth", type, name) | ("defer", closed expression)
+Value = tuple[Any, ...]
 # what a call resolves to for matching: a qualified name, a deferred value, or unknown
 Target = str | Value | None
 
@@ -232,7 +233,7 @@ class Resolver:
     # -- attributes and calls ---------------------------------------------------------------------
     def attribute(self, base: Value | None, name: str, called: bool = False) -> Value | None:
         if is_deferred(base):
-            return ("defer", ("attr", base[1], name, called))  # type: ignore[index]
+            return ("defer", ("attr", base[1], name, called))
         if base is None or base[0] == "meth":
             return None
         qualname = base[1]
@@ -313,21 +314,21 @@ class Resolver:
         return ("inst", self.canonical(qualname)) if qualname else None
 
 
-def is_deferred(value: object) -> bool:
+def is_deferred(value: Value | None) -> TypeGuard[Value]:
     """A value that depends on another module of the project (see ``world.py``)."""
-    return value is not None and value[0] == "defer"  # type: ignore[index]
+    return value is not None and value[0] == "defer"
 
 
 def defer(kind: str, value: Value) -> Value:
     """The deferred result of applying ``kind`` to a deferred ``value``."""
-    return ("defer", (kind, value[1]))  # type: ignore[return-value]
+    return ("defer", (kind, value[1]))
 
 
 def callable_key(value: Value | None) -> str | None:
     if value is None or value[0] == "defer":
         return None
     if value[0] == "ref":
-        return value[1]
+        return str(value[1])
     if value[0] == "meth":
         return f"{value[1]}.{value[2]}"
     return f"{value[1]}.__call__"

@@ -20,7 +20,6 @@ from loopguard.engine import (
     Settings,
     confirm_file,
     file_error,
-    index_file,
     index_source,
     internal_error,
     make_settings,

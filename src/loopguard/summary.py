@@ -91,7 +91,7 @@ def resolved_names(index: ModuleIndex, resolver: Resolver) -> ModuleIndex:
         for name, bindings in info.attributes.items():
             summary.attributes[name] = [("closed", resolver.merge(f"{qualname}.{name}", -1, bindings))]
         classes[qualname] = summary
-    returns = {
+    returns: dict[str, tuple[tuple[object, ...], int]] = {
         qualname: (("val", resolver.resolve(annotation, scope)), 0)
         for qualname, (annotation, scope) in index.function_returns.items()
     }
@@ -137,7 +137,7 @@ def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, in
 def imported_names(index: ModuleIndex) -> set[str]:
     """Every qualified name the module imports, and each of its dotted prefixes."""
     own = index.module + "."
-    names = set()
+    names: set[str] = set()
     for scope in index.scopes:
         for bindings in scope.bindings.values():
             for binding in bindings:
@@ -173,4 +173,4 @@ def decode(data: tuple[object, ...]) -> FileSummary:
         info.methods = methods
         infos[qualname] = info
     names = ModuleIndex(str(module), str(package), [scope], infos, [], {}, set(), returns)  # type: ignore[arg-type]
-    return FileSummary(str(module), str(package), names, calls, str(library), frozenset(imports))  # type: ignore[arg-type]
+    return FileSummary(str(module), str(package), names, calls, str(library), frozenset(imports))  # type: ignore[arg-type,call-overload]

@@ -27,10 +27,10 @@ class LocalProject(Project):
         top = qualname.partition(".")[0]
         return top in self.project_tops and self.split(qualname) is None and qualname != self.module
 
-    def deref(self, value: Value | None) -> Value | None:
+    def deref(self, value: Value | None, hops: int = 0) -> Value | None:
         if value is not None and value[0] == "ref" and self.is_elsewhere_in_project(value[1]):
-            return ("defer", ("g", value[1]))  # type: ignore[return-value]
-        return super().deref(value)
+            return ("defer", ("g", value[1]))
+        return super().deref(value, hops)
 
 
 class GlobalProject(Project):
@@ -49,7 +49,7 @@ class GlobalProject(Project):
         if expression in self.replayed:
             return self.replayed[expression]
         self.replayed[expression] = None  # a cycle between modules resolves to unknown
-        result = self.replay(expression)  # type: ignore[arg-type]
+        result = self.replay(expression)
         self.replayed[expression] = result
         return result
 
@@ -82,12 +82,12 @@ class GlobalProject(Project):
         resolver = self.resolver_for_replay
         kind = expression[0]
         if kind == "iterkey":
-            found = resolver.iteration_target(self.evaluate(("defer", expression[1])))  # type: ignore[arg-type]
+            found = resolver.iteration_target(self.evaluate(("defer", expression[1])))
         elif kind == "argkey":
             callee, argument = self.replay(expression[1]), self.replay(expression[2])
             found = resolver.argument_target(callee, argument)
         else:
-            found = resolver.plain_target(self.evaluate(("defer", expression[1])))  # type: ignore[arg-type]
+            found = resolver.plain_target(self.evaluate(("defer", expression[1])))
         return found if isinstance(found, str) else None
 
     @property
