@@ -38,14 +38,19 @@ class LoopCalls:
 class LoopCallVisitor(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, line_offset: int, found: LoopCalls) -> None:
+    def __init__(self, line_offset: int, found: LoopCalls, loop_defs: frozenset[int] = frozenset()) -> None:
         super().__init__()
         self.line_offset = line_offset
         self.found = found
+        self.loop_defs = loop_defs  # def lines of sync functions that run on the loop
         self.on_loop: list[bool] = []
 
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self.on_loop.append(node.asynchronous is not None)
+        if node.asynchronous is not None:
+            self.on_loop.append(True)
+        else:
+            line = self.get_metadata(PositionProvider, node.name).start.line + self.line_offset
+            self.on_loop.append(line in self.loop_defs)
 
     def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self.on_loop.pop()
@@ -88,7 +93,10 @@ def segment_source(lines: list[str], def_line: int, def_column: int, end_line: i
     return "if 1:\n" + body, def_line - 2
 
 
-def locate_in_segment(lines: list[str], def_line: int, def_column: int, end_line: int, found: LoopCalls) -> bool:
+def locate_in_segment(
+    lines: list[str], def_line: int, def_column: int, end_line: int, found: LoopCalls,
+    loop_defs: frozenset[int] = frozenset(),
+) -> bool:
     """Walk one coroutine's segment; False when it cannot be parsed on its own."""
     segment = segment_source(lines, def_line, def_column, end_line)
     if segment is None:
@@ -98,17 +106,17 @@ def locate_in_segment(lines: list[str], def_line: int, def_column: int, end_line
         module = cst.parse_module(text)
     except cst.ParserSyntaxError:
         return False
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(offset, found))
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(offset, found, loop_defs))
     return True
 
 
-def locate_in_module(source: str, found: LoopCalls) -> bool:
+def locate_in_module(source: str, found: LoopCalls, loop_defs: frozenset[int] = frozenset()) -> bool:
     """Walk the whole module (the fallback when a segment does not parse on its own)."""
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError:
         return False
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(0, found))
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(0, found, loop_defs))
     return True
 
 

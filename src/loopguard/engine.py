@@ -21,9 +21,10 @@ from loopguard import catalogue
 from loopguard.config import Config
 from loopguard.index import index_module
 from loopguard.match import Match, Matcher
-from loopguard.models import FileResult, Finding
-from loopguard.summary import TARGET, FileSummary, LoopCall, summarize
+from loopguard.models import FileResult, Finding, Hop
+from loopguard.summary import TARGET, FileSummary, FunctionSummary, LoopCall, summarize
 from loopguard.suppress import is_selected, per_file_ignored, silenced_by_noqa
+from loopguard.transitive import CallGraph, short_name
 from loopguard.world import GlobalProject
 
 
@@ -42,8 +43,13 @@ def make_settings(config: Config) -> Settings:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """A call on the loop that blocks: directly (``match``), or through ``via``, a project function
+    whose ``chain`` leads down to the blocking API ``match``."""
+
     call: LoopCall
     match: Match
+    via: str = ""
+    chain: tuple[Hop, ...] = ()
 
 
 def file_error(path: str, message: str, line: int = 1, column: int = 1) -> FileResult:
@@ -156,16 +162,41 @@ def syntax_error(display: str, text: str, error: SyntaxError) -> FileResult:
 
 
 def find_candidates(
-    summary: FileSummary, project: GlobalProject, settings: Settings, relative: str
+    summary: FileSummary, project: GlobalProject, graph: CallGraph, settings: Settings, relative: str
 ) -> list[Candidate]:
     per_file = settings.config.per_file_ignores
     candidates = []
-    for call in summary.calls:
-        found = settings.matcher.match(project.target(call[TARGET]))
-        if found is None or per_file_ignored(found.rule.code, relative, per_file):
-            continue
-        candidates.append(Candidate(LoopCall._make(call), found))
+    for call in (*summary.calls, *loop_function_calls(summary, graph, settings)):
+        key = project.target(call[TARGET])
+        if key is not None and settings.matcher.is_safe(key):
+            continue  # safe-calls: neither reported nor followed
+        found = settings.matcher.match(key)
+        if found is not None:
+            candidate = Candidate(LoopCall._make(call), found)
+        else:
+            helper = graph.function_for(key)
+            witness = graph.blocking(helper) if helper is not None else None
+            if witness is None or helper is None:
+                continue
+            candidate = Candidate(LoopCall._make(call), witness.match, helper, witness.hops)
+        if not per_file_ignored(candidate.match.rule.code, relative, per_file):
+            candidates.append(candidate)
     return candidates
+
+
+def loop_function_calls(summary: FileSummary, graph: CallGraph, settings: Settings) -> list[LoopCall]:
+    """The calls of sync functions that run on the loop (decorated with a ``loop-decorators`` entry),
+    checked like a coroutine's."""
+    decorators = frozenset(settings.config.loop_decorators)
+    if not decorators:
+        return []
+    calls = []
+    for qualname, entry in summary.functions.items():
+        function = FunctionSummary(*entry)
+        if function.decorators and graph.is_loop_function(qualname, decorators):
+            span = (function.line, function.col, function.end_line)
+            calls += [LoopCall(*call, span, qualname) for call in function.calls]
+    return calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,18 +209,23 @@ class Confirmation:
     spans: tuple[tuple[int, int, int], ...]
     library: str
     source: bytes | None = None
+    loop_defs: frozenset[int] = frozenset()  # def lines of sync functions that run on the loop
 
 
-def plan_confirmation(indexed: Indexed, project: GlobalProject, settings: Settings) -> Confirmation | None:
+def plan_confirmation(
+    indexed: Indexed, project: GlobalProject, graph: CallGraph, settings: Settings
+) -> Confirmation | None:
     summary = indexed.summary
-    if summary is None or not summary.calls or indexed.context:
+    if summary is None or indexed.context or not (summary.calls or settings.config.loop_decorators):
         return None
-    candidates = find_candidates(summary, project, settings, indexed.relative)
+    candidates = find_candidates(summary, project, graph, settings, indexed.relative)
     if not candidates:
         return None
     spans = sorted({candidate.call.span for candidate in candidates})
+    loop_defs = frozenset(c.call.span[0] for c in candidates if c.call.function in summary.functions)
     return Confirmation(
-        indexed.path, indexed.display, tuple(candidates), tuple(spans), summary.library, indexed.source
+        indexed.path, indexed.display, tuple(candidates), tuple(spans), summary.library, indexed.source,
+        loop_defs,
     )
 
 
@@ -199,14 +235,15 @@ def confirm_file(plan: Confirmation) -> FileResult:
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
         return file_error(plan.display, f"cannot read file: {error}")
     try:
-        return FileResult(plan.display, confirm(plan.candidates, plan.spans, text, plan.display, plan.library))
+        findings = confirm(plan.candidates, plan.spans, text, plan.display, plan.library, plan.loop_defs)
+        return FileResult(plan.display, findings)
     except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
         return internal_error(plan.display, error)
 
 
 def confirm(
     candidates: tuple[Candidate, ...], spans: tuple[tuple[int, int, int], ...], text: str, display: str,
-    library: str,
+    library: str, loop_defs: frozenset[int] = frozenset(),
 ) -> tuple[Finding, ...]:
     """Locate each candidate with libcst; keep those the libcst walk also sees on the loop."""
     from loopguard.checker import LoopCalls, locate_in_module, locate_in_segment
@@ -215,9 +252,9 @@ def confirm(
     found = LoopCalls()
     for def_line, def_col, end_line in spans:
         column = character_column(lines[def_line - 1], def_col)
-        if not locate_in_segment(lines, def_line, column, end_line, found):
+        if not locate_in_segment(lines, def_line, column, end_line, found, loop_defs):
             found = LoopCalls()
-            locate_in_module(text, found)
+            locate_in_module(text, found, loop_defs)
             break
     findings = []
     for candidate in candidates:
@@ -228,7 +265,7 @@ def confirm(
             continue
         if silenced_by_noqa(candidate.match.rule.code, found.comments.get(call.line)):
             continue
-        findings.append(make_finding(candidate.match, display, call.line, column, end, library))
+        findings.append(make_finding(candidate, display, column, end, library))
     return tuple(sorted(findings, key=Finding.sort_key))
 
 
@@ -239,18 +276,37 @@ def character_column(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
-def make_finding(
-    match: Match, display: str, line: int, column: int, end: tuple[int, int], library: str
-) -> Finding:
+TO_THREAD = {
+    "asyncio": "await asyncio.to_thread({name}, ...)",
+    "anyio": "await anyio.to_thread.run_sync({name}, ...)",
+    "trio": "await trio.to_thread.run_sync({name}, ...)",
+}
+
+
+def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int, int], library: str) -> Finding:
+    match, call = candidate.match, candidate.call
     rule = match.rule
+    suggestion = match.suggestion or rule.suggestion(library)
+    chain: tuple[Hop, ...] = ()
+    if candidate.via:
+        helper = short_name(candidate.via)
+        last = candidate.chain[-1]
+        hops = " -> ".join(f"{hop.call}" for hop in candidate.chain)
+        message = f"`{helper}()` blocks the event loop: -> {hops} ({last.path}:{last.line})"
+        suggestion = f"{TO_THREAD[library].format(name=helper)} or, in `{last.function}`, {suggestion}"
+        first = Hop(display, call.line, column + 1, short_name(call.function), f"{helper}()")
+        chain = (first, *candidate.chain)
+    else:
+        message = f"`{match.api.removeprefix('builtins.')}` blocks the event loop"
     return Finding(
         path=display,
-        line=line,
+        line=call.line,
         column=column + 1,
         end_line=end[0],
         end_column=end[1] + 1,
         code=rule.code,
         name=rule.name,
-        message=f"`{match.api.removeprefix('builtins.')}` blocks the event loop",
-        suggestion=match.suggestion or rule.suggestion(library),
+        message=message,
+        suggestion=suggestion,
+        chain=chain,
     )

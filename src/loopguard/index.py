@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 #                                  reads it)
 #   ("iterate", iterable)          a sync ``for`` or comprehension over a call's result, placed at that
 #                                  call's position (``for user in User.objects.all():``)
+#   ("partial", function)          ``functools.partial(function, ...)``: calling it calls ``function``
 Expr = tuple[object, ...]
 NONE: Expr = ("none",)
 OTHER: Expr = ("other",)
@@ -91,6 +92,8 @@ class ModuleIndex:
     imported_roots: set[str]
     # function qualname -> (return annotation, the scope the def is written in)
     function_returns: dict[str, tuple[Expr, int]] = field(default_factory=dict)
+    # sync function scope id -> (def line, def col, end line, decorators, the scope the def is in)
+    functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = field(default_factory=dict)
 
 
 def expr_of(node: ast.AST | None) -> Expr:
@@ -100,7 +103,10 @@ def expr_of(node: ast.AST | None) -> Expr:
     if isinstance(node, ast.Attribute):
         return ("attr", expr_of(node.value), node.attr)
     if isinstance(node, ast.Call):
-        return ("call", expr_of(node.func))
+        func = expr_of(node.func)
+        if func[-1] == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
+            return ("partial", expr_of(node.args[0]))  # functools.partial(f, ...): calling it calls f
+        return ("call", func)
     if isinstance(node, ast.Subscript):
         return ("sub", expr_of(node.value))
     if isinstance(node, ast.Await):
@@ -165,6 +171,7 @@ class _Indexer(ast.NodeVisitor):
         self.coroutines: dict[int, tuple[int, int, int]] = {}
         self.imported_roots: set[str] = set()
         self.function_returns: dict[str, tuple[Expr, int]] = {}
+        self.functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = {}
         self.current = 0
         # loop context of the code being visited: the innermost coroutine's scope, or -1
         self.loop = -1
@@ -363,10 +370,12 @@ class _Indexer(ast.NodeVisitor):
         if method_of is not None:
             self.classes[method_of].methods.add(node.name)
         self.bind_parameters(args, node.decorator_list, method_of)
+        span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
-            self.coroutines[scope] = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
+            self.coroutines[scope] = span
             self.loop = scope
         else:
+            self.functions[scope] = (*span, tuple(expr_of(d) for d in node.decorator_list), outer)
             self.loop = -1
         for statement in node.body:
             self.visit(statement)
@@ -503,5 +512,6 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         coroutines=indexer.coroutines,
         imported_roots=indexer.imported_roots,
         function_returns=indexer.function_returns,
+        functions=indexer.functions,
     )
 

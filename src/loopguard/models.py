@@ -68,8 +68,8 @@ class Finding:
     chain: tuple[Hop, ...] = ()
     fix: None = None
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,9 @@ class Resolver:
             base = self.resolve(expr[1], scope)  # type: ignore[arg-type]
             return self.project.deref(self.attribute(base, str(expr[2])))
         if kind == "call":
+            if expr[1] == ("name", "super") and self.lookup("super", scope) == ("ref", "builtins.super"):
+                owner = self.enclosing_class(scope)
+                return ("super", owner) if owner is not None else None
             return self.call_result(self.callee(expr[1], scope))  # type: ignore[arg-type]
         if kind in ("sub", "div"):
             return self.special_result(self.resolve(expr[1], scope), kind)  # type: ignore[arg-type]
@@ -96,8 +99,20 @@ class Resolver:
             return self.instance_of(self.returns.get(f"{base[1]}.{special}"))
         return None
 
+    def enclosing_class(self, scope: int) -> str | None:
+        """The class whose method ``scope`` is in (for ``super()``)."""
+        current: int | None = scope
+        while current is not None:
+            found = self.index.scopes[current].class_qualname
+            if found is not None:
+                return found
+            current = self.index.scopes[current].parent
+        return None
+
     def callee(self, func: Expr, scope: int) -> Value | None:
         """What a call's function expression is: a called attribute is a method, never a read."""
+        if func[0] == "partial":  # calling functools.partial(f, ...) calls f
+            return self.resolve(func[1], scope)  # type: ignore[arg-type]
         if func[0] == "attr":
             base = self.resolve(func[1], scope)  # type: ignore[arg-type]
             return self.project.deref(self.attribute(base, str(func[2]), called=True))
@@ -236,6 +251,8 @@ class Resolver:
             return ("defer", ("attr", base[1], name, called))
         if base is None or base[0] == "meth":
             return None
+        if base[0] == "super":
+            return self.super_attribute(base, name, called)
         qualname = base[1]
         member = self.member(qualname, name, set())
         if member is not None:
@@ -245,7 +262,7 @@ class Resolver:
                 owner, bindings = cast(Resolver, member[1]), cast("list[Binding]", member[2])
                 return owner.merge(f"{qualname}.{name}", -1, bindings)
             if member[0] == "method":
-                return ("ref", f"{member[1]}.{name}") if base[0] == "ref" else ("meth", qualname, name)
+                return ("ref", f"{member[1]}.{name}") if base[0] == "ref" else ("meth", member[1], name)
             qualname = str(member[1])  # a project class answers for a library base class
         if base[0] == "ref":
             full = self.canonical(f"{qualname}.{name}")
@@ -259,6 +276,22 @@ class Resolver:
             if read is not None:
                 return ("inst", read)
         return ("meth", qualname, name)
+
+    def super_attribute(self, base: Value, name: str, called: bool) -> Value | None:
+        """``super().name`` in a method of ``base[1]``: looked up in its bases, in order."""
+        found = self.project.class_info(base[1])
+        if found is None:
+            return None
+        owner, info = found
+        for expression in info.bases:
+            value = owner.resolve(expression, info.scope)
+            if is_deferred(value):
+                return ("defer", ("attr", ("val", base), name, called))
+            if value is not None and value[0] == "ref":
+                answer = self.attribute(("inst", value[1]), name, called)
+                if answer is not None:
+                    return answer
+        return None
 
     def member(self, qualname: str, name: str, seen: set[str]) -> tuple[object, ...] | None:
         """Where a project class (or its project bases, in MRO order) gets ``name`` from:

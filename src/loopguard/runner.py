@@ -30,6 +30,7 @@ from loopguard.index import ModuleIndex
 from loopguard.match import Matcher
 from loopguard.models import FileResult
 from loopguard.summary import decode, encode
+from loopguard.transitive import CallGraph
 from loopguard.world import GlobalProject
 
 T = TypeVar("T")
@@ -265,11 +266,15 @@ def check_jobs(
             indexed.append(index_stdin(stdin, root or Path.cwd(), indexing.project_tops, settings.matcher))
         context = follow_imports(indexed, index_context, roots, indexing.project_tops, walked)
         project = build_project([*indexed, *context])
+        graph = CallGraph(
+            {i.summary.module: (i.display, i.summary) for i in [*context, *indexed] if i.summary is not None},
+            project, settings.matcher, settings.config.max_depth,
+        )
         plans: list[Confirmation] = []
         failed: dict[str, FileResult] = {}
         for item in indexed:
             try:
-                plan = plan_confirmation(item, project, settings)
+                plan = plan_confirmation(item, project, graph, settings)
             except RecursionError:
                 failed[item.display] = file_error(item.display, "cannot analyse file: nested too deeply")
                 continue
@@ -437,7 +442,8 @@ def follow_imports(
                         modules.add(name)
                 else:
                     modules.add(name)  # not a module: nothing below it is one either
-        jobs = [Job(path, path.as_posix(), path.as_posix(), *module_name(path)) for path in wanted.values()]
+        cwd = Path.cwd()
+        jobs = [Job(path, display_path(path, cwd), path.as_posix(), *module_name(path)) for path in wanted.values()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
     return context

@@ -32,9 +32,22 @@ class LoopCall(NamedTuple):
     end_col: int
     target: Target
     span: tuple[int, int, int]  # the outermost coroutine around it: (def line, def col, end line)
+    function: str = ""  # qualified name of the coroutine (or loop callback) the call is in
 
 
 TARGET = LoopCall._fields.index("target")
+
+
+class FunctionSummary(NamedTuple):
+    """A sync function: where it is, what decorates it, and the calls its own body makes (not those
+    of nested defs or lambdas: they run only if called). Calls are (line, col, end line, end col,
+    target) in source order; only those that can matter are kept."""
+
+    line: int
+    col: int
+    end_line: int
+    decorators: tuple[Target, ...]
+    calls: tuple[tuple[int, int, int, int, Target], ...]
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -45,6 +58,7 @@ class FileSummary:
     calls: tuple[LoopCall, ...] = ()
     library: str = "asyncio"
     imports: frozenset[str] = field(default_factory=frozenset)
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
 
 
 def library_of(index: ModuleIndex) -> str:
@@ -59,16 +73,24 @@ def library_of(index: ModuleIndex) -> str:
 def summarize(
     index: ModuleIndex, project_tops: Collection[str], wanted: Callable[[str], bool] = lambda key: True
 ) -> FileSummary:
-    """``wanted`` says which resolved call targets can matter (the others are not kept)."""
+    """``wanted`` says which resolved call targets can matter (the others are not kept); a call of
+    the project's own code always can (it may block further down)."""
     project = LocalProject(index, project_tops)
     resolver = project.resolver(index.module)
+
+    def keep(target: Target) -> bool:
+        if target is None:
+            return False
+        return not isinstance(target, str) or target.partition(".")[0] in project_tops or wanted(target)
+
     return FileSummary(
         module=index.module,
         package=index.package,
         names=resolved_names(index, resolver),
-        calls=loop_calls(index, resolver, wanted),
+        calls=loop_calls(index, resolver, keep),
         library=library_of(index),
         imports=frozenset(n for n in imported_names(index) if n.partition(".")[0] in project_tops),
+        functions=function_summaries(index, resolver, keep),
     )
 
 
@@ -107,20 +129,52 @@ def resolved_names(index: ModuleIndex, resolver: Resolver) -> ModuleIndex:
     )
 
 
-def loop_calls(index: ModuleIndex, resolver: Resolver, wanted: Callable[[str], bool]) -> tuple[LoopCall, ...]:
+def loop_calls(index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]) -> tuple[LoopCall, ...]:
     outermost: dict[int, tuple[int, int, int]] = {}
     calls = []
     for call in index.calls:
         if not call.on_loop:
             continue
         target = resolver.call_target(call.func, call.scope)
-        if target is None or (isinstance(target, str) and not wanted(target)):
+        if not keep(target):
             continue
         span = outermost.get(call.coroutine)
         if span is None:
             span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
-        calls.append(LoopCall(call.line, call.col, call.end_line, call.end_col, target, span))
+        function = index.scopes[call.coroutine].qualname
+        calls.append(LoopCall(call.line, call.col, call.end_line, call.end_col, target, span, function))
     return tuple(calls)
+
+
+def owning_function(index: ModuleIndex, scope: int) -> int:
+    """The scope of the function whose own body a call is in (comprehensions are transparent);
+    -1 when that is a coroutine, a lambda, a class body or the module."""
+    current: int | None = scope
+    while current is not None and index.scopes[current].kind == "comprehension":
+        current = index.scopes[current].parent
+    if current is None or index.scopes[current].kind != "function":
+        return -1
+    return current
+
+
+def function_summaries(
+    index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]
+) -> dict[str, FunctionSummary]:
+    calls: dict[int, list[tuple[int, int, int, int, Target]]] = {}
+    for call in index.calls:
+        owner = owning_function(index, call.scope)
+        if owner < 0:
+            continue
+        target = resolver.call_target(call.func, call.scope)
+        if keep(target):
+            calls.setdefault(owner, []).append((call.line, call.col, call.end_line, call.end_col, target))
+    summaries = {}
+    for scope, (line, col, end_line, decorators, outer) in index.functions.items():
+        decorated = tuple(resolver.plain_target(resolver.resolve(d, outer)) for d in decorators)
+        summaries[index.scopes[scope].qualname] = FunctionSummary(
+            line, col, end_line, tuple(d for d in decorated if d is not None), tuple(calls.get(scope, ()))
+        )
+    return summaries
 
 
 def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, int]:
@@ -158,12 +212,13 @@ def encode(summary: FileSummary) -> tuple[object, ...]:
     return (
         summary.module, summary.package, exports, classes, names.function_returns,
         tuple(tuple(call) for call in summary.calls), summary.library, tuple(summary.imports),
+        {name: tuple(function) for name, function in summary.functions.items()},
     )
 
 
 def decode(data: tuple[object, ...]) -> FileSummary:
     """Back from ``encode``, cheaply: bindings and calls stay tuples (the resolver only reads them)."""
-    module, package, exports, classes, returns, calls, library, imports = data
+    module, package, exports, classes, returns, calls, library, imports, functions = data
     scope = Scope("module", None, str(module))
     scope.bindings = exports  # type: ignore[assignment]
     infos = {}
@@ -173,4 +228,6 @@ def decode(data: tuple[object, ...]) -> FileSummary:
         info.methods = methods
         infos[qualname] = info
     names = ModuleIndex(str(module), str(package), [scope], infos, [], {}, set(), returns)  # type: ignore[arg-type]
-    return FileSummary(str(module), str(package), names, calls, str(library), frozenset(imports))  # type: ignore[arg-type,call-overload]
+    return FileSummary(
+        str(module), str(package), names, calls, str(library), frozenset(imports), functions  # type: ignore[arg-type,call-overload]
+    )

@@ -9,6 +9,7 @@ import httpx
 import requests
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.avatars import avatar_url, fetch_avatar
 from shop.db import AsyncSessionLocal, SessionLocal, orders_query
 from shop.workers import run_blocking
 
@@ -70,3 +71,15 @@ async def load_template(path: str) -> str:
 def read_template(path: str) -> str:
     with open(path) as handle:
         return handle.read()
+
+
+async def show_avatar(user_id: int) -> bytes:
+    return fetch_avatar(user_id)
+
+
+async def show_avatar_offloaded(user_id: int) -> bytes:
+    return await asyncio.to_thread(fetch_avatar, user_id)
+
+
+async def avatar_link(user_id: int) -> str:
+    return avatar_url(user_id)
