@@ -185,17 +185,13 @@ def find_candidates(
 
 
 def loop_function_calls(summary: FileSummary, graph: CallGraph, settings: Settings) -> list[LoopCall]:
-    """The calls of sync functions that run on the loop (decorated with a ``loop-decorators`` entry),
+    """The calls of this module's sync functions that run on the loop (``graph.loop_functions``),
     checked like a coroutine's."""
-    decorators = frozenset(settings.config.loop_decorators)
-    if not decorators:
-        return []
     calls = []
-    for qualname, entry in summary.functions.items():
-        function = FunctionSummary(*entry)
-        if function.decorators and graph.is_loop_function(qualname, decorators):
-            span = (function.line, function.col, function.end_line)
-            calls += [LoopCall(*call, span, qualname) for call in function.calls]
+    for qualname in graph.loop_functions.intersection(summary.functions):
+        function = FunctionSummary(*summary.functions[qualname])
+        span = (function.line, function.col, function.end_line)
+        calls += [LoopCall(*call, span, qualname) for call in function.calls]
     return calls
 
 
@@ -216,7 +212,7 @@ def plan_confirmation(
     indexed: Indexed, project: GlobalProject, graph: CallGraph, settings: Settings
 ) -> Confirmation | None:
     summary = indexed.summary
-    if summary is None or indexed.context or not (summary.calls or settings.config.loop_decorators):
+    if summary is None or indexed.context or not (summary.calls or graph.loop_functions):
         return None
     candidates = find_candidates(summary, project, graph, settings, indexed.relative)
     if not candidates:

@@ -43,6 +43,14 @@ FUNCTION_SCOPES = ("function", "coroutine", "lambda")
 
 #: Callees (by their last name component) whose first positional argument is recorded with the call.
 #: Kept small and syntactic so the other calls stay plain: the resolver decides what they really are.
+#: Methods that schedule a sync callback on the event loop, and the position of the callback argument
+#: (``loop.call_later(delay, callback)``). Recorded syntactically; the resolver decides whether the
+#: receiver really is an event loop or an asyncio future.
+CALLBACK_METHODS = {
+    "call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1, "call_at": 1, "add_reader": 1,
+    "add_writer": 1, "add_signal_handler": 1, "add_done_callback": 0,
+}
+
 ARGUMENT_CALLS = frozenset({
     "list", "tuple", "set", "frozenset", "sorted", "len",  # consume an iterable
     "load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all",  # yaml readers
@@ -94,6 +102,8 @@ class ModuleIndex:
     function_returns: dict[str, tuple[Expr, int]] = field(default_factory=dict)
     # sync function scope id -> (def line, def col, end line, decorators, the scope the def is in)
     functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = field(default_factory=dict)
+    # (scope, scheduling method expression, callback expression) for CALLBACK_METHODS calls
+    callbacks: list[tuple[int, Expr, Expr]] = field(default_factory=list)
 
 
 def expr_of(node: ast.AST | None) -> Expr:
@@ -170,6 +180,7 @@ class _Indexer(ast.NodeVisitor):
         self.calls: list[CallSite] = []
         self.coroutines: dict[int, tuple[int, int, int]] = {}
         self.imported_roots: set[str] = set()
+        self.callbacks: list[tuple[int, Expr, Expr]] = []
         self.function_returns: dict[str, tuple[Expr, int]] = {}
         self.functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = {}
         self.current = 0
@@ -475,6 +486,9 @@ class _Indexer(ast.NodeVisitor):
         func = expr_of(node.func)
         if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_CALLS:
             func = ("arg", func, expr_of(node.args[0]))
+        position = CALLBACK_METHODS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
+        if position is not None and len(node.args) > position:
+            self.callbacks.append((self.current, func, expr_of(node.args[position])))
         self.record_call(func, node)
         self.generic_visit(node)
 
@@ -513,5 +527,6 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         imported_roots=indexer.imported_roots,
         function_returns=indexer.function_returns,
         functions=indexer.functions,
+        callbacks=indexer.callbacks,
     )
 

@@ -270,6 +270,10 @@ def check_jobs(
             {i.summary.module: (i.display, i.summary) for i in [*context, *indexed] if i.summary is not None},
             project, settings.matcher, settings.config.max_depth,
         )
+        graph.loop_functions = graph.find_loop_functions(
+            (i.summary for i in [*context, *indexed] if i.summary is not None),
+            frozenset(settings.config.loop_decorators),
+        )
         plans: list[Confirmation] = []
         failed: dict[str, FileResult] = {}
         for item in indexed:

@@ -59,6 +59,8 @@ class FileSummary:
     library: str = "asyncio"
     imports: frozenset[str] = field(default_factory=frozenset)
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    # (scheduling method, callback function) for calls such as loop.call_soon(callback)
+    callbacks: tuple[tuple[Target, Target], ...] = ()
 
 
 def library_of(index: ModuleIndex) -> str:
@@ -91,6 +93,7 @@ def summarize(
         library=library_of(index),
         imports=frozenset(n for n in imported_names(index) if n.partition(".")[0] in project_tops),
         functions=function_summaries(index, resolver, keep),
+        callbacks=scheduled_callbacks(index, resolver),
     )
 
 
@@ -144,6 +147,17 @@ def loop_calls(index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], 
         function = index.scopes[call.coroutine].qualname
         calls.append(LoopCall(call.line, call.col, call.end_line, call.end_col, target, span, function))
     return tuple(calls)
+
+
+def scheduled_callbacks(index: ModuleIndex, resolver: Resolver) -> tuple[tuple[Target, Target], ...]:
+    """Sync functions handed to the loop to run later (``loop.call_soon(f)``): their bodies run on it."""
+    found = []
+    for scope, method, callback in index.callbacks:
+        scheduler = resolver.call_target(method, scope)
+        function = resolver.plain_target(resolver.callee(callback, scope))
+        if scheduler is not None and function is not None:
+            found.append((scheduler, function))
+    return tuple(found)
 
 
 def owning_function(index: ModuleIndex, scope: int) -> int:
@@ -213,12 +227,13 @@ def encode(summary: FileSummary) -> tuple[object, ...]:
         summary.module, summary.package, exports, classes, names.function_returns,
         tuple(tuple(call) for call in summary.calls), summary.library, tuple(summary.imports),
         {name: tuple(function) for name, function in summary.functions.items()},
+        summary.callbacks,
     )
 
 
 def decode(data: tuple[object, ...]) -> FileSummary:
     """Back from ``encode``, cheaply: bindings and calls stay tuples (the resolver only reads them)."""
-    module, package, exports, classes, returns, calls, library, imports, functions = data
+    module, package, exports, classes, returns, calls, library, imports, functions, callbacks = data
     scope = Scope("module", None, str(module))
     scope.bindings = exports  # type: ignore[assignment]
     infos = {}
@@ -229,5 +244,6 @@ def decode(data: tuple[object, ...]) -> FileSummary:
         infos[qualname] = info
     names = ModuleIndex(str(module), str(package), [scope], infos, [], {}, set(), returns)  # type: ignore[arg-type]
     return FileSummary(
-        str(module), str(package), names, calls, str(library), frozenset(imports), functions  # type: ignore[arg-type,call-overload]
+        str(module), str(package), names, calls, str(library), frozenset(imports), functions,  # type: ignore[arg-type,call-overload]
+        callbacks,  # type: ignore[arg-type]
     )

@@ -15,13 +15,25 @@ blocking, so recursion and cycles between modules terminate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from loopguard.match import Match, Matcher
 from loopguard.models import Hop
 from loopguard.summary import FileSummary, FunctionSummary
 from loopguard.world import GlobalProject
+
+#: Where a sync callback is scheduled to run on the event loop.
+LOOP_SCHEDULERS = frozenset(
+    [
+        f"asyncio.AbstractEventLoop.{method}"
+        for method in (
+            "call_soon", "call_soon_threadsafe", "call_later", "call_at", "add_reader", "add_writer",
+            "add_signal_handler",
+        )
+    ]
+    + ["asyncio.Future.add_done_callback", "asyncio.Task.add_done_callback"]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +68,7 @@ class CallGraph:
                 self.functions.setdefault(qualname, (display, function))
         self._memo: dict[str, Witness | None] = {}
         self._active: set[str] = set()
+        self.loop_functions: frozenset[str] = frozenset()  # see find_loop_functions
 
     def function_for(self, key: str | None) -> str | None:
         """The project function a call key names: directly, or a method found in a project base."""
@@ -112,7 +125,21 @@ class CallGraph:
                 return Witness(deeper.match, (hop, *deeper.hops))
         return None
 
-    def is_loop_function(self, qualname: str, decorators: frozenset[str]) -> bool:
-        """Decorated with a configured ``loop-decorators`` entry: its body runs on the loop."""
-        _, function = self.function(qualname)
-        return any(self.project.target(d) in decorators for d in function.decorators)
+    def find_loop_functions(
+        self, summaries: Iterable[FileSummary], decorators: frozenset[str]
+    ) -> frozenset[str]:
+        """Sync functions whose bodies run on the loop: decorated with a configured ``loop-decorators``
+        entry, or handed to the loop as a callback (``loop.call_soon(f)``, ``fut.add_done_callback(f)``)."""
+        found = set()
+        for summary in summaries:
+            if decorators:
+                for qualname, entry in summary.functions.items():
+                    function = FunctionSummary(*entry)
+                    if any(self.project.target(d) in decorators for d in function.decorators):
+                        found.add(qualname)
+            for scheduler, callback in summary.callbacks:
+                if self.project.target(scheduler) in LOOP_SCHEDULERS:
+                    function_name = self.function_for(self.project.target(callback))
+                    if function_name is not None:
+                        found.add(function_name)
+        return frozenset(found)

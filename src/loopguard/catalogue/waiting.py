@@ -182,6 +182,12 @@ RETURNS = {
     "asyncio.get_event_loop_policy": "asyncio.AbstractEventLoopPolicy",
     "uvloop.new_event_loop": _LOOP,
     "asyncio.Runner.get_loop": _LOOP,
+    # asyncio futures and tasks: their add_done_callback schedules a sync callback on the loop
+    "asyncio.create_task": "asyncio.Task",
+    "asyncio.ensure_future": "asyncio.Task",
+    "asyncio.AbstractEventLoop.create_task": "asyncio.Task",
+    "asyncio.AbstractEventLoop.create_future": "asyncio.Future",
+    "asyncio.TaskGroup.create_task": "asyncio.Task",
     # multiprocessing: the module-level factories are bound methods of the default context
     "multiprocessing.Pool": "multiprocessing.pool.Pool",
     "multiprocessing.Queue": "multiprocessing.queues.Queue",
