@@ -282,7 +282,8 @@ TO_THREAD = {
 def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int, int], library: str) -> Finding:
     match, call = candidate.match, candidate.call
     rule = match.rule
-    suggestion = match.suggestion or rule.suggestion(library)
+    # "{api}" in a rule's replacement stands for the very API that matched
+    suggestion = (match.suggestion or rule.suggestion(library)).replace("{api}", match.api.removeprefix("builtins."))
     chain: tuple[Hop, ...] = ()
     if candidate.via:
         helper = short_name(candidate.via)

@@ -23,7 +23,7 @@ def _matches(rule: Rule) -> str:
 
 
 def rule_page(rule: Rule) -> str:
-    instead = "\n".join(f"- {lib}: `{rule.suggestion(lib)}`" for lib in LIBRARIES)
+    instead = "\n".join(f"- {lib}: `{rule.suggestion(lib).replace('{api}', 'f')}`" for lib in LIBRARIES)
     sections = [
         GENERATED_NOTE,
         f"# {rule.code} `{rule.name}`",

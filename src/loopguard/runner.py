@@ -38,6 +38,7 @@ R = TypeVar("R")
 
 # below this many files the pool's start-up (a fork and an import per worker) costs more than it saves
 MIN_FILES_PER_WORKER = 64
+PACK_MIN_FILES = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +228,10 @@ def check_jobs(
     walked: frozenset[str] = frozenset(),
 ) -> list[FileResult]:
     """Index every file, resolve across the project, then confirm the candidates with libcst."""
-    cache = Cache(cache_directory) if cache_directory is not None else None
+    # a run over a few files (pre-commit, an editor) reads their entries one by one: loading the
+    # whole project's pack would cost more than it saves
+    use_pack = len(jobs) >= PACK_MIN_FILES
+    cache = Cache(cache_directory, use_pack) if cache_directory is not None else None
     roots = import_roots([(job.path, job.module) for job in jobs] + ([(stdin.path, "__stdin__")] if stdin else []))
     indexing = Indexing(cache_directory, settings.config.fingerprint(), project_tops(roots), settings.matcher)
     if cache is not None and stdin is None:

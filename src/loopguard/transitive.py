@@ -47,7 +47,8 @@ class Witness:
 def short_name(qualname: str) -> str:
     """``app.clients.AvatarClient.fetch`` -> ``AvatarClient.fetch`` (module path dropped)."""
     parts = [p for p in qualname.split(".") if p != "<locals>"]
-    return ".".join(parts[-2:]) if len(parts) >= 2 and parts[-2][:1].isupper() else parts[-1]
+    is_class = len(parts) >= 2 and parts[-2].lstrip("_")[:1].isupper()  # also _PrivateClass
+    return ".".join(parts[-2:]) if is_class else parts[-1]
 
 
 class CallGraph:

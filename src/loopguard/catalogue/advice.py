@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 def to_thread(
-    function: str = "f", *, asyncio: str = "", anyio: str = "", trio: str = ""
+    function: str = "{api}", *, asyncio: str = "", anyio: str = "", trio: str = ""
 ) -> dict[str, str]:
     """``instead`` for a call best moved to a thread, after a native replacement when there is one."""
 
@@ -27,7 +27,7 @@ def methods(owner: str, *names: str) -> tuple[str, ...]:
     return tuple(f"{owner}.{name}" for name in names)
 
 
-def asyncio_library(text: str, function: str = "f", *, anyio: str = "", trio: str = "") -> dict[str, str]:
+def asyncio_library(text: str, function: str = "{api}", *, anyio: str = "", trio: str = "") -> dict[str, str]:
     """``instead`` for a replacement that is an asyncio library (aiosqlite, redis.asyncio ...): it also
     serves anyio on its asyncio backend, but never trio, where the call belongs in a thread."""
     return {

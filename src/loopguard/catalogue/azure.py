@@ -70,7 +70,7 @@ RULES = (
         instead=asyncio_library(
             "the `.aio` twin (`azure.storage.blob.aio.BlobServiceClient`, "
             "`azure.identity.aio.DefaultAzureCredential`, ...), used with `async with` and `await`",
-            "blob.upload_blob",
+            "{api}",
         ),
         why="The sync clients send each request and wait for the response on the calling thread; a "
         "credential's `get_token` may call Azure AD, the managed-identity endpoint or the Azure CLI.",

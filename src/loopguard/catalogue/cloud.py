@@ -49,7 +49,7 @@ RULES = (
             "boto3.Waiter.wait",
         ),
         instead=asyncio_library(
-            _AIOBOTO + "; `async for page in paginator.paginate(...)`, `await waiter.wait(...)`", "waiter.wait"
+            _AIOBOTO + "; `async for page in paginator.paginate(...)`, `await waiter.wait(...)`", "{api}"
         ),
         why="Each page is a request made while iterating; a waiter polls the service with sleeps in "
         "between, for minutes if need be.",

@@ -47,7 +47,7 @@ RULES = (
         summary="`tempfile.TemporaryFile/NamedTemporaryFile/TemporaryDirectory/mkstemp/mkdtemp/gettempdir`.",
         functions=tuple(f"tempfile.{name}" for name in _TEMPFILES),
         instead=to_thread(
-            "tempfile.mkstemp",
+            "{api}",
             asyncio="aiofiles.tempfile.TemporaryFile/NamedTemporaryFile/TemporaryDirectory",
         ),
         why="These create files or directories (and `gettempdir()` probes candidate directories by "
@@ -66,7 +66,7 @@ RULES = (
         "write_text write_bytes`.",
         methods=tuple(f"{_PATH}.{m}" for m in ("open", "read_text", "read_bytes", "write_text", "write_bytes")),
         instead={
-            "asyncio": "await asyncio.to_thread(path.read_text), or aiofiles.open(path)",
+            "asyncio": "await asyncio.to_thread({api}, path, ...), or aiofiles.open(path)",
             "anyio": "anyio.Path (`await anyio.Path(p).read_text()`)",
             "trio": "trio.Path (`await trio.Path(p).read_text()`)",
         },

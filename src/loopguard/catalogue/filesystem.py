@@ -46,7 +46,7 @@ RULES = (
         functions=(f"{_PATH}.cwd", f"{_PATH}.home"),
         methods=tuple(f"{_PATH}.{m}" for m in _PATH_FS),
         instead={
-            "asyncio": "await asyncio.to_thread(path.exists) (or aiofiles.os / aiofiles.os.path)",
+            "asyncio": "await asyncio.to_thread({api}, path, ...) (or aiofiles.os / aiofiles.os.path)",
             "anyio": "anyio.Path (`await anyio.Path(p).exists()`)",
             "trio": "trio.Path (`await trio.Path(p).exists()`)",
         },
@@ -64,7 +64,7 @@ RULES = (
         summary="`os.path` functions that touch the filesystem: `exists lexists isfile isdir islink ismount "
         "getsize getmtime getatime getctime samefile sameopenfile realpath`.",
         functions=tuple(f"os.path.{name}" for name in _OS_PATH_IO),
-        instead=to_thread("os.path.exists", asyncio="await aiofiles.os.path.exists(...) (same names)"),
+        instead=to_thread("{api}", asyncio="await aiofiles.os.path.exists(...) (same names)"),
         why="These `stat` the path; on a network filesystem or a cold disk that can take milliseconds "
         "to seconds.",
         example="async def size(path):\n    return os.path.getsize(path) if os.path.isfile(path) else 0",
@@ -79,7 +79,7 @@ RULES = (
         "removedirs remove unlink rename renames replace link symlink readlink access chmod chown utime "
         "truncate fsync sendfile getcwd chdir open ...`.",
         functions=tuple(f"os.{name}" for name in _OS_FS),
-        instead=to_thread("os.listdir", asyncio="await aiofiles.os.<same name>(...) for most of them"),
+        instead=to_thread("{api}", asyncio="await aiofiles.os.<same name>(...) for most of them"),
         why="Filesystem system calls block the calling thread; `walk`, `scandir` and `listdir` read "
         "whole directories.",
         example="async def cleanup(directory):\n    for name in os.listdir(directory):\n"
@@ -95,7 +95,7 @@ RULES = (
         summary="`shutil.copy copy2 copyfile copyfileobj copytree copymode copystat rmtree move make_archive "
         "unpack_archive disk_usage which chown`.",
         functions=tuple(f"shutil.{name}" for name in _SHUTIL),
-        instead=to_thread("shutil.copyfile"),
+        instead=to_thread("{api}"),
         why="shutil copies, moves and deletes files and trees with blocking I/O; `which` searches "
         "every directory on `$PATH`.",
         example="async def backup(src, dst):\n    shutil.copytree(src, dst)",
@@ -107,7 +107,7 @@ RULES = (
         domain=_DOMAIN,
         summary="`glob.glob` and `glob.iglob`.",
         functions=("glob.glob", "glob.iglob"),
-        instead=to_thread("glob.glob", anyio="`anyio.Path(root).glob(pattern)` (async iterator)",
+        instead=to_thread("{api}", anyio="`anyio.Path(root).glob(pattern)` (async iterator)",
                           trio="`await trio.Path(root).glob(pattern)`"),
         why="Globbing lists directories, recursively with `**`.",
         example="async def reports(root):\n    return glob.glob(f'{root}/**/*.csv', recursive=True)",

@@ -37,7 +37,7 @@ RULES = (
         "in a coroutine.",
         functions=("importlib.import_module", "builtins.__import__", "importlib.reload",
                    "importlib.util.find_spec"),
-        instead=_startup_or_thread("importlib.import_module"),
+        instead=_startup_or_thread("{api}"),
         why="Importing a module that is not imported yet searches `sys.path`, reads and compiles files "
         "and runs the module's top level. The call site cannot tell whether it is imported already.",
         example="async def handler(name):\n    plugin = importlib.import_module(f'plugins.{name}')",
@@ -54,7 +54,7 @@ RULES = (
             *(f"importlib.metadata.{name}" for name in _METADATA),
             *(f"pkg_resources.{name}" for name in _PKG_RESOURCES),
         ),
-        instead=_startup_or_thread("importlib.metadata.version"),
+        instead=_startup_or_thread("{api}"),
         why="Package metadata lives in `.dist-info` directories: every lookup scans `sys.path` and "
         "reads METADATA or entry_points.txt files.",
         example="async def about():\n    return {'version': importlib.metadata.version('myapp')}",
@@ -70,7 +70,7 @@ RULES = (
         functions=tuple(f"importlib.resources.{name}" for name in _RESOURCES),
         methods=tuple(f"{_TRAVERSABLE}.{m}" for m in ("read_text", "read_bytes", "open", "iterdir", "is_file",
                                                       "is_dir")),
-        instead=_startup_or_thread("resource.read_text"),
+        instead=_startup_or_thread("{api}"),
         why="Package resources are files (or zip members) read with blocking I/O.",
         example="async def template():\n    return importlib.resources.files('myapp').joinpath('page.html')"
         ".read_text()",
@@ -90,7 +90,7 @@ RULES = (
                                              "getouterframes", "getinnerframes")),
             *(f"linecache.{name}" for name in ("getline", "getlines", "updatecache", "checkcache")),
         ),
-        instead=_startup_or_thread("inspect.getsource"),
+        instead=_startup_or_thread("{api}"),
         why="These read source files from disk (`inspect.stack()` reads a line of context for every "
         "frame). Formatting tracebacks (`traceback.format_exc`, `logging.exception`) reads source "
         "lines too but is not reported: linecache keeps them, and logging is never flagged.",
@@ -110,7 +110,7 @@ RULES = (
             for parser in ("ConfigParser", "RawConfigParser", "SafeConfigParser")
             for m in ("read", "read_file")
         ),
-        instead=_startup_or_thread("parser.read"),
+        instead=_startup_or_thread("{api}"),
         why="Configuration files are read and parsed from disk (`mimetypes.init` reads the system's "
         "mime.types files).",
         example="async def credentials(host):\n    return netrc.netrc().authenticators(host)",
@@ -123,7 +123,7 @@ RULES = (
         summary="`zoneinfo.ZoneInfo(key)`, `pytz.timezone(name)`, `dateutil.tz.gettz(name)`, "
         "`tzlocal.get_localzone()`.",
         functions=("zoneinfo.ZoneInfo", "pytz.timezone", "dateutil.tz.gettz", "tzlocal.get_localzone"),
-        instead=_startup_or_thread("zoneinfo.ZoneInfo"),
+        instead=_startup_or_thread("{api}"),
         why="The first use of a zone reads its file from the tz database (the libraries cache it "
         "afterwards, so the stall hits whichever request comes first).",
         example="async def local_time(user):\n    return datetime.now(ZoneInfo(user.timezone))",
@@ -141,7 +141,7 @@ RULES = (
             for name in ("platform", "uname", "libc_ver", "freedesktop_os_release", "processor", "architecture",
                          "mac_ver", "win32_ver")
         ),
-        instead=_startup_or_thread("platform.platform"),
+        instead=_startup_or_thread("{api}"),
         why="They read files (`libc_ver` reads the interpreter binary, `freedesktop_os_release` reads "
         "/etc/os-release) or run processes (`architecture` runs `file`, `processor` may run `uname -p`).",
         example="async def diagnostics():\n    return {'os': platform.platform()}",

@@ -50,7 +50,7 @@ RULES = (
             "get_encoder", "get_connection_kwargs", "set_response_callback", "get_retry", "set_retry", "close",
         ),
         instead=asyncio_library(
-            "redis.asyncio.Redis (`await r.get(...)`, `async with r.pipeline() as pipe`)", "r.get"
+            "redis.asyncio.Redis (`await r.get(...)`, `async with r.pipeline() as pipe`)", "{api}"
         ),
         why="Every command is a round trip to the server on the calling thread.",
         example="async def hits(r, page):\n    return r.incr(f'hits:{page}')",
@@ -67,7 +67,7 @@ RULES = (
                       "start_session"),
         instead=asyncio_library(
             "pymongo.AsyncMongoClient (`await db.users.find_one(...)`, `async for` over `find()`)",
-            "collection.find_one",
+            "{api}",
         ),
         why="pymongo sends each operation and waits for the server's reply on the calling thread; "
         "a sync cursor fetches its batches while being iterated.",
@@ -89,7 +89,7 @@ RULES = (
         safe_methods=("options", "close"),
         instead=asyncio_library(
             "elasticsearch.AsyncElasticsearch (`await es.search(...)`), elasticsearch.helpers.async_bulk / async_scan",
-            "es.search",
+            "{api}",
         ),
         why="The sync client performs each HTTP request to the cluster on the calling thread.",
         example="async def search(es, text):\n    return es.search(index='docs', query={'match': {'body': text}})",

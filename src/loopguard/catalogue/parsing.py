@@ -38,11 +38,11 @@ RULES = (
             *(f"yaml.{name}" for name in _YAML),
         ),
         instead={
-            "asyncio": "read the bytes asynchronously (aiofiles), then parse them: json.loads(await f.read()); "
-            "or await asyncio.to_thread(json.load, fp)",
+            "asyncio": "read or write the bytes asynchronously (aiofiles) and parse or serialise them in "
+            "memory (json.loads(await f.read())); or await asyncio.to_thread({api}, ...)",
             "anyio": "json.loads(await anyio.Path(p).read_text()); "
-            "or await anyio.to_thread.run_sync(json.load, fp)",
-            "trio": "json.loads(await trio.Path(p).read_text()); or await trio.to_thread.run_sync(json.load, fp)",
+            "or await anyio.to_thread.run_sync({api}, ...)",
+            "trio": "json.loads(await trio.Path(p).read_text()); or await trio.to_thread.run_sync({api}, ...)",
         },
         why="Reading from or writing to a file object is blocking file I/O, hidden inside the parser.",
         example="async def settings(path):\n    with open(path) as fp:\n        return json.load(fp)",
@@ -60,7 +60,7 @@ RULES = (
             *(f"{_ZIP}.{m}" for m in ("read", "open", "extract", "extractall", "write", "writestr", "testzip")),
             *(f"{_TAR}.{m}" for m in ("extract", "extractall", "extractfile", "add", "getmembers", "getnames")),
         ),
-        instead=to_thread("zipfile.ZipFile"),
+        instead=to_thread("{api}"),
         why="Opening an archive reads its directory from the file; extracting and adding members is "
         "bulk file I/O. shelve and dbm open database files.",
         example="async def unpack(upload, target):\n    with zipfile.ZipFile(upload) as archive:\n"
@@ -77,7 +77,7 @@ RULES = (
         "`DataFrame.to_excel/to_parquet/to_pickle/to_sql/to_feather/to_hdf/...` writers.",
         functions=("PIL.Image.open", *(f"pandas.{name}" for name in _PANDAS_READERS)),
         methods=(f"{_IMAGE}.save", *(f"{_FRAME}.{m}" for m in _FRAME_WRITERS)),
-        instead=to_thread("pandas.read_csv"),
+        instead=to_thread("{api}"),
         why="These read or write whole files (or query a database) and usually parse or encode a lot "
         "of data on the way.",
         example="async def report(path):\n    return pandas.read_csv(path).describe()",

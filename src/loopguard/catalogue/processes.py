@@ -55,9 +55,9 @@ RULES = (
         summary="`os.wait`, `os.wait3`, `os.wait4`, `os.waitid`, `os.waitpid`.",
         functions=tuple(f"os.{name}" for name in ("wait", "wait3", "wait4", "waitid", "waitpid")),
         instead={
-            "asyncio": "await proc.wait() on an asyncio subprocess, or await asyncio.to_thread(os.waitpid, ...)",
-            "anyio": "await anyio.to_thread.run_sync(os.waitpid, ...)",
-            "trio": "await trio.to_thread.run_sync(os.waitpid, ...)",
+            "asyncio": "await proc.wait() on an asyncio subprocess, or await asyncio.to_thread({api}, ...)",
+            "anyio": "await anyio.to_thread.run_sync({api}, ...)",
+            "trio": "await trio.to_thread.run_sync({api}, ...)",
         },
         why="Waiting for a child process blocks until the child exits.",
         example="async def reap(pid):\n    os.waitpid(pid, 0)",

@@ -28,7 +28,7 @@ RULES = (
         methods=tuple(f"{client}.*" for client in _MAIL),
         safe_methods=("set_debuglevel", "has_extn", "close", "getwelcome"),
         instead=asyncio_library("aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP",
-                                "smtp.send_message"),
+                                "{api}"),
         why="The standard library's mail clients talk to the server synchronously, one command and "
         "reply at a time.",
         example="async def notify(msg):\n    with smtplib.SMTP('mail.example.com', 587) as smtp:\n"
@@ -44,7 +44,7 @@ RULES = (
         functions=_FTP,
         methods=tuple(f"{client}.*" for client in _FTP),
         safe_methods=("set_debuglevel", "set_pasv", "getwelcome", "close"),
-        instead=asyncio_library("aioftp (`async with aioftp.Client.context(host) as client`)", "ftp.storbinary"),
+        instead=asyncio_library("aioftp (`async with aioftp.Client.context(host) as client`)", "{api}"),
         why="ftplib's control and data connections are blocking sockets.",
         example="async def upload(path):\n    with ftplib.FTP('ftp.example.com') as ftp:\n"
         "        ftp.login()\n        ftp.storbinary('STOR report.csv', open(path, 'rb'))",
@@ -63,7 +63,7 @@ RULES = (
             "get_channel",
         ),
         instead=asyncio_library("asyncssh (`async with asyncssh.connect(host) as conn: await conn.run(...)`)",
-                                "client.exec_command"),
+                                "{api}"),
         why="paramiko performs the SSH handshake and every channel read on the calling thread.",
         example="async def uptime(host):\n    client = paramiko.SSHClient()\n    client.connect(host)\n"
         "    _, out, _ = client.exec_command('uptime')",
@@ -90,7 +90,7 @@ RULES = (
             "subscribe", "unsubscribe", "subscription", "assign", "assignment", "pause", "resume", "paused",
             "seek", "seek_to_beginning", "seek_to_end", "metrics", "config",
         ),
-        instead=asyncio_library("aiokafka (`AIOKafkaProducer` / `AIOKafkaConsumer`, awaited)", "producer.send"),
+        instead=asyncio_library("aiokafka (`AIOKafkaProducer` / `AIOKafkaConsumer`, awaited)", "{api}"),
         why="kafka-python blocks on the network for metadata, for `send` when the buffer is full or "
         "metadata is missing (up to `max_block_ms`, 60 s), and for every `poll`.",
         example="async def publish(event):\n    producer = KafkaProducer(bootstrap_servers='kafka:9092')\n"
@@ -108,7 +108,7 @@ RULES = (
         functions=("pika.BlockingConnection",),
         methods=("pika.BlockingConnection.*", f"{_BLOCKING_CHANNEL}.*"),
         safe_methods=("add_callback_threadsafe", "add_on_connection_blocked_callback"),
-        instead=asyncio_library("aio-pika (`connection = await aio_pika.connect_robust(url)`)", "channel.basic_publish"),
+        instead=asyncio_library("aio-pika (`connection = await aio_pika.connect_robust(url)`)", "{api}"),
         why="`BlockingConnection` is pika's synchronous adapter: each call runs its own I/O loop "
         "until the broker answers.",
         example="async def publish(body):\n"
@@ -133,7 +133,7 @@ RULES = (
             ),
             *methods("grpc.Future", "result", "exception"),
         ),
-        instead=asyncio_library("grpc.aio (`async with grpc.aio.insecure_channel(target) as channel`)", "stub.Method"),
+        instead=asyncio_library("grpc.aio (`async with grpc.aio.insecure_channel(target) as channel`)", "{api}"),
         why="Every RPC on a sync channel's stub waits for the response on the calling thread; the "
         "stubs generated for it cannot be awaited.",
         example="async def greet(name):\n    with grpc.insecure_channel('localhost:50051') as channel:\n"

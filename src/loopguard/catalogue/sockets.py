@@ -79,7 +79,7 @@ RULES = (
         functions=("ssl.create_default_context",),
         methods=methods("ssl.SSLContext", *_SSL_LOADS),
         instead=to_thread(
-            "ssl.create_default_context",
+            "{api}",
             asyncio="build the context once at start-up and reuse it",
             anyio="build the context once at start-up and reuse it",
             trio="build the context once at start-up and reuse it",

@@ -44,7 +44,7 @@ RULES = (
                      "fetchall"),
         ),
         instead=asyncio_library(
-            "aiosqlite (`async with aiosqlite.connect(path) as db: await db.execute(...)`)", "conn.execute"
+            "aiosqlite (`async with aiosqlite.connect(path) as db: await db.execute(...)`)", "{api}"
         ),
         why="sqlite3 reads and writes the database file, and waits for other writers' locks, on the "
         "calling thread.",
@@ -72,7 +72,7 @@ RULES = (
             *methods(_PG2_CURSOR, "execute", "executemany", "callproc", "copy_from", "copy_to", "copy_expert"),
             *(f"psycopg2.pool.{pool}.getconn" for pool in _PG2_POOLS),
         ),
-        instead=asyncio_library("psycopg 3's `await psycopg.AsyncConnection.connect(...)`, or asyncpg", "cur.execute"),
+        instead=asyncio_library("psycopg 3's `await psycopg.AsyncConnection.connect(...)`, or asyncpg", "{api}"),
         why="psycopg2 is synchronous: connecting and every statement wait for the server. "
         "Constructing a pool opens its `minconn` connections at once.",
         example="async def save(dsn, row):\n    conn = psycopg2.connect(dsn)\n    with conn.cursor() as cur:\n"
@@ -99,7 +99,7 @@ RULES = (
         instead=asyncio_library(
             "psycopg.AsyncConnection / AsyncCursor "
             "(`async with await psycopg.AsyncConnection.connect(dsn) as conn`), psycopg_pool.AsyncConnectionPool",
-            "conn.execute",
+            "{api}",
         ),
         why="psycopg 3's sync classes wait for the server on the calling thread; the async ones have "
         "the same API, awaited.",
@@ -123,7 +123,7 @@ RULES = (
                 *methods(cursor, "execute", "executemany", "callproc"),
             )
         ),
-        instead=asyncio_library("aiomysql or asyncmy (`await cur.execute(...)`)", "cur.execute"),
+        instead=asyncio_library("aiomysql or asyncmy (`await cur.execute(...)`)", "{api}"),
         why="These drivers send each statement and wait for the result on the calling thread.",
         example="async def names():\n    conn = pymysql.connect(host='db', user='app')\n"
         "    with conn.cursor() as cur:\n        cur.execute('SELECT name FROM users')\n"

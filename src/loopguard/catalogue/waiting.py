@@ -50,7 +50,7 @@ RULES = (
             "threading.Event.wait",
         ),
         instead=to_thread(
-            "event.wait",
+            "{api}",
             asyncio="asyncio.Lock/Semaphore/Condition/Event when only coroutines use it",
             anyio="anyio.Lock/Semaphore/Condition/Event when only tasks use it",
             trio="trio.Lock/Semaphore/Condition/Event when only tasks use it",
@@ -67,7 +67,7 @@ RULES = (
         domain="sleeping and waiting",
         summary="`threading.Thread.join()` (also on `Timer` and project subclasses of `Thread`).",
         methods=("threading.Thread.join", "threading.Timer.join"),
-        instead=to_thread("thread.join"),
+        instead=to_thread("{api}"),
         why="`join()` waits for the thread to finish, however long its work takes.",
         example="async def stop(worker):\n    worker.join()  # worker = threading.Thread(...)",
         use_instead="async def stop(worker):\n    await asyncio.to_thread(worker.join)",
