@@ -13,9 +13,15 @@ from loopguard.models import Rule
 
 _DOMAIN = "filesystem"  # LG51x; LG50x is "file contents" (files.py)
 _PATH = "pathlib.Path"
+# Lazy generators: calling them does no I/O (pathlib's iterdir up to Python 3.12, glob, rglob, walk;
+# os.walk, os.fwalk, glob.iglob); iterating them on the loop does — a sync ``for``, a comprehension,
+# ``list()``/``sorted()`` — and is reported there. Handing the generator to a thread is silent.
+_PATH_LISTING = "pathlib.PathListing"
+_OS_WALK = "os.WalkGenerator"
+_IGLOB = "glob.IGlobGenerator"
 _PATH_FS = (
     "exists", "is_file", "is_dir", "is_symlink", "is_mount", "is_socket", "is_fifo", "is_block_device",
-    "is_char_device", "is_junction", "stat", "lstat", "iterdir", "glob", "rglob", "walk", "mkdir", "unlink",
+    "is_char_device", "is_junction", "stat", "lstat", "mkdir", "unlink",
     "rmdir", "rename", "replace", "touch", "resolve", "absolute", "samefile", "owner", "group", "readlink",
     "chmod", "lchmod", "symlink_to", "hardlink_to", "expanduser", "copy", "copy_into", "move", "move_into",
 )
@@ -24,7 +30,7 @@ _OS_PATH_IO = (
     "getmtime", "getatime", "getctime", "samefile", "sameopenfile", "realpath",
 )
 _OS_FS = (
-    "stat", "lstat", "statvfs", "listdir", "scandir", "walk", "fwalk", "mkdir", "makedirs", "rmdir",
+    "stat", "lstat", "statvfs", "listdir", "scandir", "mkdir", "makedirs", "rmdir",
     "removedirs", "remove", "unlink", "rename", "renames", "replace", "link", "symlink", "readlink",
     "access", "chmod", "lchmod", "chown", "lchown", "utime", "truncate", "fsync", "fdatasync", "sendfile",
     "getcwd", "getcwdb", "chdir", "mkfifo", "mknod", "open",
@@ -44,7 +50,7 @@ RULES = (
         "`Path.cwd()`, `Path.home()`. Pure path operations are silent. (LG51x are filesystem metadata and "
         "tree operations, separate from the LG50x file-content group.)",
         functions=(f"{_PATH}.cwd", f"{_PATH}.home"),
-        methods=tuple(f"{_PATH}.{m}" for m in _PATH_FS),
+        methods=(*(f"{_PATH}.{m}" for m in _PATH_FS), f"{_PATH_LISTING}.__iter__"),
         instead={
             "asyncio": "await asyncio.to_thread({api}, path, ...) (or aiofiles.os / aiofiles.os.path)",
             "anyio": "anyio.Path (`await anyio.Path(p).exists()`)",
@@ -79,6 +85,7 @@ RULES = (
         "removedirs remove unlink rename renames replace link symlink readlink access chmod chown utime "
         "truncate fsync sendfile getcwd chdir open ...`.",
         functions=tuple(f"os.{name}" for name in _OS_FS),
+        methods=(f"{_OS_WALK}.__iter__",),
         instead=to_thread("{api}", asyncio="await aiofiles.os.<same name>(...) for most of them"),
         why="Filesystem system calls block the calling thread; `walk`, `scandir` and `listdir` read "
         "whole directories.",
@@ -106,7 +113,8 @@ RULES = (
         name="glob-call",
         domain=_DOMAIN,
         summary="`glob.glob` and `glob.iglob`.",
-        functions=("glob.glob", "glob.iglob"),
+        functions=("glob.glob",),
+        methods=(f"{_IGLOB}.__iter__",),
         instead=to_thread("{api}", anyio="`anyio.Path(root).glob(pattern)` (async iterator)",
                           trio="`await trio.Path(root).glob(pattern)`"),
         why="Globbing lists directories, recursively with `**`.",
@@ -119,4 +127,12 @@ RULES = (
 ALIASES = {
     **{f"{module}.{name}": f"os.path.{name}" for module in ("posixpath", "ntpath", "genericpath")
        for name in _OS_PATH_IO},
+}
+
+
+RETURNS = {
+    **{f"{_PATH}.{method}": _PATH_LISTING for method in ("iterdir", "glob", "rglob", "walk")},
+    "os.walk": _OS_WALK,
+    "os.fwalk": _OS_WALK,
+    "glob.iglob": _IGLOB,
 }
