@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 #   ("iterate", iterable)          a sync ``for`` or comprehension over a call's result, placed at that
 #                                  call's position (``for user in User.objects.all():``)
 #   ("partial", function)          ``functools.partial(function, ...)``: calling it calls ``function``
+#   ("nonblocking", name)          ``name`` after ``name.setblocking(False)`` in the same scope
 Expr = tuple[object, ...]
 NONE: Expr = ("none",)
 OTHER: Expr = ("other",)
@@ -65,6 +66,7 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     global_names: set[str] = field(default_factory=set)
     class_qualname: str | None = None  # for a method: the class that owns it
+    nonblocking: set[str] = field(default_factory=set)  # sockets switched by setblocking(False) so far
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -486,11 +488,22 @@ class _Indexer(ast.NodeVisitor):
         func = expr_of(node.func)
         if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_CALLS:
             func = ("arg", func, expr_of(node.args[0]))
+        if func[0] == "attr" and func[1][0] == "name" and func[1][1] in self.scopes[self.current].nonblocking:
+            func = ("attr", ("nonblocking", func[1][1]), func[2])  # see note_nonblocking
+        self.note_nonblocking(func, node)
         position = CALLBACK_METHODS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
         self.record_call(func, node)
         self.generic_visit(node)
+
+    def note_nonblocking(self, func: Expr, node: ast.Call) -> None:
+        """``sock.setblocking(False)`` / ``sock.settimeout(0)``: the calls on ``sock`` that come after it
+        in the same scope (in source order) are on a socket that never waits."""
+        if func[0] != "attr" or func[2] not in ("setblocking", "settimeout") or func[1][0] != "name":
+            return
+        if len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and node.args[0].value in (False, 0):
+            self.scopes[self.current].nonblocking.add(str(func[1][1]))  # type: ignore[index]
 
     def record_call(self, func: Expr, node: ast.expr) -> None:
         self.calls.append(

@@ -48,6 +48,8 @@ Value = tuple[Any, ...]
 Target = str | Value | None
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+#: The type of a socket the function switches to non-blocking mode (no catalogue entry matches it).
+NONBLOCKING_SOCKET = "socket.NonBlockingSocket"
 
 #: Builtins that consume the iterable they are given, and the special method that does it.
 CONSUMERS = {
@@ -86,6 +88,9 @@ class Resolver:
             return self.call_result(self.callee(expr[1], scope))  # type: ignore[arg-type]
         if kind in ("sub", "div"):
             return self.special_result(self.resolve(expr[1], scope), kind)  # type: ignore[arg-type]
+        if kind == "nonblocking":  # a name used after ``name.setblocking(False)`` in the same scope
+            value = self.project.deref(self.lookup(str(expr[1]), scope))
+            return ("inst", NONBLOCKING_SOCKET) if value is not None and value[0] == "inst" else value
         if kind == "val":  # a value resolved earlier, in a summary
             return self.project.evaluate(expr[1])  # type: ignore[arg-type]
         return None

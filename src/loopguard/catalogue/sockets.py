@@ -64,7 +64,9 @@ RULES = (
             "trio": "await trio.open_tcp_stream(...) / trio.socket",
         },
         why="A socket in blocking mode (the default) waits in the kernel for the peer: for the "
-        "connection, for data to arrive, or for room in the send buffer.",
+        "connection, for data to arrive, or for room in the send buffer. Calls on a socket that the same "
+        "function switched to non-blocking mode earlier (`sock.setblocking(False)` or `sock.settimeout(0)`) "
+        "are not reported; a socket made non-blocking elsewhere is (use `# noqa: LG207`).",
         example="async def ping(host):\n    with socket.create_connection((host, 7)) as s:\n"
         "        s.sendall(b'ping')\n        return s.recv(4)",
         use_instead="async def ping(host):\n    reader, writer = await asyncio.open_connection(host, 7)\n"
