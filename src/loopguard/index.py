@@ -488,8 +488,9 @@ class _Indexer(ast.NodeVisitor):
         func = expr_of(node.func)
         if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_CALLS:
             func = ("arg", func, expr_of(node.args[0]))
-        if func[0] == "attr" and func[1][0] == "name" and func[1][1] in self.scopes[self.current].nonblocking:
-            func = ("attr", ("nonblocking", func[1][1]), func[2])  # see note_nonblocking
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if isinstance(receiver, ast.Name) and receiver.id in self.scopes[self.current].nonblocking:
+            func = ("attr", ("nonblocking", receiver.id), func[2])  # see note_nonblocking
         self.note_nonblocking(func, node)
         position = CALLBACK_METHODS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
         if position is not None and len(node.args) > position:
@@ -500,10 +501,13 @@ class _Indexer(ast.NodeVisitor):
     def note_nonblocking(self, func: Expr, node: ast.Call) -> None:
         """``sock.setblocking(False)`` / ``sock.settimeout(0)``: the calls on ``sock`` that come after it
         in the same scope (in source order) are on a socket that never waits."""
-        if func[0] != "attr" or func[2] not in ("setblocking", "settimeout") or func[1][0] != "name":
+        target = node.func
+        if not isinstance(target, ast.Attribute) or target.attr not in ("setblocking", "settimeout"):
+            return
+        if not isinstance(target.value, ast.Name):
             return
         if len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and node.args[0].value in (False, 0):
-            self.scopes[self.current].nonblocking.add(str(func[1][1]))  # type: ignore[index]
+            self.scopes[self.current].nonblocking.add(target.value.id)
 
     def record_call(self, func: Expr, node: ast.expr) -> None:
         self.calls.append(
