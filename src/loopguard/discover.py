@@ -76,8 +76,11 @@ def is_excluded(relative: str, patterns: tuple[str, ...]) -> bool:
 
 
 def absolute(path: Path | str) -> str:
-    """An absolute, normalised path without touching the filesystem (no symlink resolution)."""
-    return os.path.abspath(path)
+    """An absolute path without touching the filesystem (no symlink resolution). Paths that are
+    already absolute are taken as they are: discovery normalises what the user typed once, and
+    everything it finds is built from that."""
+    text = os.fspath(path)
+    return text if text.startswith(os.sep) else os.path.abspath(text)
 
 
 def relative_to_root(path: Path | str, root: Path | str) -> str:
@@ -144,7 +147,7 @@ def discover(
     seen: set[str] = set()
     walked: set[str] = set()
     for raw in paths:
-        path = Path(absolute(raw))
+        path = Path(os.path.abspath(raw))  # normalised once: "a/../b" -> "/cwd/b"
         if path.is_dir():
             found = walk(path, root, exclude, respect_gitignore, walked)
         elif path.exists():

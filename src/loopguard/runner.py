@@ -24,11 +24,11 @@ from loopguard.engine import (
     internal_error,
     make_settings,
     module_name,
-    plan_confirmation,
 )
 from loopguard.index import ModuleIndex
 from loopguard.match import Matcher
 from loopguard.models import FileResult
+from loopguard.plans import Planner
 from loopguard.summary import decode, encode
 from loopguard.transitive import CallGraph
 from loopguard.world import GlobalProject
@@ -278,11 +278,12 @@ def check_jobs(
             (i.summary for i in [*context, *indexed] if i.summary is not None),
             frozenset(settings.config.loop_decorators),
         )
+        planner = Planner(cache, project, graph, settings, module_digests(cache, [*indexed, *context]))
         plans: list[Confirmation] = []
         failed: dict[str, FileResult] = {}
         for item in indexed:
             try:
-                plan = plan_confirmation(item, project, graph, settings)
+                plan = planner.plan(item)
             except RecursionError:
                 failed[item.display] = file_error(item.display, "cannot analyse file: nested too deeply")
                 continue
@@ -320,6 +321,19 @@ def remember_run(
         key = run_key(indexing, jobs, digests, os.getcwd())  # type: ignore[arg-type]
         if cache.get_alone(key) is None:
             cache.put_alone(key, (context_files, tuple(results)))
+
+
+def module_digests(cache: Cache | None, items: Sequence[Indexed]) -> dict[str, str]:
+    """module -> content hash of its file (from the manifest), for the plan cache."""
+    if cache is None:
+        return {}
+    digests: dict[str, str] = {}
+    for item in items:
+        if item.summary is not None and item.source is None:
+            recorded = cache.manifest.get(absolute(item.path))
+            if recorded is not None:
+                digests.setdefault(item.summary.module, recorded[2])
+    return digests
 
 
 def run_chunks(

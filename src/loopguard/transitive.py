@@ -64,10 +64,13 @@ class CallGraph:
         self.matcher = matcher
         self.max_depth = max_depth
         self.functions: dict[str, tuple[str, tuple[object, ...]]] = {}
+        self.module_of: dict[str, str] = {}
         for display, summary in summaries.values():
             for qualname, function in summary.functions.items():
-                self.functions.setdefault(qualname, (display, function))
-        self._memo: dict[str, Witness | None] = {}
+                if qualname not in self.functions:
+                    self.functions[qualname] = (display, function)
+                    self.module_of[qualname] = summary.module
+        self._memo: dict[str, tuple[Witness | None, frozenset[str]]] = {}
         self._active: set[str] = set()
         self.loop_functions: frozenset[str] = frozenset()  # see find_loop_functions
 
@@ -76,6 +79,7 @@ class CallGraph:
         if key is None:
             return None
         if key in self.functions:
+            self.project.depend((self.module_of[key],))
             return key
         owner, _, name = key.rpartition(".")
         if not owner or self.project.class_info(owner) is None:
@@ -84,7 +88,9 @@ class CallGraph:
         member = resolver.member(owner, name, set())
         if member is not None and member[0] == "method":
             found = f"{member[1]}.{name}"
-            return found if found in self.functions else None
+            if found in self.functions:
+                self.project.depend((self.module_of[found],))
+                return found
         return None
 
     def function(self, qualname: str) -> tuple[str, FunctionSummary]:
@@ -93,15 +99,20 @@ class CallGraph:
 
     def blocking(self, qualname: str) -> Witness | None:
         if qualname in self._memo:
-            return self._memo[qualname]
+            witness, used = self._memo[qualname]
+            self.project.depend(used)
+            return witness
         if qualname in self._active:
             return None  # recursion: this path adds nothing new
         self._active.add(qualname)
+        outer = self.project.recording()
         try:
+            self.project.depend((self.module_of[qualname],))
             witness = self.find_witness(qualname)
         finally:
             self._active.discard(qualname)
-        self._memo[qualname] = witness
+            used = self.project.recorded(outer)
+        self._memo[qualname] = (witness, used)
         return witness
 
     def find_witness(self, qualname: str) -> Witness | None:

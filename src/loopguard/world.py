@@ -9,7 +9,7 @@ those expressions with the same ``Resolver`` methods, so there is still one set 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from loopguard import catalogue
 from loopguard.index import ModuleIndex, Scope
@@ -38,8 +38,31 @@ class GlobalProject(Project):
 
     def __init__(self, modules: Mapping[str, ModuleIndex]) -> None:
         super().__init__(modules, catalogue.RETURNS, catalogue.ALIASES)
-        self.replayed: dict[object, Value | None] = {}
+        self.replayed: dict[object, tuple[Value | None, frozenset[str]]] = {}
         self._replay_resolver: Resolver | None = None
+        # the modules an answer depended on, while ``track`` is recording (for the plan cache)
+        self.touched: set[str] | None = None
+
+    def split(self, qualname: str) -> tuple[str, str] | None:
+        found = super().split(qualname)
+        if found is not None and self.touched is not None:
+            self.touched.add(found[0])
+        return found
+
+    def depend(self, modules: Iterable[str]) -> None:
+        if self.touched is not None:
+            self.touched.update(modules)
+
+    def recording(self) -> set[str] | None:
+        """Start recording the modules used from here on; returns what was recorded before."""
+        outer, self.touched = self.touched, set()
+        return outer
+
+    def recorded(self, outer: set[str] | None) -> frozenset[str]:
+        """Stop recording: what was used since ``recording()``, which the outer recording inherits."""
+        used = frozenset(self.touched or ())
+        self.touched = None if outer is None else outer | used
+        return used
 
     def evaluate(self, value: Value | None) -> Value | None:
         """A value from a summary, with any deferred part resolved across the project."""
@@ -47,10 +70,13 @@ class GlobalProject(Project):
             return value
         expression = value[1]
         if expression in self.replayed:
-            return self.replayed[expression]
-        self.replayed[expression] = None  # a cycle between modules resolves to unknown
+            result, used = self.replayed[expression]
+            self.depend(used)
+            return result
+        self.replayed[expression] = (None, frozenset())  # a cycle between modules resolves to unknown
+        outer = self.recording()
         result = self.replay(expression)
-        self.replayed[expression] = result
+        self.replayed[expression] = (result, self.recorded(outer))
         return result
 
     def replay(self, expression: tuple[object, ...]) -> Value | None:
