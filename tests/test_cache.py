@@ -93,3 +93,29 @@ def test_parallel_run_equals_serial_run(project) -> None:
     parallel = check("--no-cache", "--jobs", "2")
     assert serial == parallel
     assert len(serial[1]) == 2 * 50
+
+
+def test_editing_a_module_two_calls_down_replans_the_coroutine(project) -> None:
+    root = project({
+        "app/__init__.py": "",
+        "app/client.py": "import requests\n\ndef fetch():\n    return requests.get('u')\n",
+        "app/service.py": "from app.client import fetch\n\ndef load():\n    return fetch()\n",
+        "app/api.py": "from app.service import load\n\nasync def handler():\n    return load()\n",
+    })
+    first = check("app")
+    assert [(f["path"], f["code"]) for f in first[1]] == [("app/api.py", "LG201")]
+    (root / "app/client.py").write_text("def fetch():\n    return 'cached'\n")
+    assert check("app")[1] == []
+    (root / "app/client.py").write_text("import time\n\ndef fetch():\n    time.sleep(1)\n")
+    assert [f["code"] for f in check("app")[1]] == ["LG101"]
+    assert check("app") == check("--no-cache", "app")
+
+
+def test_a_new_module_can_change_how_a_name_resolves(project) -> None:
+    root = project({
+        "app/__init__.py": "",
+        "app/api.py": "from app.helpers import fetch\n\nasync def handler():\n    return fetch()\n",
+    })
+    assert check("app")[1] == []
+    (root / "app/helpers.py").write_text("import requests\n\ndef fetch():\n    return requests.get('u')\n")
+    assert [f["code"] for f in check("app")[1]] == ["LG201"]

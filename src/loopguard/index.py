@@ -13,6 +13,7 @@ so bindings are collected flow-insensitively, exactly like the compiler does.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # Expression IR shared with resolve.py (tuples, so they hash and pickle):
@@ -188,6 +189,33 @@ class _Indexer(ast.NodeVisitor):
         self.current = 0
         # loop context of the code being visited: the innermost coroutine's scope, or -1
         self.loop = -1
+        self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
+
+    # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
+    def visit(self, node: ast.AST) -> None:
+        method = self._dispatch.get(node.__class__)
+        if method is None:
+            method = getattr(self, "visit_" + node.__class__.__name__, self.generic_visit)
+            self._dispatch[node.__class__] = method
+        method(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            if name == "ctx":
+                continue
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        """A name binds only as a target, and targets are bound by the statements that own them."""
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Nothing inside (and ast.NodeVisitor's version checks for long-removed node types)."""
 
     # -- bindings ---------------------------------------------------------------------------------
     def bind(self, name: str, binding: Binding, scope: int | None = None) -> None:
