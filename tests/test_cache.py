@@ -119,3 +119,22 @@ def test_a_new_module_can_change_how_a_name_resolves(project) -> None:
     assert check("app")[1] == []
     (root / "app/helpers.py").write_text("import requests\n\ndef fetch():\n    return requests.get('u')\n")
     assert [f["code"] for f in check("app")[1]] == ["LG201"]
+
+
+def test_a_new_loopguard_version_or_build_does_not_reuse_entries(project, monkeypatch) -> None:
+    import loopguard.cache as cache_module
+
+    root = project({"app/__init__.py": "", "app/db.py": DB, "app/api.py": API})
+    expected = check()
+
+    def entries() -> set[str]:
+        return {p.name for p in (root / ".loopguard_cache" / "entries").rglob("*") if p.is_file()}
+
+    before = entries()
+    monkeypatch.setattr(cache_module, "__version__", "9.9.9")
+    assert check() == expected
+    after_version = entries()
+    assert after_version - before, "a new version wrote no new entries: old ones were reused"
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "another build")
+    assert check() == expected
+    assert entries() - after_version, "a changed build wrote no new entries: old ones were reused"

@@ -174,3 +174,24 @@ def test_real_subprocess_console_entry(tmp_path: Path) -> None:
         check=False,
     )
     assert version.returncode == 0 and "loopguard, version" in version.stdout
+
+
+def test_colour_only_on_request_of_a_terminal(project, monkeypatch) -> None:
+    project({"app.py": BLOCKING})
+    code, out, _ = run("check", "--output-format", "full")
+    assert code == 1 and "\x1b[" not in out  # CliRunner's stdout is not a terminal
+    assert "^^^^^^^^^^^^^" in out and "help: use `await asyncio.sleep(...)`" in out
+
+
+def test_statistics_counts_per_code(project) -> None:
+    project({"app.py": BLOCKING + "\nasync def g():\n    time.sleep(2)\n    open('x')\n"})
+    code, out, _ = run("check", "--statistics", "--output-format", "concise")
+    assert code == 1
+    assert out.splitlines()[:2] == ["2\tLG101\tblocking-sleep", "1\tLG501\tblocking-open"]
+
+
+def test_every_output_format_runs_from_the_cli(project) -> None:
+    project({"app.py": BLOCKING})
+    for name in ("text", "concise", "full", "json", "json-lines", "jsonlines", "github", "sarif", "gitlab", "junit"):
+        code, out, _ = run("check", "--output-format", name)
+        assert code == 1 and out.strip(), name

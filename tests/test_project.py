@@ -89,3 +89,35 @@ def test_a_module_that_is_not_checked_is_read_for_context(project) -> None:
         "app/api.py": "from app.db import get\n\nasync def handler():\n    get().commit()\n",
     })
     assert [(f.path, f.line) for f in findings_of(root / "app" / "api.py", cwd=root)] == [("app/api.py", 4)]
+
+
+def test_namespace_packages_in_a_src_layout(project) -> None:
+    """No __init__.py anywhere (PEP 420): module names come from the path under src/."""
+    root = project({
+        "pyproject.toml": "[tool.loopguard]\n",
+        "src/acme/billing/db.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n",
+        "src/acme/billing/api.py": "from acme.billing.db import SessionLocal\n\n"
+        "async def handler():\n    SessionLocal().commit()\n",
+        "src/acme/billing/helpers.py": "import time\n\ndef wait():\n    time.sleep(1)\n",
+        "src/acme/billing/jobs.py": "from acme.billing import helpers\n\nasync def job():\n    helpers.wait()\n",
+    })
+    from loopguard.config import load_config
+
+    found = findings_of(root / "src", config=load_config(None, root), cwd=root)
+    assert [(f.path, f.line, f.code, bool(f.chain)) for f in found] == [
+        ("src/acme/billing/api.py", 4, "LG401", False),
+        ("src/acme/billing/jobs.py", 4, "LG101", True),
+    ]
+
+
+def test_a_package_inside_a_namespace_package(project) -> None:
+    root = project({
+        "pyproject.toml": "[tool.loopguard]\n",
+        "ns/pkg/__init__.py": "",
+        "ns/pkg/clients.py": "import requests\nhttp = requests.Session()\n",
+        "ns/pkg/api.py": "from ns.pkg.clients import http\n\nasync def handler():\n    http.get('u')\n",
+    })
+    from loopguard.config import load_config
+
+    found = findings_of(root / "ns", config=load_config(None, root), cwd=root)
+    assert [(f.path, f.line, f.code) for f in found] == [("ns/pkg/api.py", 4, "LG201")]

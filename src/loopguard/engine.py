@@ -77,11 +77,30 @@ def package_parts(directory: str) -> tuple[str, ...]:
     return (*package_parts(parent), name) if parent != directory else (name,)
 
 
-def module_name(path: Path) -> tuple[str, str]:
-    """(module, package) for a file: its stem prefixed by every enclosing package directory."""
+def source_roots(root: Path) -> tuple[str, ...]:
+    """Where the project's import roots are: ``src/`` (src layout) and the project root (flat)."""
+    src = root / "src"
+    return (str(src), str(root)) if src.is_dir() else (str(root),)
+
+
+def module_name(path: Path, roots: tuple[str, ...] = ()) -> tuple[str, str]:
+    """(module, package) for a file: its stem prefixed by every enclosing package directory.
+
+    Above the last ``__init__.py``, directories inside one of the project's source ``roots`` are
+    namespace packages (PEP 420) and name the module too: ``src/acme/billing/api.py`` with no
+    ``__init__.py`` anywhere is ``acme.billing.api``."""
     directory, filename = os.path.split(os.path.abspath(path))
     stem = filename.rpartition(".")[0] or filename
     package = package_parts(directory)
+    above = directory
+    for _ in package:
+        above = os.path.dirname(above)
+    for root in roots:
+        if above.startswith(root + os.sep):
+            namespace = tuple(above[len(root) + 1 :].split(os.sep))
+            if all(part.isidentifier() for part in namespace):
+                package = (*namespace, *package)
+            break
     parts = package if stem == "__init__" else (*package, stem)
     module = ".".join(parts) or stem
     return module, (module if stem == "__init__" else ".".join(package))

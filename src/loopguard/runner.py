@@ -25,6 +25,7 @@ from loopguard.engine import (
     internal_error,
     make_settings,
     module_name,
+    source_roots,
 )
 from loopguard.index import ModuleIndex
 from loopguard.match import Matcher
@@ -57,7 +58,8 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def make_jobs(files: Sequence[Path], root: Path, cwd: Path) -> list[Job]:
-    return [Job(f, display_path(f, cwd), relative_to_root(f, root), *module_name(f)) for f in files]
+    roots = source_roots(root)
+    return [Job(f, display_path(f, cwd), relative_to_root(f, root), *module_name(f, roots)) for f in files]
 
 
 def default_jobs() -> int:
@@ -403,7 +405,7 @@ def confirmation_key(plan: Confirmation) -> str | None:
 
 def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
     display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
-    module, package = module_name(stdin.path) if stdin.path.name != "-" else ("__stdin__", "")
+    module, package = module_name(stdin.path, source_roots(root)) if stdin.path.name != "-" else ("__stdin__", "")
     relative = relative_to_root(stdin.path, root)
     return index_source(
         stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True, matcher=matcher
@@ -494,7 +496,7 @@ def follow_imports(
                 else:
                     modules.add(name)  # not a module: nothing below it is one either
         cwd = Path.cwd()
-        jobs = [Job(path, display_path(path, cwd), path.as_posix(), *module_name(path)) for path in wanted.values()]
+        jobs = [Job(path, display_path(path, cwd), path.as_posix(), *module_name(path, roots)) for path in wanted.values()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
     return context
