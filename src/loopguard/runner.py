@@ -496,7 +496,7 @@ def follow_imports(
                 else:
                     modules.add(name)  # not a module: nothing below it is one either
         cwd = Path.cwd()
-        jobs = [Job(path, display_path(path, cwd), path.as_posix(), *module_name(path, roots)) for path in wanted.values()]
+        jobs = [Job(path, display_path(path, cwd), path.as_posix(), *module_name(path, tuple(roots))) for path in wanted.values()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
     return context
