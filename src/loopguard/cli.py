@@ -23,10 +23,11 @@ from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config, ConfigError, load_config, parse_code_list
 from loopguard.discover import discover, is_excluded, relative_to_root
 from loopguard.engine import make_settings
+from loopguard.jobs import StdinSource, default_jobs, make_jobs
 from loopguard.models import FileResult, Finding
 from loopguard.report import ReportContext, renderers
 from loopguard.ruledocs import rule_page
-from loopguard.runner import StdinSource, check_jobs, default_jobs, make_jobs
+from loopguard.runner import check_jobs
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

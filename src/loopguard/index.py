@@ -16,20 +16,9 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-# Expression IR shared with resolve.py (tuples, so they hash and pickle):
-#   ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base) | ("div", left)
-#   | ("none",) | ("other",)
-# Call sites may also carry two shapes that only ``Resolver.call_target`` reads:
-#   ("arg", func, first_argument)  a call of a name in ARGUMENT_CALLS: what it does depends on the
-#                                  argument (``list(queryset)`` iterates it, ``yaml.safe_load(fh)``
-#                                  reads it)
-#   ("iterate", iterable)          a sync ``for`` or comprehension over a call's result, placed at that
-#                                  call's position (``for user in User.objects.all():``)
-#   ("partial", function)          ``functools.partial(function, ...)``: calling it calls ``function``
-#   ("nonblocking", name)          ``name`` after ``name.setblocking(False)`` in the same scope
-Expr = tuple[object, ...]
-NONE: Expr = ("none",)
-OTHER: Expr = ("other",)
+from loopguard.expressions import NONE, OTHER, Expr, annotation_of, expr_of
+
+__all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
 
 # Binding kinds:
 #   ("ref", qualname)          import or def/class: the name *is* that object
@@ -40,8 +29,6 @@ OTHER: Expr = ("other",)
 #   ("unknown",)               parameter, loop target, unpacking, except, star import...
 Binding = tuple[object, ...]
 UNKNOWN: Binding = ("unknown",)
-
-FUNCTION_SCOPES = ("function", "coroutine", "lambda")
 
 #: Callees (by their last name component) whose first positional argument is recorded with the call.
 #: Kept small and syntactic so the other calls stay plain: the resolver decides what they really are.
@@ -107,71 +94,6 @@ class ModuleIndex:
     functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = field(default_factory=dict)
     # (scope, scheduling method expression, callback expression) for CALLBACK_METHODS calls
     callbacks: list[tuple[int, Expr, Expr]] = field(default_factory=list)
-
-
-def expr_of(node: ast.AST | None) -> Expr:
-    """The IR of an expression; anything the resolver cannot use becomes ``OTHER``."""
-    if isinstance(node, ast.Name):
-        return ("name", node.id)
-    if isinstance(node, ast.Attribute):
-        return ("attr", expr_of(node.value), node.attr)
-    if isinstance(node, ast.Call):
-        func = expr_of(node.func)
-        if func[-1] == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
-            return ("partial", expr_of(node.args[0]))  # functools.partial(f, ...): calling it calls f
-        return ("call", func)
-    if isinstance(node, ast.Subscript):
-        return ("sub", expr_of(node.value))
-    if isinstance(node, ast.Await):
-        return expr_of(node.value)
-    if isinstance(node, ast.NamedExpr):
-        return expr_of(node.value)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        return ("div", expr_of(node.left))  # Path(root) / "name"
-    if isinstance(node, ast.Constant) and node.value is None:
-        return NONE
-    return OTHER
-
-
-_WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"}
-
-
-def annotation_of(node: ast.AST | None) -> Expr:
-    """The IR of the one type an annotation names: ``X``, ``Optional[X]``, ``X | None``, ``"X"``."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            parsed = ast.parse(node.value.strip(), mode="eval")
-        except SyntaxError:
-            return OTHER
-        return annotation_of(parsed.body)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        members = [annotation_of(node.left), annotation_of(node.right)]
-        return _single_member(members)
-    if isinstance(node, ast.Subscript):
-        head = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
-        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-        if head in _WRAPPERS:
-            return annotation_of(args[0])
-        if head == "Union":
-            return _single_member([annotation_of(arg) for arg in args])
-        return OTHER  # generics such as list[X]: not an X
-    if isinstance(node, ast.Constant) and node.value is None:
-        return NONE
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        return expr_of(node)
-    return OTHER
-
-
-def _single_member(members: list[Expr]) -> Expr:
-    real = [m for m in members if m != NONE]
-    return real[0] if len(real) == 1 else OTHER
-
-
-def module_names(path_parts: tuple[str, ...], is_package: bool) -> tuple[str, str]:
-    """(module, package) dotted names from the module's path parts inside its import root."""
-    module = ".".join(path_parts)
-    package = module if is_package else ".".join(path_parts[:-1])
-    return module, package
 
 
 class _Indexer(ast.NodeVisitor):

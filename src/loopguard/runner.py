@@ -7,12 +7,11 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
 from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
-from loopguard.cache import Cache, content_hash, entry_key
+from loopguard.cache import Cache, content_hash
 from loopguard.config import Config
 from loopguard.discover import absolute, discover, relative_to_root
 from loopguard.engine import (
@@ -27,11 +26,21 @@ from loopguard.engine import (
     module_name,
     source_roots,
 )
+from loopguard.imports import follow_imports, import_roots, project_tops
 from loopguard.index import ModuleIndex
+from loopguard.jobs import Fresh, Indexing, Job, StdinSource, display_path, make_jobs
 from loopguard.match import Matcher
 from loopguard.models import FileResult
 from loopguard.plans import Planner
-from loopguard.summary import decode, encode
+from loopguard.runcache import (
+    cached_jobs,
+    confirm_plans,
+    from_cache,
+    module_digests,
+    previous_run,
+    remember_run,
+    to_cache,
+)
 from loopguard.transitive import CallGraph
 from loopguard.world import GlobalProject
 
@@ -41,51 +50,6 @@ R = TypeVar("R")
 # below this many files the pool's start-up (a fork and an import per worker) costs more than it saves
 MIN_FILES_PER_WORKER = 64
 PACK_MIN_FILES = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    path: Path
-    display: str
-    relative: str
-    module: str = ""
-    package: str = ""
-
-
-def display_path(path: Path, cwd: Path) -> str:
-    """Relative to the working directory when under it, else absolute (DESIGN.md)."""
-    return relative_to_root(path, cwd)
-
-
-def make_jobs(files: Sequence[Path], root: Path, cwd: Path) -> list[Job]:
-    roots = source_roots(root)
-    return [Job(f, display_path(f, cwd), relative_to_root(f, root), *module_name(f, roots)) for f in files]
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-@dataclass(frozen=True, slots=True)
-class Indexing:
-    """What a worker needs to index files: where the cache is and what its keys depend on."""
-
-    cache_directory: Path | None
-    fingerprint: str
-    project_tops: frozenset[str] = frozenset()
-    matcher: Matcher | None = None  # calls that cannot match are left out of summaries
-
-    def key(self, digest: str, job: Job) -> str:
-        return entry_key("summary", digest, job.module, job.package, self.fingerprint, *sorted(self.project_tops))
-
-
-@dataclass(frozen=True, slots=True)
-class Fresh:
-    """A file indexed by a worker, with what the main process records in the cache manifest."""
-
-    indexed: Indexed
-    digest: str | None
-    stat: os.stat_result | None
 
 
 @contextmanager
@@ -138,76 +102,6 @@ def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Mat
     return Indexed(job.path, job.display, job.relative, None, failed)
 
 
-def to_cache(indexed: Indexed) -> tuple[object, ...]:
-    """What is stored: nothing that depends on where the file is or how it is displayed."""
-    error = indexed.error.findings[0] if indexed.error is not None else None
-    summary = encode(indexed.summary) if indexed.summary is not None else None
-    return (summary, None if error is None else (error.line, error.column, error.message))
-
-
-def from_cache(job: Job, cached: tuple[object, ...]) -> Indexed:
-    summary, error = cached
-    failed = file_error(job.display, error[2], error[0], error[1]) if error else None  # type: ignore[index]
-    decoded = decode(summary) if summary is not None else None  # type: ignore[arg-type]
-    return Indexed(job.path, job.display, job.relative, decoded, failed)
-
-
-def cached_jobs(
-    jobs: list[Job], indexing: Indexing, cache: Cache
-) -> tuple[list[Indexed], list[Job], list[str]]:
-    """Split jobs into those whose summary the cache has (recognised by stat alone) and the rest;
-    also the content hash of each hit."""
-    hits: list[Indexed] = []
-    misses: list[Job] = []
-    digests: list[str] = []
-    for job in jobs:
-        try:
-            digest = cache.known_hash(absolute(job.path), os.stat(job.path))
-        except OSError:
-            digest = None
-        cached = cache.get(indexing.key(digest, job)) if digest else None
-        if cached is None or digest is None:
-            misses.append(job)
-        else:
-            hits.append(from_cache(job, cached))
-            digests.append(digest)
-    return hits, misses, digests
-
-
-def run_key(indexing: Indexing, jobs: list[Job], digests: list[str], cwd: str) -> str:
-    """What a whole run's result depends on, when every file it checks is unchanged."""
-    files = "\n".join(f"{job.display}\0{job.relative}\0{digest}" for job, digest in zip(jobs, digests))
-    return entry_key("run", indexing.fingerprint, cwd, *sorted(indexing.project_tops), files)
-
-
-def previous_run(cache: Cache, indexing: Indexing, jobs: list[Job]) -> list[FileResult] | None:
-    """The last run's result when no file it read has changed (judged by stat alone)."""
-    digests = []
-    for job in jobs:
-        try:
-            digest = cache.known_hash(absolute(job.path), os.stat(job.path))
-        except OSError:
-            return None
-        if digest is None:
-            return None
-        digests.append(digest)
-    previous = cache.get_alone(run_key(indexing, jobs, digests, os.getcwd()))
-    if isinstance(previous, tuple) and unchanged_context(cache, previous[0]):
-        return list(previous[1])
-    return None
-
-
-def unchanged_context(cache: Cache, context: list[tuple[str, str]]) -> bool:
-    """Whether every module read for context last time is still the same file."""
-    for path, digest in context:
-        try:
-            if cache.known_hash(path, os.stat(path)) != digest:
-                return False
-        except OSError:
-            return False
-    return True
-
-
 def _confirm_chunk(chunk: list[Confirmation]) -> list[FileResult]:
     return [confirm_file(plan) for plan in chunk]
 
@@ -224,14 +118,6 @@ def build_project(indexed: Sequence[Indexed]) -> GlobalProject:
         if item.summary is not None:
             modules.setdefault(item.summary.module, item.summary.names)
     return GlobalProject(modules)
-
-
-@dataclass(frozen=True, slots=True)
-class StdinSource:
-    """A buffer from standard input, reported as ``path`` (what editors send for unsaved files)."""
-
-    data: bytes
-    path: Path
 
 
 def check_jobs(
@@ -338,69 +224,12 @@ def run_checks(
     return results
 
 
-def remember_run(
-    cache: Cache, indexing: Indexing, jobs: list[Job], context: list[Indexed], results: list[FileResult]
-) -> None:
-    """Store the whole result, for the next run that finds every file unchanged."""
-    def digest(path: Path) -> str | None:
-        recorded = cache.manifest.get(absolute(path))
-        return recorded[2] if recorded else None
-
-    digests = [digest(job.path) for job in jobs]
-    context_files = [(absolute(item.path), digest(item.path)) for item in context]
-    if all(digests) and all(d for _, d in context_files):
-        key = run_key(indexing, jobs, digests, os.getcwd())  # type: ignore[arg-type]
-        if cache.get_alone(key) is None:
-            cache.put_alone(key, (context_files, tuple(results)))
-
-
-def module_digests(cache: Cache | None, items: Sequence[Indexed]) -> dict[str, str]:
-    """module -> content hash of its file (from the manifest), for the plan cache."""
-    if cache is None:
-        return {}
-    digests: dict[str, str] = {}
-    for item in items:
-        if item.summary is not None and item.source is None:
-            recorded = cache.manifest.get(absolute(item.path))
-            if recorded is not None:
-                digests.setdefault(item.summary.module, recorded[2])
-    return digests
-
-
 def run_chunks(
     pool: ProcessPoolExecutor | None, workers: int, function: Callable[[list[T]], list[R]], items: list[T]
 ) -> list[R]:
     if pool is None or len(items) < MIN_FILES_PER_WORKER:
         return function(items)
     return [result for part in pool.map(function, chunked(items, workers)) for result in part]
-
-
-def confirm_plans(
-    plans: list[Confirmation], cache: Cache | None, confirm: Callable[[list[Confirmation]], list[FileResult]]
-) -> dict[str, FileResult]:
-    """libcst results by display path; from the cache when the file and its candidates are unchanged."""
-    results: dict[str, FileResult] = {}
-    todo: list[tuple[Confirmation, str | None]] = []
-    for plan in plans:
-        key = confirmation_key(plan) if cache is not None else None
-        cached = cache.get(key) if cache is not None and key is not None else None
-        if cached is not None:
-            results[plan.display] = FileResult(plan.display, tuple(replace(f, path=plan.display) for f in cached))
-        else:
-            todo.append((plan, key))
-    for (plan, key), result in zip(todo, confirm([plan for plan, _ in todo])):
-        results[plan.display] = result
-        if cache is not None and key is not None and not result.error:
-            cache.put(key, result.findings)
-    return results
-
-
-def confirmation_key(plan: Confirmation) -> str | None:
-    try:
-        data = plan.source if plan.source is not None else plan.path.read_bytes()
-    except OSError:
-        return None
-    return entry_key("confirm", content_hash(data), repr(plan.candidates), plan.library)
 
 
 def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
@@ -410,96 +239,6 @@ def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: M
     return index_source(
         stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True, matcher=matcher
     )
-
-
-def import_root(path: Path, module: str) -> str:
-    """The directory a module's top-level package sits in (what would be on sys.path)."""
-    depth = module.count(".") + (1 if path.stem == "__init__" else 0)
-    directory = os.path.dirname(os.path.abspath(path))
-    for _ in range(depth):
-        directory = os.path.dirname(directory)
-    return directory
-
-
-def import_roots(modules: Sequence[tuple[Path, str]]) -> list[str]:
-    return sorted({import_root(path, module) for path, module in modules if module})
-
-
-def project_tops(roots: Sequence[str]) -> frozenset[str]:
-    """The top-level names importable from the project's roots: references under them are the
-    project's own, resolved across modules; anything else is a library."""
-    tops = set()
-    for root in roots:
-        for entry in list_directory(Path(root)):
-            name, _, suffix = entry.partition(".")
-            if name.isidentifier() and suffix in ("", "py", "pyi"):
-                tops.add(name)
-    return frozenset(tops)
-
-
-def module_file(name: str, roots: Sequence[str], walked: frozenset[str] = frozenset()) -> Path | None:
-    """The file of module ``name`` under one of the roots. In a directory the discovery walked, every
-    module (or package) there was found or excluded already, so the disk is not asked again."""
-    parent, _, last = name.rpartition(".")
-    for root in roots:
-        container = os.path.join(root, *parent.split(".")) if parent else root
-        if container in walked:
-            continue
-        base = os.path.join(container, last)
-        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-            if os.path.isfile(candidate):
-                return Path(candidate)
-    return None
-
-
-def list_directory(directory: Path) -> list[str]:
-    try:
-        return os.listdir(directory)
-    except OSError:
-        return []
-
-
-def follow_imports(
-    indexed: Sequence[Indexed],
-    index_jobs: Callable[[list[Job]], list[Indexed]],
-    roots: Sequence[str],
-    tops: frozenset[str],
-    walked: frozenset[str] = frozenset(),
-) -> list[Indexed]:
-    """Index the project modules the checked files import but that were not given (pre-commit passes
-    only the staged files; an editor only its buffer), so their names still resolve. Context modules
-    are never reported on."""
-    summaries = [item.summary for item in indexed if item.summary is not None]
-    known = {summary.module for summary in summaries}
-    # a name below a plain module (not a package) is an attribute, never a module file
-    modules = {s.module for item, s in ((i, i.summary) for i in indexed) if s is not None and item.path.stem != "__init__"}
-    context: list[Indexed] = []
-    frontier = list(indexed)
-    while frontier:
-        wanted: dict[str, Path] = {}
-        for item in frontier:
-            if item.summary is None:
-                continue
-            for name in sorted(item.summary.imports, key=len):
-                parent = name.rpartition(".")[0]
-                if parent in modules:
-                    modules.add(name)  # an attribute of a module: nothing below it is a module
-                    continue
-                if name in known or name.partition(".")[0] not in tops:
-                    continue
-                known.add(name)
-                path = module_file(name, roots, walked)
-                if path is not None:
-                    wanted[name] = path
-                    if path.stem != "__init__":
-                        modules.add(name)
-                else:
-                    modules.add(name)  # not a module: nothing below it is one either
-        cwd = Path.cwd()
-        jobs = [Job(path, display_path(path, cwd), path.as_posix(), *module_name(path, tuple(roots))) for path in wanted.values()]
-        frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
-        context += frontier
-    return context
 
 
 def check_paths(

@@ -1,0 +1,83 @@
+"""The expression IR: an ``ast`` expression as small tuples the resolver can follow.
+
+Tuples hash, compare and pickle cheaply, so the index and the summaries built from them stay small.
+Anything the resolver cannot use becomes ``OTHER``; ``NONE`` is the literal ``None`` (ignored when
+bindings are merged, so ``self.session = None`` does not hide the real type).
+"""
+
+from __future__ import annotations
+
+import ast
+
+# Expression IR shared with resolve.py (tuples, so they hash and pickle):
+#   ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base) | ("div", left)
+#   | ("none",) | ("other",)
+# Call sites may also carry two shapes that only ``Resolver.call_target`` reads:
+#   ("arg", func, first_argument)  a call of a name in ARGUMENT_CALLS: what it does depends on the
+#                                  argument (``list(queryset)`` iterates it, ``yaml.safe_load(fh)``
+#                                  reads it)
+#   ("iterate", iterable)          a sync ``for`` or comprehension over a call's result, placed at that
+#                                  call's position (``for user in User.objects.all():``)
+#   ("partial", function)          ``functools.partial(function, ...)``: calling it calls ``function``
+#   ("nonblocking", name)          ``name`` after ``name.setblocking(False)`` in the same scope
+Expr = tuple[object, ...]
+NONE: Expr = ("none",)
+OTHER: Expr = ("other",)
+
+
+def expr_of(node: ast.AST | None) -> Expr:
+    """The IR of an expression; anything the resolver cannot use becomes ``OTHER``."""
+    if isinstance(node, ast.Name):
+        return ("name", node.id)
+    if isinstance(node, ast.Attribute):
+        return ("attr", expr_of(node.value), node.attr)
+    if isinstance(node, ast.Call):
+        func = expr_of(node.func)
+        if func[-1] == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
+            return ("partial", expr_of(node.args[0]))  # functools.partial(f, ...): calling it calls f
+        return ("call", func)
+    if isinstance(node, ast.Subscript):
+        return ("sub", expr_of(node.value))
+    if isinstance(node, ast.Await):
+        return expr_of(node.value)
+    if isinstance(node, ast.NamedExpr):
+        return expr_of(node.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return ("div", expr_of(node.left))  # Path(root) / "name"
+    if isinstance(node, ast.Constant) and node.value is None:
+        return NONE
+    return OTHER
+
+
+_WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"}
+
+
+def annotation_of(node: ast.AST | None) -> Expr:
+    """The IR of the one type an annotation names: ``X``, ``Optional[X]``, ``X | None``, ``"X"``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            parsed = ast.parse(node.value.strip(), mode="eval")
+        except SyntaxError:
+            return OTHER
+        return annotation_of(parsed.body)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        members = [annotation_of(node.left), annotation_of(node.right)]
+        return _single_member(members)
+    if isinstance(node, ast.Subscript):
+        head = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
+        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head in _WRAPPERS:
+            return annotation_of(args[0])
+        if head == "Union":
+            return _single_member([annotation_of(arg) for arg in args])
+        return OTHER  # generics such as list[X]: not an X
+    if isinstance(node, ast.Constant) and node.value is None:
+        return NONE
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return expr_of(node)
+    return OTHER
+
+
+def _single_member(members: list[Expr]) -> Expr:
+    real = [m for m in members if m != NONE]
+    return real[0] if len(real) == 1 else OTHER

@@ -1,0 +1,105 @@
+"""The project around the checked files: import roots, top-level names, and the modules to read.
+
+pre-commit passes only the staged files and an editor only its buffer; the project modules they
+import are read too (never reported on) so names resolve and helpers can be followed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from loopguard.engine import Indexed, module_name
+from loopguard.jobs import Job, display_path
+
+
+def import_root(path: Path, module: str) -> str:
+    """The directory a module's top-level package sits in (what would be on sys.path)."""
+    depth = module.count(".") + (1 if path.stem == "__init__" else 0)
+    directory = os.path.dirname(os.path.abspath(path))
+    for _ in range(depth):
+        directory = os.path.dirname(directory)
+    return directory
+
+
+def import_roots(modules: Sequence[tuple[Path, str]]) -> list[str]:
+    return sorted({import_root(path, module) for path, module in modules if module})
+
+
+def project_tops(roots: Sequence[str]) -> frozenset[str]:
+    """The top-level names importable from the project's roots: references under them are the
+    project's own, resolved across modules; anything else is a library."""
+    tops = set()
+    for root in roots:
+        for entry in list_directory(Path(root)):
+            name, _, suffix = entry.partition(".")
+            if name.isidentifier() and suffix in ("", "py", "pyi"):
+                tops.add(name)
+    return frozenset(tops)
+
+
+def module_file(name: str, roots: Sequence[str], walked: frozenset[str] = frozenset()) -> Path | None:
+    """The file of module ``name`` under one of the roots. In a directory the discovery walked, every
+    module (or package) there was found or excluded already, so the disk is not asked again."""
+    parent, _, last = name.rpartition(".")
+    for root in roots:
+        container = os.path.join(root, *parent.split(".")) if parent else root
+        if container in walked:
+            continue
+        base = os.path.join(container, last)
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if os.path.isfile(candidate):
+                return Path(candidate)
+    return None
+
+
+def list_directory(directory: Path) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except OSError:
+        return []
+
+
+def follow_imports(
+    indexed: Sequence[Indexed],
+    index_jobs: Callable[[list[Job]], list[Indexed]],
+    roots: Sequence[str],
+    tops: frozenset[str],
+    walked: frozenset[str] = frozenset(),
+) -> list[Indexed]:
+    """Index the project modules the checked files import but that were not given (pre-commit passes
+    only the staged files; an editor only its buffer), so their names still resolve. Context modules
+    are never reported on."""
+    summaries = [item.summary for item in indexed if item.summary is not None]
+    known = {summary.module for summary in summaries}
+    # a name below a plain module (not a package) is an attribute, never a module file
+    modules = {s.module for item, s in ((i, i.summary) for i in indexed) if s is not None and item.path.stem != "__init__"}
+    context: list[Indexed] = []
+    frontier = list(indexed)
+    while frontier:
+        wanted: dict[str, Path] = {}
+        for item in frontier:
+            if item.summary is None:
+                continue
+            for name in sorted(item.summary.imports, key=len):
+                parent = name.rpartition(".")[0]
+                if parent in modules:
+                    modules.add(name)  # an attribute of a module: nothing below it is a module
+                    continue
+                if name in known or name.partition(".")[0] not in tops:
+                    continue
+                known.add(name)
+                path = module_file(name, roots, walked)
+                if path is not None:
+                    wanted[name] = path
+                    if path.stem != "__init__":
+                        modules.add(name)
+                else:
+                    modules.add(name)  # not a module: nothing below it is one either
+        cwd = Path.cwd()
+        jobs = [Job(path, display_path(path, cwd), path.as_posix(), *module_name(path, tuple(roots))) for path in wanted.values()]
+        frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
+        context += frontier
+    return context

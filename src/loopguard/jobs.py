@@ -1,0 +1,66 @@
+"""The unit of work: one file to check, and what the workers need to check it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loopguard.cache import entry_key
+from loopguard.discover import relative_to_root
+from loopguard.engine import Indexed, module_name, source_roots
+from loopguard.match import Matcher
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    path: Path
+    display: str
+    relative: str
+    module: str = ""
+    package: str = ""
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """Relative to the working directory when under it, else absolute (DESIGN.md)."""
+    return relative_to_root(path, cwd)
+
+
+def make_jobs(files: Sequence[Path], root: Path, cwd: Path) -> list[Job]:
+    roots = source_roots(root)
+    return [Job(f, display_path(f, cwd), relative_to_root(f, root), *module_name(f, roots)) for f in files]
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Indexing:
+    """What a worker needs to index files: where the cache is and what its keys depend on."""
+
+    cache_directory: Path | None
+    fingerprint: str
+    project_tops: frozenset[str] = frozenset()
+    matcher: Matcher | None = None  # calls that cannot match are left out of summaries
+
+    def key(self, digest: str, job: Job) -> str:
+        return entry_key("summary", digest, job.module, job.package, self.fingerprint, *sorted(self.project_tops))
+
+
+@dataclass(frozen=True, slots=True)
+class Fresh:
+    """A file indexed by a worker, with what the main process records in the cache manifest."""
+
+    indexed: Indexed
+    digest: str | None
+    stat: os.stat_result | None
+
+
+@dataclass(frozen=True, slots=True)
+class StdinSource:
+    """A buffer from standard input, reported as ``path`` (what editors send for unsaved files)."""
+
+    data: bytes
+    path: Path

@@ -1,0 +1,143 @@
+"""What a run keeps in the cache besides per-file summaries: the manifest's view of the jobs, the
+libcst results of each file, and the whole result of a run whose every file is unchanged."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from loopguard.cache import Cache, content_hash, entry_key
+from loopguard.discover import absolute
+from loopguard.engine import Confirmation, Indexed, file_error
+from loopguard.jobs import Indexing, Job
+from loopguard.models import FileResult
+from loopguard.summary import decode, encode
+
+
+def to_cache(indexed: Indexed) -> tuple[object, ...]:
+    """What is stored: nothing that depends on where the file is or how it is displayed."""
+    error = indexed.error.findings[0] if indexed.error is not None else None
+    summary = encode(indexed.summary) if indexed.summary is not None else None
+    return (summary, None if error is None else (error.line, error.column, error.message))
+
+
+def from_cache(job: Job, cached: tuple[object, ...]) -> Indexed:
+    summary, error = cached
+    failed = file_error(job.display, error[2], error[0], error[1]) if error else None  # type: ignore[index]
+    decoded = decode(summary) if summary is not None else None  # type: ignore[arg-type]
+    return Indexed(job.path, job.display, job.relative, decoded, failed)
+
+
+def cached_jobs(
+    jobs: list[Job], indexing: Indexing, cache: Cache
+) -> tuple[list[Indexed], list[Job], list[str]]:
+    """Split jobs into those whose summary the cache has (recognised by stat alone) and the rest;
+    also the content hash of each hit."""
+    hits: list[Indexed] = []
+    misses: list[Job] = []
+    digests: list[str] = []
+    for job in jobs:
+        try:
+            digest = cache.known_hash(absolute(job.path), os.stat(job.path))
+        except OSError:
+            digest = None
+        cached = cache.get(indexing.key(digest, job)) if digest else None
+        if cached is None or digest is None:
+            misses.append(job)
+        else:
+            hits.append(from_cache(job, cached))
+            digests.append(digest)
+    return hits, misses, digests
+
+
+def run_key(indexing: Indexing, jobs: list[Job], digests: list[str], cwd: str) -> str:
+    """What a whole run's result depends on, when every file it checks is unchanged."""
+    files = "\n".join(f"{job.display}\0{job.relative}\0{digest}" for job, digest in zip(jobs, digests))
+    return entry_key("run", indexing.fingerprint, cwd, *sorted(indexing.project_tops), files)
+
+
+def previous_run(cache: Cache, indexing: Indexing, jobs: list[Job]) -> list[FileResult] | None:
+    """The last run's result when no file it read has changed (judged by stat alone)."""
+    digests = []
+    for job in jobs:
+        try:
+            digest = cache.known_hash(absolute(job.path), os.stat(job.path))
+        except OSError:
+            return None
+        if digest is None:
+            return None
+        digests.append(digest)
+    previous = cache.get_alone(run_key(indexing, jobs, digests, os.getcwd()))
+    if isinstance(previous, tuple) and unchanged_context(cache, previous[0]):
+        return list(previous[1])
+    return None
+
+
+def unchanged_context(cache: Cache, context: list[tuple[str, str]]) -> bool:
+    """Whether every module read for context last time is still the same file."""
+    for path, digest in context:
+        try:
+            if cache.known_hash(path, os.stat(path)) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def remember_run(
+    cache: Cache, indexing: Indexing, jobs: list[Job], context: list[Indexed], results: list[FileResult]
+) -> None:
+    """Store the whole result, for the next run that finds every file unchanged."""
+    def digest(path: Path) -> str | None:
+        recorded = cache.manifest.get(absolute(path))
+        return recorded[2] if recorded else None
+
+    digests = [digest(job.path) for job in jobs]
+    context_files = [(absolute(item.path), digest(item.path)) for item in context]
+    if all(digests) and all(d for _, d in context_files):
+        key = run_key(indexing, jobs, digests, os.getcwd())  # type: ignore[arg-type]
+        if cache.get_alone(key) is None:
+            cache.put_alone(key, (context_files, tuple(results)))
+
+
+def module_digests(cache: Cache | None, items: Sequence[Indexed]) -> dict[str, str]:
+    """module -> content hash of its file (from the manifest), for the plan cache."""
+    if cache is None:
+        return {}
+    digests: dict[str, str] = {}
+    for item in items:
+        if item.summary is not None and item.source is None:
+            recorded = cache.manifest.get(absolute(item.path))
+            if recorded is not None:
+                digests.setdefault(item.summary.module, recorded[2])
+    return digests
+
+
+def confirm_plans(
+    plans: list[Confirmation], cache: Cache | None, confirm: Callable[[list[Confirmation]], list[FileResult]]
+) -> dict[str, FileResult]:
+    """libcst results by display path; from the cache when the file and its candidates are unchanged."""
+    results: dict[str, FileResult] = {}
+    todo: list[tuple[Confirmation, str | None]] = []
+    for plan in plans:
+        key = confirmation_key(plan) if cache is not None else None
+        cached = cache.get(key) if cache is not None and key is not None else None
+        if cached is not None:
+            results[plan.display] = FileResult(plan.display, tuple(replace(f, path=plan.display) for f in cached))
+        else:
+            todo.append((plan, key))
+    for (plan, key), result in zip(todo, confirm([plan for plan, _ in todo])):
+        results[plan.display] = result
+        if cache is not None and key is not None and not result.error:
+            cache.put(key, result.findings)
+    return results
+
+
+def confirmation_key(plan: Confirmation) -> str | None:
+    try:
+        data = plan.source if plan.source is not None else plan.path.read_bytes()
+    except OSError:
+        return None
+    return entry_key("confirm", content_hash(data), repr(plan.candidates), plan.library)
