@@ -115,7 +115,10 @@ def check(
 
 
 def read_stdin(filename: Path | None, config: Config, force_exclude: bool) -> StdinSource | None:
-    data = click.get_binary_stream("stdin").read()
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+    data = stream.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     path = filename or Path("-")
     if force_exclude and filename is not None and is_excluded(relative_to_root(filename, config.root), config.exclude):
         return None
