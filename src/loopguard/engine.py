@@ -119,20 +119,6 @@ class Indexed:
     context: bool = False  # indexed only so names resolve (an imported module not being checked)
 
 
-def index_file(path: Path, display: str, relative: str, project_tops: Collection[str] = ()) -> Indexed:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return Indexed(path, display, relative, None, file_error(display, f"cannot read file: {error.strerror or error}"))
-    module, package = module_name(path)
-    try:
-        return index_source(data, path, display, relative, module, package, project_tops)
-    except RecursionError:
-        return Indexed(path, display, relative, None, file_error(display, "cannot analyse file: nested too deeply"))
-    except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
-        return Indexed(path, display, relative, None, internal_error(display, error))
-
-
 def internal_error(display: str, error: BaseException) -> FileResult:
     return file_error(
         display, f"internal error while checking this file ({type(error).__name__}: {error}); please report it"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from loopguard.catalogue import ALL_RULES, CONFIGURED, RULES
+from loopguard.catalogue import CONFIGURED, RULES
 from loopguard.models import Rule
 
 
@@ -74,7 +74,3 @@ class Matcher:
 
     def is_safe(self, key: str) -> bool:
         return key in self.safe or any(fnmatchcase(key, p) for p in self.safe_globs)
-
-
-def rule_for_code(code: str) -> Rule | None:
-    return ALL_RULES.get(code)

@@ -30,26 +30,30 @@ def from_cache(job: Job, cached: tuple[object, ...]) -> Indexed:
     return Indexed(job.path, job.display, job.relative, decoded, failed)
 
 
-def cached_jobs(
-    jobs: list[Job], indexing: Indexing, cache: Cache
-) -> tuple[list[Indexed], list[Job], list[str]]:
-    """Split jobs into those whose summary the cache has (recognised by stat alone) and the rest;
-    also the content hash of each hit."""
-    hits: list[Indexed] = []
-    misses: list[Job] = []
-    digests: list[str] = []
+def known_digests(cache: Cache, jobs: list[Job]) -> list[str | None]:
+    """The content hash of each job's file as the manifest knows it (None: changed or new)."""
+    digests: list[str | None] = []
     for job in jobs:
         try:
-            digest = cache.known_hash(absolute(job.path), os.stat(job.path))
+            digests.append(cache.known_hash(absolute(job.path), os.stat(job.path)))
         except OSError:
-            digest = None
+            digests.append(None)
+    return digests
+
+
+def cached_jobs(
+    jobs: list[Job], indexing: Indexing, cache: Cache, digests: list[str | None] | None = None
+) -> tuple[list[Indexed], list[Job]]:
+    """Split jobs into those whose summary the cache has (recognised by stat alone) and the rest."""
+    hits: list[Indexed] = []
+    misses: list[Job] = []
+    for job, digest in zip(jobs, digests if digests is not None else known_digests(cache, jobs)):
         cached = cache.get(indexing.key(digest, job)) if digest else None
-        if cached is None or digest is None:
+        if cached is None:
             misses.append(job)
         else:
             hits.append(from_cache(job, cached))
-            digests.append(digest)
-    return hits, misses, digests
+    return hits, misses
 
 
 def run_key(indexing: Indexing, jobs: list[Job], digests: list[str], cwd: str) -> str:
@@ -58,18 +62,13 @@ def run_key(indexing: Indexing, jobs: list[Job], digests: list[str], cwd: str) -
     return entry_key("run", indexing.fingerprint, cwd, *sorted(indexing.project_tops), files)
 
 
-def previous_run(cache: Cache, indexing: Indexing, jobs: list[Job]) -> list[FileResult] | None:
+def previous_run(
+    cache: Cache, indexing: Indexing, jobs: list[Job], digests: list[str | None]
+) -> list[FileResult] | None:
     """The last run's result when no file it read has changed (judged by stat alone)."""
-    digests = []
-    for job in jobs:
-        try:
-            digest = cache.known_hash(absolute(job.path), os.stat(job.path))
-        except OSError:
-            return None
-        if digest is None:
-            return None
-        digests.append(digest)
-    previous = cache.get_alone(run_key(indexing, jobs, digests, os.getcwd()))
+    if any(digest is None for digest in digests):
+        return None
+    previous = cache.get_alone(run_key(indexing, jobs, digests, os.getcwd()))  # type: ignore[arg-type]
     if isinstance(previous, tuple) and unchanged_context(cache, previous[0]):
         return list(previous[1])
     return None
@@ -90,12 +89,8 @@ def remember_run(
     cache: Cache, indexing: Indexing, jobs: list[Job], context: list[Indexed], results: list[FileResult]
 ) -> None:
     """Store the whole result, for the next run that finds every file unchanged."""
-    def digest(path: Path) -> str | None:
-        recorded = cache.manifest.get(absolute(path))
-        return recorded[2] if recorded else None
-
-    digests = [digest(job.path) for job in jobs]
-    context_files = [(absolute(item.path), digest(item.path)) for item in context]
+    digests = [manifest_digest(cache, job.path) for job in jobs]
+    context_files = [(absolute(item.path), manifest_digest(cache, item.path)) for item in context]
     if all(digests) and all(d for _, d in context_files):
         key = run_key(indexing, jobs, digests, os.getcwd())  # type: ignore[arg-type]
         if cache.get_alone(key) is None:
@@ -109,10 +104,16 @@ def module_digests(cache: Cache | None, items: Sequence[Indexed]) -> dict[str, s
     digests: dict[str, str] = {}
     for item in items:
         if item.summary is not None and item.source is None:
-            recorded = cache.manifest.get(absolute(item.path))
-            if recorded is not None:
-                digests.setdefault(item.summary.module, recorded[2])
+            digest = manifest_digest(cache, item.path)
+            if digest is not None:
+                digests.setdefault(item.summary.module, digest)
     return digests
+
+
+def manifest_digest(cache: Cache, path: Path) -> str | None:
+    """The content hash the manifest recorded for a file (this run's, once it is indexed)."""
+    recorded = cache.manifest.get(absolute(path))
+    return recorded[2] if recorded else None
 
 
 def confirm_plans(

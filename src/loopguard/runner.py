@@ -36,6 +36,7 @@ from loopguard.runcache import (
     cached_jobs,
     confirm_plans,
     from_cache,
+    known_digests,
     module_digests,
     previous_run,
     remember_run,
@@ -151,12 +152,15 @@ def run_checks(
     cache = Cache(cache_directory, use_pack) if cache_directory is not None else None
     roots = import_roots([(job.path, job.module) for job in jobs] + ([(stdin.path, "__stdin__")] if stdin else []))
     indexing = Indexing(cache_directory, settings.config.fingerprint(), project_tops(roots), settings.matcher)
-    if cache is not None and stdin is None:
-        previous = previous_run(cache, indexing, jobs)
+    indexed: list[Indexed] = []
+    misses = jobs
+    if cache is not None:
+        digests = known_digests(cache, jobs)
+        previous = previous_run(cache, indexing, jobs, digests) if stdin is None else None
         if previous is not None:
             advance(len(jobs))
             return previous
-    indexed, misses, _ = cached_jobs(jobs, indexing, cache) if cache is not None else ([], jobs, [])
+        indexed, misses = cached_jobs(jobs, indexing, cache, digests)
     advance(len(indexed))
     workers = max(1, min(workers, len(misses) // MIN_FILES_PER_WORKER))
     with ExitStack() as stack:
@@ -179,7 +183,7 @@ def run_checks(
             return [item.indexed for item in fresh]
 
         def index_context(items: list[Job]) -> list[Indexed]:
-            found, todo, _ = cached_jobs(items, indexing, cache) if cache is not None else ([], items, [])
+            found, todo = cached_jobs(items, indexing, cache) if cache is not None else ([], items)
             return found + index_jobs(todo)
 
         indexed += index_jobs(misses)
