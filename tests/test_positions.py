@@ -69,3 +69,9 @@ def test_segment_is_refused_when_code_precedes_the_def_and_the_module_is_walked_
     found = LoopCalls()
     assert locate_in_module("".join(lines), found)
     assert found.calls == {(2, 15): (2, 18)}
+
+
+def test_deeply_nested_generated_code_is_analysed(project) -> None:
+    nested = "x = " + "(" * 1 + " + ".join(["1"] * 3000) + ")" * 1 + "\n"
+    source = nested + "import time\n\n\nasync def f():\n    time.sleep(1)\n"
+    assert located(project, source) == [(6, 5, 6, 18)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -51,17 +52,24 @@ R = TypeVar("R")
 # below this many files the pool's start-up (a fork and an import per worker) costs more than it saves
 MIN_FILES_PER_WORKER = 64
 PACK_MIN_FILES = 200
+RECURSION_LIMIT = 20_000
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Indexing allocates millions of small acyclic objects (trees, tuples, summaries); the cyclic
-    garbage collector would rescan the growing heap again and again (a third of the time)."""
+    garbage collector would rescan the growing heap again and again (a third of the time).
+
+    The walks are recursive, and generated code nests deeply (a 40 kB expression in sympy nests
+    past Python's default limit of 1,000 frames), so the limit is raised for the run too."""
     was_enabled = gc.isenabled()
+    limit = sys.getrecursionlimit()
     gc.disable()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
         yield
     finally:
+        sys.setrecursionlimit(limit)
         if was_enabled:
             gc.enable()
 
