@@ -112,7 +112,8 @@ def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Mat
 
 
 def _confirm_chunk(chunk: list[Confirmation]) -> list[FileResult]:
-    return [confirm_file(plan) for plan in chunk]
+    with collector_paused():
+        return [confirm_file(plan) for plan in chunk]
 
 
 def chunked(items: Sequence[T], workers: int) -> list[list[T]]:
