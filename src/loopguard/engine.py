@@ -41,7 +41,7 @@ def make_settings(config: Config) -> Settings:
     return Settings(config, Matcher(rules, config.blocking_calls, config.safe_calls))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
 class Candidate:
     """A call on the loop that blocks: directly (``match``), or through ``via``, a project function
     whose ``chain`` leads down to the blocking API ``match``."""
@@ -106,7 +106,7 @@ def module_name(path: Path, roots: tuple[str, ...] = ()) -> tuple[str, str]:
     return module, (module if stem == "__init__" else ".".join(package))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
 class Indexed:
     """Phase one of a file: its summary (or the LG001 result when it cannot be checked)."""
 
@@ -200,7 +200,7 @@ def loop_function_calls(summary: FileSummary, graph: CallGraph, settings: Settin
     return calls
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
 class Confirmation:
     """Phase three of a file with candidates: what the libcst walk needs."""
 

@@ -13,7 +13,7 @@ from loopguard.engine import Indexed, module_name, source_roots
 from loopguard.match import Matcher
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
 class Job:
     path: Path
     display: str
@@ -36,7 +36,7 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
 class Indexing:
     """What a worker needs to index files: where the cache is and what its keys depend on."""
 
@@ -49,7 +49,7 @@ class Indexing:
         return entry_key("summary", digest, job.module, job.package, self.fingerprint, *sorted(self.project_tops))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
 class Fresh:
     """A file indexed by a worker, with what the main process records in the cache manifest."""
 
