@@ -73,6 +73,14 @@ class LoopCallVisitor(cst.CSTVisitor):
             start = (where.start.line + self.line_offset, where.start.column)
             self.found.calls[start] = (where.end.line + self.line_offset, where.end.column)
 
+    def visit_With(self, node: cst.With) -> None:
+        """``with lock:`` enters the manager (a call of its ``__enter__``) where it is written."""
+        if node.asynchronous is None and self.on_loop and self.on_loop[-1]:
+            for item in node.items:
+                where = self.get_metadata(PositionProvider, item.item)
+                start = (where.start.line + self.line_offset, where.start.column)
+                self.found.calls.setdefault(start, (where.end.line + self.line_offset, where.end.column))
+
     def visit_Comment(self, node: cst.Comment) -> None:
         where = self.get_metadata(PositionProvider, node)
         self.found.comments[where.start.line + self.line_offset] = node.value

@@ -20,6 +20,8 @@ import ast
 #                                  call's position (``for user in User.objects.all():``)
 #   ("partial", function)          ``functools.partial(function, ...)``: calling it calls ``function``
 #   ("nonblocking", name)          ``name`` after ``name.setblocking(False)`` in the same scope
+#   ("enter", manager)             ``with manager:`` — a call of ``manager.__enter__()``, placed at the
+#                                  manager expression's position
 Expr = tuple[object, ...]
 NONE: Expr = ("none",)
 OTHER: Expr = ("other",)

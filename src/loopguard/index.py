@@ -274,6 +274,9 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
+            if isinstance(node, ast.With):
+                # entering a sync context manager is a call of its __enter__ (``with lock:`` waits)
+                self.record_call(("enter", expr_of(item.context_expr)), item.context_expr)
             self.visit(item.context_expr)
             if item.optional_vars is not None:
                 self.visit_target(item.optional_vars)

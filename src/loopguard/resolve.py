@@ -131,6 +131,8 @@ class Resolver:
             return self.argument_call_target(func[1], func[2], scope)  # type: ignore[arg-type]
         if kind == "iterate":
             return self.iteration_target(self.resolve(func[1], scope))  # type: ignore[arg-type]
+        if kind == "enter":
+            return self.entering_target(self.resolve(func[1], scope))  # type: ignore[arg-type]
         return self.plain_target(self.callee(func, scope))
 
     def plain_target(self, callee: Value | None) -> Target:
@@ -143,6 +145,12 @@ class Resolver:
         if is_deferred(iterated):
             return defer("iterkey", iterated)
         return f"{iterated[1]}.__iter__" if iterated is not None and iterated[0] == "inst" else None
+
+    def entering_target(self, manager: Value | None) -> Target:
+        """``with manager:`` calls ``type(manager).__enter__``."""
+        if is_deferred(manager):
+            return defer("enterkey", manager)
+        return f"{manager[1]}.__enter__" if manager is not None and manager[0] == "inst" else None
 
     def argument_call_target(self, func: Expr, argument: Expr, scope: int) -> Target:
         callee = self.callee(func, scope)

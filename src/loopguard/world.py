@@ -107,7 +107,9 @@ class GlobalProject(Project):
         expression = target[1]  # type: ignore[index]
         resolver = self.resolver_for_replay
         kind = expression[0]
-        if kind == "iterkey":
+        if kind == "enterkey":
+            found = resolver.entering_target(self.evaluate(("defer", expression[1])))
+        elif kind == "iterkey":
             found = resolver.iteration_target(self.evaluate(("defer", expression[1])))
         elif kind == "argkey":
             callee, argument = self.replay(expression[1]), self.replay(expression[2])

@@ -41,10 +41,12 @@ RULES = (
         code="LG102",
         name="thread-sync-wait",
         domain="sleeping and waiting",
-        summary="Waiting on a `threading` primitive: `Lock/RLock/Semaphore/BoundedSemaphore.acquire()`, "
-        "`Condition.acquire/wait/wait_for`, `Barrier.wait`, `Event.wait`.",
+        summary="Waiting on a `threading` primitive: `Lock/RLock/Semaphore/BoundedSemaphore.acquire()` "
+        "and `with lock:`, `Condition.acquire/wait/wait_for` and `with condition:`, `Barrier.wait`, "
+        "`Event.wait`.",
         methods=(
             *(f"{lock}.acquire" for lock in _LOCKS),
+            *(f"{lock}.__enter__" for lock in (*_LOCKS, "threading.Condition")),
             *methods("threading.Condition", "acquire", "wait", "wait_for"),
             "threading.Barrier.wait",
             "threading.Event.wait",
