@@ -123,7 +123,7 @@ def confirm_plans(
     results: dict[str, FileResult] = {}
     todo: list[tuple[Confirmation, str | None]] = []
     for plan in plans:
-        key = confirmation_key(plan) if cache is not None else None
+        key = confirmation_key(plan, cache) if cache is not None else None
         cached = cache.get(key) if cache is not None and key is not None else None
         if cached is not None:
             results[plan.display] = FileResult(plan.display, tuple(replace(f, path=plan.display) for f in cached))
@@ -136,9 +136,10 @@ def confirm_plans(
     return results
 
 
-def confirmation_key(plan: Confirmation) -> str | None:
-    try:
-        data = plan.source if plan.source is not None else plan.path.read_bytes()
-    except OSError:
+def confirmation_key(plan: Confirmation, cache: Cache) -> str | None:
+    """Keyed by the file's content hash: the manifest has it from this run's indexing, so the file
+    is read again only when it is not there (standard input)."""
+    digest = manifest_digest(cache, plan.path) if plan.source is None else content_hash(plan.source)
+    if digest is None:
         return None
-    return entry_key("confirm", content_hash(data), repr(plan.candidates), plan.library)
+    return entry_key("confirm", digest, repr(plan.candidates), plan.library)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
-from itertools import repeat
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -176,14 +176,7 @@ def run_checks(
         pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers > 1 else None
 
         def index_jobs(items: list[Job]) -> list[Indexed]:
-            fresh: list[Fresh] = []
-            if pool is None or len(items) < MIN_FILES_PER_WORKER:
-                fresh = _index_chunk(items, indexing)
-                advance(len(items))
-            else:
-                for part in pool.map(_index_chunk, chunked(items, workers), repeat(indexing)):
-                    fresh += part
-                    advance(len(part))
+            fresh = run_chunks(pool, workers, partial(_index_chunk, indexing=indexing), items, advance)
             if cache is not None:
                 for item, job in zip(fresh, items):
                     if item.digest is not None and item.stat is not None:
@@ -238,11 +231,23 @@ def run_checks(
 
 
 def run_chunks(
-    pool: ProcessPoolExecutor | None, workers: int, function: Callable[[list[T]], list[R]], items: list[T]
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+    function: Callable[[list[T]], list[R]],
+    items: list[T],
+    advance: Callable[[int], None] = lambda done: None,
 ) -> list[R]:
+    """``function`` over ``items``, in the pool when there is one and enough work; ``advance`` is told
+    how many items each finished chunk held (the progress bar)."""
     if pool is None or len(items) < MIN_FILES_PER_WORKER:
-        return function(items)
-    return [result for part in pool.map(function, chunked(items, workers)) for result in part]
+        results = function(items)
+        advance(len(items))
+        return results
+    results = []
+    for part in pool.map(function, chunked(items, workers)):
+        results += part
+        advance(len(part))
+    return results
 
 
 def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
