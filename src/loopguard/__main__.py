@@ -1,3 +1,17 @@
-from loopguard.cli import main
+"""``python -m loopguard``.
+
+``python -m`` puts the working directory first on ``sys.path``, and the working directory is usually
+the repository being checked: a ``pathspec.py`` or ``click.py`` there would be imported in place of
+loopguard's dependencies and run. loopguard never imports the code it analyses, so the entry is
+dropped before anything else is imported (``loopguard/__init__.py``, imported first, imports nothing).
+"""
+
+import os
+import sys
+
+if sys.path and sys.path[0] in ("", os.getcwd()):
+    del sys.path[0]
+
+from loopguard.cli import main  # only now that the working directory has left sys.path
 
 raise SystemExit(main())

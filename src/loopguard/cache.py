@@ -2,29 +2,53 @@
 
 Entries are keyed by a hash of what determines them — the file's bytes, its module name, the
 settings that change analysis, and loopguard's version — so an entry can never be stale: a changed
-input is a different key. A manifest maps each path to its last (mtime, size, content hash), so an
-unchanged file is recognised from one ``stat`` without being read, and a *pack* holds every entry
-the last run used in one file, so a warm run reads one file instead of thousands. A corrupt or unreadable entry is a
-miss, never an error; writes go to a temporary file and are renamed into place, so a run that is
-killed, or two runs at once, cannot leave half an entry behind.
+input is a different key. A manifest maps each path to what ``stat`` said when its content hash was
+taken, so an unchanged file is recognised without being read, and a *pack* holds every entry the
+last run used in one file, so a warm run reads one file instead of thousands.
+
+The cache directory sits in the analysed repository, so everything in it is untrusted:
+
+* entries are MessagePack (plain data: its reader cannot build anything else) and every one is
+  checked against its schema on the way in (``cacheformat``); a missing, corrupt, truncated or
+  wrong-shaped entry is a miss, never an error;
+* nothing is followed through a symbolic link: a cache directory that is a link is not used, and
+  files are opened with ``O_NOFOLLOW`` inside directories checked with ``lstat``;
+* writes go to a temporary file renamed into place, so a run that is killed, or ten runs at once,
+  cannot leave half an entry behind.
+
+A directory that cannot be used (a file, a link, read-only) makes the run slower, never wrong: one
+warning, then no cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
+import stat as stat_module
+import sys
 import tempfile
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import msgpack
+
 from loopguard import __version__
+from loopguard.cacheformat import MANIFEST, PACK, BadEntry, Schema
 
 CACHE_DIRECTORY = ".loopguard_cache"
-FORMAT = "2"  # bump when the pickled layout changes
+FORMAT = "3"  # bump when the layout of an entry changes
 _GITIGNORE = "# created by loopguard\n*\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# loopguard cache: see https://bford.info/cachedir/\n"
+#: A file modified this close to the moment its hash was taken may change again within the
+#: file system's timestamp granularity without ``stat`` noticing (git's "racily clean" entries):
+#: its recorded hash is only trusted after the content is hashed again.
+RACY_WINDOW_NS = 2_000_000_000
+#: Entries larger than this are not read (a cache file is a few kB; the pack a few tens of MB).
+MAX_ENTRY_BYTES = 512 * 1024 * 1024
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def content_hash(data: bytes) -> str:
@@ -49,37 +73,88 @@ def entry_key(*parts: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-class Cache:
-    """``use_pack=False`` for worker processes: they read and write single entries only."""
+def warn_on_stderr(message: str) -> None:
+    print(f"loopguard: warning: {message}", file=sys.stderr)
 
-    def __init__(self, directory: Path, use_pack: bool = True) -> None:
+
+def stat_record(stat: os.stat_result, digest: str, now_ns: int) -> tuple[int, int, int, int, str, bool]:
+    """What git's index keys a file on — mtime, ctime, size, inode — and whether the hash can be
+    trusted on ``stat`` alone next time (not when the file was modified just before it was hashed)."""
+    trusted = stat.st_mtime_ns < now_ns - RACY_WINDOW_NS and stat.st_ctime_ns < now_ns - RACY_WINDOW_NS
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, digest, trusted)
+
+
+class Cache:
+    """``use_pack=False`` for worker processes: they read and write single entries only.
+    ``warn`` is told, once, when the directory cannot be used (workers pass None: the main
+    process meets the same problem and says it)."""
+
+    def __init__(
+        self, directory: Path, use_pack: bool = True, warn: Callable[[str], None] | None = warn_on_stderr
+    ) -> None:
         self.directory = directory
-        self.manifest_path = directory / f"manifest-{FORMAT}.pickle"
-        self.pack_path = directory / f"pack-{FORMAT}.pickle"
-        self._manifest: dict[str, tuple[int, int, str]] | None = None
-        self._manifest_dirty = False
+        self.manifest_path = directory / f"manifest-{FORMAT}.msgpack"
+        self.pack_path = directory / f"pack-{FORMAT}.msgpack"
         self.use_pack = use_pack
-        self._prepared = False
+        self.warn = warn
+        self.disabled = False
+        self._safe_directories: set[str] = set()
+        self._manifest: dict[str, tuple[int, int, int, int, str, bool]] | None = None
+        self._manifest_dirty = False
         self._pack: dict[str, Any] | None = None
         self.used: dict[str, Any] = {}  # what this run read or wrote: the next pack
+        self._check_directory()
 
-    # -- manifest: path -> (mtime_ns, size, content hash) -----------------------------------------
+    def _disable(self, reason: str) -> None:
+        if not self.disabled and self.warn is not None:
+            self.warn(f"not using the cache: {reason}")
+        self.disabled = True
+
+    def _check_directory(self) -> None:
+        try:
+            found = os.lstat(self.directory)
+        except FileNotFoundError:
+            return  # created on the first write
+        except OSError as error:
+            self._disable(f"{self.directory}: {error.strerror or error}")
+            return
+        if stat_module.S_ISLNK(found.st_mode):
+            self._disable(f"{self.directory} is a symbolic link")
+        elif not stat_module.S_ISDIR(found.st_mode):
+            self._disable(f"{self.directory} is not a directory")
+
+    # -- manifest: path -> (mtime_ns, ctime_ns, size, inode, content hash, trusted) ---------------
     @property
-    def manifest(self) -> dict[str, tuple[int, int, str]]:
+    def manifest(self) -> dict[str, tuple[int, int, int, int, str, bool]]:
         if self._manifest is None:
-            loaded = self._read(self.manifest_path)
-            self._manifest = loaded if isinstance(loaded, dict) else {}
+            self._manifest = convert(self._load(self.manifest_path), MANIFEST) or {}
         return self._manifest
 
     def known_hash(self, path: str, stat: os.stat_result) -> str | None:
-        """The content hash recorded for ``path`` if the file looks unchanged since."""
+        """The content hash recorded for ``path`` if the file is unchanged since (None: changed or new).
+
+        ``stat`` alone decides when mtime, ctime, size and inode all match and the entry was not
+        racily clean; otherwise the file is hashed again and compared."""
         recorded = self.manifest.get(path)
-        if recorded is not None and recorded[0] == stat.st_mtime_ns and recorded[1] == stat.st_size:
-            return recorded[2]
-        return None
+        if recorded is None:
+            return None
+        mtime, ctime, size, inode, digest, trusted = recorded
+        if (mtime, ctime, size, inode) != (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino):
+            return None
+        if trusted:
+            return digest
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(size + 1)
+        except OSError:
+            return None
+        if content_hash(data) != digest:
+            return None
+        self.remember_hash(path, stat, digest)  # trusted from now on, once old enough
+        return digest
 
     def remember_hash(self, path: str, stat: os.stat_result, digest: str) -> None:
-        self.manifest[path] = (stat.st_mtime_ns, stat.st_size, digest)
+        self.manifest[path] = stat_record(stat, digest, time.time_ns())
         self._manifest_dirty = True
 
     # -- entries ----------------------------------------------------------------------------------
@@ -89,31 +164,33 @@ class Cache:
     @property
     def pack(self) -> dict[str, Any]:
         if self._pack is None:
-            loaded = self._read(self.pack_path)
-            self._pack = loaded if isinstance(loaded, dict) else {}
+            self._pack = (convert(self._load(self.pack_path), PACK) if self.use_pack else None) or {}
         return self._pack
 
-    def get(self, key: str) -> Any | None:
-        value = self.pack.get(key) if self.use_pack else None
+    def get(self, key: str, schema: Schema) -> Any | None:
+        """The entry ``key`` converted by ``schema``; None when missing or of the wrong shape."""
+        raw = self.pack.get(key) if self.use_pack else None
+        value = convert(raw, schema)
         if value is None:
-            value = self._read(self._entry_path(key))
+            raw = self._load(self._entry_path(key))
+            value = convert(raw, schema)
         if value is not None:
-            self.used[key] = value
+            self.used[key] = raw
         return value
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: object) -> None:
         self._write(self._entry_path(key), value)
         self.used[key] = value
 
-    def note(self, key: str, value: Any) -> None:
+    def note(self, key: str, value: object) -> None:
         """Record an entry another process wrote, so it goes into the pack."""
         self.used[key] = value
 
-    def get_alone(self, key: str) -> Any | None:
+    def get_alone(self, key: str, schema: Schema) -> Any | None:
         """An entry kept out of the pack (the whole run's result)."""
-        return self._read(self._entry_path(key))
+        return convert(self._load(self._entry_path(key)), schema)
 
-    def put_alone(self, key: str, value: Any) -> None:
+    def put_alone(self, key: str, value: object) -> None:
         self._write(self._entry_path(key), value)
 
     def save(self) -> None:
@@ -131,31 +208,98 @@ class Cache:
                 self._write(self.pack_path, {**self.pack, **self.used} if partial else self.used)
 
     # -- files ------------------------------------------------------------------------------------
-    @staticmethod
-    def _read(path: Path) -> Any | None:
+    def _is_safe_directory(self, directory: Path) -> bool:
+        """Whether ``directory`` and every directory between it and the cache root are real
+        directories, not links (checked once per run)."""
+        key = str(directory)
+        if key in self._safe_directories:
+            return True
+        if directory != self.directory and not self._is_safe_directory(directory.parent):
+            return False
         try:
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except Exception:  # noqa: BLE001 - a missing or corrupt entry is a miss
-            return None
-
-    def _prepare(self) -> None:
-        if self._prepared:
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _TAG)):
-            marker = self.directory / name
-            if not marker.exists():
-                marker.write_text(text, encoding="utf-8")
-        self._prepared = True
-
-    def _write(self, path: Path, value: Any) -> None:
-        try:
-            self._prepare()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
+            found = os.lstat(directory)
         except OSError:
-            pass  # a read-only or full disk makes the run slower, not wrong
+            return False
+        if not stat_module.S_ISDIR(found.st_mode):
+            return False
+        self._safe_directories.add(key)
+        return True
+
+    def _load(self, path: Path) -> Any:
+        """The data in ``path`` (None when missing, unreadable, not MessagePack, or behind a link)."""
+        if self.disabled or not self._is_safe_directory(path.parent):
+            return None
+        try:
+            descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            return None
+        try:
+            with os.fdopen(descriptor, "rb") as handle:
+                if not stat_module.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return None
+                data = handle.read(MAX_ENTRY_BYTES + 1)
+        except OSError:
+            return None
+        if len(data) > MAX_ENTRY_BYTES:
+            return None
+        return unpack(data)
+
+    def _prepare(self, directory: Path) -> bool:
+        """Make ``directory`` (inside the cache) and the cache's markers; False when unsafe."""
+        if self.disabled:
+            return False
+        if not self._is_safe_directory(self.directory):
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._check_directory()
+            if self.disabled or not self._is_safe_directory(self.directory):
+                return False
+            for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _TAG)):
+                self._replace(self.directory / name, text.encode())
+        if not self._is_safe_directory(directory):
+            directory.mkdir(parents=True, exist_ok=True)
+        return self._is_safe_directory(directory)
+
+    def _replace(self, path: Path, data: bytes) -> None:
+        """Write ``path`` through a temporary file renamed over it: a link there is replaced, not
+        followed."""
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def _write(self, path: Path, value: object) -> None:
+        data = msgpack.packb(value, use_bin_type=True)
+        try:
+            if self._prepare(path.parent):
+                self._replace(path, data)
+        except OSError as error:
+            self._disable(f"cannot write to {self.directory}: {error.strerror or error}")
+
+
+def _refuse_extension(code: int, data: bytes) -> None:
+    raise BadEntry("MessagePack extension types are never written")
+
+
+def unpack(data: bytes) -> Any:
+    """Plain data from MessagePack: arrays as tuples, maps with string keys; None when it is not."""
+    try:
+        return msgpack.unpackb(
+            data, use_list=False, raw=False, strict_map_key=True, ext_hook=_refuse_extension
+        )
+    except Exception:  # noqa: BLE001 - whatever the bytes are, they are not an entry
+        return None
+
+
+def convert(value: Any, schema: Schema) -> Any | None:
+    """``value`` when it fits ``schema``; None when it is missing or does not fit."""
+    if value is None:
+        return None
+    try:
+        schema(value)
+    except (BadEntry, RecursionError):
+        return None
+    return value

@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from loopguard.cache import Cache, entry_key
+from loopguard.cacheformat import PLAN_ENTRY
 from loopguard.catalogue import ALL_RULES
 from loopguard.engine import Candidate, Confirmation, Indexed, Settings, plan_confirmation
 from loopguard.match import Match
@@ -37,7 +39,8 @@ def encode_plan(plan: Confirmation | None) -> tuple[object, ...] | None:
     return (candidates, plan.spans, plan.library, tuple(sorted(plan.loop_defs)))
 
 
-def decode_plan(data: tuple[object, ...] | None, item: Indexed) -> Confirmation | None:
+def decode_plan(data: tuple[Any, ...] | None, item: Indexed) -> Confirmation | None:
+    """A plan that passed ``cacheformat.PLAN`` back into a ``Confirmation``."""
     if data is None:
         return None
     encoded, spans, library, loop_defs = data
@@ -45,11 +48,9 @@ def decode_plan(data: tuple[object, ...] | None, item: Indexed) -> Confirmation 
         Candidate(
             LoopCall._make(call), Match(ALL_RULES[code], api, suggestion), via, tuple(Hop(*h) for h in chain)
         )
-        for call, code, api, suggestion, via, chain in encoded  # type: ignore[attr-defined]
+        for call, code, api, suggestion, via, chain in encoded
     )
-    return Confirmation(
-        item.path, item.display, candidates, spans, str(library), item.source, frozenset(loop_defs),  # type: ignore[arg-type,call-overload]
-    )
+    return Confirmation(item.path, item.display, candidates, spans, library, item.source, frozenset(loop_defs))
 
 
 class Planner:
@@ -79,8 +80,8 @@ class Planner:
         if self.cache is None or summary is None or digest is None or item.source is not None:
             return plan_confirmation(item, self.project, self.graph, self.settings)
         key = entry_key("plan", digest, summary.module, item.relative, self.fingerprint, self.shape)
-        cached = self.cache.get(key)
-        if isinstance(cached, tuple) and self.unchanged(cached[0]):
+        cached = self.cache.get(key, PLAN_ENTRY)
+        if cached is not None and self.unchanged(cached[0]):
             return decode_plan(cached[1], item)
         outer = self.project.recording()
         try:

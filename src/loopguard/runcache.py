@@ -9,6 +9,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from loopguard.cache import Cache, content_hash, entry_key
+from loopguard.cacheformat import (
+    FINDINGS,
+    RUN_ENTRY,
+    SUMMARY_ENTRY,
+    decode_finding,
+    decode_result,
+    encode_finding,
+    encode_result,
+)
 from loopguard.discover import absolute
 from loopguard.engine import Confirmation, Indexed, file_error
 from loopguard.jobs import Indexing, Job
@@ -24,9 +33,13 @@ def to_cache(indexed: Indexed) -> tuple[object, ...]:
 
 
 def from_cache(job: Job, cached: tuple[object, ...]) -> Indexed:
+    """An entry that passed ``SUMMARY_ENTRY`` back into what indexing the file gives."""
     summary, error = cached
-    failed = file_error(job.display, error[2], error[0], error[1]) if error else None  # type: ignore[index]
-    decoded = decode(summary) if summary is not None else None  # type: ignore[arg-type]
+    failed = None
+    if isinstance(error, tuple):
+        line, column, message = error
+        failed = file_error(job.display, str(message), int(line), int(column))
+    decoded = decode(summary) if isinstance(summary, tuple) else None
     return Indexed(job.path, job.display, job.relative, decoded, failed)
 
 
@@ -48,7 +61,7 @@ def cached_jobs(
     hits: list[Indexed] = []
     misses: list[Job] = []
     for job, digest in zip(jobs, digests if digests is not None else known_digests(cache, jobs)):
-        cached = cache.get(indexing.key(digest, job)) if digest else None
+        cached = cache.get(indexing.key(digest, job), SUMMARY_ENTRY) if digest else None
         if cached is None:
             misses.append(job)
         else:
@@ -68,13 +81,14 @@ def previous_run(
     """The last run's result when no file it read has changed (judged by stat alone)."""
     if any(digest is None for digest in digests):
         return None
-    previous = cache.get_alone(run_key(indexing, jobs, digests, os.getcwd()))  # type: ignore[arg-type]
-    if isinstance(previous, tuple) and unchanged_context(cache, previous[0]):
-        return list(previous[1])
+    known = [digest for digest in digests if digest is not None]
+    previous = cache.get_alone(run_key(indexing, jobs, known, os.getcwd()), RUN_ENTRY)
+    if previous is not None and unchanged_context(cache, previous[0]):
+        return [decode_result(result) for result in previous[1]]
     return None
 
 
-def unchanged_context(cache: Cache, context: list[tuple[str, str]]) -> bool:
+def unchanged_context(cache: Cache, context: Sequence[tuple[str, str]]) -> bool:
     """Whether every module read for context last time is still the same file."""
     for path, digest in context:
         try:
@@ -89,12 +103,14 @@ def remember_run(
     cache: Cache, indexing: Indexing, jobs: list[Job], context: list[Indexed], results: list[FileResult]
 ) -> None:
     """Store the whole result, for the next run that finds every file unchanged."""
-    digests = [manifest_digest(cache, job.path) for job in jobs]
-    context_files = [(absolute(item.path), manifest_digest(cache, item.path)) for item in context]
-    if all(digests) and all(d for _, d in context_files):
-        key = run_key(indexing, jobs, digests, os.getcwd())  # type: ignore[arg-type]
-        if cache.get_alone(key) is None:
-            cache.put_alone(key, (context_files, tuple(results)))
+    digests = [digest for job in jobs if (digest := manifest_digest(cache, job.path)) is not None]
+    context_files = [
+        (absolute(item.path), digest) for item in context if (digest := manifest_digest(cache, item.path)) is not None
+    ]
+    if len(digests) == len(jobs) and len(context_files) == len(context):
+        key = run_key(indexing, jobs, digests, os.getcwd())
+        if cache.get_alone(key, RUN_ENTRY) is None:
+            cache.put_alone(key, (context_files, tuple(encode_result(result) for result in results)))
 
 
 def module_digests(cache: Cache | None, items: Sequence[Indexed]) -> dict[str, str]:
@@ -113,7 +129,7 @@ def module_digests(cache: Cache | None, items: Sequence[Indexed]) -> dict[str, s
 def manifest_digest(cache: Cache, path: Path) -> str | None:
     """The content hash the manifest recorded for a file (this run's, once it is indexed)."""
     recorded = cache.manifest.get(absolute(path))
-    return recorded[2] if recorded else None
+    return recorded[4] if recorded else None
 
 
 def confirm_plans(
@@ -124,15 +140,16 @@ def confirm_plans(
     todo: list[tuple[Confirmation, str | None]] = []
     for plan in plans:
         key = confirmation_key(plan, cache) if cache is not None else None
-        cached = cache.get(key) if cache is not None and key is not None else None
+        cached = cache.get(key, FINDINGS) if cache is not None and key is not None else None
         if cached is not None:
-            results[plan.display] = FileResult(plan.display, tuple(replace(f, path=plan.display) for f in cached))
+            findings = (replace(decode_finding(f), path=plan.display) for f in cached)
+            results[plan.display] = FileResult(plan.display, tuple(findings))
         else:
             todo.append((plan, key))
     for (plan, key), result in zip(todo, confirm([plan for plan, _ in todo])):
         results[plan.display] = result
         if cache is not None and key is not None and not result.error:
-            cache.put(key, result.findings)
+            cache.put(key, tuple(encode_finding(finding) for finding in result.findings))
     return results
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from loopguard.cache import Cache, content_hash
+from loopguard.cacheformat import SUMMARY_ENTRY
 from loopguard.config import Config
 from loopguard.discover import absolute, discover, relative_to_root
 from loopguard.engine import (
@@ -75,7 +76,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Fresh]:
-    cache = Cache(indexing.cache_directory, use_pack=False) if indexing.cache_directory else None
+    cache = Cache(indexing.cache_directory, use_pack=False, warn=None) if indexing.cache_directory else None
     with collector_paused():
         return [index_job(job, indexing, cache) for job in chunk]
 
@@ -90,7 +91,7 @@ def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
     digest = content_hash(data)
     key = indexing.key(digest, job)
     if cache is not None:
-        cached = cache.get(key)
+        cached = cache.get(key, SUMMARY_ENTRY)
         if cached is not None:
             return Fresh(from_cache(job, cached), digest, stat)
     indexed = index_data(data, job, indexing.project_tops, indexing.matcher)
@@ -140,9 +141,24 @@ def check_jobs(
     cache_directory: Path | None = None,
     walked: frozenset[str] = frozenset(),
 ) -> list[FileResult]:
-    """Index every file, resolve across the project, then confirm the candidates with libcst."""
+    """Index every file, resolve across the project, then confirm the candidates with libcst.
+
+    Cache entries are checked for their shape, not for being what loopguard wrote (the cache sits
+    in the analysed repository): if a run that used the cache fails anywhere, or reports an internal
+    error, it is run again without the cache, whose answer is the one that counts."""
     with collector_paused():
-        return run_checks(jobs, settings, workers, stdin, root, advance, cache_directory, walked)
+        if cache_directory is not None:
+            try:
+                results = run_checks(jobs, settings, workers, stdin, root, advance, cache_directory, walked)
+            except Exception:  # noqa: BLE001 - retried below without the cache; a real bug raises again
+                results = None
+            if results is not None and not any(map(has_internal_error, results)):
+                return results
+        return run_checks(jobs, settings, workers, stdin, root, lambda done: None, None, walked)
+
+
+def has_internal_error(result: FileResult) -> bool:
+    return result.error and any(f.message.startswith("internal error") for f in result.findings)
 
 
 def run_checks(
