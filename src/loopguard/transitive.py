@@ -9,12 +9,23 @@ with a ``set_volume`` method are never confused. A function passed *by reference
 so off-loop helpers stay silent; a helper only ever called from sync code is never reported, because
 findings are only made at call sites on the loop.
 
-Each function's answer is computed once (memoised); a function on the current path counts as not
-blocking, so recursion and cycles between modules terminate.
+Every answer is a property of the call graph alone — never of the order in which questions are
+asked, of what a warm cache skipped, or of cycles. A function's *distance* is the number of hops of
+its shortest chain: 1 when its own body calls a blocking API, else one more than its nearest
+blocking callee's. Distances are computed for a whole region at once (everything reachable from the
+function asked about, through bodies that call no blocking API) by a shortest-path search backwards
+from the blocking bodies, iteratively, so cycles and chains of any length need no recursion. The
+witness is the shortest chain, ties broken by call order in each body: from each function, its
+first call of a callee one hop nearer. A function further than ``max-depth`` does not block.
+
+For the plan cache, an answer depends on the modules read to resolve the bodies within
+``distance - 1`` hops of the function (``max-depth - 1`` when it does not block): no chain that
+could change the answer leaves that neighbourhood (see ``depends_on``).
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -44,11 +55,59 @@ class Witness:
     hops: tuple[Hop, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Body:
+    """What a function's body calls, resolved once: the first blocking API in call order (then
+    nothing else matters: no chain through a callee is shorter), else the project functions it
+    calls, in call order, as (line, col, callee). ``reads``: the modules read to resolve them, as
+    a bit mask (see ``CallGraph.module_bit``)."""
+
+    api: tuple[int, int, Match] | None
+    callees: tuple[tuple[int, int, str], ...]
+    reads: int
+
+
 def short_name(qualname: str) -> str:
     """``app.clients.AvatarClient.fetch`` -> ``AvatarClient.fetch`` (module path dropped)."""
     parts = [p for p in qualname.split(".") if p != "<locals>"]
     is_class = len(parts) >= 2 and parts[-2].lstrip("_")[:1].isupper()  # also _PrivateClass
     return ".".join(parts[-2:]) if is_class else parts[-1]
+
+
+def shortest_distances(
+    region: Iterable[str],
+    bodies: Mapping[str, Body],
+    known: Mapping[str, int | None],
+    max_depth: int,
+) -> dict[str, int | None]:
+    """The distance of every function of ``region`` (None beyond ``max_depth``). ``region`` holds
+    every callee of its non-blocking bodies except those already ``known``: a Dijkstra search over
+    the reversed calls, seeded by the blocking bodies and the calls out to known distances."""
+    callers: dict[str, list[str]] = {qualname: [] for qualname in region}
+    best: dict[str, int] = {}
+    for qualname in callers:
+        body = bodies[qualname]
+        if body.api is not None:
+            best[qualname] = 1
+            continue
+        for _line, _col, callee in body.callees:
+            if callee in callers:
+                callers[callee].append(qualname)
+                continue
+            distance = known[callee]
+            if distance is not None and distance + 1 < best.get(qualname, max_depth + 1):
+                best[qualname] = distance + 1
+    queue = [(distance, qualname) for qualname, distance in best.items()]
+    heapq.heapify(queue)
+    while queue:
+        distance, qualname = heapq.heappop(queue)
+        if distance > best[qualname] or distance >= max_depth:
+            continue  # stale entry, or its callers would be beyond max-depth
+        for caller in callers[qualname]:
+            if distance + 1 < best.get(caller, max_depth + 1):
+                best[caller] = distance + 1
+                heapq.heappush(queue, (distance + 1, caller))
+    return {qualname: best.get(qualname) for qualname in callers}
 
 
 class CallGraph:
@@ -70,8 +129,13 @@ class CallGraph:
                 if qualname not in self.functions:
                     self.functions[qualname] = (display, function)
                     self.module_of[qualname] = summary.module
-        self._memo: dict[str, tuple[Witness | None, frozenset[str]]] = {}
-        self._active: set[str] = set()
+        self.bodies: dict[str, Body] = {}
+        self.distance: dict[str, int | None] = {}  # final: every function reachable is in too
+        self._witnesses: dict[str, Witness | None] = {}
+        self._neighbourhoods: dict[tuple[str, int], int] = {}
+        self._depends: dict[str, frozenset[str]] = {}
+        self._bits: dict[str, int] = {}
+        self._modules: list[str] = []
         self.loop_functions: frozenset[str] = frozenset()  # see find_loop_functions
 
     def function_for(self, key: str | None) -> str | None:
@@ -95,47 +159,136 @@ class CallGraph:
 
     def function(self, qualname: str) -> tuple[str, FunctionSummary]:
         display, entry = self.functions[qualname]
-        return display, FunctionSummary(*entry)  # type: ignore[arg-type]
+        return display, FunctionSummary._make(entry)
 
     def blocking(self, qualname: str) -> Witness | None:
-        if qualname in self._memo:
-            witness, used = self._memo[qualname]
-            self.project.depend(used)
-            return witness
-        if qualname in self._active:
-            return None  # recursion: this path adds nothing new
-        self._active.add(qualname)
-        outer = self.project.recording()
-        try:
-            self.project.depend((self.module_of[qualname],))
-            witness = self.find_witness(qualname)
-        finally:
-            self._active.discard(qualname)
-            used = self.project.recorded(outer)
-        self._memo[qualname] = (witness, used)
-        return witness
+        """The shortest chain by which ``qualname`` blocks, within ``max-depth`` hops, if any; the
+        recording in progress (a file's plan) depends on what could change that answer."""
+        if qualname not in self.distance:
+            self.settle(qualname)
+        if self.project.touched is not None:
+            self.project.depend(self.depends_on(qualname))
+        if qualname not in self._witnesses:
+            self._witnesses[qualname] = self.witness(qualname)
+        return self._witnesses[qualname]
 
-    def find_witness(self, qualname: str) -> Witness | None:
-        display, function = self.function(qualname)
-        name = short_name(qualname)
+    def body(self, qualname: str) -> Body:
+        """Resolve the calls of ``qualname``'s body once, recording apart the modules read."""
+        if qualname not in self.bodies:
+            found, reads = self.project.read_apart(lambda: self.resolve_body(qualname))
+            api, callees = found
+            mask = self.module_bit(self.module_of[qualname])
+            for module in reads:
+                mask |= self.module_bit(module)
+            self.bodies[qualname] = Body(api, callees, mask)
+        return self.bodies[qualname]
+
+    def resolve_body(
+        self, qualname: str
+    ) -> tuple[tuple[int, int, Match] | None, tuple[tuple[int, int, str], ...]]:
+        _display, function = self.function(qualname)
         callees = []
         for line, col, _end_line, _end_col, target in function.calls:
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed
             found = self.matcher.match(key)
-            if found is not None:  # a blocking API in this very body: the shortest witness
-                api = found.api.removeprefix("builtins.")
-                return Witness(found, (Hop(display, line, col + 1, name, api),))
+            if found is not None:  # a blocking API in this very body: the 1-hop witness
+                return (line, col, found), ()
             callee = self.function_for(key)
             if callee is not None and callee != qualname:
                 callees.append((line, col, callee))
-        for line, col, callee in callees:
-            deeper = self.blocking(callee)
-            if deeper is not None and len(deeper.hops) < self.max_depth:
-                hop = Hop(display, line, col + 1, name, f"{short_name(callee)}()")
-                return Witness(deeper.match, (hop, *deeper.hops))
-        return None
+        return None, tuple(callees)
+
+    def settle(self, start: str) -> None:
+        """Resolve every body reachable from ``start`` not yet known (through bodies without a
+        blocking API: past one, no chain is shorter), and give all of them their distance."""
+        region = [start]
+        seen = {start}
+        for qualname in region:  # grows while it is walked: breadth first, no recursion
+            for _line, _col, callee in self.body(qualname).callees:
+                if callee not in seen and callee not in self.distance:
+                    seen.add(callee)
+                    region.append(callee)
+        self.distance.update(shortest_distances(region, self.bodies, self.distance, self.max_depth))
+
+    def witness(self, qualname: str) -> Witness | None:
+        """The shortest chain, ties broken by call order: from each function, its first call of a
+        callee one hop nearer to the blocking API."""
+        distance = self.distance[qualname]
+        if distance is None:
+            return None
+        hops = []
+        current = qualname
+        while True:
+            display, _function = self.functions[current]
+            body = self.bodies[current]
+            if body.api is not None:
+                line, col, match = body.api
+                api = match.api.removeprefix("builtins.")
+                hops.append(Hop(display, line, col + 1, short_name(current), api))
+                return Witness(match, tuple(hops))
+            distance -= 1
+            line, col, callee = next(c for c in body.callees if self.distance[c[2]] == distance)
+            hops.append(Hop(display, line, col + 1, short_name(current), f"{short_name(callee)}()"))
+            current = callee
+
+    def depends_on(self, qualname: str) -> frozenset[str]:
+        """The modules whose summaries could change ``qualname``'s answer: those read to resolve
+        the bodies within ``radius`` hops, ``radius`` = distance - 1 (max-depth - 1 when it does
+        not block).
+
+        Why that is enough: a chain of at most ``distance`` hops only passes through bodies within
+        ``distance - 1`` hops, so while they are unchanged no shorter chain can appear, none of
+        them can disappear, and the callees' distances that break ties stay the same."""
+        if qualname not in self._depends:
+            distance = self.distance[qualname]
+            radius = (distance if distance is not None else self.max_depth) - 1
+            # nothing is further than len(bodies) - 1 hops away: a cap for a huge max-depth
+            mask = self.neighbourhood_reads(qualname, min(radius, len(self.bodies) - 1))
+            self._depends[qualname] = frozenset(self.modules_in(mask))
+        return self._depends[qualname]
+
+    def neighbourhood_reads(self, qualname: str, radius: int) -> int:
+        """The ``reads`` of every body within ``radius`` hops of ``qualname``, memoised per
+        (function, radius): the neighbourhood of radius r is the body plus its callees' of r - 1.
+        Iterative (an explicit stack), so chains of any length need no recursion."""
+        memo = self._neighbourhoods
+        stack = [(qualname, radius, False)]
+        while stack:
+            current, reach, ready = stack.pop()
+            if (current, reach) in memo:
+                continue
+            body = self.bodies[current]
+            # past a blocking body, nothing is nearer; at radius 0 only the body itself counts
+            inner = []
+            if reach > 0 and body.api is None:
+                inner = [(callee, reach - 1) for _line, _col, callee in body.callees]
+            if not ready:
+                stack.append((current, reach, True))
+                stack.extend((c, r, False) for c, r in inner if (c, r) not in memo)
+                continue
+            mask = body.reads
+            for key in inner:
+                mask |= memo[key]
+            memo[(current, reach)] = mask
+        return memo[(qualname, radius)]
+
+    def module_bit(self, module: str) -> int:
+        """Module sets are bit masks while neighbourhoods are merged: an ``|`` of two ints is far
+        cheaper than a set union, and a neighbourhood is merged into every caller's."""
+        if module not in self._bits:
+            self._bits[module] = 1 << len(self._modules)
+            self._modules.append(module)
+        return self._bits[module]
+
+    def modules_in(self, mask: int) -> list[str]:
+        modules = []
+        while mask:
+            low = mask & -mask
+            modules.append(self._modules[low.bit_length() - 1])
+            mask ^= low
+        return modules
 
     def find_loop_functions(
         self, summaries: Iterable[FileSummary], decorators: frozenset[str]

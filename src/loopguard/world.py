@@ -9,12 +9,15 @@ those expressions with the same ``Resolver`` methods, so there is still one set 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import TypeVar
 
 from loopguard import catalogue
 from loopguard.index import ModuleIndex, Scope
 from loopguard.project import Project
 from loopguard.resolve import Resolver, Value
+
+T = TypeVar("T")
 
 
 class LocalProject(Project):
@@ -63,6 +66,17 @@ class GlobalProject(Project):
         used = frozenset(self.touched or ())
         self.touched = None if outer is None else outer | used
         return used
+
+    def read_apart(self, compute: Callable[[], T]) -> tuple[T, frozenset[str]]:
+        """``compute()`` and the modules it read, which the enclosing recording does not inherit:
+        the caller decides which of them an answer depends on (``depend``)."""
+        outer, self.touched = self.touched, set()
+        try:
+            result = compute()
+        finally:
+            used = frozenset(self.touched or ())
+            self.touched = outer
+        return result, used
 
     def evaluate(self, value: Value | None) -> Value | None:
         """A value from a summary, with any deferred part resolved across the project."""
