@@ -167,6 +167,7 @@ SUMMARY = record(
     array_of(string),  # imported project names
     mapping(FUNCTION),
     array_of(record(tree, tree)),  # scheduled callbacks
+    array_of(tree),  # project callables called at import time
 )
 FILE_ERROR = record(integer, integer, string)  # line, column, message
 SUMMARY_ENTRY = record(optional(SUMMARY), optional(FILE_ERROR))

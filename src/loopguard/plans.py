@@ -69,7 +69,10 @@ class Planner:
         self.settings = settings
         self.digests = digests
         shape = hashlib.blake2b(digest_size=16)
-        for part in (*sorted(digests), "\0", *sorted(graph.loop_functions), os.getcwd()):
+        # what every plan may depend on: which modules exist, which functions run on the loop or
+        # are warmed at import, and where paths are shown from
+        parts = (*sorted(digests), "\0", *sorted(graph.loop_functions), "\0", *sorted(graph.warm), os.getcwd())
+        for part in parts:
             shape.update(part.encode() + b"\0")
         self.shape = shape.hexdigest()
         self.fingerprint = settings.config.fingerprint()

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from loopguard.cache import Cache, content_hash
 from loopguard.cacheformat import SUMMARY_ENTRY
+from loopguard.catalogue import MEMOISED
 from loopguard.config import Config
 from loopguard.discover import absolute, discover, relative_to_root
 from loopguard.engine import (
@@ -44,6 +45,7 @@ from loopguard.runcache import (
     remember_run,
     to_cache,
 )
+from loopguard.suppress import is_selected
 from loopguard.transitive import CallGraph
 from loopguard.world import GlobalProject
 
@@ -212,6 +214,7 @@ def run_checks(
         graph = CallGraph(
             {i.summary.module: (i.display, i.summary) for i in [*context, *indexed] if i.summary is not None},
             project, settings.matcher, settings.config.max_depth,
+            report_memoised=is_selected(MEMOISED, settings.config.select, settings.config.ignore),
         )
         graph.loop_functions = graph.find_loop_functions(
             (i.summary for i in [*context, *indexed] if i.summary is not None),

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from loopguard.index import ClassInfo, ModuleIndex, Scope
+from loopguard.index import ClassInfo, Expr, ModuleIndex, Scope
 from loopguard.resolve import Resolver, Target, Value
 from loopguard.world import LocalProject
 
@@ -61,6 +61,9 @@ class FileSummary:
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     # (scheduling method, callback function) for calls such as loop.call_soon(callback)
     callbacks: tuple[tuple[Target, Target], ...] = ()
+    # project callables called while the module is imported (module and class bodies): a memoised
+    # helper called there is warm before any coroutine runs
+    import_calls: tuple[Target, ...] = ()
 
 
 def library_of(index: ModuleIndex) -> str:
@@ -94,6 +97,7 @@ def summarize(
         imports=frozenset(n for n in imported_names(index) if n.partition(".")[0] in project_tops),
         functions=function_summaries(index, resolver, keep),
         callbacks=scheduled_callbacks(index, resolver),
+        import_calls=import_time_calls(index, resolver, project_tops),
     )
 
 
@@ -160,6 +164,32 @@ def scheduled_callbacks(index: ModuleIndex, resolver: Resolver) -> tuple[tuple[T
     return tuple(found)
 
 
+def import_time_calls(index: ModuleIndex, resolver: Resolver, project_tops: Collection[str]) -> tuple[Target, ...]:
+    """The project callables the module calls while it is imported: calls whose scopes up to the
+    module are only class bodies and comprehensions (not a def or lambda, which run later)."""
+    found = []
+    for call in index.calls:
+        current: int | None = call.scope
+        while current is not None and index.scopes[current].kind in ("class", "comprehension"):
+            current = index.scopes[current].parent
+        if current != 0:
+            continue
+        target = resolver.call_target(call.func, call.scope)
+        if target is not None and (not isinstance(target, str) or target.partition(".")[0] in project_tops):
+            found.append(target)
+    return tuple(dict.fromkeys(found))
+
+
+def decorator_targets(decorator: Expr, resolver: Resolver, scope: int) -> list[Target]:
+    """What a decorator is: the callable it names, and for a call (``@lru_cache(maxsize=None)``)
+    also the factory it calls."""
+    targets = [resolver.plain_target(resolver.resolve(decorator, scope))]
+    factory = decorator[1] if decorator[0] == "call" else None
+    if isinstance(factory, tuple):
+        targets.append(resolver.plain_target(resolver.resolve(factory, scope)))
+    return [target for target in targets if target is not None]
+
+
 def owning_function(index: ModuleIndex, scope: int) -> int:
     """The scope of the function whose own body a call is in (comprehensions are transparent);
     -1 when that is a coroutine, a lambda, a class body or the module."""
@@ -184,9 +214,9 @@ def function_summaries(
             calls.setdefault(owner, []).append((call.line, call.col, call.end_line, call.end_col, target))
     summaries = {}
     for scope, (line, col, end_line, decorators, outer) in index.functions.items():
-        decorated = tuple(resolver.plain_target(resolver.resolve(d, outer)) for d in decorators)
+        decorated = tuple(target for d in decorators for target in decorator_targets(d, resolver, outer))
         summaries[index.scopes[scope].qualname] = FunctionSummary(
-            line, col, end_line, tuple(d for d in decorated if d is not None), tuple(calls.get(scope, ()))
+            line, col, end_line, decorated, tuple(calls.get(scope, ()))
         )
     return summaries
 
@@ -227,13 +257,13 @@ def encode(summary: FileSummary) -> tuple[object, ...]:
         summary.module, summary.package, exports, classes, names.function_returns,
         tuple(tuple(call) for call in summary.calls), summary.library, tuple(summary.imports),
         {name: tuple(function) for name, function in summary.functions.items()},
-        summary.callbacks,
+        summary.callbacks, summary.import_calls,
     )
 
 
 def decode(data: tuple[object, ...]) -> FileSummary:
     """Back from ``encode``, cheaply: bindings and calls stay tuples (the resolver only reads them)."""
-    module, package, exports, classes, returns, calls, library, imports, functions, callbacks = data
+    module, package, exports, classes, returns, calls, library, imports, functions, callbacks, warm = data
     scope = Scope("module", None, str(module))
     scope.bindings = exports  # type: ignore[assignment]
     infos = {}
@@ -245,5 +275,5 @@ def decode(data: tuple[object, ...]) -> FileSummary:
     names = ModuleIndex(str(module), str(package), [scope], infos, [], {}, set(), returns)  # type: ignore[arg-type]
     return FileSummary(
         str(module), str(package), names, calls, str(library), frozenset(imports), functions,  # type: ignore[arg-type,call-overload]
-        callbacks,  # type: ignore[arg-type]
+        callbacks, warm,  # type: ignore[arg-type]
     )

@@ -29,6 +29,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from loopguard.catalogue import MEMOISED, MEMOISERS
 from loopguard.match import Match, Matcher
 from loopguard.models import Hop
 from loopguard.summary import FileSummary, FunctionSummary
@@ -117,11 +118,20 @@ class CallGraph:
         project: GlobalProject,
         matcher: Matcher,
         max_depth: int,
+        report_memoised: bool = False,
+        through_memoised: bool = False,
     ) -> None:
-        """``summaries``: module -> (display path, summary), for every module read."""
+        """``summaries``: module -> (display path, summary), for every module read.
+
+        Memoised helpers (``functools.cache``) block once per process, so no chain through one is
+        reported under its blocking call's code: this graph does not follow them. With
+        ``report_memoised``, a function that blocks only through one is reported under ``LG011``
+        (answered by a second graph that does follow them, ``through_memoised``). A memoised helper
+        called at import time is warm before any coroutine runs: neither graph follows it."""
         self.project = project
         self.matcher = matcher
         self.max_depth = max_depth
+        self.through_memoised = through_memoised
         self.functions: dict[str, tuple[str, tuple[object, ...]]] = {}
         self.module_of: dict[str, str] = {}
         for display, summary in summaries.values():
@@ -137,6 +147,20 @@ class CallGraph:
         self._bits: dict[str, int] = {}
         self._modules: list[str] = []
         self.loop_functions: frozenset[str] = frozenset()  # see find_loop_functions
+        self.memoised = frozenset(
+            qualname for qualname, (_display, entry) in self.functions.items()
+            if any(self.project.target(d) in MEMOISERS for d in FunctionSummary._make(entry).decorators)
+        )
+        called_at_import = {
+            self.function_for(self.project.target(target))
+            for _display, summary in summaries.values()
+            for target in summary.import_calls
+        }
+        self.warm = self.memoised.intersection(called_at_import)
+        self._through_memoised: dict[str, bool] = {}
+        self.memoised_graph = (
+            CallGraph(summaries, project, matcher, max_depth, through_memoised=True) if report_memoised else None
+        )
 
     def function_for(self, key: str | None) -> str | None:
         """The project function a call key names: directly, or a method found in a project base."""
@@ -162,6 +186,26 @@ class CallGraph:
         return display, FunctionSummary._make(entry)
 
     def blocking(self, qualname: str) -> Witness | None:
+        """The shortest chain by which ``qualname`` blocks, within ``max-depth`` hops, if any —
+        under ``LG011`` when every such chain goes through a memoised helper."""
+        if qualname in self.warm:
+            return None
+        if qualname not in self.memoised:
+            witness = self.shortest_chain(qualname)
+            if witness is not None or self.memoised_graph is None:
+                return witness
+        if self.memoised_graph is None:
+            return None
+        return self.memoised_graph.chain_through_memoised(qualname)
+
+    def chain_through_memoised(self, qualname: str) -> Witness | None:
+        """The shortest chain, as an ``LG011`` witness, when it goes through a memoised helper."""
+        witness = self.shortest_chain(qualname)
+        if witness is None or not self._through_memoised[qualname]:
+            return None
+        return Witness(Match(MEMOISED, witness.match.api, None), witness.hops)
+
+    def shortest_chain(self, qualname: str) -> Witness | None:
         """The shortest chain by which ``qualname`` blocks, within ``max-depth`` hops, if any; the
         recording in progress (a file's plan) depends on what could change that answer."""
         if qualname not in self.distance:
@@ -196,6 +240,8 @@ class CallGraph:
             if found is not None:  # a blocking API in this very body: the 1-hop witness
                 return (line, col, found), ()
             callee = self.function_for(key)
+            if callee in self.warm or (callee in self.memoised and not self.through_memoised):
+                continue  # blocks at most once, not on this chain's code
             if callee is not None and callee != qualname:
                 callees.append((line, col, callee))
         return None, tuple(callees)
@@ -220,13 +266,16 @@ class CallGraph:
             return None
         hops = []
         current = qualname
+        through_memoised = False
         while True:
             display, _function = self.functions[current]
             body = self.bodies[current]
+            through_memoised = through_memoised or current in self.memoised
             if body.api is not None:
                 line, col, match = body.api
                 api = match.api.removeprefix("builtins.")
                 hops.append(Hop(display, line, col + 1, short_name(current), api))
+                self._through_memoised[qualname] = through_memoised
                 return Witness(match, tuple(hops))
             distance -= 1
             line, col, callee = next(c for c in body.callees if self.distance[c[2]] == distance)

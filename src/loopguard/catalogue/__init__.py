@@ -75,6 +75,41 @@ CONFIGURED = Rule(
     use_instead="The replacement named in the configuration.",
 )
 
+MEMOISED = Rule(
+    code="LG011",
+    name="memoised-blocking-call",
+    domain="chains",
+    summary=(
+        "A coroutine calls a memoised sync helper (`functools.cache`, `functools.lru_cache`) whose "
+        "chain reaches a blocking call: it blocks the first time only, once per process (per "
+        "argument set). Not reported at all when the helper is called at import time."
+    ),
+    instead={
+        "asyncio": "warm it off the loop once at startup (await asyncio.to_thread(f)), or accept the one-time cost",
+        "anyio": "warm it off the loop once at startup (await anyio.to_thread.run_sync(f)), or accept the one-time cost",
+        "trio": "warm it off the loop once at startup (await trio.to_thread.run_sync(f)), or accept the one-time cost",
+    },
+    why=(
+        "The blocking call runs on the event loop once, on the first call; every later call returns "
+        "the memoised value. Whether one stall at first use matters depends on the program, so this "
+        "code is off by default, and such chains are never reported under the blocking call's own "
+        "code."
+    ),
+    example=(
+        "import functools\nimport ssl\n\n\n@functools.cache\ndef client_context():\n"
+        "    return ssl.create_default_context()\n\n\nasync def connect():\n"
+        "    return client_context()"
+    ),
+    use_instead=(
+        "import functools\nimport ssl\n\n\n@functools.cache\ndef client_context():\n"
+        "    return ssl.create_default_context()\n\n\nclient_context()  # warmed at import\n\n\n"
+        "async def connect():\n    return client_context()"
+    ),
+    default_enabled=False,
+)
+#: Decorators after which a function's body runs at most once per argument set.
+MEMOISERS = frozenset({"functools.cache", "functools.lru_cache"})
+
 RULES: tuple[Rule, ...] = tuple(
     sorted((rule for domain in _DOMAINS for rule in domain.RULES), key=lambda rule: rule.code)
 )
@@ -85,4 +120,4 @@ ATTRIBUTES: dict[str, str] = {
 }
 FILE_READERS: frozenset[str] = frozenset(r for domain in _DOMAINS for r in getattr(domain, "FILE_READERS", ()))
 FILE_TYPES: frozenset[str] = frozenset(t for domain in _DOMAINS for t in getattr(domain, "FILE_TYPES", ()))
-ALL_RULES: dict[str, Rule] = {rule.code: rule for rule in (FILE_ERROR, *RULES, CONFIGURED)}
+ALL_RULES: dict[str, Rule] = {rule.code: rule for rule in (FILE_ERROR, MEMOISED, *RULES, CONFIGURED)}
