@@ -201,3 +201,29 @@ def test_a_crash_in_a_real_process_exits_2(tmp_path: Path) -> None:
         env={**env, "LOOPGUARD_TRACEBACK": "1"},
     )
     assert traced.returncode == 2 and "Traceback" in traced.stderr
+
+
+def test_a_closed_pipe_is_not_reported_as_findings(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(SLEEP)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loopguard", "check", "--no-cache", "app.py"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # long before the interpreter has started: every write fails
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 2
+    assert "Traceback" not in stderr and "internal error" not in stderr
+
+
+def test_standard_input_is_quoted_from_the_buffer_not_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "app.py").write_text("import time\n\nasync def poll():\n    time.sleep(1)  # on disk\n")
+    monkeypatch.chdir(tmp_path)
+    buffer = "import time\n\nasync def poll():\n    time.sleep(2)  # unsaved\n"
+    result = CliRunner().invoke(
+        cli, ["check", "--no-cache", "--output-format", "full", "--stdin-filename", "app.py", "-"], input=buffer
+    )
+    assert result.exit_code == 1
+    assert "4 |     time.sleep(2)  # unsaved" in result.stdout and "on disk" not in result.stdout

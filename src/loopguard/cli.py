@@ -105,12 +105,28 @@ def check(
         )
     results = [*problem_results(found, cwd), *results]
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    source_lines = SourceLines(str(config.root), paths, stdin_buffer(stdin, cwd))
+    context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root, read_line=source_lines)
+    try:
+        print_report(results, findings, context, output_format, quiet, statistics, no_color)
+    except BrokenPipeError:
+        # The reader went away (`| head`): the report is incomplete, which is not "findings" (1).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        raise SystemExit(EXIT_ERROR) from None
+    errors = bool(found.missing) or any(r.error for r in results)
+    if errors:
+        raise SystemExit(EXIT_ERROR)
+    raise SystemExit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def print_report(
+    results: list[FileResult], findings: list[Finding], context: ReportContext, output_format: str | None,
+    quiet: bool, statistics: bool, no_color: bool,
+) -> None:
     on_terminal = sys.stdout.isatty()
     output_format = output_format or ("full" if on_terminal else "concise")
     color = on_terminal and not no_color and not os.environ.get("NO_COLOR")
-    source_lines = SourceLines(str(config.root), paths)
-    context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root,
-                            color=color, read_line=source_lines)
+    context = replace(context, color=color)
     if statistics:
         click.echo(render_statistics(findings), nl=False)
     else:
@@ -119,10 +135,13 @@ def check(
         if findings and output_format == "full" and not statistics:
             click.echo()
         click.echo(summary(results, findings), err=False)
-    errors = bool(found.missing) or any(r.error for r in results)
-    if errors:
-        raise SystemExit(EXIT_ERROR)
-    raise SystemExit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def stdin_buffer(stdin: StdinSource | None, cwd: Path) -> dict[str, bytes]:
+    """The checked buffer under its reported path: its lines come from it, not from the disk."""
+    if stdin is None:
+        return {}
+    return {"-" if stdin.path.name == "-" else display_path(stdin.path, cwd): stdin.data}
 
 
 def problem_results(found: Discovery, cwd: Path) -> list[FileResult]:

@@ -17,7 +17,7 @@ import io
 import os
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from loopguard.safeio import read_regular_file
@@ -62,11 +62,16 @@ def decode(data: bytes) -> str:
 class SourceLines:
     """``read_line(path, line)`` for reports, confined to the project (see the module docstring)."""
 
-    def __init__(self, root: str, named_paths: Iterable[str]) -> None:
+    def __init__(
+        self, root: str, named_paths: Iterable[str], buffers: Mapping[str, bytes] | None = None
+    ) -> None:
         self.bases = allowed_bases(root, named_paths)
+        self.buffers = dict(buffers or {})  # reported path -> what was checked (standard input)
         self.lines = lru_cache(maxsize=8)(self._lines)  # findings come sorted by path
 
     def _lines(self, path: str) -> tuple[str, ...]:
+        if path in self.buffers:
+            return tuple(LINE_BREAK.split(decode(self.buffers[path])))
         if not is_inside(os.path.realpath(path), self.bases):
             return ()
         data = read_bounded(path)
