@@ -235,3 +235,59 @@ def test_analysed_code_is_never_imported_or_run(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert reported(done) == [("app/service.py", "LG101")]
     assert [name for name, marker in markers.items() if marker.exists()] == []
+
+
+def test_a_hostile_gitignore_neither_hangs_nor_crashes(tmp_path: Path) -> None:
+    # pathspec compiled these lines to backtracking regexes (the first never finished on this tree)
+    # and refused the lone "!" with an exception.
+    (tmp_path / ".git").mkdir()
+    deep = tmp_path.joinpath(*["a"] * 60)
+    deep.mkdir(parents=True)
+    (deep / "y.py").write_text(SLEEP)
+    (tmp_path / ".gitignore").write_text("a/**/" * 8 + "z.py\n!\n" + "*a" * 30 + "*b\n")
+    done = loopguard(tmp_path, ".")
+    assert done.returncode == 1, done.stderr
+    assert reported(done) == [("a/" * 60 + "y.py", "LG101")]
+
+
+def git_ignored(directory: Path, files: list[str]) -> set[str]:
+    done = subprocess.run(
+        ["git", "-C", str(directory), "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(files) + "\n", capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    return set(done.stdout.split("\n")) - {""}
+
+
+def test_gitignore_lines_mean_what_they_mean_to_git(tmp_path: Path) -> None:
+    """Random lines and trees, judged by loopguard's walk and by `git check-ignore` itself."""
+    pieces = ["a", "b", "*", "**", "/", "?", "[ab]", ".py", "c", "[!a]", "\\*", "[a-b]", " ", "\\ "]
+    names = ["a", "b", "c", "a.py", "b.py", "ab"]
+    rng = random.Random(5)
+    compared = 0
+    for case in range(60):
+        lines = [
+            ("!" if rng.random() < 0.3 else "") + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        root = tmp_path / str(case)
+        subprocess.run(["git", "init", "-q", str(root)], check=True, timeout=TIMEOUT)
+        for _ in range(8):
+            file = root.joinpath(*[rng.choice(names) for _ in range(rng.randint(1, 4))])
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.touch(exist_ok=True)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                continue  # a name already taken by a file (or a directory)
+        (root / ".gitignore").write_text("\n".join(lines) + "\n")
+        every = [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]
+        every = [p for p in every if p != ".gitignore"]
+        walked = {
+            p.relative_to(root).as_posix()
+            for p in discover((str(root),), root, ()).files
+        }
+        # discover keeps *.py files only; compare on those, and on what git ignores among them
+        python_files = [p for p in every if p.endswith(".py")]
+        expected = set(python_files) - git_ignored(root, python_files)
+        assert walked == expected, (lines, sorted(walked), sorted(expected))
+        compared += len(python_files)
+    assert compared > 100

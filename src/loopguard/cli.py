@@ -106,7 +106,9 @@ def check(
     results = [*problem_results(found, cwd), *results]
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     source_lines = SourceLines(str(config.root), paths, stdin_buffer(stdin, cwd))
-    context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root, read_line=source_lines)
+    context = ReportContext(
+        rules=ALL_RULES, version=__version__, root=config.root, read_line=source_lines
+    )
     try:
         print_report(results, findings, context, output_format, quiet, statistics, no_color)
     except BrokenPipeError:
@@ -120,8 +122,8 @@ def check(
 
 
 def print_report(
-    results: list[FileResult], findings: list[Finding], context: ReportContext, output_format: str | None,
-    quiet: bool, statistics: bool, no_color: bool,
+    results: list[FileResult], findings: list[Finding], context: ReportContext,
+    output_format: str | None, quiet: bool, statistics: bool, no_color: bool,
 ) -> None:
     on_terminal = sys.stdout.isatty()
     output_format = output_format or ("full" if on_terminal else "concise")
@@ -146,7 +148,9 @@ def stdin_buffer(stdin: StdinSource | None, cwd: Path) -> dict[str, bytes]:
 
 def problem_results(found: Discovery, cwd: Path) -> list[FileResult]:
     """A path discovery could not check (a FIFO, an unreadable directory) as an LG001 result."""
-    return [file_error(display_path(problem.path, cwd), problem.reason) for problem in found.problems]
+    return [
+        file_error(display_path(problem.path, cwd), problem.reason) for problem in found.problems
+    ]
 
 
 def read_stdin(filename: Path | None, config: Config, force_exclude: bool) -> StdinSource | None:

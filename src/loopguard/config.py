@@ -105,7 +105,8 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "select": ("select", _string_list, "a list of code prefixes"),
     "ignore": ("ignore", _string_list, "a list of code prefixes"),
     "exclude": (
-        "exclude", _glob_list, f"a list of glob patterns (each at most {MAX_GLOB_LENGTH} characters)"
+        "exclude", _glob_list,
+        f"a list of glob patterns (each at most {MAX_GLOB_LENGTH} characters)",
     ),
     "per-file-ignores": (
         "per_file_ignores", _per_file_ignores,

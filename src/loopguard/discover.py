@@ -3,7 +3,7 @@
 Directories are walked for ``*.py`` and ``*.pyi``, pruning the directories no project wants linted
 (VCS metadata, virtualenvs, build output, caches, hidden directories — a hidden directory is checked
 only when it is named on the command line), the configured ``exclude`` globs, and what the
-``.gitignore`` and ``.ignore`` files of the repository ignore (gitignore semantics through ``pathspec``;
+``.gitignore`` and ``.ignore`` files of the repository ignore (git's semantics, ``gitignore.py``;
 ``respect-gitignore = false`` turns that off). A file named
 explicitly is always checked, as flake8 and ruff do, unless ``force_exclude`` is set (pre-commit
 passes every staged file explicitly, and the configured excludes must still apply there).
@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import pathspec
-
-from loopguard.globs import compile_glob
+from loopguard.gitignore import IgnoreSpec, IgnoreSpecs, ignored_with_parents, is_ignored
+from loopguard.globs import compile_globs
 from loopguard.safeio import file_kind, read_regular_file
 
 SKIPPED_DIRECTORIES = frozenset(
@@ -59,7 +58,7 @@ class Discovery:
 
 def is_excluded(relative: str, patterns: tuple[str, ...]) -> bool:
     """Whether a '/'-separated path relative to the root matches a glob (linear time: globs.py)."""
-    return any(compile_glob(pattern).matches(relative) for pattern in patterns)
+    return compile_globs(patterns).matches(relative)
 
 
 def absolute(path: Path | str) -> str:
@@ -84,7 +83,7 @@ IGNORE_FILES = (".gitignore", ".ignore")
 
 
 @lru_cache(maxsize=1024)
-def ignore_spec(directory: str) -> pathspec.GitIgnoreSpec | None:
+def ignore_spec(directory: str) -> IgnoreSpec | None:
     """The patterns of a directory's .gitignore and .ignore files (gitignore semantics), if any."""
     lines: list[str] = []
     for name in IGNORE_FILES:
@@ -93,7 +92,7 @@ def ignore_spec(directory: str) -> pathspec.GitIgnoreSpec | None:
         except OSError:
             continue
         lines += data[:MAX_IGNORE_FILE_BYTES].decode("utf-8", errors="replace").splitlines()
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    return IgnoreSpec(lines) if lines else None
 
 
 # A .gitignore is a few kilobytes; a bigger one is read up to this much (git itself gives up on
@@ -110,21 +109,13 @@ def repository_top(start: Path) -> Path | None:
 
 
 def ancestors_with_ignores(top: Path) -> list[Path]:
-    """``top``'s ancestors up to the repository's top, whose ignore files apply below them too."""
-    top = top.resolve()
+    """``top``'s ancestors up to the repository's top, outermost first, whose ignore files apply
+    below them too. Lexical, not resolved: they must prefix the paths the walk builds from
+    ``top``."""
     stop = repository_top(top)
     if stop is None:
         return []
-    return [d for d in (top, *top.parents) if d == stop or stop in d.parents][1:]
-
-
-def is_ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
-    """Whether any .gitignore/.ignore of an enclosing directory ignores ``path``."""
-    for base, spec in specs:
-        relative = os.path.relpath(path, base).replace(os.sep, "/")
-        if spec.match_file(relative + "/" if is_dir else relative):
-            return True
-    return False
+    return [d for d in reversed(top.parents) if d == stop or stop in d.parents]
 
 
 NOT_FOUND = (errno.ENOENT, errno.ENOTDIR)
@@ -187,13 +178,13 @@ def walk(
     problems: list[Problem] | None = None,
 ) -> list[Path]:
     found: list[Path] = []
-    inherited: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    inherited: IgnoreSpecs = []
     if respect_gitignore:
         for ancestor in ancestors_with_ignores(top):
             spec = ignore_spec(str(ancestor))
             if spec is not None:
-                inherited.append((str(ancestor), spec))
-        if inherited and is_ignored(str(top.resolve()), True, inherited):
+                inherited = [*inherited, (str(ancestor), spec)]
+        if inherited and ignored_with_parents(str(top), inherited):
             inherited = []  # an ignored directory named explicitly is checked, like an ignored file
 
     def unreadable(error: OSError) -> None:
@@ -201,7 +192,7 @@ def walk(
             where = Path(error.filename) if error.filename else top
             problems.append(Problem(where, f"cannot read directory: {error.strerror}"))
 
-    specs_by_directory: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
+    specs_by_directory: dict[str, IgnoreSpecs] = {}
     # followlinks=False (the default) is what keeps symlink loops out: a symlinked directory is
     # listed but never entered.
     for directory, subdirectories, filenames in os.walk(str(top), onerror=unreadable):

@@ -1,4 +1,4 @@
-"""Reading the small files the analysed tree controls (configuration, ignore files, report snippets).
+"""Reading the small files the analysed tree controls (configuration, ignore files, snippets).
 
 Such a file may be a FIFO (opening it would wait for a writer forever), a device, a directory or
 huge, so it is opened without blocking, checked to be a regular file, and read up to a bound.
