@@ -106,21 +106,26 @@ def test_nonexistent_paths_are_named_and_the_others_checked(tmp_path: Path) -> N
     ]
 
 
-def test_an_unreadable_directory_is_lg001_and_the_rest_is_checked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Permission bits do not stop root, so the refusal is simulated where os.walk lists directories.
-    (tmp_path / "good.py").write_text(SLEEP)
-    (tmp_path / "locked").mkdir()
-    (tmp_path / "locked" / "hidden.py").write_text(SLEEP)
+def refuse_to_list(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Directories called ``name`` cannot be listed. Permission bits do not stop root, so the
+    refusal is simulated where os.walk lists directories."""
     real_scandir = os.scandir
 
     def scandir(path: str) -> object:
-        if os.path.basename(os.fspath(path)) == "locked":
+        if os.path.basename(os.fspath(path)) == name:
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_directory_is_lg001_and_the_rest_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "good.py").write_text(SLEEP)
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "hidden.py").write_text(SLEEP)
+    refuse_to_list(monkeypatch, "locked")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
         cli, ["check", "--no-cache", "--jobs", "1", "--output-format", "json", "."], catch_exceptions=False
@@ -137,12 +142,7 @@ def test_an_unreadable_directory_is_a_problem_of_discovery(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "locked").mkdir()
-    real_scandir = os.scandir
-    monkeypatch.setattr(
-        os, "scandir",
-        lambda path: (_ for _ in ()).throw(PermissionError(13, "Permission denied", os.fspath(path)))
-        if os.fspath(path).endswith("locked") else real_scandir(path),
-    )
+    refuse_to_list(monkeypatch, "locked")
     found = discover((str(tmp_path),), tmp_path, ())
     assert [(p.path, p.reason) for p in found.problems] == [
         (tmp_path / "locked", "cannot read directory: Permission denied")

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -36,9 +37,12 @@ def hostile_finding() -> Finding:
     )
 
 
-def context(tmp_path: Path, read_line: object = None) -> ReportContext:
-    reader = read_line or (lambda path, line: "    time.sleep(1)  # \x1b[2J\u202e")
-    return ReportContext(rules=ALL_RULES, version="0", root=tmp_path, read_line=reader)  # type: ignore[arg-type]
+def hostile_line(path: str, line: int) -> str:
+    return "    time.sleep(1)  # \x1b[2J\u202e"
+
+
+def context(tmp_path: Path, read_line: Callable[[str, int], str] = hostile_line) -> ReportContext:
+    return ReportContext(rules=ALL_RULES, version="0", root=tmp_path, read_line=read_line)
 
 
 @pytest.mark.parametrize("name", TEXT_FORMATS)
