@@ -1,7 +1,10 @@
 """Command line: ``loopguard check``, ``loopguard rules``, ``loopguard explain``.
 
 Exit status (DESIGN.md): 0 nothing found, 1 findings, 2 a file could not be checked or the
-invocation/configuration is wrong — every other file is still checked and reported.
+invocation/configuration is wrong — every other file is still checked and reported. A bug in
+loopguard (any unexpected exception) is one "internal error" line and exit status 2, never 1 (which
+would read as "findings") and never 0, whatever ``--exit-zero`` says: ``--exit-zero`` only turns the
+findings' 1 into 0, as in ruff.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,19 +25,24 @@ from loopguard import __version__
 from loopguard.cache import CACHE_DIRECTORY
 from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config, ConfigError, load_config, parse_code_list
-from loopguard.discover import discover, is_excluded, relative_to_root
-from loopguard.engine import make_settings
-from loopguard.jobs import StdinSource, default_jobs, make_jobs
+from loopguard.discover import Discovery, discover, is_excluded, relative_to_root
+from loopguard.engine import file_error, make_settings
+from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs
 from loopguard.models import FileResult, Finding
-from loopguard.report import ReportContext, renderers
+from loopguard.report import ReportContext, escape_controls, renderers
+from loopguard.report.source import SourceLines
 from loopguard.ruledocs import rule_page
 from loopguard.runner import check_jobs
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+ISSUES_URL = "https://github.com/loopguard/loopguard/issues"
+# Set to see the traceback of an internal error (for a bug report).
+TRACEBACK_VARIABLE = "LOOPGUARD_TRACEBACK"
 
 
 def fail(message: str) -> None:
-    click.echo(f"loopguard: error: {message}", err=True)
+    """One line on stderr; control characters in the paths it names are shown escaped."""
+    click.echo(f"loopguard: error: {escape_controls(message)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +60,7 @@ def cli() -> None:
 )
 @click.option("--select", help="Comma-separated code prefixes to report (replaces the configured `select`).")
 @click.option("--ignore", help="Comma-separated code prefixes not to report (added to the configured `ignore`).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="Read settings from this file instead of the nearest pyproject.toml.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
@@ -94,12 +103,32 @@ def check(
         results = check_jobs(
             jobs_list, settings, jobs or default_jobs(), stdin, config.root, advance, cache_directory, found.walked
         )
+    results = [*problem_results(found, cwd), *results]
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    source_lines = SourceLines(str(config.root), paths, stdin_buffer(stdin, cwd))
+    context = ReportContext(
+        rules=ALL_RULES, version=__version__, root=config.root, read_line=source_lines
+    )
+    try:
+        print_report(results, findings, context, output_format, quiet, statistics, no_color)
+    except BrokenPipeError:
+        # The reader went away (`| head`): the report is incomplete, which is not "findings" (1).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        raise SystemExit(EXIT_ERROR) from None
+    errors = bool(found.missing) or any(r.error for r in results)
+    if errors:
+        raise SystemExit(EXIT_ERROR)
+    raise SystemExit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def print_report(
+    results: list[FileResult], findings: list[Finding], context: ReportContext,
+    output_format: str | None, quiet: bool, statistics: bool, no_color: bool,
+) -> None:
     on_terminal = sys.stdout.isatty()
     output_format = output_format or ("full" if on_terminal else "concise")
     color = on_terminal and not no_color and not os.environ.get("NO_COLOR")
-    context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root,
-                            color=color, read_line=read_line)
+    context = replace(context, color=color)
     if statistics:
         click.echo(render_statistics(findings), nl=False)
     else:
@@ -108,10 +137,20 @@ def check(
         if findings and output_format == "full" and not statistics:
             click.echo()
         click.echo(summary(results, findings), err=False)
-    errors = bool(found.missing) or any(r.error for r in results)
-    if errors:
-        raise SystemExit(EXIT_ERROR)
-    raise SystemExit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def stdin_buffer(stdin: StdinSource | None, cwd: Path) -> dict[str, bytes]:
+    """The checked buffer under its reported path: its lines come from it, not from the disk."""
+    if stdin is None:
+        return {}
+    return {"-" if stdin.path.name == "-" else display_path(stdin.path, cwd): stdin.data}
+
+
+def problem_results(found: Discovery, cwd: Path) -> list[FileResult]:
+    """A path discovery could not check (a FIFO, an unreadable directory) as an LG001 result."""
+    return [
+        file_error(display_path(problem.path, cwd), problem.reason) for problem in found.problems
+    ]
 
 
 def read_stdin(filename: Path | None, config: Config, force_exclude: bool) -> StdinSource | None:
@@ -180,14 +219,6 @@ def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[int], None]]:
 PROGRESS_MIN_FILES = 500
 
 
-def read_line(path: str, line: int) -> str:
-    try:
-        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return ""
-    return lines[line - 1] if 0 < line <= len(lines) else ""
-
-
 @cli.command()
 @click.option("--output-format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -225,13 +256,37 @@ def main() -> int:
     try:
         cli.main(prog_name="loopguard", standalone_mode=False)
     except SystemExit as done:
-        return int(done.code or 0)
+        return exit_status(done.code)
     except click.exceptions.Abort:
         return EXIT_ERROR
     except click.ClickException as error:
         error.show()
         return error.exit_code
+    except Exception as error:  # noqa: BLE001 - a bug must not look like findings (exit 1)
+        report_internal_error(error)
+        return EXIT_ERROR
     return EXIT_CLEAN
+
+
+def exit_status(code: object) -> int:
+    """The status of a ``SystemExit``: its number, 0 for None, 2 for a message (printed)."""
+    if code is None or isinstance(code, int):
+        return code or EXIT_CLEAN
+    fail(str(code))
+    return EXIT_ERROR
+
+
+def report_internal_error(error: Exception) -> None:
+    """One line asking for a bug report; the traceback only when LOOPGUARD_TRACEBACK is set."""
+    if os.environ.get(TRACEBACK_VARIABLE):
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    detail = " ".join(str(error).split())[:200]
+    click.echo(
+        f"loopguard: internal error: {type(error).__name__}: {escape_controls(detail)}"
+        f" — this is a bug in loopguard; please report it at {ISSUES_URL} with the command that"
+        f" failed (set {TRACEBACK_VARIABLE}=1 to see the traceback)",
+        err=True,
+    )
 
 
 if __name__ == "__main__":

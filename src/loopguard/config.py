@@ -3,6 +3,12 @@
 The configuration is the nearest ``pyproject.toml`` upward from the working directory that has a
 ``[tool.loopguard]`` table, or the file given with ``--config``. Unknown keys and values of the wrong
 type are a ``ConfigError`` naming the file and the key: a typo must never silently disable a check.
+
+Only our own table is validated: the search walks up through directories loopguard does not own
+(a home directory, a monorepo's top), so a ``pyproject.toml`` that never mentions ``loopguard`` is
+skipped unparsed, and one whose ``tool`` is not a table simply has no loopguard configuration.
+Reading is bounded: a configuration file must be a regular file (a FIFO would block the run) of at
+most ``MAX_CONFIG_BYTES``, in UTF-8 as TOML requires.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from loopguard.safeio import read_regular_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,7 +65,7 @@ def _per_file_ignores(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...] | N
     result = []
     for pattern, codes in value.items():
         parsed = _string_list(codes)
-        if parsed is None:
+        if parsed is None or len(pattern) > MAX_GLOB_LENGTH:
             return None
         result.append((pattern, parsed))
     return tuple(result)
@@ -73,21 +81,40 @@ def _boolean(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _positive_int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+# Far beyond any real call chain; an absurd value (10**9) is a typo or a test, not a wish.
+MAX_DEPTH_LIMIT = 100
+# No glob is longer than a path; the bound keeps each match cheap (discover.Glob is linear in it).
+MAX_GLOB_LENGTH = 1000
+
+
+def _depth(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_DEPTH_LIMIT:
         return value
     return None
+
+
+def _glob_list(value: Any) -> tuple[str, ...] | None:
+    globs = _string_list(value)
+    if globs is None or any(len(glob) > MAX_GLOB_LENGTH for glob in globs):
+        return None
+    return globs
 
 
 # key -> (Config field, parser returning None for a bad value, what the value should be)
 _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "select": ("select", _string_list, "a list of code prefixes"),
     "ignore": ("ignore", _string_list, "a list of code prefixes"),
-    "exclude": ("exclude", _string_list, "a list of glob patterns"),
-    "per-file-ignores": ("per_file_ignores", _per_file_ignores, "a table of glob -> list of codes"),
+    "exclude": (
+        "exclude", _glob_list,
+        f"a list of glob patterns (each at most {MAX_GLOB_LENGTH} characters)",
+    ),
+    "per-file-ignores": (
+        "per_file_ignores", _per_file_ignores,
+        f"a table of glob (at most {MAX_GLOB_LENGTH} characters) -> list of codes",
+    ),
     "offload-functions": ("offload_functions", _string_list, "a list of qualified names"),
     "safe-calls": ("safe_calls", _string_list, "a list of qualified names or globs"),
-    "max-depth": ("max_depth", _positive_int, "a positive integer"),
+    "max-depth": ("max_depth", _depth, f"a positive integer no larger than {MAX_DEPTH_LIMIT}"),
     "loop-decorators": ("loop_decorators", _string_list, "a list of qualified names"),
     "blocking-calls": ("blocking_calls", _string_table, "a table of qualified name -> replacement"),
     "respect-gitignore": ("respect_gitignore", _boolean, "true or false"),
@@ -96,25 +123,72 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
 _CODE_KEYS = ("select", "ignore")
 
 
+# Real pyproject.toml files are kilobytes; the bound keeps a hostile one from costing the run.
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+# Shown values are cut: a message quoting a 2 MB list is no message.
+MAX_SHOWN = 80
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest pyproject.toml at or above ``start`` with a [tool.loopguard] table."""
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            data = _read_toml(candidate)
-            if "loopguard" in data.get("tool", {}):
-                return candidate
+        if candidate.is_file() and _has_loopguard_table(candidate):
+            return candidate
     return None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _has_loopguard_table(path: Path) -> bool:
+    data = _read_config_bytes(path)
+    # A file that never says "loopguard" cannot hold our table: it is not ours to parse or judge.
+    if b"loopguard" not in data:
+        return False
+    return _loopguard_table(_parse_toml(path, data)) is not None
+
+
+def _loopguard_table(data: dict[str, Any]) -> Any | None:
+    """``data["tool"]["loopguard"]``, or None when absent (also when ``tool`` is not a table)."""
+    tool = data.get("tool")
+    return tool.get("loopguard") if isinstance(tool, dict) else None
+
+
+def _read_config_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_CONFIG_BYTES; anything else is a ConfigError."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read the configuration: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: the configuration is larger than {MAX_CONFIG_BYTES} bytes")
+    return data
+
+
+def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        byte = data[error.start]
+        raise ConfigError(
+            f"{path}: invalid TOML: not UTF-8 (byte 0x{byte:02x} at offset {error.start})"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    # ValueError covers TOMLDecodeError and tomllib's own limits (an integer of 5,000 digits);
+    # tomllib recurses into nested arrays and inline tables.
+    except ValueError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return _parse_toml(path, _read_config_bytes(path))
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, cut to MAX_SHOWN characters."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
 
 
 def load_config(path: Path | None, start: Path | None = None) -> Config:
@@ -127,7 +201,8 @@ def load_config(path: Path | None, start: Path | None = None) -> Config:
     path = path.resolve()
     data = _read_toml(path)
     if path.name == "pyproject.toml" or "tool" in data:
-        table = data.get("tool", {}).get("loopguard", {})
+        found = _loopguard_table(data)
+        table = {} if found is None else found
         prefix = "[tool.loopguard]"
     else:  # a dedicated loopguard.toml holds the keys at the top level
         table = data
@@ -138,11 +213,12 @@ def load_config(path: Path | None, start: Path | None = None) -> Config:
     for key, raw in table.items():
         if key not in _KEYS:
             known = ", ".join(sorted(_KEYS))
-            raise ConfigError(f"{path}: {prefix} unknown key '{key}' (known keys: {known})")
+            name = shown(key)[1:-1]
+            raise ConfigError(f"{path}: {prefix} unknown key '{name}' (known keys: {known})")
         attribute, parse, expected = _KEYS[key]
         value = parse(raw)
         if value is None:
-            raise ConfigError(f"{path}: {prefix} '{key}' must be {expected}, got {raw!r}")
+            raise ConfigError(f"{path}: {prefix} '{key}' must be {expected}, got {shown(raw)}")
         if key in _CODE_KEYS:
             _check_codes(path, prefix, key, value)
         values[attribute] = value
@@ -154,7 +230,7 @@ def load_config(path: Path | None, start: Path | None = None) -> Config:
 def _check_codes(path: Path, prefix: str, key: str, codes: tuple[str, ...]) -> None:
     for code in codes:
         if not (code.startswith("LG") and code[2:].isdigit() or code == "LG"):
-            raise ConfigError(f"{path}: {prefix} '{key}' has an invalid code prefix '{code}'")
+            raise ConfigError(f"{path}: {prefix} '{key}' has an invalid code prefix {shown(code)}")
 
 
 def parse_code_list(text: str, option: str) -> tuple[str, ...]:

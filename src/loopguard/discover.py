@@ -3,21 +3,32 @@
 Directories are walked for ``*.py`` and ``*.pyi``, pruning the directories no project wants linted
 (VCS metadata, virtualenvs, build output, caches, hidden directories — a hidden directory is checked
 only when it is named on the command line), the configured ``exclude`` globs, and what the
-``.gitignore`` and ``.ignore`` files of the repository ignore (gitignore semantics through ``pathspec``;
+``.gitignore`` and ``.ignore`` files of the repository ignore (git's semantics, ``gitignore.py``;
 ``respect-gitignore = false`` turns that off). A file named
 explicitly is always checked, as flake8 and ruff do, unless ``force_exclude`` is set (pre-commit
 passes every staged file explicitly, and the configured excludes must still apply there).
+
+The tree may be hostile, so nothing here reads a file or follows a symlinked directory: symlinked
+directories are not walked (no loop can form), a walked entry that is not a regular file (a FIFO, a
+socket, a symlink to ``/dev/zero``) is skipped unread, since only regular files hold source, and a
+directory named ``x.py`` is walked as a directory. What cannot be checked is never skipped without
+a word: a path named on the command line that does not exist is in ``missing``; one that is not a
+regular file or directory, or cannot be examined, and every directory that cannot be listed, is a
+``Problem`` (the command line reports it as LG001, exit status 2).
 """
 
 from __future__ import annotations
 
+import errno
 import os
-import re
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import pathspec
+from loopguard.gitignore import IgnoreSpec, IgnoreSpecs, ignored_with_parents, is_ignored
+from loopguard.globs import compile_globs
+from loopguard.safeio import file_kind, read_regular_file
 
 SKIPPED_DIRECTORIES = frozenset(
     {
@@ -30,49 +41,24 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 @dataclass(frozen=True, slots=True)
+class Problem:
+    """A path that could not be checked, and why (``cannot read directory: Permission denied``)."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Discovery:
     files: tuple[Path, ...]  # absolute
     missing: tuple[str, ...]  # paths given on the command line that do not exist
     walked: frozenset[str] = frozenset()  # every directory listed, absolute: no unknown file is there
-
-
-@lru_cache(maxsize=256)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A gitignore-like glob as a regex over '/'-separated relative paths.
-
-    ``*`` and ``?`` stay inside one path segment, ``**`` spans segments, and a pattern without a
-    slash matches a file or directory name at any depth (``migrations`` excludes every migrations
-    directory), as in ruff's ``exclude``.
-    """
-    anchored = "/" in pattern.rstrip("/")
-    pattern = pattern.strip("/")
-    out = []
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        else:
-            out.append(re.escape(char))
-        i += 1
-    body = "".join(out)
-    prefix = "" if anchored else "(?:.*/)?"
-    # a pattern matching a directory also matches everything below it
-    return re.compile(f"^{prefix}{body}(?:/.*)?$")
+    problems: tuple[Problem, ...] = ()  # paths that exist but cannot be checked
 
 
 def is_excluded(relative: str, patterns: tuple[str, ...]) -> bool:
-    return any(glob_regex(pattern).match(relative) for pattern in patterns)
+    """Whether a '/'-separated path relative to the root matches a glob (linear time: globs.py)."""
+    return compile_globs(patterns).matches(relative)
 
 
 def absolute(path: Path | str) -> str:
@@ -97,16 +83,21 @@ IGNORE_FILES = (".gitignore", ".ignore")
 
 
 @lru_cache(maxsize=1024)
-def ignore_spec(directory: str) -> pathspec.GitIgnoreSpec | None:
+def ignore_spec(directory: str) -> IgnoreSpec | None:
     """The patterns of a directory's .gitignore and .ignore files (gitignore semantics), if any."""
     lines: list[str] = []
     for name in IGNORE_FILES:
-        try:
-            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as handle:
-                lines += handle.read().splitlines()
+        try:  # never blocking: a FIFO named .gitignore must not hang the run
+            data = read_regular_file(os.path.join(directory, name), MAX_IGNORE_FILE_BYTES)
         except OSError:
             continue
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        lines += data[:MAX_IGNORE_FILE_BYTES].decode("utf-8", errors="replace").splitlines()
+    return IgnoreSpec(lines) if lines else None
+
+
+# A .gitignore is a few kilobytes; a bigger one is read up to this much (git itself gives up on
+# ignore files over 100 MB).
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
 
 
 def repository_top(start: Path) -> Path | None:
@@ -118,21 +109,25 @@ def repository_top(start: Path) -> Path | None:
 
 
 def ancestors_with_ignores(top: Path) -> list[Path]:
-    """``top``'s ancestors up to the repository's top, whose ignore files apply below them too."""
-    top = top.resolve()
+    """``top``'s ancestors up to the repository's top, outermost first, whose ignore files apply
+    below them too. Lexical, not resolved: they must prefix the paths the walk builds from
+    ``top``."""
     stop = repository_top(top)
     if stop is None:
         return []
-    return [d for d in (top, *top.parents) if d == stop or stop in d.parents][1:]
+    return [d for d in reversed(top.parents) if d == stop or stop in d.parents]
 
 
-def is_ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
-    """Whether any .gitignore/.ignore of an enclosing directory ignores ``path``."""
-    for base, spec in specs:
-        relative = os.path.relpath(path, base).replace(os.sep, "/")
-        if spec.match_file(relative + "/" if is_dir else relative):
-            return True
-    return False
+NOT_FOUND = (errno.ENOENT, errno.ENOTDIR)
+
+
+def is_regular_file(path: str) -> bool:
+    """Whether a walked name is a regular file (through symlinks). One that cannot be examined
+    (a dangling symlink) counts as one, so reading it reports the real error instead of a skip."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
 
 
 def discover(
@@ -144,41 +139,63 @@ def discover(
 ) -> Discovery:
     files: list[Path] = []
     missing: list[str] = []
+    problems: list[Problem] = []
     seen: set[str] = set()
     walked: set[str] = set()
     for raw in paths:
         path = Path(os.path.abspath(raw))  # normalised once: "a/../b" -> "/cwd/b"
-        if path.is_dir():
-            found = walk(path, root, exclude, respect_gitignore, walked)
-        elif path.exists():
-            if force_exclude and is_excluded(relative_to_root(path, root), exclude):
-                continue
-            found = [path]
-        else:
-            missing.append(raw)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as error:
+            if error.errno in NOT_FOUND:
+                missing.append(raw)
+            else:  # a symlink loop, a directory we may not search
+                problems.append(Problem(path, f"cannot examine path: {error.strerror}"))
             continue
+        if stat.S_ISDIR(mode):
+            found = walk(path, root, exclude, respect_gitignore, walked, problems)
+        elif not stat.S_ISREG(mode):  # reading a FIFO would wait forever
+            problems.append(Problem(path, f"cannot check {file_kind(mode)}: not a regular file"))
+            continue
+        elif force_exclude and is_excluded(relative_to_root(path, root), exclude):
+            continue
+        else:
+            found = [path]
         for file in found:
             key = absolute(file)
             if key not in seen:
                 seen.add(key)
                 files.append(file)
-    return Discovery(tuple(files), tuple(missing), frozenset(walked))
+    return Discovery(tuple(files), tuple(missing), frozenset(walked), tuple(problems))
 
 
 def walk(
-    top: Path, root: Path, exclude: tuple[str, ...], respect_gitignore: bool = True, walked: set[str] | None = None
+    top: Path,
+    root: Path,
+    exclude: tuple[str, ...],
+    respect_gitignore: bool = True,
+    walked: set[str] | None = None,
+    problems: list[Problem] | None = None,
 ) -> list[Path]:
     found: list[Path] = []
-    inherited: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    inherited: IgnoreSpecs = []
     if respect_gitignore:
         for ancestor in ancestors_with_ignores(top):
             spec = ignore_spec(str(ancestor))
             if spec is not None:
-                inherited.append((str(ancestor), spec))
-        if inherited and is_ignored(str(top.resolve()), True, inherited):
+                inherited = [*inherited, (str(ancestor), spec)]
+        if inherited and ignored_with_parents(str(top), inherited):
             inherited = []  # an ignored directory named explicitly is checked, like an ignored file
-    specs_by_directory: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
-    for directory, subdirectories, filenames in os.walk(str(top)):
+
+    def unreadable(error: OSError) -> None:
+        if problems is not None:
+            where = Path(error.filename) if error.filename else top
+            problems.append(Problem(where, f"cannot read directory: {error.strerror}"))
+
+    specs_by_directory: dict[str, IgnoreSpecs] = {}
+    # followlinks=False (the default) is what keeps symlink loops out: a symlinked directory is
+    # listed but never entered.
+    for directory, subdirectories, filenames in os.walk(str(top), onerror=unreadable):
         if walked is not None:
             walked.add(directory)
         base = Path(directory)
@@ -206,5 +223,6 @@ def walk(
                     continue
                 if specs and is_ignored(str(path), False, specs):
                     continue
-                found.append(path)
+                if is_regular_file(str(path)):
+                    found.append(path)
     return found

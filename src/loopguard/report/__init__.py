@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,23 @@ class ReportContext:
 
 
 Renderer = Callable[[Sequence[Finding], ReportContext], str]
+
+
+# What a file name or a quoted line may hold that would act on a terminal or a log parser instead of
+# being shown: C0 and C1 controls and DEL (a newline forges a new output line, ESC starts a terminal
+# sequence, C1's CSI does too), Unicode's line and paragraph separators, and the bidirectional
+# overrides and isolates, which reorder what is displayed (CVE-2021-42574, "Trojan Source").
+UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """Each unsafe character (but those in ``keep``) as Python writes it: ``\\n``, ``\\x1b``."""
+
+    def visible(match: re.Match[str]) -> str:
+        char = match.group()
+        return char if char in keep else char.encode("unicode_escape").decode("ascii")
+
+    return UNSAFE_CHARACTERS.sub(visible, text)
 
 
 def quote_code(text: str) -> str:

@@ -4,6 +4,9 @@ Each finding is followed by the offending line with a line-number gutter and ``^
 columns the finding covers, a ``help:`` line with the replacement, and — for a transitive finding —
 one ``->`` line per hop of the chain down to the blocking call. Findings are separated by a blank
 line. ANSI colour is added only when the context asks for it, so piped output stays plain.
+Control characters in paths, messages and the quoted source line are escaped (``\\x1b``), so
+neither a file name nor a string literal can move the cursor or forge a line; carets are measured
+on the escaped text, so they still line up.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from loopguard.models import Finding, Hop
-from loopguard.report import ReportContext, quote_code
+from loopguard.report import ReportContext, escape_controls, quote_code
 
 BOLD = "\x1b[1m"
 BOLD_RED = "\x1b[1;31m"
@@ -29,13 +32,18 @@ def paint(text: str, style: str, color: bool) -> str:
 
 
 def format_header(finding: Finding, color: bool) -> str:
-    location = f"{finding.path}:{finding.line}:{finding.column}:"
+    location = f"{escape_controls(finding.path)}:{finding.line}:{finding.column}:"
     code = paint(finding.code, BOLD_RED, color)
-    return f"{paint(location, BOLD, color)} {code} {finding.message}"
+    return f"{paint(location, BOLD, color)} {code} {escape_controls(finding.message)}"
+
+
+def displayed(source: str) -> str:
+    """A source line as the terminal shows it: controls escaped, tabs expanded."""
+    return escape_controls(source, keep="\t").expandtabs(TAB_SIZE)
 
 
 def caret_span(source: str, finding: Finding) -> tuple[int, int]:
-    """The 0-based [start, end) display columns to underline in the tab-expanded ``source``.
+    """The 0-based [start, end) display columns to underline in ``displayed(source)``.
 
     Columns are 1-based with ``end_column`` exclusive; a finding that runs past its first line is
     underlined to the end of that line, and the span is never empty, so even a zero-width or
@@ -46,8 +54,8 @@ def caret_span(source: str, finding: Finding) -> tuple[int, int]:
         end_index = len(source)
     else:
         end_index = min(max(finding.end_column - 1, start_index), len(source))
-    start = len(source[:start_index].expandtabs(TAB_SIZE))
-    end = len(source[:end_index].expandtabs(TAB_SIZE))
+    start = len(displayed(source[:start_index]))
+    end = len(displayed(source[:end_index]))
     return start, max(end, start + 1)
 
 
@@ -60,7 +68,7 @@ def format_snippet(finding: Finding, source: str, color: bool) -> list[str]:
     carets = paint("^" * (end - start), RED, color)
     return [
         blank_gutter,
-        f"{number} | {source.expandtabs(TAB_SIZE)}".rstrip(),
+        f"{number} | {displayed(source)}".rstrip(),
         f"{blank_gutter} {' ' * start}{carets}",
         blank_gutter,
     ]
@@ -72,9 +80,9 @@ def call_label(function: str) -> str:
 
 
 def format_hop(hop: Hop) -> str:
-    return (
-        f"  -> {call_label(hop.function)} calls `{hop.call}` ({hop.path}:{hop.line}:{hop.column})"
-    )
+    location = f"{escape_controls(hop.path)}:{hop.line}:{hop.column}"
+    function, call = escape_controls(call_label(hop.function)), escape_controls(hop.call)
+    return f"  -> {function} calls `{call}` ({location})"
 
 
 def format_finding(finding: Finding, context: ReportContext) -> str:
@@ -83,7 +91,8 @@ def format_finding(finding: Finding, context: ReportContext) -> str:
     if source.strip():
         lines.extend(format_snippet(finding, source, context.color))
     if finding.suggestion:
-        lines.append(paint(f"help: use {quote_code(finding.suggestion)}", CYAN, context.color))
+        help_text = escape_controls(f"help: use {quote_code(finding.suggestion)}")
+        lines.append(paint(help_text, CYAN, context.color))
     lines.extend(format_hop(hop) for hop in finding.chain)
     return "\n".join(lines) + "\n"
 

@@ -3,6 +3,9 @@
 Escaping follows GitHub's own toolkit (``@actions/core``, ``command.ts``): the message escapes
 ``%``, CR and LF; property values escape those and also ``:`` and ``,``, which would otherwise end
 the value or start the message. ``%`` goes first so the escapes themselves are not re-escaped.
+Other control characters have no escape there (the runner would print them as they are into the
+log), so they are shown as ``\\x1b`` like in the other text formats; CR and LF keep GitHub's own
+escapes, so the annotation of a file whose name holds a newline still points at that file.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from loopguard.models import Finding
-from loopguard.report import ReportContext, message_with_suggestion
+from loopguard.report import ReportContext, escape_controls, message_with_suggestion
 
 COMMAND_BY_SEVERITY = {"error": "error", "warning": "warning"}
 
 
 def escape_data(text: str) -> str:
+    text = escape_controls(text, keep="\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
