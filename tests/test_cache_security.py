@@ -179,7 +179,7 @@ def test_a_cache_that_cannot_be_written_gives_one_warning(project) -> None:
 def test_python_m_loopguard_does_not_import_from_the_working_directory(project, tmp_path: Path) -> None:
     root = project(FILES)
     marker = tmp_path / "imported"
-    for name in ("pathspec", "click", "libcst", "tomli", "json"):
+    for name in ("pathspec", "click", "libcst", "msgpack", "tomli", "json"):
         (root / f"{name}.py").write_text(f"open({str(marker)!r}, 'a').write('{name}\\n')\n")
     done = subprocess.run(
         [sys.executable, "-m", "loopguard", "check", "--output-format", "json", "app"],

@@ -1,7 +1,7 @@
 """``python -m loopguard``.
 
 ``python -m`` puts the working directory first on ``sys.path``, and the working directory is usually
-the repository being checked: a ``pathspec.py`` or ``click.py`` there would be imported in place of
+the repository being checked: a ``click.py`` or ``msgpack.py`` there would be imported in place of
 loopguard's dependencies and run. loopguard never imports the code it analyses, so the entry is
 dropped before anything else is imported (``loopguard/__init__.py``, imported first, imports nothing).
 """
