@@ -20,6 +20,10 @@ class Rule:
     where ``Type.*`` means every public method of that type except those in ``safe_methods``.
     ``instead`` maps a library (asyncio, anyio, trio) to the replacement; a missing library falls
     back to the asyncio text, so library-neutral advice (``httpx.AsyncClient``) is written once.
+    ``example`` and ``use_instead`` are complete modules (imports included): the test suite checks
+    that the first gets exactly this rule's code and the second nothing. ``example_config`` is the
+    ``pyproject.toml`` both are checked with, when they need one (an opt-in rule's ``select``,
+    LG801's ``blocking-calls``).
     """
 
     code: str
@@ -33,6 +37,7 @@ class Rule:
     why: str = ""
     example: str = ""
     use_instead: str = ""
+    example_config: str = ""
     fix_safety: str = "No automatic fix: the replacement changes behaviour, so it is only suggested."
     default_enabled: bool = True
 

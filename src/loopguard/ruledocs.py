@@ -22,6 +22,13 @@ def _matches(rule: Rule) -> str:
     return "\n".join(names) if names else "- see the description above"
 
 
+def _configuration(rule: Rule) -> list[str]:
+    """The ``pyproject.toml`` an example needs (an opt-in rule's ``select``, LG801's table), if any."""
+    if not rule.example_config:
+        return []
+    return ["With this in `pyproject.toml`:", f"```toml\n{rule.example_config}\n```"]
+
+
 def rule_page(rule: Rule) -> str:
     instead = "\n".join(f"- {lib}: `{rule.suggestion(lib).replace('{api}', 'f')}`" for lib in LIBRARIES)
     sections = [
@@ -34,12 +41,13 @@ def rule_page(rule: Rule) -> str:
         rule.why or rule.summary,
     ]
     if rule.example:
-        sections += ["## Example", f"```python\n{rule.example}\n```"]
+        sections += ["## Example", *_configuration(rule), f"```python\n{rule.example}\n```"]
     sections += ["## Use instead"]
     if rule.use_instead:
         sections += [f"```python\n{rule.use_instead}\n```"]
+    if any(rule.suggestion(lib) for lib in LIBRARIES):
+        sections += ["The suggestion names the async library the file already imports:\n\n" + instead]
     sections += [
-        "The suggestion names the async library the file already imports:\n\n" + instead,
         "## Fix safety",
         rule.fix_safety,
         "## Options",

@@ -61,6 +61,16 @@ FILE_ERROR = Rule(
     summary="A file could not be read or parsed, so it was not checked.",
     instead={"asyncio": ""},
     why="A file loopguard cannot parse is a file nobody checked; the run exits with status 2.",
+    example=(
+        "import asyncio\n\n\n"
+        "async def poll():\n"
+        "    await asyncio.sleep(1"
+    ),
+    use_instead=(
+        "import asyncio\n\n\n"
+        "async def poll():\n"
+        "    await asyncio.sleep(1)"
+    ),
     fix_safety="Fix the syntax error or the file's encoding.",
 )
 CONFIGURED = Rule(
@@ -71,8 +81,22 @@ CONFIGURED = Rule(
     instead={"asyncio": "await asyncio.to_thread(f, ...)", "anyio": "await anyio.to_thread.run_sync(f, ...)",
              "trio": "await trio.to_thread.run_sync(f, ...)"},
     why="The project declared this call blocking; it runs on the event loop here.",
-    example='[tool.loopguard.blocking-calls]\n"vendor_sdk.Client.download" = "vendor_sdk.AsyncClient.download"',
-    use_instead="The replacement named in the configuration.",
+    example=(
+        "import vendor_sdk\n\n\n"
+        "async def fetch(key):\n"
+        "    client = vendor_sdk.Client()\n"
+        "    return client.download(key)"
+    ),
+    use_instead=(
+        "import vendor_sdk\n\n\n"
+        "async def fetch(key):\n"
+        "    client = vendor_sdk.AsyncClient()\n"
+        "    return await client.download(key)"
+    ),
+    example_config=(
+        "[tool.loopguard.blocking-calls]\n"
+        '"vendor_sdk.Client.download" = "vendor_sdk.AsyncClient.download"'
+    ),
 )
 
 MEMOISED = Rule(
@@ -96,14 +120,27 @@ MEMOISED = Rule(
         "code."
     ),
     example=(
-        "import functools\nimport ssl\n\n\n@functools.cache\ndef client_context():\n"
-        "    return ssl.create_default_context()\n\n\nasync def connect():\n"
+        "import functools\n"
+        "import ssl\n\n\n"
+        "@functools.cache\n"
+        "def client_context():\n"
+        "    return ssl.create_default_context()\n\n\n"
+        "async def connect():\n"
         "    return client_context()"
     ),
     use_instead=(
-        "import functools\nimport ssl\n\n\n@functools.cache\ndef client_context():\n"
-        "    return ssl.create_default_context()\n\n\nclient_context()  # warmed at import\n\n\n"
-        "async def connect():\n    return client_context()"
+        "import functools\n"
+        "import ssl\n\n\n"
+        "@functools.cache\n"
+        "def client_context():\n"
+        "    return ssl.create_default_context()\n\n\n"
+        "client_context()  # warmed at import\n\n\n"
+        "async def connect():\n"
+        "    return client_context()"
+    ),
+    example_config=(
+        "[tool.loopguard]\n"
+        'select = ["LG", "LG011"]'
     ),
     default_enabled=False,
 )

@@ -74,12 +74,24 @@ RULES = (
         ),
         why="The sync clients send each request and wait for the response on the calling thread; a "
         "credential's `get_token` may call Azure AD, the managed-identity endpoint or the Azure CLI.",
-        example="async def save(name, data):\n"
-        "    service = BlobServiceClient(ACCOUNT_URL, credential=DefaultAzureCredential())\n"
-        "    service.get_blob_client('reports', name).upload_blob(data)",
-        use_instead="async def save(name, data):\n"
-        "    async with aio.BlobServiceClient(ACCOUNT_URL, credential=aio_identity.DefaultAzureCredential()) "
-        "as service:\n        await service.get_blob_client('reports', name).upload_blob(data)",
+        example=(
+            "from azure.identity import DefaultAzureCredential\n"
+            "from azure.storage.blob import BlobServiceClient\n\n"
+            "ACCOUNT_URL = 'https://example.blob.core.windows.net'\n\n\n"
+            "async def save(name, data: bytes):\n"
+            "    credential = DefaultAzureCredential()\n"
+            "    service = BlobServiceClient(ACCOUNT_URL, credential=credential)\n"
+            "    service.get_blob_client('reports', name).upload_blob(data)"
+        ),
+        use_instead=(
+            "from azure.identity.aio import DefaultAzureCredential\n"
+            "from azure.storage.blob.aio import BlobServiceClient\n\n"
+            "ACCOUNT_URL = 'https://example.blob.core.windows.net'\n\n\n"
+            "async def save(name, data: bytes):\n"
+            "    credential = DefaultAzureCredential()\n"
+            "    async with BlobServiceClient(ACCOUNT_URL, credential=credential) as service:\n"
+            "        await service.get_blob_client('reports', name).upload_blob(data)"
+        ),
     ),
 )
 

@@ -19,9 +19,17 @@ RULES = (
         instead={"asyncio": _AIOBOTO},
         why="Creating a client reads configuration, credentials and the service model from disk, "
         "and may call the instance metadata service.",
-        example="async def upload(data):\n    s3 = boto3.client('s3')",
-        use_instead="async def upload(data):\n    session = aiobotocore.session.get_session()\n"
-        "    async with session.create_client('s3') as s3:\n        ...",
+        example=(
+            "import boto3\n\n\n"
+            "async def upload(data: bytes):\n"
+            "    s3 = boto3.client('s3')"
+        ),
+        use_instead=(
+            "from aiobotocore.session import get_session\n\n\n"
+            "async def upload(data: bytes):\n"
+            "    async with get_session().create_client('s3') as s3:\n"
+            "        await s3.put_object(Bucket='b', Key='k', Body=data)"
+        ),
     ),
     Rule(
         code="LG302",
@@ -32,9 +40,18 @@ RULES = (
         safe_methods=("get_paginator", "get_waiter", "can_paginate", "close", "meta", "exceptions"),
         instead={"asyncio": _AIOBOTO},
         why="Every boto3 operation is a synchronous HTTPS request to the service.",
-        example="async def upload(s3, data):\n    s3.put_object(Bucket='b', Key='k', Body=data)",
-        use_instead="async def upload(s3, data):\n    await s3.put_object(Bucket='b', Key='k', Body=data)"
-        "  # an aiobotocore client",
+        example=(
+            "import boto3\n\n"
+            "s3 = boto3.client('s3')\n\n\n"
+            "async def upload(data: bytes):\n"
+            "    s3.put_object(Bucket='b', Key='k', Body=data)"
+        ),
+        use_instead=(
+            "from aiobotocore.session import get_session\n\n\n"
+            "async def upload(data: bytes):\n"
+            "    async with get_session().create_client('s3') as s3:\n"
+            "        await s3.put_object(Bucket='b', Key='k', Body=data)"
+        ),
     ),
     Rule(
         code="LG303",
@@ -53,11 +70,22 @@ RULES = (
         ),
         why="Each page is a request made while iterating; a waiter polls the service with sleeps in "
         "between, for minutes if need be.",
-        example="async def keys(s3):\n    for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n"
-        "        yield from page.get('Contents', [])",
-        use_instead="async def keys(s3):  # an aiobotocore client\n"
-        "    async for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n"
-        "        for item in page.get('Contents', []):\n            yield item",
+        example=(
+            "import boto3\n\n"
+            "s3 = boto3.client('s3')\n\n\n"
+            "async def keys():\n"
+            "    for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n"
+            "        for item in page.get('Contents', []):\n"
+            "            yield item"
+        ),
+        use_instead=(
+            "from aiobotocore.session import get_session\n\n\n"
+            "async def keys():\n"
+            "    async with get_session().create_client('s3') as s3:\n"
+            "        async for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n"
+            "            for item in page.get('Contents', []):\n"
+            "                yield item"
+        ),
     ),
 )
 

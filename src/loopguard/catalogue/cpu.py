@@ -27,9 +27,21 @@ RULES = (
         instead=_PROCESS_POOL,
         why="Password hashes are tuned to take 50-500 ms of CPU per call; every login stalls the loop "
         "for that long.",
-        example="async def login(user, password):\n    return bcrypt.checkpw(password.encode(), user.hash)",
-        use_instead="async def login(user, password):\n"
-        "    return await asyncio.to_thread(bcrypt.checkpw, password.encode(), user.hash)",
+        example=(
+            "import bcrypt\n\n\n"
+            "async def login(user, password: str):\n"
+            "    return bcrypt.checkpw(password.encode(), user.hash)"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "import bcrypt\n\n\n"
+            "async def login(user, password: str):\n"
+            "    return await asyncio.to_thread(bcrypt.checkpw, password.encode(), user.hash)"
+        ),
+        example_config=(
+            "[tool.loopguard]\n"
+            'select = ["LG", "LG901"]'
+        ),
         fix_safety="No automatic fix: moving the call to a thread is safe but only worth it for real costs.",
         default_enabled=False,
     ),
@@ -43,8 +55,21 @@ RULES = (
         ),
         instead=_PROCESS_POOL,
         why="Compressing megabytes takes tens to hundreds of milliseconds of CPU.",
-        example="async def archive(payload):\n    return gzip.compress(payload)",
-        use_instead="async def archive(payload):\n    return await asyncio.to_thread(gzip.compress, payload)",
+        example=(
+            "import gzip\n\n\n"
+            "async def archive(payload: bytes):\n"
+            "    return gzip.compress(payload)"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import gzip\n\n\n"
+            "async def archive(payload: bytes):\n"
+            "    return await asyncio.to_thread(gzip.compress, payload)"
+        ),
+        example_config=(
+            "[tool.loopguard]\n"
+            'select = ["LG", "LG902"]'
+        ),
         fix_safety="No automatic fix: moving the call to a thread is safe but only worth it for large data.",
         default_enabled=False,
     ),

@@ -29,8 +29,18 @@ RULES = (
         instead={"asyncio": _SA_ASYNC},
         why="A sync Session talks to the database on the calling thread; `add()` and statement builders "
         "do no I/O and are not reported.",
-        example="async def get_user(session: Session, uid):\n    return session.get(User, uid)",
-        use_instead="async def get_user(session: AsyncSession, uid):\n    return await session.get(User, uid)",
+        example=(
+            "from sqlalchemy.orm import Session\n\n"
+            "from myapp.models import User\n\n\n"
+            "async def get_user(session: Session, uid: int):\n"
+            "    return session.get(User, uid)"
+        ),
+        use_instead=(
+            "from sqlalchemy.ext.asyncio import AsyncSession\n\n"
+            "from myapp.models import User\n\n\n"
+            "async def get_user(session: AsyncSession, uid: int):\n"
+            "    return await session.get(User, uid)"
+        ),
     ),
     Rule(
         code="LG402",
@@ -50,10 +60,19 @@ RULES = (
         ),
         instead={"asyncio": "sqlalchemy.ext.asyncio.create_async_engine (`async with engine.connect() as conn`)"},
         why="A sync engine checks out a DBAPI connection and runs statements on the calling thread.",
-        example="async def count(engine):\n    with engine.connect() as conn:\n"
-        "        return conn.execute(text('select 1'))",
-        use_instead="async def count(engine: AsyncEngine):\n    async with engine.connect() as conn:\n"
-        "        return await conn.execute(text('select 1'))",
+        example=(
+            "from sqlalchemy import Engine, text\n\n\n"
+            "async def ping(engine: Engine):\n"
+            "    with engine.connect() as conn:\n"
+            "        return conn.execute(text('select 1'))"
+        ),
+        use_instead=(
+            "from sqlalchemy import text\n"
+            "from sqlalchemy.ext.asyncio import AsyncEngine\n\n\n"
+            "async def ping(engine: AsyncEngine):\n"
+            "    async with engine.connect() as conn:\n"
+            "        return await conn.execute(text('select 1'))"
+        ),
     ),
 )
 

@@ -57,10 +57,26 @@ RULES = (
         ),
         why="The ORM runs the query on the calling thread; Django raises `SynchronousOnlyOperation` "
         "for it in an async context unless `DJANGO_ALLOW_ASYNC_UNSAFE` hides the problem.",
-        example="async def profile(request, pk):\n    user = User.objects.get(pk=pk)\n"
-        "    user.last_seen = now()\n    user.save()",
-        use_instead="async def profile(request, pk):\n    user = await User.objects.aget(pk=pk)\n"
-        "    user.last_seen = now()\n    await user.asave()",
+        example=(
+            "from django.db import models\n"
+            "from django.utils.timezone import now\n\n\n"
+            "class Profile(models.Model):\n"
+            "    last_seen = models.DateTimeField(null=True)\n\n\n"
+            "async def touch(request, pk):\n"
+            "    profile = Profile.objects.get(pk=pk)\n"
+            "    profile.last_seen = now()\n"
+            "    profile.save()"
+        ),
+        use_instead=(
+            "from django.db import models\n"
+            "from django.utils.timezone import now\n\n\n"
+            "class Profile(models.Model):\n"
+            "    last_seen = models.DateTimeField(null=True)\n\n\n"
+            "async def touch(request, pk):\n"
+            "    profile = await Profile.objects.aget(pk=pk)\n"
+            "    profile.last_seen = now()\n"
+            "    await profile.asave()"
+        ),
     ),
 )
 

@@ -36,9 +36,17 @@ RULES = (
         },
         why="Opening, reading and writing a regular file are blocking system calls; on a slow or "
         "network filesystem they stall every task on the loop.",
-        example="async def load(path):\n    with open(path) as f:\n        return f.read()",
-        use_instead="async def load(path):\n    async with await anyio.open_file(path) as f:\n"
-        "        return await f.read()",
+        example=(
+            "async def load(path):\n"
+            "    with open(path) as f:\n"
+            "        return f.read()"
+        ),
+        use_instead=(
+            "import anyio\n\n\n"
+            "async def load(path):\n"
+            "    async with await anyio.open_file(path) as f:\n"
+            "        return await f.read()"
+        ),
     ),
     Rule(
         code="LG502",
@@ -52,11 +60,18 @@ RULES = (
         ),
         why="These create files or directories (and `gettempdir()` probes candidate directories by "
         "writing to them on first use).",
-        example="async def render(data):\n    with tempfile.NamedTemporaryFile(suffix='.pdf') as out:\n"
-        "        out.write(data)",
-        use_instead="async def render(data):\n"
-        "    async with aiofiles.tempfile.NamedTemporaryFile(suffix='.pdf') as out:\n"
-        "        await out.write(data)",
+        example=(
+            "import tempfile\n\n\n"
+            "async def render(data: bytes):\n"
+            "    with tempfile.NamedTemporaryFile(suffix='.pdf') as out:\n"
+            "        out.write(data)"
+        ),
+        use_instead=(
+            "import aiofiles.tempfile\n\n\n"
+            "async def render(data: bytes):\n"
+            "    async with aiofiles.tempfile.NamedTemporaryFile(suffix='.pdf') as out:\n"
+            "        await out.write(data)"
+        ),
     ),
     Rule(
         code="LG503",
@@ -71,9 +86,18 @@ RULES = (
             "trio": "trio.Path (`await trio.Path(p).read_text()`)",
         },
         why="These open the file and read or write it whole, on the calling thread.",
-        example="async def settings(root):\n    return json.loads((Path(root) / 'settings.json').read_text())",
-        use_instead="async def settings(root):\n"
-        "    return json.loads(await (anyio.Path(root) / 'settings.json').read_text())",
+        example=(
+            "import json\n"
+            "from pathlib import Path\n\n\n"
+            "async def settings(root):\n"
+            "    return json.loads((Path(root) / 'settings.json').read_text())"
+        ),
+        use_instead=(
+            "import json\n\n"
+            "import anyio\n\n\n"
+            "async def settings(root):\n"
+            "    return json.loads(await (anyio.Path(root) / 'settings.json').read_text())"
+        ),
     ),
 )
 

@@ -58,10 +58,20 @@ RULES = (
         },
         why="Each of these is one or more system calls on the filesystem; `glob`, `rglob` and `walk` "
         "read whole directory trees.",
-        example="async def ensure_dir(root):\n    path = Path(root) / 'cache'\n    if not path.exists():\n"
-        "        path.mkdir(parents=True)",
-        use_instead="async def ensure_dir(root):\n    path = anyio.Path(root) / 'cache'\n"
-        "    if not await path.exists():\n        await path.mkdir(parents=True)",
+        example=(
+            "from pathlib import Path\n\n\n"
+            "async def ensure_dir(root):\n"
+            "    path = Path(root) / 'cache'\n"
+            "    if not path.exists():\n"
+            "        path.mkdir(parents=True)"
+        ),
+        use_instead=(
+            "import anyio\n\n\n"
+            "async def ensure_dir(root):\n"
+            "    path = anyio.Path(root) / 'cache'\n"
+            "    if not await path.exists():\n"
+            "        await path.mkdir(parents=True)"
+        ),
     ),
     Rule(
         code="LG512",
@@ -73,9 +83,20 @@ RULES = (
         instead=to_thread("{api}", asyncio="await aiofiles.os.path.exists(...) (same names)"),
         why="These `stat` the path; on a network filesystem or a cold disk that can take milliseconds "
         "to seconds.",
-        example="async def size(path):\n    return os.path.getsize(path) if os.path.isfile(path) else 0",
-        use_instead="async def size(path):\n"
-        "    return await aiofiles.os.path.getsize(path) if await aiofiles.os.path.isfile(path) else 0",
+        example=(
+            "import os.path\n\n\n"
+            "async def size(path):\n"
+            "    if os.path.isfile(path):\n"
+            "        return os.path.getsize(path)\n"
+            "    return 0"
+        ),
+        use_instead=(
+            "import aiofiles.os\n\n\n"
+            "async def size(path):\n"
+            "    if await aiofiles.os.path.isfile(path):\n"
+            "        return await aiofiles.os.path.getsize(path)\n"
+            "    return 0"
+        ),
     ),
     Rule(
         code="LG513",
@@ -89,11 +110,19 @@ RULES = (
         instead=to_thread("{api}", asyncio="await aiofiles.os.<same name>(...) for most of them"),
         why="Filesystem system calls block the calling thread; `walk`, `scandir` and `listdir` read "
         "whole directories.",
-        example="async def cleanup(directory):\n    for name in os.listdir(directory):\n"
-        "        os.remove(os.path.join(directory, name))",
-        use_instead="async def cleanup(directory):\n"
-        "    for name in await aiofiles.os.listdir(directory):\n"
-        "        await aiofiles.os.remove(os.path.join(directory, name))",
+        example=(
+            "import os\n\n\n"
+            "async def cleanup(directory):\n"
+            "    for name in os.listdir(directory):\n"
+            "        os.remove(os.path.join(directory, name))"
+        ),
+        use_instead=(
+            "import os\n\n"
+            "import aiofiles.os\n\n\n"
+            "async def cleanup(directory):\n"
+            "    for name in await aiofiles.os.listdir(directory):\n"
+            "        await aiofiles.os.remove(os.path.join(directory, name))"
+        ),
     ),
     Rule(
         code="LG514",
@@ -105,8 +134,17 @@ RULES = (
         instead=to_thread("{api}"),
         why="shutil copies, moves and deletes files and trees with blocking I/O; `which` searches "
         "every directory on `$PATH`.",
-        example="async def backup(src, dst):\n    shutil.copytree(src, dst)",
-        use_instead="async def backup(src, dst):\n    await asyncio.to_thread(shutil.copytree, src, dst)",
+        example=(
+            "import shutil\n\n\n"
+            "async def backup(src, dst):\n"
+            "    shutil.copytree(src, dst)"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import shutil\n\n\n"
+            "async def backup(src, dst):\n"
+            "    await asyncio.to_thread(shutil.copytree, src, dst)"
+        ),
     ),
     Rule(
         code="LG515",
@@ -118,9 +156,17 @@ RULES = (
         instead=to_thread("{api}", anyio="`anyio.Path(root).glob(pattern)` (async iterator)",
                           trio="`await trio.Path(root).glob(pattern)`"),
         why="Globbing lists directories, recursively with `**`.",
-        example="async def reports(root):\n    return glob.glob(f'{root}/**/*.csv', recursive=True)",
-        use_instead="async def reports(root):\n"
-        "    return await asyncio.to_thread(glob.glob, f'{root}/**/*.csv', recursive=True)",
+        example=(
+            "import glob\n\n\n"
+            "async def reports(root):\n"
+            "    return glob.glob(f'{root}/**/*.csv', recursive=True)"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import glob\n\n\n"
+            "async def reports(root):\n"
+            "    return await asyncio.to_thread(glob.glob, f'{root}/**/*.csv', recursive=True)"
+        ),
     ),
 )
 

@@ -87,10 +87,21 @@ RULES = (
         },
         why="The sync clients make an HTTP or gRPC request per call and wait for the response; creating "
         "a client looks for credentials, which can mean reading files and calling the metadata server.",
-        example="async def publish_report(path):\n    client = storage.Client()\n"
-        "    client.bucket('reports').blob('latest.pdf').upload_from_filename(path)",
-        use_instead="async def publish_report(path):\n"
-        "    await asyncio.to_thread(upload_report, path)  # the sync upload, in a thread",
+        example=(
+            "from google.cloud import storage\n\n\n"
+            "async def publish_report(path):\n"
+            "    client = storage.Client()\n"
+            "    client.bucket('reports').blob('latest.pdf').upload_from_filename(path)"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "from google.cloud import storage\n\n\n"
+            "def upload_report(path):\n"
+            "    client = storage.Client()\n"
+            "    client.bucket('reports').blob('latest.pdf').upload_from_filename(path)\n\n\n"
+            "async def publish_report(path):\n"
+            "    await asyncio.to_thread(upload_report, path)  # the sync upload, in a thread"
+        ),
     ),
 )
 

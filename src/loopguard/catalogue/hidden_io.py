@@ -40,9 +40,20 @@ RULES = (
         instead=_startup_or_thread("{api}"),
         why="Importing a module that is not imported yet searches `sys.path`, reads and compiles files "
         "and runs the module's top level. The call site cannot tell whether it is imported already.",
-        example="async def handler(name):\n    plugin = importlib.import_module(f'plugins.{name}')",
-        use_instead="PLUGINS = {name: importlib.import_module(f'plugins.{name}') for name in ENABLED}\n\n"
-        "async def handler(name):\n    plugin = PLUGINS[name]",
+        example=(
+            "import importlib\n\n\n"
+            "async def handler(name):\n"
+            "    plugin = importlib.import_module(f'plugins.{name}')\n"
+            "    return plugin.handle()"
+        ),
+        use_instead=(
+            "import importlib\n\n"
+            "ENABLED = ('csv', 'pdf')\n"
+            "PLUGINS = {name: importlib.import_module(f'plugins.{name}') for name in ENABLED}\n\n\n"
+            "async def handler(name):\n"
+            "    plugin = PLUGINS[name]\n"
+            "    return plugin.handle()"
+        ),
     ),
     Rule(
         code="LG702",
@@ -57,9 +68,17 @@ RULES = (
         instead=_startup_or_thread("{api}"),
         why="Package metadata lives in `.dist-info` directories: every lookup scans `sys.path` and "
         "reads METADATA or entry_points.txt files.",
-        example="async def about():\n    return {'version': importlib.metadata.version('myapp')}",
-        use_instead="VERSION = importlib.metadata.version('myapp')\n\nasync def about():\n"
-        "    return {'version': VERSION}",
+        example=(
+            "import importlib.metadata\n\n\n"
+            "async def about():\n"
+            "    return {'version': importlib.metadata.version('myapp')}"
+        ),
+        use_instead=(
+            "import importlib.metadata\n\n"
+            "VERSION = importlib.metadata.version('myapp')\n\n\n"
+            "async def about():\n"
+            "    return {'version': VERSION}"
+        ),
     ),
     Rule(
         code="LG703",
@@ -72,10 +91,17 @@ RULES = (
                                                       "is_dir")),
         instead=_startup_or_thread("{api}"),
         why="Package resources are files (or zip members) read with blocking I/O.",
-        example="async def template():\n    return importlib.resources.files('myapp').joinpath('page.html')"
-        ".read_text()",
-        use_instead="PAGE = importlib.resources.files('myapp').joinpath('page.html').read_text()\n\n"
-        "async def template():\n    return PAGE",
+        example=(
+            "import importlib.resources\n\n\n"
+            "async def template():\n"
+            "    return importlib.resources.files('myapp').joinpath('page.html').read_text()"
+        ),
+        use_instead=(
+            "import importlib.resources\n\n"
+            "PAGE = importlib.resources.files('myapp').joinpath('page.html').read_text()\n\n\n"
+            "async def template():\n"
+            "    return PAGE"
+        ),
     ),
     Rule(
         code="LG704",
@@ -94,8 +120,17 @@ RULES = (
         why="These read source files from disk (`inspect.stack()` reads a line of context for every "
         "frame). Formatting tracebacks (`traceback.format_exc`, `logging.exception`) reads source "
         "lines too but is not reported: linecache keeps them, and logging is never flagged.",
-        example="async def describe(handler):\n    return inspect.getsource(handler)",
-        use_instead="async def describe(handler):\n    return await asyncio.to_thread(inspect.getsource, handler)",
+        example=(
+            "import inspect\n\n\n"
+            "async def describe(handler):\n"
+            "    return inspect.getsource(handler)"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import inspect\n\n\n"
+            "async def describe(handler):\n"
+            "    return await asyncio.to_thread(inspect.getsource, handler)"
+        ),
     ),
     Rule(
         code="LG705",
@@ -113,8 +148,17 @@ RULES = (
         instead=_startup_or_thread("{api}"),
         why="Configuration files are read and parsed from disk (`mimetypes.init` reads the system's "
         "mime.types files).",
-        example="async def credentials(host):\n    return netrc.netrc().authenticators(host)",
-        use_instead="NETRC = netrc.netrc()\n\nasync def credentials(host):\n    return NETRC.authenticators(host)",
+        example=(
+            "import netrc\n\n\n"
+            "async def credentials(host):\n"
+            "    return netrc.netrc().authenticators(host)"
+        ),
+        use_instead=(
+            "import netrc\n\n"
+            "NETRC = netrc.netrc()\n\n\n"
+            "async def credentials(host):\n"
+            "    return NETRC.authenticators(host)"
+        ),
     ),
     Rule(
         code="LG706",
@@ -126,9 +170,20 @@ RULES = (
         instead=_startup_or_thread("{api}"),
         why="The first use of a zone reads its file from the tz database (the libraries cache it "
         "afterwards, so the stall hits whichever request comes first).",
-        example="async def local_time(user):\n    return datetime.now(ZoneInfo(user.timezone))",
-        use_instead="ZONES = {key: ZoneInfo(key) for key in SUPPORTED_ZONES}\n\nasync def local_time(user):\n"
-        "    return datetime.now(ZONES[user.timezone])",
+        example=(
+            "from datetime import datetime\n"
+            "from zoneinfo import ZoneInfo\n\n\n"
+            "async def local_time(user):\n"
+            "    return datetime.now(ZoneInfo(user.timezone))"
+        ),
+        use_instead=(
+            "from datetime import datetime\n"
+            "from zoneinfo import ZoneInfo\n\n"
+            "SUPPORTED_ZONES = ('UTC', 'Europe/Paris', 'America/New_York')\n"
+            "ZONES = {key: ZoneInfo(key) for key in SUPPORTED_ZONES}\n\n\n"
+            "async def local_time(user):\n"
+            "    return datetime.now(ZONES[user.timezone])"
+        ),
     ),
     Rule(
         code="LG710",
@@ -144,8 +199,17 @@ RULES = (
         instead=_startup_or_thread("{api}"),
         why="They read files (`libc_ver` reads the interpreter binary, `freedesktop_os_release` reads "
         "/etc/os-release) or run processes (`architecture` runs `file`, `processor` may run `uname -p`).",
-        example="async def diagnostics():\n    return {'os': platform.platform()}",
-        use_instead="PLATFORM = platform.platform()\n\nasync def diagnostics():\n    return {'os': PLATFORM}",
+        example=(
+            "import platform\n\n\n"
+            "async def diagnostics():\n"
+            "    return {'os': platform.platform()}"
+        ),
+        use_instead=(
+            "import platform\n\n"
+            "PLATFORM = platform.platform()\n\n\n"
+            "async def diagnostics():\n"
+            "    return {'os': PLATFORM}"
+        ),
     ),
 )
 

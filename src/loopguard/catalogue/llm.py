@@ -32,10 +32,20 @@ RULES = (
         # the async clients are built on anyio, so they serve trio too
         instead=dict.fromkeys(LIBRARIES, "openai.AsyncOpenAI (`await client.chat.completions.create(...)`)"),
         why="The sync client waits for the whole HTTPS round trip, often seconds for a completion.",
-        example="async def answer(question):\n    client = OpenAI()\n"
-        "    return client.chat.completions.create(model='gpt-4o', messages=[...])",
-        use_instead="async def answer(question):\n    client = AsyncOpenAI()\n"
-        "    return await client.chat.completions.create(model='gpt-4o', messages=[...])",
+        example=(
+            "from openai import OpenAI\n\n\n"
+            "async def answer(question):\n"
+            "    client = OpenAI()\n"
+            "    messages = [{'role': 'user', 'content': question}]\n"
+            "    return client.chat.completions.create(model='gpt-4o', messages=messages)"
+        ),
+        use_instead=(
+            "from openai import AsyncOpenAI\n\n\n"
+            "async def answer(question):\n"
+            "    client = AsyncOpenAI()\n"
+            "    messages = [{'role': 'user', 'content': question}]\n"
+            "    return await client.chat.completions.create(model='gpt-4o', messages=messages)"
+        ),
     ),
     Rule(
         code="LG218",
@@ -47,10 +57,24 @@ RULES = (
         # the async clients are built on anyio, so they serve trio too
         instead=dict.fromkeys(LIBRARIES, "anthropic.AsyncAnthropic (`await client.messages.create(...)`)"),
         why="The sync client waits for the whole HTTPS round trip, often seconds for a message.",
-        example="async def answer(question):\n    client = Anthropic()\n"
-        "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=1024, messages=[...])",
-        use_instead="async def answer(question):\n    client = AsyncAnthropic()\n"
-        "    return await client.messages.create(model='claude-sonnet-4-5', max_tokens=1024, messages=[...])",
+        example=(
+            "from anthropic import Anthropic\n\n\n"
+            "async def answer(question):\n"
+            "    client = Anthropic()\n"
+            "    messages = [{'role': 'user', 'content': question}]\n"
+            "    return client.messages.create(\n"
+            "        model='claude-sonnet-4-5', max_tokens=1024, messages=messages\n"
+            "    )"
+        ),
+        use_instead=(
+            "from anthropic import AsyncAnthropic\n\n\n"
+            "async def answer(question):\n"
+            "    client = AsyncAnthropic()\n"
+            "    messages = [{'role': 'user', 'content': question}]\n"
+            "    return await client.messages.create(\n"
+            "        model='claude-sonnet-4-5', max_tokens=1024, messages=messages\n"
+            "    )"
+        ),
     ),
 )
 

@@ -17,9 +17,17 @@ RULES = (
         methods=tuple(f"requests.Session.{verb}" for verb in (*_REQUESTS_VERBS, "send")),
         instead={"asyncio": _HTTP_ASYNC},
         why="requests does its socket I/O synchronously; the event loop stalls for the whole round trip.",
-        example="async def fetch(url):\n    return requests.get(url).json()",
-        use_instead="async def fetch(url):\n    async with httpx.AsyncClient() as client:\n"
-        "        return (await client.get(url)).json()",
+        example=(
+            "import requests\n\n\n"
+            "async def fetch(url):\n"
+            "    return requests.get(url).json()"
+        ),
+        use_instead=(
+            "import httpx\n\n\n"
+            "async def fetch(url):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        return (await client.get(url)).json()"
+        ),
         fix_safety="Never rewritten: requests follows redirects by default and httpx does not, "
         "and httpx has a 5 s default timeout.",
     ),
@@ -34,9 +42,17 @@ RULES = (
         ),
         instead={"asyncio": _HTTPX_ASYNC},
         why="The sync httpx API blocks on the network; its async twin has the same methods, awaited.",
-        example="async def fetch(url):\n    return httpx.get(url)",
-        use_instead="async def fetch(url):\n    async with httpx.AsyncClient() as client:\n"
-        "        return await client.get(url)",
+        example=(
+            "import httpx\n\n\n"
+            "async def fetch(url):\n"
+            "    return httpx.get(url)"
+        ),
+        use_instead=(
+            "import httpx\n\n\n"
+            "async def fetch(url):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        return await client.get(url)"
+        ),
     ),
     Rule(
         code="LG203",
@@ -47,9 +63,17 @@ RULES = (
         methods=("urllib.request.OpenerDirector.open",),
         instead={"asyncio": _HTTP_ASYNC},
         why="urllib performs the request and reads the response synchronously.",
-        example="async def fetch(url):\n    return urllib.request.urlopen(url).read()",
-        use_instead="async def fetch(url):\n    async with httpx.AsyncClient() as client:\n"
-        "        return (await client.get(url)).content",
+        example=(
+            "import urllib.request\n\n\n"
+            "async def fetch(url):\n"
+            "    return urllib.request.urlopen(url).read()"
+        ),
+        use_instead=(
+            "import httpx\n\n\n"
+            "async def fetch(url):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        return (await client.get(url)).content"
+        ),
     ),
     Rule(
         code="LG204",
@@ -64,9 +88,17 @@ RULES = (
         ),
         instead={"asyncio": _HTTP_ASYNC},
         why="urllib3 is a synchronous HTTP client.",
-        example="async def fetch(url):\n    return urllib3.PoolManager().request('GET', url)",
-        use_instead="async def fetch(url):\n    async with httpx.AsyncClient() as client:\n"
-        "        return await client.get(url)",
+        example=(
+            "import urllib3\n\n\n"
+            "async def fetch(url):\n"
+            "    return urllib3.PoolManager().request('GET', url)"
+        ),
+        use_instead=(
+            "import httpx\n\n\n"
+            "async def fetch(url):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        return await client.get(url)"
+        ),
     ),
     Rule(
         code="LG205",
@@ -80,10 +112,18 @@ RULES = (
         ),
         instead={"asyncio": _HTTP_ASYNC},
         why="`http.client` connections read and write their socket synchronously.",
-        example="async def ping(host):\n    conn = http.client.HTTPSConnection(host)\n"
-        "    conn.request('HEAD', '/')",
-        use_instead="async def ping(host):\n    async with httpx.AsyncClient() as client:\n"
-        "        await client.head(f'https://{host}/')",
+        example=(
+            "import http.client\n\n\n"
+            "async def ping(host):\n"
+            "    conn = http.client.HTTPSConnection(host)\n"
+            "    conn.request('HEAD', '/')"
+        ),
+        use_instead=(
+            "import httpx\n\n\n"
+            "async def ping(host):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        await client.head(f'https://{host}/')"
+        ),
     ),
 )
 

@@ -53,8 +53,16 @@ RULES = (
             "redis.asyncio.Redis (`await r.get(...)`, `async with r.pipeline() as pipe`)", "{api}"
         ),
         why="Every command is a round trip to the server on the calling thread.",
-        example="async def hits(r, page):\n    return r.incr(f'hits:{page}')",
-        use_instead="async def hits(r: redis.asyncio.Redis, page):\n    return await r.incr(f'hits:{page}')",
+        example=(
+            "import redis\n\n\n"
+            "async def hits(r: redis.Redis, page):\n"
+            "    return r.incr(f'hits:{page}')"
+        ),
+        use_instead=(
+            "import redis.asyncio\n\n\n"
+            "async def hits(r: redis.asyncio.Redis, page):\n"
+            "    return await r.incr(f'hits:{page}')"
+        ),
     ),
     Rule(
         code="LG408",
@@ -71,9 +79,16 @@ RULES = (
         ),
         why="pymongo sends each operation and waits for the server's reply on the calling thread; "
         "a sync cursor fetches its batches while being iterated.",
-        example="async def profile(client, uid):\n    return client.app.users.find_one({'_id': uid})",
-        use_instead="async def profile(client: AsyncMongoClient, uid):\n"
-        "    return await client.app.users.find_one({'_id': uid})",
+        example=(
+            "from pymongo import MongoClient\n\n\n"
+            "async def profile(client: MongoClient, uid):\n"
+            "    return client.app.users.find_one({'_id': uid})"
+        ),
+        use_instead=(
+            "from pymongo import AsyncMongoClient\n\n\n"
+            "async def profile(client: AsyncMongoClient, uid):\n"
+            "    return await client.app.users.find_one({'_id': uid})"
+        ),
     ),
     Rule(
         code="LG409",
@@ -92,9 +107,16 @@ RULES = (
             "{api}",
         ),
         why="The sync client performs each HTTP request to the cluster on the calling thread.",
-        example="async def search(es, text):\n    return es.search(index='docs', query={'match': {'body': text}})",
-        use_instead="async def search(es: AsyncElasticsearch, text):\n"
-        "    return await es.search(index='docs', query={'match': {'body': text}})",
+        example=(
+            "from elasticsearch import Elasticsearch\n\n\n"
+            "async def search(es: Elasticsearch, text):\n"
+            "    return es.search(index='docs', query={'match': {'body': text}})"
+        ),
+        use_instead=(
+            "from elasticsearch import AsyncElasticsearch\n\n\n"
+            "async def search(es: AsyncElasticsearch, text):\n"
+            "    return await es.search(index='docs', query={'match': {'body': text}})"
+        ),
     ),
 )
 

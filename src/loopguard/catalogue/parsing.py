@@ -45,8 +45,18 @@ RULES = (
             "trio": "json.loads(await trio.Path(p).read_text()); or await trio.to_thread.run_sync({api}, ...)",
         },
         why="Reading from or writing to a file object is blocking file I/O, hidden inside the parser.",
-        example="async def settings(path):\n    with open(path) as fp:\n        return json.load(fp)",
-        use_instead="async def settings(path):\n    return json.loads(await anyio.Path(path).read_text())",
+        example=(
+            "import json\n"
+            "from typing import TextIO\n\n\n"
+            "async def settings(fp: TextIO):\n"
+            "    return json.load(fp)"
+        ),
+        use_instead=(
+            "import json\n\n"
+            "import anyio\n\n\n"
+            "async def settings(path):\n"
+            "    return json.loads(await anyio.Path(path).read_text())"
+        ),
     ),
     Rule(
         code="LG708",
@@ -63,11 +73,21 @@ RULES = (
         instead=to_thread("{api}"),
         why="Opening an archive reads its directory from the file; extracting and adding members is "
         "bulk file I/O. shelve and dbm open database files.",
-        example="async def unpack(upload, target):\n    with zipfile.ZipFile(upload) as archive:\n"
-        "        archive.extractall(target)",
-        use_instead="def unpack_sync(upload, target):\n    with zipfile.ZipFile(upload) as archive:\n"
-        "        archive.extractall(target)\n\nasync def unpack(upload, target):\n"
-        "    await asyncio.to_thread(unpack_sync, upload, target)",
+        example=(
+            "import zipfile\n\n\n"
+            "async def unpack(upload, target):\n"
+            "    with zipfile.ZipFile(upload) as archive:\n"
+            "        archive.extractall(target)"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import zipfile\n\n\n"
+            "def unpack_sync(upload, target):\n"
+            "    with zipfile.ZipFile(upload) as archive:\n"
+            "        archive.extractall(target)\n\n\n"
+            "async def unpack(upload, target):\n"
+            "    await asyncio.to_thread(unpack_sync, upload, target)"
+        ),
     ),
     Rule(
         code="LG709",
@@ -80,9 +100,18 @@ RULES = (
         instead=to_thread("{api}"),
         why="These read or write whole files (or query a database) and usually parse or encode a lot "
         "of data on the way.",
-        example="async def report(path):\n    return pandas.read_csv(path).describe()",
-        use_instead="async def report(path):\n    frame = await asyncio.to_thread(pandas.read_csv, path)\n"
-        "    return frame.describe()",
+        example=(
+            "import pandas\n\n\n"
+            "async def report(path):\n"
+            "    return pandas.read_csv(path).describe()"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "import pandas\n\n\n"
+            "async def report(path):\n"
+            "    frame = await asyncio.to_thread(pandas.read_csv, path)\n"
+            "    return frame.describe()"
+        ),
     ),
 )
 

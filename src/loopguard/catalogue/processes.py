@@ -19,10 +19,19 @@ RULES = (
             "trio": "await trio.run_process(...)",
         },
         why="The subprocess API starts the child and waits for it on the calling thread.",
-        example="async def version():\n    return subprocess.check_output(['git', 'describe'])",
-        use_instead="async def version():\n    proc = await asyncio.create_subprocess_exec(\n"
-        "        'git', 'describe', stdout=asyncio.subprocess.PIPE)\n"
-        "    out, _ = await proc.communicate()\n    return out",
+        example=(
+            "import subprocess\n\n\n"
+            "async def version():\n"
+            "    return subprocess.check_output(['git', 'describe'])"
+        ),
+        use_instead=(
+            "import asyncio\n\n\n"
+            "async def version():\n"
+            "    proc = await asyncio.create_subprocess_exec(\n"
+            "        'git', 'describe', stdout=asyncio.subprocess.PIPE)\n"
+            "    out, _ = await proc.communicate()\n"
+            "    return out"
+        ),
         fix_safety="Never rewritten: `anyio.run_process` raises on a non-zero exit status, "
         "unlike `subprocess.run`.",
     ),
@@ -44,9 +53,17 @@ RULES = (
             "trio": "await trio.run_process(...)",
         },
         why="These start a process and (for `system`, `spawn*` with `P_WAIT`) wait for it on the loop.",
-        example="async def restart():\n    os.system('systemctl restart app')",
-        use_instead="async def restart():\n    proc = await asyncio.create_subprocess_shell("
-        "'systemctl restart app')\n    await proc.wait()",
+        example=(
+            "import os\n\n\n"
+            "async def restart():\n"
+            "    os.system('systemctl restart app')"
+        ),
+        use_instead=(
+            "import asyncio\n\n\n"
+            "async def restart():\n"
+            "    proc = await asyncio.create_subprocess_shell('systemctl restart app')\n"
+            "    await proc.wait()"
+        ),
     ),
     Rule(
         code="LG603",
@@ -60,8 +77,17 @@ RULES = (
             "trio": "await trio.to_thread.run_sync({api}, ...)",
         },
         why="Waiting for a child process blocks until the child exits.",
-        example="async def reap(pid):\n    os.waitpid(pid, 0)",
-        use_instead="async def reap(pid):\n    await asyncio.to_thread(os.waitpid, pid, 0)",
+        example=(
+            "import os\n\n\n"
+            "async def reap(pid):\n"
+            "    os.waitpid(pid, 0)"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import os\n\n\n"
+            "async def reap(pid):\n"
+            "    await asyncio.to_thread(os.waitpid, pid, 0)"
+        ),
     ),
     Rule(
         code="LG604",
@@ -81,8 +107,15 @@ RULES = (
             "trio": "await trio.to_thread.run_sync(input, prompt)",
         },
         why="These wait for a line (or the end) of standard input, however long the user takes.",
-        example="async def confirm():\n    return input('continue? ') == 'y'",
-        use_instead="async def confirm():\n    return await asyncio.to_thread(input, 'continue? ') == 'y'",
+        example=(
+            "async def confirm():\n"
+            "    return input('continue? ') == 'y'"
+        ),
+        use_instead=(
+            "import asyncio\n\n\n"
+            "async def confirm():\n"
+            "    return await asyncio.to_thread(input, 'continue? ') == 'y'"
+        ),
     ),
 )
 

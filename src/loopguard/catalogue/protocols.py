@@ -31,10 +31,20 @@ RULES = (
                                 "{api}"),
         why="The standard library's mail clients talk to the server synchronously, one command and "
         "reply at a time.",
-        example="async def notify(msg):\n    with smtplib.SMTP('mail.example.com', 587) as smtp:\n"
-        "        smtp.starttls()\n        smtp.send_message(msg)",
-        use_instead="async def notify(msg):\n"
-        "    await aiosmtplib.send(msg, hostname='mail.example.com', port=587, start_tls=True)",
+        example=(
+            "import smtplib\n"
+            "from email.message import EmailMessage\n\n\n"
+            "async def notify(msg: EmailMessage):\n"
+            "    with smtplib.SMTP('mail.example.com', 587) as smtp:\n"
+            "        smtp.starttls()\n"
+            "        smtp.send_message(msg)"
+        ),
+        use_instead=(
+            "from email.message import EmailMessage\n\n"
+            "import aiosmtplib\n\n\n"
+            "async def notify(msg: EmailMessage):\n"
+            "    await aiosmtplib.send(msg, hostname='mail.example.com', port=587, start_tls=True)"
+        ),
     ),
     Rule(
         code="LG211",
@@ -46,10 +56,19 @@ RULES = (
         safe_methods=("set_debuglevel", "set_pasv", "getwelcome", "close"),
         instead=asyncio_library("aioftp (`async with aioftp.Client.context(host) as client`)", "{api}"),
         why="ftplib's control and data connections are blocking sockets.",
-        example="async def upload(path):\n    with ftplib.FTP('ftp.example.com') as ftp:\n"
-        "        ftp.login()\n        ftp.storbinary('STOR report.csv', open(path, 'rb'))",
-        use_instead="async def upload(path):\n    async with aioftp.Client.context('ftp.example.com') as ftp:\n"
-        "        await ftp.upload(path)",
+        example=(
+            "import ftplib\n\n\n"
+            "async def listing():\n"
+            "    with ftplib.FTP('ftp.example.com') as ftp:\n"
+            "        ftp.login()\n"
+            "        return ftp.nlst()"
+        ),
+        use_instead=(
+            "import aioftp\n\n\n"
+            "async def listing():\n"
+            "    async with aioftp.Client.context('ftp.example.com') as ftp:\n"
+            "        return [path async for path, _ in ftp.list()]"
+        ),
     ),
     Rule(
         code="LG212",
@@ -65,10 +84,20 @@ RULES = (
         instead=asyncio_library("asyncssh (`async with asyncssh.connect(host) as conn: await conn.run(...)`)",
                                 "{api}"),
         why="paramiko performs the SSH handshake and every channel read on the calling thread.",
-        example="async def uptime(host):\n    client = paramiko.SSHClient()\n    client.connect(host)\n"
-        "    _, out, _ = client.exec_command('uptime')",
-        use_instead="async def uptime(host):\n    async with asyncssh.connect(host) as conn:\n"
-        "        return (await conn.run('uptime')).stdout",
+        example=(
+            "import paramiko\n\n\n"
+            "async def uptime(host):\n"
+            "    client = paramiko.SSHClient()\n"
+            "    client.connect(host)\n"
+            "    _, out, _ = client.exec_command('uptime')\n"
+            "    return out.read()"
+        ),
+        use_instead=(
+            "import asyncssh\n\n\n"
+            "async def uptime(host):\n"
+            "    async with asyncssh.connect(host) as conn:\n"
+            "        return (await conn.run('uptime')).stdout"
+        ),
     ),
     Rule(
         code="LG213",
@@ -93,11 +122,19 @@ RULES = (
         instead=asyncio_library("aiokafka (`AIOKafkaProducer` / `AIOKafkaConsumer`, awaited)", "{api}"),
         why="kafka-python blocks on the network for metadata, for `send` when the buffer is full or "
         "metadata is missing (up to `max_block_ms`, 60 s), and for every `poll`.",
-        example="async def publish(event):\n    producer = KafkaProducer(bootstrap_servers='kafka:9092')\n"
-        "    producer.send('events', event).get(timeout=10)",
-        use_instead="async def publish(event):\n"
-        "    producer = AIOKafkaProducer(bootstrap_servers='kafka:9092')\n    await producer.start()\n"
-        "    await producer.send_and_wait('events', event)",
+        example=(
+            "from kafka import KafkaProducer\n\n\n"
+            "async def publish(event: bytes):\n"
+            "    producer = KafkaProducer(bootstrap_servers='kafka:9092')\n"
+            "    producer.send('events', event).get(timeout=10)"
+        ),
+        use_instead=(
+            "from aiokafka import AIOKafkaProducer\n\n\n"
+            "async def publish(event: bytes):\n"
+            "    producer = AIOKafkaProducer(bootstrap_servers='kafka:9092')\n"
+            "    await producer.start()\n"
+            "    await producer.send_and_wait('events', event)"
+        ),
     ),
     Rule(
         code="LG214",
@@ -111,12 +148,19 @@ RULES = (
         instead=asyncio_library("aio-pika (`connection = await aio_pika.connect_robust(url)`)", "{api}"),
         why="`BlockingConnection` is pika's synchronous adapter: each call runs its own I/O loop "
         "until the broker answers.",
-        example="async def publish(body):\n"
-        "    conn = pika.BlockingConnection(pika.ConnectionParameters('rabbit'))\n"
-        "    conn.channel().basic_publish(exchange='', routing_key='jobs', body=body)",
-        use_instead="async def publish(body):\n    conn = await aio_pika.connect_robust('amqp://rabbit/')\n"
-        "    channel = await conn.channel()\n"
-        "    await channel.default_exchange.publish(aio_pika.Message(body), routing_key='jobs')",
+        example=(
+            "import pika\n\n\n"
+            "async def publish(body: bytes):\n"
+            "    conn = pika.BlockingConnection(pika.ConnectionParameters('rabbit'))\n"
+            "    conn.channel().basic_publish(exchange='', routing_key='jobs', body=body)"
+        ),
+        use_instead=(
+            "import aio_pika\n\n\n"
+            "async def publish(body: bytes):\n"
+            "    conn = await aio_pika.connect_robust('amqp://rabbit/')\n"
+            "    channel = await conn.channel()\n"
+            "    await channel.default_exchange.publish(aio_pika.Message(body), routing_key='jobs')"
+        ),
     ),
     Rule(
         code="LG215",
@@ -136,11 +180,22 @@ RULES = (
         instead=asyncio_library("grpc.aio (`async with grpc.aio.insecure_channel(target) as channel`)", "{api}"),
         why="Every RPC on a sync channel's stub waits for the response on the calling thread; the "
         "stubs generated for it cannot be awaited.",
-        example="async def greet(name):\n    with grpc.insecure_channel('localhost:50051') as channel:\n"
-        "        return GreeterStub(channel).SayHello(HelloRequest(name=name))",
-        use_instead="async def greet(name):\n"
-        "    async with grpc.aio.insecure_channel('localhost:50051') as channel:\n"
-        "        return await GreeterStub(channel).SayHello(HelloRequest(name=name))",
+        example=(
+            "import grpc\n\n"
+            "from myapp.greeter_pb2 import HelloRequest\n"
+            "from myapp.greeter_pb2_grpc import GreeterStub\n\n\n"
+            "async def greet(name):\n"
+            "    with grpc.insecure_channel('localhost:50051') as channel:\n"
+            "        return GreeterStub(channel).SayHello(HelloRequest(name=name))"
+        ),
+        use_instead=(
+            "import grpc\n\n"
+            "from myapp.greeter_pb2 import HelloRequest\n"
+            "from myapp.greeter_pb2_grpc import GreeterStub\n\n\n"
+            "async def greet(name):\n"
+            "    async with grpc.aio.insecure_channel('localhost:50051') as channel:\n"
+            "        return await GreeterStub(channel).SayHello(HelloRequest(name=name))"
+        ),
     ),
     Rule(
         code="LG216",
@@ -162,9 +217,18 @@ RULES = (
             trio="trio-websocket (`async with trio_websocket.open_websocket_url(url) as ws`)",
         ),
         why="These clients read and write the WebSocket synchronously.",
-        example="async def listen(url):\n    ws = websocket.create_connection(url)\n    return ws.recv()",
-        use_instead="async def listen(url):\n    async with websockets.connect(url) as ws:\n"
-        "        return await ws.recv()",
+        example=(
+            "import websocket\n\n\n"
+            "async def listen(url):\n"
+            "    ws = websocket.create_connection(url)\n"
+            "    return ws.recv()"
+        ),
+        use_instead=(
+            "import websockets\n\n\n"
+            "async def listen(url):\n"
+            "    async with websockets.connect(url) as ws:\n"
+            "        return await ws.recv()"
+        ),
     ),
 )
 

@@ -42,9 +42,17 @@ RULES = (
             "trio": "await trio.socket.getaddrinfo(...) / trio.socket.getnameinfo(...)",
         },
         why="Name resolution asks the system resolver, which may wait seconds for a DNS server.",
-        example="async def resolve(host):\n    return socket.gethostbyname(host)",
-        use_instead="async def resolve(host):\n    infos = await asyncio.get_running_loop().getaddrinfo(host, None)\n"
-        "    return infos[0][4][0]",
+        example=(
+            "import socket\n\n\n"
+            "async def resolve(host):\n"
+            "    return socket.gethostbyname(host)"
+        ),
+        use_instead=(
+            "import asyncio\n\n\n"
+            "async def resolve(host):\n"
+            "    infos = await asyncio.get_running_loop().getaddrinfo(host, None)\n"
+            "    return infos[0][4][0]"
+        ),
     ),
     Rule(
         code="LG207",
@@ -67,10 +75,21 @@ RULES = (
         "connection, for data to arrive, or for room in the send buffer. Calls on a socket that the same "
         "function switched to non-blocking mode earlier (`sock.setblocking(False)` or `sock.settimeout(0)`) "
         "are not reported; a socket made non-blocking elsewhere is (use `# noqa: LG207`).",
-        example="async def ping(host):\n    with socket.create_connection((host, 7)) as s:\n"
-        "        s.sendall(b'ping')\n        return s.recv(4)",
-        use_instead="async def ping(host):\n    reader, writer = await asyncio.open_connection(host, 7)\n"
-        "    writer.write(b'ping')\n    await writer.drain()\n    return await reader.read(4)",
+        example=(
+            "import socket\n\n\n"
+            "async def ping(host):\n"
+            "    with socket.create_connection((host, 7)) as s:\n"
+            "        s.sendall(b'ping')\n"
+            "        return s.recv(4)"
+        ),
+        use_instead=(
+            "import asyncio\n\n\n"
+            "async def ping(host):\n"
+            "    reader, writer = await asyncio.open_connection(host, 7)\n"
+            "    writer.write(b'ping')\n"
+            "    await writer.drain()\n"
+            "    return await reader.read(4)"
+        ),
     ),
     Rule(
         code="LG208",
@@ -88,10 +107,20 @@ RULES = (
         ),
         why="Loading the CA bundle or a certificate chain reads and parses files; the system bundle "
         "alone is hundreds of certificates, tens of milliseconds per context.",
-        example="async def fetch(host):\n    ctx = ssl.create_default_context()\n"
-        "    return await asyncio.open_connection(host, 443, ssl=ctx)",
-        use_instead="SSL_CONTEXT = ssl.create_default_context()\n\nasync def fetch(host):\n"
-        "    return await asyncio.open_connection(host, 443, ssl=SSL_CONTEXT)",
+        example=(
+            "import asyncio\n"
+            "import ssl\n\n\n"
+            "async def fetch(host):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    return await asyncio.open_connection(host, 443, ssl=ctx)"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import ssl\n\n"
+            "SSL_CONTEXT = ssl.create_default_context()\n\n\n"
+            "async def fetch(host):\n"
+            "    return await asyncio.open_connection(host, 443, ssl=SSL_CONTEXT)"
+        ),
     ),
     Rule(
         code="LG209",
@@ -114,9 +143,19 @@ RULES = (
         },
         why="These wait for a file descriptor to become ready; that is the event loop's own job, and "
         "a second wait inside a coroutine stops the loop doing it.",
-        example="async def wait_for_data(sock):\n    select.select([sock], [], [], 5.0)",
-        use_instead="async def wait_for_data(sock):\n    with anyio.fail_after(5):\n"
-        "        await anyio.wait_readable(sock)",
+        example=(
+            "import select\n"
+            "import socket\n\n\n"
+            "async def wait_for_data(sock: socket.socket):\n"
+            "    select.select([sock], [], [], 5.0)"
+        ),
+        use_instead=(
+            "import socket\n\n"
+            "import anyio\n\n\n"
+            "async def wait_for_data(sock: socket.socket):\n"
+            "    with anyio.fail_after(5):\n"
+            "        await anyio.wait_readable(sock)"
+        ),
     ),
 )
 

@@ -48,11 +48,19 @@ RULES = (
         ),
         why="sqlite3 reads and writes the database file, and waits for other writers' locks, on the "
         "calling thread.",
-        example="async def count_users(path):\n    with sqlite3.connect(path) as db:\n"
-        "        return db.execute('SELECT count(*) FROM users').fetchone()[0]",
-        use_instead="async def count_users(path):\n    async with aiosqlite.connect(path) as db:\n"
-        "        async with db.execute('SELECT count(*) FROM users') as cur:\n"
-        "            return (await cur.fetchone())[0]",
+        example=(
+            "import sqlite3\n\n\n"
+            "async def count_users(path):\n"
+            "    with sqlite3.connect(path) as db:\n"
+            "        return db.execute('SELECT count(*) FROM users').fetchone()[0]"
+        ),
+        use_instead=(
+            "import aiosqlite\n\n\n"
+            "async def count_users(path):\n"
+            "    async with aiosqlite.connect(path) as db:\n"
+            "        async with db.execute('SELECT count(*) FROM users') as cur:\n"
+            "            return (await cur.fetchone())[0]"
+        ),
     ),
     Rule(
         code="LG404",
@@ -75,11 +83,20 @@ RULES = (
         instead=asyncio_library("psycopg 3's `await psycopg.AsyncConnection.connect(...)`, or asyncpg", "{api}"),
         why="psycopg2 is synchronous: connecting and every statement wait for the server. "
         "Constructing a pool opens its `minconn` connections at once.",
-        example="async def save(dsn, row):\n    conn = psycopg2.connect(dsn)\n    with conn.cursor() as cur:\n"
-        "        cur.execute('INSERT INTO t VALUES (%s)', (row,))\n    conn.commit()",
-        use_instead="async def save(dsn, row):\n"
-        "    async with await psycopg.AsyncConnection.connect(dsn) as conn:\n"
-        "        await conn.execute('INSERT INTO t VALUES (%s)', (row,))",
+        example=(
+            "import psycopg2\n\n\n"
+            "async def save(dsn, row):\n"
+            "    conn = psycopg2.connect(dsn)\n"
+            "    with conn.cursor() as cur:\n"
+            "        cur.execute('INSERT INTO t VALUES (%s)', (row,))\n"
+            "    conn.commit()"
+        ),
+        use_instead=(
+            "import psycopg\n\n\n"
+            "async def save(dsn, row):\n"
+            "    async with await psycopg.AsyncConnection.connect(dsn) as conn:\n"
+            "        await conn.execute('INSERT INTO t VALUES (%s)', (row,))"
+        ),
     ),
     Rule(
         code="LG405",
@@ -103,10 +120,19 @@ RULES = (
         ),
         why="psycopg 3's sync classes wait for the server on the calling thread; the async ones have "
         "the same API, awaited.",
-        example="async def names(dsn):\n    with psycopg.connect(dsn) as conn:\n"
-        "        return conn.execute('SELECT name FROM users').fetchall()",
-        use_instead="async def names(dsn):\n    async with await psycopg.AsyncConnection.connect(dsn) as conn:\n"
-        "        cur = await conn.execute('SELECT name FROM users')\n        return await cur.fetchall()",
+        example=(
+            "import psycopg\n\n\n"
+            "async def names(dsn):\n"
+            "    with psycopg.connect(dsn) as conn:\n"
+            "        return conn.execute('SELECT name FROM users').fetchall()"
+        ),
+        use_instead=(
+            "import psycopg\n\n\n"
+            "async def names(dsn):\n"
+            "    async with await psycopg.AsyncConnection.connect(dsn) as conn:\n"
+            "        cur = await conn.execute('SELECT name FROM users')\n"
+            "        return await cur.fetchall()"
+        ),
     ),
     Rule(
         code="LG406",
@@ -125,12 +151,22 @@ RULES = (
         ),
         instead=asyncio_library("aiomysql or asyncmy (`await cur.execute(...)`)", "{api}"),
         why="These drivers send each statement and wait for the result on the calling thread.",
-        example="async def names():\n    conn = pymysql.connect(host='db', user='app')\n"
-        "    with conn.cursor() as cur:\n        cur.execute('SELECT name FROM users')\n"
-        "        return cur.fetchall()",
-        use_instead="async def names():\n    conn = await aiomysql.connect(host='db', user='app')\n"
-        "    async with conn.cursor() as cur:\n        await cur.execute('SELECT name FROM users')\n"
-        "        return await cur.fetchall()",
+        example=(
+            "import pymysql\n\n\n"
+            "async def names():\n"
+            "    conn = pymysql.connect(host='db', user='app')\n"
+            "    with conn.cursor() as cur:\n"
+            "        cur.execute('SELECT name FROM users')\n"
+            "        return cur.fetchall()"
+        ),
+        use_instead=(
+            "import aiomysql\n\n\n"
+            "async def names():\n"
+            "    conn = await aiomysql.connect(host='db', user='app')\n"
+            "    async with conn.cursor() as cur:\n"
+            "        await cur.execute('SELECT name FROM users')\n"
+            "        return await cur.fetchall()"
+        ),
     ),
 )
 

@@ -33,8 +33,16 @@ RULES = (
             "trio": "await trio.sleep(...)",
         },
         why="`time.sleep` suspends the whole thread, so no other task on the event loop runs until it returns.",
-        example="async def poll():\n    time.sleep(1)",
-        use_instead="async def poll():\n    await asyncio.sleep(1)",
+        example=(
+            "import time\n\n\n"
+            "async def poll():\n"
+            "    time.sleep(1)"
+        ),
+        use_instead=(
+            "import asyncio\n\n\n"
+            "async def poll():\n"
+            "    await asyncio.sleep(1)"
+        ),
         fix_safety="Rewriting to `await asyncio.sleep(...)` is safe where `await` is legal; the `await` is required.",
     ),
     Rule(
@@ -60,8 +68,19 @@ RULES = (
         why="A thread primitive blocks the calling thread until another thread releases or sets it; "
         "if that thread needs the loop to make progress, the program deadlocks. "
         "`acquire(blocking=False)` is reported too: the call site does not show its arguments.",
-        example="async def handle(job):\n    done.wait()  # done = threading.Event()",
-        use_instead="async def handle(job):\n    await asyncio.to_thread(done.wait)",
+        example=(
+            "import threading\n\n"
+            "done = threading.Event()\n\n\n"
+            "async def handle(job):\n"
+            "    done.wait()"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import threading\n\n"
+            "done = threading.Event()\n\n\n"
+            "async def handle(job):\n"
+            "    await asyncio.to_thread(done.wait)"
+        ),
     ),
     Rule(
         code="LG103",
@@ -71,8 +90,17 @@ RULES = (
         methods=("threading.Thread.join", "threading.Timer.join"),
         instead=to_thread("{api}"),
         why="`join()` waits for the thread to finish, however long its work takes.",
-        example="async def stop(worker):\n    worker.join()  # worker = threading.Thread(...)",
-        use_instead="async def stop(worker):\n    await asyncio.to_thread(worker.join)",
+        example=(
+            "import threading\n\n\n"
+            "async def stop(worker: threading.Thread):\n"
+            "    worker.join()"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "import threading\n\n\n"
+            "async def stop(worker: threading.Thread):\n"
+            "    await asyncio.to_thread(worker.join)"
+        ),
     ),
     Rule(
         code="LG104",
@@ -91,8 +119,18 @@ RULES = (
         },
         why="`get()` waits until another thread puts an item; `put()` on a full bounded queue waits "
         "for room; `join()` waits until every item is processed.",
-        example="jobs = queue.Queue()\n\nasync def worker():\n    job = jobs.get()",
-        use_instead="jobs = asyncio.Queue()\n\nasync def worker():\n    job = await jobs.get()",
+        example=(
+            "import queue\n\n"
+            "jobs = queue.Queue()\n\n\n"
+            "async def worker():\n"
+            "    job = jobs.get()"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "jobs = asyncio.Queue()\n\n\n"
+            "async def worker():\n"
+            "    job = await jobs.get()"
+        ),
     ),
     Rule(
         code="LG105",
@@ -113,9 +151,19 @@ RULES = (
         },
         why="A concurrent future is completed by another thread or process; reading its result blocks "
         "until then. An asyncio future's `result()` never waits and is not reported.",
-        example="async def render(pool, page):\n    return pool.submit(render_pdf, page).result()",
-        use_instead="async def render(pool, page):\n"
-        "    return await asyncio.get_running_loop().run_in_executor(pool, render_pdf, page)",
+        example=(
+            "from concurrent.futures import ThreadPoolExecutor\n\n"
+            "from myapp.pdf import render_pdf\n\n\n"
+            "async def render(pool: ThreadPoolExecutor, page):\n"
+            "    return pool.submit(render_pdf, page).result()"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "from concurrent.futures import ThreadPoolExecutor\n\n"
+            "from myapp.pdf import render_pdf\n\n\n"
+            "async def render(pool: ThreadPoolExecutor, page):\n"
+            "    return await asyncio.get_running_loop().run_in_executor(pool, render_pdf, page)"
+        ),
     ),
     Rule(
         code="LG106",
@@ -141,11 +189,23 @@ RULES = (
             "trio": "await trio.to_thread.run_sync(pool.map, f, items) (or the trio-parallel package)",
         },
         why="These wait for another process: its exit, its results, or its next message.",
-        example="async def crunch(items):\n    with multiprocessing.Pool() as pool:\n"
-        "        return pool.map(score, items)",
-        use_instead="async def crunch(items):\n    loop = asyncio.get_running_loop()\n"
-        "    with ProcessPoolExecutor() as pool:\n"
-        "        return await asyncio.gather(*(loop.run_in_executor(pool, score, i) for i in items))",
+        example=(
+            "import multiprocessing\n\n"
+            "from myapp.scoring import score\n\n\n"
+            "async def crunch(items):\n"
+            "    with multiprocessing.Pool() as pool:\n"
+            "        return pool.map(score, items)"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "from concurrent.futures import ProcessPoolExecutor\n\n"
+            "from myapp.scoring import score\n\n\n"
+            "async def crunch(items):\n"
+            "    loop = asyncio.get_running_loop()\n"
+            "    with ProcessPoolExecutor() as pool:\n"
+            "        futures = [loop.run_in_executor(pool, score, item) for item in items]\n"
+            "        return await asyncio.gather(*futures)"
+        ),
     ),
     Rule(
         code="LG107",
@@ -166,8 +226,17 @@ RULES = (
         why="Starting an event loop from a coroutine runs it on top of the current one: asyncio raises "
         "`RuntimeError` when a loop is already running in the thread, and a second loop would block "
         "the first until it finishes anyway.",
-        example="async def refresh():\n    return asyncio.run(fetch_all())",
-        use_instead="async def refresh():\n    return await fetch_all()",
+        example=(
+            "import asyncio\n\n"
+            "from myapp.feeds import fetch_all\n\n\n"
+            "async def refresh():\n"
+            "    return asyncio.run(fetch_all())"
+        ),
+        use_instead=(
+            "from myapp.feeds import fetch_all\n\n\n"
+            "async def refresh():\n"
+            "    return await fetch_all()"
+        ),
         fix_safety="No automatic fix: awaiting the coroutine instead changes which loop runs it.",
     ),
 )
