@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -10,17 +11,82 @@ from loopguard.models import Finding
 from loopguard.runner import check_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
-MARKER = re.compile(r"#\s*error:\s*(?P<codes>LG\d+(?:\s*,\s*LG\d+)*)")
+# A marker: ``# error: LG101``, several codes ``# error: LG101, LG201``, and per code, optionally, the
+# 1-based column and the blocking API: ``# error: LG201@12 requests.get, LG101 time.sleep``.
+_API = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+_ITEM = rf"LG\d+(?:@\d+)?(?:[ \t]+{_API})?"
+MARKER = re.compile(rf"#\s*error:\s*(?P<items>{_ITEM}(?:\s*,\s*{_ITEM})*)")
+ITEM = re.compile(rf"(?P<code>LG\d+)(?:@(?P<column>\d+))?(?:\s+(?P<api>{_API}))?")
+# A direct finding's message starts with the API it reports: "`requests.get` blocks the event loop".
+REPORTED_API = re.compile(r"^`(?P<api>[^`]+)`")
+
+
+class Expected(NamedTuple):
+    """One finding a fixture line expects; ``column`` and ``api`` are checked only when given."""
+
+    line: int
+    code: str
+    column: int | None = None
+    api: str | None = None
+
+
+def parse_marker(comment: str, line: int) -> list[Expected]:
+    """The findings one source line's ``# error:`` marker expects (none without a marker)."""
+    match = MARKER.search(comment)
+    if not match:
+        return []
+    expected = []
+    for item in match.group("items").split(","):
+        parts = ITEM.fullmatch(item.strip())
+        assert parts, f"line {line}: malformed marker item {item!r}"
+        column = parts.group("column")
+        expected.append(Expected(line, parts.group("code"), int(column) if column else None, parts.group("api")))
+    return expected
+
+
+def expected_findings(path: Path) -> list[Expected]:
+    """Every finding a fixture's ``# error:`` markers expect, in line order."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [e for number, line in enumerate(lines, start=1) for e in parse_marker(line, number)]
 
 
 def expected_markers(path: Path) -> list[tuple[int, str]]:
     """(line, code) for every ``# error: LG101, LG201`` marker in a fixture."""
-    expected = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        match = MARKER.search(line)
-        if match:
-            expected += [(number, code.strip()) for code in match.group("codes").split(",")]
-    return sorted(expected)
+    return sorted((e.line, e.code) for e in expected_findings(path))
+
+
+def reported_api(finding: Finding) -> str | None:
+    """The blocking API a finding reports: the call at the bottom of a chain, or the call itself.
+
+    A transitive finding's site is a project function (``inner()``); the marker names what blocks,
+    which is the chain's last call (``requests.get``), so that a marker pins the whole chain.
+    """
+    if finding.chain:
+        return finding.chain[-1].call
+    match = REPORTED_API.match(finding.message)
+    return match.group("api") if match else None
+
+
+def fits(expected: Expected, finding: Finding) -> bool:
+    return (
+        (expected.line, expected.code) == (finding.line, finding.code)
+        and expected.column in (None, finding.column)
+        and expected.api in (None, reported_api(finding))
+    )
+
+
+def unmatched_markers(expected: list[Expected], findings: list[Finding]) -> list[Expected]:
+    """The markers no finding fits, each finding used once; the most specific markers choose first,
+    so a bare ``LG201`` cannot take the finding that ``LG201 requests.get`` on the same line needs."""
+    left = list(findings)
+    unmatched = []
+    for marker in sorted(expected, key=lambda e: (e.column is None) + (e.api is None)):
+        fitting = next((f for f in left if fits(marker, f)), None)
+        if fitting is None:
+            unmatched.append(marker)
+        else:
+            left.remove(fitting)
+    return unmatched
 
 
 def findings_of(*paths: Path, config: Config | None = None, cwd: Path | None = None) -> list[Finding]:
