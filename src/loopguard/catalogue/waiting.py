@@ -3,7 +3,8 @@
 Every entry here waits for *something else* (a timer, another thread, a process, a future) while
 holding the event loop. An asyncio ``Future.result()`` never waits, so only futures known to be
 ``concurrent.futures`` ones (``executor.submit(...)``) are reported. ``with lock:`` on a
-``threading.Lock`` blocks too, but it is a statement, not a call, and is not reported yet.
+``threading`` lock or condition is reported like ``acquire()``: the ``Type.__enter__`` entries of
+LG102 match the ``with`` statement.
 """
 
 from loopguard.catalogue.advice import methods, to_thread
