@@ -6,6 +6,7 @@ from pathlib import Path
 
 from loopguard.catalogue import ALL_RULES
 from loopguard.models import LIBRARIES, Rule
+from loopguard.suppress import UNSUPPRESSIBLE
 
 GENERATED_NOTE = "<!-- generated from the catalogue by `python -m loopguard.ruledocs`; do not edit -->"
 
@@ -19,7 +20,9 @@ def _matches(rule: Rule) -> str:
             names.append(f"- every method of a `{owner}` object" + (f" except {safe}" if safe else ""))
         else:
             names.append(f"- `{owner}` objects: `.{name}()`")
-    return "\n".join(names) if names else "- see the description above"
+    if not names:  # the tool's own codes (LG001, LG011) and configured calls (LG801) list no APIs
+        return ""
+    return "\n\nIt matches, in code that runs on the event loop:\n\n" + "\n".join(names)
 
 
 def _configuration(rule: Rule) -> list[str]:
@@ -36,7 +39,7 @@ def rule_page(rule: Rule) -> str:
         f"# {rule.code} `{rule.name}`",
         f"Domain: {rule.domain}." + ("" if rule.default_enabled else " Opt-in: select it explicitly."),
         "## What it does",
-        rule.summary + "\n\nIt matches, in code that runs on the event loop:\n\n" + _matches(rule),
+        rule.summary + _matches(rule),
         "## Why is this bad?",
         rule.why or rule.summary,
     ]
@@ -47,15 +50,18 @@ def rule_page(rule: Rule) -> str:
         sections += [f"```python\n{rule.use_instead}\n```"]
     if any(rule.suggestion(lib) for lib in LIBRARIES):
         sections += ["The suggestion names the async library the file already imports:\n\n" + instead]
-    sections += [
-        "## Fix safety",
-        rule.fix_safety,
-        "## Options",
+    sections += ["## Fix safety", rule.fix_safety, "## Options", _options(rule)]
+    return "\n\n".join(sections) + "\n"
+
+
+def _options(rule: Rule) -> str:
+    if rule.code in UNSUPPRESSIBLE:
+        return "None: a file that could not be checked is always reported, whatever the configuration."
+    return (
         "- `select` / `ignore` / `per-file-ignores` with this code or a prefix of it\n"
         "- `safe-calls` to exempt a specific qualified name\n"
-        "- `# noqa: " + rule.code + "` on the line",
-    ]
-    return "\n\n".join(sections) + "\n"
+        "- `# noqa: " + rule.code + "` on the line"
+    )
 
 
 def index_page() -> str:
