@@ -87,7 +87,7 @@ def test_full_carets_line_up_after_escaped_controls(tmp_path: Path) -> None:
         path="app.py", line=1, column=10, end_line=1, end_column=23, code="LG101", name="time-sleep",
         message="`time.sleep` blocks the event loop",
     )
-    reader = lambda path, line: "x = '\x1b'; time.sleep(1)"  # noqa: E731
+    reader = lambda path, line: "x = '\x1b'; time.sleep(1)"
     lines = full.render([finding], context(tmp_path, reader)).splitlines()
     source, carets = lines[2], lines[3]
     assert source == "1 | x = '\\x1b'; time.sleep(1)"

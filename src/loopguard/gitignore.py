@@ -21,7 +21,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from loopguard.globs import (
-    ANY_RUN, DIRECTORIES, NAME_CHAR, NAME_RUN, CharClass, Globs, Pattern, Token,
+    ANY_RUN,
+    DIRECTORIES,
+    NAME_CHAR,
+    NAME_RUN,
+    CharClass,
+    Globs,
+    Pattern,
+    Token,
 )
 
 
@@ -108,7 +115,7 @@ def parse_ignore_line(line: str) -> IgnoreRule | None:
     if not body:
         return None
     anchored = "/" in body
-    body = body[1:] if body.startswith("/") else body
+    body = body.removeprefix("/")
     pattern = Pattern(tuple(ignore_tokens(body)), anchored, below=False)
     return IgnoreRule(pattern, negated, directories_only)
 
