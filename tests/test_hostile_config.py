@@ -178,7 +178,7 @@ def test_a_config_option_naming_a_fifo_does_not_hang(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "loopguard.toml")
     done = subprocess.run(
         [sys.executable, "-m", "loopguard", "check", "--no-cache", "--config", "loopguard.toml", "app.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path, check=False, capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 2 and done.stdout == ""
     assert_one_line_error(done.stderr, "loopguard.toml", "a FIFO, not a regular file")
@@ -191,7 +191,7 @@ def test_a_fifo_named_pyproject_toml_above_is_not_opened(tmp_path: Path) -> None
     os.mkfifo(tmp_path / "pyproject.toml")
     done = subprocess.run(
         [sys.executable, "-m", "loopguard", "check", "--no-cache", "--output-format", "concise"],
-        cwd=checked, capture_output=True, text=True, timeout=60,
+        cwd=checked, check=False, capture_output=True, text=True, timeout=60,
     )
     assert (done.returncode, done.stderr) == (1, "")
     assert "app.py:4:5: LG101" in done.stdout

@@ -30,7 +30,7 @@ TIMEOUT = 120  # seconds; each run below takes about one on an idle machine
 def loopguard(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "loopguard", "check", "--no-cache", "--output-format", "json", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=cwd, check=False, capture_output=True, text=True, timeout=TIMEOUT,
     )
 
 
@@ -165,7 +165,7 @@ print(is_excluded(deep, ("**/" * 30 + "y.py",)))
 def test_exclude_globs_match_in_linear_time() -> None:
     # A backtracking regex takes longer than the age of the universe on these; a subprocess with a
     # timeout turns a regression into a failure rather than a hung suite.
-    done = subprocess.run([sys.executable, "-c", GLOB_PROBE], capture_output=True, text=True, timeout=TIMEOUT)
+    done = subprocess.run([sys.executable, "-c", GLOB_PROBE], check=False, capture_output=True, text=True, timeout=TIMEOUT)
     assert done.stdout.split() == ["False", "False", "False", "True"], done.stderr
 
 
@@ -253,7 +253,7 @@ def test_a_hostile_gitignore_neither_hangs_nor_crashes(tmp_path: Path) -> None:
 def git_ignored(directory: Path, files: list[str]) -> set[str]:
     done = subprocess.run(
         ["git", "-C", str(directory), "check-ignore", "--no-index", "--stdin"],
-        input="\n".join(files) + "\n", capture_output=True, text=True, timeout=TIMEOUT,
+        input="\n".join(files) + "\n", check=False, capture_output=True, text=True, timeout=TIMEOUT,
     )
     return set(done.stdout.split("\n")) - {""}
 

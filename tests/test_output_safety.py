@@ -116,7 +116,7 @@ def test_full_never_shows_content_from_outside_the_project(tmp_path: Path) -> No
     for args in ((".",), ("x.py",)):
         done = subprocess.run(
             [sys.executable, "-m", "loopguard", "check", "--no-cache", "--output-format", "full", *args],
-            cwd=project, capture_output=True, text=True, timeout=120,
+            cwd=project, check=False, capture_output=True, text=True, timeout=120,
         )
         assert done.returncode == 1, done.stderr
         assert "x.py:4:5: LG101" in done.stdout  # the finding is reported...
@@ -196,12 +196,12 @@ raise SystemExit(cli.main())
 def test_a_crash_in_a_real_process_exits_2(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LOOPGUARD_TRACEBACK"}
     done = subprocess.run(
-        [sys.executable, "-c", CRASHING_RUN], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-c", CRASHING_RUN], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=120, env=env
     )
     assert done.returncode == 2
     assert done.stderr.startswith("loopguard: internal error: MemoryError") and done.stderr.count("\n") == 1
     traced = subprocess.run(
-        [sys.executable, "-c", CRASHING_RUN], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", CRASHING_RUN], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=120,
         env={**env, "LOOPGUARD_TRACEBACK": "1"},
     )
     assert traced.returncode == 2 and "Traceback" in traced.stderr
