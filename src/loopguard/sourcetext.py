@@ -107,10 +107,12 @@ def decode_source(data: bytes) -> str:
     the undecodable byte and where it is."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:  # a bad cookie, or a BOM that contradicts it
-        raise SourceRefused(f"cannot decode file: {error.msg}", error.lineno or 1) from None
+    except SyntaxError as error:  # a bad cookie, a BOM that contradicts it, or no UTF-8 in line 1-2
+        encoding, why = "utf-8", error.msg
+    else:
+        why = ""
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except LookupError:
         raise SourceRefused(f"cannot decode file: unknown encoding {encoding!r}") from None
     except UnicodeDecodeError as error:
@@ -121,6 +123,9 @@ def decode_source(data: bytes) -> str:
             f"(line {line})",
             line,
         ) from None
+    if why:
+        raise SourceRefused(f"cannot decode file: {why}")
+    return text
 
 
 def split_lines(text: str) -> list[str]:
@@ -163,7 +168,7 @@ def nesting_of(text: str) -> Nesting | None:
     keyword (``not``, ``lambda``, ``if``), a trailer (``.b``, ``[0]``, ``()``) or an operand (an
     implicit concatenation nests one level per string in libcst) — so the depth at a token is at
     most the number of open brackets plus, per open bracket, the tokens since its last separator
-    (``,`` ``;`` ``=``), plus the indentation depth. None when the text does not tokenize (then it
+    (``,`` ``;`` ``=``; a closed bracket counts as one), plus the indentation depth. None when the text does not tokenize (then it
     is never handed to libcst)."""
     chains = [0]
     indent = deepest = 0
@@ -182,6 +187,7 @@ def nesting_of(text: str) -> Nesting | None:
             elif kind == tokenize.OP and value in _CLOSERS:
                 if len(chains) > 1:
                     chains.pop()
+                chains[-1] += 1  # the closed group is one more link of the enclosing chain: a[0][0]
             elif kind == tokenize.OP and value in _RESETS:
                 chains[-1] = 0
             elif kind in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
