@@ -232,3 +232,35 @@ def test_cli_over_a_hostile_folder(tmp_path: Path, fillers: int) -> None:
     for name in broken:
         assert sum(line.startswith(f"{name}.py:") and " LG001 " in line for line in lines) == 1, name
     assert sum(" LG001 " in line for line in lines) == len(broken)
+
+
+def test_stdin_above_the_size_limit_is_one_lg001(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "loopguard", "check", "--no-cache", "--stdin-filename", "big.py", "-"],
+        cwd=tmp_path, input=b"#" * (MAX_FILE_BYTES + 1), capture_output=True, timeout=60, check=False,
+    )
+    assert done.returncode == 2 and b"big.py:1:1: LG001 cannot analyse file: it is too large" in done.stdout
+
+
+def test_stdin_nested_too_deeply_for_libcst_is_one_lg001(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "loopguard", "check", "--no-cache", "--stdin-filename", "deep.py", "-"],
+        cwd=tmp_path, input=BROKEN["brackets_3000"][0], capture_output=True, timeout=60, check=False,
+    )
+    assert done.returncode == 2 and b"deep.py:1:" in done.stdout and b"nesting too deep" in done.stdout
+    assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("links", "reported"), [(50, True), (3000, False)])
+def test_long_alias_chains_resolve_within_a_bound_else_stay_silent(tmp_path: Path, links: int, reported: bool) -> None:
+    aliases = "".join(f"t{n + 1} = t{n}\n" for n in range(links))
+    source = f"import time\nt0 = time\n{aliases}\nasync def f():\n    t{links}.sleep(1)\n"
+    found = check(write_bytes(tmp_path, "aliases", source.encode()), root=tmp_path)
+    assert [f.code for f in found] == (["LG101"] if reported else [])  # unknown is silent, never LG001
+
+
+def test_long_inheritance_chain_is_not_a_crash(tmp_path: Path) -> None:
+    classes = "".join(f"class C{n + 1}(C{n}):\n    pass\n" for n in range(3000))
+    source = f"import requests\nclass C0(requests.Session):\n    pass\n{classes}\nasync def f():\n    C3000().get('u')\n"
+    found = check(write_bytes(tmp_path, "classes", source.encode()), root=tmp_path)
+    assert [f.code for f in found if f.code == "LG001"] == []

@@ -42,7 +42,7 @@ from loopguard.runcache import (
     remember_run,
     to_cache,
 )
-from loopguard.sourcetext import SourceRefused, read_source
+from loopguard.sourcetext import MAX_FILE_BYTES, SourceRefused, read_source, too_large
 from loopguard.transitive import CallGraph
 from loopguard.world import GlobalProject
 
@@ -240,6 +240,9 @@ def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: M
     display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
     module, package = module_name(stdin.path, source_roots(root)) if stdin.path.name != "-" else ("__stdin__", "")
     relative = relative_to_root(stdin.path, root)
+    if len(stdin.data) > MAX_FILE_BYTES:
+        failed = file_error(display, too_large(len(stdin.data), MAX_FILE_BYTES))
+        return Indexed(stdin.path, display, relative, None, failed)
     return index_source(
         stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True, matcher=matcher
     )
