@@ -159,6 +159,8 @@ class Nesting:
 _RESETS = frozenset({",", ";", "="})  # separators: what follows starts a new expression
 _OPENERS = frozenset({"(", "[", "{"})
 _CLOSERS = frozenset({")", "]", "}"})
+_OP, _NEWLINE, _INDENT, _DEDENT = tokenize.OP, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT
+_OPERANDS = frozenset({tokenize.NAME, tokenize.NUMBER, tokenize.STRING})
 
 
 def nesting_of(text: str) -> Nesting | None:
@@ -170,33 +172,36 @@ def nesting_of(text: str) -> Nesting | None:
     most the number of open brackets plus, per open bracket, the tokens since its last separator
     (``,`` ``;`` ``=``; a closed bracket counts as one), plus the indentation depth. None when the text does not tokenize (then it
     is never handed to libcst)."""
-    chains = [0]
-    indent = deepest = 0
-    where = (1, 1)
+    chains = [0]  # per open bracket (and the statement itself): tokens since its last separator
+    total = indent = deepest = 0  # total: sum(chains), kept as it changes (this loop is hot)
+    where = (1, 0)
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            kind, value = token.type, token.string
-            if kind == tokenize.INDENT:
-                indent += 1
-            elif kind == tokenize.DEDENT:
-                indent -= 1
-            elif kind == tokenize.NEWLINE:
-                chains = [0]
-            elif kind == tokenize.OP and value in _OPENERS:
-                chains.append(0)
-            elif kind == tokenize.OP and value in _CLOSERS:
-                if len(chains) > 1:
-                    chains.pop()
-                chains[-1] += 1  # the closed group is one more link of the enclosing chain: a[0][0]
-            elif kind == tokenize.OP and value in _RESETS:
-                chains[-1] = 0
-            elif kind in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
+            kind = token[0]
+            if kind == _OP:
+                value = token[1]
+                if value in _OPENERS:
+                    chains.append(0)
+                elif value in _RESETS:
+                    total -= chains[-1]
+                    chains[-1] = 0
+                else:
+                    if value in _CLOSERS and len(chains) > 1:
+                        total -= chains.pop()
+                    chains[-1] += 1  # an operator, or a closed group: one more link (a[0][0])
+                    total += 1
+            elif kind in _OPERANDS:
                 chains[-1] += 1
-            else:
-                continue
-            depth = indent + len(chains) - 1 + sum(chains)
+                total += 1
+            elif kind == _NEWLINE:
+                chains, total = [0], 0
+            elif kind == _INDENT:
+                indent += 1
+            elif kind == _DEDENT:
+                indent -= 1
+            depth = indent + len(chains) - 1 + total
             if depth > deepest:
-                deepest, where = depth, token.start
+                deepest, where = depth, token[2]
     except (tokenize.TokenError, SyntaxError):
         return None
     return Nesting(deepest, where[0], where[1] + 1)
