@@ -264,3 +264,21 @@ def test_long_inheritance_chain_is_not_a_crash(tmp_path: Path) -> None:
     source = f"import requests\nclass C0(requests.Session):\n    pass\n{classes}\nasync def f():\n    C3000().get('u')\n"
     found = check(write_bytes(tmp_path, "classes", source.encode()), root=tmp_path)
     assert [f.code for f in found if f.code == "LG001"] == []
+
+
+def test_noqa_is_read_where_libcst_cannot_confirm(tmp_path: Path) -> None:
+    """A coroutine libcst refuses is confirmed from ast; its ``# noqa`` comments still count."""
+    refused = "('a' " + "'b' " * 4000 + ")"
+    source = SLEEP + f"    x = {refused}\n    s = '# not a comment'; time.sleep(1)  # noqa: LG101\n    time.sleep(2)\n"
+    found = check(write_bytes(tmp_path, "noqa", source.encode()), root=tmp_path)
+    assert [(f.code, f.line, f.column) for f in found] == [("LG101", 6, 5)]
+
+
+def test_the_libcst_depth_limit_follows_the_stack_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loopguard import sourcetext
+
+    monkeypatch.setattr(sourcetext, "stack_limit", lambda: 1024 * 1024)
+    assert sourcetext.libcst_depth_limit() == 1024 * 1024 // (6 * 1024 * 5)
+    assert sourcetext.libcst_refusal("x = " + "(" * 40 + "1" + ")" * 40) is not None
+    monkeypatch.setattr(sourcetext, "stack_limit", lambda: None)
+    assert sourcetext.libcst_refusal("x = " + "(" * 40 + "1" + ")" * 40) is None
