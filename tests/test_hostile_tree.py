@@ -38,12 +38,12 @@ def reported(done: subprocess.CompletedProcess[str]) -> list[tuple[str, str]]:
     return sorted((f["path"], f["code"]) for f in json.loads(done.stdout))
 
 
-def test_a_walked_fifo_is_skipped_unread(tmp_path: Path) -> None:
+def test_a_walked_fifo_is_lg001_unread_and_the_rest_is_checked(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text(SLEEP)
     os.mkfifo(tmp_path / "fifo.py")
     done = loopguard(tmp_path, ".")
-    assert (done.returncode, done.stderr) == (1, "")
-    assert reported(done) == [("good.py", "LG101")]
+    assert (done.returncode, done.stderr) == (2, "")
+    assert reported(done) == [("fifo.py", "LG001"), ("good.py", "LG101")]
 
 
 def test_a_fifo_named_explicitly_is_lg001_and_the_rest_is_checked(tmp_path: Path) -> None:
@@ -64,11 +64,11 @@ def test_a_fifo_named_gitignore_does_not_hang(tmp_path: Path) -> None:
     assert done.returncode == 1 and reported(done) == [("good.py", "LG101")]
 
 
-def test_a_symlink_to_a_device_is_skipped_when_walked(tmp_path: Path) -> None:
+def test_a_symlink_to_a_device_is_lg001_unread_when_walked(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text(SLEEP)
     (tmp_path / "zero.py").symlink_to("/dev/zero")
     done = loopguard(tmp_path, ".")
-    assert done.returncode == 1 and reported(done) == [("good.py", "LG101")]
+    assert done.returncode == 2 and reported(done) == [("good.py", "LG101"), ("zero.py", "LG001")]
 
 
 def test_a_directory_named_like_a_module_is_walked(tmp_path: Path) -> None:

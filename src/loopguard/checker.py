@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from loopguard.sourcetext import libcst_refusal
+
 
 @dataclass(slots=True)
 class LoopCalls:
@@ -101,6 +103,17 @@ def segment_source(lines: list[str], def_line: int, def_column: int, end_line: i
     return "if 1:\n" + body, def_line - 2
 
 
+def parse_guarded(text: str) -> cst.Module | None:
+    """``text`` as a libcst module; None when libcst refuses it, or when handing it to libcst's native
+    parser could overflow the stack or take too long (``sourcetext.libcst_refusal``)."""
+    if libcst_refusal(text) is not None:
+        return None
+    try:
+        return cst.parse_module(text)
+    except Exception:  # noqa: BLE001 - ParserSyntaxError, or libcst's own limits (RecursionError...)
+        return None
+
+
 def locate_in_segment(
     lines: list[str], def_line: int, def_column: int, end_line: int, found: LoopCalls,
     loop_defs: frozenset[int] = frozenset(),
@@ -110,27 +123,30 @@ def locate_in_segment(
     if segment is None:
         return False
     text, offset = segment
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        return False
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(offset, found, loop_defs))
-    return True
+    return walk(parse_guarded(text), offset, found, loop_defs)
 
 
 def locate_in_module(source: str, found: LoopCalls, loop_defs: frozenset[int] = frozenset()) -> bool:
     """Walk the whole module (the fallback when a segment does not parse on its own)."""
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError:
+    return walk(parse_guarded(source), 0, found, loop_defs)
+
+
+def walk(module: cst.Module | None, offset: int, found: LoopCalls, loop_defs: frozenset[int]) -> bool:
+    """Visit a parsed module; False when there is none, or the tree nests beyond the visitor's
+    recursion (then nothing of it is kept: ``found`` is only filled by a complete walk)."""
+    if module is None:
         return False
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(0, found, loop_defs))
+    walked = LoopCalls()
+    try:
+        MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(offset, walked, loop_defs))
+    except RecursionError:
+        return False
+    found.calls.update(walked.calls)
+    found.comments.update(walked.comments)
     return True
 
 
 def parses_with_libcst(source: str) -> bool:
-    try:
-        cst.parse_module(source)
-    except cst.ParserSyntaxError:
-        return False
-    return True
+    """Whether libcst (which knows every syntax up to Python 3.14) accepts ``source``; False too
+    when it is not safe to ask (see ``parse_guarded``)."""
+    return parse_guarded(source) is not None

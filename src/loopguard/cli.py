@@ -25,14 +25,14 @@ from loopguard import __version__
 from loopguard.cache import CACHE_DIRECTORY
 from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config, ConfigError, load_config, parse_code_list
-from loopguard.discover import Discovery, discover, is_excluded, relative_to_root
-from loopguard.engine import file_error, make_settings
+from loopguard.discover import discover, is_excluded, relative_to_root
+from loopguard.engine import make_settings
 from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs
 from loopguard.models import FileResult, Finding
 from loopguard.report import ReportContext, escape_controls, renderers
 from loopguard.report.source import SourceLines
 from loopguard.ruledocs import rule_page
-from loopguard.runner import check_jobs
+from loopguard.runner import check_jobs, problem_results
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 ISSUES_URL = "https://github.com/loopguard/loopguard/issues"
@@ -144,13 +144,6 @@ def stdin_buffer(stdin: StdinSource | None, cwd: Path) -> dict[str, bytes]:
     if stdin is None:
         return {}
     return {"-" if stdin.path.name == "-" else display_path(stdin.path, cwd): stdin.data}
-
-
-def problem_results(found: Discovery, cwd: Path) -> list[FileResult]:
-    """A path discovery could not check (a FIFO, an unreadable directory) as an LG001 result."""
-    return [
-        file_error(display_path(problem.path, cwd), problem.reason) for problem in found.problems
-    ]
 
 
 def read_stdin(filename: Path | None, config: Config, force_exclude: bool) -> StdinSource | None:

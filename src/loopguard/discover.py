@@ -121,13 +121,13 @@ def ancestors_with_ignores(top: Path) -> list[Path]:
 NOT_FOUND = (errno.ENOENT, errno.ENOTDIR)
 
 
-def is_regular_file(path: str) -> bool:
-    """Whether a walked name is a regular file (through symlinks). One that cannot be examined
-    (a dangling symlink) counts as one, so reading it reports the real error instead of a skip."""
+def walked_mode(path: str) -> int | None:
+    """The mode of a walked name, through symlinks; None when it cannot be examined (a dangling
+    symlink), so reading it reports the real error."""
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)
+        return os.stat(path).st_mode
     except OSError:
-        return True
+        return None
 
 
 def discover(
@@ -223,6 +223,9 @@ def walk(
                     continue
                 if specs and is_ignored(str(path), False, specs):
                     continue
-                if is_regular_file(str(path)):
+                mode = walked_mode(str(path))
+                if mode is None or stat.S_ISREG(mode):
                     found.append(path)
+                elif problems is not None:  # reading a FIFO or a device would wait or never end
+                    problems.append(Problem(path, f"cannot check {file_kind(mode)}: not a regular file"))
     return found

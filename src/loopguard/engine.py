@@ -8,9 +8,7 @@ the settings, so they run in worker processes and their results can be cached by
 from __future__ import annotations
 
 import ast
-import io
 import os
-import tokenize
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -19,12 +17,20 @@ from pathlib import Path
 
 from loopguard import catalogue
 from loopguard.config import Config
-from loopguard.index import index_module
+from loopguard.index import NestingTooDeep, index_module
 from loopguard.match import Match, Matcher
 from loopguard.models import FileResult, Finding, Hop
+from loopguard.sourcetext import (
+    LIBCST_MAX_CHARS,
+    SourceRefused,
+    decode_source,
+    libcst_refusal,
+    nesting_of,
+    null_byte_position,
+)
 from loopguard.summary import TARGET, FileSummary, FunctionSummary, LoopCall, summarize
-from loopguard.suppress import is_selected, per_file_ignored, silenced_by_noqa
-from loopguard.transitive import CallGraph, short_name
+from loopguard.suppress import is_selected, per_file_ignored
+from loopguard.transitive import CallGraph
 from loopguard.world import GlobalProject
 
 
@@ -58,12 +64,6 @@ def file_error(path: str, message: str, line: int = 1, column: int = 1) -> FileR
         name="file-error", message=message,
     )
     return FileResult(path, (finding,), error=True)
-
-
-def decode_source(data: bytes) -> str:
-    """Decode as Python does: a BOM or a PEP 263 coding cookie, else UTF-8."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
 
 
 @cache
@@ -137,33 +137,68 @@ def index_source(
     matcher: Matcher | None = None,
 ) -> Indexed:
     try:
-        text = decode_source(data)
-    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
-        return Indexed(path, display, relative, None, file_error(display, f"cannot decode file: {error}"))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences are the user's business
-            tree = ast.parse(text, filename=display)
-    except SyntaxError as error:
-        return Indexed(path, display, relative, None, syntax_error(display, text, error))
-    except ValueError as error:  # null bytes
-        return Indexed(path, display, relative, None, file_error(display, f"cannot parse file: {error}"))
+        tree = parse_source(data, display)
+        index = index_module(tree, module, package)
+    except SourceRefused as refused:
+        failed = file_error(display, refused.message, refused.line, refused.column)
+        return Indexed(path, display, relative, None, failed)
+    except NestingTooDeep as deep:
+        failed = file_error(display, f"cannot analyse file: {deep}", deep.line, deep.column)
+        return Indexed(path, display, relative, None, failed)
     wanted = (lambda key: matcher.match(key) is not None) if matcher is not None else (lambda key: True)
-    summary = summarize(index_module(tree, module, package), project_tops, wanted)
+    summary = summarize(index, project_tops, wanted)
     return Indexed(path, display, relative, summary, source=data if keep_source else None)
 
 
-def syntax_error(display: str, text: str, error: SyntaxError) -> FileResult:
+def parse_source(data: bytes, display: str) -> ast.Module:
+    """The ``ast`` of a file's bytes; ``SourceRefused`` says precisely why there is none."""
+    text = decode_source(data)
+    null = null_byte_position(text)
+    if null is not None:  # refused by every Python (a ValueError before 3.11.?, a SyntaxError since)
+        raise SourceRefused(f"cannot parse file: null byte at line {null[0]}, column {null[1]}", *null)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences are the user's business
+            return ast.parse(text, filename=display)
+    except SyntaxError as error:
+        raise syntax_error(text, error) from None
+    except (MemoryError, RecursionError):  # CPython's parser or ast construction gave up: too deep
+        raise too_deep_for_python(text) from None
+
+
+#: What CPython's tokenizer and parser say when a *limit* is hit: never a sign of newer syntax.
+PYTHON_LIMITS = ("too many nested parentheses", "too many levels of indentation", "too complex", "null bytes")
+
+
+def syntax_error(text: str, error: SyntaxError) -> SourceRefused:
+    """Why ``ast`` refused the text: a nesting limit, syntax newer than this Python (libcst, which
+    knows every syntax up to 3.14, accepts it), or invalid syntax at line:column."""
     from loopguard.checker import parses_with_libcst
 
-    if parses_with_libcst(text):
-        message = (
+    line, column = error.lineno or 1, error.offset or 1
+    if any(limit in error.msg for limit in PYTHON_LIMITS):
+        return SourceRefused(f"cannot parse file: nesting too deep ({error.msg}) at line {line}", line, column)
+    refusal = libcst_refusal(text)
+    if refusal is None and parses_with_libcst(text):
+        return SourceRefused(
             "cannot analyse file: it uses syntax newer than the Python running loopguard can parse; "
-            "run loopguard with a newer Python"
+            "run loopguard with a newer Python",
+            line,
+            column,
         )
-    else:
-        message = f"cannot parse file: {error.msg}"
-    return file_error(display, message, error.lineno or 1, error.offset or 1)
+    return SourceRefused(f"cannot parse file: invalid syntax at line {line}, column {column}: {error.msg}", line, column)
+
+
+def too_deep_for_python(text: str) -> SourceRefused:
+    nesting = nesting_of(text) if len(text) <= LIBCST_MAX_CHARS else None
+    if nesting is None:
+        return SourceRefused("cannot parse file: nesting too deep for Python's parser")
+    return SourceRefused(
+        f"cannot parse file: nesting too deep for Python's parser (about {nesting.depth:,} levels at "
+        f"line {nesting.line})",
+        nesting.line,
+        nesting.column,
+    )
 
 
 def find_candidates(
@@ -227,88 +262,4 @@ def plan_confirmation(
     return Confirmation(
         indexed.path, indexed.display, tuple(candidates), tuple(spans), summary.library, indexed.source,
         loop_defs,
-    )
-
-
-def confirm_file(plan: Confirmation) -> FileResult:
-    try:
-        text = decode_source(plan.source if plan.source is not None else plan.path.read_bytes())
-    except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
-        return file_error(plan.display, f"cannot read file: {error}")
-    try:
-        findings = confirm(plan.candidates, plan.spans, text, plan.display, plan.library, plan.loop_defs)
-        return FileResult(plan.display, findings)
-    except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
-        return internal_error(plan.display, error)
-
-
-def confirm(
-    candidates: tuple[Candidate, ...], spans: tuple[tuple[int, int, int], ...], text: str, display: str,
-    library: str, loop_defs: frozenset[int] = frozenset(),
-) -> tuple[Finding, ...]:
-    """Locate each candidate with libcst; keep those the libcst walk also sees on the loop."""
-    from loopguard.checker import LoopCalls, locate_in_module, locate_in_segment
-
-    lines = text.splitlines(keepends=True)
-    found = LoopCalls()
-    for def_line, def_col, end_line in spans:
-        column = character_column(lines[def_line - 1], def_col)
-        if not locate_in_segment(lines, def_line, column, end_line, found, loop_defs):
-            found = LoopCalls()
-            locate_in_module(text, found, loop_defs)
-            break
-    findings = []
-    for candidate in candidates:
-        call = candidate.call
-        column = character_column(lines[call.line - 1], call.col)
-        end = found.calls.get((call.line, column))
-        if end is None:
-            continue
-        if silenced_by_noqa(candidate.match.rule.code, found.comments.get(call.line)):
-            continue
-        findings.append(make_finding(candidate, display, column, end, library))
-    return tuple(sorted(findings, key=Finding.sort_key))
-
-
-def character_column(line: str, byte_offset: int) -> int:
-    """ast columns are UTF-8 byte offsets; libcst's and the user's are characters."""
-    if line.isascii():
-        return byte_offset
-    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
-
-
-TO_THREAD = {
-    "asyncio": "await asyncio.to_thread({name}, ...)",
-    "anyio": "await anyio.to_thread.run_sync({name}, ...)",
-    "trio": "await trio.to_thread.run_sync({name}, ...)",
-}
-
-
-def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int, int], library: str) -> Finding:
-    match, call = candidate.match, candidate.call
-    rule = match.rule
-    # "{api}" in a rule's replacement stands for the very API that matched
-    suggestion = (match.suggestion or rule.suggestion(library)).replace("{api}", match.api.removeprefix("builtins."))
-    chain: tuple[Hop, ...] = ()
-    if candidate.via:
-        helper = short_name(candidate.via)
-        last = candidate.chain[-1]
-        hops = " -> ".join(f"{hop.call}" for hop in candidate.chain)
-        message = f"`{helper}()` blocks the event loop: -> {hops} ({last.path}:{last.line})"
-        suggestion = f"{TO_THREAD[library].format(name=helper)} or, in `{last.function}`, {suggestion}"
-        first = Hop(display, call.line, column + 1, short_name(call.function), f"{helper}()")
-        chain = (first, *candidate.chain)
-    else:
-        message = f"`{match.api.removeprefix('builtins.')}` blocks the event loop"
-    return Finding(
-        path=display,
-        line=call.line,
-        column=column + 1,
-        end_line=end[0],
-        end_column=end[1] + 1,
-        code=rule.code,
-        name=rule.name,
-        message=message,
-        suggestion=suggestion,
-        chain=chain,
     )

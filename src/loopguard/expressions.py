@@ -26,26 +26,31 @@ Expr = tuple[object, ...]
 NONE: Expr = ("none",)
 OTHER: Expr = ("other",)
 
+#: An expression nested deeper than this (``a.b.c...``, ``f()()()...``) is unknown (``OTHER``), so
+#: every walk over the IR — the resolver, the deferred values built from it — is bounded too.
+MAX_EXPR_DEPTH = 64
 
-def expr_of(node: ast.AST | None) -> Expr:
+
+def expr_of(node: ast.AST | None, depth: int = 0) -> Expr:
     """The IR of an expression; anything the resolver cannot use becomes ``OTHER``."""
+    if depth > MAX_EXPR_DEPTH:
+        return OTHER
+    inner = depth + 1
     if isinstance(node, ast.Name):
         return ("name", node.id)
     if isinstance(node, ast.Attribute):
-        return ("attr", expr_of(node.value), node.attr)
+        return ("attr", expr_of(node.value, inner), node.attr)
     if isinstance(node, ast.Call):
-        func = expr_of(node.func)
+        func = expr_of(node.func, inner)
         if func[-1] == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
-            return ("partial", expr_of(node.args[0]))  # functools.partial(f, ...): calling it calls f
+            return ("partial", expr_of(node.args[0], inner))  # functools.partial(f, ...): calling it calls f
         return ("call", func)
     if isinstance(node, ast.Subscript):
-        return ("sub", expr_of(node.value))
-    if isinstance(node, ast.Await):
-        return expr_of(node.value)
-    if isinstance(node, ast.NamedExpr):
-        return expr_of(node.value)
+        return ("sub", expr_of(node.value, inner))
+    if isinstance(node, (ast.Await, ast.NamedExpr)):
+        return expr_of(node.value, inner)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        return ("div", expr_of(node.left))  # Path(root) / "name"
+        return ("div", expr_of(node.left, inner))  # Path(root) / "name"
     if isinstance(node, ast.Constant) and node.value is None:
         return NONE
     return OTHER
@@ -54,29 +59,32 @@ def expr_of(node: ast.AST | None) -> Expr:
 _WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"}
 
 
-def annotation_of(node: ast.AST | None) -> Expr:
+def annotation_of(node: ast.AST | None, depth: int = 0) -> Expr:
     """The IR of the one type an annotation names: ``X``, ``Optional[X]``, ``X | None``, ``"X"``."""
+    if depth > MAX_EXPR_DEPTH:
+        return OTHER
+    inner = depth + 1
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             parsed = ast.parse(node.value.strip(), mode="eval")
-        except SyntaxError:
+        except (SyntaxError, ValueError, MemoryError, RecursionError):  # not an expression, or too deep
             return OTHER
-        return annotation_of(parsed.body)
+        return annotation_of(parsed.body, inner)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        members = [annotation_of(node.left), annotation_of(node.right)]
+        members = [annotation_of(node.left, inner), annotation_of(node.right, inner)]
         return _single_member(members)
     if isinstance(node, ast.Subscript):
         head = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
         args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if head in _WRAPPERS:
-            return annotation_of(args[0])
+            return annotation_of(args[0], inner)
         if head == "Union":
-            return _single_member([annotation_of(arg) for arg in args])
+            return _single_member([annotation_of(arg, inner) for arg in args])
         return OTHER  # generics such as list[X]: not an X
     if isinstance(node, ast.Constant) and node.value is None:
         return NONE
     if isinstance(node, (ast.Name, ast.Attribute)):
-        return expr_of(node)
+        return expr_of(node, inner)
     return OTHER
 
 

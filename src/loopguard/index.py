@@ -46,6 +46,21 @@ ARGUMENT_CALLS = frozenset({
 })
 
 
+#: The deepest syntax tree the index walks (it recurses once per level, at most 3 Python frames
+#: each). CPython's parser refuses 200 nested brackets and 100 indentation levels, but operator
+#: chains (``a + a + ...`` in generated code, ``- - - x``) nest as deep as they are long.
+MAX_DEPTH = 5_000
+
+
+class NestingTooDeep(Exception):
+    """The file's syntax tree nests deeper than ``MAX_DEPTH`` at ``line``:``column`` (1-based)."""
+
+    def __init__(self, node: ast.AST) -> None:
+        self.line = getattr(node, "lineno", 1)
+        self.column = getattr(node, "col_offset", 0) + 1
+        super().__init__(f"nesting too deep (more than {MAX_DEPTH:,} levels) at line {self.line}")
+
+
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class Scope:
     kind: str  # module | class | function | coroutine | lambda | comprehension
@@ -112,6 +127,7 @@ class _Indexer(ast.NodeVisitor):
         # loop context of the code being visited: the innermost coroutine's scope, or -1
         self.loop = -1
         self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
+        self.depth = 0  # of the node being visited: bounded by MAX_DEPTH
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -119,7 +135,12 @@ class _Indexer(ast.NodeVisitor):
         if method is None:
             method = getattr(self, "visit_" + node.__class__.__name__, self.generic_visit)
             self._dispatch[node.__class__] = method
+        # no try/finally: when the bound is hit, the whole walk is abandoned (the file is LG001)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise NestingTooDeep(node)
         method(node)
+        self.depth -= 1
 
     def generic_visit(self, node: ast.AST) -> None:
         for name in node._fields:
@@ -484,6 +505,7 @@ class _Indexer(ast.NodeVisitor):
 
 
 def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
+    """Raises ``NestingTooDeep`` beyond ``MAX_DEPTH`` levels."""
     indexer = _Indexer(module, package)
     for statement in tree.body:
         indexer.visit(statement)

@@ -62,8 +62,18 @@ CONSUMERS = {
 }
 
 
+#: How many bindings (``x2 = x1``, ``x1 = x0``...) or base classes resolution follows inside one
+#: question; a longer chain is unknown. Expressions themselves are bounded by ``MAX_EXPR_DEPTH``, so
+#: with this every resolution recurses a bounded number of frames, whatever the code.
+MAX_CHAIN = 100
+
+
 class Resolver:
     """Resolution inside one module; ``project`` follows names into the other modules."""
+
+    # bindings and bases being followed right now, by every resolver of this process (a chain can
+    # cross modules, each with its own resolver); resolution is single-threaded
+    following = 0
 
     def __init__(self, index: ModuleIndex, project: Project) -> None:
         self.index = index
@@ -201,12 +211,14 @@ class Resolver:
 
     def merge(self, name: str, scope: int, bindings: list[Binding]) -> Value | None:
         key = (name, scope)
-        if key in self._active:  # x = x.child: resolving x needs x
+        if key in self._active or Resolver.following >= MAX_CHAIN:  # x = x.child: resolving x needs x
             return None
         self._active.add(key)
+        Resolver.following += 1
         try:
             return self.merge_bindings(bindings)
         finally:
+            Resolver.following -= 1
             self._active.discard(key)
 
     def merge_bindings(self, bindings: list[Binding]) -> Value | None:
@@ -312,7 +324,7 @@ class Resolver:
         binding scopes are that module's), ``("method", defining class)``, or ``("library", base)``
         when a library base class is first to answer. None for no project class or no answer."""
         found = self.project.class_info(qualname)
-        if found is None or qualname in seen:
+        if found is None or qualname in seen or len(seen) >= MAX_CHAIN:
             return None
         owner, info = found
         seen.add(qualname)

@@ -6,22 +6,20 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 from loopguard.cache import Cache, content_hash
 from loopguard.cacheformat import SUMMARY_ENTRY
 from loopguard.catalogue import MEMOISED
 from loopguard.config import Config
-from loopguard.discover import absolute, discover, relative_to_root
+from loopguard.confirm import confirm_file
+from loopguard.discover import Discovery, absolute, discover, relative_to_root
 from loopguard.engine import (
     Confirmation,
     Indexed,
     Settings,
-    confirm_file,
     file_error,
     index_source,
     internal_error,
@@ -35,6 +33,7 @@ from loopguard.jobs import Fresh, Indexing, Job, StdinSource, display_path, make
 from loopguard.match import Matcher
 from loopguard.models import FileResult
 from loopguard.plans import Planner
+from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
 from loopguard.runcache import (
     cached_jobs,
     confirm_plans,
@@ -45,16 +44,18 @@ from loopguard.runcache import (
     remember_run,
     to_cache,
 )
+from loopguard.sourcetext import MAX_FILE_BYTES, SourceRefused, read_source, too_large
 from loopguard.suppress import is_selected
 from loopguard.transitive import CallGraph
 from loopguard.world import GlobalProject
 
-T = TypeVar("T")
-R = TypeVar("R")
+__all__ = ["MIN_FILES_PER_WORKER", "check_jobs", "check_paths"]
 
-# below this many files the pool's start-up (a fork and an import per worker) costs more than it saves
-MIN_FILES_PER_WORKER = 64
 PACK_MIN_FILES = 200
+#: Room for the recursive walks, each bounded by design: the index walk (``index.MAX_DEPTH`` levels,
+#: ~3 frames each), the resolver (``resolve.MAX_CHAIN`` bindings of ``expressions.MAX_EXPR_DEPTH``
+#: levels) and the libcst visitor (trees ``sourcetext.libcst_refusal`` let through). The limit is
+#: not what stops deep input: those bounds are, and they stay well below it.
 RECURSION_LIMIT = 20_000
 
 
@@ -63,8 +64,9 @@ def collector_paused() -> Iterator[None]:
     """Indexing allocates millions of small acyclic objects (trees, tuples, summaries); the cyclic
     garbage collector would rescan the growing heap again and again (a third of the time).
 
-    The walks are recursive, and generated code nests deeply (a 40 kB expression in sympy nests
-    past Python's default limit of 1,000 frames), so the limit is raised for the run too."""
+    The walks are recursive and bounded (see ``RECURSION_LIMIT``); generated code nests deeply (a
+    40 kB expression in sympy nests past Python's default limit of 1,000 frames), so the limit is
+    raised for the run to what those bounds need."""
     was_enabled = gc.isenabled()
     limit = sys.getrecursionlimit()
     gc.disable()
@@ -83,13 +85,19 @@ def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Fresh]:
         return [index_job(job, indexing, cache) for job in chunk]
 
 
+def unreadable(job: Job, message: str, line: int = 1, column: int = 1) -> Fresh:
+    failed = file_error(job.display, message, line, column)
+    return Fresh(Indexed(job.path, job.display, job.relative, None, failed), None, None)
+
+
 def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
     try:
         stat = os.stat(job.path)
-        data = job.path.read_bytes()
+        data = read_source(job.path)
+    except SourceRefused as refused:
+        return unreadable(job, refused.message, refused.line, refused.column)
     except OSError as error:
-        failed = file_error(job.display, f"cannot read file: {error.strerror or error}")
-        return Fresh(Indexed(job.path, job.display, job.relative, None, failed), None, None)
+        return unreadable(job, f"cannot read file: {error.strerror or error}")
     digest = content_hash(data)
     key = indexing.key(digest, job)
     if cache is not None:
@@ -107,8 +115,8 @@ def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Mat
         return index_source(
             data, job.path, job.display, job.relative, job.module, job.package, project_tops, matcher=matcher
         )
-    except RecursionError:
-        failed = file_error(job.display, "cannot analyse file: nested too deeply")
+    except RecursionError:  # a walk the bounds did not foresee: still one file
+        failed = file_error(job.display, "cannot analyse file: nested too deeply (recursion limit)")
     except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
         failed = internal_error(job.display, error)
     return Indexed(job.path, job.display, job.relative, None, failed)
@@ -117,12 +125,6 @@ def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Mat
 def _confirm_chunk(chunk: list[Confirmation]) -> list[FileResult]:
     with collector_paused():
         return [confirm_file(plan) for plan in chunk]
-
-
-def chunked(items: Sequence[T], workers: int) -> list[list[T]]:
-    # many small chunks balance the load between workers
-    size = max(8, len(items) // (workers * 16))
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def build_project(indexed: Sequence[Indexed]) -> GlobalProject:
@@ -190,11 +192,11 @@ def run_checks(
         indexed, misses = cached_jobs(jobs, indexing, cache, digests)
     advance(len(indexed))
     workers = max(1, min(workers, len(misses) // MIN_FILES_PER_WORKER))
-    with ExitStack() as stack:
-        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers > 1 else None
+    with WorkerPool(workers) as pool:
 
         def index_jobs(items: list[Job]) -> list[Indexed]:
-            fresh = run_chunks(pool, workers, partial(_index_chunk, indexing=indexing), items, advance)
+            index_chunk = partial(_index_chunk, indexing=indexing)
+            fresh = pool.map(index_chunk, items, lambda job, reason: unreadable(job, reason), advance)
             if cache is not None:
                 for item, job in zip(fresh, items):
                     if item.digest is not None and item.stat is not None:
@@ -226,15 +228,19 @@ def run_checks(
         for item in indexed:
             try:
                 plan = planner.plan(item)
-            except RecursionError:
-                failed[item.display] = file_error(item.display, "cannot analyse file: nested too deeply")
+            except RecursionError:  # a walk the bounds did not foresee: still one file
+                failed[item.display] = file_error(
+                    item.display, "cannot analyse file: nested too deeply (recursion limit)"
+                )
                 continue
             except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
                 failed[item.display] = internal_error(item.display, error)
                 continue
             if plan is not None:
                 plans.append(plan)
-        confirmed = confirm_plans(plans, cache, lambda todo: run_chunks(pool, workers, _confirm_chunk, todo))
+        confirmed = confirm_plans(
+            plans, cache, lambda todo: pool.map(_confirm_chunk, todo, lambda plan, why: file_error(plan.display, why))
+        )
         confirmed.update(failed)
     results = []
     for item in indexed:
@@ -249,30 +255,13 @@ def run_checks(
     return results
 
 
-def run_chunks(
-    pool: ProcessPoolExecutor | None,
-    workers: int,
-    function: Callable[[list[T]], list[R]],
-    items: list[T],
-    advance: Callable[[int], None] = lambda done: None,
-) -> list[R]:
-    """``function`` over ``items``, in the pool when there is one and enough work; ``advance`` is told
-    how many items each finished chunk held (the progress bar)."""
-    if pool is None or len(items) < MIN_FILES_PER_WORKER:
-        results = function(items)
-        advance(len(items))
-        return results
-    results = []
-    for part in pool.map(function, chunked(items, workers)):
-        results += part
-        advance(len(part))
-    return results
-
-
 def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
     display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
     module, package = module_name(stdin.path, source_roots(root)) if stdin.path.name != "-" else ("__stdin__", "")
     relative = relative_to_root(stdin.path, root)
+    if len(stdin.data) > MAX_FILE_BYTES:
+        failed = file_error(display, too_large(len(stdin.data), MAX_FILE_BYTES))
+        return Indexed(stdin.path, display, relative, None, failed)
     return index_source(
         stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True, matcher=matcher
     )
@@ -289,4 +278,10 @@ def check_paths(
     cwd = (cwd or Path.cwd()).resolve()
     found = discover(tuple(str(p) for p in paths), config.root, config.exclude, False, config.respect_gitignore)
     jobs = make_jobs(found.files, config.root, cwd)
-    return check_jobs(jobs, make_settings(config), workers, cache_directory=cache_directory, walked=found.walked)
+    results = check_jobs(jobs, make_settings(config), workers, cache_directory=cache_directory, walked=found.walked)
+    return problem_results(found, cwd) + results
+
+
+def problem_results(found: Discovery, cwd: Path) -> list[FileResult]:
+    """A path discovery could not check (a FIFO, an unreadable directory) as an LG001 result."""
+    return [file_error(display_path(problem.path, cwd), problem.reason) for problem in found.problems]

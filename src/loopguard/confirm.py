@@ -1,0 +1,140 @@
+"""Phase three: confirm and locate each candidate with libcst, and read its ``# noqa`` comment.
+
+libcst parses the coroutines that hold a candidate (``checker.py``). When it cannot — the text is
+too long or nests too deeply to hand to its native parser safely (``sourcetext.libcst_refusal``), or
+libcst refuses syntax ``ast`` accepted (4,000 implicit string concatenations) — the candidates of
+that coroutine are not dropped: the ``ast`` index already placed them on the loop, so they are
+reported at the positions ``ast`` gave, with the comments read by ``tokenize``.
+"""
+
+from __future__ import annotations
+
+from loopguard.checker import LoopCalls, locate_in_module, locate_in_segment, segment_source
+from loopguard.engine import Candidate, Confirmation, file_error, internal_error
+from loopguard.models import FileResult, Finding, Hop
+from loopguard.sourcetext import (
+    SourceRefused,
+    comments_by_line,
+    decode_source,
+    read_source,
+    split_lines,
+)
+from loopguard.suppress import silenced_by_noqa
+from loopguard.transitive import short_name
+
+Span = tuple[int, int, int]
+
+
+def confirm_file(plan: Confirmation) -> FileResult:
+    try:
+        text = decode_source(plan.source if plan.source is not None else read_source(plan.path))
+    except SourceRefused as refused:
+        return file_error(plan.display, refused.message, refused.line, refused.column)
+    except OSError as error:
+        return file_error(plan.display, f"cannot read file: {error.strerror or error}")
+    try:
+        findings = confirm(plan.candidates, plan.spans, text, plan.display, plan.library, plan.loop_defs)
+        return FileResult(plan.display, findings)
+    except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+        return internal_error(plan.display, error)
+
+
+def walk_spans(lines: list[str], text: str, spans: tuple[Span, ...], loop_defs: frozenset[int]) -> tuple[LoopCalls, set[Span]]:
+    """The libcst walk of every span, and the spans it could not walk (confirmed from ``ast``)."""
+    found = LoopCalls()
+    failed = set()
+    for span in spans:
+        def_line, def_col, end_line = span
+        column = character_column(line_at(lines, def_line), def_col)
+        if not locate_in_segment(lines, def_line, column, end_line, found, loop_defs):
+            failed.add(span)
+    if failed:
+        whole = LoopCalls()
+        if locate_in_module(text, whole, loop_defs):
+            return whole, set()
+    return found, failed
+
+
+def confirm(
+    candidates: tuple[Candidate, ...], spans: tuple[Span, ...], text: str, display: str,
+    library: str, loop_defs: frozenset[int] = frozenset(),
+) -> tuple[Finding, ...]:
+    """Locate each candidate with libcst; keep those the libcst walk also sees on the loop."""
+    lines = split_lines(text)
+    found, unwalked = walk_spans(lines, text, spans, loop_defs)
+    comments = ast_comments(lines, unwalked, candidates)
+    findings = []
+    for candidate in candidates:
+        call = candidate.call
+        column = character_column(line_at(lines, call.line), call.col)
+        if call.span in unwalked:
+            end: tuple[int, int] | None = (call.end_line, character_column(line_at(lines, call.end_line), call.end_col))
+            comment = comments.get(call.line)
+        else:
+            end = found.calls.get((call.line, column))
+            comment = found.comments.get(call.line)
+        if end is None or silenced_by_noqa(candidate.match.rule.code, comment):
+            continue
+        findings.append(make_finding(candidate, display, column, end, library))
+    return tuple(sorted(findings, key=Finding.sort_key))
+
+
+def ast_comments(lines: list[str], spans: set[Span], candidates: tuple[Candidate, ...]) -> dict[int, str]:
+    """The comments of the spans libcst could not walk, up to their last candidate's line."""
+    comments: dict[int, str] = {}
+    for def_line, def_col, end_line in spans:
+        last = max(c.call.line for c in candidates if c.call.span == (def_line, def_col, end_line))
+        column = character_column(line_at(lines, def_line), def_col)
+        segment = segment_source(lines, def_line, column, end_line)
+        if segment is not None:
+            comments.update(comments_by_line(segment[0], segment[1], last))
+    return comments
+
+
+def line_at(lines: list[str], number: int) -> str:
+    """Line ``number`` (1-based); empty past the end (the file changed since it was indexed)."""
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def character_column(line: str, byte_offset: int) -> int:
+    """ast columns are UTF-8 byte offsets; libcst's and the user's are characters."""
+    if line.isascii():
+        return byte_offset
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+
+TO_THREAD = {
+    "asyncio": "await asyncio.to_thread({name}, ...)",
+    "anyio": "await anyio.to_thread.run_sync({name}, ...)",
+    "trio": "await trio.to_thread.run_sync({name}, ...)",
+}
+
+
+def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int, int], library: str) -> Finding:
+    match, call = candidate.match, candidate.call
+    rule = match.rule
+    # "{api}" in a rule's replacement stands for the very API that matched
+    suggestion = (match.suggestion or rule.suggestion(library)).replace("{api}", match.api.removeprefix("builtins."))
+    chain: tuple[Hop, ...] = ()
+    if candidate.via:
+        helper = short_name(candidate.via)
+        last = candidate.chain[-1]
+        hops = " -> ".join(f"{hop.call}" for hop in candidate.chain)
+        message = f"`{helper}()` blocks the event loop: -> {hops} ({last.path}:{last.line})"
+        suggestion = f"{TO_THREAD[library].format(name=helper)} or, in `{last.function}`, {suggestion}"
+        first = Hop(display, call.line, column + 1, short_name(call.function), f"{helper}()")
+        chain = (first, *candidate.chain)
+    else:
+        message = f"`{match.api.removeprefix('builtins.')}` blocks the event loop"
+    return Finding(
+        path=display,
+        line=call.line,
+        column=column + 1,
+        end_line=end[0],
+        end_column=end[1] + 1,
+        code=rule.code,
+        name=rule.name,
+        message=message,
+        suggestion=suggestion,
+        chain=chain,
+    )

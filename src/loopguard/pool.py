@@ -1,0 +1,142 @@
+"""Work in worker processes, where a crash costs the file that caused it and nothing else.
+
+A native parser (libcst's, CPython's) can still die on input no check foresaw — a stack overflow
+is a SIGSEGV, not an exception. In a ``ProcessPoolExecutor`` that breaks the pool: every pending
+chunk fails with ``BrokenProcessPool``. ``WorkerPool`` catches that, runs each unfinished chunk again
+alone in a fresh single-use process, and when a chunk dies alone, each of its items alone: the items
+that still kill their process are reported through ``on_crash`` (an LG001 naming the signal), the
+others are checked as usual, and the run goes on with a fresh pool.
+
+Without a pool (fewer than ``MIN_FILES_PER_WORKER`` files per worker) everything runs in the main
+process: there, what reaches a native parser is bounded beforehand (``sourcetext.libcst_refusal``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# below this many files the pool's start-up (a fork and an import per worker) costs more than it saves
+MIN_FILES_PER_WORKER = 64
+
+
+def chunked(items: Sequence[T], workers: int) -> list[list[T]]:
+    # many small chunks balance the load between workers
+    size = max(8, len(items) // (workers * 16))
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def crash_reason(exit_code: int | None) -> str:
+    """What killed a worker, in the words of an LG001."""
+    if exit_code is not None and exit_code < 0:
+        try:
+            name = signal.Signals(-exit_code).name
+        except ValueError:
+            name = f"signal {-exit_code}"
+        how = f"killed by {name}"
+    else:
+        how = f"exit status {exit_code}"
+    return (
+        f"cannot analyse file: the analysing process crashed on it ({how}; a native parser's stack "
+        "overflow, or the process ran out of memory); the other files were checked"
+    )
+
+
+def _send_result(connection: Connection, function: Callable[[list[T]], list[R]], items: list[T]) -> None:
+    connection.send(function(items))
+    connection.close()
+
+
+def run_alone(function: Callable[[list[T]], list[R]], items: list[T]) -> list[R] | int:
+    """``function(items)`` in a fresh single-use process: its result, or the exit code it died with."""
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.Process(target=_send_result, args=(sender, function, items), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        result: list[R] | int = receiver.recv()  # before join: a large result must not fill the pipe
+    except EOFError:
+        result = -1
+    finally:
+        receiver.close()
+    process.join()
+    if process.exitcode != 0 and not isinstance(result, list):
+        return process.exitcode if process.exitcode is not None else -1
+    return result
+
+
+def isolate(
+    function: Callable[[list[T]], list[R]], chunk: list[T], on_crash: Callable[[T, str], R]
+) -> list[R]:
+    """A chunk whose worker died: again alone, then item by item to find the culprit(s)."""
+    whole = run_alone(function, chunk)
+    if isinstance(whole, list):
+        return whole
+    if len(chunk) == 1:
+        return [on_crash(chunk[0], crash_reason(whole))]
+    results: list[R] = []
+    for item in chunk:
+        alone = run_alone(function, [item])
+        results += alone if isinstance(alone, list) else [on_crash(item, crash_reason(alone))]
+    return results
+
+
+class WorkerPool:
+    """A process pool of ``workers`` that outlives the death of one of them (see the module doc)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> WorkerPool:  # noqa: PYI034 - Self needs Python 3.11
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.discard()
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=self.workers)
+        return self._executor
+
+    def discard(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def map(
+        self,
+        function: Callable[[list[T]], list[R]],
+        items: list[T],
+        on_crash: Callable[[T, str], R],
+        advance: Callable[[int], None] = lambda done: None,
+    ) -> list[R]:
+        """``function`` over ``items`` (in order), in the pool when there is one and enough work;
+        ``advance`` is told how many items each finished chunk held (the progress bar)."""
+        if self.workers <= 1 or len(items) < MIN_FILES_PER_WORKER:
+            results = function(items)
+            advance(len(items))
+            return results
+        chunks = chunked(items, self.workers)
+        futures: list[Future[list[R]]] = [self.executor().submit(function, chunk) for chunk in chunks]
+        results = []
+        for chunk, future in zip(chunks, futures):
+            try:
+                part = future.result()
+            except BrokenProcessPool:
+                self.discard()  # broken for good: the next phase starts a fresh one
+                part = isolate(function, chunk, on_crash)
+            results += part
+            advance(len(part))
+        return results
