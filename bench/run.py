@@ -15,7 +15,10 @@ Scenarios, each compared with the reference measured in the same run:
 
 - reference: one process reads and ``ast.parse``-s every file;
 - loopguard cold (``--no-cache``), warm (nothing changed since a populating run), incremental (one
-  file edited since the last run) and pre-commit shape (5 files, warm cache);
+  file edited since the last run), pre-commit shape (5 files, warm cache) and one changed file
+  (only the edited file checked, warm cache: what an editor or the per-file hook runs);
+- start-up: ``loopguard --version``, ``rules`` and ``explain`` (no analysis), next to
+  ``python -c pass``, the interpreter's own start-up;
 - ruff ``--select ASYNC`` for comparison, when ruff is installed.
 
 Results go to stdout, ``bench/results.md`` and ``bench/results.json`` (``results-quick.*`` with
@@ -196,6 +199,18 @@ TARGETS = {
     "warm": Target(max_ratio=0.25),
     "incremental": Target(max_ratio=0.35),
     "pre-commit": Target(below_wall_s=1.0),
+    "one-file": Target(below_wall_s=0.25),
+    "version": Target(below_wall_s=0.1),
+    "rules": Target(below_wall_s=0.1),
+    "explain": Target(below_wall_s=0.1),
+}
+
+# Commands that only start loopguard (the adoption issue: pre-commit and editors pay start-up on
+# every call): key -> (label, arguments after ``python -m loopguard``).
+STARTUP_COMMANDS = {
+    "version": ("start-up: `loopguard --version`", ("--version",)),
+    "rules": ("start-up: `loopguard rules`", ("rules",)),
+    "explain": ("start-up: `loopguard explain LG101`", ("explain", "LG101")),
 }
 
 
@@ -753,6 +768,55 @@ def bench_incremental(ctx: Context, cache_ready: bool) -> Scenario:
     )
 
 
+def bench_one_file(ctx: Context, cache_ready: bool) -> Scenario:
+    """What an editor or the per-file hook runs after an edit: that one file, the project warm."""
+    scenario = Scenario("one-file", "loopguard one changed file (warm project)")
+    scenario.unavailable = unavailable_reason(ctx, "--cache-dir")
+    if not scenario.unavailable and not cache_ready:
+        scenario.unavailable = "n/a (cache not populated)"
+    if scenario.unavailable:
+        return scenario
+    edited = ctx.corpus.root / ctx.corpus.edit_target
+    scenario.notes.append(f"`loopguard check {ctx.corpus.edit_target}` after each edit of it")
+    command = check_command(ctx, "--cache-dir", str(ctx.cache_dir), paths=[ctx.corpus.edit_target])
+    return run_timed(
+        ctx, scenario, ctx.repeats, command, before_each=lambda: append_edit_comment(edited)
+    )
+
+
+def bench_interpreter(ctx: Context) -> Scenario:
+    """``python -c pass``: the floor under every start-up number on this machine."""
+    scenario = Scenario("python", "start-up: `python -c pass` (the floor)")
+    for index in range(ctx.repeats):
+        run = measure(
+            [sys.executable, "-c", "pass"], ctx.corpus.root,
+            ctx.output_dir / f"python-{index + 1}.txt", ctx.timeout_s,
+        )
+        scenario.runs.append(run)
+    return scenario
+
+
+def bench_startup(ctx: Context, key: str) -> Scenario:
+    """A command that does no analysis: its wall time is loopguard's start-up."""
+    label, arguments = STARTUP_COMMANDS[key]
+    scenario = Scenario(key, label)
+    if ctx.cli.error:
+        scenario.unavailable = "n/a (CLI unavailable)"
+        return scenario
+    command = [*ctx.cli.command[:-1], *arguments]
+    for index in range(ctx.repeats):
+        run = measure(
+            command, ctx.corpus.root, ctx.output_dir / f"{key}-{index + 1}.txt", ctx.timeout_s,
+            ctx.cli.env,
+        )
+        if run.returncode != 0:
+            scenario.unavailable = "failed"
+            scenario.notes.append(describe_failure(run, "exit status"))
+            return scenario
+        scenario.runs.append(run)
+    return scenario
+
+
 # --------------------------------------------------------------------------------------------
 # Reference and ruff
 
@@ -860,11 +924,13 @@ def findings_section(scenarios: dict[str, Scenario], corpus: Corpus) -> str:
     else:
         lines.append("Cold run: n/a.")
     pre_commit = identical_text(cold, scenarios["pre-commit"], corpus.pre_commit_files)
+    one_file = identical_text(cold, scenarios["one-file"], [corpus.edit_target])
     lines += [
         "",
         f"- warm identical to cold: {identical_text(cold, scenarios['warm'])}",
         f"- incremental identical to cold: {identical_text(cold, scenarios['incremental'])}",
         f"- pre-commit identical to cold, restricted to its files: {pre_commit}",
+        f"- one changed file identical to cold, restricted to it: {one_file}",
     ]
     ruff = scenarios["ruff"]
     if ruff.ok:
@@ -1059,6 +1125,12 @@ def run_all(args: argparse.Namespace, source_dir: Path, temp: Path) -> int:
     scenarios["pre-commit"] = bench_pre_commit(ctx, populate is not None)
     log("loopguard incremental")
     scenarios["incremental"] = bench_incremental(ctx, populate is not None)
+    log("loopguard one changed file")
+    scenarios["one-file"] = bench_one_file(ctx, populate is not None)
+    log("start-up")
+    scenarios["python"] = bench_interpreter(ctx)
+    for key in STARTUP_COMMANDS:
+        scenarios[key] = bench_startup(ctx, key)
     log("ruff")
     scenarios["ruff"] = bench_ruff(ctx)
 

@@ -161,7 +161,7 @@ def test_an_internal_error_exits_2_with_one_line(
     (tmp_path / "app.py").write_text(SLEEP)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LOOPGUARD_TRACEBACK", raising=False)
-    monkeypatch.setattr("loopguard.cli.check_jobs", crash)
+    monkeypatch.setattr("loopguard.check_command.check_jobs", crash)
     monkeypatch.setattr(sys, "argv", ["loopguard", "check", "--no-cache", *extra, "app.py"])
     status = main()
     out, err = capsys.readouterr()
@@ -176,7 +176,7 @@ def test_an_internal_error_in_a_renderer_exits_2(
 ) -> None:
     (tmp_path / "app.py").write_text(SLEEP)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("loopguard.cli.renderers", lambda: {"concise": crash})
+    monkeypatch.setattr("loopguard.check_command.renderers", lambda: {"concise": crash})
     monkeypatch.setattr(sys, "argv", ["loopguard", "check", "--no-cache", "--exit-zero", "app.py"])
     assert main() == 2
     assert "internal error: RuntimeError" in capsys.readouterr().err
@@ -185,9 +185,10 @@ def test_an_internal_error_in_a_renderer_exits_2(
 CRASHING_RUN = """
 import sys
 import loopguard.cli as cli
+import loopguard.check_command as check_command
 def crash(*args, **kwargs):
     raise MemoryError()
-cli.discover = crash
+check_command.discover = crash
 sys.argv = ["loopguard", "check", "--exit-zero", "."]
 raise SystemExit(cli.main())
 """

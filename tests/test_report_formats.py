@@ -387,45 +387,48 @@ def parse_junit(text: str) -> ET.Element:
     return ET.fromstring(text.encode("utf-8"))
 
 
-def test_junit_one_testcase_per_file(context: ReportContext) -> None:
+def test_junit_one_testcase_per_finding(context: ReportContext) -> None:
     text = junit.render(FINDINGS, context)
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
-    suite = parse_junit(text)
-    assert suite.tag == "testsuite" and suite.get("name") == "loopguard"
-    cases = suite.findall("testcase")
-    assert [c.get("classname") for c in cases] == ["app/api.py", "app/broken.py"]
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "1", "1")
-    failures = cases[0].findall("failure")
-    assert [f.get("type") for f in failures] == ["LG101", "LG201"]
-    assert failures[0].get("message") == "`time.sleep` blocks the event loop"
-    assert failures[0].text == (
+    report = parse_junit(text)
+    assert report.tag == "testsuites" and report.get("name") == "loopguard"
+    suites = report.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["app/api.py", "app/broken.py"]
+    cases = suites[0].findall("testcase")
+    assert [(c.get("name"), c.get("classname"), c.get("line"), c.get("column")) for c in cases] == [
+        ("loopguard.LG101", "app/api", "12", "5"),
+        ("loopguard.LG201", "app/api", "20", "16"),
+    ]
+    failure = cases[0].find("failure")
+    assert failure is not None and failure.get("type") == "LG101"
+    assert failure.get("message") == "`time.sleep` blocks the event loop"
+    assert failure.text == (
         "app/api.py:12:5: `time.sleep` blocks the event loop; use `await asyncio.sleep(...)`"
     )
-    error = cases[1].find("error")
+    error = suites[1].find("testcase/error")
     assert error is not None and error.get("type") == "LG001"
     assert error.text == "app/broken.py:3:1: cannot parse: invalid syntax"
+    assert (report.get("tests"), report.get("failures"), report.get("errors")) == ("3", "2", "1")
 
 
 def test_junit_counts_match_the_elements(context: ReportContext) -> None:
-    suite = parse_junit(junit.render(FINDINGS, context))
-    cases = suite.findall("testcase")
-    assert int(suite.get("tests", "")) == len(cases)
-    assert int(suite.get("failures", "")) == sum(
-        1 for c in cases if c.find("failure") is not None and c.find("error") is None
-    )
-    assert int(suite.get("errors", "")) == sum(1 for c in cases if c.find("error") is not None)
+    report = parse_junit(junit.render(FINDINGS, context))
+    for element in (report, *report.findall("testsuite")):
+        cases = element.findall(".//testcase")
+        assert int(element.get("tests", "")) == len(cases)
+        assert int(element.get("failures", "")) == sum(1 for c in cases if c.find("failure") is not None)
+        assert int(element.get("errors", "")) == sum(1 for c in cases if c.find("error") is not None)
 
 
 def test_junit_without_findings_is_one_passing_testcase(context: ReportContext) -> None:
-    suite = parse_junit(junit.render([], context))
-    cases = suite.findall("testcase")
-    assert [c.get("name") for c in cases] == ["loopguard"]
-    assert list(cases[0]) == []
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("1", "0", "0")
+    report = parse_junit(junit.render([], context))
+    cases = report.findall(".//testcase")
+    assert len(cases) == 1 and list(cases[0]) == []
+    assert (report.get("tests"), report.get("failures"), report.get("errors")) == ("1", "0", "0")
 
 
 def test_junit_survives_control_characters(context: ReportContext) -> None:
     nasty = replace(DIRECT, message="bad \x00 byte \x1b[31m")
     suite = parse_junit(junit.render([nasty], context))
-    failure = suite.find("testcase/failure")
+    failure = suite.find(".//testcase/failure")
     assert failure is not None and "\x00" not in (failure.get("message") or "")

@@ -13,9 +13,10 @@ most ``MAX_CONFIG_BYTES``, in UTF-8 as TOML requires.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -212,9 +213,7 @@ def load_config(path: Path | None, start: Path | None = None) -> Config:
     values: dict[str, Any] = {}
     for key, raw in table.items():
         if key not in _KEYS:
-            known = ", ".join(sorted(_KEYS))
-            name = shown(key)[1:-1]
-            raise ConfigError(f"{path}: {prefix} unknown key '{name}' (known keys: {known})")
+            raise ConfigError(f"{path}: {prefix} {unknown_key_message(key)}")
         attribute, parse, expected = _KEYS[key]
         value = parse(raw)
         if value is None:
@@ -225,6 +224,32 @@ def load_config(path: Path | None, start: Path | None = None) -> Config:
     for pattern, codes in values.get("per_file_ignores", ()):
         _check_codes(path, prefix, f"per-file-ignores.{pattern}", codes)
     return Config(root=path.parent, source=path, **values)
+
+
+def unknown_key_message(key: str) -> str:
+    """``unknown key 'selct'; did you mean 'select'? (known keys: ...)`` — the guess from difflib."""
+    name = shown(key)[1:-1]
+    close = difflib.get_close_matches(key, _KEYS, n=1, cutoff=0.6)
+    guess = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown key '{name}'{guess} (known keys: {', '.join(sorted(_KEYS))})"
+
+
+def unmatched_codes(codes: tuple[str, ...], known: Collection[str]) -> list[str]:
+    """The code prefixes that select no rule at all (``LG999``): probably a typo, or a code from
+    another loopguard version, so the run warns instead of failing."""
+    return [code for code in codes if not any(rule.startswith(code) for rule in known)]
+
+
+def unknown_code_warnings(config: Config, known: Collection[str]) -> Iterator[str]:
+    """A warning per code in the configuration file's select/ignore/per-file-ignores that matches
+    no rule; the defaults (no file) match everything."""
+    if config.source is None:
+        return
+    keyed = [("select", config.select), ("ignore", config.ignore)]
+    keyed += [(f"per-file-ignores.{pattern}", codes) for pattern, codes in config.per_file_ignores]
+    for key, codes in keyed:
+        for code in unmatched_codes(codes, known):
+            yield f"{config.source}: '{key}' has the code {shown(code)}, which matches no rule"
 
 
 def _check_codes(path: Path, prefix: str, key: str, codes: tuple[str, ...]) -> None:

@@ -53,6 +53,12 @@ def message_with_suggestion(finding: Finding) -> str:
     return f"{finding.message}; use {quote_code(finding.suggestion)}"
 
 
+# The names of the output formats, known without importing a renderer (the CLI's choices).
+FORMAT_NAMES = (
+    "concise", "full", "github", "gitlab", "json", "json-lines", "jsonlines", "junit", "sarif", "text",
+)
+
+
 def renderers() -> dict[str, Renderer]:
     """The output formats by name; imported lazily so a run only loads the one it uses."""
     from loopguard.report import full, github, gitlab, json_format, jsonlines, junit, sarif, text

@@ -1,0 +1,262 @@
+"""What ``loopguard check`` does once its flags are parsed: configure, discover, check, report.
+
+It lives apart from ``cli.py`` so that ``loopguard --version``, ``rules`` and ``explain`` never
+import the analysis (the engine, the runner and its process pool, the cache): ``cli.py`` imports
+this module only inside the ``check`` command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import click
+
+from loopguard import __version__
+from loopguard.cache import CACHE_DIRECTORY
+from loopguard.catalogue import ALL_RULES
+from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
+from loopguard.config import (
+    Config,
+    ConfigError,
+    load_config,
+    parse_code_list,
+    unknown_code_warnings,
+    unmatched_codes,
+)
+from loopguard.discover import Discovery, absolute, discover, is_excluded, relative_to_root
+from loopguard.engine import make_settings
+from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs
+from loopguard.models import FileResult, Finding
+from loopguard.report import ReportContext, renderers
+from loopguard.report.source import SourceLines
+from loopguard.report.statistics import STATISTICS_FORMATS, render_statistics
+from loopguard.runner import check_jobs, problem_results
+
+HUMAN_FORMATS = ("text", "concise", "full")
+PROGRESS_MIN_FILES = 500
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """The flags of ``loopguard check``, as click parsed them."""
+
+    paths: tuple[str, ...] = ()
+    output_format: str | None = None
+    select: str | None = None
+    extend_select: str | None = None
+    ignore: str | None = None
+    config_path: Path | None = None
+    exit_zero: bool = False
+    quiet: bool = False
+    jobs: int | None = None
+    force_exclude: bool = False
+    stdin_filename: Path | None = None
+    statistics: bool = False
+    color: str = "auto"
+    no_cache: bool = False
+    cache_dir: Path | None = None
+    output_file: Path | None = None
+
+
+def run_check(options: CheckOptions) -> int:
+    """The exit status of one ``loopguard check`` run; messages go to stderr, the report to
+    standard output or ``--output-file``."""
+    cwd = Path.cwd().resolve()
+    if options.statistics and options.output_format not in (None, *STATISTICS_FORMATS):
+        fail(f"--statistics cannot be written as {options.output_format}; use text or json")
+        return EXIT_ERROR
+    try:
+        config = configure(options, cwd)
+    except ConfigError as error:
+        fail(str(error))
+        return EXIT_ERROR
+    paths, stdin = options.paths, None
+    if "-" in paths or (options.stdin_filename is not None and not paths):
+        paths = tuple(p for p in paths if p != "-")
+        stdin = read_stdin(options.stdin_filename, config, options.force_exclude)
+    elif not paths:
+        paths = (".",)
+    found = discover(paths, config.root, config.exclude, options.force_exclude, config.respect_gitignore)
+    for missing in found.missing:
+        fail(f"{missing}: no such file or directory")
+    for directory in directories_without_python(paths, found):
+        warn(f"{directory}: no Python files to check (none there, or all excluded)")
+    results = check_files(found, config, cwd, options, stdin)
+    findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    source_lines = SourceLines(str(config.root), paths, stdin_buffer(stdin, cwd))
+    context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root, read_line=source_lines)
+    status = write_report(results, findings, context, options, len(found.missing))
+    if status != EXIT_CLEAN:
+        return status
+    if found.missing or any(r.error for r in results):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
+
+
+def configure(options: CheckOptions, cwd: Path) -> Config:
+    """The configuration file, then the code flags on top; unmatched codes warned about."""
+    config = load_config(options.config_path, cwd)
+    for message in unknown_code_warnings(config, ALL_RULES):
+        warn(message)
+    return with_cli_codes(config, options.select, options.extend_select, options.ignore)
+
+
+def cli_codes(text: str, option: str) -> tuple[str, ...]:
+    codes = parse_code_list(text, option)
+    for code in unmatched_codes(codes, ALL_RULES):
+        warn(f"{option}: the code '{code}' matches no rule")
+    return codes
+
+
+def with_cli_codes(
+    config: Config, select: str | None, extend_select: str | None, ignore: str | None
+) -> Config:
+    """ruff's order: ``--select`` replaces ``select``, ``--extend-select`` adds to the result,
+    ``--ignore`` adds to ``ignore``."""
+    if select is not None:
+        config = replace(config, select=cli_codes(select, "--select"))
+    if extend_select is not None:
+        config = replace(config, select=config.select + cli_codes(extend_select, "--extend-select"))
+    if ignore is not None:
+        config = replace(config, ignore=config.ignore + cli_codes(ignore, "--ignore"))
+    return config
+
+
+def directories_without_python(paths: tuple[str, ...], found: Discovery) -> list[str]:
+    """The directories named on the command line under which no file is checked (ruff warns once
+    when nothing at all is found; naming the directory says which argument was wrong)."""
+    empty = []
+    for path in paths:
+        if path in found.missing or not os.path.isdir(path):
+            continue
+        prefix = absolute(path).rstrip(os.sep) + os.sep
+        if not any(os.fspath(f).startswith(prefix) for f in found.files):
+            empty.append(path)
+    return empty
+
+
+def check_files(
+    found: Discovery, config: Config, cwd: Path, options: CheckOptions, stdin: StdinSource | None
+) -> list[FileResult]:
+    jobs_list = make_jobs(found.files, config.root, cwd)
+    cache_directory = None if options.no_cache else (options.cache_dir or config.root / CACHE_DIRECTORY)
+    with progress_bar(len(jobs_list), options.quiet) as advance:
+        results = check_jobs(
+            jobs_list, make_settings(config), options.jobs or default_jobs(), stdin, config.root,
+            advance, cache_directory, found.walked,
+        )
+    return [*problem_results(found, cwd), *results]
+
+
+def use_color(choice: str, to_terminal: bool) -> bool:
+    """``--color``: always, never, or (auto) on a terminal unless NO_COLOR / FORCE_COLOR say
+    otherwise (https://no-color.org, https://force-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or to_terminal
+
+
+def write_report(
+    results: list[FileResult], findings: list[Finding], context: ReportContext,
+    options: CheckOptions, missing: int,
+) -> int:
+    """Print the report (to standard output or ``--output-file``); a status other than 0 when it
+    could not be written."""
+    to_terminal = options.output_file is None and sys.stdout.isatty()
+    color = use_color(options.color, to_terminal)
+    output_format = options.output_format or ("full" if to_terminal else "concise")
+    text = report_text(results, findings, replace(context, color=color), options, output_format, missing)
+    if options.output_file is not None:
+        return write_output_file(options.output_file, text)
+    try:
+        click.echo(text, nl=False, color=color)  # color=: click strips ANSI off a terminal otherwise
+    except BrokenPipeError:
+        # The reader went away (`| head`): the report is incomplete, which is not "findings" (1).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+def report_text(
+    results: list[FileResult], findings: list[Finding], context: ReportContext,
+    options: CheckOptions, output_format: str, missing: int,
+) -> str:
+    if options.statistics:
+        body = render_statistics(findings, output_format)
+    else:
+        body = renderers()[output_format](findings, context)
+    if output_format not in HUMAN_FORMATS or options.quiet:
+        return body
+    gap = "\n" if findings and output_format == "full" and not options.statistics else ""
+    return f"{body}{gap}{summary(results, findings, missing)}\n"
+
+
+def write_output_file(path: Path, text: str) -> int:
+    """ruff's ``--output-file``: the whole report, summary included, creating missing directories."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"{path}: cannot write the output file: {error.strerror or error}")
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+def stdin_buffer(stdin: StdinSource | None, cwd: Path) -> dict[str, bytes]:
+    """The checked buffer under its reported path: its lines come from it, not from the disk."""
+    if stdin is None:
+        return {}
+    return {"-" if stdin.path.name == "-" else display_path(stdin.path, cwd): stdin.data}
+
+
+def read_stdin(filename: Path | None, config: Config, force_exclude: bool) -> StdinSource | None:
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+    data = stream.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path = filename or Path("-")
+    if force_exclude and filename is not None and is_excluded(relative_to_root(filename, config.root), config.exclude):
+        return None
+    return StdinSource(data, path)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(results: list[FileResult], findings: list[Finding], missing: int = 0) -> str:
+    """"Found 12 blocking calls in 5 files (3 transitive)." — "All checks passed!" only when every
+    path was found and every file could be checked: never next to an error."""
+    blocking = [f for f in findings if f.code != "LG001"]
+    unchecked = sum(1 for r in results if r.error)
+    problems = [f"{plural(unchecked, 'file')} could not be checked."] if unchecked else []
+    if missing:
+        problems.append(f"{plural(missing, 'path')} {'was' if missing == 1 else 'were'} not found.")
+    if not blocking and not problems:
+        return f"All checks passed! ({plural(len(results), 'file')} checked)"
+    if blocking:
+        files = len({f.path for f in blocking})
+        text = f"Found {plural(len(blocking), 'blocking call')} in {plural(files, 'file')}"
+        transitive = sum(1 for f in blocking if f.chain)
+        text += f" ({transitive} transitive)." if transitive else "."
+    else:
+        text = "No blocking calls found."
+    return " ".join([text, *problems])
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long runs on a terminal only (never in pipes, CI or hooks)."""
+    interactive = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
+    if not interactive or total < PROGRESS_MIN_FILES:
+        yield lambda done: None
+        return
+    with click.progressbar(length=total, label="Checking", file=sys.stderr) as bar:
+        yield bar.update

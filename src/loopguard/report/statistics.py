@@ -1,0 +1,44 @@
+"""``--statistics``: the number of findings per code, as a table or as ruff's JSON array.
+
+ruff's JSON is ``[{"code", "name", "count", "fixable", "fixable_count"}]``, most frequent first;
+loopguard has no automatic fixes yet, so ``fixable`` is false and ``fixable_count`` 0 everywhere —
+the keys are kept so a script written for ruff's statistics reads ours unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from loopguard.models import Finding
+
+# The formats --statistics can be printed in (ruff refuses the others, and so do we).
+STATISTICS_FORMATS = ("text", "concise", "full", "json")
+
+
+def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """One row per code: most frequent first, then by code."""
+    counts = Counter(f.code for f in findings)
+    names = {f.code: f.name for f in findings}
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        {"code": code, "name": names[code], "count": count, "fixable": False, "fixable_count": 0}
+        for code, count in ordered
+    ]
+
+
+def render_table(findings: Sequence[Finding]) -> str:
+    """ruff's table: count, code and name per code, tab-separated."""
+    rows = statistics_rows(findings)
+    width = len(str(max((row["count"] for row in rows), default=0)))
+    return "".join(f"{row['count']:>{width}}\t{row['code']}\t{row['name']}\n" for row in rows)
+
+
+def render_json(findings: Sequence[Finding]) -> str:
+    return json.dumps(statistics_rows(findings), indent=2) + "\n"
+
+
+def render_statistics(findings: Sequence[Finding], output_format: str) -> str:
+    return render_json(findings) if output_format == "json" else render_table(findings)
