@@ -204,9 +204,9 @@ def test_the_action_passes_a_clean_project(installed_action: ActionRunner, tmp_p
 
 HELPER_ASYNC = "import httpx\n\nsession = httpx.AsyncClient()\n"
 HELPER_BLOCKING = "import requests\n\nsession = requests.Session()\n"
-VIEW = (
+VIEW = (  # not awaited: an awaited call is never taken for a sync API
     "from app.clients import session\n\n\nasync def handler():\n"
-    "    await session.get('https://example.com')\n"
+    "    return session.get('https://example.com')\n"
 )
 
 
@@ -240,7 +240,7 @@ def test_the_project_hook_fails_for_the_coroutine_a_changed_helper_blocks(user_r
     done = run_hooks(repo, hook_repo, env, "app/clients.py")
     assert hook_lines(done.stdout) == {"loopguard": "Passed", "loopguard (whole project)": "Failed"}
     assert done.returncode == 1
-    assert "app/views.py:5:11: LG201" in done.stdout
+    assert "app/views.py:5:12: LG201" in done.stdout
 
 
 def test_the_project_hook_passes_a_clean_project_and_skips_other_files(user_repo, hook_repo, env) -> None:

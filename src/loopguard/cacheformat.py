@@ -152,7 +152,7 @@ MANIFEST = mapping(record(integer, integer, integer, integer, string, boolean))
 
 # -- one file's summary (``summary.encode``) and the LG001 of a file that could not be indexed -----
 SPAN = record(integer, integer, integer)
-LOOP_CALL = record(integer, integer, integer, integer, tree, SPAN, string)
+LOOP_CALL = record(integer, integer, integer, integer, tree, SPAN, string, boolean)
 FUNCTION_CALL = record(integer, integer, integer, integer, tree)
 FUNCTION = record(integer, integer, integer, array_of(tree), array_of(FUNCTION_CALL))
 CLASS = record(array_of(tree), mapping(array_of(tree)), array_of(string))

@@ -210,15 +210,20 @@ def find_candidates(
         key = project.target(call[TARGET])
         if key is not None and settings.matcher.is_safe(key):
             continue  # safe-calls: neither reported nor followed
+        loop_call = LoopCall._make(call)
         found = settings.matcher.match(key)
         if found is not None:
-            candidate = Candidate(LoopCall._make(call), found)
+            if loop_call.awaited:
+                continue  # awaiting its result means it is not that sync API: the inference is wrong
+            candidate = Candidate(loop_call, found)
         else:
             helper = graph.function_for(key)
-            witness = graph.blocking(helper) if helper is not None else None
-            if witness is None or helper is None:
+            if helper is None or (loop_call.awaited and graph.is_replaced_by_decorator(helper)):
+                continue  # an awaited call of a decorated sync def calls what the decorator made
+            witness = graph.blocking(helper)
+            if witness is None:
                 continue
-            candidate = Candidate(LoopCall._make(call), witness.match, helper, witness.hops)
+            candidate = Candidate(loop_call, witness.match, helper, witness.hops)
         if not per_file_ignored(candidate.match.rule.code, relative, per_file):
             candidates.append(candidate)
     return candidates

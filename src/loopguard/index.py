@@ -92,6 +92,7 @@ class CallSite:
     end_col: int
     on_loop: bool
     coroutine: int  # scope id of the innermost coroutine, -1 when not on the loop
+    awaited: bool = False  # ``await f()``: whatever f is, its result is awaitable
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -128,6 +129,9 @@ class _Indexer(ast.NodeVisitor):
         self.loop = -1
         self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
         self.depth = 0  # of the node being visited: bounded by MAX_DEPTH
+        self.awaited: set[int] = set()  # ids of the call nodes that are operands of ``await``
+        # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
+        self.overloads: dict[str, list[Expr | None]] = {}
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -350,10 +354,13 @@ class _Indexer(ast.NodeVisitor):
         outer, outer_loop = self.current, self.loop
         scope = self.push("coroutine" if is_async else "function", node.name, method_of)
         self.bind(node.name, ("ref", self.scopes[scope].qualname), outer)
-        if node.returns is not None:
-            returned = annotation_of(node.returns)
-            if returned[0] in ("name", "attr"):
-                self.function_returns[self.scopes[scope].qualname] = (returned, outer)
+        returned = annotation_of(node.returns) if node.returns is not None else None
+        plain = returned if returned is not None and returned[0] in ("name", "attr") else None
+        if any(expr_of(d)[-1] == "overload" for d in node.decorator_list):
+            # typing.overload stubs: the type is known only when they all agree (see overloaded_returns)
+            self.overloads.setdefault(self.scopes[scope].qualname, []).append(plain)
+        elif plain is not None:
+            self.function_returns[self.scopes[scope].qualname] = (plain, outer)
         if method_of is not None:
             self.classes[method_of].methods.add(node.name)
         self.bind_parameters(args, node.decorator_list, method_of)
@@ -458,6 +465,11 @@ class _Indexer(ast.NodeVisitor):
         self.visit_comprehension_scope(node, [node.key, node.value])
 
     # -- calls ------------------------------------------------------------------------------------
+    def visit_Await(self, node: ast.Await) -> None:
+        if isinstance(node.value, ast.Call):
+            self.awaited.add(id(node.value))
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
         func = expr_of(node.func)
         if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_CALLS:
@@ -494,6 +506,7 @@ class _Indexer(ast.NodeVisitor):
                 node.end_col_offset or node.col_offset,
                 self.loop >= 0,
                 self.loop,
+                id(node) in self.awaited,
             )
         )
 
@@ -517,8 +530,27 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         calls=indexer.calls,
         coroutines=indexer.coroutines,
         imported_roots=indexer.imported_roots,
-        function_returns=indexer.function_returns,
+        function_returns=overloaded_returns(indexer.function_returns, indexer.overloads, indexer.scopes),
         functions=indexer.functions,
         callbacks=indexer.callbacks,
     )
 
+
+
+def overloaded_returns(
+    returns: dict[str, tuple[Expr, int]], overloads: dict[str, list[Expr | None]], scopes: list[Scope]
+) -> dict[str, tuple[Expr, int]]:
+    """A function with ``@overload`` stubs returns what its stubs say, not what its implementation
+    is annotated with (usually a union): a type when every stub names the same one, else unknown —
+    never the first or last stub's (``get_client()`` overloaded on ``sync_client: bool`` returns a
+    sync or an async client depending on the argument)."""
+    if not overloads:
+        return returns
+    result = dict(returns)
+    for qualname, stubs in overloads.items():
+        result.pop(qualname, None)
+        first = stubs[0]
+        if first is not None and all(stub == first for stub in stubs):
+            outer = next(s.parent for s in scopes if s.qualname == qualname and s.parent is not None)
+            result[qualname] = (first, outer)
+    return result

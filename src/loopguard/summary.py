@@ -33,9 +33,12 @@ class LoopCall(NamedTuple):
     target: Target
     span: tuple[int, int, int]  # the outermost coroutine around it: (def line, def col, end line)
     function: str = ""  # qualified name of the coroutine (or loop callback) the call is in
+    awaited: bool = False  # ``await f()``: f is not a blocking sync API, whatever inference says
 
 
 TARGET = LoopCall._fields.index("target")
+#: A decorator the resolver cannot name (kept, so that a function is known to be decorated).
+UNKNOWN_DECORATOR = "<unknown decorator>"
 
 
 class FunctionSummary(NamedTuple):
@@ -149,7 +152,9 @@ def loop_calls(index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], 
         if span is None:
             span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
         function = index.scopes[call.coroutine].qualname
-        calls.append(LoopCall(call.line, call.col, call.end_line, call.end_col, target, span, function))
+        calls.append(
+            LoopCall(call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited)
+        )
     return tuple(calls)
 
 
@@ -187,7 +192,8 @@ def decorator_targets(decorator: Expr, resolver: Resolver, scope: int) -> list[T
     factory = decorator[1] if decorator[0] == "call" else None
     if isinstance(factory, tuple):
         targets.append(resolver.plain_target(resolver.resolve(factory, scope)))
-    return [target for target in targets if target is not None]
+    known: list[Target] = [target for target in targets if target is not None]
+    return known or [UNKNOWN_DECORATOR]  # still a decorator: it may replace the function
 
 
 def owning_function(index: ModuleIndex, scope: int) -> int:

@@ -48,6 +48,10 @@ LOOP_SCHEDULERS = frozenset(
 )
 
 
+#: Decorators that leave calling the function a call of its body.
+TRANSPARENT_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"})
+
+
 @dataclass(frozen=True, slots=True)
 class Witness:
     """Why a function blocks: the API at the end, and the hops from its body down to that call."""
@@ -197,6 +201,12 @@ class CallGraph:
         if self.memoised_graph is None:
             return None
         return self.memoised_graph.chain_through_memoised(qualname)
+
+    def is_replaced_by_decorator(self, qualname: str) -> bool:
+        """Whether a decorator may stand in for the function's own body when it is called
+        (anything but ``staticmethod``/``classmethod``/``abstractmethod``)."""
+        _display, function = self.function(qualname)
+        return any(self.project.target(d) not in TRANSPARENT_DECORATORS for d in function.decorators)
 
     def chain_through_memoised(self, qualname: str) -> Witness | None:
         """The shortest chain, as an ``LG011`` witness, when it goes through a memoised helper."""
