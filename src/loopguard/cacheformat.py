@@ -152,8 +152,9 @@ MANIFEST = mapping(record(integer, integer, integer, integer, string, boolean))
 
 # -- one file's summary (``summary.encode``) and the LG001 of a file that could not be indexed -----
 SPAN = record(integer, integer, integer)
-LOOP_CALL = record(integer, integer, integer, integer, tree, SPAN, string, boolean)
-FUNCTION_CALL = record(integer, integer, integer, integer, tree)
+LITERALS = array_of(record(tree, tree))  # (position or keyword, value)
+LOOP_CALL = record(integer, integer, integer, integer, tree, SPAN, string, boolean, LITERALS)
+FUNCTION_CALL = record(integer, integer, integer, integer, tree, LITERALS)
 FUNCTION = record(integer, integer, integer, array_of(tree), array_of(FUNCTION_CALL))
 CLASS = record(array_of(tree), mapping(array_of(tree)), array_of(string))
 SUMMARY = record(
@@ -174,7 +175,7 @@ SUMMARY_ENTRY = record(optional(SUMMARY), optional(FILE_ERROR))
 
 # -- a file's plan (``plans.encode_plan``) with the modules it read -------------------------------
 HOP = record(string, integer, integer, string, string)
-CANDIDATE = record(LOOP_CALL, rule_code, string, optional(string), string, array_of(HOP))
+CANDIDATE = record(LOOP_CALL, rule_code, string, optional(string), string, string, array_of(HOP))
 PLAN = record(array_of(CANDIDATE), array_of(SPAN), one_of(*LIBRARIES), array_of(integer))
 PLAN_ENTRY = record(array_of(record(string, string)), optional(PLAN))
 

@@ -125,7 +125,7 @@ def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int
         first = Hop(display, call.line, column + 1, short_name(call.function), f"{helper}()")
         chain = (first, *candidate.chain)
     else:
-        message = f"`{match.api.removeprefix('builtins.')}` blocks the event loop"
+        message = match.note or f"`{match.api.removeprefix('builtins.')}` blocks the event loop"
     return Finding(
         path=display,
         line=call.line,

@@ -18,7 +18,7 @@ from pathlib import Path
 from loopguard import catalogue
 from loopguard.config import Config
 from loopguard.index import NestingTooDeep, index_module
-from loopguard.match import Match, Matcher
+from loopguard.match import Match, Matcher, with_arguments
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (
     LIBCST_MAX_CHARS,
@@ -211,7 +211,7 @@ def find_candidates(
         if key is not None and settings.matcher.is_safe(key):
             continue  # safe-calls: neither reported nor followed
         loop_call = LoopCall._make(call)
-        found = settings.matcher.match(key)
+        found = with_arguments(settings.matcher.match(key), loop_call.literals)
         if found is not None:
             if loop_call.awaited:
                 continue  # awaiting its result means it is not that sync API: the inference is wrong
@@ -236,7 +236,10 @@ def loop_function_calls(summary: FileSummary, graph: CallGraph, settings: Settin
     for qualname in graph.loop_functions.intersection(summary.functions):
         function = FunctionSummary(*summary.functions[qualname])
         span = (function.line, function.col, function.end_line)
-        calls += [LoopCall(*call, span, qualname) for call in function.calls]
+        calls += [
+            LoopCall(line, col, end_line, end_col, target, span, qualname, False, literals)
+            for line, col, end_line, end_col, target, literals in function.calls
+        ]
     return calls
 
 

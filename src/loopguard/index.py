@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from loopguard.expressions import NONE, OTHER, Expr, annotation_of, expr_of
+from loopguard.models import Literal
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
 
@@ -93,6 +94,7 @@ class CallSite:
     on_loop: bool
     coroutine: int  # scope id of the innermost coroutine, -1 when not on the loop
     awaited: bool = False  # ``await f()``: whatever f is, its result is awaitable
+    literals: tuple[Literal, ...] = ()  # its constant arguments (see ``literal_arguments``)
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -481,7 +483,7 @@ class _Indexer(ast.NodeVisitor):
         position = CALLBACK_METHODS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
-        self.record_call(func, node)
+        self.record_call(func, node, literal_arguments(node))
         self.generic_visit(node)
 
     def note_nonblocking(self, func: Expr, node: ast.Call) -> None:
@@ -495,7 +497,7 @@ class _Indexer(ast.NodeVisitor):
         if len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and node.args[0].value in (False, 0):
             self.scopes[self.current].nonblocking.add(target.value.id)
 
-    def record_call(self, func: Expr, node: ast.expr) -> None:
+    def record_call(self, func: Expr, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
         self.calls.append(
             CallSite(
                 func,
@@ -507,6 +509,7 @@ class _Indexer(ast.NodeVisitor):
                 self.loop >= 0,
                 self.loop,
                 id(node) in self.awaited,
+                literals,
             )
         )
 
@@ -554,3 +557,36 @@ def overloaded_returns(
             outer = next(s.parent for s in scopes if s.qualname == qualname and s.parent is not None)
             result[qualname] = (first, outer)
     return result
+
+
+def literal_value(node: ast.expr) -> tuple[bool, int | bool | str | None]:
+    """(is a literal worth keeping, its value): ints, bools, None, short strings; a float only
+    when it is integral (``0.0`` is ``0``), since conditions compare with ints."""
+    if not isinstance(node, ast.Constant):
+        return False, None
+    value = node.value
+    if value is None or isinstance(value, (bool, int)):
+        return True, value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**31:
+        return True, int(value)
+    if isinstance(value, str) and len(value) <= 40:
+        return True, value
+    return False, None
+
+
+def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
+    """The constant arguments of a call, by position (before any ``*args``) and keyword: what the
+    catalogue's ``non_waiting`` conditions read (``join(timeout=0)``, ``acquire(False)``)."""
+    found: list[Literal] = []
+    for position, argument in enumerate(node.args):
+        if isinstance(argument, ast.Starred):
+            break
+        keep, value = literal_value(argument)
+        if keep:
+            found.append((position, value))
+    for keyword in node.keywords:
+        if keyword.arg is not None:
+            keep, value = literal_value(keyword.value)
+            if keep:
+                found.append((keyword.arg, value))
+    return tuple(found)

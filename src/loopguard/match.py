@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from loopguard.catalogue import CONFIGURED, RULES
-from loopguard.models import Rule
+from loopguard.models import Literal, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +14,22 @@ class Match:
     rule: Rule
     api: str  # the qualified name that matched, for the message
     suggestion: str | None = None  # a configured replacement overrides the rule's
+    note: str = ""  # the message instead of "blocks the event loop" (see ``NonWaiting.note``)
+
+    @property
+    def waits(self) -> bool:
+        return not self.note
+
+
+def with_arguments(found: Match | None, literals: tuple[Literal, ...]) -> Match | None:
+    """``found`` as called with ``literals``: None when those arguments make it not wait (catalogue
+    data: ``Rule.non_waiting``), or with the rule's note when it still deserves a word."""
+    if found is None:
+        return None
+    condition = found.rule.does_not_wait(found.api, literals)
+    if condition is None:
+        return found
+    return replace(found, note=condition.note) if condition.note else None
 
 
 class Matcher:

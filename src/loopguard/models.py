@@ -10,9 +10,33 @@ does not pickle these: ``cacheformat.py`` encodes them field by field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LIBRARIES = ("asyncio", "anyio", "trio")
+
+
+#: A literal argument of a call: (position or keyword, value). Only ints, bools, None and short
+#: strings are recorded (an integral float counts as its int: ``sleep(0.0)`` is ``sleep(0)``).
+Literal = tuple[int | str, int | bool | str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class NonWaiting:
+    """A call that does not wait when its argument at ``position`` (or passed as ``keyword``)
+    equals ``value``: ``lock.acquire(blocking=False)``, ``thread.join(timeout=0)``. With a
+    ``note``, the call is still reported, with the note as its message (``time.sleep(0)`` does not
+    wait, but it does not yield to other tasks either)."""
+
+    position: int
+    keyword: str
+    value: int | bool | None
+    note: str = ""
+
+    def holds(self, literals: tuple[Literal, ...]) -> bool:
+        return any(
+            (key == self.position or key == self.keyword) and value is not None and value == self.value
+            for key, value in literals
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +68,18 @@ class Rule:
     example_config: str = ""
     fix_safety: str = "No automatic fix: the replacement changes behaviour, so it is only suggested."
     default_enabled: bool = True
+    #: method or function name (the last part of the API) -> the arguments for which it does not wait
+    non_waiting: dict[str, tuple[NonWaiting, ...]] = field(default_factory=dict)
 
     def suggestion(self, library: str) -> str:
         return self.instead.get(library) or self.instead["asyncio"]
+
+    def does_not_wait(self, api: str, literals: tuple[Literal, ...]) -> NonWaiting | None:
+        """The condition under which ``api`` called with ``literals`` does not wait, if one holds."""
+        if not literals or not self.non_waiting:
+            return None
+        conditions = self.non_waiting.get(api.rpartition(".")[2], ())
+        return next((condition for condition in conditions if condition.holds(literals)), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ def encode_plan(plan: Confirmation | None) -> tuple[object, ...] | None:
         return None
     candidates = tuple(
         (
-            tuple(c.call), c.match.rule.code, c.match.api, c.match.suggestion, c.via,
+            tuple(c.call), c.match.rule.code, c.match.api, c.match.suggestion, c.match.note, c.via,
             tuple((h.path, h.line, h.column, h.function, h.call) for h in c.chain),
         )
         for c in plan.candidates
@@ -46,9 +46,9 @@ def decode_plan(data: tuple[Any, ...] | None, item: Indexed) -> Confirmation | N
     encoded, spans, library, loop_defs = data
     candidates = tuple(
         Candidate(
-            LoopCall._make(call), Match(ALL_RULES[code], api, suggestion), via, tuple(Hop(*h) for h in chain)
+            LoopCall._make(call), Match(ALL_RULES[code], api, suggestion, note), via, tuple(Hop(*h) for h in chain)
         )
-        for call, code, api, suggestion, via, chain in encoded
+        for call, code, api, suggestion, note, via, chain in encoded
     )
     return Confirmation(item.path, item.display, candidates, spans, library, item.source, frozenset(loop_defs))
 

@@ -25,6 +25,19 @@ def _matches(rule: Rule) -> str:
     return "\n\nIt matches, in code that runs on the event loop:\n\n" + "\n".join(names)
 
 
+def _non_waiting(rule: Rule) -> str:
+    """The arguments for which a call does not wait (``Rule.non_waiting``), as a list."""
+    lines = []
+    for name, conditions in rule.non_waiting.items():
+        for condition in conditions:
+            keyword = f" or `{condition.keyword}={condition.value!r}`" if condition.keyword else ""
+            what = f"reported with its own message: {condition.note}" if condition.note else "not reported"
+            lines.append(f"- `{name}(...)` with argument {condition.position + 1} `{condition.value!r}`{keyword}: {what}")
+    if not lines:
+        return ""
+    return "\n\nFor these arguments the call does not wait:\n\n" + "\n".join(lines)
+
+
 def _configuration(rule: Rule) -> list[str]:
     """The ``pyproject.toml`` an example needs (an opt-in rule's ``select``, LG801's table), if any."""
     if not rule.example_config:
@@ -39,7 +52,7 @@ def rule_page(rule: Rule) -> str:
         f"# {rule.code} `{rule.name}`",
         f"Domain: {rule.domain}." + ("" if rule.default_enabled else " Opt-in: select it explicitly."),
         "## What it does",
-        rule.summary + _matches(rule),
+        rule.summary + _matches(rule) + _non_waiting(rule),
         "## Why is this bad?",
         rule.why or rule.summary,
     ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from loopguard.index import ClassInfo, Expr, ModuleIndex, Scope
+from loopguard.models import Literal
 from loopguard.resolve import Resolver, Target, Value
 from loopguard.world import LocalProject
 
@@ -34,6 +35,7 @@ class LoopCall(NamedTuple):
     span: tuple[int, int, int]  # the outermost coroutine around it: (def line, def col, end line)
     function: str = ""  # qualified name of the coroutine (or loop callback) the call is in
     awaited: bool = False  # ``await f()``: f is not a blocking sync API, whatever inference says
+    literals: tuple[Literal, ...] = ()  # constant arguments (``Rule.non_waiting`` reads them)
 
 
 TARGET = LoopCall._fields.index("target")
@@ -41,16 +43,20 @@ TARGET = LoopCall._fields.index("target")
 UNKNOWN_DECORATOR = "<unknown decorator>"
 
 
+#: A call in a sync function's body: (line, col, end line, end col, target, literal arguments).
+FunctionCall = tuple[int, int, int, int, Target, tuple[Literal, ...]]
+
+
 class FunctionSummary(NamedTuple):
     """A sync function: where it is, what decorates it, and the calls its own body makes (not those
     of nested defs or lambdas: they run only if called). Calls are (line, col, end line, end col,
-    target) in source order; only those that can matter are kept."""
+    target, literal arguments) in source order; only those that can matter are kept."""
 
     line: int
     col: int
     end_line: int
     decorators: tuple[Target, ...]
-    calls: tuple[tuple[int, int, int, int, Target], ...]
+    calls: tuple[FunctionCall, ...]
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -153,7 +159,10 @@ def loop_calls(index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], 
             span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
         function = index.scopes[call.coroutine].qualname
         calls.append(
-            LoopCall(call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited)
+            LoopCall(
+                call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited,
+                call.literals,
+            )
         )
     return tuple(calls)
 
@@ -210,14 +219,15 @@ def owning_function(index: ModuleIndex, scope: int) -> int:
 def function_summaries(
     index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]
 ) -> dict[str, FunctionSummary]:
-    calls: dict[int, list[tuple[int, int, int, int, Target]]] = {}
+    calls: dict[int, list[FunctionCall]] = {}
     for call in index.calls:
         owner = owning_function(index, call.scope)
         if owner < 0:
             continue
         target = resolver.call_target(call.func, call.scope)
         if keep(target):
-            calls.setdefault(owner, []).append((call.line, call.col, call.end_line, call.end_col, target))
+            where = (call.line, call.col, call.end_line, call.end_col)
+            calls.setdefault(owner, []).append((*where, target, call.literals))
     summaries = {}
     for scope, (line, col, end_line, decorators, outer) in index.functions.items():
         decorated = tuple(target for d in decorators for target in decorator_targets(d, resolver, outer))

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from loopguard.catalogue import MEMOISED, MEMOISERS
-from loopguard.match import Match, Matcher
+from loopguard.match import Match, Matcher, with_arguments
 from loopguard.models import Hop
 from loopguard.summary import FileSummary, FunctionSummary
 from loopguard.world import GlobalProject
@@ -242,13 +242,16 @@ class CallGraph:
     ) -> tuple[tuple[int, int, Match] | None, tuple[tuple[int, int, str], ...]]:
         _display, function = self.function(qualname)
         callees = []
-        for line, col, _end_line, _end_col, target in function.calls:
+        for line, col, _end_line, _end_col, target, literals in function.calls:
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed
             found = self.matcher.match(key)
-            if found is not None:  # a blocking API in this very body: the 1-hop witness
-                return (line, col, found), ()
+            if found is not None:
+                found = with_arguments(found, literals)
+                if found is not None and found.waits:  # a blocking API in this very body: 1 hop
+                    return (line, col, found), ()
+                continue  # it does not wait with these arguments: no witness, and not a project call
             callee = self.function_for(key)
             if callee in self.warm or (callee in self.memoised and not self.through_memoised):
                 continue  # blocks at most once, not on this chain's code

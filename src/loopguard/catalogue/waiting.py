@@ -8,7 +8,15 @@ LG102 match the ``with`` statement.
 """
 
 from loopguard.catalogue.advice import methods, to_thread
-from loopguard.models import Rule
+from loopguard.models import NonWaiting, Rule
+
+#: ``timeout=0`` as the first parameter: ``join(0)``, ``wait(timeout=0)``, ``result(0)``.
+_NO_TIMEOUT = (NonWaiting(0, "timeout", 0),)
+#: ``queue.get(block=False)`` / ``get(True, 0)``, ``put(item, block=False)`` / ``put(item, True, 0)``.
+_QUEUE: dict[str, tuple[NonWaiting, ...]] = {
+    "get": (NonWaiting(0, "block", False), NonWaiting(1, "timeout", 0)),
+    "put": (NonWaiting(1, "block", False), NonWaiting(2, "timeout", 0)),
+}
 
 _LOCKS = ("threading.Lock", "threading.RLock", "threading.Semaphore", "threading.BoundedSemaphore")
 _THREAD_QUEUES = ("queue.Queue", "queue.LifoQueue", "queue.PriorityQueue")
@@ -32,6 +40,14 @@ RULES = (
             "asyncio": "await asyncio.sleep(...)",
             "anyio": "await anyio.sleep(...)",
             "trio": "await trio.sleep(...)",
+        },
+        non_waiting={
+            "sleep": (
+                NonWaiting(
+                    0, "", 0,
+                    note="`time.sleep(0)` does not wait, but it does not yield to other tasks either",
+                ),
+            ),
         },
         why="`time.sleep` suspends the whole thread, so no other task on the event loop runs until it returns.",
         example=(
@@ -66,9 +82,14 @@ RULES = (
             anyio="anyio.Lock/Semaphore/Condition/Event when only tasks use it",
             trio="trio.Lock/Semaphore/Condition/Event when only tasks use it",
         ),
+        non_waiting={
+            "acquire": (NonWaiting(0, "blocking", False), NonWaiting(1, "timeout", 0)),
+            "wait": _NO_TIMEOUT,
+            "wait_for": (NonWaiting(1, "timeout", 0),),
+        },
         why="A thread primitive blocks the calling thread until another thread releases or sets it; "
         "if that thread needs the loop to make progress, the program deadlocks. "
-        "`acquire(blocking=False)` is reported too: the call site does not show its arguments.",
+        "`acquire(blocking=False)`, `acquire(timeout=0)` and `wait(0)` do not wait and are not reported.",
         example=(
             "import threading\n\n"
             "done = threading.Event()\n\n\n"
@@ -90,6 +111,7 @@ RULES = (
         summary="`threading.Thread.join()` (also on `Timer` and project subclasses of `Thread`).",
         methods=("threading.Thread.join", "threading.Timer.join"),
         instead=to_thread("{api}"),
+        non_waiting={"join": _NO_TIMEOUT},
         why="`join()` waits for the thread to finish, however long its work takes.",
         example=(
             "import threading\n\n\n"
@@ -118,6 +140,7 @@ RULES = (
             "anyio": "anyio.create_memory_object_stream() (janus.Queue to share it with threads)",
             "trio": "trio.open_memory_channel() (trio.from_thread to feed it from threads)",
         },
+        non_waiting=_QUEUE,
         why="`get()` waits until another thread puts an item; `put()` on a full bounded queue waits "
         "for room; `join()` waits until every item is processed.",
         example=(
@@ -149,6 +172,12 @@ RULES = (
             "asyncio": "await asyncio.wrap_future(future) or await loop.run_in_executor(executor, f, ...)",
             "anyio": "await anyio.to_thread.run_sync(f, ...) instead of an executor",
             "trio": "await trio.to_thread.run_sync(f, ...) instead of an executor",
+        },
+        non_waiting={
+            "result": _NO_TIMEOUT,
+            "exception": _NO_TIMEOUT,
+            "shutdown": (NonWaiting(0, "wait", False),),
+            "wait": (NonWaiting(1, "timeout", 0),),
         },
         why="A concurrent future is completed by another thread or process; reading its result blocks "
         "until then. An asyncio future's `result()` never waits and is not reported.",
@@ -189,6 +218,7 @@ RULES = (
             "anyio": "await anyio.to_process.run_sync(f, ...)",
             "trio": "await trio.to_thread.run_sync(pool.map, f, items) (or the trio-parallel package)",
         },
+        non_waiting={**_QUEUE, "join": _NO_TIMEOUT, "wait": _NO_TIMEOUT},
         why="These wait for another process: its exit, its results, or its next message.",
         example=(
             "import multiprocessing\n\n"
