@@ -147,3 +147,19 @@ def test_select_and_ignore_in_config_most_specific_wins(project) -> None:
     })
     assert [f["code"] for f in findings()] == ["LG101"]
     assert [f["code"] for f in findings("--select", "LG501")] == ["LG501"]
+
+
+def test_configured_blocking_calls_obey_select_and_ignore(project) -> None:
+    project({
+        "pyproject.toml": '[tool.loopguard.blocking-calls]\n"vendor.download" = "vendor.adownload"\n',
+        "app.py": "import time\nimport vendor\n\n\nasync def f():\n    vendor.download()\n    time.sleep(1)\n",
+    })
+
+    def codes(*args: str) -> list[str]:
+        result = CliRunner().invoke(cli, ["check", "--no-cache", "--output-format", "json", *args])
+        return [f["code"] for f in json.loads(result.stdout)]
+
+    assert codes() == ["LG801", "LG101"]
+    assert codes("--ignore", "LG801") == ["LG101"]
+    assert codes("--select", "LG1") == ["LG101"]
+    assert codes("--select", "LG8") == ["LG801"]

@@ -44,7 +44,8 @@ class Settings:
 
 def make_settings(config: Config) -> Settings:
     rules = tuple(r for r in catalogue.RULES if is_selected(r, config.select, config.ignore))
-    return Settings(config, Matcher(rules, config.blocking_calls, config.safe_calls))
+    configured = is_selected(catalogue.CONFIGURED, config.select, config.ignore)
+    return Settings(config, Matcher(rules, config.blocking_calls, config.safe_calls, configured))
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly

@@ -40,7 +40,11 @@ class Matcher:
         rules: tuple[Rule, ...] = RULES,
         blocking_calls: tuple[tuple[str, str], ...] = (),
         safe_calls: tuple[str, ...] = (),
+        report_configured: bool = True,
     ) -> None:
+        """``report_configured``: whether LG801 is selected (a configured replacement still names
+        the suggestion of a built-in rule's finding when it is not)."""
+        self.report_configured = report_configured
         self.exact: dict[str, Rule] = {}
         self.any_method: dict[str, Rule] = {}  # "boto3.Client" -> rule for "boto3.Client.*"
         for rule in rules:
@@ -66,7 +70,7 @@ class Matcher:
         replacement = self.configured_replacement(key)
         if builtin is not None:
             return Match(builtin, key, replacement)
-        if replacement is not None:
+        if replacement is not None and self.report_configured:
             return Match(CONFIGURED, key, replacement)
         return None
 

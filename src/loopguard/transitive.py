@@ -29,7 +29,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from loopguard.catalogue import MEMOISED, MEMOISERS
+from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
 from loopguard.match import Match, Matcher, with_arguments
 from loopguard.models import Hop
 from loopguard.summary import FileSummary, FunctionSummary
@@ -124,6 +124,7 @@ class CallGraph:
         max_depth: int,
         report_memoised: bool = False,
         through_memoised: bool = False,
+        offload_decorators: frozenset[str] = frozenset(),
     ) -> None:
         """``summaries``: module -> (display path, summary), for every module read.
 
@@ -151,10 +152,9 @@ class CallGraph:
         self._bits: dict[str, int] = {}
         self._modules: list[str] = []
         self.loop_functions: frozenset[str] = frozenset()  # see find_loop_functions
-        self.memoised = frozenset(
-            qualname for qualname, (_display, entry) in self.functions.items()
-            if any(self.project.target(d) in MEMOISERS for d in FunctionSummary._make(entry).decorators)
-        )
+        self.memoised = self.decorated_with(MEMOISERS)
+        # calling one of these starts a thread or makes a coroutine: it never blocks
+        self.offloaded = self.decorated_with(OFFLOADING_DECORATORS | offload_decorators)
         called_at_import = {
             self.function_for(self.project.target(target))
             for _display, summary in summaries.values()
@@ -163,7 +163,18 @@ class CallGraph:
         self.warm = self.memoised.intersection(called_at_import)
         self._through_memoised: dict[str, bool] = {}
         self.memoised_graph = (
-            CallGraph(summaries, project, matcher, max_depth, through_memoised=True) if report_memoised else None
+            CallGraph(
+                summaries, project, matcher, max_depth, through_memoised=True,
+                offload_decorators=offload_decorators,
+            )
+            if report_memoised
+            else None
+        )
+
+    def decorated_with(self, decorators: frozenset[str]) -> frozenset[str]:
+        return frozenset(
+            qualname for qualname, (_display, entry) in self.functions.items()
+            if any(self.project.target(d) in decorators for d in FunctionSummary._make(entry).decorators)
         )
 
     def function_for(self, key: str | None) -> str | None:
@@ -192,7 +203,7 @@ class CallGraph:
     def blocking(self, qualname: str) -> Witness | None:
         """The shortest chain by which ``qualname`` blocks, within ``max-depth`` hops, if any —
         under ``LG011`` when every such chain goes through a memoised helper."""
-        if qualname in self.warm:
+        if qualname in self.warm or qualname in self.offloaded:
             return None
         if qualname not in self.memoised:
             witness = self.shortest_chain(qualname)
@@ -253,7 +264,9 @@ class CallGraph:
                     return (line, col, found), ()
                 continue  # it does not wait with these arguments: no witness, and not a project call
             callee = self.function_for(key)
-            if callee in self.warm or (callee in self.memoised and not self.through_memoised):
+            if callee in self.warm or callee in self.offloaded:
+                continue  # warm, or it runs in a thread
+            if callee in self.memoised and not self.through_memoised:
                 continue  # blocks at most once, not on this chain's code
             if callee is not None and callee != qualname:
                 callees.append((line, col, callee))

@@ -146,6 +146,12 @@ MEMOISED = Rule(
 )
 #: Decorators after which a function's body runs at most once per argument set.
 MEMOISERS = frozenset({"functools.cache", "functools.lru_cache"})
+#: Decorators that move a sync function off the loop: calling it starts a thread (textual's
+#: ``@work(thread=True)``, the only way ``@work`` takes a sync function) or returns a coroutine
+#: that runs the body in one (asgiref's ``sync_to_async``, asyncer's ``asyncify``).
+OFFLOADING_DECORATORS = frozenset({
+    "textual.work", "textual.worker.work", "asgiref.sync.sync_to_async", "asyncer.asyncify",
+})
 
 RULES: tuple[Rule, ...] = tuple(
     sorted((rule for domain in _DOMAINS for rule in domain.RULES), key=lambda rule: rule.code)
