@@ -223,8 +223,9 @@ class Resolver:
 
     def merge_bindings(self, bindings: list[Binding]) -> Value | None:
         declared = [b for b in bindings if b[0] == "type"]
-        if declared:
-            return self.binding_value(declared[0])
+        if declared:  # a declared type wins — when every declaration agrees (``c: int = 4`` rebinds)
+            types = [self.binding_value(b) for b in declared]
+            return types[0] if all(t == types[0] for t in types) else None
         values: list[Value | None] = []
         for binding in bindings:
             if binding[0] == "value" and binding[1] == NONE:
