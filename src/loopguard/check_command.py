@@ -20,15 +20,21 @@ from loopguard import __version__
 from loopguard.cache import CACHE_DIRECTORY
 from loopguard.catalogue import ALL_RULES
 from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
-from loopguard.config import Config, ConfigError, parse_code_list, unknown_code_warnings, unmatched_codes
+from loopguard.config import (
+    Config,
+    ConfigError,
+    parse_code_list,
+    unknown_code_warnings,
+    unmatched_codes,
+)
 from loopguard.discover import Discovery, absolute, discover
 from loopguard.engine import make_settings
 from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs, stdin_source
 from loopguard.models import FileResult, Finding
+from loopguard.projects import Project, ProjectFiles, ProjectFinder, discover_projects, excluded_by
 from loopguard.report import ReportContext, renderers
 from loopguard.report.source import SourceLines
 from loopguard.report.statistics import STATISTICS_FORMATS, render_statistics
-from loopguard.projects import Project, ProjectFiles, ProjectFinder, discover_projects, excluded_by
 from loopguard.runner import check_jobs, problem_results
 from loopguard.settings_view import show_files, show_settings
 

@@ -55,6 +55,12 @@ def module_file(name: str, roots: Sequence[str], walked: frozenset[str] = frozen
     return None
 
 
+def is_namespace_package(name: str, roots: Sequence[str]) -> bool:
+    """Whether ``name`` is a directory without ``__init__.py`` under a root (PEP 420): nothing to
+    read, but the modules below it are modules."""
+    return any(os.path.isdir(os.path.join(root, *name.split("."))) for root in roots)
+
+
 def imported_package(name: str, path: Path) -> str:
     """The package of module ``name`` found at ``path`` (a package is its own)."""
     return name if path.stem == "__init__" else name.rpartition(".")[0]
@@ -101,7 +107,7 @@ def follow_imports(
                     wanted[name] = path
                     if path.stem != "__init__":
                         modules.add(name)
-                else:
+                elif not is_namespace_package(name, roots):
                     modules.add(name)  # not a module: nothing below it is one either
         cwd = Path.cwd()
         # named as imported: that is the name the importing modules resolve against

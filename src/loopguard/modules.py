@@ -34,7 +34,9 @@ def source_roots(root: Path | str, configured: tuple[str, ...] = ()) -> tuple[st
     project root), else ``src/`` (src layout) and the project root (flat layout)."""
     base = os.path.abspath(root)
     if configured:
-        return tuple(dict.fromkeys(os.path.normpath(os.path.join(base, entry)) for entry in configured))
+        return tuple(
+            dict.fromkeys(os.path.normpath(os.path.join(base, entry)) for entry in configured)
+        )
     src = os.path.join(base, SRC_DIRECTORY)
     return (src, base) if os.path.isdir(src) else (base,)
 

@@ -45,10 +45,14 @@ class ProjectFinder:
     """Finds and loads the project of each path once per run (configuration files are read once,
     and each directory is asked once)."""
 
-    def __init__(self, cwd: Path, explicit: Path | None, adjust: Callable[[Config], Config]) -> None:
+    def __init__(
+        self, cwd: Path, explicit: Path | None, adjust: Callable[[Config], Config]
+    ) -> None:
         self.cwd = cwd
         self.adjust = adjust  # the command line's codes on top of each configuration
-        self.explicit = make_project(adjust(load_config(explicit, cwd))) if explicit is not None else None
+        self.explicit = (
+            make_project(adjust(load_config(explicit, cwd))) if explicit is not None else None
+        )
         self.by_directory: dict[str, Path | None] = {}
         self.by_source: dict[Path | None, Project] = {}
         self.without_config: dict[Path, Project] = {}
@@ -127,22 +131,31 @@ def discover_projects(
     walked: set[str] = set()
     for project, group in groups.items():
         config = project.config
-        found = find_files(tuple(group), project.root, config.exclude, force_exclude, config.respect_gitignore)
+        found = find_files(
+            tuple(group), project.root, config.exclude, force_exclude, config.respect_gitignore
+        )
         missing += found.missing
         problems += found.problems
         walked |= found.walked
         for file in found.files:
             key = absolute(file)
             owner = finder.project_of_directory(file.parent)
-            if key in seen or (owner is not project and key not in named and excluded_by(owner, file)):
+            if key in seen or (
+                owner is not project and key not in named and excluded_by(owner, file)
+            ):
                 continue
             seen.add(key)
             by_project.setdefault(owner, []).append(file)
     files = tuple(file for group_files in by_project.values() for file in group_files)
     discovery = Discovery(files, tuple(missing), frozenset(walked), tuple(problems))
-    groups_found = [ProjectFiles(project, tuple(found), discovery.walked) for project, found in by_project.items()]
+    groups_found = [
+        ProjectFiles(project, tuple(found), discovery.walked)
+        for project, found in by_project.items()
+    ]
     return groups_found, discovery
 
 
 def excluded_by(project: Project, file: Path) -> bool:
-    return bool(project.config.exclude) and is_excluded(relative_to_root(file, project.root), project.config.exclude)
+    return bool(project.config.exclude) and is_excluded(
+        relative_to_root(file, project.root), project.config.exclude
+    )

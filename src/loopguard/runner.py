@@ -29,8 +29,8 @@ from loopguard.imports import follow_imports, import_roots, project_tops
 from loopguard.index import ModuleIndex
 from loopguard.jobs import Fresh, Indexing, Job, StdinSource, display_path, make_jobs
 from loopguard.match import Matcher
-from loopguard.modules import source_roots
 from loopguard.models import FileResult
+from loopguard.modules import source_roots
 from loopguard.plans import Planner
 from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
 from loopguard.runcache import (

@@ -31,7 +31,9 @@ def show_files(found: Discovery, cwd: Path) -> int:
     return EXIT_CLEAN
 
 
-def show_settings(groups: list[ProjectFiles], named: Path | None, finder: ProjectFinder, cwd: Path) -> int:
+def show_settings(
+    groups: list[ProjectFiles], named: Path | None, finder: ProjectFinder, cwd: Path
+) -> int:
     """The resolved settings of the buffer's file, else of the first file to check."""
     if named is not None:
         path, project = named, finder.project_for(named)
