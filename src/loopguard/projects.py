@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loopguard.config import Config, config_in, load_config
-from loopguard.discover import Discovery, Problem, absolute, discover, is_excluded, relative_to_root
+from loopguard.discover import Discovery, absolute, discover, is_excluded, relative_to_root
 from loopguard.modules import source_roots
 
 
@@ -57,6 +57,7 @@ class ProjectFinder:
         self.by_source: dict[Path | None, Project] = {}
         self.without_config: dict[Path, Project] = {}
         self.unconfigured_roots: dict[Path, Path] = {}
+        self.by_file_directory: dict[str, Project | None] = {}
 
     def project_for(self, path: Path | str) -> Project:
         """The project of a file or directory (which need not exist: an editor's unsaved buffer)."""
@@ -72,6 +73,20 @@ class ProjectFinder:
         if source not in self.by_source:
             self.by_source[source] = make_project(self.adjust(load_config(source, source.parent)))
         return self.by_source[source]
+
+    def configured_project_of_file(self, path: str) -> Project | None:
+        """The project of a discovered file (an absolute path) when a configuration file is above
+        it, else None (it stays in the project of the path it was found under); asked once per
+        directory."""
+        directory = os.path.dirname(path)
+        if directory not in self.by_file_directory:
+            configured = (
+                self.explicit is not None or self.nearest_config(Path(directory)) is not None
+            )
+            self.by_file_directory[directory] = (
+                self.project_of_directory(Path(directory)) if configured else None
+            )
+        return self.by_file_directory[directory]
 
     def nearest_config(self, directory: Path) -> Path | None:
         key = str(directory)
@@ -120,39 +135,46 @@ def discover_projects(
     Each path is walked with the settings of its project. A walked file below a configuration of
     its own (a nested project) belongs to that project and obeys its ``exclude`` too, so that it is
     checked the same as when it is named directly."""
-    groups: dict[Project, list[str]] = {}
+    groups: dict[int, tuple[Project, list[str]]] = {}
     for raw in paths:
-        groups.setdefault(finder.project_for(raw), []).append(raw)
+        project = finder.project_for(raw)
+        groups.setdefault(id(project), (project, []))[1].append(raw)
     named = {absolute(raw) for raw in paths}
-    by_project: dict[Project, list[Path]] = {}
+    # grouped by identity: the finder hands out one Project per configuration, and hashing a whole
+    # Config per file would cost more than the walk
+    by_project: dict[int, tuple[Project, list[Path]]] = {}
     seen: set[str] = set()
-    missing: list[str] = []
-    problems: list[Problem] = []
-    walked: set[str] = set()
-    for project, group in groups.items():
+    found_parts: list[Discovery] = []
+    for project, group in groups.values():
         config = project.config
         found = find_files(
             tuple(group), project.root, config.exclude, force_exclude, config.respect_gitignore
         )
-        missing += found.missing
-        problems += found.problems
-        walked |= found.walked
+        found_parts.append(found)
         for file in found.files:
             key = absolute(file)
-            owner = finder.project_of_directory(file.parent)
+            owner = finder.configured_project_of_file(key) or project
             if key in seen or (
                 owner is not project and key not in named and excluded_by(owner, file)
             ):
                 continue
             seen.add(key)
-            by_project.setdefault(owner, []).append(file)
-    files = tuple(file for group_files in by_project.values() for file in group_files)
-    discovery = Discovery(files, tuple(missing), frozenset(walked), tuple(problems))
-    groups_found = [
-        ProjectFiles(project, tuple(found), discovery.walked)
-        for project, found in by_project.items()
-    ]
-    return groups_found, discovery
+            by_project.setdefault(id(owner), (owner, []))[1].append(file)
+    discovery = merged(found_parts, [file for _, files in by_project.values() for file in files])
+    return [
+        ProjectFiles(project, tuple(files), discovery.walked)
+        for project, files in by_project.values()
+    ], discovery
+
+
+def merged(parts: list[Discovery], files: list[Path]) -> Discovery:
+    """One discovery of every project's: the files as grouped, every missing path and problem."""
+    return Discovery(
+        tuple(files),
+        tuple(missing for part in parts for missing in part.missing),
+        frozenset(directory for part in parts for directory in part.walked),
+        tuple(problem for part in parts for problem in part.problems),
+    )
 
 
 def excluded_by(project: Project, file: Path) -> bool:
