@@ -324,3 +324,37 @@ def test_pre_commit_try_repo_gives_the_same_findings(
         len(reported) == 3
         and sum("-> requests.get (src/shop/net.py:5)" in line for line in reported) == 2
     )
+
+
+def test_paths_of_two_projects_are_checked_each_with_its_own_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocking = "import time\n\n\nasync def f():\n    time.sleep(1)\n"
+    for name, config in (
+        ("quiet", '[tool.loopguard]\nignore = ["LG1"]\n'),
+        ("loud", "[tool.loopguard]\n"),
+    ):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "pyproject.toml").write_text(config, encoding="utf-8")
+        (tmp_path / name / "app.py").write_text(blocking, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        cli,
+        ["check", "--no-cache", "--output-format", "json", "quiet", "loud"],
+        catch_exceptions=False,
+    )
+    assert [(f["path"], f["code"]) for f in json.loads(result.stdout)] == [("loud/app.py", "LG101")]
+
+
+def test_a_bad_src_setting_names_the_file_and_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.loopguard]\nsrc = "lib"\n', encoding="utf-8")
+    (tmp_path / "app.py").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "app.py"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"loopguard: error: {tmp_path / 'pyproject.toml'}: [tool.loopguard] 'src' must be a list of "
+        "directories relative to the project root, got 'lib'\n"
+    )

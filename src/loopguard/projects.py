@@ -54,7 +54,7 @@ class ProjectFinder:
             make_project(adjust(load_config(explicit, cwd))) if explicit is not None else None
         )
         self.by_directory: dict[str, Path | None] = {}
-        self.by_source: dict[Path | None, Project] = {}
+        self.by_source: dict[Path, Project] = {}
         self.without_config: dict[Path, Project] = {}
         self.unconfigured_roots: dict[Path, Path] = {}
         self.by_file_directory: dict[str, Project | None] = {}
