@@ -23,19 +23,20 @@ from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
 from loopguard.config import (
     Config,
     ConfigError,
-    load_config,
     parse_code_list,
     unknown_code_warnings,
     unmatched_codes,
 )
-from loopguard.discover import Discovery, absolute, discover, is_excluded, relative_to_root
+from loopguard.discover import Discovery, absolute, discover
 from loopguard.engine import make_settings
-from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs
+from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs, stdin_source
 from loopguard.models import FileResult, Finding
+from loopguard.projects import Project, ProjectFiles, ProjectFinder, discover_projects, excluded_by
 from loopguard.report import ReportContext, renderers
 from loopguard.report.source import SourceLines
 from loopguard.report.statistics import STATISTICS_FORMATS, render_statistics
 from loopguard.runner import check_jobs, problem_results
+from loopguard.settings_view import show_files, show_settings
 
 HUMAN_FORMATS = ("text", "concise", "full")
 PROGRESS_MIN_FILES = 500
@@ -61,6 +62,8 @@ class CheckOptions:
     no_cache: bool = False
     cache_dir: Path | None = None
     output_file: Path | None = None
+    show_settings: bool = False
+    show_files: bool = False
 
 
 def run_check(options: CheckOptions) -> int:
@@ -70,26 +73,36 @@ def run_check(options: CheckOptions) -> int:
     if options.statistics and options.output_format not in (None, *STATISTICS_FORMATS):
         fail(f"--statistics cannot be written as {options.output_format}; use text or json")
         return EXIT_ERROR
+    paths, reads_stdin = options.paths, False
+    if "-" in paths or (options.stdin_filename is not None and not paths):
+        paths, reads_stdin = tuple(p for p in paths if p != "-"), True
+    elif not paths:
+        paths = (".",)
     try:
-        config = configure(options, cwd)
+        finder = ProjectFinder(cwd, options.config_path, configure(options))
+        groups, found = discover_projects(paths, finder, options.force_exclude, discover)
+        if options.show_files:
+            return show_files(found, cwd)
+        if options.show_settings:
+            return show_settings(groups, options.stdin_filename if reads_stdin else None, finder, cwd)
+        stdin = read_stdin(options.stdin_filename, finder, options.force_exclude) if reads_stdin else None
     except ConfigError as error:
         fail(str(error))
         return EXIT_ERROR
-    paths, stdin = options.paths, None
-    if "-" in paths or (options.stdin_filename is not None and not paths):
-        paths = tuple(p for p in paths if p != "-")
-        stdin = read_stdin(options.stdin_filename, config, options.force_exclude)
-    elif not paths:
-        paths = (".",)
-    found = discover(paths, config.root, config.exclude, options.force_exclude, config.respect_gitignore)
     for missing in found.missing:
         fail(f"{missing}: no such file or directory")
     for directory in directories_without_python(paths, found):
         warn(f"{directory}: no Python files to check (none there, or all excluded)")
-    results = check_files(found, config, cwd, options, stdin)
+    if stdin is not None:
+        groups = with_stdin_project(groups, stdin.project)
+    results = [*problem_results(found, cwd)]
+    for group in groups:
+        buffer = stdin.source if stdin is not None and stdin.project == group.project else None
+        results += check_files(group, cwd, options, buffer)
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
-    source_lines = SourceLines(str(config.root), paths, stdin_buffer(stdin, cwd))
-    context = ReportContext(rules=ALL_RULES, version=__version__, root=config.root, read_line=source_lines)
+    root = report_root([group.project for group in groups], cwd)
+    source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))
+    context = ReportContext(rules=ALL_RULES, version=__version__, root=root, read_line=source_lines)
     status = write_report(results, findings, context, options, len(found.missing))
     if status != EXIT_CLEAN:
         return status
@@ -98,12 +111,20 @@ def run_check(options: CheckOptions) -> int:
     return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
 
 
-def configure(options: CheckOptions, cwd: Path) -> Config:
-    """The configuration file, then the code flags on top; unmatched codes warned about."""
-    config = load_config(options.config_path, cwd)
-    for message in unknown_code_warnings(config, ALL_RULES):
-        warn(message)
-    return with_cli_codes(config, options.select, options.extend_select, options.ignore)
+def configure(options: CheckOptions) -> Callable[[Config], Config]:
+    """What turns each project's configuration file into its settings: the code flags of the
+    command line on top (parsed and warned about once), and a warning per code of the file that
+    matches no rule."""
+    select = None if options.select is None else cli_codes(options.select, "--select")
+    extend = None if options.extend_select is None else cli_codes(options.extend_select, "--extend-select")
+    ignore = None if options.ignore is None else cli_codes(options.ignore, "--ignore")
+
+    def adjust(config: Config) -> Config:
+        for message in unknown_code_warnings(config, ALL_RULES):
+            warn(message)
+        return with_cli_codes(config, select, extend, ignore)
+
+    return adjust
 
 
 def cli_codes(text: str, option: str) -> tuple[str, ...]:
@@ -114,17 +135,36 @@ def cli_codes(text: str, option: str) -> tuple[str, ...]:
 
 
 def with_cli_codes(
-    config: Config, select: str | None, extend_select: str | None, ignore: str | None
+    config: Config,
+    select: tuple[str, ...] | None,
+    extend_select: tuple[str, ...] | None,
+    ignore: tuple[str, ...] | None,
 ) -> Config:
     """ruff's order: ``--select`` replaces ``select``, ``--extend-select`` adds to the result,
     ``--ignore`` adds to ``ignore``."""
     if select is not None:
-        config = replace(config, select=cli_codes(select, "--select"))
+        config = replace(config, select=select)
     if extend_select is not None:
-        config = replace(config, select=config.select + cli_codes(extend_select, "--extend-select"))
+        config = replace(config, select=config.select + extend_select)
     if ignore is not None:
-        config = replace(config, ignore=config.ignore + cli_codes(ignore, "--ignore"))
+        config = replace(config, ignore=config.ignore + ignore)
     return config
+
+
+def with_stdin_project(groups: list[ProjectFiles], project: Project) -> list[ProjectFiles]:
+    """The groups, with one for the buffer's project when no file of it is checked."""
+    if any(group.project == project for group in groups):
+        return groups
+    return [*groups, ProjectFiles(project, ())]
+
+
+def report_root(projects: list[Project], cwd: Path) -> Path:
+    """What reports name files relative to (SARIF's ``%SRCROOT%``): the project root, or the
+    common directory of several projects' roots."""
+    roots = sorted({absolute(project.root) for project in projects})
+    if not roots:
+        return cwd
+    return Path(roots[0] if len(roots) == 1 else os.path.commonpath(roots))
 
 
 def directories_without_python(paths: tuple[str, ...], found: Discovery) -> list[str]:
@@ -141,16 +181,17 @@ def directories_without_python(paths: tuple[str, ...], found: Discovery) -> list
 
 
 def check_files(
-    found: Discovery, config: Config, cwd: Path, options: CheckOptions, stdin: StdinSource | None
+    group: ProjectFiles, cwd: Path, options: CheckOptions, stdin: StdinSource | None
 ) -> list[FileResult]:
-    jobs_list = make_jobs(found.files, config.root, cwd)
-    cache_directory = None if options.no_cache else (options.cache_dir or config.root / CACHE_DIRECTORY)
+    """The results of one project's files (and the buffer, when it belongs to this project)."""
+    project = group.project
+    jobs_list = make_jobs(group.files, project.root, cwd, project.roots)
+    cache_directory = None if options.no_cache else (options.cache_dir or project.root / CACHE_DIRECTORY)
     with progress_bar(len(jobs_list), options.quiet) as advance:
-        results = check_jobs(
-            jobs_list, make_settings(config), options.jobs or default_jobs(), stdin, config.root,
-            advance, cache_directory, found.walked,
+        return check_jobs(
+            jobs_list, make_settings(project.config), options.jobs or default_jobs(), stdin, project.root,
+            advance, cache_directory, group.walked,
         )
-    return [*problem_results(found, cwd), *results]
 
 
 def use_color(choice: str, to_terminal: bool) -> bool:
@@ -216,15 +257,25 @@ def stdin_buffer(stdin: StdinSource | None, cwd: Path) -> dict[str, bytes]:
     return {"-" if stdin.path.name == "-" else display_path(stdin.path, cwd): stdin.data}
 
 
-def read_stdin(filename: Path | None, config: Config, force_exclude: bool) -> StdinSource | None:
+@dataclass(frozen=True, slots=True)
+class StdinBuffer:
+    """The buffer read from standard input and the project its ``--stdin-filename`` is in."""
+
+    source: StdinSource
+    project: Project
+
+
+def read_stdin(filename: Path | None, finder: ProjectFinder, force_exclude: bool) -> StdinBuffer | None:
+    """The buffer, named as the file it stands for (module name included); None when
+    ``--force-exclude`` excludes that file."""
     stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
     data = stream.read()
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path = filename or Path("-")
-    if force_exclude and filename is not None and is_excluded(relative_to_root(filename, config.root), config.exclude):
+    project = finder.project_for(filename if filename is not None else finder.cwd)
+    if force_exclude and filename is not None and excluded_by(project, filename):
         return None
-    return StdinSource(data, path)
+    return StdinBuffer(stdin_source(data, filename, project.roots), project)
 
 
 def plural(count: int, word: str) -> str:

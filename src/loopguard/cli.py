@@ -58,7 +58,8 @@ def cli() -> None:
 @click.option("--extend-select", help="Comma-separated code prefixes to report on top of `select`.")
 @click.option("--ignore", help="Comma-separated code prefixes not to report (added to the configured `ignore`).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="Read settings from this file instead of the nearest pyproject.toml.")
+              help="Read settings from this file (its directory is the project root) instead of the "
+              "nearest loopguard.toml or pyproject.toml above each checked file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
@@ -75,11 +76,16 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="LOOPGUARD_CACHE_DIR",
               help="Where the cache lives [default: .loopguard_cache in the project root].")
+@click.option("--show-settings", is_flag=True,
+              help="Print the project root, source roots, module name and settings of the first file "
+              "(or the --stdin-filename buffer), and check nothing.")
+@click.option("--show-files", is_flag=True, help="List the files that would be checked, and check nothing.")
 def check(
     paths: tuple[str, ...], output_format: str | None, output_file: Path | None, select: str | None,
     extend_select: str | None, ignore: str | None, config_path: Path | None, exit_zero: bool,
     quiet: bool, jobs: int | None, force_exclude: bool, stdin_filename: Path | None,
     statistics: bool, color: str, no_color: bool, no_cache: bool, cache_dir: Path | None,
+    show_settings: bool, show_files: bool,
 ) -> None:
     """Check PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from loopguard.check_command import CheckOptions, run_check
@@ -89,7 +95,7 @@ def check(
         ignore=ignore, config_path=config_path, exit_zero=exit_zero, quiet=quiet, jobs=jobs,
         force_exclude=force_exclude, stdin_filename=stdin_filename, statistics=statistics,
         color="never" if no_color else color, no_cache=no_cache, cache_dir=cache_dir,
-        output_file=output_file,
+        output_file=output_file, show_settings=show_settings, show_files=show_files,
     )
     raise SystemExit(run_check(options))
 

@@ -1,7 +1,8 @@
 """``[tool.loopguard]`` + command-line flags -> one frozen ``Config``.
 
-The configuration is the nearest ``pyproject.toml`` upward from the working directory that has a
-``[tool.loopguard]`` table, or the file given with ``--config``. Unknown keys and values of the wrong
+The configuration of a file is the nearest ``loopguard.toml``, or ``pyproject.toml`` with a
+``[tool.loopguard]`` table, at or above it (``projects.py`` finds it for each checked path), or the
+file given with ``--config``. Unknown keys and values of the wrong
 type are a ``ConfigError`` naming the file and the key: a typo must never silently disable a check.
 
 Only our own table is validated: the search walks up through directories loopguard does not own
@@ -47,6 +48,7 @@ class Config:
     loop_decorators: tuple[str, ...] = ()
     blocking_calls: tuple[tuple[str, str], ...] = ()
     respect_gitignore: bool = True
+    src: tuple[str, ...] = ()  # source roots relative to ``root``; empty: found (modules.py)
 
     def fingerprint(self) -> str:
         """A hash of everything that changes results (for the cache)."""
@@ -101,6 +103,13 @@ def _glob_list(value: Any) -> tuple[str, ...] | None:
     return globs
 
 
+def _source_directories(value: Any) -> tuple[str, ...] | None:
+    directories = _string_list(value)
+    if directories is None or any(not d or "\0" in d or len(d) > MAX_GLOB_LENGTH for d in directories):
+        return None
+    return directories
+
+
 # key -> (Config field, parser returning None for a bad value, what the value should be)
 _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "select": ("select", _string_list, "a list of code prefixes"),
@@ -119,6 +128,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "loop-decorators": ("loop_decorators", _string_list, "a list of qualified names"),
     "blocking-calls": ("blocking_calls", _string_table, "a table of qualified name -> replacement"),
     "respect-gitignore": ("respect_gitignore", _boolean, "true or false"),
+    "src": ("src", _source_directories, "a list of directories relative to the project root"),
 }
 
 _CODE_KEYS = ("select", "ignore")
@@ -130,12 +140,29 @@ MAX_CONFIG_BYTES = 2 * 1024 * 1024
 MAX_SHOWN = 80
 
 
+#: A file of loopguard's own, keys at the top level; it wins over a pyproject.toml beside it (as
+#: ruff.toml does over pyproject.toml).
+DEDICATED_CONFIG = "loopguard.toml"
+
+
+def config_in(directory: Path) -> Path | None:
+    """The configuration file of ``directory`` itself: ``loopguard.toml``, or a pyproject.toml
+    with a [tool.loopguard] table."""
+    dedicated = directory / DEDICATED_CONFIG
+    if dedicated.is_file():
+        return dedicated
+    candidate = directory / "pyproject.toml"
+    if candidate.is_file() and _has_loopguard_table(candidate):
+        return candidate
+    return None
+
+
 def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml at or above ``start`` with a [tool.loopguard] table."""
+    """The nearest configuration file at or above ``start``."""
     for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file() and _has_loopguard_table(candidate):
-            return candidate
+        found = config_in(directory)
+        if found is not None:
+            return found
     return None
 
 

@@ -8,11 +8,9 @@ the settings, so they run in worker processes and their results can be cached by
 from __future__ import annotations
 
 import ast
-import os
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from loopguard import catalogue
@@ -65,46 +63,6 @@ def file_error(path: str, message: str, line: int = 1, column: int = 1) -> FileR
         name="file-error", message=message,
     )
     return FileResult(path, (finding,), error=True)
-
-
-@cache
-def package_parts(directory: str) -> tuple[str, ...]:
-    """The dotted name of the package a directory is (empty when it has no ``__init__.py``)."""
-    if not os.path.isfile(os.path.join(directory, "__init__.py")):
-        return ()
-    parent, name = os.path.split(directory)
-    if not name:
-        return ()
-    return (*package_parts(parent), name) if parent != directory else (name,)
-
-
-def source_roots(root: Path) -> tuple[str, ...]:
-    """Where the project's import roots are: ``src/`` (src layout) and the project root (flat)."""
-    src = root / "src"
-    return (str(src), str(root)) if src.is_dir() else (str(root),)
-
-
-def module_name(path: Path, roots: tuple[str, ...] = ()) -> tuple[str, str]:
-    """(module, package) for a file: its stem prefixed by every enclosing package directory.
-
-    Above the last ``__init__.py``, directories inside one of the project's source ``roots`` are
-    namespace packages (PEP 420) and name the module too: ``src/acme/billing/api.py`` with no
-    ``__init__.py`` anywhere is ``acme.billing.api``."""
-    directory, filename = os.path.split(os.path.abspath(path))
-    stem = filename.rpartition(".")[0] or filename
-    package = package_parts(directory)
-    above = directory
-    for _ in package:
-        above = os.path.dirname(above)
-    for root in roots:
-        if above.startswith(root + os.sep):
-            namespace = tuple(above[len(root) + 1 :].split(os.sep))
-            if all(part.isidentifier() for part in namespace):
-                package = (*namespace, *package)
-            break
-    parts = package if stem == "__init__" else (*package, stem)
-    module = ".".join(parts) or stem
-    return module, (module if stem == "__init__" else ".".join(package))
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly

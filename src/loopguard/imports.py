@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from loopguard.engine import Indexed, module_name
+from loopguard.engine import Indexed
 from loopguard.jobs import Job, display_path
 
 
@@ -55,6 +55,17 @@ def module_file(name: str, roots: Sequence[str], walked: frozenset[str] = frozen
     return None
 
 
+def is_namespace_package(name: str, roots: Sequence[str]) -> bool:
+    """Whether ``name`` is a directory without ``__init__.py`` under a root (PEP 420): nothing to
+    read, but the modules below it are modules."""
+    return any(os.path.isdir(os.path.join(root, *name.split("."))) for root in roots)
+
+
+def imported_package(name: str, path: Path) -> str:
+    """The package of module ``name`` found at ``path`` (a package is its own)."""
+    return name if path.stem == "__init__" else name.rpartition(".")[0]
+
+
 def list_directory(directory: Path) -> list[str]:
     try:
         return os.listdir(directory)
@@ -96,10 +107,11 @@ def follow_imports(
                     wanted[name] = path
                     if path.stem != "__init__":
                         modules.add(name)
-                else:
+                elif not is_namespace_package(name, roots):
                     modules.add(name)  # not a module: nothing below it is one either
         cwd = Path.cwd()
-        jobs = [Job(path, display_path(path, cwd), path.as_posix(), *module_name(path, tuple(roots))) for path in wanted.values()]
+        # named as imported: that is the name the importing modules resolve against
+        jobs = [Job(path, display_path(path, cwd), path.as_posix(), name, imported_package(name, path)) for name, path in wanted.items()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
     return context

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from loopguard.cache import entry_key
 from loopguard.discover import relative_to_root
-from loopguard.engine import Indexed, module_name, source_roots
+from loopguard.engine import Indexed
 from loopguard.match import Matcher
+from loopguard.modules import module_name, source_roots
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
@@ -27,8 +28,9 @@ def display_path(path: Path, cwd: Path) -> str:
     return relative_to_root(path, cwd)
 
 
-def make_jobs(files: Sequence[Path], root: Path, cwd: Path) -> list[Job]:
-    roots = source_roots(root)
+def make_jobs(files: Sequence[Path], root: Path, cwd: Path, roots: tuple[str, ...] | None = None) -> list[Job]:
+    """A job per file, named from the project's source ``roots`` (found from ``root`` by default)."""
+    roots = source_roots(root) if roots is None else roots
     return [Job(f, display_path(f, cwd), relative_to_root(f, root), *module_name(f, roots)) for f in files]
 
 
@@ -64,3 +66,13 @@ class StdinSource:
 
     data: bytes
     path: Path
+    module: str = "__stdin__"  # the module of ``path`` in its project (``--stdin-filename``)
+    package: str = ""
+
+
+def stdin_source(data: bytes, filename: Path | None, roots: tuple[str, ...]) -> StdinSource:
+    """The buffer named as ``filename`` gets that file's module name, so that its imports resolve
+    and it resolves the same as the file on disk; an unnamed buffer is ``__stdin__``."""
+    if filename is None:
+        return StdinSource(data, Path("-"))
+    return StdinSource(data, filename, *module_name(filename, roots))

@@ -24,14 +24,13 @@ from loopguard.engine import (
     index_source,
     internal_error,
     make_settings,
-    module_name,
-    source_roots,
 )
 from loopguard.imports import follow_imports, import_roots, project_tops
 from loopguard.index import ModuleIndex
 from loopguard.jobs import Fresh, Indexing, Job, StdinSource, display_path, make_jobs
 from loopguard.match import Matcher
 from loopguard.models import FileResult
+from loopguard.modules import source_roots
 from loopguard.plans import Planner
 from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
 from loopguard.runcache import (
@@ -179,7 +178,9 @@ def run_checks(
     # whole project's pack would cost more than it saves
     use_pack = len(jobs) >= PACK_MIN_FILES
     cache = Cache(cache_directory, use_pack) if cache_directory is not None else None
-    roots = import_roots([(job.path, job.module) for job in jobs] + ([(stdin.path, "__stdin__")] if stdin else []))
+    named = [(job.path, job.module) for job in jobs] + ([(stdin.path, stdin.module)] if stdin else [])
+    # the project's source roots too: a module checked alone still finds its helpers in another root
+    roots = sorted({*import_roots(named), *source_roots(settings.config.root, settings.config.src)})
     indexing = Indexing(cache_directory, settings.config.fingerprint(), project_tops(roots), settings.matcher)
     indexed: list[Indexed] = []
     misses = jobs
@@ -257,7 +258,7 @@ def run_checks(
 
 def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
     display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
-    module, package = module_name(stdin.path, source_roots(root)) if stdin.path.name != "-" else ("__stdin__", "")
+    module, package = stdin.module, stdin.package
     relative = relative_to_root(stdin.path, root)
     if len(stdin.data) > MAX_FILE_BYTES:
         failed = file_error(display, too_large(len(stdin.data), MAX_FILE_BYTES))
@@ -277,7 +278,7 @@ def check_paths(
     """Check files and directories with ``config``: the library entry point the CLI and tests use."""
     cwd = (cwd or Path.cwd()).resolve()
     found = discover(tuple(str(p) for p in paths), config.root, config.exclude, False, config.respect_gitignore)
-    jobs = make_jobs(found.files, config.root, cwd)
+    jobs = make_jobs(found.files, config.root, cwd, source_roots(config.root, config.src))
     results = check_jobs(jobs, make_settings(config), workers, cache_directory=cache_directory, walked=found.walked)
     return problem_results(found, cwd) + results
 
