@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -163,3 +164,36 @@ def test_configured_blocking_calls_obey_select_and_ignore(project) -> None:
     assert codes("--ignore", "LG801") == ["LG101"]
     assert codes("--select", "LG1") == ["LG101"]
     assert codes("--select", "LG8") == ["LG801"]
+
+
+OFFLOAD = """
+import time
+
+from app.workers import in_thread, run_blocking
+
+
+@in_thread
+def refresh():
+    time.sleep(1)
+
+
+async def handler():
+    refresh()
+    run_blocking(time.sleep, 1)
+"""
+WORKERS = "import time\n\n\ndef in_thread(f):\n    return f\n\n\ndef run_blocking(f, *args):\n    time.sleep(0.1)\n    return f(*args)\n"
+
+
+def test_offload_decorators_and_offload_functions(project) -> None:
+    project({"app/__init__.py": "", "app/workers.py": WORKERS, "app/api.py": OFFLOAD})
+
+    def codes() -> list[tuple[int, str]]:
+        result = CliRunner().invoke(cli, ["check", "--no-cache", "--output-format", "json", "app"])
+        return [(f["line"], f["code"]) for f in json.loads(result.stdout)]
+
+    assert codes() == [(13, "LG101"), (14, "LG101")]
+    (Path("pyproject.toml")).write_text(
+        '[tool.loopguard]\noffload-decorators = ["app.workers.in_thread"]\n'
+        'offload-functions = ["app.workers.run_blocking"]\n'
+    )
+    assert codes() == []

@@ -46,6 +46,7 @@ class Config:
     safe_calls: tuple[str, ...] = ()
     max_depth: int = 8
     loop_decorators: tuple[str, ...] = ()
+    offload_decorators: tuple[str, ...] = ()
     blocking_calls: tuple[tuple[str, str], ...] = ()
     respect_gitignore: bool = True
     src: tuple[str, ...] = ()  # source roots relative to ``root``; empty: found (modules.py)
@@ -126,6 +127,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "safe-calls": ("safe_calls", _string_list, "a list of qualified names or globs"),
     "max-depth": ("max_depth", _depth, f"a positive integer no larger than {MAX_DEPTH_LIMIT}"),
     "loop-decorators": ("loop_decorators", _string_list, "a list of qualified names"),
+    "offload-decorators": ("offload_decorators", _string_list, "a list of qualified names"),
     "blocking-calls": ("blocking_calls", _string_table, "a table of qualified name -> replacement"),
     "respect-gitignore": ("respect_gitignore", _boolean, "true or false"),
     "src": ("src", _source_directories, "a list of directories relative to the project root"),

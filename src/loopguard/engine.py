@@ -43,7 +43,9 @@ class Settings:
 def make_settings(config: Config) -> Settings:
     rules = tuple(r for r in catalogue.RULES if is_selected(r, config.select, config.ignore))
     configured = is_selected(catalogue.CONFIGURED, config.select, config.ignore)
-    return Settings(config, Matcher(rules, config.blocking_calls, config.safe_calls, configured))
+    # a call of an offload helper hands its work to a thread: like a safe call, never reported or followed
+    safe = (*config.safe_calls, *config.offload_functions)
+    return Settings(config, Matcher(rules, config.blocking_calls, safe, configured))
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly

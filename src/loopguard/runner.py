@@ -218,6 +218,7 @@ def run_checks(
             {i.summary.module: (i.display, i.summary) for i in [*context, *indexed] if i.summary is not None},
             project, settings.matcher, settings.config.max_depth,
             report_memoised=is_selected(MEMOISED, settings.config.select, settings.config.ignore),
+            offload_decorators=frozenset(settings.config.offload_decorators),
         )
         graph.loop_functions = graph.find_loop_functions(
             (i.summary for i in [*context, *indexed] if i.summary is not None),
