@@ -15,7 +15,7 @@ reports, so half of the programs are built around a coroutine that blocks.
 ``tests/test_fuzz.py`` runs a bounded, derandomized sample of the same properties in the normal
 suite; this script is the longer, seeded campaign::
 
-    PYTHONPATH=src python scripts/fuzz.py --examples 2000 --seed 0 --out fuzz-failures
+    PYTHONPATH=src python scripts/fuzz.py --examples 2000 --seed 0 --out /tmp/fuzz-failures
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # the injected call must mean the module `time`: a generated program that names `time` anywhere
 # (a parameter, an assignment, `global time`) could legitimately shadow it
 MENTIONS_TIME = re.compile(r"\btime\b")
+# outside any repository, like the corpus script's packages
+DEFAULT_OUT = Path.home() / ".cache" / "loopguard-fuzz" / "failures"
 
 Key = tuple[object, ...]
 
@@ -382,8 +384,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path("fuzz-failures"),
-        help="folder for the failing programs (fuzz-failures)",
+        default=DEFAULT_OUT,
+        help=f"folder for the failing programs [{DEFAULT_OUT}]",
     )
     return parser.parse_args(argv)
 
