@@ -154,8 +154,10 @@ MANIFEST = mapping(record(integer, integer, integer, integer, string, boolean))
 SPAN = record(integer, integer, integer)
 LITERALS = array_of(record(tree, tree))  # (position or keyword, value)
 LOOP_CALL = record(integer, integer, integer, integer, tree, SPAN, string, boolean, LITERALS)
-FUNCTION_CALL = record(integer, integer, integer, integer, tree, LITERALS)
-FUNCTION = record(integer, integer, integer, array_of(tree), array_of(FUNCTION_CALL))
+CONDITIONS = array_of(record(tree, boolean))  # (guard, its value on the way to the call)
+FUNCTION_CALL = record(integer, integer, integer, integer, tree, LITERALS, CONDITIONS)
+PARAMETERS = record(array_of(string), array_of(string), array_of(record(string, tree)), boolean, array_of(string))
+FUNCTION = record(integer, integer, integer, array_of(tree), array_of(FUNCTION_CALL), PARAMETERS)
 CLASS = record(array_of(tree), mapping(array_of(tree)), array_of(string))
 SUMMARY = record(
     string,  # module

@@ -181,7 +181,7 @@ def find_candidates(
             helper = graph.function_for(key)
             if helper is None or (loop_call.awaited and graph.is_replaced_by_decorator(helper)):
                 continue  # an awaited call of a decorated sync def calls what the decorator made
-            witness = graph.blocking(helper)
+            witness = graph.blocking_called_with(helper, loop_call.literals)
             if witness is None:
                 continue
             candidate = Candidate(loop_call, witness.match, helper, witness.hops)
@@ -199,7 +199,7 @@ def loop_function_calls(summary: FileSummary, graph: CallGraph, settings: Settin
         span = (function.line, function.col, function.end_line)
         calls += [
             LoopCall(line, col, end_line, end_col, target, span, qualname, False, literals)
-            for line, col, end_line, end_col, target, literals in function.calls
+            for line, col, end_line, end_col, target, literals, _conditions in function.calls
         ]
     return calls
 

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from loopguard.expressions import NONE, OTHER, Expr, annotation_of, expr_of
-from loopguard.models import Literal
+from loopguard.guards import Condition, guard_of, mentions_a_name
+from loopguard.models import NOT_LITERAL, Literal, Parameters
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
 
@@ -95,6 +96,7 @@ class CallSite:
     coroutine: int  # scope id of the innermost coroutine, -1 when not on the loop
     awaited: bool = False  # ``await f()``: whatever f is, its result is awaitable
     literals: tuple[Literal, ...] = ()  # its constant arguments (see ``literal_arguments``)
+    conditions: tuple[Condition, ...] = ()  # the guards around it in a sync function (guards.py)
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -112,6 +114,8 @@ class ModuleIndex:
     functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = field(default_factory=dict)
     # (scope, scheduling method expression, callback expression) for CALLBACK_METHODS calls
     callbacks: list[tuple[int, Expr, Expr]] = field(default_factory=list)
+    # sync function scope id -> its parameters (guards decided by a call's arguments)
+    parameters: dict[int, Parameters] = field(default_factory=dict)
 
 
 class _Indexer(ast.NodeVisitor):
@@ -132,6 +136,9 @@ class _Indexer(ast.NodeVisitor):
         self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
         self.depth = 0  # of the node being visited: bounded by MAX_DEPTH
         self.awaited: set[int] = set()  # ids of the call nodes that are operands of ``await``
+        self.guards: list[Condition] = []  # the if-conditions around the code being visited
+        # sync function scope -> its parameters, for guards decided by arguments (guards.py)
+        self.parameters: dict[int, Parameters] = {}
         # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
         self.overloads: dict[str, list[Expr | None]] = {}
 
@@ -154,6 +161,9 @@ class _Indexer(ast.NodeVisitor):
                 continue
             value = getattr(node, name, None)
             if isinstance(value, list):
+                if value and isinstance(value[0], ast.stmt):
+                    self.visit_block(value)
+                    continue
                 for item in value:
                     if isinstance(item, ast.AST):
                         self.visit(item)
@@ -372,10 +382,11 @@ class _Indexer(ast.NodeVisitor):
             self.loop = scope
         else:
             self.functions[scope] = (*span, tuple(expr_of(d) for d in node.decorator_list), outer)
+            self.parameters[scope] = parameters_of(node, method_of)
             self.loop = -1
-        for statement in node.body:
-            self.visit(statement)
-        self.current, self.loop = outer, outer_loop
+        outer_guards, self.guards = self.guards, []  # a body's guards start afresh
+        self.visit_block(node.body)
+        self.current, self.loop, self.guards = outer, outer_loop, outer_guards
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -466,6 +477,33 @@ class _Indexer(ast.NodeVisitor):
     def visit_DictComp(self, node: ast.DictComp) -> None:
         self.visit_comprehension_scope(node, [node.key, node.value])
 
+    # -- branches: the guards around calls -------------------------------------------------------
+    def visit_block(self, statements: list[ast.stmt]) -> None:
+        """Statements in order; after ``if <test>: return`` (or raise, continue, break) the rest of
+        the block runs only when ``<test>`` was false."""
+        depth = len(self.guards)
+        for statement in statements:
+            self.visit(statement)
+            if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
+                self.guards.append((guard_of(statement.test), False))
+        del self.guards[depth:]
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        guard = guard_of(node.test)
+        for branch, expected in ((node.body, True), (node.orelse, False)):
+            self.guards.append((guard, expected))
+            self.visit_block(branch)
+            self.guards.pop()
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        self.visit(node.test)
+        guard = guard_of(node.test)
+        for branch, expected in ((node.body, True), (node.orelse, False)):
+            self.guards.append((guard, expected))
+            self.visit(branch)
+            self.guards.pop()
+
     # -- calls ------------------------------------------------------------------------------------
     def visit_Await(self, node: ast.Await) -> None:
         if isinstance(node.value, ast.Call):
@@ -483,7 +521,7 @@ class _Indexer(ast.NodeVisitor):
         position = CALLBACK_METHODS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
-        self.record_call(func, node, literal_arguments(node))
+        self.record_call(func, node, () if func[0] == "partial" else literal_arguments(node))
         self.generic_visit(node)
 
     def note_nonblocking(self, func: Expr, node: ast.Call) -> None:
@@ -510,8 +548,12 @@ class _Indexer(ast.NodeVisitor):
                 self.loop,
                 id(node) in self.awaited,
                 literals,
+                self.call_conditions() if self.loop < 0 else (),
             )
         )
+
+    def call_conditions(self) -> tuple[Condition, ...]:
+        return tuple(condition for condition in self.guards if mentions_a_name(condition[0]))
 
     def record_iteration(self, iterable: ast.expr) -> None:
         """A sync ``for`` over a call's result runs the iteration on the loop. Only a call has a
@@ -536,6 +578,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         function_returns=overloaded_returns(indexer.function_returns, indexer.overloads, indexer.scopes),
         functions=indexer.functions,
         callbacks=indexer.callbacks,
+        parameters=indexer.parameters,
     )
 
 
@@ -580,13 +623,39 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
     found: list[Literal] = []
     for position, argument in enumerate(node.args):
         if isinstance(argument, ast.Starred):
+            found.append(("*", NOT_LITERAL))  # any later position, and any parameter, may be given
             break
         keep, value = literal_value(argument)
-        if keep:
-            found.append((position, value))
+        found.append((position, value if keep else NOT_LITERAL))
     for keyword in node.keywords:
-        if keyword.arg is not None:
-            keep, value = literal_value(keyword.value)
-            if keep:
-                found.append((keyword.arg, value))
+        if keyword.arg is None:
+            found.append(("*", NOT_LITERAL))  # **kwargs
+            continue
+        keep, value = literal_value(keyword.value)
+        found.append((keyword.arg, value if keep else NOT_LITERAL))
     return tuple(found)
+
+
+def exits(body: list[ast.stmt]) -> bool:
+    """Whether a block always leaves the enclosing block (its last statement jumps away)."""
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def parameters_of(node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str | None) -> Parameters:
+    """(positional names, keyword-only names, literal defaults, bound): ``bound`` when the first
+    positional parameter is the instance or class a method call supplies."""
+    args = node.args
+    positional = tuple(arg.arg for arg in (*args.posonlyargs, *args.args))
+    defaults: list[tuple[str, object]] = []
+    for arg, default in zip(reversed(positional), reversed(args.defaults)):
+        keep, value = literal_value(default)
+        if keep:
+            defaults.append((arg, value))
+    for keyword_only, keyword_default in zip(args.kwonlyargs, args.kw_defaults):
+        if keyword_default is not None:
+            keep, value = literal_value(keyword_default)
+            if keep:
+                defaults.append((keyword_only.arg, value))
+    decorators = {expr_of(d)[-1] for d in node.decorator_list}
+    bound = method_of is not None and "staticmethod" not in decorators
+    return (positional, tuple(arg.arg for arg in args.kwonlyargs), tuple(defaults), bound, ())

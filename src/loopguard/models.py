@@ -17,7 +17,14 @@ LIBRARIES = ("asyncio", "anyio", "trio")
 
 #: A literal argument of a call: (position or keyword, value). Only ints, bools, None and short
 #: strings are recorded (an integral float counts as its int: ``sleep(0.0)`` is ``sleep(0)``).
-Literal = tuple[int | str, int | bool | str | None]
+Literal = tuple[int | str, "int | bool | str | None | tuple[str]"]
+#: The value of an argument that is not a literal (``f(x)``); the key ``"*"`` marks ``*args`` or
+#: ``**kwargs`` at the call, after which any parameter may be given.
+NOT_LITERAL = ("?",)
+#: A sync function's parameters: (positional names, keyword-only names, literal defaults as
+#: (name, value), bound — whether a method call supplies the first positional one, the names the
+#: body assigns again — their value at a guard is not the argument's).
+Parameters = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, object], ...], bool, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from loopguard.guards import Condition
 from loopguard.index import ClassInfo, Expr, ModuleIndex, Scope
-from loopguard.models import Literal
+from loopguard.models import Literal, Parameters
 from loopguard.resolve import Resolver, Target, Value
 from loopguard.world import LocalProject
 
@@ -43,8 +44,9 @@ TARGET = LoopCall._fields.index("target")
 UNKNOWN_DECORATOR = "<unknown decorator>"
 
 
-#: A call in a sync function's body: (line, col, end line, end col, target, literal arguments).
-FunctionCall = tuple[int, int, int, int, Target, tuple[Literal, ...]]
+#: A call in a sync function's body: (line, col, end line, end col, target, literal arguments, the
+#: guards around it).
+FunctionCall = tuple[int, int, int, int, Target, tuple[Literal, ...], tuple[Condition, ...]]
 
 
 class FunctionSummary(NamedTuple):
@@ -57,6 +59,7 @@ class FunctionSummary(NamedTuple):
     end_line: int
     decorators: tuple[Target, ...]
     calls: tuple[FunctionCall, ...]
+    parameters: Parameters = ((), (), (), False, ())
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -227,14 +230,22 @@ def function_summaries(
         target = resolver.call_target(call.func, call.scope)
         if keep(target):
             where = (call.line, call.col, call.end_line, call.end_col)
-            calls.setdefault(owner, []).append((*where, target, call.literals))
+            calls.setdefault(owner, []).append((*where, target, call.literals, call.conditions))
     summaries = {}
     for scope, (line, col, end_line, decorators, outer) in index.functions.items():
         decorated = tuple(target for d in decorators for target in decorator_targets(d, resolver, outer))
         summaries[index.scopes[scope].qualname] = FunctionSummary(
-            line, col, end_line, decorated, tuple(calls.get(scope, ()))
+            line, col, end_line, decorated, tuple(calls.get(scope, ())), parameters_with_rebinding(index, scope)
         )
     return summaries
+
+
+def parameters_with_rebinding(index: ModuleIndex, scope: int) -> Parameters:
+    """The function's parameters, with the ones its body assigns again (``name = name.strip()``)."""
+    positional, keyword_only, defaults, bound, _ = index.parameters.get(scope, ((), (), (), False, ()))
+    bindings = index.scopes[scope].bindings
+    rebound = tuple(name for name in (*positional, *keyword_only) if len(bindings.get(name, ())) > 1)
+    return (positional, keyword_only, defaults, bound, rebound)
 
 
 def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, int]:

@@ -30,8 +30,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
+from loopguard.guards import can_run
 from loopguard.match import Match, Matcher, with_arguments
-from loopguard.models import Hop
+from loopguard.models import NOT_LITERAL, Hop, Literal, Parameters
 from loopguard.summary import FileSummary, FunctionSummary
 from loopguard.world import GlobalProject
 
@@ -219,6 +220,35 @@ class CallGraph:
         _display, function = self.function(qualname)
         return any(self.project.target(d) not in TRANSPARENT_DECORATORS for d in function.decorators)
 
+    def blocking_called_with(self, qualname: str, literals: tuple[Literal, ...]) -> Witness | None:
+        """``blocking(qualname)`` for a call with these arguments: the helper's own branches that
+        its literal arguments (or literal defaults) rule out are left out of its first hop. Deeper
+        hops keep the answer for any arguments."""
+        witness = self.blocking(qualname)
+        if witness is None or witness.match.rule is MEMOISED:
+            return witness
+        function = FunctionSummary._make(self.functions[qualname][1])
+        arguments = argument_values(function.parameters, literals)
+        if not arguments or self.calls_itself(qualname, function):
+            return witness  # a recursive call has other arguments: the branches are not decided
+        api, callees = self.resolve_body(qualname, arguments)
+        display, _function = self.functions[qualname]
+        name = short_name(qualname)
+        if api is not None:
+            line, col, match = api
+            return Witness(match, (Hop(display, line, col + 1, name, match.api.removeprefix("builtins.")),))
+        best: Witness | None = None
+        for line, col, callee in callees:
+            deeper = self.blocking(callee)
+            if deeper is None or deeper.match.rule is MEMOISED or len(deeper.hops) >= self.max_depth:
+                continue
+            if best is None or len(deeper.hops) + 1 < len(best.hops):
+                best = Witness(deeper.match, (Hop(display, line, col + 1, name, f"{short_name(callee)}()"), *deeper.hops))
+        return best
+
+    def calls_itself(self, qualname: str, function: FunctionSummary) -> bool:
+        return any(self.function_for(self.project.target(call[4])) == qualname for call in function.calls)
+
     def chain_through_memoised(self, qualname: str) -> Witness | None:
         """The shortest chain, as an ``LG011`` witness, when it goes through a memoised helper."""
         witness = self.shortest_chain(qualname)
@@ -249,11 +279,15 @@ class CallGraph:
         return self.bodies[qualname]
 
     def resolve_body(
-        self, qualname: str
+        self, qualname: str, arguments: Mapping[str, object] | None = None
     ) -> tuple[tuple[int, int, Match] | None, tuple[tuple[int, int, str], ...]]:
+        """The body's first blocking API, else its project callees; with ``arguments`` (parameter
+        -> literal value), calls under a guard those values make false are left out."""
         _display, function = self.function(qualname)
         callees = []
-        for line, col, _end_line, _end_col, target, literals in function.calls:
+        for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
+            if arguments and not can_run(conditions, arguments):
+                continue  # this branch does not run for these arguments
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed
@@ -383,3 +417,34 @@ class CallGraph:
                     if function_name is not None:
                         found.add(function_name)
         return frozenset(found)
+
+
+def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> dict[str, object]:
+    """Parameter -> the literal it has for a call with ``literals``: given literally, or left to a
+    literal default. A parameter given anything else, or that ``*args``/``**kwargs`` at the call
+    may supply, or that the body assigns again, has no known value."""
+    positional, keyword_only, defaults, bound, rebound = parameters
+    names = positional[1:] if bound else positional
+    given: dict[str, object] = {}
+    open_ended = False
+    for key, value in literals:
+        if key == "*":
+            open_ended = True
+        elif isinstance(key, int):
+            if key < len(names):
+                given[names[key]] = value
+            else:
+                open_ended = True  # more positional arguments than names: a *args parameter
+        else:
+            given[key] = value
+    default_of = dict(defaults)
+    values: dict[str, object] = {}
+    for name in (*names, *keyword_only):
+        if name in rebound:
+            continue
+        if name in given:
+            if given[name] != NOT_LITERAL:
+                values[name] = given[name]
+        elif not open_ended and name in default_of:
+            values[name] = default_of[name]
+    return values
