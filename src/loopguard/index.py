@@ -621,12 +621,17 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
     """The constant arguments of a call, by position (before any ``*args``) and keyword: what the
     catalogue's ``non_waiting`` conditions read (``join(timeout=0)``, ``acquire(False)``)."""
     found: list[Literal] = []
+    given = 0  # positional arguments before any *args: ("#", n) says the first n are given
     for position, argument in enumerate(node.args):
         if isinstance(argument, ast.Starred):
             found.append(("*", NOT_LITERAL))  # any later position, and any parameter, may be given
             break
+        given = position + 1
         keep, value = literal_value(argument)
-        found.append((position, value if keep else NOT_LITERAL))
+        if keep:
+            found.append((position, value))
+    if given and len(found) < given:  # some positional arguments are not literals
+        found.append(("#", given))
     for keyword in node.keywords:
         if keyword.arg is None:
             found.append(("*", NOT_LITERAL))  # **kwargs

@@ -18,8 +18,9 @@ LIBRARIES = ("asyncio", "anyio", "trio")
 #: A literal argument of a call: (position or keyword, value). Only ints, bools, None and short
 #: strings are recorded (an integral float counts as its int: ``sleep(0.0)`` is ``sleep(0)``).
 Literal = tuple[int | str, "int | bool | str | None | tuple[str]"]
-#: The value of an argument that is not a literal (``f(x)``); the key ``"*"`` marks ``*args`` or
-#: ``**kwargs`` at the call, after which any parameter may be given.
+#: The value of a keyword argument that is not a literal (``f(key=x)``); the key ``"*"`` marks
+#: ``*args`` or ``**kwargs`` at the call, after which any parameter may be given, and ``("#", n)``
+#: says that the first n positional arguments are given (those not listed are not literals).
 NOT_LITERAL = ("?",)
 #: A sync function's parameters: (positional names, keyword-only names, literal defaults as
 #: (name, value), bound — whether a method call supplies the first positional one, the names the

@@ -430,6 +430,12 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
     for key, value in literals:
         if key == "*":
             open_ended = True
+        elif key == "#":  # the first n positional arguments are given (those not listed: not literals)
+            count = value if isinstance(value, int) else 0
+            for name in names[:count]:
+                given.setdefault(name, NOT_LITERAL)
+            if count > len(names):
+                open_ended = True
         elif isinstance(key, int):
             if key < len(names):
                 given[names[key]] = value
