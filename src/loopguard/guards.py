@@ -75,6 +75,17 @@ def mentions_a_name(guard: Guard) -> bool:
     return any(isinstance(part, tuple) and mentions_a_name(part) for part in guard[1:])
 
 
+def names_in(guard: Guard) -> set[str]:
+    """The names a guard tests."""
+    if guard[0] == "name":
+        return {guard[1]}
+    found: set[str] = set()
+    for part in guard[1:]:
+        if isinstance(part, tuple):
+            found |= names_in(part)
+    return found
+
+
 _UNKNOWN_VALUE = object()
 
 

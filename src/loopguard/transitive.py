@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
-from loopguard.guards import can_run
+from loopguard.guards import can_run, names_in
 from loopguard.match import Match, Matcher, with_arguments
 from loopguard.models import NOT_LITERAL, Hop, Literal, Parameters
 from loopguard.summary import FileSummary, FunctionSummary
@@ -163,6 +163,12 @@ class CallGraph:
         }
         self.warm = self.memoised.intersection(called_at_import)
         self._through_memoised: dict[str, bool] = {}
+        # A helper called with literal arguments that decide some of its guards is a node of its
+        # own, "module.helper(name='X')": its body without the branches those values rule out.
+        self.base: dict[str, str] = {}  # specialised node -> the function
+        self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
+        self._guard_names: dict[str, frozenset[str]] = {}
+        self._calls_itself: dict[str, bool] = {}
         self.memoised_graph = (
             CallGraph(
                 summaries, project, matcher, max_depth, through_memoised=True,
@@ -201,18 +207,51 @@ class CallGraph:
         display, entry = self.functions[qualname]
         return display, FunctionSummary._make(entry)
 
-    def blocking(self, qualname: str) -> Witness | None:
-        """The shortest chain by which ``qualname`` blocks, within ``max-depth`` hops, if any —
-        under ``LG011`` when every such chain goes through a memoised helper."""
+    def base_of(self, node: str) -> str:
+        return self.base.get(node, node)
+
+    def blocking(self, node: str) -> Witness | None:
+        """The shortest chain by which ``node`` (a function, or a function called with literals)
+        blocks, within ``max-depth`` hops, if any — under ``LG011`` when every such chain goes
+        through a memoised helper."""
+        qualname = self.base_of(node)
         if qualname in self.warm or qualname in self.offloaded:
             return None
         if qualname not in self.memoised:
-            witness = self.shortest_chain(qualname)
+            witness = self.shortest_chain(node)
             if witness is not None or self.memoised_graph is None:
                 return witness
         if self.memoised_graph is None:
             return None
         return self.memoised_graph.chain_through_memoised(qualname)
+
+    def specialise(self, qualname: str, literals: tuple[Literal, ...]) -> str:
+        """The node for a call of ``qualname`` with ``literals``: the function itself, unless the
+        values decide one of its guards (then a node whose body leaves out what they rule out).
+        A recursive function is never specialised: its own calls have other arguments."""
+        names = self.guard_names(qualname)  # literal defaults count too: even a call with none
+        if not names:
+            return qualname
+        _display, function = self.function(qualname)
+        values = argument_values(function.parameters, literals)
+        arguments = {name: value for name, value in values.items() if name in names}
+        if not arguments or self.calls_itself(qualname, function):
+            return qualname
+        node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
+        self.base[node] = qualname
+        self.arguments_of[node] = arguments
+        return node
+
+    def guard_names(self, qualname: str) -> frozenset[str]:
+        """The names the guards in ``qualname``'s body test."""
+        if qualname not in self._guard_names:
+            _display, function = self.function(qualname)
+            found: set[str] = set()
+            for call in function.calls:
+                for guard, _value in call[6]:
+                    found |= names_in(guard)
+            self._guard_names[qualname] = frozenset(found)
+        return self._guard_names[qualname]
 
     def is_replaced_by_decorator(self, qualname: str) -> bool:
         """Whether a decorator may stand in for the function's own body when it is called
@@ -221,33 +260,15 @@ class CallGraph:
         return any(self.project.target(d) not in TRANSPARENT_DECORATORS for d in function.decorators)
 
     def blocking_called_with(self, qualname: str, literals: tuple[Literal, ...]) -> Witness | None:
-        """``blocking(qualname)`` for a call with these arguments: the helper's own branches that
-        its literal arguments (or literal defaults) rule out are left out of its first hop. Deeper
-        hops keep the answer for any arguments."""
-        witness = self.blocking(qualname)
-        if witness is None or witness.match.rule is MEMOISED:
-            return witness
-        function = FunctionSummary._make(self.functions[qualname][1])
-        arguments = argument_values(function.parameters, literals)
-        if not arguments or self.calls_itself(qualname, function):
-            return witness  # a recursive call has other arguments: the branches are not decided
-        api, callees = self.resolve_body(qualname, arguments)
-        display, _function = self.functions[qualname]
-        name = short_name(qualname)
-        if api is not None:
-            line, col, match = api
-            return Witness(match, (Hop(display, line, col + 1, name, match.api.removeprefix("builtins.")),))
-        best: Witness | None = None
-        for line, col, callee in callees:
-            deeper = self.blocking(callee)
-            if deeper is None or deeper.match.rule is MEMOISED or len(deeper.hops) >= self.max_depth:
-                continue
-            if best is None or len(deeper.hops) + 1 < len(best.hops):
-                best = Witness(deeper.match, (Hop(display, line, col + 1, name, f"{short_name(callee)}()"), *deeper.hops))
-        return best
+        """``blocking(qualname)`` for a call with these literal arguments."""
+        return self.blocking(self.specialise(qualname, literals))
 
     def calls_itself(self, qualname: str, function: FunctionSummary) -> bool:
-        return any(self.function_for(self.project.target(call[4])) == qualname for call in function.calls)
+        if qualname not in self._calls_itself:
+            self._calls_itself[qualname] = any(
+                self.function_for(self.project.target(call[4])) == qualname for call in function.calls
+            )
+        return self._calls_itself[qualname]
 
     def chain_through_memoised(self, qualname: str) -> Witness | None:
         """The shortest chain, as an ``LG011`` witness, when it goes through a memoised helper."""
@@ -272,17 +293,20 @@ class CallGraph:
         if qualname not in self.bodies:
             found, reads = self.project.read_apart(lambda: self.resolve_body(qualname))
             api, callees = found
-            mask = self.module_bit(self.module_of[qualname])
+            mask = self.module_bit(self.module_of[self.base_of(qualname)])
             for module in reads:
                 mask |= self.module_bit(module)
             self.bodies[qualname] = Body(api, callees, mask)
         return self.bodies[qualname]
 
     def resolve_body(
-        self, qualname: str, arguments: Mapping[str, object] | None = None
+        self, node: str
     ) -> tuple[tuple[int, int, Match] | None, tuple[tuple[int, int, str], ...]]:
-        """The body's first blocking API, else its project callees; with ``arguments`` (parameter
-        -> literal value), calls under a guard those values make false are left out."""
+        """The body's first blocking API, else its project callees (nodes: a callee given literals
+        that decide its guards is specialised); for a specialised node, calls under a guard its
+        values make false are left out."""
+        qualname = self.base_of(node)
+        arguments = self.arguments_of.get(node)
         _display, function = self.function(qualname)
         callees = []
         for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
@@ -303,7 +327,7 @@ class CallGraph:
             if callee in self.memoised and not self.through_memoised:
                 continue  # blocks at most once, not on this chain's code
             if callee is not None and callee != qualname:
-                callees.append((line, col, callee))
+                callees.append((line, col, self.specialise(callee, literals)))
         return None, tuple(callees)
 
     def settle(self, start: str) -> None:
@@ -328,18 +352,19 @@ class CallGraph:
         current = qualname
         through_memoised = False
         while True:
-            display, _function = self.functions[current]
+            display, _function = self.functions[self.base_of(current)]
             body = self.bodies[current]
-            through_memoised = through_memoised or current in self.memoised
+            through_memoised = through_memoised or self.base_of(current) in self.memoised
             if body.api is not None:
                 line, col, match = body.api
                 api = match.api.removeprefix("builtins.")
-                hops.append(Hop(display, line, col + 1, short_name(current), api))
+                hops.append(Hop(display, line, col + 1, short_name(self.base_of(current)), api))
                 self._through_memoised[qualname] = through_memoised
                 return Witness(match, tuple(hops))
             distance -= 1
             line, col, callee = next(c for c in body.callees if self.distance[c[2]] == distance)
-            hops.append(Hop(display, line, col + 1, short_name(current), f"{short_name(callee)}()"))
+            name, called = short_name(self.base_of(current)), short_name(self.base_of(callee))
+            hops.append(Hop(display, line, col + 1, name, f"{called}()"))
             current = callee
 
     def depends_on(self, qualname: str) -> frozenset[str]:
