@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from loopguard.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.guards import Condition, guard_of, mentions_a_name
-from loopguard.models import NOT_LITERAL, Literal, Parameters
+from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
 
@@ -116,6 +116,8 @@ class ModuleIndex:
     callbacks: list[tuple[int, Expr, Expr]] = field(default_factory=list)
     # sync function scope id -> its parameters (guards decided by a call's arguments)
     parameters: dict[int, Parameters] = field(default_factory=dict)
+    # sync function scope id -> (parameter, guards around it) for each assignment to a parameter
+    rebindings: dict[int, list[tuple[str, tuple[Condition, ...]]]] = field(default_factory=dict)
 
 
 class _Indexer(ast.NodeVisitor):
@@ -139,6 +141,9 @@ class _Indexer(ast.NodeVisitor):
         self.guards: list[Condition] = []  # the if-conditions around the code being visited
         # sync function scope -> its parameters, for guards decided by arguments (guards.py)
         self.parameters: dict[int, Parameters] = {}
+        self.parameter_names: dict[int, frozenset[str]] = {}  # set once the parameters are bound
+        # sync function scope -> (parameter, the guards around it) for each assignment to a parameter
+        self.rebindings: dict[int, list[tuple[str, tuple[Condition, ...]]]] = {}
         # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
         self.overloads: dict[str, list[Expr | None]] = {}
 
@@ -184,6 +189,8 @@ class _Indexer(ast.NodeVisitor):
             target = 0
             owner = self.scopes[0]
         owner.bindings.setdefault(name, []).append(binding)
+        if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
+            self.rebindings.setdefault(target, []).append((name, self.call_conditions()))
 
     def bind_target(self, target: ast.AST, binding: Binding) -> None:
         if isinstance(target, ast.Name):
@@ -383,6 +390,8 @@ class _Indexer(ast.NodeVisitor):
         else:
             self.functions[scope] = (*span, tuple(expr_of(d) for d in node.decorator_list), outer)
             self.parameters[scope] = parameters_of(node, method_of)
+            positional, keyword_only = self.parameters[scope][:2]
+            self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
         self.visit_block(node.body)
@@ -579,6 +588,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         functions=indexer.functions,
         callbacks=indexer.callbacks,
         parameters=indexer.parameters,
+        rebindings=indexer.rebindings,
     )
 
 
@@ -630,6 +640,8 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
         keep, value = literal_value(argument)
         if keep:
             found.append((position, value))
+        elif isinstance(argument, ast.Name):
+            found.append((position, (PASSED, argument.id)))
     if given and len(found) < given:  # some positional arguments are not literals
         found.append(("#", given))
     for keyword in node.keywords:
@@ -637,7 +649,12 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
             found.append(("*", NOT_LITERAL))  # **kwargs
             continue
         keep, value = literal_value(keyword.value)
-        found.append((keyword.arg, value if keep else NOT_LITERAL))
+        if keep:
+            found.append((keyword.arg, value))
+        elif isinstance(keyword.value, ast.Name):
+            found.append((keyword.arg, (PASSED, keyword.value.id)))
+        else:
+            found.append((keyword.arg, NOT_LITERAL))
     return tuple(found)
 
 

@@ -11,21 +11,28 @@ does not pickle these: ``cacheformat.py`` encodes them field by field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 LIBRARIES = ("asyncio", "anyio", "trio")
 
 
 #: A literal argument of a call: (position or keyword, value). Only ints, bools, None and short
 #: strings are recorded (an integral float counts as its int: ``sleep(0.0)`` is ``sleep(0)``).
-Literal = tuple[int | str, "int | bool | str | None | tuple[str]"]
+Literal = tuple[int | str, "int | bool | str | None | tuple[str, ...]"]
 #: The value of a keyword argument that is not a literal (``f(key=x)``); the key ``"*"`` marks
 #: ``*args`` or ``**kwargs`` at the call, after which any parameter may be given, and ``("#", n)``
 #: says that the first n positional arguments are given (those not listed are not literals).
 NOT_LITERAL = ("?",)
+#: ``(PASSED, name)``: the argument is the caller's variable ``name`` (``get_secret(secret_name=
+#: secret_name)``) — known when the caller is analysed with a literal for it.
+PASSED = "="
 #: A sync function's parameters: (positional names, keyword-only names, literal defaults as
-#: (name, value), bound — whether a method call supplies the first positional one, the names the
-#: body assigns again — their value at a guard is not the argument's).
-Parameters = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, object], ...], bool, tuple[str, ...]]
+#: (name, value), bound — whether a method call supplies the first positional one, and each
+#: assignment to a parameter in the body as (name, the guards around it): where one can run, the
+#: parameter's value at a later guard is not the argument's).
+Parameters = tuple[
+    tuple[str, ...], tuple[str, ...], tuple[tuple[str, object], ...], bool, tuple[tuple[str, Any], ...]
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,11 +241,10 @@ def function_summaries(
 
 
 def parameters_with_rebinding(index: ModuleIndex, scope: int) -> Parameters:
-    """The function's parameters, with the ones its body assigns again (``name = name.strip()``)."""
+    """The function's parameters, with each assignment to one of them in the body and the guards
+    around it (``if name.startswith("env/"): name = name[4:]``)."""
     positional, keyword_only, defaults, bound, _ = index.parameters.get(scope, ((), (), (), False, ()))
-    bindings = index.scopes[scope].bindings
-    rebound = tuple(name for name in (*positional, *keyword_only) if len(bindings.get(name, ())) > 1)
-    return (positional, keyword_only, defaults, bound, rebound)
+    return (positional, keyword_only, defaults, bound, tuple(index.rebindings.get(scope, ())))
 
 
 def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, int]:

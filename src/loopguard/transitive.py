@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
 from loopguard.guards import can_run, names_in
 from loopguard.match import Match, Matcher, with_arguments
-from loopguard.models import NOT_LITERAL, Hop, Literal, Parameters
+from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
 from loopguard.summary import FileSummary, FunctionSummary
 from loopguard.world import GlobalProject
 
@@ -243,13 +243,17 @@ class CallGraph:
         return node
 
     def guard_names(self, qualname: str) -> frozenset[str]:
-        """The names the guards in ``qualname``'s body test."""
+        """The names whose values can decide something in ``qualname``'s body: those its guards
+        test, and those it passes on to the functions it calls."""
         if qualname not in self._guard_names:
             _display, function = self.function(qualname)
             found: set[str] = set()
             for call in function.calls:
                 for guard, _value in call[6]:
                     found |= names_in(guard)
+                for _key, value in call[5]:
+                    if isinstance(value, tuple) and value[:1] == (PASSED,):
+                        found.add(str(value[1]))
             self._guard_names[qualname] = frozenset(found)
         return self._guard_names[qualname]
 
@@ -327,7 +331,7 @@ class CallGraph:
             if callee in self.memoised and not self.through_memoised:
                 continue  # blocks at most once, not on this chain's code
             if callee is not None and callee != qualname:
-                callees.append((line, col, self.specialise(callee, literals)))
+                callees.append((line, col, self.specialise(callee, passed_on(literals, arguments))))
         return None, tuple(callees)
 
     def settle(self, start: str) -> None:
@@ -471,11 +475,32 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
     default_of = dict(defaults)
     values: dict[str, object] = {}
     for name in (*names, *keyword_only):
-        if name in rebound:
-            continue
         if name in given:
-            if given[name] != NOT_LITERAL:
+            if not isinstance(given[name], tuple):  # not NOT_LITERAL, nor a caller's variable
                 values[name] = given[name]
         elif not open_ended and name in default_of:
             values[name] = default_of[name]
-    return values
+    # An assignment to a parameter that can run for these values makes its later value unknown.
+    # The guards are judged with the arguments' values: if no assignment can run, none has changed
+    # a value by the time the next one's guard is tested.
+    changed = {name for name, conditions in rebound if can_run(conditions, values)}
+    return {name: value for name, value in values.items() if name not in changed}
+
+
+def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
+    """A call's arguments with the caller's variables that are its own parameters with known values
+    (``arguments``) replaced by those values; any other variable is not a literal."""
+    if not any(isinstance(value, tuple) and value[:1] == (PASSED,) for _key, value in literals):
+        return literals
+    known = arguments or {}
+    result: list[Literal] = []
+    for key, value in literals:
+        if isinstance(value, tuple) and value[:1] == (PASSED,):
+            replaced = known.get(str(value[1]), NOT_LITERAL)
+            if replaced is None or isinstance(replaced, (bool, int, str)):
+                result.append((key, replaced))
+            else:
+                result.append((key, NOT_LITERAL))
+        else:
+            result.append((key, value))
+    return tuple(result)
