@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from loopguard.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.guards import Condition, guard_of, mentions_a_name
-from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters
+from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters, Rebinding
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
 
@@ -116,8 +116,8 @@ class ModuleIndex:
     callbacks: list[tuple[int, Expr, Expr]] = field(default_factory=list)
     # sync function scope id -> its parameters (guards decided by a call's arguments)
     parameters: dict[int, Parameters] = field(default_factory=dict)
-    # sync function scope id -> (parameter, guards around it) for each assignment to a parameter
-    rebindings: dict[int, list[tuple[str, tuple[Condition, ...]]]] = field(default_factory=dict)
+    # sync function scope id -> each assignment to a parameter (see ``models.Rebinding``)
+    rebindings: dict[int, list[Rebinding]] = field(default_factory=dict)
 
 
 class _Indexer(ast.NodeVisitor):
@@ -143,7 +143,9 @@ class _Indexer(ast.NodeVisitor):
         self.parameters: dict[int, Parameters] = {}
         self.parameter_names: dict[int, frozenset[str]] = {}  # set once the parameters are bound
         # sync function scope -> (parameter, the guards around it) for each assignment to a parameter
-        self.rebindings: dict[int, list[tuple[str, tuple[Condition, ...]]]] = {}
+        self.rebindings: dict[int, list[Rebinding]] = {}
+        self.line = 0  # of the statement being visited (where a name is bound)
+        self.loops = 0  # loops around the code being visited, in the current function
         # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
         self.overloads: dict[str, list[Expr | None]] = {}
 
@@ -190,7 +192,8 @@ class _Indexer(ast.NodeVisitor):
             owner = self.scopes[0]
         owner.bindings.setdefault(name, []).append(binding)
         if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
-            self.rebindings.setdefault(target, []).append((name, self.call_conditions()))
+            rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
+            self.rebindings.setdefault(target, []).append(rebinding)
 
     def bind_target(self, target: ast.AST, binding: Binding) -> None:
         if isinstance(target, ast.Name):
@@ -309,12 +312,19 @@ class _Indexer(ast.NodeVisitor):
         self.visit(node.iter)
         if isinstance(node, ast.For):
             self.record_iteration(node.iter)
+        self.loops += 1  # the target and the body run again: an assignment reaches earlier lines
         self.visit_target(node.target)
         self.bind_target(node.target, UNKNOWN)
         for statement in (*node.body, *node.orelse):
             self.visit(statement)
+        self.loops -= 1
 
     visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> None:
+        self.loops += 1
+        self.generic_visit(node)
+        self.loops -= 1
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
@@ -394,8 +404,9 @@ class _Indexer(ast.NodeVisitor):
             self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
+        outer_loops, self.loops = self.loops, 0
         self.visit_block(node.body)
-        self.current, self.loop, self.guards = outer, outer_loop, outer_guards
+        self.current, self.loop, self.guards, self.loops = outer, outer_loop, outer_guards, outer_loops
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -492,6 +503,7 @@ class _Indexer(ast.NodeVisitor):
         the block runs only when ``<test>`` was false."""
         depth = len(self.guards)
         for statement in statements:
+            self.line = statement.lineno
             self.visit(statement)
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
                 self.guards.append((guard_of(statement.test), False))

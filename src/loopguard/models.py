@@ -28,11 +28,11 @@ NOT_LITERAL = ("?",)
 PASSED = "="
 #: A sync function's parameters: (positional names, keyword-only names, literal defaults as
 #: (name, value), bound — whether a method call supplies the first positional one, and each
-#: assignment to a parameter in the body as (name, the guards around it): where one can run, the
-#: parameter's value at a later guard is not the argument's).
-Parameters = tuple[
-    tuple[str, ...], tuple[str, ...], tuple[tuple[str, object], ...], bool, tuple[tuple[str, Any], ...]
-]
+#: assignment to a parameter in the body: where one can run, the parameter's value at a guard
+#: after it — or anywhere, when it is in a loop — is not the argument's).
+#: An assignment to a parameter in the body: (name, the guards around it, its line, inside a loop).
+Rebinding = tuple[str, Any, int, bool]
+Parameters = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, object], ...], bool, tuple[Rebinding, ...]]
 
 
 @dataclass(frozen=True, slots=True)

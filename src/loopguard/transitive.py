@@ -314,7 +314,8 @@ class CallGraph:
         _display, function = self.function(qualname)
         callees = []
         for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
-            if arguments and not can_run(conditions, arguments):
+            here = values_at(line, function.parameters, arguments) if arguments else None
+            if here and not can_run(conditions, here):
                 continue  # this branch does not run for these arguments
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
@@ -331,7 +332,7 @@ class CallGraph:
             if callee in self.memoised and not self.through_memoised:
                 continue  # blocks at most once, not on this chain's code
             if callee is not None and callee != qualname:
-                callees.append((line, col, self.specialise(callee, passed_on(literals, arguments))))
+                callees.append((line, col, self.specialise(callee, passed_on(literals, here))))
         return None, tuple(callees)
 
     def settle(self, start: str) -> None:
@@ -452,7 +453,7 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
     """Parameter -> the literal it has for a call with ``literals``: given literally, or left to a
     literal default. A parameter given anything else, or that ``*args``/``**kwargs`` at the call
     may supply, or that the body assigns again, has no known value."""
-    positional, keyword_only, defaults, bound, rebound = parameters
+    positional, keyword_only, defaults, bound, _assignments = parameters
     names = positional[1:] if bound else positional
     given: dict[str, object] = {}
     open_ended = False
@@ -480,11 +481,20 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
                 values[name] = given[name]
         elif not open_ended and name in default_of:
             values[name] = default_of[name]
-    # An assignment to a parameter that can run for these values makes its later value unknown.
-    # The guards are judged with the arguments' values: if no assignment can run, none has changed
-    # a value by the time the next one's guard is tested.
-    changed = {name for name, conditions in rebound if can_run(conditions, values)}
-    return {name: value for name, value in values.items() if name not in changed}
+    return values
+
+
+def values_at(line: int, parameters: Parameters, arguments: Mapping[str, object]) -> Mapping[str, object]:
+    """The arguments' values as the code at ``line`` sees them: without the parameters that an
+    assignment before that line (or in a loop) can have changed. An assignment's own guards are
+    judged with the arguments' values: if none before it can run, none has changed a value by the
+    time its guard is tested."""
+    changed = {
+        name
+        for name, conditions, assigned, in_loop in parameters[4]
+        if name in arguments and (in_loop or assigned < line) and can_run(conditions, arguments)
+    }
+    return {name: value for name, value in arguments.items() if name not in changed} if changed else arguments
 
 
 def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
