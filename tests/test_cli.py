@@ -46,7 +46,7 @@ def test_json_contract(project) -> None:
         "path": "app.py", "line": 5, "column": 5, "end_line": 5, "end_column": 18,
         "code": "LG101", "name": "blocking-sleep", "severity": "error",
         "message": "`time.sleep` blocks the event loop", "suggestion": "await asyncio.sleep(...)",
-        "chain": [], "fix": None,
+        "chain": [], "root": "app.py:5 time.sleep", "fix": None,
     }
 
 

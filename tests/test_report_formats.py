@@ -432,3 +432,27 @@ def test_junit_survives_control_characters(context: ReportContext) -> None:
     suite = parse_junit(junit.render([nasty], context))
     failure = suite.find(".//testcase/failure")
     assert failure is not None and "\x00" not in (failure.get("message") or "")
+
+
+ROOT_PROJECT = {
+    "app/__init__.py": "",
+    "app/helpers.py": "import requests\n\n\ndef fetch():\n    return requests.get('u')\n",
+    "app/api.py": (
+        "import time\n\nfrom app.helpers import fetch\n\n\nasync def a():\n    fetch()\n\n\n"
+        "async def b():\n    fetch()\n\n\nasync def c():\n    fetch()\n    time.sleep(1)\n"
+    ),
+}
+
+
+def test_every_finding_names_its_root_and_the_summary_the_shared_ones(project) -> None:
+    from click.testing import CliRunner
+
+    from loopguard.cli import cli
+
+    project(ROOT_PROJECT)
+    found = json.loads(CliRunner().invoke(cli, ["check", "--no-cache", "--output-format", "json"]).stdout)
+    assert [f["root"] for f in found] == ["app/helpers.py:5 requests.get"] * 3 + ["app/api.py:16 time.sleep"]
+    text = CliRunner().invoke(cli, ["check", "--no-cache", "--output-format", "concise"]).stdout
+    assert text.splitlines()[-1] == "One cause, one fix: 3 go through app/helpers.py:5 requests.get."
+    table = CliRunner().invoke(cli, ["check", "--no-cache", "--statistics"]).stdout
+    assert "Shared causes" in table and "3\tapp/helpers.py:5 requests.get" in table

@@ -215,7 +215,8 @@ PLAN_ENTRY = record(array_of(record(string, string)), optional(PLAN))
 
 # -- findings: the libcst result of one file, and the whole result of a run -----------------------
 FINDING = record(
-    string, integer, integer, integer, integer, rule_code, string, string, string, string, array_of(HOP)
+    string, integer, integer, integer, integer, rule_code, string, string, string, string, array_of(HOP),
+    string,
 )
 FINDINGS = array_of(FINDING)
 FILE_RESULT = record(string, FINDINGS, boolean)
@@ -227,16 +228,16 @@ def encode_finding(finding: Finding) -> tuple[object, ...]:
     chain = tuple((hop.path, hop.line, hop.column, hop.function, hop.call) for hop in finding.chain)
     return (
         finding.path, finding.line, finding.column, finding.end_line, finding.end_column, finding.code,
-        finding.name, finding.message, finding.suggestion, finding.severity, chain,
+        finding.name, finding.message, finding.suggestion, finding.severity, chain, finding.root,
     )
 
 
 def decode_finding(value: tuple[Any, ...]) -> Finding:
     """A finding that passed ``FINDING``."""
-    path, line, column, end_line, end_column, code, name, message, suggestion, severity, chain = value
+    path, line, column, end_line, end_column, code, name, message, suggestion, severity, chain, root = value
     return Finding(
         path, line, column, end_line, end_column, code, name, message, suggestion, severity,
-        tuple(Hop(*hop) for hop in chain),
+        tuple(Hop(*hop) for hop in chain), root=root,
     )
 
 

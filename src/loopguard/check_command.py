@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -297,9 +298,25 @@ def summary(results: list[FileResult], findings: list[Finding], missing: int = 0
         text = f"Found {plural(len(blocking), 'blocking call')} in {plural(files, 'file')}"
         transitive = sum(1 for f in blocking if f.chain)
         text += f" ({transitive} transitive)." if transitive else "."
+        text += biggest_causes(blocking)
     else:
         text = "No blocking calls found."
     return " ".join([text, *problems])
+
+
+#: A cause is named in the summary when at least this many findings go through it.
+SHARED_CAUSE = 3
+
+
+def biggest_causes(findings: list[Finding], most: int = 3) -> str:
+    """" 36 findings go through homeassistant/util/ssl.py:115 ssl.create_default_context." — the
+    blocking calls behind several findings, biggest first: fixing one clears them all."""
+    counts = Counter(f.root for f in findings if f.root)
+    shared = [(root, count) for root, count in counts.most_common(most) if count >= SHARED_CAUSE]
+    if not shared:
+        return ""
+    causes = "; ".join(f"{count} go through {root}" for root, count in shared)
+    return f"\nOne cause, one fix: {causes}."
 
 
 @contextmanager

@@ -124,8 +124,10 @@ def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int
         suggestion = f"{TO_THREAD[library].format(name=helper)} or, in `{last.function}`, {suggestion}"
         first = Hop(display, call.line, column + 1, short_name(call.function), f"{helper}()")
         chain = (first, *candidate.chain)
+        root = f"{last.path}:{last.line} {last.call}"
     else:
         message = match.note or f"`{match.api.removeprefix('builtins.')}` blocks the event loop"
+        root = f"{display}:{call.line} {match.api.removeprefix('builtins.')}"
     return Finding(
         path=display,
         line=call.line,
@@ -137,4 +139,5 @@ def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int
         message=message,
         suggestion=suggestion,
         chain=chain,
+        root=root,
     )

@@ -124,6 +124,9 @@ class Finding:
     severity: str = "error"
     chain: tuple[Hop, ...] = ()
     fix: None = None
+    #: The blocking call at the bottom, as "path:line api" — the same for every finding that goes
+    #: through it, so one fix there clears them all (``--statistics``, the summary line).
+    root: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.message)

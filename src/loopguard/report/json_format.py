@@ -18,7 +18,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         key: data[key]
         for key in (
             "path", "line", "column", "end_line", "end_column", "code", "name", "severity",
-            "message", "suggestion", "chain", "fix",
+            "message", "suggestion", "chain", "root", "fix",
         )
     }
 

@@ -30,10 +30,16 @@ def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
 
 
 def render_table(findings: Sequence[Finding]) -> str:
-    """ruff's table: count, code and name per code, tab-separated."""
+    """ruff's table: count, code and name per code, tab-separated; then the blocking calls that
+    several findings go through (their ``root``), most first: one fix each clears them all."""
     rows = statistics_rows(findings)
     width = len(str(max((row["count"] for row in rows), default=0)))
-    return "".join(f"{row['count']:>{width}}\t{row['code']}\t{row['name']}\n" for row in rows)
+    table = "".join(f"{row['count']:>{width}}\t{row['code']}\t{row['name']}\n" for row in rows)
+    roots = [(root, count) for root, count in Counter(f.root for f in findings if f.root).most_common(10) if count > 1]
+    if roots:
+        table += "\nShared causes (findings that go through one blocking call):\n"
+        table += "".join(f"{count:>{width}}\t{root}\n" for root, count in roots)
+    return table
 
 
 def render_json(findings: Sequence[Finding]) -> str:
