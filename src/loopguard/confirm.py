@@ -114,7 +114,8 @@ def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int
     match, call = candidate.match, candidate.call
     rule = match.rule
     # "{api}" in a rule's replacement stands for the very API that matched
-    suggestion = (match.suggestion or rule.suggestion(library)).replace("{api}", match.api.removeprefix("builtins."))
+    suggested_api = rule.suggest_as.get(match.api, match.api).removeprefix("builtins.")
+    suggestion = (match.suggestion or rule.suggestion(library)).replace("{api}", suggested_api)
     chain: tuple[Hop, ...] = ()
     if candidate.via:
         helper = short_name(candidate.via)

@@ -85,6 +85,9 @@ class Rule:
     default_enabled: bool = True
     #: method or function name (the last part of the API) -> the arguments for which it does not wait
     non_waiting: dict[str, tuple[NonWaiting, ...]] = field(default_factory=dict)
+    #: an API that waits by calling another (entering ``with lock:`` acquires it) -> the one that
+    #: the suggestion names (``to_thread(threading.Lock.acquire)``, not ``...__enter__``)
+    suggest_as: dict[str, str] = field(default_factory=dict)
 
     def suggestion(self, library: str) -> str:
         return self.instead.get(library) or self.instead["asyncio"]

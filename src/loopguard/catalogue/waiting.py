@@ -87,6 +87,9 @@ RULES = (
             "wait": _NO_TIMEOUT,
             "wait_for": (NonWaiting(1, "timeout", 0),),
         },
+        suggest_as={
+            f"{lock}.__enter__": f"{lock}.acquire" for lock in (*_LOCKS, "threading.Condition")
+        },
         why="A thread primitive blocks the calling thread until another thread releases or sets it; "
         "if that thread needs the loop to make progress, the program deadlocks. "
         "`acquire(blocking=False)`, `acquire(timeout=0)` and `wait(0)` do not wait and are not reported.",
