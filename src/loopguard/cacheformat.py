@@ -155,39 +155,8 @@ SPAN = record(integer, integer, integer)
 # A call's literal arguments ((position or keyword, value), ...) and guards ((guard, value), ...)
 # only ever feed comparisons: they are checked as trees rather than records, which is cheaper over a
 # hundred thousand calls, and no shape there can do more than fail a comparison.
-_FOUR_INTEGERS = (int, int, int, int)
-_THREE_INTEGERS = (int, int, int)
-
-
-def loop_call(value: Any) -> None:
-    """``record(integer × 4, tree, SPAN, string, boolean, tree)``, written out: a large
-    project's summaries hold about a hundred thousand of these."""
-    if type(value) is not tuple or len(value) != 9:
-        raise _bad("a call on the loop", value)
-    span = value[5]
-    if (
-        tuple(map(type, value[:4])) != _FOUR_INTEGERS
-        or type(span) is not tuple
-        or tuple(map(type, span)) != _THREE_INTEGERS
-        or type(value[6]) is not str
-        or type(value[7]) is not bool
-    ):
-        raise BadEntry("a field of the wrong type in a call on the loop")
-    tree(value[4])
-    tree(value[8])
-
-
-def function_call(value: Any) -> None:
-    """``record(integer × 4, tree, tree, tree)``, written out (see ``loop_call``)."""
-    if type(value) is not tuple or len(value) != 7 or tuple(map(type, value[:4])) != _FOUR_INTEGERS:
-        raise _bad("a call in a function", value)
-    tree(value[4])
-    tree(value[5])
-    tree(value[6])
-
-
-LOOP_CALL = loop_call
-FUNCTION_CALL = function_call
+LOOP_CALL = record(integer, integer, integer, integer, tree, SPAN, string, boolean, tree)
+FUNCTION_CALL = record(integer, integer, integer, integer, tree, tree, tree)
 PARAMETERS = tree  # (positional names, keyword-only names, defaults, bound, rebound names)
 FUNCTION = record(integer, integer, integer, array_of(tree), array_of(FUNCTION_CALL), PARAMETERS)
 CLASS = record(array_of(tree), mapping(array_of(tree)), array_of(string))

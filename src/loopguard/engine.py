@@ -80,10 +80,16 @@ class Indexed:
     context: bool = False  # indexed only so names resolve (an imported module not being checked)
 
 
+INTERNAL_ERROR = "internal error while checking this file"
+
+
 def internal_error(display: str, error: BaseException) -> FileResult:
-    return file_error(
-        display, f"internal error while checking this file ({type(error).__name__}: {error}); please report it"
-    )
+    return file_error(display, f"{INTERNAL_ERROR} ({type(error).__name__}: {error}); please report it")
+
+
+def has_internal_error(result: FileResult) -> bool:
+    """Whether a file's result is ``internal_error``'s (a bug, not the user's file)."""
+    return result.error and any(f.message.startswith(INTERNAL_ERROR) for f in result.findings)
 
 
 def index_source(
@@ -172,10 +178,13 @@ def find_candidates(
         if key is not None and settings.matcher.is_safe(key):
             continue  # safe-calls: neither reported nor followed
         loop_call = LoopCall._make(call)
-        found = with_arguments(settings.matcher.match(key), loop_call.literals)
+        found = settings.matcher.match(key)
         if found is not None:
-            if loop_call.awaited:
-                continue  # awaiting its result means it is not that sync API: the inference is wrong
+            found = with_arguments(found, loop_call.literals)
+            if found is None or loop_call.awaited:
+                # it does not wait with these arguments; or awaiting its result means it is not that
+                # sync API at all: the inference is wrong
+                continue
             candidate = Candidate(loop_call, found)
         else:
             helper = graph.function_for(key)

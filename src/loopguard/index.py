@@ -15,9 +15,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from loopguard.expressions import NONE, OTHER, Expr, annotation_of, expr_of
-from loopguard.guards import Condition, guard_of, mentions_a_name
+from loopguard.guards import Condition, Guard, guard_of, mentions_a_name
 from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters, Rebinding
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
@@ -138,7 +139,7 @@ class _Indexer(ast.NodeVisitor):
         self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
         self.depth = 0  # of the node being visited: bounded by MAX_DEPTH
         self.awaited: set[int] = set()  # ids of the call nodes that are operands of ``await``
-        self.guards: list[Condition] = []  # the if-conditions around the code being visited
+        self.guards: list[Condition] = []  # the decidable if-conditions around the code being visited
         # sync function scope -> its parameters, for guards decided by arguments (guards.py)
         self.parameters: dict[int, Parameters] = {}
         self.parameter_names: dict[int, frozenset[str]] = {}  # set once the parameters are bound
@@ -506,24 +507,35 @@ class _Indexer(ast.NodeVisitor):
             self.line = statement.lineno
             self.visit(statement)
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
-                self.guards.append((guard_of(statement.test), False))
+                guard = self.decidable_guard(statement.test)
+                if guard is not None:
+                    self.guards.append((guard, False))
         del self.guards[depth:]
 
+    def decidable_guard(self, test: ast.expr) -> Guard | None:
+        """The guard of a test, when arguments could decide it: only in a sync function (a
+        coroutine's calls are never pruned) and only over names."""
+        if self.loop >= 0:
+            return None
+        guard = guard_of(test)
+        return guard if mentions_a_name(guard) else None
+
     def visit_If(self, node: ast.If) -> None:
-        self.visit(node.test)
-        guard = guard_of(node.test)
-        for branch, expected in ((node.body, True), (node.orelse, False)):
-            self.guards.append((guard, expected))
-            self.visit_block(branch)
-            self.guards.pop()
+        self.visit_guarded(node.test, node.body, node.orelse, self.visit_block)
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
-        self.visit(node.test)
-        guard = guard_of(node.test)
-        for branch, expected in ((node.body, True), (node.orelse, False)):
-            self.guards.append((guard, expected))
-            self.visit(branch)
-            self.guards.pop()
+        self.visit_guarded(node.test, node.body, node.orelse, self.visit)
+
+    def visit_guarded(self, test: ast.expr, body: Any, orelse: Any, visit_branch: Callable[[Any], None]) -> None:
+        """An ``if`` statement or expression: each branch under its guard, true then false."""
+        self.visit(test)
+        guard = self.decidable_guard(test)
+        for branch, expected in ((body, True), (orelse, False)):
+            if guard is not None:
+                self.guards.append((guard, expected))
+            visit_branch(branch)
+            if guard is not None:
+                self.guards.pop()
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Await(self, node: ast.Await) -> None:
@@ -574,7 +586,7 @@ class _Indexer(ast.NodeVisitor):
         )
 
     def call_conditions(self) -> tuple[Condition, ...]:
-        return tuple(condition for condition in self.guards if mentions_a_name(condition[0]))
+        return tuple(self.guards)
 
     def record_iteration(self, iterable: ast.expr) -> None:
         """A sync ``for`` over a call's result runs the iteration on the loop. Only a call has a

@@ -21,6 +21,7 @@ from loopguard.engine import (
     Indexed,
     Settings,
     file_error,
+    has_internal_error,
     index_source,
     internal_error,
     make_settings,
@@ -158,10 +159,6 @@ def check_jobs(
             if results is not None and not any(map(has_internal_error, results)):
                 return results
         return run_checks(jobs, settings, workers, stdin, root, lambda done: None, None, walked)
-
-
-def has_internal_error(result: FileResult) -> bool:
-    return result.error and any(f.message.startswith("internal error") for f in result.findings)
 
 
 def run_checks(

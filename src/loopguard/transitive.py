@@ -153,9 +153,8 @@ class CallGraph:
         self._bits: dict[str, int] = {}
         self._modules: list[str] = []
         self.loop_functions: frozenset[str] = frozenset()  # see find_loop_functions
-        self.memoised = self.decorated_with(MEMOISERS)
-        # calling one of these starts a thread or makes a coroutine: it never blocks
-        self.offloaded = self.decorated_with(OFFLOADING_DECORATORS | offload_decorators)
+        # calling an offloaded function starts a thread or makes a coroutine: it never blocks
+        self.memoised, self.offloaded = self.decorated_with(MEMOISERS, OFFLOADING_DECORATORS | offload_decorators)
         called_at_import = {
             self.function_for(self.project.target(target))
             for _display, summary in summaries.values()
@@ -178,11 +177,19 @@ class CallGraph:
             else None
         )
 
-    def decorated_with(self, decorators: frozenset[str]) -> frozenset[str]:
-        return frozenset(
-            qualname for qualname, (_display, entry) in self.functions.items()
-            if any(self.project.target(d) in decorators for d in FunctionSummary._make(entry).decorators)
-        )
+    def decorated_with(self, *groups: frozenset[str]) -> list[frozenset[str]]:
+        """For each group of decorators, the functions decorated with one of them (in one pass over
+        the project's functions, resolving each decorator once)."""
+        found: list[set[str]] = [set() for _ in groups]
+        for qualname, (_display, entry) in self.functions.items():
+            decorators = FunctionSummary._make(entry).decorators
+            if not decorators:
+                continue
+            targets = {self.project.target(d) for d in decorators}
+            for group, functions in zip(groups, found):
+                if not targets.isdisjoint(group):
+                    functions.add(qualname)
+        return [frozenset(functions) for functions in found]
 
     def function_for(self, key: str | None) -> str | None:
         """The project function a call key names: directly, or a method found in a project base."""
