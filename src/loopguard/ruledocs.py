@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from loopguard.catalogue import ALL_RULES
+from loopguard.fixdata import fix_safety_text
 from loopguard.models import LIBRARIES, Rule
 from loopguard.suppress import UNSUPPRESSIBLE
 
@@ -63,7 +64,7 @@ def rule_page(rule: Rule) -> str:
         sections += [f"```python\n{rule.use_instead}\n```"]
     if any(rule.suggestion(lib) for lib in LIBRARIES):
         sections += ["The suggestion names the async library the file already imports:\n\n" + instead]
-    sections += ["## Fix safety", rule.fix_safety, "## Options", _options(rule)]
+    sections += ["## Fix safety", fix_safety_text(rule), "## Options", _options(rule)]
     return "\n\n".join(sections) + "\n"
 
 

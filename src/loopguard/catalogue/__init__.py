@@ -72,6 +72,7 @@ FILE_ERROR = Rule(
         "    await asyncio.sleep(1)"
     ),
     fix_safety="Fix the syntax error or the file's encoding.",
+    thread_fix=False,
 )
 CONFIGURED = Rule(
     code="LG801",
@@ -143,6 +144,7 @@ MEMOISED = Rule(
         'select = ["LG", "LG011"]'
     ),
     default_enabled=False,
+    thread_fix=False,
 )
 #: Decorators after which a function's body runs at most once per argument set.
 MEMOISERS = frozenset({"functools.cache", "functools.lru_cache"})

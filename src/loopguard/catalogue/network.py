@@ -28,8 +28,8 @@ RULES = (
             "    async with httpx.AsyncClient() as client:\n"
             "        return (await client.get(url)).json()"
         ),
-        fix_safety="Never rewritten: requests follows redirects by default and httpx does not, "
-        "and httpx has a 5 s default timeout.",
+        fix_safety="The switch to httpx is never made automatically: requests follows redirects by default "
+        "and httpx does not, and httpx has a 5 s default timeout.",
     ),
     Rule(
         code="LG202",
