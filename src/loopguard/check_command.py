@@ -30,6 +30,15 @@ from loopguard.config import (
 )
 from loopguard.discover import Discovery, absolute, discover
 from loopguard.engine import make_settings
+from loopguard.fix_command import (
+    FileSource,
+    FixOptions,
+    FixRun,
+    describe_fixes,
+    fix_results,
+    fixable_note,
+    fixed_summary,
+)
 from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs, stdin_source
 from loopguard.models import FileResult, Finding
 from loopguard.projects import Project, ProjectFiles, ProjectFinder, discover_projects, excluded_by
@@ -65,6 +74,8 @@ class CheckOptions:
     output_file: Path | None = None
     show_settings: bool = False
     show_files: bool = False
+    fixes: FixOptions = FixOptions()
+    to_stderr: bool = False  # the report goes to stderr (standard output holds a fixed buffer)
 
 
 def run_check(options: CheckOptions) -> int:
@@ -100,16 +111,88 @@ def run_check(options: CheckOptions) -> int:
     for group in groups:
         buffer = stdin.source if stdin is not None and stdin.project == group.project else None
         results += check_files(group, cwd, options, buffer)
+    sources = fix_sources(groups, cwd, stdin)
+    fixed = None
+    if options.fixes.applies:
+        fixed = fix_results(results, sources, options.fixes, buffer_checker(cwd, options))
+        results = fixed.results
+        for message in fixed.errors:
+            fail(message)
+        if options.fixes.diff:
+            return write_diffs(fixed, len(found.missing) > 0 or any(r.error for r in results))
+    elif any(r.findings for r in results):
+        results = describe_fixes(results, sources)
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     root = report_root([group.project for group in groups], cwd)
     source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))
     context = ReportContext(rules=ALL_RULES, version=__version__, root=root, read_line=source_lines)
-    status = write_report(results, findings, context, options, len(found.missing))
+    if fixed is not None and stdin is not None and options.fixes.fix:
+        write_fixed_buffer(fixed, stdin.source.data)
+        options = replace(options, to_stderr=True)
+    notes = fix_notes(findings, options.fixes, fixed)
+    status = write_report(results, findings, context, options, len(found.missing), notes)
     if status != EXIT_CLEAN:
         return status
-    if found.missing or any(r.error for r in results):
+    if found.missing or any(r.error for r in results) or (fixed is not None and fixed.errors):
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
+
+
+# -- fixes ---------------------------------------------------------------------------------------
+def fix_sources(groups: list[ProjectFiles], cwd: Path, stdin: StdinBuffer | None) -> dict[str, FileSource]:
+    """Each reported file's path and project, by the path reports name it with."""
+    sources = {display_path(f, cwd): FileSource(f, group.project) for group in groups for f in group.files}
+    if stdin is not None:
+        for display in stdin_buffer(stdin.source, cwd):
+            sources[display] = FileSource(stdin.source.path, stdin.project, stdin.source.data)
+    return sources
+
+
+def buffer_checker(cwd: Path, options: CheckOptions) -> Callable[[FileSource, bytes], list[Finding] | None]:
+    """Checks a fixed file's new bytes in its project, as an editor's unsaved buffer is checked;
+    None when they could not be checked (they do not parse, say)."""
+    quiet = replace(options, quiet=True)
+
+    def check_buffer(source: FileSource, data: bytes) -> list[Finding] | None:
+        named = None if source.path.name == "-" else source.path
+        buffer = stdin_source(data, named, source.project.roots)
+        results = check_files(ProjectFiles(source.project, ()), cwd, quiet, buffer)
+        if any(r.error for r in results):
+            return None
+        return [f for r in results for f in r.findings]
+
+    return check_buffer
+
+
+def write_diffs(fixed: FixRun, failed: bool) -> int:
+    """``--diff``: the diffs on standard output, how many fixes on stderr; exit 1 when there is a
+    diff (2 when a file could not be checked or fixed)."""
+    click.echo("".join(fixed.diffs), nl=False)
+    count = sum(len(findings) for findings in fixed.fixed.values())
+    click.echo(f"Would fix {plural(count, 'finding')}." if count else "No fixes to apply.", err=True)
+    if failed or fixed.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if fixed.diffs else EXIT_CLEAN
+
+
+def write_fixed_buffer(fixed: FixRun, original: bytes) -> None:
+    """``--fix`` of a buffer (``--stdin-filename``): its fixed source on standard output, as editors
+    expect; the report goes to stderr."""
+    sys.stdout.buffer.write(fixed.stdin_text if fixed.stdin_text is not None else original)
+    sys.stdout.flush()
+
+
+def fix_notes(findings: list[Finding], fixes: FixOptions, fixed: FixRun | None) -> str:
+    """The lines the summary gets about fixes: what was fixed, and what could be."""
+    lines = []
+    if fixed is not None:
+        count = sum(len(found) for found in fixed.fixed.values())
+        if count:
+            lines.append(f"Fixed {plural(count, 'finding')} ({len(findings)} remaining).")
+        if fixes.show_fixes and count:
+            lines.append(fixed_summary(fixed))
+    note = fixable_note(findings, fixes.unsafe)
+    return "\n".join([*lines, note] if note else lines)
 
 
 def configure(options: CheckOptions) -> Callable[[Config], Config]:
@@ -207,18 +290,19 @@ def use_color(choice: str, to_terminal: bool) -> bool:
 
 def write_report(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, missing: int,
+    options: CheckOptions, missing: int, notes: str = "",
 ) -> int:
     """Print the report (to standard output or ``--output-file``); a status other than 0 when it
     could not be written."""
     to_terminal = options.output_file is None and sys.stdout.isatty()
     color = use_color(options.color, to_terminal)
     output_format = options.output_format or ("full" if to_terminal else "concise")
-    text = report_text(results, findings, replace(context, color=color), options, output_format, missing)
+    text = report_text(results, findings, replace(context, color=color), options, output_format, missing, notes)
     if options.output_file is not None:
         return write_output_file(options.output_file, text)
     try:
-        click.echo(text, nl=False, color=color)  # color=: click strips ANSI off a terminal otherwise
+        # color=: click strips ANSI off a terminal otherwise
+        click.echo(text, nl=False, color=color, err=options.to_stderr)
     except BrokenPipeError:
         # The reader went away (`| head`): the report is incomplete, which is not "findings" (1).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
@@ -228,7 +312,7 @@ def write_report(
 
 def report_text(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, output_format: str, missing: int,
+    options: CheckOptions, output_format: str, missing: int, notes: str = "",
 ) -> str:
     if options.statistics:
         body = render_statistics(findings, output_format)
@@ -237,7 +321,8 @@ def report_text(
     if output_format not in HUMAN_FORMATS or options.quiet:
         return body
     gap = "\n" if findings and output_format == "full" and not options.statistics else ""
-    return f"{body}{gap}{summary(results, findings, missing)}\n"
+    notes = f"\n{notes}" if notes else ""
+    return f"{body}{gap}{summary(results, findings, missing)}{notes}\n"
 
 
 def write_output_file(path: Path, text: str) -> int:

@@ -80,15 +80,22 @@ def cli() -> None:
               help="Print the project root, source roots, module name and settings of the first file "
               "(or the --stdin-filename buffer), and check nothing.")
 @click.option("--show-files", is_flag=True, help="List the files that would be checked, and check nothing.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff, apply the unsafe fixes too (the call moves to a worker thread).")
+@click.option("--diff", is_flag=True,
+              help="Print the diff of what --fix would change and write nothing (exit 1 when there is one).")
+@click.option("--show-fixes", is_flag=True, help="With --fix, list the findings that were fixed.")
 def check(
     paths: tuple[str, ...], output_format: str | None, output_file: Path | None, select: str | None,
     extend_select: str | None, ignore: str | None, config_path: Path | None, exit_zero: bool,
     quiet: bool, jobs: int | None, force_exclude: bool, stdin_filename: Path | None,
     statistics: bool, color: str, no_color: bool, no_cache: bool, cache_dir: Path | None,
-    show_settings: bool, show_files: bool,
+    show_settings: bool, show_files: bool, fix: bool, unsafe_fixes: bool, diff: bool, show_fixes: bool,
 ) -> None:
     """Check PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from loopguard.check_command import CheckOptions, run_check
+    from loopguard.fix_command import FixOptions
 
     options = CheckOptions(
         paths=paths, output_format=output_format, select=select, extend_select=extend_select,
@@ -96,6 +103,7 @@ def check(
         force_exclude=force_exclude, stdin_filename=stdin_filename, statistics=statistics,
         color="never" if no_color else color, no_cache=no_cache, cache_dir=cache_dir,
         output_file=output_file, show_settings=show_settings, show_files=show_files,
+        fixes=FixOptions(fix=fix, diff=diff, unsafe=unsafe_fixes, show_fixes=show_fixes),
     )
     raise SystemExit(run_check(options))
 

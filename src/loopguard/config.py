@@ -50,10 +50,13 @@ class Config:
     blocking_calls: tuple[tuple[str, str], ...] = ()
     respect_gitignore: bool = True
     src: tuple[str, ...] = ()  # source roots relative to ``root``; empty: found (modules.py)
+    fixable: tuple[str, ...] = ("LG",)  # codes whose findings --fix may fix
+    unfixable: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
-        """A hash of everything that changes results (for the cache)."""
-        text = repr(replace(self, root=Path("."), source=None))
+        """A hash of everything that changes results (for the cache); which codes are fixable does
+        not: fixes are planned after the check."""
+        text = repr(replace(self, root=Path("."), source=None, fixable=(), unfixable=()))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -131,9 +134,11 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "blocking-calls": ("blocking_calls", _string_table, "a table of qualified name -> replacement"),
     "respect-gitignore": ("respect_gitignore", _boolean, "true or false"),
     "src": ("src", _source_directories, "a list of directories relative to the project root"),
+    "fixable": ("fixable", _string_list, "a list of code prefixes"),
+    "unfixable": ("unfixable", _string_list, "a list of code prefixes"),
 }
 
-_CODE_KEYS = ("select", "ignore")
+_CODE_KEYS = ("select", "ignore", "fixable", "unfixable")
 
 
 # Real pyproject.toml files are kilobytes; the bound keeps a hostile one from costing the run.

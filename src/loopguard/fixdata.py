@@ -1,5 +1,5 @@
-"""What each kind of fix does, as data: read by the fix planner (``fixes.py``) and by the rule pages'
-"Fix safety" section (``ruledocs.py``), so the page says exactly what ``--fix`` does.
+"""What each kind of fix does, as data: read by the fix planner (``fixes.py``) and by the rule
+pages' "Fix safety" section (``ruledocs.py``), so the page says exactly what ``--fix`` does.
 
 It imports nothing heavy: ``loopguard explain`` renders a page without loading libcst.
 """
@@ -50,7 +50,7 @@ def fix_safety_text(rule: Rule) -> str:
     findings, then the rule's own note."""
     parts = [f"Safe fix: {REWRITES[kind].format(api=api)}" for api, kind in rule.safe_fixes.items()]
     if rule.thread_fix:
-        others = " Every other API of this rule:" if rule.safe_fixes else ""
+        others = "Otherwise (another API, a call the safe fix does not cover):" if rule.safe_fixes else ""
         parts.append(f"{others} {THREAD_FIX_TEXT}".strip())
         if rule.lazy_results:
             lazy = ", ".join(f"`{api}`" for api in rule.lazy_results)

@@ -34,7 +34,6 @@ RULES = (
         code="LG101",
         name="blocking-sleep",
         safe_fixes={"time.sleep": "async-sleep"},
-        thread_fix=False,
         domain="sleeping and waiting",
         summary="`time.sleep` in a coroutine.",
         functions=("time.sleep",),

@@ -1,0 +1,286 @@
+"""Planning fixes: each fixable finding of a file -> a ``Fix``, edits of the file's text.
+
+A fix replaces exactly the call the finding points at (its range is the finding's) with code that
+libcst generates from the call's own nodes, so the arguments keep their comments and layout; an
+import it needs is a second edit, an inserted line after the module's leading imports. Nothing
+here writes a file: ``apply_fixes.py`` applies the edits, and checks the result.
+
+Which fix a finding gets is data of its catalogue entry (``Rule.safe_fixes``, ``thread_fix``,
+``lazy_results``); ``fixdata.py`` says in words what each does, for the rule pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from loopguard.checker import parse_guarded
+from loopguard.fixsites import CallSite, FixSites, comments_in
+from loopguard.models import SAFE, UNSAFE, Edit, Finding, Fix, Rule
+from loopguard.sourcetext import split_lines
+from loopguard.suppress import noqa_codes
+
+#: The module and attribute path of "run this in a worker thread", per library.
+THREAD_RUNNERS = {
+    "asyncio": ("asyncio", "to_thread"),
+    # an explicit ``import anyio.to_thread``: the submodule is not promised by ``import anyio``
+    "anyio": ("anyio.to_thread", "run_sync"),
+    "trio": ("trio", "to_thread.run_sync"),  # trio imports its to_thread itself
+}
+
+
+def library_for(imported_roots: set[str]) -> str:
+    """The async library whose API a fix names: the choice ``summary.library_of`` makes for the
+    suggestions (anyio, else trio, else asyncio), from the module's imports."""
+    if "anyio" in imported_roots:
+        return "anyio"
+    if "trio" in imported_roots:
+        return "trio"
+    return "asyncio"
+
+
+def blocking_api(finding: Finding) -> str | None:
+    """The API a direct finding calls: the last word of its ``root`` ("path:line api"); None for a
+    transitive finding, whose call site calls a project function."""
+    if finding.chain or not finding.root:
+        return None
+    return finding.root.rpartition(" ")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class FileContext:
+    """What every fix of one file needs: the parsed module, its call sites, its lines."""
+
+    module: cst.Module
+    sites: FixSites
+    lines: list[str]
+    import_row: int  # the line before which an added import goes
+    library: str
+
+    @property
+    def ends_with_newline(self) -> bool:
+        return not self.lines or self.lines[-1].endswith(("\n", "\r"))
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def reference(self, module: str, attribute: str) -> tuple[str, str | None] | None:
+        """How the code names ``module.attribute``, and the module to import for it (None when the
+        module is imported already); None when the name is taken by something else."""
+        imports, bound = self.sites.imports, self.sites.bound
+        names = sorted((n for n, m in imports.bindings.items() if m == module and n not in bound),
+                       key=lambda n: n != module)
+        if names:
+            return f"{names[0]}.{attribute}", None
+        root = module.partition(".")[0]
+        if root in bound or imports.bindings.get(root, root) != root:
+            return None  # `import asyncio` would be shadowed, or would shadow another binding
+        if module in imports.loaded and imports.bindings.get(root) == root:
+            return f"{module}.{attribute}", None
+        return f"{module}.{attribute}", module
+
+    def import_edit(self, module: str) -> Edit:
+        line = f"import {module}"
+        if self.import_row <= len(self.lines) or self.ends_with_newline:
+            return Edit(self.import_row, 1, self.import_row, 1, line + self.module.default_newline)
+        last = len(self.lines)  # the import goes after a last line that has no line break
+        column = len(self.lines[-1]) + 1
+        return Edit(last, column, last, column, self.module.default_newline + line)
+
+    def touches_noqa(self, first: int, last: int) -> bool:
+        comments = self.sites.comments
+        lines = range(first, last + 1)
+        return any(noqa_codes(comments.get(line, "")) is not None for line in lines)
+
+
+def import_row(module: cst.Module, wrapper: MetadataWrapper) -> int:
+    """The line an added import is inserted before: after the module's docstring, ``__future__``
+    imports and leading import statements; before its first statement when there are none."""
+    body = module.body
+    index = 0
+    if body and is_docstring(body[0]):
+        index = 1
+    while index < len(body) and is_import_line(body[index]):
+        index += 1
+    positions = wrapper.resolve(PositionProvider)
+    if index > 0:
+        return positions[body[index - 1]].end.line + 1
+    return positions[body[0]].start.line if body else 1
+
+
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def is_import_line(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+def file_context(text: str) -> FileContext | None:
+    module = parse_guarded(text)
+    if module is None:
+        return None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    sites = FixSites()
+    try:
+        wrapper.visit(sites)
+    except RecursionError:  # deeper than the visitor can walk: no fixes, never a crash
+        return None
+    row = import_row(module, wrapper)
+    return FileContext(module, sites, split_lines(text), row, library_for(sites.imports.roots))
+
+
+def plan_fixes(
+    text: str, findings: Sequence[Finding], rules: Mapping[str, Rule]
+) -> dict[Finding, Fix]:
+    """The available fix of each finding of one file (``text``) that has one."""
+    if not any(fix_may_exist(f, rules.get(f.code)) for f in findings):
+        return {}
+    context = file_context(text)
+    if context is None:
+        return {}
+    fixes = {}
+    for finding in findings:
+        fix = plan_fix(finding, rules.get(finding.code), context)
+        if fix is not None:
+            fixes[finding] = fix
+    return fixes
+
+
+def fix_may_exist(finding: Finding, rule: Rule | None) -> bool:
+    """Whether the finding's rule has any fix at all (else the file need not be parsed)."""
+    return rule is not None and (rule.thread_fix or blocking_api(finding) in rule.safe_fixes)
+
+
+def plan_fix(finding: Finding, rule: Rule | None, context: FileContext) -> Fix | None:
+    if rule is None or not fix_may_exist(finding, rule):
+        return None
+    site = context.sites.sites.get((finding.line, finding.column - 1))
+    if site is None or site.end != (finding.end_line, finding.end_column - 1):
+        return None  # not a call (``with lock:``, iterating a cursor): nothing to rewrite
+    if not site.await_legal or site.held or context.touches_noqa(finding.line, finding.end_line):
+        return None
+    api = blocking_api(finding)
+    if api is not None and api in rule.safe_fixes:
+        return REWRITERS[rule.safe_fixes[api]](finding, site, context)
+    if not rule.thread_fix or (api is not None and (api in rule.lazy_results or is_protocol(api))):
+        return None
+    return thread_fix(finding, site, context)
+
+
+def is_protocol(api: str) -> bool:
+    """``Type.__iter__``, ``Type.__enter__``: the finding is about how a value is used, not about
+    a call."""
+    name = api.rpartition(".")[2]
+    return name.startswith("__") and name.endswith("__")
+
+
+def single_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The argument of a call given exactly one positional argument, else None."""
+    if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    return call.args[0].value
+
+
+def make_fix(
+    applicability: str, message: str, finding: Finding, site: CallSite, context: FileContext,
+    replacement: cst.BaseExpression, imports: Sequence[str],
+) -> Fix | None:
+    """The fix that puts ``await replacement`` where the call is; None when it would drop a
+    comment."""
+    if comments_in(replacement) != comments_in(site.node):
+        return None
+    content = f"await {context.code(replacement)}"
+    if site.in_primary:  # `await f().x` would await `f().x`
+        content = f"({content})"
+    edit = Edit(finding.line, finding.column, finding.end_line, finding.end_column, content)
+    added = tuple(context.import_edit(module) for module in dict.fromkeys(imports))
+    return Fix(applicability, message, (edit, *added))
+
+
+def sleep_fix(finding: Finding, site: CallSite, context: FileContext) -> Fix | None:
+    """``time.sleep(x)`` -> ``await asyncio.sleep(x)`` (or anyio's, trio's)."""
+    if single_argument(site.node) is None:
+        return None
+    reference = context.reference(context.library, "sleep")
+    if reference is None:
+        return None
+    name, module = reference
+    replacement = site.node.with_changes(func=cst.parse_expression(name), lpar=[], rpar=[])
+    message = f"Replace with `await {name}(...)`"
+    return make_fix(SAFE, message, finding, site, context, replacement, [module] if module else [])
+
+
+#: What ``await`` may precede without parentheses (a primary expression).
+PRIMARIES = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+
+
+def await_coroutine_fix(finding: Finding, site: CallSite, context: FileContext) -> Fix | None:
+    """``asyncio.run(coro)`` / ``loop.run_until_complete(coro)`` -> ``await coro``."""
+    coroutine = single_argument(site.node)
+    if coroutine is None:
+        return None
+    if not isinstance(coroutine, PRIMARIES) and not coroutine.lpar:
+        coroutine = coroutine.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    message = "Replace with `await` of the coroutine"
+    return make_fix(SAFE, message, finding, site, context, coroutine, [])
+
+
+REWRITERS: dict[str, Callable[[Finding, CallSite, FileContext], Fix | None]] = {
+    "async-sleep": sleep_fix,
+    "await-coroutine": await_coroutine_fix,
+}
+
+
+def with_leading_argument(call: cst.Call, first: cst.BaseExpression) -> list[cst.Arg]:
+    """``call``'s arguments with ``first`` before them, laid out as the first one was."""
+    if not call.args:
+        return [cst.Arg(first)]
+    gap = call.whitespace_before_args
+    after = gap if isinstance(gap, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
+    return [cst.Arg(first, comma=cst.Comma(whitespace_after=after)), *call.args]
+
+
+def thread_fix(finding: Finding, site: CallSite, context: FileContext) -> Fix | None:
+    """``f(*args, **kwargs)`` -> ``await asyncio.to_thread(f, *args, **kwargs)``; anyio's and trio's
+    ``run_sync`` take no keywords for ``f``: ``run_sync(functools.partial(f, *args, **kwargs))``."""
+    call = site.node
+    module, attribute = THREAD_RUNNERS[context.library]
+    runner = context.reference(module, attribute)
+    if runner is None:
+        return None
+    runner_name, runner_import = runner
+    imports = [runner_import] if runner_import else []
+    keywords = any(arg.keyword is not None or arg.star == "**" for arg in call.args)
+    if keywords and context.library != "asyncio":
+        partial = context.reference("functools", "partial")
+        if partial is None:
+            return None
+        partial_name, partial_import = partial
+        imports += [partial_import] if partial_import else []
+        bound = call.with_changes(
+            func=cst.parse_expression(partial_name), args=with_leading_argument(call, call.func),
+            lpar=[], rpar=[],
+        )
+        replacement = call.with_changes(
+            func=cst.parse_expression(runner_name), args=[cst.Arg(bound)], lpar=[], rpar=[],
+            whitespace_before_args=cst.SimpleWhitespace(""),
+        )
+    else:
+        arguments = with_leading_argument(call, call.func)
+        replacement = call.with_changes(
+            func=cst.parse_expression(runner_name), args=arguments, lpar=[], rpar=[]
+        )
+    callee = context.code(call.func)
+    message = f"Run `{callee}` in a worker thread with `{runner_name}`"
+    return make_fix(UNSAFE, message, finding, site, context, replacement, imports)
