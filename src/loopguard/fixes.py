@@ -11,14 +11,14 @@ Which fix a finding gets is data of its catalogue entry (``Rule.safe_fixes``, ``
 
 from __future__ import annotations
 
+import ast
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
-from loopguard.checker import parse_guarded
-from loopguard.fixsites import CallSite, FixSites, comments_in
+from loopguard.fixsites import CallSite, FixSites, find_sites
 from loopguard.models import SAFE, UNSAFE, Edit, Finding, Fix, Rule
 from loopguard.sourcetext import split_lines
 from loopguard.suppress import noqa_codes
@@ -50,22 +50,55 @@ def blocking_api(finding: Finding) -> str | None:
     return finding.root.rpartition(" ")[2]
 
 
+class CommentCounter(cst.CSTVisitor):
+    """How many comments a subtree holds: a rewrite must keep every one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.count += 1
+
+
+def comments_in(node: cst.CSTNode) -> int:
+    counter = CommentCounter()
+    node.visit(counter)
+    return counter.count
+
+
 @dataclass(frozen=True, slots=True)
 class FileContext:
-    """What every fix of one file needs: the parsed module, its call sites, its lines."""
+    """What every fix of one file needs: its lines, its call sites, where an import goes."""
 
-    module: cst.Module
-    sites: FixSites
     lines: list[str]
+    sites: FixSites
     import_row: int  # the line before which an added import goes
     library: str
+    newline: str
 
     @property
     def ends_with_newline(self) -> bool:
         return not self.lines or self.lines[-1].endswith(("\n", "\r"))
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        return cst.Module(body=[], default_newline=self.newline).code_for_node(node)
+
+    def source(self, start: tuple[int, int], end: tuple[int, int]) -> str:
+        """The text from ``start`` to ``end`` (1-based lines, 0-based character columns)."""
+        (line, column), (end_line, end_column) = start, end
+        if line == end_line:
+            return self.lines[line - 1][column:end_column]
+        middle = self.lines[line : end_line - 1]
+        return "".join([self.lines[line - 1][column:], *middle, self.lines[end_line - 1][:end_column]])
+
+    def call_node(self, site: CallSite) -> cst.Call | None:
+        """The call's own source, parsed by libcst (its comments and layout come with it)."""
+        try:
+            node = cst.parse_expression(self.source(site.start, site.end))
+        except Exception:  # noqa: BLE001 - libcst refuses it (or its limits): no fix, never a crash
+            return None
+        return node if isinstance(node, cst.Call) else None
 
     def reference(self, module: str, attribute: str) -> tuple[str, str | None] | None:
         """How the code names ``module.attribute``, and the module to import for it (None when the
@@ -85,59 +118,56 @@ class FileContext:
     def import_edit(self, module: str) -> Edit:
         line = f"import {module}"
         if self.import_row <= len(self.lines) or self.ends_with_newline:
-            return Edit(self.import_row, 1, self.import_row, 1, line + self.module.default_newline)
+            return Edit(self.import_row, 1, self.import_row, 1, line + self.newline)
         last = len(self.lines)  # the import goes after a last line that has no line break
         column = len(self.lines[-1]) + 1
-        return Edit(last, column, last, column, self.module.default_newline + line)
+        return Edit(last, column, last, column, self.newline + line)
 
     def touches_noqa(self, first: int, last: int) -> bool:
-        comments = self.sites.comments
-        lines = range(first, last + 1)
-        return any(noqa_codes(comments.get(line, "")) is not None for line in lines)
+        """Whether a line of the range holds a ``# noqa`` (read on the raw line: one inside a
+        string counts too, which only costs a fix)."""
+        return any(noqa_codes(self.lines[line - 1]) is not None for line in range(first, last + 1))
 
 
-def import_row(module: cst.Module, wrapper: MetadataWrapper) -> int:
+def import_row(tree: ast.Module) -> int:
     """The line an added import is inserted before: after the module's docstring, ``__future__``
     imports and leading import statements; before its first statement when there are none."""
-    body = module.body
+    body = tree.body
     index = 0
-    if body and is_docstring(body[0]):
-        index = 1
-    while index < len(body) and is_import_line(body[index]):
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        index = 1 if isinstance(body[0].value.value, str) else 0
+    while index < len(body) and isinstance(body[index], (ast.Import, ast.ImportFrom)):
         index += 1
-    positions = wrapper.resolve(PositionProvider)
     if index > 0:
-        return positions[body[index - 1]].end.line + 1
-    return positions[body[0]].start.line if body else 1
+        return (body[index - 1].end_lineno or body[index - 1].lineno) + 1
+    if not body:
+        return 1
+    first = body[0]
+    decorated = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    decorators = first.decorator_list if isinstance(first, decorated) else []
+    return min([first.lineno, *(decorator.lineno for decorator in decorators)])
 
 
-def is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
-def is_import_line(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
+def first_newline(text: str) -> str:
+    """The file's line break, as libcst picks a module's default: the first one found."""
+    for index, char in enumerate(text):
+        if char == "\n":
+            return "\n"
+        if char == "\r":
+            return "\r\n" if text[index + 1 : index + 2] == "\n" else "\r"
+    return "\n"
 
 
 def file_context(text: str) -> FileContext | None:
-    module = parse_guarded(text)
-    if module is None:
-        return None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    sites = FixSites()
     try:
-        wrapper.visit(sites)
-    except RecursionError:  # deeper than the visitor can walk: no fixes, never a crash
-        return None
-    row = import_row(module, wrapper)
-    return FileContext(module, sites, split_lines(text), row, library_for(sites.imports.roots))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences are the user's business
+            tree = ast.parse(text)
+        lines = split_lines(text)
+        sites = find_sites(tree, lines)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # it was checked a moment ago; if it does not parse now, it gets no fix
+    return FileContext(lines, sites, import_row(tree), library_for(sites.imports.roots), first_newline(text))
 
 
 def plan_fixes(
@@ -172,10 +202,13 @@ def plan_fix(finding: Finding, rule: Rule | None, context: FileContext) -> Fix |
         return None
     api = blocking_api(finding)
     if api is not None and api in rule.safe_fixes:
-        return REWRITERS[rule.safe_fixes[api]](finding, site, context)
-    if not rule.thread_fix or (api is not None and (api in rule.lazy_results or is_protocol(api))):
+        rewrite = REWRITERS[rule.safe_fixes[api]]
+    elif rule.thread_fix and not (api is not None and (api in rule.lazy_results or is_protocol(api))):
+        rewrite = thread_fix
+    else:
         return None
-    return thread_fix(finding, site, context)
+    call = context.call_node(site)
+    return None if call is None else rewrite(Target(finding, site, call), context)
 
 
 def is_protocol(api: str) -> bool:
@@ -183,6 +216,15 @@ def is_protocol(api: str) -> bool:
     a call."""
     name = api.rpartition(".")[2]
     return name.startswith("__") and name.endswith("__")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The finding a fix is for, where its call stands, and the call as libcst parsed it."""
+
+    finding: Finding
+    site: CallSite
+    call: cst.Call
 
 
 def single_argument(call: cst.Call) -> cst.BaseExpression | None:
@@ -193,50 +235,51 @@ def single_argument(call: cst.Call) -> cst.BaseExpression | None:
 
 
 def make_fix(
-    applicability: str, message: str, finding: Finding, site: CallSite, context: FileContext,
+    applicability: str, message: str, target: Target, context: FileContext,
     replacement: cst.BaseExpression, imports: Sequence[str],
 ) -> Fix | None:
     """The fix that puts ``await replacement`` where the call is; None when it would drop a
     comment."""
-    if comments_in(replacement) != comments_in(site.node):
+    if comments_in(replacement) != comments_in(target.call):
         return None
     content = f"await {context.code(replacement)}"
-    if site.in_primary:  # `await f().x` would await `f().x`
+    if target.site.in_primary:  # `await f().x` would await `f().x`
         content = f"({content})"
+    finding = target.finding
     edit = Edit(finding.line, finding.column, finding.end_line, finding.end_column, content)
     added = tuple(context.import_edit(module) for module in dict.fromkeys(imports))
     return Fix(applicability, message, (edit, *added))
 
 
-def sleep_fix(finding: Finding, site: CallSite, context: FileContext) -> Fix | None:
+def sleep_fix(target: Target, context: FileContext) -> Fix | None:
     """``time.sleep(x)`` -> ``await asyncio.sleep(x)`` (or anyio's, trio's)."""
-    if single_argument(site.node) is None:
+    if single_argument(target.call) is None:
         return None
     reference = context.reference(context.library, "sleep")
     if reference is None:
         return None
     name, module = reference
-    replacement = site.node.with_changes(func=cst.parse_expression(name), lpar=[], rpar=[])
+    replacement = target.call.with_changes(func=cst.parse_expression(name), lpar=[], rpar=[])
     message = f"Replace with `await {name}(...)`"
-    return make_fix(SAFE, message, finding, site, context, replacement, [module] if module else [])
+    return make_fix(SAFE, message, target, context, replacement, [module] if module else [])
 
 
 #: What ``await`` may precede without parentheses (a primary expression).
 PRIMARIES = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
 
 
-def await_coroutine_fix(finding: Finding, site: CallSite, context: FileContext) -> Fix | None:
+def await_coroutine_fix(target: Target, context: FileContext) -> Fix | None:
     """``asyncio.run(coro)`` / ``loop.run_until_complete(coro)`` -> ``await coro``."""
-    coroutine = single_argument(site.node)
+    coroutine = single_argument(target.call)
     if coroutine is None:
         return None
     if not isinstance(coroutine, PRIMARIES) and not coroutine.lpar:
         coroutine = coroutine.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     message = "Replace with `await` of the coroutine"
-    return make_fix(SAFE, message, finding, site, context, coroutine, [])
+    return make_fix(SAFE, message, target, context, coroutine, [])
 
 
-REWRITERS: dict[str, Callable[[Finding, CallSite, FileContext], Fix | None]] = {
+REWRITERS: dict[str, Callable[[Target, FileContext], Fix | None]] = {
     "async-sleep": sleep_fix,
     "await-coroutine": await_coroutine_fix,
 }
@@ -251,10 +294,10 @@ def with_leading_argument(call: cst.Call, first: cst.BaseExpression) -> list[cst
     return [cst.Arg(first, comma=cst.Comma(whitespace_after=after)), *call.args]
 
 
-def thread_fix(finding: Finding, site: CallSite, context: FileContext) -> Fix | None:
+def thread_fix(target: Target, context: FileContext) -> Fix | None:
     """``f(*args, **kwargs)`` -> ``await asyncio.to_thread(f, *args, **kwargs)``; anyio's and trio's
     ``run_sync`` take no keywords for ``f``: ``run_sync(functools.partial(f, *args, **kwargs))``."""
-    call = site.node
+    call = target.call
     module, attribute = THREAD_RUNNERS[context.library]
     runner = context.reference(module, attribute)
     if runner is None:
@@ -283,4 +326,4 @@ def thread_fix(finding: Finding, site: CallSite, context: FileContext) -> Fix | 
         )
     callee = context.code(call.func)
     message = f"Run `{callee}` in a worker thread with `{runner_name}`"
-    return make_fix(UNSAFE, message, finding, site, context, replacement, imports)
+    return make_fix(UNSAFE, message, target, context, replacement, imports)

@@ -1,32 +1,38 @@
-"""One libcst walk of a module that says, for every call, whether a fix may rewrite it.
+"""One ``ast`` walk of a module that says, for every call, whether a fix may rewrite it.
 
 The fix planner (``fixes.py``) needs to know for the call at a finding's position whether ``await``
-is legal there, whether the call is already awaited, entered with ``with`` or iterated, whether
-the rewritten expression needs parentheses, which lines carry a ``# noqa``, how the module imports
-the async libraries and which names it binds (an import added for ``asyncio`` must not be shadowed).
+is legal there, whether the call is already awaited, entered with ``with`` or iterated, whether an
+``await`` put in front of it needs parentheses, how the module imports the async libraries and
+which names it binds (an ``import asyncio`` the fix adds must not be shadowed). ``ast`` answers all
+of it at a fraction of libcst's cost (DESIGN.md: ~10x for a parse with positions): the planner then
+hands libcst only the source of each call it rewrites.
 
 Where ``await`` is legal is tracked with a stack, as the checker does (``checker.py``): a coroutine
-body pushes "legal", a nested sync ``def``, a ``lambda`` and a class body push "illegal", and a
-comprehension keeps the enclosing answer only when it is asynchronous (an ``async for``) — in a
-sync comprehension ``await`` is illegal before Python 3.11 outside ``async def`` and, in a generator
-expression, would turn it into an async generator. The outermost ``for``'s iterable of a
-comprehension is evaluated where the comprehension is written, so it keeps the enclosing answer.
+body pushes "legal", a nested sync ``def``, a ``lambda`` and a class body push "illegal" (their
+decorators, defaults and annotations are evaluated where they are written), and a comprehension
+keeps the enclosing answer only when it is asynchronous (an ``async for``): in a sync
+comprehension ``await`` is illegal before Python 3.11 outside ``async def`` and, in a generator
+expression, would turn it into an async generator. The outermost iterable of a comprehension is
+evaluated where the comprehension is written, so it keeps the enclosing answer.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
-import libcst as cst
-from libcst.metadata import PositionProvider
+from loopguard.confirm import character_column
+
+Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
 
 
 @dataclass(frozen=True, slots=True)
 class CallSite:
-    """A call and what the fixes need to know about where it stands."""
+    """A call and what the fixes need to know about where it stands; lines are 1-based, columns
+    0-based characters, the end exclusive."""
 
-    node: cst.Call
-    end: tuple[int, int]  # (line, column), 1-based line, 0-based exclusive column
+    start: tuple[int, int]
+    end: tuple[int, int]
     await_legal: bool
     #: why the call must not be wrapped: "awaited", "entered" (``with``), "iterated", or ""
     held: str
@@ -38,202 +44,158 @@ class CallSite:
 @dataclass(slots=True)
 class ModuleImports:
     """Plain ``import`` statements of the module body: local name -> module, and every module they
-    load (``import a.b`` loads ``a`` and ``a.b``)."""
+    load (``import a.b`` loads ``a`` and ``a.b``); the top-level packages imported anywhere."""
 
     bindings: dict[str, str] = field(default_factory=dict)
     loaded: set[str] = field(default_factory=set)
-    roots: set[str] = field(default_factory=set)  # top-level packages imported anywhere
+    roots: set[str] = field(default_factory=set)
 
 
-def _target_names(node: cst.BaseExpression | cst.BaseAssignTargetExpression) -> list[str]:
-    if isinstance(node, cst.Name):
-        return [node.value]
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return [name for element in node.elements for name in _target_names(element.value)]
-    if isinstance(node, cst.StarredElement):
-        return _target_names(node.value)
-    return []
-
-
-class FixSites(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self) -> None:
-        super().__init__()
+class FixSites(ast.NodeVisitor):
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
         self.sites: dict[tuple[int, int], CallSite] = {}
-        self.comments: dict[int, str] = {}
         self.bound: set[str] = set()
         self.imports = ModuleImports()
         self.await_legal: list[bool] = [False]  # module level
         self.held: dict[int, str] = {}  # id(expression) -> why it must not be wrapped
         self.primary_parts: set[int] = set()
-        self.outermost_fors: set[int] = set()
         self.depth = 0  # of function and class bodies: imports at depth 0 are the module's
 
+    def position(self, line: int, byte_column: int) -> tuple[int, int]:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return line, character_column(text, byte_column)
+
+    def in_body(self, legal: bool, body: list[ast.stmt]) -> None:
+        self.await_legal.append(legal)
+        self.depth += 1
+        for statement in body:
+            self.visit(statement)
+        self.depth -= 1
+        self.await_legal.pop()
+
     # -- where await is legal ----------------------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.bound.add(node.name.value)
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.function(node, False)
 
-    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self.await_legal.append(node.asynchronous is not None)
-        self.depth += 1
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self.function(node, True)
 
-    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self.await_legal.pop()
-        self.depth -= 1
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_async: bool) -> None:
+        self.bound.add(node.name)
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        self.visit(node.args)
+        if node.returns is not None:
+            self.visit(node.returns)
+        self.in_body(is_async, node.body)
 
-    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.visit(node.args)
         self.await_legal.append(False)
-
-    def leave_Lambda_body(self, node: cst.Lambda) -> None:
+        self.visit(node.body)
         self.await_legal.pop()
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.bound.add(node.name.value)
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.bound.add(node.name)
+        for expression in (*node.decorator_list, *node.bases, *node.keywords):
+            self.visit(expression)
+        self.in_body(False, node.body)
 
-    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self.await_legal.append(False)
-        self.depth += 1
-
-    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self.await_legal.pop()
-        self.depth -= 1
-
-    def _enter_comprehension(self, for_in: cst.CompFor) -> None:
-        self.outermost_fors.add(id(for_in))
-        is_async = False
-        part: cst.CompFor | None = for_in
-        while part is not None:
-            is_async = is_async or part.asynchronous is not None
-            part = part.inner_for_in
+    def comprehension(self, node: Comprehension, parts: list[ast.expr]) -> None:
+        first, *rest = node.generators
+        for generator in node.generators:
+            self.held[id(generator.iter)] = "iterated"
+        self.visit(first.iter)  # evaluated where the comprehension is written
+        is_async = any(generator.is_async for generator in node.generators)
         self.await_legal.append(self.await_legal[-1] and is_async)
-
-    def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_ListComp(self, node: cst.ListComp) -> None:
+        self.visit(first.target)
+        for condition in first.ifs:
+            self.visit(condition)
+        for generator in rest:
+            self.visit(generator)
+        for part in parts:
+            self.visit(part)
         self.await_legal.pop()
 
-    def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._enter_comprehension(node.for_in)
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self.comprehension(node, [node.elt])
 
-    def leave_SetComp(self, node: cst.SetComp) -> None:
-        self.await_legal.pop()
+    def visit_SetComp(self, node: ast.SetComp) -> None:
+        self.comprehension(node, [node.elt])
 
-    def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._enter_comprehension(node.for_in)
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
+        self.comprehension(node, [node.elt])
 
-    def leave_DictComp(self, node: cst.DictComp) -> None:
-        self.await_legal.pop()
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self.await_legal.pop()
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self.held[id(node.iter)] = "iterated"
-        self.bound.update(_target_names(node.target))
-
-    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
-        # the outermost iterable is evaluated where the comprehension is written
-        outer = id(node) in self.outermost_fors
-        self.await_legal.append(self.await_legal[-2] if outer else self.await_legal[-1])
-
-    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
-        self.await_legal.pop()
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self.comprehension(node, [node.key, node.value])
 
     # -- how a call is used ------------------------------------------------------------------------
-    def visit_Await(self, node: cst.Await) -> None:
-        self.held[id(node.expression)] = "awaited"
+    def visit_Await(self, node: ast.Await) -> None:
+        self.held[id(node.value)] = "awaited"
+        self.generic_visit(node)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        self.held[id(node.item)] = "entered"
-        if node.asname is not None:
-            self.bound.update(_target_names(node.asname.name))
+    def visit_withitem(self, node: ast.withitem) -> None:
+        self.held[id(node.context_expr)] = "entered"
+        self.generic_visit(node)
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: ast.For) -> None:
         self.held[id(node.iter)] = "iterated"
-        self.bound.update(_target_names(node.target))
+        self.generic_visit(node)
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self.held[id(node.iter)] = "iterated"
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
         self.primary_parts.add(id(node.value))
+        self.generic_visit(node)
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
+    def visit_Subscript(self, node: ast.Subscript) -> None:
         self.primary_parts.add(id(node.value))
+        self.generic_visit(node)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         self.primary_parts.add(id(node.func))
-        where = self.get_metadata(PositionProvider, node)
-        self.sites[(where.start.line, where.start.column)] = CallSite(
-            node,
-            (where.end.line, where.end.column),
-            self.await_legal[-1],
-            self.held.get(id(node), ""),
-            id(node) in self.primary_parts and not node.lpar,
+        start = self.position(node.lineno, node.col_offset)
+        end = self.position(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        self.sites[start] = CallSite(
+            start, end, self.await_legal[-1], self.held.get(id(node), ""), id(node) in self.primary_parts
         )
+        self.generic_visit(node)
 
-    # -- names and comments ------------------------------------------------------------------------
-    def visit_Param(self, node: cst.Param) -> None:
-        self.bound.add(node.name.value)
+    # -- names -------------------------------------------------------------------------------------
+    def visit_arg(self, node: ast.arg) -> None:
+        self.bound.add(node.arg)
+        self.generic_visit(node)
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.bound.update(_target_names(node.target))
+    def visit_Name(self, node: ast.Name) -> None:
+        if not isinstance(node.ctx, ast.Load):
+            self.bound.add(node.id)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.bound.update(_target_names(node.target))
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.bound.add(node.name)
+        self.generic_visit(node)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.bound.update(_target_names(node.target))
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.bound.update(_target_names(node.target))
-
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            self.bound.update(_target_names(node.name.name))
-
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            dotted = cst.helpers.get_full_name_for_node(alias.name) or ""
-            self.imports.roots.add(dotted.partition(".")[0])
-            name = alias.evaluated_alias or dotted.partition(".")[0]
+            self.imports.roots.add(alias.name.partition(".")[0])
+            name = alias.asname or alias.name.partition(".")[0]
             if self.depth:
                 self.bound.add(name)  # a function-local import: not usable module-wide
                 continue
-            if alias.asname is not None:
-                self.imports.bindings[name] = dotted
-            else:
-                self.imports.bindings[name] = name
-            parts = dotted.split(".")
+            self.imports.bindings[name] = alias.name if alias.asname else name
+            parts = alias.name.split(".")
             self.imports.loaded.update(".".join(parts[: i + 1]) for i in range(len(parts)))
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is not None and not node.relative:
-            module = cst.helpers.get_full_name_for_node(node.module) or ""
-            self.imports.roots.add(module.partition(".")[0])
-        if isinstance(node.names, cst.ImportStar):
-            return
-        for alias in node.names:
-            self.bound.add(alias.evaluated_alias or alias.evaluated_name)
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        self.comments[self.get_metadata(PositionProvider, node).start.line] = node.value
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module and not node.level:
+            self.imports.roots.add(node.module.partition(".")[0])
+        self.bound.update(alias.asname or alias.name for alias in node.names if alias.name != "*")
 
 
-class CommentCounter(cst.CSTVisitor):
-    """How many comments a subtree holds: a rewrite must keep every one."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        self.count += 1
-
-
-def comments_in(node: cst.CSTNode) -> int:
-    counter = CommentCounter()
-    node.visit(counter)
-    return counter.count
+def find_sites(tree: ast.Module, lines: list[str]) -> FixSites:
+    sites = FixSites(lines)
+    sites.visit(tree)
+    return sites
