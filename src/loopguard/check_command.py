@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -74,7 +74,7 @@ class CheckOptions:
     output_file: Path | None = None
     show_settings: bool = False
     show_files: bool = False
-    fixes: FixOptions = FixOptions()
+    fixes: FixOptions = field(default_factory=FixOptions)
     to_stderr: bool = False  # the report goes to stderr (standard output holds a fixed buffer)
 
 

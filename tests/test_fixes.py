@@ -1,0 +1,293 @@
+"""``--fix``, ``--diff``, ``--unsafe-fixes``: snapshots, idempotence, and never losing a byte.
+
+Each fixture in ``fixtures/fixes/`` has the output of ``--fix`` beside it as ``NAME.fixed.py``
+(``unsafe_*`` fixtures with ``--unsafe-fixes`` too), compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from loopguard import fix_command
+from loopguard.apply_fixes import (
+    ChangedOnDisk,
+    FixedText,
+    apply_fixes,
+    line_starts,
+    position_of,
+    write_atomically,
+)
+from loopguard.catalogue import ALL_RULES
+from loopguard.cli import cli
+from loopguard.fixdata import REWRITES
+from loopguard.models import SAFE, Edit, Finding, Fix
+
+FIXES = Path(__file__).parent / "fixtures" / "fixes"
+FIXTURES = sorted(p for p in FIXES.glob("*.py") if not p.name.endswith(".fixed.py"))
+
+
+def run(*args: str, input: str | bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["check", "--no-cache", *args], input=input, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def fix_flags(fixture: Path) -> list[str]:
+    return ["--fix", "--unsafe-fixes"] if fixture.name.startswith("unsafe_") else ["--fix"]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_fix_output_matches_the_snapshot_and_a_second_fix_changes_nothing(fixture: Path, workdir: Path) -> None:
+    target = workdir / fixture.name
+    shutil.copyfile(fixture, target)
+    run(*fix_flags(fixture), fixture.name)
+    expected = fixture.with_name(fixture.stem + ".fixed.py").read_bytes()
+    assert target.read_bytes() == expected
+    _, out, _ = run(*fix_flags(fixture), fixture.name)
+    assert target.read_bytes() == expected
+    assert "Fixed" not in out
+    compile(expected, fixture.name, "exec", dont_inherit=True)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_diff_shows_the_fix_and_writes_nothing(fixture: Path, workdir: Path) -> None:
+    shutil.copyfile(fixture, workdir / fixture.name)
+    status, out, err = run("--diff", *fix_flags(fixture)[1:], fixture.name)
+    assert status == 1
+    assert out.startswith(f"--- {fixture.name}\n+++ {fixture.name}\n")
+    assert (workdir / fixture.name).read_bytes() == fixture.read_bytes()
+    assert err.startswith("Would fix ")
+
+
+def test_diff_exits_zero_without_a_fix(workdir: Path) -> None:
+    (workdir / "app.py").write_text("import asyncio\n\n\nasync def poll():\n    await asyncio.sleep(1)\n")
+    assert run("--diff", "app.py") == (0, "", "No fixes to apply.\n")
+
+
+SLEEPY = "import time\n\n\nasync def poll():\n    time.sleep(1)\n    time.sleep(2)\n"
+SLEEPY_FIXED = "import time\nimport asyncio\n\n\nasync def poll():\n    await asyncio.sleep(1)\n    await asyncio.sleep(2)\n"
+
+
+def test_the_import_is_added_once_and_the_summary_counts(workdir: Path) -> None:
+    (workdir / "app.py").write_text(SLEEPY)
+    status, out, _ = run("--fix", "--show-fixes", "app.py")
+    assert (workdir / "app.py").read_text() == SLEEPY_FIXED
+    assert status == 0
+    assert out.splitlines() == [
+        "All checks passed! (1 file checked)",
+        "Fixed 2 findings (0 remaining).",
+        "Fixed 2 findings:",
+        "- app.py:",
+        "    2 × LG101 (blocking-sleep)",
+    ]
+
+
+def test_the_summary_says_what_is_fixable_and_with_which_flag(workdir: Path) -> None:
+    (workdir / "app.py").write_text(SLEEPY + "    open('x')\n")
+    _, out, _ = run("app.py")
+    assert out.splitlines()[-1] == (
+        "[*] 2 fixable with the `--fix` option (1 hidden fix can be enabled with the `--unsafe-fixes` option)."
+    )
+    _, out, _ = run("--unsafe-fixes", "app.py")
+    assert out.splitlines()[-1] == "[*] 3 fixable with the `--fix --unsafe-fixes` option."
+
+
+def test_unfixable_and_fixable_choose_codes(workdir: Path) -> None:
+    (workdir / "pyproject.toml").write_text('[tool.loopguard]\nunfixable = ["LG1"]\n')
+    (workdir / "app.py").write_text(SLEEPY)
+    status, _, _ = run("--fix", "app.py")
+    assert status == 1 and (workdir / "app.py").read_text() == SLEEPY
+    (workdir / "pyproject.toml").write_text('[tool.loopguard]\nunfixable = ["LG1"]\nfixable = ["LG101"]\n')
+    run("--fix", "app.py")
+    assert (workdir / "app.py").read_text() == SLEEPY_FIXED
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [('"LG101"', "'fixable' must be a list of code prefixes"), ('["XX1"]', "'fixable' has an invalid code prefix")],
+)
+def test_a_bad_fixable_setting_names_the_file_and_key(workdir: Path, value: str, message: str) -> None:
+    (workdir / "pyproject.toml").write_text(f"[tool.loopguard]\nfixable = {value}\n")
+    (workdir / "app.py").write_text(SLEEPY)
+    status, _, err = run("--fix", "app.py")
+    assert status == 2 and "pyproject.toml" in err and message in err
+    assert (workdir / "app.py").read_text() == SLEEPY
+
+
+def test_permissions_are_kept_and_a_symlink_stays_one(workdir: Path) -> None:
+    real = workdir / "real.py"
+    real.write_text(SLEEPY)
+    real.chmod(0o640)
+    (workdir / "link.py").symlink_to(real)
+    run("--fix", "link.py")
+    assert (workdir / "link.py").is_symlink()
+    assert real.read_text() == SLEEPY_FIXED
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert [p.name for p in workdir.iterdir() if "loopguard" in p.name] == []  # no temporary left
+
+
+def test_a_file_changed_on_disk_is_skipped_and_reported(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (workdir / "app.py").write_text(SLEEPY)
+    real_fix_text = fix_command.fix_text
+
+    def edited_meanwhile(*args: Any, **kwargs: Any) -> FixedText:
+        outcome = real_fix_text(*args, **kwargs)
+        (workdir / "app.py").write_text(SLEEPY + "# edited in the editor\n")
+        return outcome
+
+    monkeypatch.setattr(fix_command, "fix_text", edited_meanwhile)
+    status, out, err = run("--fix", "app.py")
+    assert status == 2
+    assert "app.py: not fixed: the file changed on disk while it was checked" in err
+    assert (workdir / "app.py").read_text() == SLEEPY + "# edited in the editor\n"
+    assert "Found 2 blocking calls" in out
+
+
+def test_a_fix_that_breaks_the_code_is_refused(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (workdir / "app.py").write_text(SLEEPY)
+
+    def broken(text: str, findings: Sequence[Finding], config: object) -> dict[Finding, Fix]:
+        return {f: Fix(SAFE, "broken", (Edit(f.line, f.column, f.line, f.column, "("),)) for f in findings}
+
+    monkeypatch.setattr(fix_command, "available_fixes", broken)
+    status, _, err = run("--fix", "app.py")
+    assert status == 2
+    assert "app.py: not fixed, left as it was: the fixed code would not compile" in err
+    assert (workdir / "app.py").read_text() == SLEEPY
+
+
+def test_a_fix_that_leaves_its_finding_is_refused(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (workdir / "app.py").write_text(SLEEPY)
+
+    def same_call(text: str, findings: Sequence[Finding], config: object) -> dict[Finding, Fix]:
+        edit = "time.sleep( 1)"
+        return {f: Fix(SAFE, "no-op", (Edit(f.line, f.column, f.end_line, f.end_column, edit),)) for f in findings}
+
+    monkeypatch.setattr(fix_command, "available_fixes", same_call)
+    status, _, err = run("--fix", "app.py")
+    assert status == 2 and "did not remove it" in err
+    assert (workdir / "app.py").read_text() == SLEEPY
+
+
+LATIN1 = '# -*- coding: latin-1 -*-\n"""Caf\xe9."""\nimport time\n\n\nasync def pause():\n    time.sleep(1)  # d\xe9j\xe0 vu\n'
+LATIN1_FIXED = (
+    '# -*- coding: latin-1 -*-\n"""Caf\xe9."""\nimport time\nimport asyncio\n\n\n'
+    "async def pause():\n    await asyncio.sleep(1)  # d\xe9j\xe0 vu\n"
+)
+
+
+def test_a_latin1_file_keeps_its_encoding(workdir: Path) -> None:
+    # written here, not as a fixture: the fixture tests read every fixture as UTF-8
+    (workdir / "app.py").write_bytes(LATIN1.encode("latin-1"))
+    run("--fix", "app.py")
+    assert (workdir / "app.py").read_bytes() == LATIN1_FIXED.encode("latin-1")
+
+
+def test_noqa_lines_are_never_touched(workdir: Path) -> None:
+    source = "import time\n\n\nasync def poll():\n    time.sleep(1)  # noqa: LG201\n"
+    (workdir / "app.py").write_text(source)
+    run("--fix", "--unsafe-fixes", "app.py")
+    assert (workdir / "app.py").read_text() == source
+
+
+def test_stdin_fix_writes_the_fixed_source_to_stdout(workdir: Path) -> None:
+    status, out, err = run("--fix", "--stdin-filename", "app.py", "-", input=SLEEPY)
+    assert out == SLEEPY_FIXED
+    assert "Fixed 2 findings (0 remaining)." in err
+    assert status == 0
+    assert not (workdir / "app.py").exists()
+
+
+def test_stdin_without_a_fix_echoes_the_buffer(workdir: Path) -> None:
+    clean = "import asyncio\n\n\nasync def poll():\n    await asyncio.sleep(1)\n"
+    status, out, _ = run("--fix", "--stdin-filename", "app.py", "-", input=clean)
+    assert (status, out) == (0, clean)
+
+
+def test_json_and_sarif_describe_unsafe_fixes(workdir: Path) -> None:
+    (workdir / "app.py").write_text("import requests\n\n\nasync def get(url):\n    return requests.get(url, timeout=3)\n")
+    _, out, _ = run("--output-format", "json", "app.py")
+    [finding] = json.loads(out)
+    assert finding["fix"] == {
+        "applicability": "unsafe",
+        "message": "Run `requests.get` in a worker thread with `asyncio.to_thread`",
+        "edits": [
+            {"content": "await asyncio.to_thread(requests.get, url, timeout=3)",
+             "location": {"row": 5, "column": 12}, "end_location": {"row": 5, "column": 40}},
+            {"content": "import asyncio\n", "location": {"row": 2, "column": 1},
+             "end_location": {"row": 2, "column": 1}},
+        ],
+    }
+    _, out, _ = run("--output-format", "sarif", "app.py")
+    [result] = json.loads(out)["runs"][0]["results"]
+    [fix] = result["fixes"]
+    assert fix["description"]["text"].endswith("(unsafe fix)")
+    [change] = fix["artifactChanges"]
+    assert change["artifactLocation"] == {"uri": "app.py", "uriBaseId": "%SRCROOT%"}
+    assert change["replacements"][0] == {
+        "deletedRegion": {"startLine": 5, "startColumn": 12, "endLine": 5, "endColumn": 40},
+        "insertedContent": {"text": "await asyncio.to_thread(requests.get, url, timeout=3)"},
+    }
+
+
+def test_a_real_subprocess_fixes_a_file(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(SLEEPY)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    done = subprocess.run(
+        [sys.executable, "-m", "loopguard", "check", "--no-cache", "--fix", "app.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "app.py").read_text() == SLEEPY_FIXED
+
+
+# -- units -----------------------------------------------------------------------------------------
+def test_overlapping_fixes_apply_outermost_first() -> None:
+    finding = Finding("a.py", 1, 1, 1, 8, "LG1", "n", "outer")
+    inner = Finding("a.py", 1, 3, 1, 7, "LG1", "n", "inner")
+    fixes = {
+        inner: Fix(SAFE, "i", (Edit(1, 3, 1, 7, "G"), Edit(1, 1, 1, 1, "import x\n"))),
+        finding: Fix(SAFE, "o", (Edit(1, 1, 1, 8, "OUTER"), Edit(1, 1, 1, 1, "import x\n"))),
+    }
+    applied = apply_fixes("f(g(x))\n", fixes)
+    assert applied.text == "import x\nOUTER\n"
+    assert [f.message for f, _ in applied.fixed] == ["outer"]
+
+
+def test_positions_count_every_line_break_style() -> None:
+    starts = line_starts("a\r\nbc\rd\ne")
+    assert starts == [0, 3, 6, 8, 9]
+    assert position_of(starts, 7) == (3, 2)
+
+
+def test_write_atomically_refuses_changed_bytes(tmp_path: Path) -> None:
+    target = tmp_path / "a.py"
+    target.write_bytes(b"new")
+    with pytest.raises(ChangedOnDisk):
+        write_atomically(target, b"fixed", b"old")
+    assert target.read_bytes() == b"new"
+
+
+def test_every_named_rewrite_exists_and_is_documented() -> None:
+    for rule in ALL_RULES.values():
+        assert set(rule.safe_fixes.values()) <= set(REWRITES), rule.code
+        page = (Path(__file__).parents[1] / "docs" / "rules" / f"{rule.code}.md").read_text()
+        if rule.safe_fixes:
+            assert "Safe fix:" in page
+        assert ("Unsafe fix (`--unsafe-fixes`)" in page) == rule.thread_fix
