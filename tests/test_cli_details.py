@@ -129,7 +129,7 @@ def test_statistics_as_json_is_ruffs_shape(project) -> None:
     status, out, _ = run("check", "--statistics", "--output-format", "json", "app.py")
     assert status == 1
     assert json.loads(out) == [
-        {"code": "LG101", "name": "blocking-sleep", "count": 2, "fixable": False, "fixable_count": 0},
+        {"code": "LG101", "name": "blocking-sleep", "count": 2, "fixable": True, "fixable_count": 2},
         {"code": "LG201", "name": "requests-call", "count": 1, "fixable": False, "fixable_count": 0},
     ]
 

@@ -33,11 +33,12 @@ from loopguard.engine import make_settings
 from loopguard.fix_command import (
     FileSource,
     FixOptions,
-    FixRun,
     describe_fixes,
+    fix_notes,
     fix_results,
-    fixable_note,
-    fixed_summary,
+    plural,
+    write_diffs,
+    write_fixed_buffer,
 )
 from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs, stdin_source
 from loopguard.models import FileResult, Finding
@@ -162,37 +163,6 @@ def buffer_checker(cwd: Path, options: CheckOptions) -> Callable[[FileSource, by
         return [f for r in results for f in r.findings]
 
     return check_buffer
-
-
-def write_diffs(fixed: FixRun, failed: bool) -> int:
-    """``--diff``: the diffs on standard output, how many fixes on stderr; exit 1 when there is a
-    diff (2 when a file could not be checked or fixed)."""
-    click.echo("".join(fixed.diffs), nl=False)
-    count = sum(len(findings) for findings in fixed.fixed.values())
-    click.echo(f"Would fix {plural(count, 'finding')}." if count else "No fixes to apply.", err=True)
-    if failed or fixed.errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if fixed.diffs else EXIT_CLEAN
-
-
-def write_fixed_buffer(fixed: FixRun, original: bytes) -> None:
-    """``--fix`` of a buffer (``--stdin-filename``): its fixed source on standard output, as editors
-    expect; the report goes to stderr."""
-    sys.stdout.buffer.write(fixed.stdin_text if fixed.stdin_text is not None else original)
-    sys.stdout.flush()
-
-
-def fix_notes(findings: list[Finding], fixes: FixOptions, fixed: FixRun | None) -> str:
-    """The lines the summary gets about fixes: what was fixed, and what could be."""
-    lines = []
-    if fixed is not None:
-        count = sum(len(found) for found in fixed.fixed.values())
-        if count:
-            lines.append(f"Fixed {plural(count, 'finding')} ({len(findings)} remaining).")
-        if fixes.show_fixes and count:
-            lines.append(fixed_summary(fixed))
-    note = fixable_note(findings, fixes.unsafe)
-    return "\n".join([*lines, note] if note else lines)
 
 
 def configure(options: CheckOptions) -> Callable[[Config], Config]:
@@ -362,10 +332,6 @@ def read_stdin(filename: Path | None, finder: ProjectFinder, force_exclude: bool
     if force_exclude and filename is not None and excluded_by(project, filename):
         return None
     return StdinBuffer(stdin_source(data, filename, project.roots), project)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def summary(results: list[FileResult], findings: list[Finding], missing: int = 0) -> str:

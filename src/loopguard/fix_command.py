@@ -11,9 +11,12 @@ unsaved buffer is checked); then ``--diff`` prints what would change and ``--fix
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import click
 
 from loopguard.apply_fixes import (
     ChangedOnDisk,
@@ -24,6 +27,7 @@ from loopguard.apply_fixes import (
     write_atomically,
 )
 from loopguard.catalogue import ALL_RULES
+from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from loopguard.config import Config
 from loopguard.fixes import plan_fixes
 from loopguard.models import SAFE, FileResult, Finding, Fix
@@ -191,7 +195,42 @@ def unified_diff(display: str, before: str, after: str) -> str:
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
 
 
-# -- what the summary says -------------------------------------------------------------------------
+# -- what the run prints ---------------------------------------------------------------------------
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def write_diffs(fixed: FixRun, failed: bool) -> int:
+    """``--diff``: the diffs on standard output, how many fixes on stderr; exit 1 when there is a
+    diff (2 when a file could not be checked or fixed)."""
+    click.echo("".join(fixed.diffs), nl=False)
+    count = sum(len(findings) for findings in fixed.fixed.values())
+    click.echo(f"Would fix {plural(count, 'finding')}." if count else "No fixes to apply.", err=True)
+    if failed or fixed.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if fixed.diffs else EXIT_CLEAN
+
+
+def write_fixed_buffer(fixed: FixRun, original: bytes) -> None:
+    """``--fix`` of a buffer (``--stdin-filename``): its fixed source on standard output, as editors
+    expect; the report goes to stderr."""
+    sys.stdout.buffer.write(fixed.stdin_text if fixed.stdin_text is not None else original)
+    sys.stdout.flush()
+
+
+def fix_notes(findings: list[Finding], fixes: FixOptions, fixed: FixRun | None) -> str:
+    """The lines the summary gets about fixes: what was fixed, and what could be."""
+    lines = []
+    if fixed is not None:
+        count = sum(len(found) for found in fixed.fixed.values())
+        if count:
+            lines.append(f"Fixed {plural(count, 'finding')} ({len(findings)} remaining).")
+        if fixes.show_fixes and count:
+            lines.append(fixed_summary(fixed))
+    note = fixable_note(findings, fixes.unsafe)
+    return "\n".join([*lines, note] if note else lines)
+
+
 def fixable_note(findings: Sequence[Finding], unsafe: bool) -> str:
     """ruff's "[*] 3 fixable with the `--fix` option (2 hidden fixes can be enabled with the
     `--unsafe-fixes` option)."; "" when nothing is fixable."""
