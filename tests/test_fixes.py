@@ -199,6 +199,42 @@ def test_a_latin1_file_keeps_its_encoding(workdir: Path) -> None:
     assert (workdir / "app.py").read_bytes() == LATIN1_FIXED.encode("latin-1")
 
 
+def test_the_call_that_blocks_is_wrapped_not_the_one_it_starts_with(workdir: Path) -> None:
+    # `requests.Session()` and `.get(url)` start at the same column: the thread gets the `.get`
+    source = "import requests\n\n\nasync def get(url):\n    return requests.Session().get(url)\n"
+    (workdir / "app.py").write_text(source)
+    run("--fix", "--unsafe-fixes", "app.py")
+    assert (workdir / "app.py").read_text() == (
+        "import requests\nimport asyncio\n\n\nasync def get(url):\n"
+        "    return await asyncio.to_thread(requests.Session().get, url)\n"
+    )
+
+
+def test_chained_blocking_calls_are_both_moved_outermost_first(workdir: Path) -> None:
+    source = "import boto3\n\n\nasync def buckets():\n    return boto3.client('s3').list_buckets()\n"
+    (workdir / "app.py").write_text(source)
+    status, _, _ = run("--fix", "--unsafe-fixes", "app.py")
+    assert (workdir / "app.py").read_text() == (
+        "import boto3\nimport asyncio\n\n\nasync def buckets():\n"
+        "    return await asyncio.to_thread((await asyncio.to_thread(boto3.client, 's3')).list_buckets)\n"
+    )
+    assert status == 0
+
+
+def test_a_comment_after_the_parenthesis_stays_once(workdir: Path) -> None:
+    source = (
+        "import requests\n\n\nasync def post(url):\n    return requests.post(  # why\n"
+        "        url,\n        json={},  # body\n    )\n"
+    )
+    (workdir / "app.py").write_text(source)
+    run("--fix", "--unsafe-fixes", "app.py")
+    assert (workdir / "app.py").read_text() == (
+        "import requests\nimport asyncio\n\n\nasync def post(url):\n"
+        "    return await asyncio.to_thread(  # why\n        requests.post,\n"
+        "        url,\n        json={},  # body\n    )\n"
+    )
+
+
 def test_noqa_lines_are_never_touched(workdir: Path) -> None:
     source = "import time\n\n\nasync def poll():\n    time.sleep(1)  # noqa: LG201\n"
     (workdir / "app.py").write_text(source)

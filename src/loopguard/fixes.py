@@ -195,10 +195,10 @@ def fix_may_exist(finding: Finding, rule: Rule | None) -> bool:
 def plan_fix(finding: Finding, rule: Rule | None, context: FileContext) -> Fix | None:
     if rule is None or not fix_may_exist(finding, rule):
         return None
-    site = context.sites.sites.get((finding.line, finding.column - 1))
-    if site is None or site.end != (finding.end_line, finding.end_column - 1):
+    site = call_site(finding, context.sites.sites.get((finding.line, finding.column - 1), []))
+    if site is None:
         return None  # not a call (``with lock:``, iterating a cursor): nothing to rewrite
-    if not site.await_legal or site.held or context.touches_noqa(finding.line, finding.end_line):
+    if not site.await_legal or site.held or context.touches_noqa(site.start[0], site.end[0]):
         return None
     api = blocking_api(finding)
     if api is not None and api in rule.safe_fixes:
@@ -211,11 +211,38 @@ def plan_fix(finding: Finding, rule: Rule | None, context: FileContext) -> Fix |
     return None if call is None else rewrite(Target(finding, site, call), context)
 
 
+#: Methods a call of the class runs: the call site names the class, the chain the method.
+CONSTRUCTION = frozenset({"__init__", "__new__", "__post_init__"})
+
+
+def called_name(finding: Finding) -> str:
+    """The name the finding's call calls: the API's last part, or the helper's of a chain."""
+    api = blocking_api(finding)
+    qualname = api if api is not None else finding.chain[0].call.removesuffix("()") if finding.chain else ""
+    owner, _, name = qualname.rpartition(".")
+    return owner.rpartition(".")[2] if name in CONSTRUCTION else name
+
+
+def call_site(finding: Finding, sites: list[CallSite]) -> CallSite | None:
+    """The call the finding is about among those starting where it does. Several start there in
+    ``a().b()``, and then the finding's end may be the inner call's (the checker keys its calls by
+    where they start): the call is chosen by the name it calls; alone, by its range."""
+    name = called_name(finding)
+    named = [site for site in sites if site.callee == name]
+    if len(named) == 1:
+        return named[0]
+    end = (finding.end_line, finding.end_column - 1)
+    if len(sites) == 1 and sites[0].end == end:
+        return sites[0]  # an alias (``from time import sleep as pause``) calls another name
+    return None
+
+
+#: ``Type.__iter__``, ``Type.__enter__``: the finding is about how a value is used, not a call.
+PROTOCOL_METHODS = frozenset({"__iter__", "__next__", "__enter__", "__exit__", "__getitem__", "__len__"})
+
+
 def is_protocol(api: str) -> bool:
-    """``Type.__iter__``, ``Type.__enter__``: the finding is about how a value is used, not about
-    a call."""
-    name = api.rpartition(".")[2]
-    return name.startswith("__") and name.endswith("__")
+    return api.rpartition(".")[2] in PROTOCOL_METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +272,8 @@ def make_fix(
     content = f"await {context.code(replacement)}"
     if target.site.in_primary:  # `await f().x` would await `f().x`
         content = f"({content})"
-    finding = target.finding
-    edit = Edit(finding.line, finding.column, finding.end_line, finding.end_column, content)
+    (line, column), (end_line, end_column) = target.site.start, target.site.end
+    edit = Edit(line, column + 1, end_line, end_column + 1, content)
     added = tuple(context.import_edit(module) for module in dict.fromkeys(imports))
     return Fix(applicability, message, (edit, *added))
 
@@ -290,7 +317,9 @@ def with_leading_argument(call: cst.Call, first: cst.BaseExpression) -> list[cst
     if not call.args:
         return [cst.Arg(first)]
     gap = call.whitespace_before_args
-    after = gap if isinstance(gap, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
+    after: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+    if isinstance(gap, cst.ParenthesizedWhitespace):  # one per line: the same line break and indent
+        after = gap.with_changes(first_line=cst.TrailingWhitespace())  # a comment stays after "("
     return [cst.Arg(first, comma=cst.Comma(whitespace_after=after)), *call.args]
 
 

@@ -33,6 +33,7 @@ class CallSite:
 
     start: tuple[int, int]
     end: tuple[int, int]
+    callee: str  # the called name: ``f`` of ``f(x)`` and of ``obj.f(x)``; "" for anything else
     await_legal: bool
     #: why the call must not be wrapped: "awaited", "entered" (``with``), "iterated", or ""
     held: str
@@ -54,7 +55,8 @@ class ModuleImports:
 class FixSites(ast.NodeVisitor):
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
-        self.sites: dict[tuple[int, int], CallSite] = {}
+        #: calls by where they start, outermost first: ``a().b()`` starts where ``a()`` does
+        self.sites: dict[tuple[int, int], list[CallSite]] = {}
         self.bound: set[str] = set()
         self.imports = ModuleImports()
         self.await_legal: list[bool] = [False]  # module level
@@ -159,9 +161,11 @@ class FixSites(ast.NodeVisitor):
         self.primary_parts.add(id(node.func))
         start = self.position(node.lineno, node.col_offset)
         end = self.position(node.end_lineno or node.lineno, node.end_col_offset or 0)
-        self.sites[start] = CallSite(
-            start, end, self.await_legal[-1], self.held.get(id(node), ""), id(node) in self.primary_parts
+        site = CallSite(
+            start, end, callee_name(node.func), self.await_legal[-1], self.held.get(id(node), ""),
+            id(node) in self.primary_parts,
         )
+        self.sites.setdefault(start, []).append(site)
         self.generic_visit(node)
 
     # -- names -------------------------------------------------------------------------------------
@@ -193,6 +197,14 @@ class FixSites(ast.NodeVisitor):
         if node.module and not node.level:
             self.imports.roots.add(node.module.partition(".")[0])
         self.bound.update(alias.asname or alias.name for alias in node.names if alias.name != "*")
+
+
+def callee_name(function: ast.expr) -> str:
+    if isinstance(function, ast.Name):
+        return function.id
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return ""
 
 
 def find_sites(tree: ast.Module, lines: list[str]) -> FixSites:
