@@ -293,6 +293,22 @@ def test_a_real_subprocess_fixes_a_file(tmp_path: Path) -> None:
     assert (tmp_path / "app.py").read_text() == SLEEPY_FIXED
 
 
+def test_fixing_every_check_fixture_keeps_it_compiling_and_a_second_fix_changes_nothing(workdir: Path) -> None:
+    fixtures = sorted((Path(__file__).parent / "fixtures").glob("*.py"))
+    for fixture in fixtures:
+        shutil.copyfile(fixture, workdir / fixture.name)
+    status, out, err = run("--fix", "--unsafe-fixes", ".")
+    assert status == 1 and err == "", err  # findings remain (with, for, locks...); nothing failed
+    fixed_count = int(out.split("Fixed ")[1].split(" ")[0])
+    assert fixed_count > 300
+    after = {p.name: p.read_bytes() for p in workdir.glob("*.py")}
+    for name, data in after.items():
+        compile(data, name, "exec", dont_inherit=True)
+    _, out, _ = run("--fix", "--unsafe-fixes", ".")
+    assert "Fixed" not in out
+    assert {p.name: p.read_bytes() for p in workdir.glob("*.py")} == after
+
+
 # -- units -----------------------------------------------------------------------------------------
 def test_overlapping_fixes_apply_outermost_first() -> None:
     finding = Finding("a.py", 1, 1, 1, 8, "LG1", "n", "outer")
