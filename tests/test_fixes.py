@@ -235,6 +235,26 @@ def test_a_comment_after_the_parenthesis_stays_once(workdir: Path) -> None:
     )
 
 
+def test_a_bug_in_one_file_s_fix_does_not_stop_the_others(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (workdir / "bad.py").write_text(SLEEPY)
+    (workdir / "good.py").write_text(SLEEPY)
+    real = fix_command.available_fixes
+
+    def failing(text: str, findings: Sequence[Finding], config: Any) -> dict[Finding, Fix]:
+        if findings and findings[0].path == "bad.py":
+            raise KeyError("boom")
+        return real(text, findings, config)
+
+    monkeypatch.setattr(fix_command, "available_fixes", failing)
+    status, out, err = run("bad.py", "good.py")
+    assert status == 1 and "bad.py: internal error while planning fixes (KeyError: 'boom')" in err
+    assert "Found 4 blocking calls" in out
+    status, _, err = run("--fix", "bad.py", "good.py")
+    assert status == 2 and "bad.py: not fixed: internal error while planning fixes" in err
+    assert (workdir / "good.py").read_text() == SLEEPY_FIXED
+    assert (workdir / "bad.py").read_text() == SLEEPY
+
+
 def test_noqa_lines_are_never_touched(workdir: Path) -> None:
     source = "import time\n\n\nasync def poll():\n    time.sleep(1)  # noqa: LG201\n"
     (workdir / "app.py").write_text(source)

@@ -50,6 +50,8 @@ from loopguard.runner import check_jobs, problem_results
 from loopguard.settings_view import show_files, show_settings
 
 HUMAN_FORMATS = ("text", "concise", "full")
+#: Formats that show no fix (nor a summary line counting them): fixes are not planned for them.
+FORMATS_WITHOUT_FIXES = ("github", "gitlab", "junit")
 PROGRESS_MIN_FILES = 500
 
 
@@ -121,8 +123,8 @@ def run_check(options: CheckOptions) -> int:
             fail(message)
         if options.fixes.diff:
             return write_diffs(fixed, len(found.missing) > 0 or any(r.error for r in results))
-    elif any(r.findings for r in results):
-        results = describe_fixes(results, sources)
+    elif any(r.findings for r in results) and options.output_format not in FORMATS_WITHOUT_FIXES:
+        results = describe_fixes(results, sources, warn)
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     root = report_root([group.project for group in groups], cwd)
     source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))

@@ -85,7 +85,9 @@ def with_fixes(findings: Sequence[Finding], fixes: Mapping[Finding, Fix]) -> tup
     return tuple(replace(f, fix=fixes[f]) if f in fixes else f for f in findings)
 
 
-def describe_fixes(results: list[FileResult], sources: Mapping[str, FileSource]) -> list[FileResult]:
+def describe_fixes(
+    results: list[FileResult], sources: Mapping[str, FileSource], warn: Callable[[str], None]
+) -> list[FileResult]:
     """The results with each available fix on its finding (``Finding.fix``)."""
     described = []
     for result in results:
@@ -95,12 +97,18 @@ def describe_fixes(results: list[FileResult], sources: Mapping[str, FileSource])
             continue
         try:
             text = read_source_file(source.read()).text
+            fixes = available_fixes(text, result.findings, source.config)
         except (OSError, SourceRefused):
-            described.append(result)  # it was read a moment ago: no fix rather than a new error
-            continue
-        fixes = available_fixes(text, result.findings, source.config)
+            fixes = {}  # it was read a moment ago: no fix rather than a new error
+        except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+            warn(f"{result.path}: {internal_error(error)}")
+            fixes = {}
         described.append(replace(result, findings=with_fixes(result.findings, fixes)))
     return described
+
+
+def internal_error(error: Exception) -> str:
+    return f"internal error while planning fixes ({type(error).__name__}: {error}); please report it"
 
 
 @dataclass(slots=True)
@@ -125,7 +133,11 @@ def fix_results(
         if source is None or result.error or not result.findings:
             run.results.append(result)
             continue
-        run.results.append(fix_file(result, source, options, check_buffer, run))
+        try:
+            run.results.append(fix_file(result, source, options, check_buffer, run))
+        except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+            run.errors.append(f"{result.path}: not fixed: {internal_error(error)}")
+            run.results.append(result)
     return run
 
 
