@@ -21,9 +21,11 @@ from click.testing import CliRunner
 
 from loopguard import fix_command
 from loopguard.apply_fixes import (
+    MAX_ROUNDS,
     ChangedOnDisk,
     FixedText,
     apply_fixes,
+    fix_text,
     line_starts,
     position_of,
     write_atomically,
@@ -340,6 +342,18 @@ def test_overlapping_fixes_apply_outermost_first() -> None:
     applied = apply_fixes("f(g(x))\n", fixes)
     assert applied.text == "import x\nOUTER\n"
     assert [f.message for f, _ in applied.fixed] == ["outer"]
+
+
+def test_the_fix_loop_is_bounded() -> None:
+    # a planner that always finds one more fix: the loop stops after MAX_ROUNDS, keeping the rounds
+    def plan(text: str, findings: Sequence[Finding]) -> dict[Finding, Fix]:
+        finding = Finding("a.py", 1, 1, 1, 1, "LG101", "n", f"round {text.count('x')}")
+        return {finding: Fix(SAFE, "more", (Edit(1, 1, 1, 1, "x"),))}
+
+    outcome = fix_text("pass\n", (), plan, lambda text: ())
+    assert outcome.error == ""
+    assert outcome.text == "x" * MAX_ROUNDS + "pass\n"
+    assert len(outcome.fixed) == MAX_ROUNDS
 
 
 def test_positions_count_every_line_break_style() -> None:
