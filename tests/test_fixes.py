@@ -161,6 +161,16 @@ def test_a_file_changed_on_disk_is_skipped_and_reported(workdir: Path, monkeypat
     assert "Found 2 blocking calls" in out
 
 
+def test_a_file_saved_during_the_check_is_skipped_and_reported(workdir: Path) -> None:
+    (workdir / "app.py").write_text(SLEEPY)
+    later = os.stat(workdir / "app.py").st_mtime_ns + 3600 * 10**9
+    os.utime(workdir / "app.py", ns=(later, later))  # as if saved after the run started
+    status, _, err = run("--fix", "app.py")
+    assert status == 2
+    assert "app.py: not fixed: the file changed on disk while it was checked" in err
+    assert (workdir / "app.py").read_text() == SLEEPY
+
+
 def test_a_fix_that_breaks_the_code_is_refused(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (workdir / "app.py").write_text(SLEEPY)
 

@@ -11,7 +11,9 @@ unsaved buffer is checked); then ``--diff`` prints what would change and ``--fix
 from __future__ import annotations
 
 import difflib
+import os
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +43,8 @@ class FixOptions:
     diff: bool = False
     unsafe: bool = False
     show_fixes: bool = False
+    #: when the run started: a file modified since was changed while it was being checked
+    started_ns: int = field(default_factory=time.time_ns)
 
     @property
     def applies(self) -> bool:
@@ -63,6 +67,7 @@ class FileSource:
         return self.buffer if self.buffer is not None else read_source(self.path)
 
 
+CHANGED_ON_DISK = "not fixed: the file changed on disk while it was checked"
 #: The findings of a file's new bytes checked again in its project; None when it cannot be checked.
 CheckBuffer = Callable[[FileSource, bytes], "Sequence[Finding] | None"]
 
@@ -147,8 +152,12 @@ def fix_file(
     """Fix one file (in memory), then print its diff or write it; the result is what is left."""
     try:
         original = read_source_file(source.read())
+        changed = source.buffer is None and os.stat(source.path).st_mtime_ns > options.started_ns
     except (OSError, SourceRefused) as error:
         run.errors.append(f"{result.path}: not fixed: cannot read the file again: {error}")
+        return result
+    if changed:  # the findings may not be those of these bytes
+        run.errors.append(f"{result.path}: {CHANGED_ON_DISK}")
         return result
 
     def plan(text: str, findings: Sequence[Finding]) -> dict[Finding, Fix]:
@@ -192,7 +201,7 @@ def publish(
     try:
         write_atomically(source.path, data, original.data)
     except ChangedOnDisk:
-        run.errors.append(f"{display}: not fixed: the file changed on disk while it was checked")
+        run.errors.append(f"{display}: {CHANGED_ON_DISK}")
         return False
     except OSError as error:
         run.errors.append(f"{display}: not fixed: cannot write the file: {error.strerror or error}")
