@@ -387,3 +387,14 @@ def test_every_named_rewrite_exists_and_is_documented() -> None:
         if rule.safe_fixes:
             assert "Safe fix:" in page
         assert ("Unsafe fix (`--unsafe-fixes`)" in page) == rule.thread_fix
+
+
+def test_rules_json_says_which_fixes_each_code_has() -> None:
+    result = CliRunner().invoke(cli, ["rules", "--output-format", "json"])
+    fixes = {rule["code"]: rule["fix"] for rule in json.loads(result.stdout)}
+    assert fixes["LG101"] == {"safe": ["time.sleep"], "unsafe": True}
+    assert fixes["LG107"] == {
+        "safe": ["asyncio.AbstractEventLoop.run_until_complete", "asyncio.run"], "unsafe": False
+    }
+    assert fixes["LG403"] == {"safe": [], "unsafe": False}
+    assert fixes["LG201"] == {"safe": [], "unsafe": True}

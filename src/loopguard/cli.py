@@ -118,7 +118,8 @@ def rules(output_format: str) -> None:
     if output_format == "json":
         data = [
             {"code": r.code, "name": r.name, "domain": r.domain, "summary": r.summary,
-             "default_enabled": r.default_enabled}
+             "default_enabled": r.default_enabled,
+             "fix": {"safe": sorted(r.safe_fixes), "unsafe": r.thread_fix}}
             for r in sorted(ALL_RULES.values(), key=lambda r: r.code)
         ]
         click.echo(json.dumps(data, indent=2))
