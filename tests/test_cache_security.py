@@ -53,7 +53,7 @@ def key_mode(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
 
 def read_stored(path: Path) -> object:
     """The value in a cache file: MessagePack of ``(signature, MessagePack of the value)``."""
-    signature, payload = msgpack.unpackb(path.read_bytes(), strict_map_key=False)
+    _signature, payload = msgpack.unpackb(path.read_bytes(), strict_map_key=False)
     return msgpack.unpackb(payload, strict_map_key=False)
 
 
