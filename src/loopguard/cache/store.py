@@ -57,14 +57,21 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+PACKAGE = Path(__file__).resolve().parents[1]  # ``loopguard/``: this module is in ``loopguard/cache/``
+
+
+def package_sources() -> list[Path]:
+    """Every module of the ``loopguard`` package, catalogue and analysis included."""
+    return sorted(PACKAGE.rglob("*.py"))
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A hash of loopguard's own source, catalogue included: results change when it does, even
     between two builds of the same version."""
     digest = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
+    for path in package_sources():
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
