@@ -77,7 +77,18 @@ def collector_paused() -> Iterator[None]:
     finally:
         sys.setrecursionlimit(limit)
         if was_enabled:
+            promote_survivors()
             gc.enable()
+
+
+def promote_survivors() -> None:
+    """Move everything the run allocated straight to the oldest generation. Re-enabled as it was,
+    the collector would first scan every young object — over a million after a warm run on a big
+    project, most of a second — while the oldest generation is collected only as it grows. Not
+    done when the host program has frozen objects itself: ``unfreeze`` would thaw those too."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Fresh]:
