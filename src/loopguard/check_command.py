@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from loopguard import __version__
+from loopguard.adoption import AdoptionRequest, adopt
 from loopguard.cache import CACHE_DIRECTORY
 from loopguard.catalogue import ALL_RULES
 from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
@@ -65,6 +66,8 @@ class CheckOptions:
     output_file: Path | None = None
     show_settings: bool = False
     show_files: bool = False
+    baseline: Path | None = None
+    write_baseline: Path | None = None
 
 
 def run_check(options: CheckOptions) -> int:
@@ -104,7 +107,12 @@ def run_check(options: CheckOptions) -> int:
     root = report_root([group.project for group in groups], cwd)
     source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))
     context = ReportContext(rules=ALL_RULES, version=__version__, root=root, read_line=source_lines)
-    status = write_report(results, findings, context, options, len(found.missing))
+    adopted = adopt(AdoptionRequest(options.baseline, options.write_baseline, groups, results, root, cwd,
+                                    source_lines), findings)
+    if adopted.status is not None:
+        return adopted.status
+    findings = list(adopted.findings)
+    status = write_report(results, findings, context, options, len(found.missing), adopted.baselined)
     if status != EXIT_CLEAN:
         return status
     if found.missing or any(r.error for r in results):
@@ -207,14 +215,16 @@ def use_color(choice: str, to_terminal: bool) -> bool:
 
 def write_report(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, missing: int,
+    options: CheckOptions, missing: int, baselined: int = 0,
 ) -> int:
     """Print the report (to standard output or ``--output-file``); a status other than 0 when it
     could not be written."""
     to_terminal = options.output_file is None and sys.stdout.isatty()
     color = use_color(options.color, to_terminal)
     output_format = options.output_format or ("full" if to_terminal else "concise")
-    text = report_text(results, findings, replace(context, color=color), options, output_format, missing)
+    text = report_text(
+        results, findings, replace(context, color=color), options, output_format, missing, baselined
+    )
     if options.output_file is not None:
         return write_output_file(options.output_file, text)
     try:
@@ -228,7 +238,7 @@ def write_report(
 
 def report_text(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, output_format: str, missing: int,
+    options: CheckOptions, output_format: str, missing: int, baselined: int = 0,
 ) -> str:
     if options.statistics:
         body = render_statistics(findings, output_format)
@@ -237,7 +247,7 @@ def report_text(
     if output_format not in HUMAN_FORMATS or options.quiet:
         return body
     gap = "\n" if findings and output_format == "full" and not options.statistics else ""
-    return f"{body}{gap}{summary(results, findings, missing)}\n"
+    return f"{body}{gap}{summary(results, findings, missing, baselined)}\n"
 
 
 def write_output_file(path: Path, text: str) -> int:
@@ -283,24 +293,28 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary(results: list[FileResult], findings: list[Finding], missing: int = 0) -> str:
+def summary(results: list[FileResult], findings: list[Finding], missing: int = 0, baselined: int = 0) -> str:
     """"Found 12 blocking calls in 5 files (3 transitive)." — "All checks passed!" only when every
-    path was found and every file could be checked: never next to an error."""
+    path was found and every file could be checked: never next to an error. Findings a baseline
+    hid are counted, never hidden silently."""
     blocking = [f for f in findings if f.code != "LG001"]
     unchecked = sum(1 for r in results if r.error)
     problems = [f"{plural(unchecked, 'file')} could not be checked."] if unchecked else []
     if missing:
         problems.append(f"{plural(missing, 'path')} {'was' if missing == 1 else 'were'} not found.")
+    notes = [f"{baselined} baselined"] if baselined else []
     if not blocking and not problems:
-        return f"All checks passed! ({plural(len(results), 'file')} checked)"
+        checked = ", ".join([f"{plural(len(results), 'file')} checked", *notes])
+        return f"All checks passed! ({checked})"
     if blocking:
         files = len({f.path for f in blocking})
         text = f"Found {plural(len(blocking), 'blocking call')} in {plural(files, 'file')}"
         transitive = sum(1 for f in blocking if f.chain)
-        text += f" ({transitive} transitive)." if transitive else "."
+        notes = [f"{transitive} transitive"] * bool(transitive) + notes
+        text += f" ({', '.join(notes)})." if notes else "."
         text += biggest_causes(blocking)
     else:
-        text = "No blocking calls found."
+        text = "No blocking calls found" + (f" ({', '.join(notes)})." if notes else ".")
     return " ".join([text, *problems])
 
 
