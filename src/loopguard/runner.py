@@ -32,6 +32,7 @@ from loopguard.jobs import Fresh, Indexing, Job, StdinSource, display_path, make
 from loopguard.match import Matcher
 from loopguard.models import FileResult
 from loopguard.modules import source_roots
+from loopguard.noqa import apply_noqa, noqa_context, source_reader
 from loopguard.plans import Planner
 from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
 from loopguard.runcache import (
@@ -149,7 +150,30 @@ def check_jobs(
 
     Cache entries are checked for their shape, not for being what loopguard wrote (the cache sits
     in the analysed repository): if a run that used the cache fails anywhere, or reports an internal
-    error, it is run again without the cache, whose answer is the one that counts."""
+    error, it is run again without the cache, whose answer is the one that counts. ``# noqa``
+    comments are applied last (noqa.py), to the cached or fresh results alike."""
+    results = check_jobs_cached(jobs, settings, workers, stdin, root, advance, cache_directory, walked)
+    paths = {job.display: job.path for job in jobs}
+    relative = {job.display: job.relative for job in jobs}
+    buffers = {}
+    if stdin is not None:
+        shown = stdin_display(stdin)
+        buffers[shown] = stdin.data
+        relative[shown] = relative_to_root(stdin.path, root or Path.cwd())
+    read_text = source_reader(paths, buffers)
+    return apply_noqa(results, read_text, lambda shown: relative.get(shown, shown), noqa_context(settings.config))
+
+
+def check_jobs_cached(
+    jobs: list[Job],
+    settings: Settings,
+    workers: int,
+    stdin: StdinSource | None,
+    root: Path | None,
+    advance: Callable[[int], None],
+    cache_directory: Path | None,
+    walked: frozenset[str],
+) -> list[FileResult]:
     with collector_paused():
         if cache_directory is not None:
             try:
@@ -254,8 +278,13 @@ def run_checks(
     return results
 
 
+def stdin_display(stdin: StdinSource) -> str:
+    """How the buffer is reported: as its ``--stdin-filename``, or ``-``."""
+    return display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
+
+
 def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
-    display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
+    display = stdin_display(stdin)
     module, package = stdin.module, stdin.package
     relative = relative_to_root(stdin.path, root)
     if len(stdin.data) > MAX_FILE_BYTES:
