@@ -1,6 +1,7 @@
 """What ``loopguard check`` does to adopt loopguard on an existing codebase: apply or write a
 baseline (``--baseline``, ``--write-baseline``, the ``baseline`` key) and write ``# noqa`` comments
-(``--add-noqa``). ``check_command`` calls ``adopt`` once the findings are known, before reporting.
+(``--add-noqa``). ``check_command`` calls ``adopt`` once the findings are known, before reporting;
+the findings it returns are what is left to report.
 """
 
 from __future__ import annotations
@@ -11,6 +12,12 @@ from pathlib import Path
 
 import click
 
+from loopguard.add_noqa import NOT_SILENCED, NoqaNotAdded, add_noqa_to_text
+from loopguard.atomic_source_write import (
+    SourceWriteError,
+    read_source_file,
+    write_source_atomically,
+)
 from loopguard.baseline import (
     BaselineEntry,
     BaselineError,
@@ -26,6 +33,7 @@ from loopguard.discover import relative_to_root
 from loopguard.models import FileResult, Finding
 from loopguard.projects import ProjectFiles
 from loopguard.report import escape_controls
+from loopguard.sourcetext import SourceRefused
 from loopguard.suppress import is_selected
 
 #: Stale baseline entries listed one by one, at most (the count is always given).
@@ -40,6 +48,7 @@ class Adopted:
     findings: tuple[Finding, ...]
     baselined: int = 0
     status: int | None = None
+    failed: bool = False  # a file could not be given its noqa comments (exit 2 after the report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +62,22 @@ class AdoptionRequest:
     root: Path
     cwd: Path
     read_line: Callable[[str, int], str]
+    add_noqa: bool = False
 
 
 def adopt(request: AdoptionRequest, findings: Sequence[Finding]) -> Adopted:
+    """Apply the baseline (or write it), then add noqa comments for the findings left."""
+    if request.add_noqa and request.write_baseline is not None:
+        fail("--add-noqa and --write-baseline cannot be used together: each accepts every finding")
+        return Adopted(tuple(findings), status=EXIT_ERROR)
+    adopted = baseline_step(request, findings)
+    if not request.add_noqa or adopted.status is not None:
+        return adopted
+    left, failed = add_noqa_comments(adopted.findings, request.cwd)
+    return Adopted(left, adopted.baselined, failed=failed)
+
+
+def baseline_step(request: AdoptionRequest, findings: Sequence[Finding]) -> Adopted:
     """Write the baseline (then report as if it had been given), or apply the one named."""
     try:
         if request.write_baseline is not None:
@@ -68,7 +90,7 @@ def adopt(request: AdoptionRequest, findings: Sequence[Finding]) -> Adopted:
                 err=True,
             )
             return with_baseline(request, findings, frozenset(entries), request.write_baseline)
-        path = request.baseline or configured_baseline(request.groups)
+        path = request.baseline or configured_baseline(request.groups, request.cwd)
         if path is None:
             return Adopted(tuple(findings))
         return with_baseline(request, findings, load_baseline(path), path)
@@ -86,15 +108,16 @@ def with_baseline(
     return Adopted(outcome.findings, outcome.baselined)
 
 
-def configured_baseline(groups: Sequence[ProjectFiles]) -> Path | None:
-    """The ``baseline`` of the checked projects' configuration, relative to its file; several
-    projects naming different files is an error (one run applies one baseline)."""
+def configured_baseline(groups: Sequence[ProjectFiles], cwd: Path) -> Path | None:
+    """The ``baseline`` of the checked projects' configuration, relative to its file (named
+    relative to the working directory); several projects naming different files is an error (one
+    run applies one baseline)."""
     named = {group.project.config.root / group.project.config.baseline
              for group in groups if group.project.config.baseline}
     if len(named) > 1:
         shown = ", ".join(sorted(str(path) for path in named))
         raise BaselineError(f"the checked projects name different baselines ({shown}); pass --baseline FILE")
-    return next(iter(named), None)
+    return next((Path(relative_to_root(path, cwd)) for path in named), None)
 
 
 def key_path_for(root: Path, cwd: Path) -> Callable[[str], str]:
@@ -114,6 +137,38 @@ def judged_by(request: AdoptionRequest, key_path: Callable[[str], str]) -> Calla
         return entry.path in checked and selected
 
     return judged
+
+
+def add_noqa_comments(findings: Sequence[Finding], cwd: Path) -> tuple[tuple[Finding, ...], bool]:
+    """Write the noqa comments file by file; the findings left (those that get none, and those of
+    files that could not be edited) and whether any file could not be."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.code not in NOT_SILENCED:
+            by_path.setdefault(finding.path, []).append(finding)
+    comments = files = 0
+    failed: set[str] = set()
+    for shown, items in by_path.items():
+        try:
+            source = read_source_file(cwd / shown)
+            edit = add_noqa_to_text(source.text, items)
+            write_source_atomically(source, edit.text)
+        except (NoqaNotAdded, SourceWriteError, SourceRefused) as error:
+            fail(f"{shown}: no noqa comments added: {error}")
+            failed.add(shown)
+            continue
+        except OSError as error:
+            fail(f"{shown}: no noqa comments added: {error.strerror or error}")
+            failed.add(shown)
+            continue
+        comments, files = comments + edit.comments, files + 1
+    click.echo(f"loopguard: added {plural(comments, 'noqa comment')} to {plural(files, 'file')}", err=True)
+    left = tuple(f for f in findings if f.code in NOT_SILENCED or f.path in failed)
+    return left, bool(failed)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def warn_stale(stale: Sequence[BaselineEntry], path: Path) -> None:

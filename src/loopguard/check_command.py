@@ -20,7 +20,7 @@ import click
 from loopguard import __version__
 from loopguard.adoption import AdoptionRequest, adopt
 from loopguard.cache import CACHE_DIRECTORY
-from loopguard.catalogue import ALL_RULES
+from loopguard.catalogue import ALL_RULES, UNUSED_NOQA
 from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
 from loopguard.config import (
     Config,
@@ -68,6 +68,7 @@ class CheckOptions:
     show_files: bool = False
     baseline: Path | None = None
     write_baseline: Path | None = None
+    add_noqa: bool = False
 
 
 def run_check(options: CheckOptions) -> int:
@@ -82,6 +83,9 @@ def run_check(options: CheckOptions) -> int:
         paths, reads_stdin = tuple(p for p in paths if p != "-"), True
     elif not paths:
         paths = (".",)
+    if options.add_noqa and reads_stdin:
+        fail("--add-noqa cannot write comments into standard input; name the files")
+        return EXIT_ERROR
     try:
         finder = ProjectFinder(cwd, options.config_path, configure(options))
         groups, found = discover_projects(paths, finder, options.force_exclude, discover)
@@ -108,14 +112,14 @@ def run_check(options: CheckOptions) -> int:
     source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))
     context = ReportContext(rules=ALL_RULES, version=__version__, root=root, read_line=source_lines)
     adopted = adopt(AdoptionRequest(options.baseline, options.write_baseline, groups, results, root, cwd,
-                                    source_lines), findings)
+                                    source_lines, options.add_noqa), findings)
     if adopted.status is not None:
         return adopted.status
     findings = list(adopted.findings)
     status = write_report(results, findings, context, options, len(found.missing), adopted.baselined)
     if status != EXIT_CLEAN:
         return status
-    if found.missing or any(r.error for r in results):
+    if found.missing or adopted.failed or any(r.error for r in results):
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
 
@@ -297,11 +301,14 @@ def summary(results: list[FileResult], findings: list[Finding], missing: int = 0
     """"Found 12 blocking calls in 5 files (3 transitive)." — "All checks passed!" only when every
     path was found and every file could be checked: never next to an error. Findings a baseline
     hid are counted, never hidden silently."""
-    blocking = [f for f in findings if f.code != "LG001"]
+    blocking = [f for f in findings if f.code not in ("LG001", UNUSED_NOQA.code)]
+    unused = sum(1 for f in findings if f.code == UNUSED_NOQA.code)
     unchecked = sum(1 for r in results if r.error)
     problems = [f"{plural(unchecked, 'file')} could not be checked."] if unchecked else []
     if missing:
         problems.append(f"{plural(missing, 'path')} {'was' if missing == 1 else 'were'} not found.")
+    if unused:
+        problems.insert(0, f"{plural(unused, 'noqa comment')} silence{'s' if unused == 1 else ''} nothing.")
     notes = [f"{baselined} baselined"] if baselined else []
     if not blocking and not problems:
         checked = ", ".join([f"{plural(len(results), 'file')} checked", *notes])
