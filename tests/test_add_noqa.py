@@ -11,13 +11,14 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES
 
 from loopguard import adoption
 from loopguard.add_noqa import NoqaNotAdded, add_noqa_to_text, check_edit, merged_comment
 from loopguard.atomic_source_write import write_source_atomically
 from loopguard.cli import cli
 from loopguard.models import Finding
-from loopguard.noqa import read_noqa_map
+from loopguard.noqa_lines import NoqaMap, tokenize_whole_file
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -118,8 +119,8 @@ def test_a_symlink_stays_a_link_to_the_edited_file(project) -> None:
 
 def test_the_files_own_noqa_lines_are_where_the_suppression_reads_them() -> None:
     text = 'x = f("""\na\n""") + \\\n  g()\ny = 1\n'
-    noqa_map = read_noqa_map(text)
-    assert [noqa_map.comment_line(line) for line in range(1, 6)] == [4, 4, 4, 4, 5]
+    assert [NoqaMap(text).comment_line(line) for line in range(1, 6)] == [4, 4, 4, 4, 5]
+    assert [tokenize_whole_file(text).comment_line(line) for line in range(1, 6)] == [4, 4, 4, 4, 5]
 
 
 def finding(line: int, code: str = "LG101") -> Finding:
@@ -196,3 +197,24 @@ def test_add_noqa_in_a_real_subprocess_then_nothing_is_found(project) -> None:
     assert done.stderr == "loopguard: added 2 noqa comments to 1 file\n"
     again = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False, timeout=120)
     assert (again.returncode, again.stdout) == (0, "All checks passed! (1 file checked)\n")
+
+
+TRICKY = (
+    'x = f("""\na\n""") + \\\n  g()  # noqa: LG1\ny = 1\n'
+    "def f():\n    '''Doc # noqa: LG101\n    '''\n    return [\n        1,  # noqa: E501\n    ]\n"
+    's = "a \\" # noqa"  # real\n'
+)
+
+
+@pytest.mark.parametrize("name", ["tricky", *sorted(p.name for p in FIXTURES.glob("*.py"))])
+def test_reading_from_a_line_agrees_with_tokenizing_the_whole_file(name: str) -> None:
+    """The fast answer (tokenize from the asked line) is the whole file's answer on every line."""
+    text = TRICKY if name == "tricky" else (FIXTURES / name).read_text(encoding="utf-8")
+    whole = tokenize_whole_file(text)
+    lines = text.count("\n") + 1
+    fast = NoqaMap(text)
+    for line in range(1, lines + 1):
+        target = whole.comment_line(line)
+        assert fast.answer(line) == (target, whole.comments.get(target)), line
+    mentions = [c.line for c in whole.comments.values() if "noqa" in c.text.lower()]
+    assert [c.line for c in NoqaMap(text).noqa_comments()] == mentions

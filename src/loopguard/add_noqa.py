@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from loopguard.models import Finding
-from loopguard.noqa import UNUSED_CODE, NoqaMap, read_noqa_map
+from loopguard.noqa import UNUSED_CODE
+from loopguard.noqa_lines import NoqaMap
 from loopguard.sourcetext import split_lines
 from loopguard.suppress import NOQA, UNSUPPRESSIBLE, silenced_by_noqa
 
@@ -83,13 +84,13 @@ def add_noqa_to_text(text: str, findings: Iterable[Finding]) -> NoqaEdit:
     """The text with a noqa for each finding; ``NoqaNotAdded`` when the result would not parse as
     the original did or would not silence every finding it was written for."""
     findings = [finding for finding in findings if finding.code not in NOT_SILENCED]
-    noqa_map = read_noqa_map(text)
+    noqa_map = NoqaMap(text)
     wanted = codes_by_comment_line(findings, noqa_map)
     lines = split_lines(text)
     for number, codes in wanted.items():
         if not 0 < number <= len(lines):
             raise NoqaNotAdded(f"line {number} is past the end of the file (it changed since it was checked)")
-        comment = noqa_map.comments.get(number)
+        comment = noqa_map.comment_for(number)
         lines[number - 1] = with_noqa(lines[number - 1], None if comment is None else comment.column, codes)
     edited = "".join(lines)
     check_edit(text, edited, findings)
@@ -101,7 +102,7 @@ def check_edit(original: str, edited: str, findings: list[Finding]) -> None:
     string would change a constant) — and each finding is now silenced."""
     if syntax_tree(original) != syntax_tree(edited):
         raise NoqaNotAdded("the edit would change the code, not only its comments")
-    noqa_map = read_noqa_map(edited)
+    noqa_map = NoqaMap(edited)
     for finding in findings:
         comment = noqa_map.comment_for(finding.line)
         if comment is None or not silenced_by_noqa(finding.code, comment.text):

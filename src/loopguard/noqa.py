@@ -1,12 +1,5 @@
-"""``# noqa`` comments: where a finding's comment goes, which findings they silence, and which
-``LG`` codes in them silence nothing (LG021, the model is ruff's RUF100).
-
-A finding is reported on the line where its call starts, and its noqa comment belongs at the end of
-that line — unless Python allows no comment there: the line ends inside a multi-line string
-(``requests.post(url, data=\"\"\"...``) or with a backslash continuation. Then the comment goes on
-the first line after it where one is legal (the string's last line, the continued line), as ruff
-does. ``NoqaMap`` knows, from the tokenizer, which line that is; suppressing (here) and writing
-(``add_noqa.py``) both ask it, so a written comment always silences what it was written for.
+"""``# noqa`` comments: which findings they silence, and which ``LG`` codes in them silence nothing
+(LG021, the model is ruff's RUF100). Where a finding's comment is: noqa_lines.py.
 
 This pass runs on the results of every file, after the analysis and its cache: a noqa comment is
 read at report time, so the cached results hold every finding.
@@ -14,16 +7,15 @@ read at report time, so the cached results hold every finding.
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from loopguard.catalogue import ALL_RULES, UNUSED_NOQA
 from loopguard.config import Config
 from loopguard.models import FileResult, Finding, Rule
+from loopguard.noqa_lines import Comment, NoqaMap
 from loopguard.sourcetext import SourceRefused, decode_source, read_source
 from loopguard.suppress import NOQA, is_selected, noqa_codes, per_file_ignored, silenced_by_noqa
 
@@ -32,64 +24,6 @@ MENTIONS_NOQA = re.compile(rb"noqa", re.IGNORECASE)
 #: The codes loopguard judges in a noqa comment: its own (``LG101``, a prefix ``LG2``, ``LG``).
 #: Others (``E501``, ``BLE001``) belong to other tools and are left alone.
 OWN_CODE = re.compile(r"LG[0-9]*")
-_STRING_STARTS = {getattr(tokenize, name) for name in ("FSTRING_START", "TSTRING_START") if hasattr(tokenize, name)}
-_STRING_ENDS = {getattr(tokenize, name) for name in ("FSTRING_END", "TSTRING_END") if hasattr(tokenize, name)}
-_LINE_ENDS = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.ENCODING}
-
-
-@dataclass(frozen=True, slots=True)
-class Comment:
-    """A comment token: its line, 0-based character column and text (``# noqa: LG101``)."""
-
-    line: int
-    column: int
-    text: str
-
-
-@dataclass(slots=True)
-class NoqaMap:
-    """The comments of a file by line, and the lines that cannot hold one -> the next that can."""
-
-    comments: dict[int, Comment] = field(default_factory=dict)
-    carried: dict[int, int] = field(default_factory=dict)
-
-    def comment_line(self, line: int) -> int:
-        """The line whose comment applies to a finding reported on ``line``."""
-        while line in self.carried:
-            line = self.carried[line]
-        return line
-
-    def comment_for(self, line: int) -> Comment | None:
-        return self.comments.get(self.comment_line(line))
-
-    def carry(self, first: int, last: int, to: int) -> None:
-        for line in range(first, last + 1):
-            self.carried[line] = max(to, self.carried.get(line, to))
-
-
-def read_noqa_map(text: str) -> NoqaMap:
-    """One pass of the tokenizer over ``text``; what it read before an error is kept."""
-    found = NoqaMap()
-    previous_kind, previous_end = tokenize.ENCODING, 0
-    string_starts: list[int] = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            kind, (start, column), end = token.type, token.start, token.end[0]
-            if kind == tokenize.COMMENT:
-                found.comments[start] = Comment(start, column, token.string)
-            if start > previous_end and previous_kind not in _LINE_ENDS:
-                found.carry(previous_end, start - 1, start)  # a backslash joined these lines
-            if kind == tokenize.STRING and end > start:
-                found.carry(start, end - 1, end)
-            elif kind in _STRING_STARTS:
-                string_starts.append(start)
-            elif kind in _STRING_ENDS and string_starts:
-                found.carry(string_starts.pop(), end - 1, end)
-            if kind not in (tokenize.INDENT, tokenize.DEDENT):
-                previous_kind, previous_end = kind, end
-    except (tokenize.TokenError, SyntaxError):
-        pass
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +54,7 @@ def apply_noqa(
         if text is None:
             applied.append(result)
             continue
-        noqa_map = read_noqa_map(text)
+        noqa_map = NoqaMap(text)
         kept, used = silence(result.findings, noqa_map)
         if context.report_unused:
             kept += unused_noqa(result.path, noqa_map, used, relative(result.path), context)
@@ -149,7 +83,7 @@ def unused_noqa(
 ) -> list[Finding]:
     """An LG021 finding per noqa comment with an LG code that silences nothing here."""
     findings = []
-    for comment in noqa_map.comments.values():
+    for comment in noqa_map.noqa_comments():
         codes = noqa_codes(comment.text)
         # a bare noqa serves every tool (flake8, ruff...); one that names LG021 keeps its line quiet
         if not codes or silenced_by_noqa(UNUSED_CODE, comment.text):

@@ -152,7 +152,24 @@ def check_jobs(
     in the analysed repository): if a run that used the cache fails anywhere, or reports an internal
     error, it is run again without the cache, whose answer is the one that counts. ``# noqa``
     comments are applied last (noqa.py), to the cached or fresh results alike."""
-    results = check_jobs_cached(jobs, settings, workers, stdin, root, advance, cache_directory, walked)
+    with collector_paused():
+        results: list[FileResult] | None = None
+        if cache_directory is not None:
+            try:
+                results = run_checks(jobs, settings, workers, stdin, root, advance, cache_directory, walked)
+            except Exception:  # noqa: BLE001 - retried below without the cache; a real bug raises again
+                results = None
+            if results is not None and any(map(has_internal_error, results)):
+                results = None
+        if results is None:
+            results = run_checks(jobs, settings, workers, stdin, root, lambda done: None, None, walked)
+    return with_noqa_applied(results, jobs, stdin, root, settings)
+
+
+def with_noqa_applied(
+    results: list[FileResult], jobs: list[Job], stdin: StdinSource | None, root: Path | None, settings: Settings
+) -> list[FileResult]:
+    """The results once ``# noqa`` comments have been read (from the buffer for standard input)."""
     paths = {job.display: job.path for job in jobs}
     relative = {job.display: job.relative for job in jobs}
     buffers = {}
@@ -162,27 +179,6 @@ def check_jobs(
         relative[shown] = relative_to_root(stdin.path, root or Path.cwd())
     read_text = source_reader(paths, buffers)
     return apply_noqa(results, read_text, lambda shown: relative.get(shown, shown), noqa_context(settings.config))
-
-
-def check_jobs_cached(
-    jobs: list[Job],
-    settings: Settings,
-    workers: int,
-    stdin: StdinSource | None,
-    root: Path | None,
-    advance: Callable[[int], None],
-    cache_directory: Path | None,
-    walked: frozenset[str],
-) -> list[FileResult]:
-    with collector_paused():
-        if cache_directory is not None:
-            try:
-                results = run_checks(jobs, settings, workers, stdin, root, advance, cache_directory, walked)
-            except Exception:  # noqa: BLE001 - retried below without the cache; a real bug raises again
-                results = None
-            if results is not None and not any(map(has_internal_error, results)):
-                return results
-        return run_checks(jobs, settings, workers, stdin, root, lambda done: None, None, walked)
 
 
 def run_checks(
