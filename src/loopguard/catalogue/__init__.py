@@ -144,6 +144,39 @@ MEMOISED = Rule(
     ),
     default_enabled=False,
 )
+UNUSED_NOQA = Rule(
+    code="LG021",
+    name="unused-noqa",
+    domain="tool",
+    summary=(
+        "A `# noqa` comment names a loopguard code that silences nothing on its line (unused), matches "
+        "no rule (unknown) or is listed twice. Other tools' codes and a bare `# noqa` are never judged."
+    ),
+    instead={"asyncio": ""},
+    why=(
+        "A noqa comment outlives the call it was written for: once the blocking call is fixed or "
+        "moved, the comment silently hides the next problem on that line. Codes that are not enabled "
+        "for the file (`--select`, `ignore`, `per-file-ignores`, an opt-in rule not selected) are "
+        "not judged: the run could not have found what they silence. Off by default, as ruff's "
+        "RUF100 is."
+    ),
+    example=(
+        "import asyncio\n\n\n"
+        "async def poll():\n"
+        "    await asyncio.sleep(1)  # noqa: LG101"
+    ),
+    use_instead=(
+        "import asyncio\n\n\n"
+        "async def poll():\n"
+        "    await asyncio.sleep(1)"
+    ),
+    example_config=(
+        "[tool.loopguard]\n"
+        'select = ["LG", "LG021"]'
+    ),
+    fix_safety="No automatic fix yet: remove the codes the message names from the comment.",
+    default_enabled=False,
+)
 #: Decorators after which a function's body runs at most once per argument set.
 MEMOISERS = frozenset({"functools.cache", "functools.lru_cache"})
 #: Decorators that move a sync function off the loop: calling it starts a thread (textual's
@@ -163,4 +196,6 @@ ATTRIBUTES: dict[str, str] = {
 }
 FILE_READERS: frozenset[str] = frozenset(r for domain in _DOMAINS for r in getattr(domain, "FILE_READERS", ()))
 FILE_TYPES: frozenset[str] = frozenset(t for domain in _DOMAINS for t in getattr(domain, "FILE_TYPES", ()))
-ALL_RULES: dict[str, Rule] = {rule.code: rule for rule in (FILE_ERROR, MEMOISED, *RULES, CONFIGURED)}
+ALL_RULES: dict[str, Rule] = {
+    rule.code: rule for rule in (FILE_ERROR, MEMOISED, UNUSED_NOQA, *RULES, CONFIGURED)
+}
