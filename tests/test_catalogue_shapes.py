@@ -1,11 +1,12 @@
 """Adding an API of any shape is catalogue data only: proved the way a contributor would do it.
 
 For each shape (a plain function, a method on a factory's product, a reader that takes a file
-argument, a loop scheduler, an offloading decorator) the test copies loopguard's source, adds the
-entries of that shape to a catalogue module of the copy — nothing else — and checks a snippet with
-the copy: the finding appears with the entry and not without it (for the decorator, the other way
-round). It is the seam a contributor uses, so a table hard-coded in the analysis instead of derived
-from the catalogue makes it fail (``msgpack.unpack`` was once silent until ``index.py`` was edited).
+argument, a loop scheduler, an offloading decorator) the test copies loopguard's source, adds
+the entries of that shape to a catalogue module of the copy — nothing else — and checks a
+snippet with the copy: the finding appears with the entry and not without it (for the decorator,
+the other way round). It is the seam a contributor uses, so a table hard-coded in the analysis
+instead of derived from the catalogue makes it fail (``msgpack.unpack`` was once silent until
+``index.py`` was edited too).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ class Shape:
 def _rule(code: str, **apis: tuple[str, ...]) -> str:
     listed = ", ".join(f"{kind}={names!r}" for kind, names in apis.items())
     return (
-        f'RULES = (*RULES, Rule(code="{code}", name="vendor-io", domain="test", summary="Vendor I/O.", '
-        f'instead={{"asyncio": "vendor.aio"}}, {listed}))\n'
+        f'RULES = (*RULES, Rule(code="{code}", name="vendor-io", domain="test", '
+        f'summary="Vendor I/O.", instead={{"asyncio": "vendor.aio"}}, {listed}))\n'
     )
 
 
@@ -74,7 +75,10 @@ SHAPES = {
         "    return first, second\n",
     ),
     "loop scheduler": Shape(
-        {"waiting.py": 'LOOP_SCHEDULERS = {**LOOP_SCHEDULERS, "tornado.ioloop.IOLoop.add_callback": 0}\n'},
+        {
+            "waiting.py": "LOOP_SCHEDULERS = "
+            '{**LOOP_SCHEDULERS, "tornado.ioloop.IOLoop.add_callback": 0}\n',
+        },
         "import time\n\n"
         "from tornado.ioloop import IOLoop\n\n\n"
         "def tick():\n"
@@ -93,7 +97,7 @@ SHAPES = {
         "    time.sleep(1)\n\n\n"
         "async def main():\n"
         "    work()  # finding without the entry: LG101\n"
-        "    await vendor.in_thread(other)  # passed by reference: an offload function needs no entry\n",
+        "    await vendor.in_thread(other)  # by reference: an offload function needs no entry\n",
     ),
 }
 
@@ -173,7 +177,7 @@ def test_one_catalogue_entry_adds_an_api(
 def test_every_file_reader_is_an_api_of_a_rule() -> None:
     """A file reader that no rule names would never be reported: the entry needs both."""
     matcher = Matcher(catalogue.RULES)
-    assert [reader for reader in sorted(catalogue.FILE_READERS) if matcher.builtin(reader) is None] == []
+    assert [reader for reader in catalogue.FILE_READERS if matcher.builtin(reader) is None] == []
 
 
 def test_the_index_tables_are_derived_from_the_catalogue() -> None:
@@ -182,7 +186,8 @@ def test_the_index_tables_are_derived_from_the_catalogue() -> None:
     assert catalogue.CALLBACK_POSITIONS == {
         name.rpartition(".")[2]: position for name, position in catalogue.LOOP_SCHEDULERS.items()
     }
-    assert set(catalogue.NONBLOCKING_ARGUMENTS) == {n.rpartition(".")[2] for n in catalogue.NONBLOCKING_SWITCHES}
+    switches = {name.rpartition(".")[2] for name in catalogue.NONBLOCKING_SWITCHES}
+    assert set(catalogue.NONBLOCKING_ARGUMENTS) == switches
 
 
 def test_schedulers_of_one_name_must_agree_on_the_callback_position() -> None:

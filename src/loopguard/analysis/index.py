@@ -531,7 +531,7 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = expr_of(node.func)
-        # recorded by name (the catalogue's, derived): the resolver decides what the callee really is
+        # recorded by name (derived from the catalogue): the resolver decides what the callee is
         if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_TAKERS:
             func = ("arg", func, expr_of(node.args[0]))
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
@@ -545,15 +545,16 @@ class _Indexer(ast.NodeVisitor):
         self.generic_visit(node)
 
     def note_nonblocking(self, func: Expr, node: ast.Call) -> None:
-        """``sock.setblocking(False)`` (the catalogue's ``NONBLOCKING_SWITCHES``): the calls on ``sock``
+        """``sock.setblocking(False)`` (catalogue: ``NONBLOCKING_SWITCHES``): the calls on ``sock``
         that come after it in the same scope (in source order) are on a socket that never waits."""
         target = node.func
         if not isinstance(target, ast.Attribute) or target.attr not in NONBLOCKING_ARGUMENTS:
             return
         if not isinstance(target.value, ast.Name):
             return
+        argument = node.args[0] if len(node.args) == 1 else None
         switching = NONBLOCKING_ARGUMENTS[target.attr]
-        if len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and node.args[0].value == switching:
+        if isinstance(argument, ast.Constant) and argument.value == switching:
             self.scopes[self.current].nonblocking.add(target.value.id)
 
     def record_call(self, func: Expr, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:

@@ -19,8 +19,10 @@ Each domain module defines ``RULES`` (catalogue entries), and may define:
 Python's own builtins and decorators are described in ``language.py``, the decorators that memoise
 or offload a function below. The index and the resolver read only these tables (and the ones derived
 from them at the end of this module): adding a blocking API of any shape is an entry here, a fixture
-line and a regenerated doc page — never code in the checker (docs/catalogue.md shows each shape). Codes are grouped by domain (LG1 waiting, LG2 network, LG3 cloud, LG4 databases, LG5
-files with LG50 contents / LG51 filesystem, LG6 processes, LG7 hidden I/O, LG9 CPU, opt-in) so
+line and a regenerated doc page — never code in the checker (docs/catalogue.md shows each shape).
+
+Codes are grouped by domain (LG1 waiting, LG2 network, LG3 cloud, LG4 databases, LG5 files with LG50
+contents / LG51 filesystem, LG6 processes, LG7 hidden I/O, LG9 CPU, opt-in) so
 ``ignore = ["LG5"]`` switches a whole domain off.
 """
 
@@ -164,28 +166,29 @@ OFFLOADING_DECORATORS = frozenset({
     "textual.work", "textual.worker.work", "asgiref.sync.sync_to_async", "asyncer.asyncify",
 })
 
+
 def _collected(table: str) -> dict[str, Any]:
     """One table of every domain module that defines it, merged."""
-    return {key: value for domain in _DOMAINS for key, value in dict(getattr(domain, table, {})).items()}
+    return {key: value for domain in _DOMAINS for key, value in getattr(domain, table, {}).items()}
 
 
 def _by_last_name(table: Mapping[str, Any], what: str) -> dict[str, Any]:
-    """``{"asyncio.AbstractEventLoop.call_later": 1}`` -> ``{"call_later": 1}``: for the index, which
-    records such calls by name before any type is known. Two entries of one name must agree."""
+    """``{"asyncio.AbstractEventLoop.call_later": 1}`` -> ``{"call_later": 1}``: for the index,
+    which records such calls by name before any type is known. Entries of one name must agree."""
     found: dict[str, Any] = {}
     for qualname, value in table.items():
         name = qualname.rpartition(".")[2]
         if found.setdefault(name, value) != value:
-            raise ValueError(f"catalogue: the {what} named {name!r} disagree ({found[name]!r}, {value!r})")
+            disagreeing = f"{found[name]!r}, {value!r}"
+            raise ValueError(f"catalogue: the {what} named {name!r} disagree ({disagreeing})")
     return found
 
 
 def _last_names(qualnames: Iterable[str], aliases: Mapping[str, str]) -> frozenset[str]:
     """The last names of ``qualnames`` and of every other import path of them (``ALIASES``)."""
     wanted = set(qualnames)
-    return frozenset(
-        name.rpartition(".")[2] for name in (*wanted, *(alias for alias, real in aliases.items() if real in wanted))
-    )
+    other_paths = (alias for alias, real in aliases.items() if real in wanted)
+    return frozenset(name.rpartition(".")[2] for name in (*wanted, *other_paths))
 
 
 RULES: tuple[Rule, ...] = tuple(
@@ -207,11 +210,13 @@ ARGUMENT_TAKERS: frozenset[str] = _last_names((*CONSUMERS, *FILE_READERS), ALIAS
 #: Method name -> the position of the callback argument, of every loop scheduler.
 CALLBACK_POSITIONS: dict[str, int] = _by_last_name(LOOP_SCHEDULERS, "loop schedulers")
 #: Method name -> the argument that switches the object to non-blocking mode.
-NONBLOCKING_ARGUMENTS: dict[str, object] = _by_last_name(NONBLOCKING_SWITCHES, "non-blocking switches")
+NONBLOCKING_ARGUMENTS: dict[str, object] = _by_last_name(
+    NONBLOCKING_SWITCHES, "non-blocking switches"
+)
 
 __all__ = [
-    "ALIASES", "ALL_RULES", "ARGUMENT_TAKERS", "ATTRIBUTES", "CALLBACK_POSITIONS", "CONFIGURED", "CONSUMERS",
-    "FILE_ERROR", "FILE_READERS", "FILE_TYPES", "LOOP_SCHEDULERS", "MEMOISED", "MEMOISERS",
-    "NONBLOCKING_ARGUMENTS", "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE", "OFFLOADING_DECORATORS", "RETURNS",
-    "RULES", "TRANSPARENT_DECORATORS",
+    "ALIASES", "ALL_RULES", "ARGUMENT_TAKERS", "ATTRIBUTES", "CALLBACK_POSITIONS", "CONFIGURED",
+    "CONSUMERS", "FILE_ERROR", "FILE_READERS", "FILE_TYPES", "LOOP_SCHEDULERS", "MEMOISED",
+    "MEMOISERS", "NONBLOCKING_ARGUMENTS", "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE",
+    "OFFLOADING_DECORATORS", "RETURNS", "RULES", "TRANSPARENT_DECORATORS",
 ]

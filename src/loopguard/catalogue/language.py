@@ -17,4 +17,6 @@ CONSUMERS: dict[str, str] = {
 
 #: Decorators after which calling the function is still a call of its own body (any other
 #: decorator may replace the function, so its body is not followed through an awaited call).
-TRANSPARENT_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"})
+TRANSPARENT_DECORATORS = frozenset(
+    {"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"}
+)
