@@ -13,6 +13,7 @@ from __future__ import annotations
 from loopguard.analysis.checker import LoopCalls, locate_in_module, locate_in_segment
 from loopguard.analysis.stages import Candidate, Confirmation, file_error, internal_error
 from loopguard.analysis.transitive import short_name
+from loopguard.catalogue.advice import in_a_thread
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (
     SourceRefused,
@@ -87,13 +88,6 @@ def character_column(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
-TO_THREAD = {
-    "asyncio": "await asyncio.to_thread({name}, ...)",
-    "anyio": "await anyio.to_thread.run_sync({name}, ...)",
-    "trio": "await trio.to_thread.run_sync({name}, ...)",
-}
-
-
 def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int, int], library: str) -> Finding:
     match, call = candidate.match, candidate.call
     rule = match.rule
@@ -106,7 +100,7 @@ def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int
         last = candidate.chain[-1]
         hops = " -> ".join(f"{hop.call}" for hop in candidate.chain)
         message = f"`{helper}()` blocks the event loop: -> {hops} ({last.path}:{last.line})"
-        suggestion = f"{TO_THREAD[library].format(name=helper)} or, in `{last.function}`, {suggestion}"
+        suggestion = f"{in_a_thread(library, helper)} or, in `{last.function}`, {suggestion}"
         first = Hop(display, call.line, column + 1, short_name(call.function), f"{helper}()")
         chain = (first, *candidate.chain)
         root = f"{last.path}:{last.line} {last.call}"

@@ -39,6 +39,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Protocol, TypeGuard, cast
 
 from loopguard.analysis.index import NONE, Binding, ClassInfo, Expr, ModuleIndex
+from loopguard.catalogue import CONSUMERS, NONBLOCKING_TYPE
 
 # ("ref", qualname) | ("inst", type) | ("meth", type, name) | ("defer", closed expression)
 Value = tuple[Any, ...]
@@ -74,18 +75,6 @@ class Project(Protocol):
     def class_info(self, qualname: str) -> tuple[Resolver, ClassInfo] | None: ...
 
     def function_return(self, qualname: str) -> Value | None: ...
-#: The type of a socket the function switches to non-blocking mode (no catalogue entry matches it).
-NONBLOCKING_SOCKET = "socket.NonBlockingSocket"
-
-#: Builtins that consume the iterable they are given, and the special method that does it.
-CONSUMERS = {
-    "builtins.list": "__iter__",
-    "builtins.tuple": "__iter__",
-    "builtins.set": "__iter__",
-    "builtins.frozenset": "__iter__",
-    "builtins.sorted": "__iter__",
-    "builtins.len": "__len__",
-}
 
 
 #: How many bindings (``x2 = x1``, ``x1 = x0``...) or base classes resolution follows inside one
@@ -126,7 +115,7 @@ class Resolver:
             return self.special_result(self.resolve(expr[1], scope), kind)  # type: ignore[arg-type]
         if kind == "nonblocking":  # a name used after ``name.setblocking(False)`` in the same scope
             value = self.project.deref(self.lookup(str(expr[1]), scope))
-            return ("inst", NONBLOCKING_SOCKET) if value is not None and value[0] == "inst" else value
+            return ("inst", NONBLOCKING_TYPE) if value is not None and value[0] == "inst" else value
         if kind == "val":  # a value resolved earlier, in a summary
             return self.project.evaluate(expr[1])  # type: ignore[arg-type]
         return None
