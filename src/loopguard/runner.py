@@ -211,32 +211,9 @@ def run_checks(
             indexed.append(index_stdin(stdin, root or Path.cwd(), indexing.project_tops, settings.matcher))
         context = follow_imports(indexed, index_context, roots, indexing.project_tops, walked)
         project = build_project([*indexed, *context])
-        graph = CallGraph(
-            {i.summary.module: (i.display, i.summary) for i in [*context, *indexed] if i.summary is not None},
-            project, settings.matcher, settings.config.max_depth,
-            report_memoised=is_selected(MEMOISED, settings.config.select, settings.config.ignore),
-            offload_decorators=frozenset(settings.config.offload_decorators),
-        )
-        graph.loop_functions = graph.find_loop_functions(
-            (i.summary for i in [*context, *indexed] if i.summary is not None),
-            frozenset(settings.config.loop_decorators),
-        )
+        graph = make_graph([*context, *indexed], project, settings)
         planner = Planner(cache, project, graph, settings, module_digests(cache, [*indexed, *context]))
-        plans: list[Confirmation] = []
-        failed: dict[str, FileResult] = {}
-        for item in indexed:
-            try:
-                plan = planner.plan(item)
-            except RecursionError:  # a walk the bounds did not foresee: still one file
-                failed[item.display] = file_error(
-                    item.display, "cannot analyse file: nested too deeply (recursion limit)"
-                )
-                continue
-            except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
-                failed[item.display] = internal_error(item.display, error)
-                continue
-            if plan is not None:
-                plans.append(plan)
+        plans, failed = plan_files(planner, indexed)
         confirmed = confirm_plans(
             plans, cache, lambda todo: pool.map(_confirm_chunk, todo, lambda plan, why: file_error(plan.display, why))
         )
@@ -252,6 +229,38 @@ def run_checks(
             remember_run(cache, indexing, jobs, context, results)
         cache.save()
     return results
+
+
+def make_graph(items: Sequence[Indexed], project: GlobalProject, settings: Settings) -> CallGraph:
+    """The call graph of every module read (checked and context), with its loop functions."""
+    graph = CallGraph(
+        {i.summary.module: (i.display, i.summary) for i in items if i.summary is not None},
+        project, settings.matcher, settings.config.max_depth,
+        report_memoised=is_selected(MEMOISED, settings.config.select, settings.config.ignore),
+        offload_decorators=frozenset(settings.config.offload_decorators),
+    )
+    graph.loop_functions = graph.find_loop_functions(
+        (i.summary for i in items if i.summary is not None), frozenset(settings.config.loop_decorators)
+    )
+    return graph
+
+
+def plan_files(planner: Planner, indexed: Sequence[Indexed]) -> tuple[list[Confirmation], dict[str, FileResult]]:
+    """Phase two of each checked file: its plan, or the LG001 result when planning it failed."""
+    plans: list[Confirmation] = []
+    failed: dict[str, FileResult] = {}
+    for item in indexed:
+        try:
+            plan = planner.plan(item)
+        except RecursionError:  # a walk the bounds did not foresee: still one file
+            failed[item.display] = file_error(item.display, "cannot analyse file: nested too deeply (recursion limit)")
+            continue
+        except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+            failed[item.display] = internal_error(item.display, error)
+            continue
+        if plan is not None:
+            plans.append(plan)
+    return plans, failed
 
 
 def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:

@@ -1,0 +1,158 @@
+"""A project kept warm between keystrokes: the language server's analysis, without the protocol.
+
+``loopguard check --stdin-filename PATH -`` reads the modules an editor buffer imports from disk
+(or the on-disk cache) on every run. A language server lives as long as the editor, so it keeps
+those modules' summaries in memory: a change re-indexes the buffer alone and re-uses every other
+summary while its file is unchanged (judged by ``stat``, as the cache's manifest does). Modules
+open in the editor are read from their unsaved text, so a helper edited in one tab changes the
+findings of a coroutine in another.
+
+What a buffer is checked against is exactly what the CLI's standard-input run uses: the buffer, the
+project modules it imports (transitively), the project's settings. The findings are the same too:
+``tests/test_server_warm.py`` compares them with ``loopguard check --stdin-filename``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loopguard.cache import CACHE_DIRECTORY, Cache, content_hash
+from loopguard.confirm import confirm_file
+from loopguard.engine import Indexed, make_settings
+from loopguard.imports import follow_imports, import_roots, project_tops
+from loopguard.jobs import Indexing, Job, StdinSource, stdin_source
+from loopguard.models import FileResult, Finding
+from loopguard.plans import Planner
+from loopguard.projects import Project, excluded_by
+from loopguard.runcache import cached_jobs
+from loopguard.runner import (
+    build_project,
+    collector_paused,
+    index_data,
+    index_job,
+    index_stdin,
+    make_graph,
+    plan_files,
+)
+
+#: What says a file on disk is unchanged since it was indexed: (mtime_ns, size, inode).
+Stamp = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class BufferCheck:
+    """The findings of one buffer, and the files its answer depended on (other buffers are
+    re-checked when one of those changes)."""
+
+    findings: tuple[Finding, ...]
+    depends_on: frozenset[str]
+    seconds: float
+    error: bool = False
+
+
+def stamp_of(path: Path) -> Stamp | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_size, found.st_ino)
+
+
+class WarmProject:
+    """One project's settings and the summaries of the modules read so far.
+
+    ``buffers`` (absolute path -> text) are the documents open in the editor: a module imported by
+    the checked buffer is read from there when it is open."""
+
+    def __init__(self, project: Project, use_disk_cache: bool = True) -> None:
+        self.project = project
+        self.settings = make_settings(project.config)
+        self.fingerprint = project.config.fingerprint()
+        cache_directory = project.root / CACHE_DIRECTORY
+        # read, never written: the CLI owns the cache; it only makes the first open fast
+        self.disk_cache = Cache(cache_directory, warn=None) if use_disk_cache and cache_directory.is_dir() else None
+        self.tops: frozenset[str] | None = None
+        #: (absolute path, module, package) -> (stamp or content hash, summary)
+        self.modules: dict[tuple[str, str, str], tuple[object, Indexed]] = {}
+
+    def excludes(self, path: Path) -> bool:
+        """Whether the configuration excludes the file (``--force-exclude``: no diagnostics)."""
+        return excluded_by(self.project, path)
+
+    def check(self, path: Path, text: bytes, buffers: Mapping[str, bytes] | None = None) -> BufferCheck:
+        """The findings of the buffer ``text`` standing for the file ``path``."""
+        started = time.perf_counter()
+        stdin = stdin_source(text, path, self.project.roots)
+        roots = sorted({*import_roots([(stdin.path, stdin.module)]), *self.project.roots})
+        indexing = Indexing(None, self.fingerprint, self.use_tops(project_tops(roots)), self.settings.matcher)
+        with collector_paused():
+            result, context = self.check_source(stdin, indexing, roots, buffers or {})
+        depends = frozenset(os.path.abspath(item.path) for item in context)
+        return BufferCheck(result.findings, depends, time.perf_counter() - started, result.error)
+
+    def use_tops(self, tops: frozenset[str]) -> frozenset[str]:
+        """Summaries depend on the project's top-level names: a new top-level package (or one
+        removed) makes them stale."""
+        if tops != self.tops:
+            self.modules.clear()
+            self.tops = tops
+        return tops
+
+    def check_source(
+        self, stdin: StdinSource, indexing: Indexing, roots: Sequence[str], buffers: Mapping[str, bytes]
+    ) -> tuple[FileResult, list[Indexed]]:
+        buffer = index_stdin(stdin, self.project.root, indexing.project_tops, self.settings.matcher)
+        if buffer.error is not None:
+            return buffer.error, []
+        context = follow_imports(
+            [buffer], lambda jobs: self.index_context(jobs, indexing, buffers), roots, indexing.project_tops
+        )
+        project = build_project([buffer, *context])
+        graph = make_graph([*context, buffer], project, self.settings)
+        plans, failed = plan_files(Planner(None, project, graph, self.settings, {}), [buffer])
+        if failed:
+            return failed[buffer.display], context
+        if not plans:
+            return FileResult(buffer.display), context
+        return confirm_file(plans[0]), context
+
+    def index_context(self, jobs: list[Job], indexing: Indexing, buffers: Mapping[str, bytes]) -> list[Indexed]:
+        """The summaries of imported modules: from memory while unchanged, else from an open
+        buffer, the disk cache, or the file."""
+        found: list[Indexed] = []
+        from_disk: list[tuple[Job, Stamp | None]] = []
+        for job in jobs:
+            key = (os.path.abspath(job.path), job.module, job.package)
+            text = buffers.get(key[0])
+            version: object = content_hash(text) if text is not None else stamp_of(job.path)
+            known = self.modules.get(key)
+            if known is not None and known[0] == version and version is not None:
+                found.append(known[1])
+            elif text is not None:
+                found.append(self.remember(key, version, index_data(text, job, indexing.project_tops, indexing.matcher)))
+            else:
+                from_disk.append((job, version if isinstance(version, tuple) else None))
+        return found + self.index_files(from_disk, indexing)
+
+    def index_files(self, jobs: list[tuple[Job, Stamp | None]], indexing: Indexing) -> list[Indexed]:
+        stamps = {job.path: stamp for job, stamp in jobs}
+        todo = [job for job, _ in jobs]
+        hits: list[Indexed] = []
+        if self.disk_cache is not None and todo:
+            hits, todo = cached_jobs(todo, indexing, self.disk_cache)
+        fresh = [index_job(job, indexing, None).indexed for job in todo]
+        jobs_by_path = {job.path: job for job, _ in jobs}
+        for item in (*hits, *fresh):
+            job = jobs_by_path[item.path]
+            stamp = stamps.get(item.path)
+            if stamp is not None:
+                self.remember((os.path.abspath(job.path), job.module, job.package), stamp, item)
+        return hits + fresh
+
+    def remember(self, key: tuple[str, str, str], version: object, item: Indexed) -> Indexed:
+        self.modules[key] = (version, item)
+        return item

@@ -1,0 +1,224 @@
+"""``loopguard server`` end to end: a real LSP client (pytest-lsp) talks to ``python -m loopguard
+server`` over standard input and output, about a buffer that is never saved to disk."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "loopguard", "server"])
+
+HELPERS = """\
+import requests
+
+
+def fetch():
+    return requests.get("https://example.com")
+"""
+
+VIEWS = """\
+import time
+
+from app.helpers import fetch
+
+
+async def handler():
+    time.sleep(1)
+    page = fetch()
+    open("log.txt")  # LG501, ignored by the project's settings
+    return page
+"""
+
+
+def write_project(root: Path) -> None:
+    (root / "pyproject.toml").write_text('[tool.loopguard]\nignore = ["LG5"]\n')
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "helpers.py").write_text(HELPERS)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write_project(tmp_path)
+    return tmp_path
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient, project: Path):  # type: ignore[no-untyped-def]
+    params = types.InitializeParams(
+        capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
+        workspace_folders=[types.WorkspaceFolder(uri=project.as_uri(), name="project")],
+        initialization_options={"debounce": 0.05},
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def diagnostics_of(client: LanguageClient, uri: str, version: int) -> list[types.Diagnostic]:
+    """The diagnostics published for that version of the document."""
+
+    async def published() -> list[types.Diagnostic]:
+        while True:
+            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri and params.version == version:
+                return list(params.diagnostics)
+
+    return await asyncio.wait_for(published(), timeout=30)
+
+
+async def open_buffer(client: LanguageClient, path: Path, text: str) -> list[types.Diagnostic]:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=path.as_uri(), language_id="python", version=1, text=text)
+        )
+    )
+    return await diagnostics_of(client, path.as_uri(), 1)
+
+
+async def change_buffer(client: LanguageClient, path: Path, text: str, version: int) -> list[types.Diagnostic]:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    return await diagnostics_of(client, path.as_uri(), version)
+
+
+def by_code(diagnostics: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
+    return {str(d.code): d for d in diagnostics}
+
+
+@pytest.mark.asyncio
+async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them_when_fixed(
+    client: LanguageClient, project: Path
+) -> None:
+    views = project / "app" / "views.py"  # never written: the buffer exists only in the editor
+    found = by_code(await open_buffer(client, views, VIEWS))
+
+    assert sorted(found) == ["LG101", "LG201"]  # LG501 (open) is ignored by pyproject.toml
+    sleep = found["LG101"]
+    assert sleep.source == "loopguard" and sleep.severity == types.DiagnosticSeverity.Warning
+    assert (sleep.range.start.line, sleep.range.start.character) == (6, 4)
+    assert (sleep.range.end.line, sleep.range.end.character) == (6, 17)
+    assert sleep.code_description is not None and sleep.code_description.href.endswith("LG101.md")
+    assert sleep.related_information is None
+
+    transitive = found["LG201"]
+    assert transitive.range.start.line == 7
+    hops = transitive.related_information or []
+    assert [(Path(h.location.uri).name, h.location.range.start.line) for h in hops] == [
+        ("views.py", 7), ("helpers.py", 4),
+    ]
+    blocking = hops[-1]
+    assert blocking.location.uri == (project / "app" / "helpers.py").as_uri()
+    assert blocking.location.range.start.character == 11  # `requests.get(` on that line
+    assert "requests.get" in blocking.message
+
+    fixed = VIEWS.replace("    time.sleep(1)\n", "")
+    assert sorted(by_code(await change_buffer(client, views, fixed, 2))) == ["LG201"]
+
+
+@pytest.mark.asyncio
+async def test_hover_shows_the_rule_and_a_code_action_adds_noqa(client: LanguageClient, project: Path) -> None:
+    views = project / "app" / "views.py"
+    text = VIEWS.replace("    time.sleep(1)\n", "    time.sleep(1)  # noqa: LG2\n")  # LG2 does not cover LG101
+    found = by_code(await open_buffer(client, views, text))
+    sleep = found["LG101"]
+
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=views.as_uri()), position=sleep.range.start)
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    assert "**LG101** `blocking-sleep`" in hover.contents.value
+    assert "`time.sleep` blocks the event loop" in hover.contents.value
+    assert "await asyncio.sleep(...)" in hover.contents.value
+
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=views.as_uri()),
+            range=sleep.range,
+            context=types.CodeActionContext(diagnostics=[sleep]),
+        )
+    )
+    assert actions is not None
+    titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
+    assert titles == ["Add `# noqa: LG101`"]
+    action = actions[0]
+    assert isinstance(action, types.CodeAction) and action.edit is not None and action.edit.changes is not None
+    (edit,) = action.edit.changes[views.as_uri()]
+    edited = apply_edit(text, edit)
+    assert "    time.sleep(1)  # noqa: LG101, LG2\n" in edited  # merged into the comment there
+
+    assert sorted(by_code(await change_buffer(client, views, edited, 2))) == ["LG201"]
+
+
+def apply_edit(text: str, edit: types.TextEdit) -> str:
+    """A single-line edit (ASCII text: characters are UTF-16 units)."""
+    lines = text.splitlines(keepends=True)
+    start, end = edit.range.start, edit.range.end
+    assert start.line == end.line
+    line = lines[start.line]
+    lines[start.line] = line[: start.character] + edit.new_text + line[end.character :]
+    return "".join(lines)
+
+
+@pytest.mark.asyncio
+async def test_an_unsaved_helper_in_another_tab_changes_the_coroutine_findings(
+    client: LanguageClient, project: Path
+) -> None:
+    views, helpers = project / "app" / "views.py", project / "app" / "helpers.py"
+    assert "LG201" in by_code(await open_buffer(client, views, VIEWS))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=helpers.as_uri(), language_id="python", version=1, text=HELPERS)
+        )
+    )
+    await diagnostics_of(client, helpers.as_uri(), 1)
+    harmless = HELPERS.replace('requests.get("https://example.com")', "None")
+    await change_buffer(client, helpers, harmless, 2)
+    # the coroutine's buffer is re-checked against the helper's unsaved text (version 1 again)
+    assert sorted(by_code(await diagnostics_of(client, views.as_uri(), 1))) == ["LG101"]
+
+
+def test_the_server_without_pygls_says_how_to_install_it() -> None:
+    hide_pygls = (
+        "import sys; sys.modules['pygls'] = None; sys.argv = ['loopguard', 'server'];"
+        "from loopguard.cli import main; raise SystemExit(main())"
+    )
+    done = subprocess.run([sys.executable, "-c", hide_pygls], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "pip install 'loopguard-lint[server]'" in done.stderr
+    assert done.stdout == ""
+
+
+def test_the_buffer_is_checked_like_the_cli_checks_standard_input(project: Path) -> None:
+    """The warm project's findings equal ``loopguard check --stdin-filename``'s, chain included."""
+    from loopguard.projects import ProjectFinder
+    from loopguard.server.warm import WarmProject
+
+    views = project / "app" / "views.py"
+    warm = WarmProject(ProjectFinder(project, None, lambda config: config).project_for(views))
+    first = warm.check(views, VIEWS.encode())
+    again = warm.check(views, VIEWS.encode() + b"\n")  # from the summaries kept in memory
+    cli = subprocess.run(
+        [sys.executable, "-m", "loopguard", "check", "--output-format", "json", "--quiet", "--no-cache",
+         "--stdin-filename", str(views), "-"],
+        check=False, input=VIEWS, capture_output=True, text=True, cwd=project, timeout=60,
+    )
+    expected = [(f["code"], f["line"], f["column"], [h["line"] for h in f["chain"]]) for f in json.loads(cli.stdout)]
+    for result in (first, again):
+        got = [(f.code, f.line, f.column, [h.line for h in f.chain]) for f in result.findings]
+        assert got == expected
+    assert expected == [("LG101", 7, 5, []), ("LG201", 8, 12, [8, 5])]
+    assert str(project / "app" / "helpers.py") in first.depends_on
