@@ -239,6 +239,7 @@ def create_server() -> LoopguardServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: LoopguardServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.session.files_changed()
         if Path(to_fs_path(params.text_document.uri) or "").name in CONFIG_FILES:
             ls.settings_changed()
         elif params.text_document.uri in ls.session.open_uris:
@@ -255,6 +256,7 @@ def create_server() -> LoopguardServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files(ls: LoopguardServer, params: types.DidChangeWatchedFilesParams) -> None:
+        ls.session.files_changed()
         if any(Path(to_fs_path(change.uri) or "").name in CONFIG_FILES for change in params.changes):
             ls.settings_changed()
 

@@ -87,6 +87,12 @@ class Session:
         self.finders.clear()
         self.warm.clear()
 
+    def files_changed(self) -> None:
+        """A file was saved, created or deleted: imports are followed again (a name may now
+        resolve to a new module); unchanged summaries stay."""
+        for warm in self.warm.values():
+            warm.forget_contexts()
+
     def dependents(self, path: str, changed_uri: str) -> list[str]:
         """The other documents whose last check read ``path``."""
         return [uri for uri, checked in self.checked.items() if uri != changed_uri and path in checked.depends_on]

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loopguard.cache import CACHE_DIRECTORY, Cache, content_hash
-from loopguard.confirm import confirm_file
 from loopguard.engine import Indexed, make_settings
 from loopguard.imports import follow_imports, import_roots, project_tops
 from loopguard.jobs import Indexing, Job, StdinSource, stdin_source
@@ -38,6 +37,7 @@ from loopguard.runner import (
     make_graph,
     plan_files,
 )
+from loopguard.server.spans import SpanMemo
 
 #: What says a file on disk is unchanged since it was indexed: (mtime_ns, size, inode).
 Stamp = tuple[int, int, int]
@@ -52,6 +52,25 @@ class BufferCheck:
     depends_on: frozenset[str]
     seconds: float
     error: bool = False
+
+
+#: A module as imported: (absolute path, module name, package).
+ModuleKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The modules a buffer's imports led to, and the version of each module read on the way."""
+
+    imports: tuple[str, str, frozenset[str]]
+    modules: list[Indexed]
+    read: list[tuple[ModuleKey, object]]
+
+
+def version_of(path: str, buffers: Mapping[str, bytes]) -> object:
+    """What says a module is unchanged: the hash of its open buffer's text, else its file's stamp."""
+    text = buffers.get(path)
+    return content_hash(text) if text is not None else stamp_of(Path(path))
 
 
 def stamp_of(path: Path) -> Stamp | None:
@@ -77,7 +96,9 @@ class WarmProject:
         self.disk_cache = Cache(cache_directory, warn=None) if use_disk_cache and cache_directory.is_dir() else None
         self.tops: frozenset[str] | None = None
         #: (absolute path, module, package) -> (stamp or content hash, summary)
-        self.modules: dict[tuple[str, str, str], tuple[object, Indexed]] = {}
+        self.modules: dict[ModuleKey, tuple[object, Indexed]] = {}
+        self.contexts: dict[str, Context] = {}  # buffer path -> what its imports led to last time
+        self.spans = SpanMemo()  # libcst's answer per coroutine of the checked buffers
 
     def excludes(self, path: Path) -> bool:
         """Whether the configuration excludes the file (``--force-exclude``: no diagnostics)."""
@@ -99,6 +120,7 @@ class WarmProject:
         removed) makes them stale."""
         if tops != self.tops:
             self.modules.clear()
+            self.contexts.clear()
             self.tops = tops
         return tops
 
@@ -108,9 +130,7 @@ class WarmProject:
         buffer = index_stdin(stdin, self.project.root, indexing.project_tops, self.settings.matcher)
         if buffer.error is not None:
             return buffer.error, []
-        context = follow_imports(
-            [buffer], lambda jobs: self.index_context(jobs, indexing, buffers), roots, indexing.project_tops
-        )
+        context = self.context_of(buffer, indexing, roots, buffers)
         project = build_project([buffer, *context])
         graph = make_graph([*context, buffer], project, self.settings)
         plans, failed = plan_files(Planner(None, project, graph, self.settings, {}), [buffer])
@@ -118,17 +138,46 @@ class WarmProject:
             return failed[buffer.display], context
         if not plans:
             return FileResult(buffer.display), context
-        return confirm_file(plans[0]), context
+        return self.spans.confirm_file(plans[0]), context
 
-    def index_context(self, jobs: list[Job], indexing: Indexing, buffers: Mapping[str, bytes]) -> list[Indexed]:
+    def context_of(
+        self, buffer: Indexed, indexing: Indexing, roots: Sequence[str], buffers: Mapping[str, bytes]
+    ) -> list[Indexed]:
+        """The project modules the buffer imports, transitively (``follow_imports``). While the
+        buffer imports the same names and none of those modules changed, the last answer is the
+        answer: following the imports again would ask the disk for every imported name."""
+        if buffer.summary is None:
+            return []
+        imports = (str(buffer.path), buffer.summary.module, frozenset(buffer.summary.imports))
+        last = self.contexts.get(str(buffer.path))
+        if last is not None and last.imports == imports and self.unchanged(last.read, buffers):
+            return last.modules
+        read: list[tuple[ModuleKey, object]] = []
+        context = follow_imports(
+            [buffer], lambda jobs: self.index_context(jobs, indexing, buffers, read), roots, indexing.project_tops
+        )
+        self.contexts[str(buffer.path)] = Context(imports, context, read)
+        return context
+
+    def unchanged(self, read: list[tuple[ModuleKey, object]], buffers: Mapping[str, bytes]) -> bool:
+        return all(version is not None and version_of(key[0], buffers) == version for key, version in read)
+
+    def forget_contexts(self) -> None:
+        """A file was created, saved or deleted: a name may now resolve to another module."""
+        self.contexts.clear()
+
+    def index_context(
+        self, jobs: list[Job], indexing: Indexing, buffers: Mapping[str, bytes], read: list[tuple[ModuleKey, object]]
+    ) -> list[Indexed]:
         """The summaries of imported modules: from memory while unchanged, else from an open
-        buffer, the disk cache, or the file."""
+        buffer, the disk cache, or the file. Each module read, and its version, goes to ``read``."""
         found: list[Indexed] = []
         from_disk: list[tuple[Job, Stamp | None]] = []
         for job in jobs:
             key = (os.path.abspath(job.path), job.module, job.package)
             text = buffers.get(key[0])
-            version: object = content_hash(text) if text is not None else stamp_of(job.path)
+            version = version_of(key[0], buffers)
+            read.append((key, version))
             known = self.modules.get(key)
             if known is not None and known[0] == version and version is not None:
                 found.append(known[1])
@@ -153,6 +202,6 @@ class WarmProject:
                 self.remember((os.path.abspath(job.path), job.module, job.package), stamp, item)
         return hits + fresh
 
-    def remember(self, key: tuple[str, str, str], version: object, item: Indexed) -> Indexed:
+    def remember(self, key: ModuleKey, version: object, item: Indexed) -> Indexed:
         self.modules[key] = (version, item)
         return item
