@@ -4,7 +4,6 @@ server`` over standard input and output, about a buffer that is never saved to d
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -51,11 +50,14 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient, project: Path):  # type: ignore[no-untyped-def]
+# One server for the module's tests (starting one costs a second or more); each test has a project
+# of its own, found from its pyproject.toml as the CLI finds it.
+@pytest_lsp.fixture(config=SERVER, scope="module")
+async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    workspace = tmp_path_factory.mktemp("workspace")
     params = types.InitializeParams(
         capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
-        workspace_folders=[types.WorkspaceFolder(uri=project.as_uri(), name="project")],
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
         initialization_options={"debounce": 0.05},
     )
     await lsp_client.initialize_session(params)
@@ -98,7 +100,7 @@ def by_code(diagnostics: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
     return {str(d.code): d for d in diagnostics}
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them_when_fixed(
     client: LanguageClient, project: Path
 ) -> None:
@@ -128,7 +130,7 @@ async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them
     assert sorted(by_code(await change_buffer(client, views, fixed, 2))) == ["LG201"]
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_hover_shows_the_rule_and_a_code_action_adds_noqa(client: LanguageClient, project: Path) -> None:
     views = project / "app" / "views.py"
     text = VIEWS.replace("    time.sleep(1)\n", "    time.sleep(1)  # noqa: LG2\n")  # LG2 does not cover LG101
@@ -173,7 +175,7 @@ def apply_edit(text: str, edit: types.TextEdit) -> str:
     return "".join(lines)
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_an_unsaved_helper_in_another_tab_changes_the_coroutine_findings(
     client: LanguageClient, project: Path
 ) -> None:
@@ -202,23 +204,38 @@ def test_the_server_without_pygls_says_how_to_install_it() -> None:
     assert done.stdout == ""
 
 
-def test_the_buffer_is_checked_like_the_cli_checks_standard_input(project: Path) -> None:
-    """The warm project's findings equal ``loopguard check --stdin-filename``'s, chain included."""
-    from loopguard.projects import ProjectFinder
-    from loopguard.server.warm import WarmProject
-
-    views = project / "app" / "views.py"
-    warm = WarmProject(ProjectFinder(project, None, lambda config: config).project_for(views))
-    first = warm.check(views, VIEWS.encode())
-    again = warm.check(views, VIEWS.encode() + b"\n")  # from the summaries kept in memory
-    cli = subprocess.run(
-        [sys.executable, "-m", "loopguard", "check", "--output-format", "json", "--quiet", "--no-cache",
-         "--stdin-filename", str(views), "-"],
-        check=False, input=VIEWS, capture_output=True, text=True, cwd=project, timeout=60,
+@pytest_lsp.fixture(config=SERVER, scope="module")
+async def strict_client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    params = types.InitializeParams(
+        capabilities=pytest_lsp.client_capabilities("neovim"),
+        root_uri=tmp_path_factory.mktemp("workspace").as_uri(),
+        initialization_options={"debounce": 0.05, "severity": "error"},
     )
-    expected = [(f["code"], f["line"], f["column"], [h["line"] for h in f["chain"]]) for f in json.loads(cli.stdout)]
-    for result in (first, again):
-        got = [(f.code, f.line, f.column, [h.line for h in f.chain]) for f in result.findings]
-        assert got == expected
-    assert expected == [("LG101", 7, 5, []), ("LG201", 8, 12, [8, 5])]
-    assert str(project / "app" / "helpers.py") in first.depends_on
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def save(client: LanguageClient, path: Path, text: str) -> None:
+    path.write_text(text)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=path.as_uri()))
+    )
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_settings_come_from_pyproject_and_are_read_again_when_it_is_saved(
+    strict_client: LanguageClient, project: Path
+) -> None:
+    views, pyproject = project / "app" / "views.py", project / "pyproject.toml"
+    found = by_code(await open_buffer(strict_client, views, VIEWS))
+    assert sorted(found) == ["LG101", "LG201"]
+    assert {d.severity for d in found.values()} == {types.DiagnosticSeverity.Error}  # initializationOptions
+
+    await save(strict_client, pyproject, '[tool.loopguard]\nignor = ["LG1"]\n')
+    (broken,) = await diagnostics_of(strict_client, views.as_uri(), 1)
+    assert "pyproject.toml" in broken.message and "ignor" in broken.message
+    assert broken.severity == types.DiagnosticSeverity.Error
+
+    await save(strict_client, pyproject, '[tool.loopguard]\nignore = ["LG1", "LG5"]\n')
+    assert sorted(by_code(await diagnostics_of(strict_client, views.as_uri(), 1))) == ["LG201"]
