@@ -100,12 +100,27 @@ def hop_location(hop: Hop, cwd: Path, codec: PositionCodec, lines_of: LinesOf) -
     return types.Location(uri=from_fs_path(path) or Path(path).as_uri(), range=where)
 
 
+#: The lines of files a chain goes through, while their stamp (mtime, size) is the same: a
+#: diagnostic is published on every change, and splitting a big file takes milliseconds.
+_FILE_LINES: dict[str, tuple[tuple[int, int], list[str]]] = {}
+FILE_LINES_KEPT = 256
+
+
 def file_lines(path: str) -> list[str]:
     try:
+        found = os.stat(path)
+        stamp = (found.st_mtime_ns, found.st_size)
+        known = _FILE_LINES.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
         with open(path, encoding="utf-8", errors="replace") as file:
-            return split_lines(file.read())
+            lines = split_lines(file.read())
     except OSError:
         return []
+    if len(_FILE_LINES) >= FILE_LINES_KEPT:
+        _FILE_LINES.clear()
+    _FILE_LINES[path] = (stamp, lines)
+    return lines
 
 
 def hop_message(hop: Hop) -> str:
