@@ -122,7 +122,7 @@ def test_a_new_module_can_change_how_a_name_resolves(project) -> None:
 
 
 def test_a_new_loopguard_version_or_build_does_not_reuse_entries(project, monkeypatch) -> None:
-    import loopguard.cache as cache_module
+    import loopguard.cache.store as cache_module
 
     root = project({"app/__init__.py": "", "app/db.py": DB, "app/api.py": API})
     expected = check()

@@ -34,7 +34,7 @@ def codes(out: str) -> list[str]:
 
 # --- start-up --------------------------------------------------------------------------------------
 
-ANALYSIS_MODULES = ("libcst", "loopguard.engine", "loopguard.runner", "loopguard.cache", "msgpack")
+ANALYSIS_MODULES = ("libcst", "loopguard.analysis.stages", "loopguard.runner", "loopguard.cache.store", "msgpack")
 LOADED_AFTER = """
 import sys
 from loopguard.cli import main

@@ -228,7 +228,15 @@ async def test_settings_come_from_pyproject_and_are_read_again_when_it_is_saved(
     strict_client: LanguageClient, project: Path
 ) -> None:
     views, pyproject = project / "app" / "views.py", project / "pyproject.toml"
+    strict_client.text_document_did_open(  # a client that sends every document: not Python, not checked
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=pyproject.as_uri(), language_id="toml", version=1, text=pyproject.read_text()
+            )
+        )
+    )
     found = by_code(await open_buffer(strict_client, views, VIEWS))
+    assert pyproject.as_uri() not in strict_client.diagnostics
     assert sorted(found) == ["LG101", "LG201"]
     assert {d.severity for d in found.values()} == {types.DiagnosticSeverity.Error}  # initializationOptions
 

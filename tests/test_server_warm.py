@@ -11,7 +11,7 @@ from pathlib import Path
 
 from test_server import HELPERS, VIEWS, write_project
 
-from loopguard.projects import ProjectFinder
+from loopguard.discovery.projects import ProjectFinder
 from loopguard.server.warm import BufferCheck, WarmProject
 
 

@@ -1,7 +1,7 @@
 """What ``loopguard check`` does once its flags are parsed: configure, discover, check, report.
 
 It lives apart from ``cli.py`` so that ``loopguard --version``, ``rules`` and ``explain`` never
-import the analysis (the engine, the runner and its process pool, the cache): ``cli.py`` imports
+import the analysis (the stages, the runner and its process pool, the cache): ``cli.py`` imports
 this module only inside the ``check`` command.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import click
 
 from loopguard import __version__
-from loopguard.cache import CACHE_DIRECTORY
+from loopguard.analysis.stages import make_settings
+from loopguard.cache.store import CACHE_DIRECTORY
 from loopguard.catalogue import ALL_RULES
-from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
 from loopguard.config import (
     Config,
     ConfigError,
@@ -28,11 +28,17 @@ from loopguard.config import (
     unknown_code_warnings,
     unmatched_codes,
 )
-from loopguard.discover import Discovery, absolute, discover
-from loopguard.engine import make_settings
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
+from loopguard.discovery.files import Discovery, absolute, discover
+from loopguard.discovery.projects import (
+    Project,
+    ProjectFiles,
+    ProjectFinder,
+    discover_projects,
+    excluded_by,
+)
 from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs, stdin_source
 from loopguard.models import FileResult, Finding
-from loopguard.projects import Project, ProjectFiles, ProjectFinder, discover_projects, excluded_by
 from loopguard.report import ReportContext, renderers
 from loopguard.report.source import SourceLines
 from loopguard.report.statistics import STATISTICS_FORMATS, render_statistics

@@ -18,25 +18,15 @@ from pathlib import Path
 import click
 
 from loopguard import __version__
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
 from loopguard.report import FORMAT_NAMES, escape_controls
 
 # Only what every command needs is imported here: ``--version`` must answer before the analysis
-# (engine, runner, cache, catalogue) is loaded, so each command imports what it uses when it runs.
+# (analysis, runner, cache, catalogue) is loaded, so each command imports what it uses when it runs.
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 ISSUES_URL = "https://github.com/loopguard/loopguard/issues"
 # Set to see the traceback of an internal error (for a bug report).
 TRACEBACK_VARIABLE = "LOOPGUARD_TRACEBACK"
-
-
-def fail(message: str) -> None:
-    """One line on stderr; control characters in the paths it names are shown escaped."""
-    click.echo(f"loopguard: error: {escape_controls(message)}", err=True)
-
-
-def warn(message: str) -> None:
-    """A problem that does not stop the run (a code that matches no rule, an empty directory)."""
-    click.echo(f"loopguard: warning: {escape_controls(message)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from loopguard.discover import is_excluded
+from loopguard.discovery.files import is_excluded
 from loopguard.models import Rule
 
 # flake8's grammar: "# noqa" alone silences the line, "# noqa: LG101,LG2" (comma or space

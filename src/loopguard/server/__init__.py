@@ -6,7 +6,7 @@ checks for it before importing the server, so that a missing pygls is one clear 
 
 from __future__ import annotations
 
-from loopguard.cli import EXIT_ERROR, fail
+from loopguard.console import EXIT_ERROR, fail
 
 INSTALL_HINT = "pip install 'loopguard-lint[server]'"
 

@@ -40,6 +40,7 @@ from loopguard.server.session import CONFIG_FILES, Checked, Session
 from loopguard.server.warm import BufferCheck
 from loopguard.sourcetext import split_lines
 
+PYTHON_SUFFIXES = (".py", ".pyi")
 DEFAULT_DEBOUNCE = 0.15  # seconds of quiet typing before a changed buffer is checked
 #: The analysis walks are recursive and bounded (runner.RECURSION_LIMIT); a thread's default stack
 #: is smaller than the main thread's, so the checking thread gets room for them.
@@ -236,12 +237,16 @@ def create_server() -> LoopguardServer:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: LoopguardServer, params: types.DidOpenTextDocumentParams) -> None:
         document = ls.workspace.get_text_document(params.text_document.uri)
-        ls.session.opened(document.uri, document_path(document))
+        path = document_path(document)
+        if params.text_document.language_id != "python" and (path is None or path.suffix not in PYTHON_SUFFIXES):
+            return  # a client that sends every document (pyproject.toml too): only Python is checked
+        ls.session.opened(document.uri, path)
         ls.schedule(document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: LoopguardServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, ls.options.debounce)
+        if params.text_document.uri in ls.session.open_uris:
+            ls.schedule(params.text_document.uri, ls.options.debounce)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: LoopguardServer, params: types.DidSaveTextDocumentParams) -> None:

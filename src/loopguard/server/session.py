@@ -10,8 +10,8 @@ from pathlib import Path
 
 from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config, unknown_code_warnings
+from loopguard.discovery.projects import ProjectFinder
 from loopguard.models import Finding
-from loopguard.projects import ProjectFinder
 from loopguard.server.warm import WarmProject
 
 #: The files whose change can change any project's settings.

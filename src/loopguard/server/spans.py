@@ -11,8 +11,8 @@ among the others: ``confirm`` locates each span's calls in that span's segment.
 
 from __future__ import annotations
 
-from loopguard.confirm import confirm
-from loopguard.engine import Candidate, Confirmation, file_error, internal_error
+from loopguard.analysis.confirm import confirm
+from loopguard.analysis.stages import Candidate, Confirmation, file_error, internal_error
 from loopguard.models import FileResult, Finding
 from loopguard.sourcetext import SourceRefused, decode_source, split_lines
 

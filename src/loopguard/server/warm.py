@@ -20,22 +20,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopguard.cache import CACHE_DIRECTORY, Cache, content_hash
-from loopguard.engine import Indexed, make_settings
-from loopguard.imports import follow_imports, import_roots, project_tops
-from loopguard.jobs import Indexing, Job, StdinSource, stdin_source
+from loopguard.analysis.stages import Indexed, make_settings
+from loopguard.cache.store import CACHE_DIRECTORY, Cache, content_hash
+from loopguard.cache.summaries import Indexing, cached_jobs
+from loopguard.context import follow_imports, import_roots, project_tops
+from loopguard.discovery.projects import Project, excluded_by
+from loopguard.jobs import Job, StdinSource, stdin_source
 from loopguard.models import FileResult, Finding
-from loopguard.plans import Planner
-from loopguard.projects import Project, excluded_by
-from loopguard.runcache import cached_jobs
 from loopguard.runner import (
-    build_project,
+    Run,
     collector_paused,
     index_data,
     index_job,
     index_stdin,
-    make_graph,
-    plan_files,
+    project_stage,
 )
 from loopguard.server.spans import SpanMemo
 
@@ -131,9 +129,8 @@ class WarmProject:
         if buffer.error is not None:
             return buffer.error, []
         context = self.context_of(buffer, indexing, roots, buffers)
-        project = build_project([buffer, *context])
-        graph = make_graph([*context, buffer], project, self.settings)
-        plans, failed = plan_files(Planner(None, project, graph, self.settings, {}), [buffer])
+        run = Run([], self.settings, None, indexing, list(roots), lambda done: None, [])
+        plans, failed = project_stage(run, [buffer], context)
         if failed:
             return failed[buffer.display], context
         if not plans:

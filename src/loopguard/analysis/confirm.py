@@ -1,4 +1,4 @@
-"""Phase three: confirm and locate each candidate with libcst, and read its ``# noqa`` comment.
+"""The confirm stage: confirm and locate each candidate with libcst, and read its ``# noqa`` comment.
 
 libcst parses the coroutines that hold a candidate (``checker.py``). When it cannot — the text is
 too long or nests too deeply to hand to its native parser safely (``sourcetext.libcst_refusal``), or
@@ -9,8 +9,14 @@ reported at the positions ``ast`` gave, with the comments read by ``tokenize``.
 
 from __future__ import annotations
 
-from loopguard.checker import LoopCalls, locate_in_module, locate_in_segment, segment_source
-from loopguard.engine import Candidate, Confirmation, file_error, internal_error
+from loopguard.analysis.checker import (
+    LoopCalls,
+    locate_in_module,
+    locate_in_segment,
+    segment_source,
+)
+from loopguard.analysis.stages import Candidate, Confirmation, file_error, internal_error
+from loopguard.analysis.transitive import short_name
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (
     SourceRefused,
@@ -20,7 +26,6 @@ from loopguard.sourcetext import (
     split_lines,
 )
 from loopguard.suppress import silenced_by_noqa
-from loopguard.transitive import short_name
 
 Span = tuple[int, int, int]
 

@@ -29,12 +29,12 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from loopguard.analysis.guards import can_run, names_in
+from loopguard.analysis.match import Match, Matcher, with_arguments
+from loopguard.analysis.project import GlobalProject
+from loopguard.analysis.summary import FileSummary, FunctionSummary
 from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
-from loopguard.guards import can_run, names_in
-from loopguard.match import Match, Matcher, with_arguments
 from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
-from loopguard.summary import FileSummary, FunctionSummary
-from loopguard.world import GlobalProject
 
 #: Where a sync callback is scheduled to run on the event loop.
 LOOP_SCHEDULERS = frozenset(

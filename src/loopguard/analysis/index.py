@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from loopguard.expressions import NONE, OTHER, Expr, annotation_of, expr_of
-from loopguard.guards import Condition, Guard, guard_of, mentions_a_name
+from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
+from loopguard.analysis.guards import Condition, Guard, guard_of, mentions_a_name
 from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters, Rebinding
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract

@@ -9,7 +9,7 @@ last run used in one file, so a warm run reads one file instead of thousands.
 The cache directory sits in the analysed repository, so everything in it is untrusted:
 
 * entries are MessagePack (plain data: its reader cannot build anything else) and every one is
-  checked against its schema on the way in (``cacheformat``); a missing, corrupt, truncated or
+  checked against its schema on the way in (``cache.schema``); a missing, corrupt, truncated or
   wrong-shaped entry is a miss, never an error;
 * nothing is followed through a symbolic link: a cache directory that is a link is not used, and
   files are opened with ``O_NOFOLLOW`` inside directories checked with ``lstat``;
@@ -36,7 +36,7 @@ from typing import Any
 import msgpack
 
 from loopguard import __version__
-from loopguard.cacheformat import MANIFEST, PACK, BadEntry, Schema
+from loopguard.cache.schema import MANIFEST, PACK, BadEntry, Schema
 
 CACHE_DIRECTORY = ".loopguard_cache"
 FORMAT = "3"  # bump when the layout of an entry changes
