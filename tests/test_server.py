@@ -58,7 +58,7 @@ async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFa
     params = types.InitializeParams(
         capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
         workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-        initialization_options={"debounce": 0.05},
+        initialization_options={"debounce": 0.05, "severity": "information"},
     )
     await lsp_client.initialize_session(params)
     yield
@@ -109,7 +109,7 @@ async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them
 
     assert sorted(found) == ["LG101", "LG201"]  # LG501 (open) is ignored by pyproject.toml
     sleep = found["LG101"]
-    assert sleep.source == "loopguard" and sleep.severity == types.DiagnosticSeverity.Warning
+    assert sleep.source == "loopguard" and sleep.severity == types.DiagnosticSeverity.Information  # as asked
     assert (sleep.range.start.line, sleep.range.start.character) == (6, 4)
     assert (sleep.range.end.line, sleep.range.end.character) == (6, 17)
     assert sleep.code_description is not None and sleep.code_description.href.endswith("LG101.md")
@@ -204,18 +204,6 @@ def test_the_server_without_pygls_says_how_to_install_it() -> None:
     assert done.stdout == ""
 
 
-@pytest_lsp.fixture(config=SERVER, scope="module")
-async def strict_client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    params = types.InitializeParams(
-        capabilities=pytest_lsp.client_capabilities("neovim"),
-        root_uri=tmp_path_factory.mktemp("workspace").as_uri(),
-        initialization_options={"debounce": 0.05, "severity": "error"},
-    )
-    await lsp_client.initialize_session(params)
-    yield
-    await lsp_client.shutdown_session()
-
-
 async def save(client: LanguageClient, path: Path, text: str) -> None:
     path.write_text(text)
     client.text_document_did_save(
@@ -225,25 +213,39 @@ async def save(client: LanguageClient, path: Path, text: str) -> None:
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_settings_come_from_pyproject_and_are_read_again_when_it_is_saved(
-    strict_client: LanguageClient, project: Path
+    client: LanguageClient, project: Path
 ) -> None:
     views, pyproject = project / "app" / "views.py", project / "pyproject.toml"
-    strict_client.text_document_did_open(  # a client that sends every document: not Python, not checked
+    client.text_document_did_open(  # a client that sends every document: not Python, not checked
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
                 uri=pyproject.as_uri(), language_id="toml", version=1, text=pyproject.read_text()
             )
         )
     )
-    found = by_code(await open_buffer(strict_client, views, VIEWS))
-    assert pyproject.as_uri() not in strict_client.diagnostics
+    found = by_code(await open_buffer(client, views, VIEWS))
+    assert pyproject.as_uri() not in client.diagnostics
     assert sorted(found) == ["LG101", "LG201"]
-    assert {d.severity for d in found.values()} == {types.DiagnosticSeverity.Error}  # initializationOptions
 
-    await save(strict_client, pyproject, '[tool.loopguard]\nignor = ["LG1"]\n')
-    (broken,) = await diagnostics_of(strict_client, views.as_uri(), 1)
+    await save(client, pyproject, '[tool.loopguard]\nignor = ["LG1"]\n')
+    (broken,) = await diagnostics_of(client, views.as_uri(), 1)
     assert "pyproject.toml" in broken.message and "ignor" in broken.message
     assert broken.severity == types.DiagnosticSeverity.Error
 
-    await save(strict_client, pyproject, '[tool.loopguard]\nignore = ["LG1", "LG5"]\n')
-    assert sorted(by_code(await diagnostics_of(strict_client, views.as_uri(), 1))) == ["LG201"]
+    await save(client, pyproject, '[tool.loopguard]\nignore = ["LG1", "LG5"]\n')
+    assert sorted(by_code(await diagnostics_of(client, views.as_uri(), 1))) == ["LG201"]
+
+
+def test_the_options_default_to_warnings_and_say_what_they_do_not_understand() -> None:
+    from loopguard.server.lsp import DEFAULT_DEBOUNCE, read_options
+
+    options, problems = read_options(None)
+    assert (options.severity, options.debounce, problems) == (types.DiagnosticSeverity.Warning, DEFAULT_DEBOUNCE, [])
+    options, problems = read_options({"severity": "hint", "debounce": 0})
+    assert (options.severity, options.debounce, problems) == (types.DiagnosticSeverity.Hint, 0.0, [])
+    options, problems = read_options({"severity": "loud", "debounce": "soon"})
+    assert options.severity == types.DiagnosticSeverity.Warning and options.debounce == DEFAULT_DEBOUNCE
+    assert problems == [
+        "severity: 'loud' is not one of error, warning, information, hint; using warning",
+        "debounce: 'soon' is not a number of seconds (0-10); using 0.15",
+    ]
