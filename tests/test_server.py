@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -65,35 +66,35 @@ async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFa
     await lsp_client.shutdown_session()
 
 
-async def diagnostics_of(client: LanguageClient, uri: str, version: int) -> list[types.Diagnostic]:
-    """The diagnostics published for that version of the document."""
+async def diagnostics_become(client: LanguageClient, path: Path, codes: list[str]) -> list[types.Diagnostic]:
+    """The document's diagnostics once the latest published ones have exactly these codes (a
+    configuration error has none: "None"). Polled, not awaited one notification at a time: the
+    server re-checks other open documents too, and a notification missed would hang the test."""
+    uri, deadline = path.as_uri(), time.monotonic() + 30
+    while True:
+        found = list(client.diagnostics.get(uri, []))
+        if uri in client.diagnostics and sorted(str(d.code) for d in found) == sorted(codes):
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path.name}: expected {codes}, last published {[str(d.code) for d in found]}")
+        await asyncio.sleep(0.02)
 
-    async def published() -> list[types.Diagnostic]:
-        while True:
-            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri and params.version == version:
-                return list(params.diagnostics)
 
-    return await asyncio.wait_for(published(), timeout=30)
-
-
-async def open_buffer(client: LanguageClient, path: Path, text: str) -> list[types.Diagnostic]:
+def open_buffer(client: LanguageClient, path: Path, text: str) -> None:
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(uri=path.as_uri(), language_id="python", version=1, text=text)
         )
     )
-    return await diagnostics_of(client, path.as_uri(), 1)
 
 
-async def change_buffer(client: LanguageClient, path: Path, text: str, version: int) -> list[types.Diagnostic]:
+def change_buffer(client: LanguageClient, path: Path, text: str, version: int) -> None:
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
         )
     )
-    return await diagnostics_of(client, path.as_uri(), version)
 
 
 def by_code(diagnostics: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
@@ -105,9 +106,10 @@ async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them
     client: LanguageClient, project: Path
 ) -> None:
     views = project / "app" / "views.py"  # never written: the buffer exists only in the editor
-    found = by_code(await open_buffer(client, views, VIEWS))
+    open_buffer(client, views, VIEWS)
+    # LG501 (open) is ignored by pyproject.toml
+    found = by_code(await diagnostics_become(client, views, ["LG101", "LG201"]))
 
-    assert sorted(found) == ["LG101", "LG201"]  # LG501 (open) is ignored by pyproject.toml
     sleep = found["LG101"]
     assert sleep.source == "loopguard" and sleep.severity == types.DiagnosticSeverity.Information  # as asked
     assert (sleep.range.start.line, sleep.range.start.character) == (6, 4)
@@ -126,16 +128,16 @@ async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them
     assert blocking.location.range.start.character == 11  # `requests.get(` on that line
     assert "requests.get" in blocking.message
 
-    fixed = VIEWS.replace("    time.sleep(1)\n", "")
-    assert sorted(by_code(await change_buffer(client, views, fixed, 2))) == ["LG201"]
+    change_buffer(client, views, VIEWS.replace("    time.sleep(1)\n", ""), 2)
+    await diagnostics_become(client, views, ["LG201"])
 
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_hover_shows_the_rule_and_a_code_action_adds_noqa(client: LanguageClient, project: Path) -> None:
     views = project / "app" / "views.py"
     text = VIEWS.replace("    time.sleep(1)\n", "    time.sleep(1)  # noqa: LG2\n")  # LG2 does not cover LG101
-    found = by_code(await open_buffer(client, views, text))
-    sleep = found["LG101"]
+    open_buffer(client, views, text)
+    sleep = by_code(await diagnostics_become(client, views, ["LG101", "LG201"]))["LG101"]
 
     hover = await client.text_document_hover_async(
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=views.as_uri()), position=sleep.range.start)
@@ -162,7 +164,8 @@ async def test_hover_shows_the_rule_and_a_code_action_adds_noqa(client: Language
     edited = apply_edit(text, edit)
     assert "    time.sleep(1)  # noqa: LG101, LG2\n" in edited  # merged into the comment there
 
-    assert sorted(by_code(await change_buffer(client, views, edited, 2))) == ["LG201"]
+    change_buffer(client, views, edited, 2)
+    await diagnostics_become(client, views, ["LG201"])
 
 
 def apply_edit(text: str, edit: types.TextEdit) -> str:
@@ -180,17 +183,13 @@ async def test_an_unsaved_helper_in_another_tab_changes_the_coroutine_findings(
     client: LanguageClient, project: Path
 ) -> None:
     views, helpers = project / "app" / "views.py", project / "app" / "helpers.py"
-    assert "LG201" in by_code(await open_buffer(client, views, VIEWS))
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=helpers.as_uri(), language_id="python", version=1, text=HELPERS)
-        )
-    )
-    await diagnostics_of(client, helpers.as_uri(), 1)
-    harmless = HELPERS.replace('requests.get("https://example.com")', "None")
-    await change_buffer(client, helpers, harmless, 2)
-    # the coroutine's buffer is re-checked against the helper's unsaved text (version 1 again)
-    assert sorted(by_code(await diagnostics_of(client, views.as_uri(), 1))) == ["LG101"]
+    open_buffer(client, views, VIEWS)
+    await diagnostics_become(client, views, ["LG101", "LG201"])
+    open_buffer(client, helpers, HELPERS)
+    await diagnostics_become(client, helpers, [])
+    change_buffer(client, helpers, HELPERS.replace('requests.get("https://example.com")', "None"), 2)
+    # the coroutine's buffer is re-checked against the helper's unsaved text
+    await diagnostics_become(client, views, ["LG101"])
 
 
 def test_the_server_without_pygls_says_how_to_install_it() -> None:
@@ -223,17 +222,17 @@ async def test_settings_come_from_pyproject_and_are_read_again_when_it_is_saved(
             )
         )
     )
-    found = by_code(await open_buffer(client, views, VIEWS))
+    open_buffer(client, views, VIEWS)
+    await diagnostics_become(client, views, ["LG101", "LG201"])
     assert pyproject.as_uri() not in client.diagnostics
-    assert sorted(found) == ["LG101", "LG201"]
 
     await save(client, pyproject, '[tool.loopguard]\nignor = ["LG1"]\n')
-    (broken,) = await diagnostics_of(client, views.as_uri(), 1)
+    (broken,) = await diagnostics_become(client, views, ["None"])  # a configuration error has no code
     assert "pyproject.toml" in broken.message and "ignor" in broken.message
     assert broken.severity == types.DiagnosticSeverity.Error
 
     await save(client, pyproject, '[tool.loopguard]\nignore = ["LG1", "LG5"]\n')
-    assert sorted(by_code(await diagnostics_of(client, views.as_uri(), 1))) == ["LG201"]
+    await diagnostics_become(client, views, ["LG201"])
 
 
 def test_the_options_default_to_warnings_and_say_what_they_do_not_understand() -> None:
