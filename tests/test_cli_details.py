@@ -66,6 +66,14 @@ def test_rules_and_explain_load_the_catalogue_only(args: tuple[str, ...]) -> Non
     assert not loaded & set(ANALYSIS_MODULES), loaded
 
 
+def test_a_check_with_nothing_to_confirm_does_not_load_libcst(tmp_path: Path) -> None:
+    """libcst (~0.4 s to import) confirms candidates; a file without any is never handed to it."""
+    (tmp_path / "plain.py").write_text("import time\n\n\ndef wait():\n    time.sleep(1)\n")
+    loaded = modules_loaded_by("check", "--no-cache", str(tmp_path / "plain.py"))
+    assert "loopguard.runner" in loaded
+    assert "libcst" not in loaded
+
+
 def test_check_still_runs_the_analysis_in_a_real_process(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(SLEEP_AND_HTTP)
     done = subprocess.run(
