@@ -44,7 +44,7 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 DEFAULT_DEBOUNCE = 0.15  # seconds of quiet typing before a changed buffer is checked
 #: The analysis walks are recursive and bounded (runner.RECURSION_LIMIT); a thread's default stack
 #: is smaller than the main thread's, so the checking thread gets room for them.
-CHECK_THREAD_STACK = 256 * 1024 * 1024
+CHECK_THREAD_STACK = 64 * 1024 * 1024
 
 
 @dataclass(slots=True)
