@@ -102,7 +102,7 @@ def by_code(diagnostics: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them_when_fixed(
+async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them_when_fixed_or_closed(
     client: LanguageClient, project: Path
 ) -> None:
     views = project / "app" / "views.py"  # never written: the buffer exists only in the editor
@@ -130,6 +130,11 @@ async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them
 
     change_buffer(client, views, VIEWS.replace("    time.sleep(1)\n", ""), 2)
     await diagnostics_become(client, views, ["LG201"])
+
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=views.as_uri()))
+    )
+    await diagnostics_become(client, views, [])  # a closed buffer leaves no diagnostics behind
 
 
 @pytest.mark.asyncio(loop_scope="module")
