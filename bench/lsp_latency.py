@@ -55,7 +55,9 @@ def make_client() -> Client:
     return client
 
 
-async def wait_for_version(client: Client, uri: str, version: int) -> types.PublishDiagnosticsParams:
+async def wait_for_version(
+    client: Client, uri: str, version: int
+) -> types.PublishDiagnosticsParams:
     while True:
         params = await client.published.get()
         if params.uri == uri and params.version == version:
@@ -78,10 +80,15 @@ async def measure(path: Path, workspace: Path, changes: int) -> None:
     uri, text = path.as_uri(), path.read_text(encoding="utf-8")
     opened = time.perf_counter()
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri, "python", 1, text))
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri, "python", 1, text)
+        )
     )
     first = await wait_for_version(client, uri, 1)
-    print(f"first check: {(time.perf_counter() - opened) * 1000:.0f} ms, {len(first.diagnostics)} diagnostics")
+    print(
+        f"first check: {(time.perf_counter() - opened) * 1000:.0f} ms,"
+        f" {len(first.diagnostics)} diagnostics"
+    )
     latencies = []
     for version in range(2, changes + 2):
         text += f"# edit {version}\n"
@@ -96,7 +103,8 @@ async def measure(path: Path, workspace: Path, changes: int) -> None:
         latencies.append((time.perf_counter() - sent) * 1000)
     server = client.check_ms[1:]  # the first is the first check
     print(
-        f"per change ({changes}): median {statistics.median(latencies):.0f} ms, worst {max(latencies):.0f} ms"
+        f"per change ({changes}): median {statistics.median(latencies):.0f} ms,"
+        f" worst {max(latencies):.0f} ms"
         f" (server check: median {statistics.median(server):.0f} ms, worst {max(server):.0f} ms)"
     )
     await client.shutdown_async(None)
@@ -105,7 +113,9 @@ async def measure(path: Path, workspace: Path, changes: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("file", type=Path)
     parser.add_argument("--workspace", type=Path, default=Path.cwd())
     parser.add_argument("--changes", type=int, default=20)

@@ -66,7 +66,9 @@ async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFa
     await lsp_client.shutdown_session()
 
 
-async def diagnostics_become(client: LanguageClient, path: Path, codes: list[str]) -> list[types.Diagnostic]:
+async def diagnostics_become(
+    client: LanguageClient, path: Path, codes: list[str]
+) -> list[types.Diagnostic]:
     """The document's diagnostics once the latest published ones have exactly these codes (a
     configuration error has none: "None"). Polled, not awaited one notification at a time: the
     server re-checks other open documents too, and a notification missed would hang the test."""
@@ -76,14 +78,18 @@ async def diagnostics_become(client: LanguageClient, path: Path, codes: list[str
         if uri in client.diagnostics and sorted(str(d.code) for d in found) == sorted(codes):
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"{path.name}: expected {codes}, last published {[str(d.code) for d in found]}")
+            raise AssertionError(
+                f"{path.name}: expected {codes}, last published {[str(d.code) for d in found]}"
+            )
         await asyncio.sleep(0.02)
 
 
 def open_buffer(client: LanguageClient, path: Path, text: str) -> None:
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=path.as_uri(), language_id="python", version=1, text=text)
+            text_document=types.TextDocumentItem(
+                uri=path.as_uri(), language_id="python", version=1, text=text
+            )
         )
     )
 
@@ -102,7 +108,7 @@ def by_code(diagnostics: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them_when_fixed_or_closed(
+async def test_an_unsaved_buffer_gets_findings_with_the_chain_and_loses_them_when_fixed_or_closed(
     client: LanguageClient, project: Path
 ) -> None:
     views = project / "app" / "views.py"  # never written: the buffer exists only in the editor
@@ -111,7 +117,9 @@ async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them
     found = by_code(await diagnostics_become(client, views, ["LG101", "LG201"]))
 
     sleep = found["LG101"]
-    assert sleep.source == "loopguard" and sleep.severity == types.DiagnosticSeverity.Information  # as asked
+    assert (
+        sleep.source == "loopguard" and sleep.severity == types.DiagnosticSeverity.Information
+    )  # as asked
     assert (sleep.range.start.line, sleep.range.start.character) == (6, 4)
     assert (sleep.range.end.line, sleep.range.end.character) == (6, 17)
     assert sleep.code_description is not None and sleep.code_description.href.endswith("LG101.md")
@@ -121,7 +129,8 @@ async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them
     assert transitive.range.start.line == 7
     hops = transitive.related_information or []
     assert [(Path(h.location.uri).name, h.location.range.start.line) for h in hops] == [
-        ("views.py", 7), ("helpers.py", 4),
+        ("views.py", 7),
+        ("helpers.py", 4),
     ]
     blocking = hops[-1]
     assert blocking.location.uri == (project / "app" / "helpers.py").as_uri()
@@ -132,20 +141,29 @@ async def test_an_unsaved_buffer_gets_its_findings_with_the_chain_and_loses_them
     await diagnostics_become(client, views, ["LG201"])
 
     client.text_document_did_close(
-        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=views.as_uri()))
+        types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=views.as_uri())
+        )
     )
     await diagnostics_become(client, views, [])  # a closed buffer leaves no diagnostics behind
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_hover_shows_the_rule_and_a_code_action_adds_noqa(client: LanguageClient, project: Path) -> None:
+async def test_hover_shows_the_rule_and_a_code_action_adds_noqa(
+    client: LanguageClient, project: Path
+) -> None:
     views = project / "app" / "views.py"
-    text = VIEWS.replace("    time.sleep(1)\n", "    time.sleep(1)  # noqa: LG2\n")  # LG2 does not cover LG101
+    text = VIEWS.replace(
+        "    time.sleep(1)\n", "    time.sleep(1)  # noqa: LG2\n"
+    )  # LG2 does not cover LG101
     open_buffer(client, views, text)
     sleep = by_code(await diagnostics_become(client, views, ["LG101", "LG201"]))["LG101"]
 
     hover = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=views.as_uri()), position=sleep.range.start)
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=views.as_uri()),
+            position=sleep.range.start,
+        )
     )
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert hover.contents.kind == types.MarkupKind.Markdown
@@ -164,7 +182,11 @@ async def test_hover_shows_the_rule_and_a_code_action_adds_noqa(client: Language
     titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
     assert titles == ["Add `# noqa: LG101`"]
     action = actions[0]
-    assert isinstance(action, types.CodeAction) and action.edit is not None and action.edit.changes is not None
+    assert (
+        isinstance(action, types.CodeAction)
+        and action.edit is not None
+        and action.edit.changes is not None
+    )
     (edit,) = action.edit.changes[views.as_uri()]
     edited = apply_edit(text, edit)
     assert "    time.sleep(1)  # noqa: LG101, LG2\n" in edited  # merged into the comment there
@@ -192,7 +214,9 @@ async def test_an_unsaved_helper_in_another_tab_changes_the_coroutine_findings(
     await diagnostics_become(client, views, ["LG101", "LG201"])
     open_buffer(client, helpers, HELPERS)
     await diagnostics_become(client, helpers, [])
-    change_buffer(client, helpers, HELPERS.replace('requests.get("https://example.com")', "None"), 2)
+    change_buffer(
+        client, helpers, HELPERS.replace('requests.get("https://example.com")', "None"), 2
+    )
     # the coroutine's buffer is re-checked against the helper's unsaved text
     await diagnostics_become(client, views, ["LG101"])
 
@@ -202,7 +226,9 @@ def test_the_server_without_pygls_says_how_to_install_it() -> None:
         "import sys; sys.modules['pygls'] = None; sys.argv = ['loopguard', 'server'];"
         "from loopguard.cli import main; raise SystemExit(main())"
     )
-    done = subprocess.run([sys.executable, "-c", hide_pygls], check=False, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", hide_pygls], check=False, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "pip install 'loopguard-lint[server]'" in done.stderr
     assert done.stdout == ""
@@ -211,7 +237,9 @@ def test_the_server_without_pygls_says_how_to_install_it() -> None:
 async def save(client: LanguageClient, path: Path, text: str) -> None:
     path.write_text(text)
     client.text_document_did_save(
-        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=path.as_uri()))
+        types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri())
+        )
     )
 
 
@@ -232,7 +260,9 @@ async def test_settings_come_from_pyproject_and_are_read_again_when_it_is_saved(
     assert pyproject.as_uri() not in client.diagnostics
 
     await save(client, pyproject, '[tool.loopguard]\nignor = ["LG1"]\n')
-    (broken,) = await diagnostics_become(client, views, ["None"])  # a configuration error has no code
+    (broken,) = await diagnostics_become(
+        client, views, ["None"]
+    )  # a configuration error has no code
     assert "pyproject.toml" in broken.message and "ignor" in broken.message
     assert broken.severity == types.DiagnosticSeverity.Error
 
@@ -244,11 +274,22 @@ def test_the_options_default_to_warnings_and_say_what_they_do_not_understand() -
     from loopguard.server.lsp import DEFAULT_DEBOUNCE, read_options
 
     options, problems = read_options(None)
-    assert (options.severity, options.debounce, problems) == (types.DiagnosticSeverity.Warning, DEFAULT_DEBOUNCE, [])
+    assert (options.severity, options.debounce, problems) == (
+        types.DiagnosticSeverity.Warning,
+        DEFAULT_DEBOUNCE,
+        [],
+    )
     options, problems = read_options({"severity": "hint", "debounce": 0})
-    assert (options.severity, options.debounce, problems) == (types.DiagnosticSeverity.Hint, 0.0, [])
+    assert (options.severity, options.debounce, problems) == (
+        types.DiagnosticSeverity.Hint,
+        0.0,
+        [],
+    )
     options, problems = read_options({"severity": "loud", "debounce": "soon"})
-    assert options.severity == types.DiagnosticSeverity.Warning and options.debounce == DEFAULT_DEBOUNCE
+    assert (
+        options.severity == types.DiagnosticSeverity.Warning
+        and options.debounce == DEFAULT_DEBOUNCE
+    )
     assert problems == [
         "severity: 'loud' is not one of error, warning, information, hint; using warning",
         "debounce: 'soon' is not a number of seconds (0-10); using 0.15",

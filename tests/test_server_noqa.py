@@ -20,13 +20,33 @@ def applied(source: str, edit: LineEdit | None) -> str:
     ("line", "code", "expected"),
     [
         ("    time.sleep(1)\n", "LG101", "    time.sleep(1)  # noqa: LG101\n"),
-        ("    time.sleep(1)   \n", "LG101", "    time.sleep(1)  # noqa: LG101\n"),  # trailing blanks go
+        (
+            "    time.sleep(1)   \n",
+            "LG101",
+            "    time.sleep(1)  # noqa: LG101\n",
+        ),  # trailing blanks go
         ("    time.sleep(1)  # noqa: LG2\n", "LG101", "    time.sleep(1)  # noqa: LG101, LG2\n"),
-        ("    time.sleep(1)  # NOQA:LG2,LG3 why\n", "LG101", "    time.sleep(1)  # NOQA:LG101, LG2, LG3 why\n"),
+        (
+            "    time.sleep(1)  # NOQA:LG2,LG3 why\n",
+            "LG101",
+            "    time.sleep(1)  # NOQA:LG101, LG2, LG3 why\n",
+        ),
         ("    time.sleep(1)  # noqa: lg2\n", "LG101", "    time.sleep(1)  # noqa: LG101, lg2\n"),
-        ("    time.sleep(1)  # slow on purpose\n", "LG101", "    time.sleep(1)  # slow on purpose  # noqa: LG101\n"),
-        ("    x = f('#')\n", "LG101", "    x = f('#')  # noqa: LG101\n"),  # a '#' in a string is no comment
-        ("    requests.get(\n", "LG201", "    requests.get(  # noqa: LG201\n"),  # inside brackets: allowed
+        (
+            "    time.sleep(1)  # slow on purpose\n",
+            "LG101",
+            "    time.sleep(1)  # slow on purpose  # noqa: LG101\n",
+        ),
+        (
+            "    x = f('#')\n",
+            "LG101",
+            "    x = f('#')  # noqa: LG101\n",
+        ),  # a '#' in a string is no comment
+        (
+            "    requests.get(\n",
+            "LG201",
+            "    requests.get(  # noqa: LG201\n",
+        ),  # inside brackets: allowed
     ],
 )
 def test_the_comment_is_added_or_merged(line: str, code: str, expected: str) -> None:

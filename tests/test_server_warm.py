@@ -25,11 +25,30 @@ def summary(result: BufferCheck) -> list[tuple[str, int, int, list[int]]]:
 
 def cli_findings(root: Path, path: Path, text: str) -> list[tuple[str, int, int, list[int]]]:
     done = subprocess.run(
-        [sys.executable, "-m", "loopguard", "check", "--output-format", "json", "--quiet", "--no-cache",
-         "--stdin-filename", str(path), "-"],
-        check=False, input=text, capture_output=True, text=True, cwd=root, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "loopguard",
+            "check",
+            "--output-format",
+            "json",
+            "--quiet",
+            "--no-cache",
+            "--stdin-filename",
+            str(path),
+            "-",
+        ],
+        check=False,
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=60,
     )
-    return [(f["code"], f["line"], f["column"], [h["line"] for h in f["chain"]]) for f in json.loads(done.stdout)]
+    return [
+        (f["code"], f["line"], f["column"], [h["line"] for h in f["chain"]])
+        for f in json.loads(done.stdout)
+    ]
 
 
 def test_the_buffer_is_checked_like_the_cli_checks_standard_input(tmp_path: Path) -> None:
@@ -52,10 +71,17 @@ def test_edits_that_move_coroutines_are_confirmed_again(tmp_path: Path) -> None:
     two = VIEWS + "\n\nasync def other():\n    return fetch()\n"
     warm = warm_project(tmp_path, views)
     assert [f.line for f in warm.check(views, two.encode()).findings] == [7, 8, 14]
-    moved = "import os\n" + two.replace("    return fetch()\n", "    time.sleep(2)\n    return fetch()\n")
+    moved = "import os\n" + two.replace(
+        "    return fetch()\n", "    time.sleep(2)\n    return fetch()\n"
+    )
     after = warm.check(views, moved.encode())
     assert summary(after) == cli_findings(tmp_path, views, moved)
-    assert [(f.code, f.line) for f in after.findings] == [("LG101", 8), ("LG201", 9), ("LG101", 15), ("LG201", 16)]
+    assert [(f.code, f.line) for f in after.findings] == [
+        ("LG101", 8),
+        ("LG201", 9),
+        ("LG101", 15),
+        ("LG201", 16),
+    ]
 
 
 def test_a_helper_changed_on_disk_is_read_again(tmp_path: Path) -> None:
@@ -78,7 +104,10 @@ def test_an_open_buffer_is_read_instead_of_its_file(tmp_path: Path) -> None:
     harmless = HELPERS.replace('requests.get("https://example.com")', "None")
     checked = warm.check(views, VIEWS.encode(), {str(helpers): harmless.encode()})
     assert [f.code for f in checked.findings] == ["LG101"]
-    assert [f.code for f in warm.check(views, VIEWS.encode()).findings] == ["LG101", "LG201"]  # closed again
+    assert [f.code for f in warm.check(views, VIEWS.encode()).findings] == [
+        "LG101",
+        "LG201",
+    ]  # closed again
 
 
 def test_an_excluded_file_is_recognised(tmp_path: Path) -> None:

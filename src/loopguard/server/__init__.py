@@ -17,7 +17,10 @@ def main() -> int:
         import lsprotocol  # noqa: F401 - only whether they can be imported
         import pygls  # noqa: F401
     except ImportError as error:
-        fail(f"`loopguard server` needs pygls, which cannot be imported ({error}); install it with: {INSTALL_HINT}")
+        fail(
+            f"`loopguard server` needs pygls, which cannot be imported ({error});"
+            f" install it with: {INSTALL_HINT}"
+        )
         return EXIT_ERROR
     from loopguard.server.lsp import serve
 

@@ -81,7 +81,12 @@ def absolute_path(display: str, cwd: Path) -> str:
 
 
 def client_range(
-    codec: PositionCodec, lines: Sequence[str], line: int, column: int, end_line: int, end_column: int
+    codec: PositionCodec,
+    lines: Sequence[str],
+    line: int,
+    column: int,
+    end_line: int,
+    end_column: int,
 ) -> types.Range:
     """1-based character positions as an LSP range in the client's units."""
     start = ServerTextPosition(max(line - 1, 0), max(column - 1, 0))
@@ -129,18 +134,26 @@ def hop_message(hop: Hop) -> str:
 
 
 def to_diagnostic(
-    finding: Finding, lines_of: LinesOf, codec: PositionCodec, cwd: Path, severity: types.DiagnosticSeverity
+    finding: Finding,
+    lines_of: LinesOf,
+    codec: PositionCodec,
+    cwd: Path,
+    severity: types.DiagnosticSeverity,
 ) -> types.Diagnostic:
     """One finding of a buffer as a diagnostic; a transitive finding's chain is its related
     information, one location per hop, the last on the blocking call."""
     url = rule_page_url(finding.code)
     lines = lines_of(absolute_path(finding.path, cwd))
     related = [
-        types.DiagnosticRelatedInformation(location=hop_location(hop, cwd, codec, lines_of), message=hop_message(hop))
+        types.DiagnosticRelatedInformation(
+            location=hop_location(hop, cwd, codec, lines_of), message=hop_message(hop)
+        )
         for hop in finding.chain
     ]
     return types.Diagnostic(
-        range=client_range(codec, lines, finding.line, finding.column, finding.end_line, finding.end_column),
+        range=client_range(
+            codec, lines, finding.line, finding.column, finding.end_line, finding.end_column
+        ),
         message=message_with_suggestion(finding),
         severity=types.DiagnosticSeverity.Error if finding.code == "LG001" else severity,
         code=finding.code,
@@ -158,15 +171,15 @@ def hover_text(finding: Finding) -> str:
     if finding.suggestion:
         parts.append(f"Use instead: {quote_code(finding.suggestion)}")
     if finding.chain:
-        hops = "\n".join(f"{n}. `{hop.call}` in `{hop.function}` ({hop.path}:{hop.line})" for n, hop in enumerate(finding.chain, 1))
+        hops = "\n".join(
+            f"{n}. `{hop.call}` in `{hop.function}` ({hop.path}:{hop.line})"
+            for n, hop in enumerate(finding.chain, 1)
+        )
         parts.append(f"Chain down to the blocking call:\n\n{hops}")
     if rule is not None and rule.why:
         parts.append(rule.why)
     url = rule_page_url(finding.code)
-    parts.append(f"[{finding.code} documentation]({url})" if url else f"`loopguard explain {finding.code}`")
+    parts.append(
+        f"[{finding.code} documentation]({url})" if url else f"`loopguard explain {finding.code}`"
+    )
     return "\n\n".join(parts)
-
-
-def finding_text(finding: Finding) -> str:
-    """The one-line wording (the concise format's), for logs."""
-    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {message_with_suggestion(finding)}"

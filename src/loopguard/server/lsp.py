@@ -62,12 +62,20 @@ def read_options(raw: Any) -> tuple[Options, list[str]]:
     if severity in SEVERITIES:
         options.severity = SEVERITIES[severity]
     else:
-        problems.append(f"severity: {severity!r} is not one of {', '.join(SEVERITIES)}; using warning")
+        problems.append(
+            f"severity: {severity!r} is not one of {', '.join(SEVERITIES)}; using warning"
+        )
     debounce = raw.get("debounce", DEFAULT_DEBOUNCE)
-    if isinstance(debounce, (int, float)) and not isinstance(debounce, bool) and 0 <= debounce <= 10:
+    if (
+        isinstance(debounce, (int, float))
+        and not isinstance(debounce, bool)
+        and 0 <= debounce <= 10
+    ):
         options.debounce = float(debounce)
     else:
-        problems.append(f"debounce: {debounce!r} is not a number of seconds (0-10); using {DEFAULT_DEBOUNCE}")
+        problems.append(
+            f"debounce: {debounce!r} is not a number of seconds (0-10); using {DEFAULT_DEBOUNCE}"
+        )
     return options, problems
 
 
@@ -84,7 +92,9 @@ def checking_thread() -> ThreadPoolExecutor:
 
 class LoopguardServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("loopguard", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__(
+            "loopguard", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full
+        )
         self.options = Options()
         self.session = Session((), Path.cwd(), self.log)
         self.cwd = Path.cwd()
@@ -129,10 +139,16 @@ class LoopguardServer(LanguageServer):
                 self.checker, warm.check, path, text.encode("utf-8"), buffers
             )
         except Exception as error:  # noqa: BLE001 - a bug: said in the log, the server keeps serving
-            self.log(f"internal error while checking {path}: {type(error).__name__}: {error}; please report it",
-                     types.MessageType.Error)
+            self.log(
+                f"internal error while checking {path}: {type(error).__name__}: {error};"
+                " please report it",
+                types.MessageType.Error,
+            )
             return
-        if uri not in self.session.open_uris or self.workspace.get_text_document(uri).version != version:
+        if (
+            uri not in self.session.open_uris
+            or self.workspace.get_text_document(uri).version != version
+        ):
             return  # closed or changed meanwhile: a newer check publishes
         self.log(f"{path.name}: {len(result.findings)} findings in {result.seconds * 1000:.0f} ms")
         lines = tuple(split_lines(text))
@@ -153,7 +169,11 @@ class LoopguardServer(LanguageServer):
 
     # -- publishing ----------------------------------------------------------------------------
     def publish(
-        self, uri: str, version: int | None, findings: tuple[Finding, ...] = (), path: Path | None = None,
+        self,
+        uri: str,
+        version: int | None,
+        findings: tuple[Finding, ...] = (),
+        path: Path | None = None,
         lines: tuple[str, ...] = (),
     ) -> None:
         """The findings of the document, placed in the text that was checked (``lines``)."""
@@ -162,7 +182,9 @@ class LoopguardServer(LanguageServer):
         def lines_of(file: str) -> Sequence[str]:
             return lines if file == str(path) else self.lines_of(file)
 
-        diagnostics = [to_diagnostic(f, lines_of, codec, self.cwd, self.options.severity) for f in findings]
+        diagnostics = [
+            to_diagnostic(f, lines_of, codec, self.cwd, self.options.severity) for f in findings
+        ]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
         )
@@ -198,8 +220,10 @@ def document_path(document: TextDocument) -> Path | None:
     return Path(path).absolute() if path else None
 
 
-def noqa_action(document: TextDocument, codec: Any, code: str, line: int, diagnostic: types.Diagnostic | None) -> types.CodeAction | None:
-    """"Add `# noqa: LG101`" on the finding's line (1-based), merged into a noqa already there."""
+def noqa_action(
+    document: TextDocument, codec: Any, code: str, line: int, diagnostic: types.Diagnostic | None
+) -> types.CodeAction | None:
+    """ "Add `# noqa: LG101`" on the finding's line (1-based), merged into a noqa already there."""
     edit = add_noqa(document.source, line, code)
     if edit is None:
         return None
@@ -209,12 +233,14 @@ def noqa_action(document: TextDocument, codec: Any, code: str, line: int, diagno
         title=f"Add `# noqa: {code}`",
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic] if diagnostic is not None else None,
-        edit=types.WorkspaceEdit(changes={document.uri: [types.TextEdit(range=where, new_text=edit.text)]}),
+        edit=types.WorkspaceEdit(
+            changes={document.uri: [types.TextEdit(range=where, new_text=edit.text)]}
+        ),
     )
 
 
 def fix_actions(document: TextDocument, finding: Finding) -> list[types.CodeAction]:
-    """"Apply fix": the hook for autofix. ``Finding.fix`` is None for every finding until autofix
+    """ "Apply fix": the hook for autofix. ``Finding.fix`` is None for every finding until autofix
     lands; then this turns its edits into a ``WorkspaceEdit`` on ``document`` (a ``QuickFix``
     marked ``is_preferred``, listed before the noqa action by ``code_action``)."""
     return []
@@ -226,7 +252,9 @@ def create_server() -> LoopguardServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: LoopguardServer, params: types.InitializeParams) -> None:
         ls.options, problems = read_options(params.initialization_options)
-        folders = [Path(p) for p in (to_fs_path(f.uri) for f in params.workspace_folders or []) if p]
+        folders = [
+            Path(p) for p in (to_fs_path(f.uri) for f in params.workspace_folders or []) if p
+        ]
         root = to_fs_path(params.root_uri) if params.root_uri else params.root_path
         if not folders and root:
             folders = [Path(root)]
@@ -238,8 +266,10 @@ def create_server() -> LoopguardServer:
     def did_open(ls: LoopguardServer, params: types.DidOpenTextDocumentParams) -> None:
         document = ls.workspace.get_text_document(params.text_document.uri)
         path = document_path(document)
-        if params.text_document.language_id != "python" and (path is None or path.suffix not in PYTHON_SUFFIXES):
-            return  # a client that sends every document (pyproject.toml too): only Python is checked
+        if params.text_document.language_id != "python" and (
+            path is None or path.suffix not in PYTHON_SUFFIXES
+        ):
+            return  # a client may send any document: only Python is checked
         ls.session.opened(document.uri, path)
         ls.schedule(document.uri, 0)
 
@@ -263,12 +293,16 @@ def create_server() -> LoopguardServer:
         waiting = ls.pending.pop(uri, None)
         if waiting is not None:
             waiting.cancel()
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files(ls: LoopguardServer, params: types.DidChangeWatchedFilesParams) -> None:
         ls.session.files_changed()
-        if any(Path(to_fs_path(change.uri) or "").name in CONFIG_FILES for change in params.changes):
+        if any(
+            Path(to_fs_path(change.uri) or "").name in CONFIG_FILES for change in params.changes
+        ):
             ls.settings_changed()
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -276,7 +310,9 @@ def create_server() -> LoopguardServer:
         checked = ls.session.checked.get(params.text_document.uri)
         if checked is None:
             return None
-        where = ls.workspace.position_codec.position_from_client_units(list(checked.lines), params.position)
+        where = ls.workspace.position_codec.position_from_client_units(
+            list(checked.lines), params.position
+        )
         found = checked.at(where.line, where.character)
         if not found:
             return None
@@ -290,7 +326,9 @@ def create_server() -> LoopguardServer:
     def code_action(ls: LoopguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         document = ls.workspace.get_text_document(params.text_document.uri)
         checked = ls.session.checked.get(document.uri)
-        findings = checked.on_lines(params.range.start.line, params.range.end.line) if checked else []
+        findings = (
+            checked.on_lines(params.range.start.line, params.range.end.line) if checked else []
+        )
         actions: list[types.CodeAction] = []
         for finding in findings:
             actions += fix_actions(document, finding)
@@ -300,11 +338,18 @@ def create_server() -> LoopguardServer:
                 continue
             seen.add((finding.code, finding.line))
             diagnostic = next(
-                (d for d in params.context.diagnostics if d.source == SOURCE and d.code == finding.code
-                 and d.range.start.line == finding.line - 1),
+                (
+                    d
+                    for d in params.context.diagnostics
+                    if d.source == SOURCE
+                    and d.code == finding.code
+                    and d.range.start.line == finding.line - 1
+                ),
                 None,
             )
-            action = noqa_action(document, ls.workspace.position_codec, finding.code, finding.line, diagnostic)
+            action = noqa_action(
+                document, ls.workspace.position_codec, finding.code, finding.line, diagnostic
+            )
             if action is not None:
                 actions.append(action)
         return actions
@@ -315,4 +360,3 @@ def create_server() -> LoopguardServer:
 def serve() -> int:
     create_server().start_io()
     return 0
-

@@ -18,7 +18,9 @@ from loopguard.suppress import NOQA, noqa_codes
 #: The codes a noqa comment lists, up to the first word that is not a code (``# noqa: LG1 why``).
 LISTED_CODES = re.compile(r"[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*", re.IGNORECASE)
 #: Tokens that end a logical or physical line: one of them may "span" to the next line.
-LINE_ENDS = frozenset({tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.DEDENT, tokenize.INDENT})
+LINE_ENDS = frozenset(
+    {tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.DEDENT, tokenize.INDENT}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,9 @@ class Checked:
     def at(self, line: int, character: int) -> list[Finding]:
         """The findings whose range holds the 0-based position (in characters)."""
         here = (line + 1, character + 1)
-        return [f for f in self.findings if (f.line, f.column) <= here <= (f.end_line, f.end_column)]
+        return [
+            f for f in self.findings if (f.line, f.column) <= here <= (f.end_line, f.end_column)
+        ]
 
     def on_lines(self, first: int, last: int) -> list[Finding]:
         """The findings that start on one of the 0-based lines ``first`` to ``last``."""
@@ -43,7 +45,9 @@ class Session:
     folder would have: it decides the root of a project without configuration)."""
 
     def __init__(self, folders: Iterable[Path], fallback: Path, log: Callable[[str], None]) -> None:
-        self.folders = sorted({folder.resolve() for folder in folders}, key=lambda p: len(p.parts), reverse=True)
+        self.folders = sorted(
+            {folder.resolve() for folder in folders}, key=lambda p: len(p.parts), reverse=True
+        )
         self.fallback = fallback
         self.log = log
         self.finders: dict[Path, ProjectFinder] = {}
@@ -54,7 +58,10 @@ class Session:
 
     def folder_of(self, path: Path) -> Path:
         """The innermost workspace folder holding ``path`` (else the server's working directory)."""
-        return next((folder for folder in self.folders if folder == path or folder in path.parents), self.fallback)
+        return next(
+            (folder for folder in self.folders if folder == path or folder in path.parents),
+            self.fallback,
+        )
 
     def project_for(self, path: Path) -> WarmProject:
         """The warm project of a file; ``ConfigError`` when its configuration is wrong."""
@@ -95,4 +102,8 @@ class Session:
 
     def dependents(self, path: str, changed_uri: str) -> list[str]:
         """The other documents whose last check read ``path``."""
-        return [uri for uri, checked in self.checked.items() if uri != changed_uri and path in checked.depends_on]
+        return [
+            uri
+            for uri, checked in self.checked.items()
+            if uri != changed_uri and path in checked.depends_on
+        ]

@@ -47,14 +47,18 @@ class SpanMemo:
             key = span_key(plan, span, lines, candidates)
             if key not in known:
                 loop_defs = frozenset(line for line in plan.loop_defs if span[0] <= line <= span[2])
-                known[key] = confirm(candidates, (span,), text, plan.display, plan.library, loop_defs)
+                known[key] = confirm(
+                    candidates, (span,), text, plan.display, plan.library, loop_defs
+                )
             kept[key] = known[key]
             findings += kept[key]
         self.by_path[plan.display] = kept  # only this check's: the memo does not grow with edits
         return tuple(sorted(findings, key=Finding.sort_key))
 
 
-def span_key(plan: Confirmation, span: Span, lines: list[str], candidates: tuple[Candidate, ...]) -> SpanKey:
+def span_key(
+    plan: Confirmation, span: Span, lines: list[str], candidates: tuple[Candidate, ...]
+) -> SpanKey:
     def_line, _column, end_line = span
     source = "\n".join(lines[def_line - 1 : end_line])
     loop_defs = frozenset(line for line in plan.loop_defs if def_line <= line <= end_line)

@@ -66,7 +66,7 @@ class Context:
 
 
 def version_of(path: str, buffers: Mapping[str, bytes]) -> object:
-    """What says a module is unchanged: the hash of its open buffer's text, else its file's stamp."""
+    """What says a module is unchanged: its open buffer's text hash, else its file's stamp."""
     text = buffers.get(path)
     return content_hash(text) if text is not None else stamp_of(Path(path))
 
@@ -91,7 +91,11 @@ class WarmProject:
         self.fingerprint = project.config.fingerprint()
         cache_directory = project.root / CACHE_DIRECTORY
         # read, never written: the CLI owns the cache; it only makes the first open fast
-        self.disk_cache = Cache(cache_directory, warn=None) if use_disk_cache and cache_directory.is_dir() else None
+        self.disk_cache = (
+            Cache(cache_directory, warn=None)
+            if use_disk_cache and cache_directory.is_dir()
+            else None
+        )
         self.tops: frozenset[str] | None = None
         #: (absolute path, module, package) -> (stamp or content hash, summary)
         self.modules: dict[ModuleKey, tuple[object, Indexed]] = {}
@@ -102,12 +106,16 @@ class WarmProject:
         """Whether the configuration excludes the file (``--force-exclude``: no diagnostics)."""
         return excluded_by(self.project, path)
 
-    def check(self, path: Path, text: bytes, buffers: Mapping[str, bytes] | None = None) -> BufferCheck:
+    def check(
+        self, path: Path, text: bytes, buffers: Mapping[str, bytes] | None = None
+    ) -> BufferCheck:
         """The findings of the buffer ``text`` standing for the file ``path``."""
         started = time.perf_counter()
         stdin = stdin_source(text, path, self.project.roots)
         roots = sorted({*import_roots([(stdin.path, stdin.module)]), *self.project.roots})
-        indexing = Indexing(None, self.fingerprint, self.use_tops(project_tops(roots)), self.settings.matcher)
+        indexing = Indexing(
+            None, self.fingerprint, self.use_tops(project_tops(roots)), self.settings.matcher
+        )
         with collector_paused():
             result, context = self.check_source(stdin, indexing, roots, buffers or {})
         depends = frozenset(os.path.abspath(item.path) for item in context)
@@ -123,7 +131,11 @@ class WarmProject:
         return tops
 
     def check_source(
-        self, stdin: StdinSource, indexing: Indexing, roots: Sequence[str], buffers: Mapping[str, bytes]
+        self,
+        stdin: StdinSource,
+        indexing: Indexing,
+        roots: Sequence[str],
+        buffers: Mapping[str, bytes],
     ) -> tuple[FileResult, list[Indexed]]:
         buffer = index_stdin(stdin, self.project.root, indexing.project_tops, self.settings.matcher)
         if buffer.error is not None:
@@ -138,7 +150,11 @@ class WarmProject:
         return self.spans.confirm_file(plans[0]), context
 
     def context_of(
-        self, buffer: Indexed, indexing: Indexing, roots: Sequence[str], buffers: Mapping[str, bytes]
+        self,
+        buffer: Indexed,
+        indexing: Indexing,
+        roots: Sequence[str],
+        buffers: Mapping[str, bytes],
     ) -> list[Indexed]:
         """The project modules the buffer imports, transitively (``follow_imports``). While the
         buffer imports the same names and none of those modules changed, the last answer is the
@@ -151,20 +167,29 @@ class WarmProject:
             return last.modules
         read: list[tuple[ModuleKey, object]] = []
         context = follow_imports(
-            [buffer], lambda jobs: self.index_context(jobs, indexing, buffers, read), roots, indexing.project_tops
+            [buffer],
+            lambda jobs: self.index_context(jobs, indexing, buffers, read),
+            roots,
+            indexing.project_tops,
         )
         self.contexts[str(buffer.path)] = Context(imports, context, read)
         return context
 
     def unchanged(self, read: list[tuple[ModuleKey, object]], buffers: Mapping[str, bytes]) -> bool:
-        return all(version is not None and version_of(key[0], buffers) == version for key, version in read)
+        return all(
+            version is not None and version_of(key[0], buffers) == version for key, version in read
+        )
 
     def forget_contexts(self) -> None:
         """A file was created, saved or deleted: a name may now resolve to another module."""
         self.contexts.clear()
 
     def index_context(
-        self, jobs: list[Job], indexing: Indexing, buffers: Mapping[str, bytes], read: list[tuple[ModuleKey, object]]
+        self,
+        jobs: list[Job],
+        indexing: Indexing,
+        buffers: Mapping[str, bytes],
+        read: list[tuple[ModuleKey, object]],
     ) -> list[Indexed]:
         """The summaries of imported modules: from memory while unchanged, else from an open
         buffer, the disk cache, or the file. Each module read, and its version, goes to ``read``."""
@@ -179,12 +204,18 @@ class WarmProject:
             if known is not None and known[0] == version and version is not None:
                 found.append(known[1])
             elif text is not None:
-                found.append(self.remember(key, version, index_data(text, job, indexing.project_tops, indexing.matcher)))
+                found.append(
+                    self.remember(
+                        key, version, index_data(text, job, indexing.project_tops, indexing.matcher)
+                    )
+                )
             else:
                 from_disk.append((job, version if isinstance(version, tuple) else None))
         return found + self.index_files(from_disk, indexing)
 
-    def index_files(self, jobs: list[tuple[Job, Stamp | None]], indexing: Indexing) -> list[Indexed]:
+    def index_files(
+        self, jobs: list[tuple[Job, Stamp | None]], indexing: Indexing
+    ) -> list[Indexed]:
         stamps = {job.path: stamp for job, stamp in jobs}
         todo = [job for job, _ in jobs]
         hits: list[Indexed] = []
