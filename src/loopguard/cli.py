@@ -1,4 +1,4 @@
-"""Command line: ``loopguard check``, ``loopguard rules``, ``loopguard explain``.
+"""Command line: ``loopguard check``, ``rules``, ``explain`` and ``server`` (the language server).
 
 Exit status (DESIGN.md): 0 nothing found, 1 findings, 2 a file could not be checked or the
 invocation/configuration is wrong — every other file is still checked and reported. A bug in
@@ -136,6 +136,17 @@ def explain(code: str) -> None:
         fail(f"unknown code '{code}'; `loopguard rules` lists them")
         raise SystemExit(EXIT_ERROR)
     click.echo(rule_page(rule), nl=False)
+
+
+@cli.command()
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the only transport; "
+              "accepted because editors pass it).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP) on standard input and output: diagnostics of unsaved buffers,
+    hovers and quick fixes in the editor. Needs `pip install 'loopguard-lint[server]'`."""
+    from loopguard.server import main as serve
+
+    raise SystemExit(serve())
 
 
 def main() -> int:
