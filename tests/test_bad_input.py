@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from loopguard.analysis.stages import make_settings
 from loopguard.config import Config
-from loopguard.engine import make_settings
 from loopguard.jobs import make_jobs
 from loopguard.models import Finding
 from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool

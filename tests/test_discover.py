@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loopguard.discover import discover
-from loopguard.globs import compile_glob
+from loopguard.discovery.files import discover
+from loopguard.discovery.globs import compile_glob
 
 SLEEP = "import time\n\nasync def f():\n    time.sleep(1)\n"
 

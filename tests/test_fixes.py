@@ -28,8 +28,9 @@ from loopguard.apply_fixes import (
     fix_text,
     line_starts,
     position_of,
-    write_atomically,
+    write_fixed,
 )
+from loopguard.atomic_source_write import read_source_file
 from loopguard.catalogue import ALL_RULES
 from loopguard.cli import cli
 from loopguard.fixdata import REWRITES
@@ -372,12 +373,14 @@ def test_positions_count_every_line_break_style() -> None:
     assert position_of(starts, 7) == (3, 2)
 
 
-def test_write_atomically_refuses_changed_bytes(tmp_path: Path) -> None:
+def test_write_fixed_refuses_changed_bytes(tmp_path: Path) -> None:
     target = tmp_path / "a.py"
-    target.write_bytes(b"new")
+    target.write_bytes(b"old = 1\n")
+    source = read_source_file(target)
+    target.write_bytes(b"new = 1\n")
     with pytest.raises(ChangedOnDisk):
-        write_atomically(target, b"fixed", b"old")
-    assert target.read_bytes() == b"new"
+        write_fixed(source, "fixed = 1\n")
+    assert target.read_bytes() == b"new = 1\n"
 
 
 def test_every_named_rewrite_exists_and_is_documented() -> None:

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from loopguard.cli import cli
-from loopguard.discover import discover
-from loopguard.globs import compile_glob
+from loopguard.discovery.files import discover
+from loopguard.discovery.globs import compile_glob
 
 SLEEP = "import time\n\nasync def poll():\n    time.sleep(1)\n"
 TIMEOUT = 120  # seconds; each run below takes about one on an idle machine
@@ -152,8 +152,8 @@ def test_an_unreadable_directory_is_a_problem_of_discovery(
 
 GLOB_PROBE = """
 import sys
-from loopguard.globs import compile_glob
-from loopguard.discover import is_excluded
+from loopguard.discovery.globs import compile_glob
+from loopguard.discovery.files import is_excluded
 deep = "a/" * 100 + "y.py"
 print(compile_glob("**/" * 30 + "x.py").matches(deep))
 print(compile_glob("a/**/" * 30 + "z.py").matches(deep))

@@ -61,7 +61,7 @@ def test_crlf_line_endings(project) -> None:
 
 
 def test_segment_is_refused_when_code_precedes_the_def_and_the_module_is_walked_instead() -> None:
-    from loopguard.checker import LoopCalls, locate_in_module, segment_source
+    from loopguard.analysis.checker import LoopCalls, locate_in_module, segment_source
 
     lines = ["if x: pass\n", "async def f(): g()\n"]
     assert segment_source(lines, 2, 0, 2) == ("async def f(): g()\n", 1)

@@ -14,9 +14,9 @@ import textwrap
 from conftest import FIXTURES, expected_markers, findings_of
 
 from loopguard import catalogue
+from loopguard.analysis.index import index_module
+from loopguard.analysis.project import Project
 from loopguard.config import Config
-from loopguard.index import index_module
-from loopguard.project import Project
 
 
 def targets(source: str, module: str = "app", others: dict[str, str] | None = None) -> dict[int, list[object]]:

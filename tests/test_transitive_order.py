@@ -18,12 +18,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import findings_of
 
+from loopguard.analysis.match import Matcher
+from loopguard.analysis.stages import index_source
+from loopguard.analysis.transitive import CallGraph
 from loopguard.cli import cli
 from loopguard.config import Config
-from loopguard.engine import index_source
-from loopguard.match import Matcher
 from loopguard.runner import build_project
-from loopguard.transitive import CallGraph
 
 Finding = tuple[str, int, str, tuple[str, ...]]
 

@@ -7,26 +7,24 @@
 * Each round is verified: the new text must compile (``await`` where Python allows it) when the old
   one did, and checking it again must not report a fixed finding where its call now starts.
   Otherwise the file keeps its original text and the failure is reported.
-* A file is written to a temporary file in its own directory, then renamed over it: a reader never
-  sees half a file. The bytes are encoded back as they were read (the encoding, a BOM), the line
-  breaks are the file's own (fixes insert the module's newline), the permissions are kept, and a
-  file whose bytes changed on disk since they were read is not written.
+* A file is written by ``atomic_source_write`` (a temporary file in its own directory renamed over
+  it, in the file's encoding, BOM and permissions kept); the line breaks are the file's own (fixes
+  insert the module's newline); a file whose bytes changed on disk since they were read is not
+  written.
 """
 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import io
 import os
-import stat
-import tempfile
 import tokenize
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from loopguard.atomic_source_write import SourceFile, SourceWriteError, write_source_atomically
 from loopguard.models import Edit, Finding, Fix
 from loopguard.safeio import read_regular_file
 from loopguard.sourcetext import MAX_FILE_BYTES, decode_source
@@ -180,52 +178,26 @@ def verify(applied: Applied, compiled: bool, recheck: Recheck) -> tuple[str, tup
     return "", tuple(result)
 
 
-# -- files -----------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """A file's bytes as read, and their text in the encoding Python reads it with."""
-
-    data: bytes
-    text: str
-    encoding: str
-
-    def encode(self, text: str) -> bytes:
-        """``text`` in the file's encoding (``utf-8-sig`` writes the BOM back)."""
-        return text.encode(self.encoding)
-
-
-def read_source_file(data: bytes) -> SourceFile:
-    """Raises ``sourcetext.SourceRefused`` when the bytes do not decode."""
-    text = decode_source(data)
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return SourceFile(data, text, encoding)
-
-
+# -- files ----------------------------------------------------------------------------------------
 class ChangedOnDisk(Exception):
     """The file's bytes are not those the fixes were planned on."""
 
 
-def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
-    """Replace the file's bytes by ``data`` through a temporary file in the same directory and a
-    rename, keeping its permissions; ``ChangedOnDisk`` when its bytes are no longer ``expected``.
+def buffer_source(path: Path, data: bytes) -> SourceFile:
+    """A buffer read from standard input, decoded as ``atomic_source_write.read_source_file``
+    decodes a file (``SourceRefused`` / ``SourceWriteError`` when that cannot be done faithfully)."""
+    text = decode_source(data)
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    if text.encode(encoding) != data:
+        raise SourceWriteError(f"its bytes do not survive decoding as {encoding} and encoding again")
+    return SourceFile(path, text, encoding)
 
-    A symbolic link is followed (the link stays a link); the owner is not changed (that needs
-    privileges), which is the same as editing the file in place."""
-    target = Path(os.path.realpath(path))
-    if read_regular_file(target, max(len(expected), MAX_FILE_BYTES)) != expected:
-        raise ChangedOnDisk(str(path))
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".loopguard"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+
+def write_fixed(source: SourceFile, text: str) -> None:
+    """Write the fixed ``text`` over the file (atomically, see ``atomic_source_write``), unless
+    its bytes are no longer those ``source`` was read from: then ``ChangedOnDisk``."""
+    expected = source.text.encode(source.encoding)  # read_source_file made sure these are its bytes
+    current = read_regular_file(os.path.realpath(source.path), max(len(expected), MAX_FILE_BYTES))
+    if current != expected:
+        raise ChangedOnDisk(str(source.path))
+    write_source_atomically(source, text)

@@ -1,7 +1,7 @@
 """What ``loopguard check`` does once its flags are parsed: configure, discover, check, report.
 
 It lives apart from ``cli.py`` so that ``loopguard --version``, ``rules`` and ``explain`` never
-import the analysis (the engine, the runner and its process pool, the cache): ``cli.py`` imports
+import the analysis (the stages, the runner and its process pool, the cache): ``cli.py`` imports
 this module only inside the ``check`` command.
 """
 
@@ -18,9 +18,10 @@ from pathlib import Path
 import click
 
 from loopguard import __version__
-from loopguard.cache import CACHE_DIRECTORY
-from loopguard.catalogue import ALL_RULES
-from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
+from loopguard.adoption import AdoptionRequest, adopt
+from loopguard.analysis.stages import make_settings
+from loopguard.cache.store import CACHE_DIRECTORY
+from loopguard.catalogue import ALL_RULES, UNUSED_NOQA
 from loopguard.config import (
     Config,
     ConfigError,
@@ -28,21 +29,27 @@ from loopguard.config import (
     unknown_code_warnings,
     unmatched_codes,
 )
-from loopguard.discover import Discovery, absolute, discover
-from loopguard.engine import make_settings
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
+from loopguard.discovery.files import Discovery, absolute, discover
+from loopguard.discovery.projects import (
+    Project,
+    ProjectFiles,
+    ProjectFinder,
+    discover_projects,
+    excluded_by,
+)
 from loopguard.fix_command import (
     FileSource,
     FixOptions,
+    FixRun,
     describe_fixes,
     fix_notes,
     fix_results,
-    plural,
     write_diffs,
     write_fixed_buffer,
 )
 from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs, stdin_source
 from loopguard.models import FileResult, Finding
-from loopguard.projects import Project, ProjectFiles, ProjectFinder, discover_projects, excluded_by
 from loopguard.report import ReportContext, renderers
 from loopguard.report.source import SourceLines
 from loopguard.report.statistics import STATISTICS_FORMATS, render_statistics
@@ -77,6 +84,9 @@ class CheckOptions:
     output_file: Path | None = None
     show_settings: bool = False
     show_files: bool = False
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    add_noqa: bool = False
     fixes: FixOptions = field(default_factory=FixOptions)
     to_stderr: bool = False  # the report goes to stderr (standard output holds a fixed buffer)
 
@@ -93,6 +103,9 @@ def run_check(options: CheckOptions) -> int:
         paths, reads_stdin = tuple(p for p in paths if p != "-"), True
     elif not paths:
         paths = (".",)
+    if options.add_noqa and reads_stdin:
+        fail("--add-noqa cannot write comments into standard input; name the files")
+        return EXIT_ERROR
     try:
         finder = ProjectFinder(cwd, options.config_path, configure(options))
         groups, found = discover_projects(paths, finder, options.force_exclude, discover)
@@ -114,34 +127,46 @@ def run_check(options: CheckOptions) -> int:
     for group in groups:
         buffer = stdin.source if stdin is not None and stdin.project == group.project else None
         results += check_files(group, cwd, options, buffer)
-    sources = fix_sources(groups, cwd, stdin)
-    fixed = None
-    if options.fixes.applies:
-        fixed = fix_results(results, sources, options.fixes, buffer_checker(cwd, options))
-        results = fixed.results
-        for message in fixed.errors:
-            fail(message)
-        if options.fixes.diff:
-            return write_diffs(fixed, len(found.missing) > 0 or any(r.error for r in results))
-    elif any(r.findings for r in results) and options.output_format not in FORMATS_WITHOUT_FIXES:
-        results = describe_fixes(results, sources, warn)
+    fixed, results = run_fixes(results, options, fix_sources(groups, cwd, stdin), cwd)
+    if fixed is not None and options.fixes.diff:
+        return write_diffs(fixed, bool(found.missing) or any(r.error for r in results))
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     root = report_root([group.project for group in groups], cwd)
     source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))
     context = ReportContext(rules=ALL_RULES, version=__version__, root=root, read_line=source_lines)
+    adopted = adopt(AdoptionRequest(options.baseline, options.write_baseline, groups, results, root, cwd,
+                                    source_lines, options.add_noqa), findings)
+    if adopted.status is not None:
+        return adopted.status
+    findings = list(adopted.findings)
     if fixed is not None and stdin is not None and options.fixes.fix:
         write_fixed_buffer(fixed, stdin.source.data)
         options = replace(options, to_stderr=True)
     notes = fix_notes(findings, options.fixes, fixed)
-    status = write_report(results, findings, context, options, len(found.missing), notes)
+    status = write_report(results, findings, context, options, len(found.missing), adopted.baselined, notes)
     if status != EXIT_CLEAN:
         return status
-    if found.missing or any(r.error for r in results) or (fixed is not None and fixed.errors):
+    if found.missing or adopted.failed or any(r.error for r in results) or (fixed and fixed.errors):
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
 
 
 # -- fixes ---------------------------------------------------------------------------------------
+def run_fixes(
+    results: list[FileResult], options: CheckOptions, sources: dict[str, FileSource], cwd: Path
+) -> tuple[FixRun | None, list[FileResult]]:
+    """``--fix`` / ``--diff``: fix the files (what they did, and the results left); otherwise the
+    results with the fix of each finding that has one, for the formats that show fixes."""
+    if options.fixes.applies:
+        fixed = fix_results(results, sources, options.fixes, buffer_checker(cwd, options))
+        for message in fixed.errors:
+            fail(message)
+        return fixed, fixed.results
+    if any(r.findings for r in results) and options.output_format not in FORMATS_WITHOUT_FIXES:
+        return None, describe_fixes(results, sources, warn)
+    return None, results
+
+
 def fix_sources(groups: list[ProjectFiles], cwd: Path, stdin: StdinBuffer | None) -> dict[str, FileSource]:
     """Each reported file's path and project, by the path reports name it with."""
     sources = {display_path(f, cwd): FileSource(f, group.project) for group in groups for f in group.files}
@@ -262,14 +287,16 @@ def use_color(choice: str, to_terminal: bool) -> bool:
 
 def write_report(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, missing: int, notes: str = "",
+    options: CheckOptions, missing: int, baselined: int = 0, notes: str = "",
 ) -> int:
     """Print the report (to standard output or ``--output-file``); a status other than 0 when it
     could not be written."""
     to_terminal = options.output_file is None and sys.stdout.isatty()
     color = use_color(options.color, to_terminal)
     output_format = options.output_format or ("full" if to_terminal else "concise")
-    text = report_text(results, findings, replace(context, color=color), options, output_format, missing, notes)
+    text = report_text(
+        results, findings, replace(context, color=color), options, output_format, missing, baselined, notes
+    )
     if options.output_file is not None:
         return write_output_file(options.output_file, text)
     try:
@@ -284,7 +311,7 @@ def write_report(
 
 def report_text(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, output_format: str, missing: int, notes: str = "",
+    options: CheckOptions, output_format: str, missing: int, baselined: int = 0, notes: str = "",
 ) -> str:
     if options.statistics:
         body = render_statistics(findings, output_format)
@@ -294,7 +321,7 @@ def report_text(
         return body
     gap = "\n" if findings and output_format == "full" and not options.statistics else ""
     notes = f"\n{notes}" if notes else ""
-    return f"{body}{gap}{summary(results, findings, missing)}{notes}\n"
+    return f"{body}{gap}{summary(results, findings, missing, baselined)}{notes}\n"
 
 
 def write_output_file(path: Path, text: str) -> int:
@@ -336,24 +363,35 @@ def read_stdin(filename: Path | None, finder: ProjectFinder, force_exclude: bool
     return StdinBuffer(stdin_source(data, filename, project.roots), project)
 
 
-def summary(results: list[FileResult], findings: list[Finding], missing: int = 0) -> str:
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(results: list[FileResult], findings: list[Finding], missing: int = 0, baselined: int = 0) -> str:
     """"Found 12 blocking calls in 5 files (3 transitive)." — "All checks passed!" only when every
-    path was found and every file could be checked: never next to an error."""
-    blocking = [f for f in findings if f.code != "LG001"]
+    path was found and every file could be checked: never next to an error. Findings a baseline
+    hid are counted, never hidden silently."""
+    blocking = [f for f in findings if f.code not in ("LG001", UNUSED_NOQA.code)]
+    unused = sum(1 for f in findings if f.code == UNUSED_NOQA.code)
     unchecked = sum(1 for r in results if r.error)
     problems = [f"{plural(unchecked, 'file')} could not be checked."] if unchecked else []
     if missing:
         problems.append(f"{plural(missing, 'path')} {'was' if missing == 1 else 'were'} not found.")
+    if unused:
+        problems.insert(0, f"{plural(unused, 'noqa comment')} silence{'s' if unused == 1 else ''} nothing.")
+    notes = [f"{baselined} baselined"] if baselined else []
     if not blocking and not problems:
-        return f"All checks passed! ({plural(len(results), 'file')} checked)"
+        checked = ", ".join([f"{plural(len(results), 'file')} checked", *notes])
+        return f"All checks passed! ({checked})"
     if blocking:
         files = len({f.path for f in blocking})
         text = f"Found {plural(len(blocking), 'blocking call')} in {plural(files, 'file')}"
         transitive = sum(1 for f in blocking if f.chain)
-        text += f" ({transitive} transitive)." if transitive else "."
+        notes = [f"{transitive} transitive"] * bool(transitive) + notes
+        text += f" ({', '.join(notes)})." if notes else "."
         text += biggest_causes(blocking)
     else:
-        text = "No blocking calls found."
+        text = "No blocking calls found" + (f" ({', '.join(notes)})." if notes else ".")
     return " ".join([text, *problems])
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``loopguard check``, ``loopguard rules``, ``loopguard explain``.
+"""Command line: ``loopguard check``, ``rules``, ``explain`` and ``server`` (the language server).
 
 Exit status (DESIGN.md): 0 nothing found, 1 findings, 2 a file could not be checked or the
 invocation/configuration is wrong — every other file is still checked and reported. A bug in
@@ -18,25 +18,15 @@ from pathlib import Path
 import click
 
 from loopguard import __version__
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
 from loopguard.report import FORMAT_NAMES, escape_controls
 
 # Only what every command needs is imported here: ``--version`` must answer before the analysis
-# (engine, runner, cache, catalogue) is loaded, so each command imports what it uses when it runs.
+# (analysis, runner, cache, catalogue) is loaded, so each command imports what it uses when it runs.
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 ISSUES_URL = "https://github.com/loopguard/loopguard/issues"
 # Set to see the traceback of an internal error (for a bug report).
 TRACEBACK_VARIABLE = "LOOPGUARD_TRACEBACK"
-
-
-def fail(message: str) -> None:
-    """One line on stderr; control characters in the paths it names are shown escaped."""
-    click.echo(f"loopguard: error: {escape_controls(message)}", err=True)
-
-
-def warn(message: str) -> None:
-    """A problem that does not stop the run (a code that matches no rule, an empty directory)."""
-    click.echo(f"loopguard: warning: {escape_controls(message)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,6 +70,14 @@ def cli() -> None:
               help="Print the project root, source roots, module name and settings of the first file "
               "(or the --stdin-filename buffer), and check nothing.")
 @click.option("--show-files", is_flag=True, help="List the files that would be checked, and check nothing.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Do not report the findings recorded in this baseline file (see --write-baseline).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record every current finding in this baseline file (created or replaced), then "
+              "report as --baseline would: nothing, exit 0.")
+@click.option("--add-noqa", is_flag=True,
+              help="Add a `# noqa: CODE` comment for every finding (merged into existing noqa comments), "
+              "then report what is left.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True,
               help="With --fix or --diff, apply the unsafe fixes too (the call moves to a worker thread).")
@@ -91,7 +89,8 @@ def check(
     extend_select: str | None, ignore: str | None, config_path: Path | None, exit_zero: bool,
     quiet: bool, jobs: int | None, force_exclude: bool, stdin_filename: Path | None,
     statistics: bool, color: str, no_color: bool, no_cache: bool, cache_dir: Path | None,
-    show_settings: bool, show_files: bool, fix: bool, unsafe_fixes: bool, diff: bool, show_fixes: bool,
+    show_settings: bool, show_files: bool, baseline: Path | None, write_baseline: Path | None,
+    add_noqa: bool, fix: bool, unsafe_fixes: bool, diff: bool, show_fixes: bool,
 ) -> None:
     """Check PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from loopguard.check_command import CheckOptions, run_check
@@ -103,6 +102,7 @@ def check(
         force_exclude=force_exclude, stdin_filename=stdin_filename, statistics=statistics,
         color="never" if no_color else color, no_cache=no_cache, cache_dir=cache_dir,
         output_file=output_file, show_settings=show_settings, show_files=show_files,
+        baseline=baseline, write_baseline=write_baseline, add_noqa=add_noqa,
         fixes=FixOptions(fix=fix, diff=diff, unsafe=unsafe_fixes, show_fixes=show_fixes),
     )
     raise SystemExit(run_check(options))
@@ -145,6 +145,17 @@ def explain(code: str) -> None:
         fail(f"unknown code '{code}'; `loopguard rules` lists them")
         raise SystemExit(EXIT_ERROR)
     click.echo(rule_page(rule), nl=False)
+
+
+@cli.command()
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the only transport; "
+              "accepted because editors pass it).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP) on standard input and output: diagnostics of unsaved buffers,
+    hovers and quick fixes in the editor. Needs `pip install 'loopguard-lint[server]'`."""
+    from loopguard.server import main as serve
+
+    raise SystemExit(serve())
 
 
 def main() -> int:

@@ -20,21 +20,14 @@ from pathlib import Path
 
 import click
 
-from loopguard.apply_fixes import (
-    ChangedOnDisk,
-    FixedText,
-    SourceFile,
-    fix_text,
-    read_source_file,
-    write_atomically,
-)
+from loopguard.apply_fixes import ChangedOnDisk, FixedText, buffer_source, fix_text, write_fixed
+from loopguard.atomic_source_write import SourceFile, SourceWriteError, read_source_file
 from loopguard.catalogue import ALL_RULES
-from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from loopguard.config import Config
-from loopguard.fixes import plan_fixes
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from loopguard.discovery.projects import Project
 from loopguard.models import SAFE, FileResult, Finding, Fix
-from loopguard.projects import Project
-from loopguard.sourcetext import SourceRefused, read_source
+from loopguard.sourcetext import SourceRefused
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +56,12 @@ class FileSource:
     def config(self) -> Config:
         return self.project.config
 
-    def read(self) -> bytes:
-        return self.buffer if self.buffer is not None else read_source(self.path)
+    def read(self) -> SourceFile:
+        """The file's text and encoding (``SourceRefused`` / ``SourceWriteError`` / ``OSError``
+        when it cannot be read back faithfully)."""
+        if self.buffer is not None:
+            return buffer_source(self.path, self.buffer)
+        return read_source_file(self.path)
 
 
 CHANGED_ON_DISK = "not fixed: the file changed on disk while it was checked"
@@ -83,7 +80,11 @@ def is_fixable(code: str, config: Config) -> bool:
 def available_fixes(text: str, findings: Sequence[Finding], config: Config) -> dict[Finding, Fix]:
     """The fixes of a file's findings whose codes its project lets ``--fix`` fix."""
     chosen = [f for f in findings if is_fixable(f.code, config)]
-    return plan_fixes(text, chosen, ALL_RULES) if chosen else {}
+    if not chosen:
+        return {}
+    from loopguard.fixes import plan_fixes  # libcst: loaded only when there is something to fix
+
+    return plan_fixes(text, chosen, ALL_RULES)
 
 
 def with_fixes(findings: Sequence[Finding], fixes: Mapping[Finding, Fix]) -> tuple[Finding, ...]:
@@ -101,9 +102,9 @@ def describe_fixes(
             described.append(result)
             continue
         try:
-            text = read_source_file(source.read()).text
+            text = source.read().text
             fixes = available_fixes(text, result.findings, source.config)
-        except (OSError, SourceRefused):
+        except (OSError, SourceRefused, SourceWriteError):
             fixes = {}  # it was read a moment ago: no fix rather than a new error
         except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
             warn(f"{result.path}: {internal_error(error)}")
@@ -151,9 +152,9 @@ def fix_file(
 ) -> FileResult:
     """Fix one file (in memory), then print its diff or write it; the result is what is left."""
     try:
-        original = read_source_file(source.read())
+        original = source.read()
         changed = source.buffer is None and os.stat(source.path).st_mtime_ns > options.started_ns
-    except (OSError, SourceRefused) as error:
+    except (OSError, SourceRefused, SourceWriteError) as error:
         run.errors.append(f"{result.path}: not fixed: cannot read the file again: {error}")
         return result
     if changed:  # the findings may not be those of these bytes
@@ -165,7 +166,7 @@ def fix_file(
         return {f: fix for f, fix in fixes.items() if fix.applicability == SAFE or options.unsafe}
 
     def recheck(text: str) -> Sequence[Finding] | None:
-        return check_buffer(source, original.encode(text))
+        return check_buffer(source, text.encode(original.encoding))
 
     outcome = fix_text(original.text, result.findings, plan, recheck)
     if outcome.error:
@@ -194,12 +195,11 @@ def publish(
     if options.diff:
         run.diffs.append(unified_diff(display, original.text, outcome.text))
         return True
-    data = original.encode(outcome.text)
     if source.buffer is not None:
-        run.stdin_text = data
+        run.stdin_text = outcome.text.encode(original.encoding)
         return True
     try:
-        write_atomically(source.path, data, original.data)
+        write_fixed(original, outcome.text)
     except ChangedOnDisk:
         run.errors.append(f"{display}: {CHANGED_ON_DISK}")
         return False

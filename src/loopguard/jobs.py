@@ -7,11 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopguard.cache import entry_key
-from loopguard.discover import relative_to_root
-from loopguard.engine import Indexed
-from loopguard.match import Matcher
-from loopguard.modules import module_name, source_roots
+from loopguard.analysis.stages import Indexed
+from loopguard.discovery.files import relative_to_root
+from loopguard.discovery.modules import module_name, source_roots
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
@@ -36,19 +34,6 @@ def make_jobs(files: Sequence[Path], root: Path, cwd: Path, roots: tuple[str, ..
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
-class Indexing:
-    """What a worker needs to index files: where the cache is and what its keys depend on."""
-
-    cache_directory: Path | None
-    fingerprint: str
-    project_tops: frozenset[str] = frozenset()
-    matcher: Matcher | None = None  # calls that cannot match are left out of summaries
-
-    def key(self, digest: str, job: Job) -> str:
-        return entry_key("summary", digest, job.module, job.package, self.fingerprint, *sorted(self.project_tops))
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly

@@ -5,7 +5,7 @@ pickling cheaper: a frozen slotted dataclass pickles through the Python-level ``
 ``__setstate__`` that ``dataclasses`` adds, 2-5x slower than an unslotted one (20,000 instances on
 Python 3.11). That is affordable here, since a run pickles one ``FileResult`` per file and its few
 findings; the values that cross the process pool in bulk are unslotted for that reason. The cache
-does not pickle these: ``cacheformat.py`` encodes them field by field.
+does not pickle these: ``cache/schema.py`` encodes them field by field.
 """
 
 from __future__ import annotations

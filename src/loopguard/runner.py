@@ -7,16 +7,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from loopguard.cache import Cache, content_hash
-from loopguard.cacheformat import SUMMARY_ENTRY
-from loopguard.catalogue import MEMOISED
-from loopguard.config import Config
-from loopguard.confirm import confirm_file
-from loopguard.discover import Discovery, absolute, discover, relative_to_root
-from loopguard.engine import (
+from loopguard.analysis.index import ModuleIndex
+from loopguard.analysis.match import Matcher
+from loopguard.analysis.project import GlobalProject
+from loopguard.analysis.stages import (
     Confirmation,
     Indexed,
     Settings,
@@ -26,15 +24,12 @@ from loopguard.engine import (
     internal_error,
     make_settings,
 )
-from loopguard.imports import follow_imports, import_roots, project_tops
-from loopguard.index import ModuleIndex
-from loopguard.jobs import Fresh, Indexing, Job, StdinSource, display_path, make_jobs
-from loopguard.match import Matcher
-from loopguard.models import FileResult
-from loopguard.modules import source_roots
-from loopguard.plans import Planner
-from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
-from loopguard.runcache import (
+from loopguard.analysis.transitive import CallGraph
+from loopguard.cache.plans import Planner
+from loopguard.cache.schema import SUMMARY_ENTRY
+from loopguard.cache.store import Cache, content_hash
+from loopguard.cache.summaries import (
+    Indexing,
     cached_jobs,
     confirm_plans,
     from_cache,
@@ -44,10 +39,17 @@ from loopguard.runcache import (
     remember_run,
     to_cache,
 )
+from loopguard.catalogue import MEMOISED
+from loopguard.config import Config
+from loopguard.context import follow_imports, import_roots, project_tops
+from loopguard.discovery.files import Discovery, absolute, discover, relative_to_root
+from loopguard.discovery.modules import source_roots
+from loopguard.jobs import Fresh, Job, StdinSource, display_path, make_jobs
+from loopguard.models import FileResult
+from loopguard.noqa import apply_noqa, noqa_context, source_reader
+from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
 from loopguard.sourcetext import MAX_FILE_BYTES, SourceRefused, read_source, too_large
 from loopguard.suppress import is_selected
-from loopguard.transitive import CallGraph
-from loopguard.world import GlobalProject
 
 __all__ = ["MIN_FILES_PER_WORKER", "check_jobs", "check_paths"]
 
@@ -76,7 +78,18 @@ def collector_paused() -> Iterator[None]:
     finally:
         sys.setrecursionlimit(limit)
         if was_enabled:
+            promote_survivors()
             gc.enable()
+
+
+def promote_survivors() -> None:
+    """Move everything the run allocated straight to the oldest generation. Re-enabled as it was,
+    the collector would first scan every young object — over a million after a warm run on a big
+    project, most of a second — while the oldest generation is collected only as it grows. Not
+    done when the host program has frozen objects itself: ``unfreeze`` would thaw those too."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Fresh]:
@@ -123,6 +136,10 @@ def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Mat
 
 
 def _confirm_chunk(chunk: list[Confirmation]) -> list[FileResult]:
+    # libcst takes ~0.4 s to import: a run with nothing to confirm (an edit that added no call on
+    # the loop, a pre-commit run served from the cache) never pays it
+    from loopguard.analysis.confirm import confirm_file
+
     with collector_paused():
         return [confirm_file(plan) for plan in chunk]
 
@@ -149,16 +166,63 @@ def check_jobs(
 
     Cache entries are checked for their shape, not for being what loopguard wrote (the cache sits
     in the analysed repository): if a run that used the cache fails anywhere, or reports an internal
-    error, it is run again without the cache, whose answer is the one that counts."""
+    error, it is run again without the cache, whose answer is the one that counts. ``# noqa``
+    comments are applied last (noqa.py), to the cached or fresh results alike."""
     with collector_paused():
+        results: list[FileResult] | None = None
         if cache_directory is not None:
             try:
                 results = run_checks(jobs, settings, workers, stdin, root, advance, cache_directory, walked)
             except Exception:  # noqa: BLE001 - retried below without the cache; a real bug raises again
                 results = None
-            if results is not None and not any(map(has_internal_error, results)):
-                return results
-        return run_checks(jobs, settings, workers, stdin, root, lambda done: None, None, walked)
+            if results is not None and any(map(has_internal_error, results)):
+                results = None
+        if results is None:
+            results = run_checks(jobs, settings, workers, stdin, root, lambda done: None, None, walked)
+    return with_noqa_applied(results, jobs, stdin, root, settings)
+
+
+def with_noqa_applied(
+    results: list[FileResult], jobs: list[Job], stdin: StdinSource | None, root: Path | None, settings: Settings
+) -> list[FileResult]:
+    """The results once ``# noqa`` comments have been read (from the buffer for standard input)."""
+    paths = {job.display: job.path for job in jobs}
+    relative = {job.display: job.relative for job in jobs}
+    buffers = {}
+    if stdin is not None:
+        shown = stdin_display(stdin)
+        buffers[shown] = stdin.data
+        relative[shown] = relative_to_root(stdin.path, root or Path.cwd())
+    read_text = source_reader(paths, buffers)
+    return apply_noqa(results, read_text, lambda shown: relative.get(shown, shown), noqa_context(settings.config))
+
+
+@dataclass
+class Run:
+    """One run's shared state: the files asked for, the settings, the cache and its keys."""
+
+    jobs: list[Job]
+    settings: Settings
+    cache: Cache | None
+    indexing: Indexing
+    roots: list[str]
+    advance: Callable[[int], None]
+    digests: list[str | None]  # of each job's file, from the cache's stat records (None: unknown)
+
+
+def open_run(
+    jobs: list[Job], settings: Settings, stdin: StdinSource | None, cache_directory: Path | None,
+    advance: Callable[[int], None],
+) -> Run:
+    # a run over a few files (pre-commit, an editor) reads their entries one by one: loading the
+    # whole project's pack would cost more than it saves
+    cache = Cache(cache_directory, len(jobs) >= PACK_MIN_FILES) if cache_directory is not None else None
+    named = [(job.path, job.module) for job in jobs] + ([(stdin.path, stdin.module)] if stdin else [])
+    # the project's source roots too: a module checked alone still finds its helpers in another root
+    roots = sorted({*import_roots(named), *source_roots(settings.config.root, settings.config.src)})
+    indexing = Indexing(cache_directory, settings.config.fingerprint(), project_tops(roots), settings.matcher)
+    digests: list[str | None] = known_digests(cache, jobs) if cache is not None else [None] * len(jobs)
+    return Run(jobs, settings, cache, indexing, roots, advance, digests)
 
 
 def run_checks(
@@ -171,91 +235,116 @@ def run_checks(
     cache_directory: Path | None,
     walked: frozenset[str],
 ) -> list[FileResult]:
-    # a run over a few files (pre-commit, an editor) reads their entries one by one: loading the
-    # whole project's pack would cost more than it saves
-    use_pack = len(jobs) >= PACK_MIN_FILES
-    cache = Cache(cache_directory, use_pack) if cache_directory is not None else None
-    named = [(job.path, job.module) for job in jobs] + ([(stdin.path, stdin.module)] if stdin else [])
-    # the project's source roots too: a module checked alone still finds its helpers in another root
-    roots = sorted({*import_roots(named), *source_roots(settings.config.root, settings.config.src)})
-    indexing = Indexing(cache_directory, settings.config.fingerprint(), project_tops(roots), settings.matcher)
-    indexed: list[Indexed] = []
-    misses = jobs
-    if cache is not None:
-        digests = known_digests(cache, jobs)
-        previous = previous_run(cache, indexing, jobs, digests) if stdin is None else None
-        if previous is not None:
-            advance(len(jobs))
-            return previous
-        indexed, misses = cached_jobs(jobs, indexing, cache, digests)
-    advance(len(indexed))
+    """The pipeline after discovery: index and summarise, project, confirm (docs/analysis.md)."""
+    run = open_run(jobs, settings, stdin, cache_directory, advance)
+    previous = previous_results(run) if stdin is None else None
+    if previous is not None:
+        return previous
+    indexed, misses = cached_summaries(run)
     workers = max(1, min(workers, len(misses) // MIN_FILES_PER_WORKER))
     with WorkerPool(workers) as pool:
-
-        def index_jobs(items: list[Job]) -> list[Indexed]:
-            index_chunk = partial(_index_chunk, indexing=indexing)
-            fresh = pool.map(index_chunk, items, lambda job, reason: unreadable(job, reason), advance)
-            if cache is not None:
-                for item, job in zip(fresh, items):
-                    if item.digest is not None and item.stat is not None:
-                        cache.remember_hash(absolute(item.indexed.path), item.stat, item.digest)
-                        cache.note(indexing.key(item.digest, job), to_cache(item.indexed))
-            return [item.indexed for item in fresh]
-
-        def index_context(items: list[Job]) -> list[Indexed]:
-            found, todo = cached_jobs(items, indexing, cache) if cache is not None else ([], items)
-            return found + index_jobs(todo)
-
-        indexed += index_jobs(misses)
+        indexed += index_stage(run, pool, misses)
         if stdin is not None:
-            indexed.append(index_stdin(stdin, root or Path.cwd(), indexing.project_tops, settings.matcher))
-        context = follow_imports(indexed, index_context, roots, indexing.project_tops, walked)
-        project = build_project([*indexed, *context])
-        graph = CallGraph(
-            {i.summary.module: (i.display, i.summary) for i in [*context, *indexed] if i.summary is not None},
-            project, settings.matcher, settings.config.max_depth,
-            report_memoised=is_selected(MEMOISED, settings.config.select, settings.config.ignore),
-            offload_decorators=frozenset(settings.config.offload_decorators),
-        )
-        graph.loop_functions = graph.find_loop_functions(
-            (i.summary for i in [*context, *indexed] if i.summary is not None),
-            frozenset(settings.config.loop_decorators),
-        )
-        planner = Planner(cache, project, graph, settings, module_digests(cache, [*indexed, *context]))
-        plans: list[Confirmation] = []
-        failed: dict[str, FileResult] = {}
-        for item in indexed:
-            try:
-                plan = planner.plan(item)
-            except RecursionError:  # a walk the bounds did not foresee: still one file
-                failed[item.display] = file_error(
-                    item.display, "cannot analyse file: nested too deeply (recursion limit)"
-                )
-                continue
-            except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
-                failed[item.display] = internal_error(item.display, error)
-                continue
-            if plan is not None:
-                plans.append(plan)
-        confirmed = confirm_plans(
-            plans, cache, lambda todo: pool.map(_confirm_chunk, todo, lambda plan, why: file_error(plan.display, why))
-        )
-        confirmed.update(failed)
-    results = []
-    for item in indexed:
-        if item.error is not None:
-            results.append(item.error)
-        else:
-            results.append(confirmed.get(item.display, FileResult(item.display)))
-    if cache is not None:
+            indexed.append(index_stdin(stdin, root or Path.cwd(), run.indexing.project_tops, settings.matcher))
+        context = context_stage(run, pool, indexed, walked)
+        plans, failed = project_stage(run, indexed, context)
+        confirmed = confirm_stage(run, pool, plans) | failed
+    results = [confirmed.get(i.display, FileResult(i.display)) if i.error is None else i.error for i in indexed]
+    if run.cache is not None:
         if stdin is None:
-            remember_run(cache, indexing, jobs, context, results)
-        cache.save()
+            remember_run(run.cache, run.indexing, jobs, context, results)
+        run.cache.save()
     return results
 
 
+def previous_results(run: Run) -> list[FileResult] | None:
+    """The last run's results when it checked the same files, unchanged, with the same settings."""
+    if run.cache is None:
+        return None
+    previous = previous_run(run.cache, run.indexing, run.jobs, run.digests)
+    if previous is not None:
+        run.advance(len(run.jobs))
+    return previous
+
+
+def cached_summaries(run: Run) -> tuple[list[Indexed], list[Job]]:
+    """The files whose summaries the cache holds, and the jobs left to index."""
+    if run.cache is None:
+        return [], run.jobs
+    indexed, misses = cached_jobs(run.jobs, run.indexing, run.cache, run.digests)
+    run.advance(len(indexed))
+    return indexed, misses
+
+
+def index_stage(run: Run, pool: WorkerPool, jobs: list[Job]) -> list[Indexed]:
+    """Index and summarise: each file parsed and summarised in a worker, the summary cached."""
+    index_chunk = partial(_index_chunk, indexing=run.indexing)
+    fresh = pool.map(index_chunk, jobs, lambda job, reason: unreadable(job, reason), run.advance)
+    if run.cache is not None:
+        for item, job in zip(fresh, jobs):
+            if item.digest is not None and item.stat is not None:
+                run.cache.remember_hash(absolute(item.indexed.path), item.stat, item.digest)
+                run.cache.note(run.indexing.key(item.digest, job), to_cache(item.indexed))
+    return [item.indexed for item in fresh]
+
+
+def context_stage(run: Run, pool: WorkerPool, indexed: list[Indexed], walked: frozenset[str]) -> list[Indexed]:
+    """The project modules the checked files import but that were not given, summarised too."""
+
+    def index_context(items: list[Job]) -> list[Indexed]:
+        found, todo = cached_jobs(items, run.indexing, run.cache) if run.cache is not None else ([], items)
+        return found + index_stage(run, pool, todo)
+
+    return follow_imports(indexed, index_context, run.roots, run.indexing.project_tops, walked)
+
+
+def project_stage(
+    run: Run, indexed: list[Indexed], context: list[Indexed]
+) -> tuple[list[Confirmation], dict[str, FileResult]]:
+    """Link every summary into the project and the call graph; plan what to confirm in each file."""
+    settings = run.settings
+    project = build_project([*indexed, *context])
+    summaries = [i for i in [*context, *indexed] if i.summary is not None]
+    graph = CallGraph(
+        {i.summary.module: (i.display, i.summary) for i in summaries if i.summary is not None},
+        project, settings.matcher, settings.config.max_depth,
+        report_memoised=is_selected(MEMOISED, settings.config.select, settings.config.ignore),
+        offload_decorators=frozenset(settings.config.offload_decorators),
+    )
+    graph.loop_functions = graph.find_loop_functions(
+        (i.summary for i in summaries if i.summary is not None), frozenset(settings.config.loop_decorators)
+    )
+    planner = Planner(run.cache, project, graph, settings, module_digests(run.cache, [*indexed, *context]))
+    plans: list[Confirmation] = []
+    failed: dict[str, FileResult] = {}
+    for item in indexed:
+        try:
+            plan = planner.plan(item)
+        except RecursionError:  # a walk the bounds did not foresee: still one file
+            failed[item.display] = file_error(item.display, "cannot analyse file: nested too deeply (recursion limit)")
+            continue
+        except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
+            failed[item.display] = internal_error(item.display, error)
+            continue
+        if plan is not None:
+            plans.append(plan)
+    return plans, failed
+
+
+def confirm_stage(run: Run, pool: WorkerPool, plans: list[Confirmation]) -> dict[str, FileResult]:
+    """Confirm each planned candidate with libcst, in the workers."""
+    return confirm_plans(
+        plans, run.cache, lambda todo: pool.map(_confirm_chunk, todo, lambda plan, why: file_error(plan.display, why))
+    )
+
+
+def stdin_display(stdin: StdinSource) -> str:
+    """How the buffer is reported: as its ``--stdin-filename``, or ``-``."""
+    return display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
+
+
 def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
-    display = display_path(stdin.path, Path.cwd().resolve()) if stdin.path.name != "-" else "-"
+    display = stdin_display(stdin)
     module, package = stdin.module, stdin.package
     relative = relative_to_root(stdin.path, root)
     if len(stdin.data) > MAX_FILE_BYTES:

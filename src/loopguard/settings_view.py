@@ -15,12 +15,12 @@ from typing import Any
 
 import click
 
-from loopguard.cli import EXIT_CLEAN, EXIT_ERROR, fail
 from loopguard.config import Config
-from loopguard.discover import Discovery
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
+from loopguard.discovery.files import Discovery
+from loopguard.discovery.modules import module_name
+from loopguard.discovery.projects import Project, ProjectFiles, ProjectFinder
 from loopguard.jobs import display_path
-from loopguard.modules import module_name
-from loopguard.projects import Project, ProjectFiles, ProjectFinder
 from loopguard.report import escape_controls
 
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from loopguard.gitignore import IgnoreSpec, IgnoreSpecs, ignored_with_parents, is_ignored
-from loopguard.globs import compile_globs
+from loopguard.discovery.gitignore import IgnoreSpec, IgnoreSpecs, ignored_with_parents, is_ignored
+from loopguard.discovery.globs import compile_globs
 from loopguard.safeio import file_kind, read_regular_file
 
 SKIPPED_DIRECTORIES = frozenset(

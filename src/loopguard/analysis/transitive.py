@@ -29,28 +29,18 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
-from loopguard.guards import can_run, names_in
-from loopguard.match import Match, Matcher, with_arguments
-from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
-from loopguard.summary import FileSummary, FunctionSummary
-from loopguard.world import GlobalProject
-
-#: Where a sync callback is scheduled to run on the event loop.
-LOOP_SCHEDULERS = frozenset(
-    [
-        f"asyncio.AbstractEventLoop.{method}"
-        for method in (
-            "call_soon", "call_soon_threadsafe", "call_later", "call_at", "add_reader", "add_writer",
-            "add_signal_handler",
-        )
-    ]
-    + ["asyncio.Future.add_done_callback", "asyncio.Task.add_done_callback"]
+from loopguard.analysis.guards import can_run, names_in
+from loopguard.analysis.match import Match, Matcher, with_arguments
+from loopguard.analysis.project import GlobalProject
+from loopguard.analysis.summary import FileSummary, FunctionSummary
+from loopguard.catalogue import (
+    LOOP_SCHEDULERS,
+    MEMOISED,
+    MEMOISERS,
+    OFFLOADING_DECORATORS,
+    TRANSPARENT_DECORATORS,
 )
-
-
-#: Decorators that leave calling the function a call of its body.
-TRANSPARENT_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"})
+from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
 
 
 @dataclass(frozen=True, slots=True)

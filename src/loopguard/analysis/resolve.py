@@ -35,12 +35,11 @@ Why the rules are what they are:
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, TypeGuard, cast
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol, TypeGuard, cast
 
-from loopguard.index import NONE, Binding, Expr, ModuleIndex
-
-if TYPE_CHECKING:
-    from loopguard.project import Project
+from loopguard.analysis.index import NONE, Binding, ClassInfo, Expr, ModuleIndex
+from loopguard.catalogue import CONSUMERS, NONBLOCKING_TYPE
 
 # ("ref", qualname) | ("inst", type) | ("meth", type, name) | ("defer", closed expression)
 Value = tuple[Any, ...]
@@ -48,18 +47,34 @@ Value = tuple[Any, ...]
 Target = str | Value | None
 
 BUILTIN_NAMES = frozenset(dir(builtins))
-#: The type of a socket the function switches to non-blocking mode (no catalogue entry matches it).
-NONBLOCKING_SOCKET = "socket.NonBlockingSocket"
 
-#: Builtins that consume the iterable they are given, and the special method that does it.
-CONSUMERS = {
-    "builtins.list": "__iter__",
-    "builtins.tuple": "__iter__",
-    "builtins.set": "__iter__",
-    "builtins.frozenset": "__iter__",
-    "builtins.sorted": "__iter__",
-    "builtins.len": "__len__",
-}
+
+class Project(Protocol):
+    """What a resolver asks of the project around its module (``analysis/project.py`` answers; the
+    resolver sits below it, so the project's module imports this one and never the other way)."""
+
+    @property
+    def returns(self) -> Mapping[str, str]: ...
+
+    @property
+    def aliases(self) -> Mapping[str, str]: ...
+
+    @property
+    def attributes(self) -> Mapping[str, str]: ...
+
+    @property
+    def file_readers(self) -> Collection[str]: ...
+
+    @property
+    def file_types(self) -> Collection[str]: ...
+
+    def deref(self, value: Value | None, hops: int = 0) -> Value | None: ...
+
+    def evaluate(self, value: Value | None) -> Value | None: ...
+
+    def class_info(self, qualname: str) -> tuple[Resolver, ClassInfo] | None: ...
+
+    def function_return(self, qualname: str) -> Value | None: ...
 
 
 #: How many bindings (``x2 = x1``, ``x1 = x0``...) or base classes resolution follows inside one
@@ -100,7 +115,7 @@ class Resolver:
             return self.special_result(self.resolve(expr[1], scope), kind)  # type: ignore[arg-type]
         if kind == "nonblocking":  # a name used after ``name.setblocking(False)`` in the same scope
             value = self.project.deref(self.lookup(str(expr[1]), scope))
-            return ("inst", NONBLOCKING_SOCKET) if value is not None and value[0] == "inst" else value
+            return ("inst", NONBLOCKING_TYPE) if value is not None and value[0] == "inst" else value
         if kind == "val":  # a value resolved earlier, in a summary
             return self.project.evaluate(expr[1])  # type: ignore[arg-type]
         return None
@@ -374,7 +389,7 @@ class Resolver:
 
 
 def is_deferred(value: Value | None) -> TypeGuard[Value]:
-    """A value that depends on another module of the project (see ``world.py``)."""
+    """A value that depends on another module of the project (see ``analysis/project.py``)."""
     return value is not None and value[0] == "defer"
 
 

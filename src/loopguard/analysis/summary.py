@@ -17,11 +17,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from loopguard.guards import Condition
-from loopguard.index import ClassInfo, Expr, ModuleIndex, Scope
+from loopguard.analysis.guards import Condition
+from loopguard.analysis.index import ClassInfo, Expr, ModuleIndex, Scope
+from loopguard.analysis.project import LocalProject
+from loopguard.analysis.resolve import Resolver, Target, Value
 from loopguard.models import Literal, Parameters
-from loopguard.resolve import Resolver, Target, Value
-from loopguard.world import LocalProject
 
 
 class LoopCall(NamedTuple):

@@ -1,8 +1,10 @@
-"""The per-file pipeline: read -> parse (ast) -> index -> candidates -> confirm (libcst) -> suppress.
+"""The values passed between the analysis stages, and each stage's per-file step (docs/analysis.md).
 
-Phase one (``index_source``) and phase three (``confirm``) are pure functions of a file's bytes and
-the settings, so they run in worker processes and their results can be cached by content; phase two
-(``plan_confirmation``) needs the whole project's names and runs once, in the main process.
+index and summarise (``index_source``, in a worker) -> project (``plan_confirmation``, in the main
+process: it needs every module's summary) -> confirm (``confirm.confirm_file``, in a worker) ->
+suppress (``select``/``ignore`` and per-file ignores on the candidates here, ``# noqa`` as each is
+confirmed). Index, summarise and confirm are pure functions of a file's bytes and the settings, so
+they run in worker processes and their results are cached by content.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loopguard import catalogue
+from loopguard.analysis.index import NestingTooDeep, index_module
+from loopguard.analysis.match import Match, Matcher, with_arguments
+from loopguard.analysis.project import GlobalProject
+from loopguard.analysis.summary import TARGET, FileSummary, FunctionSummary, LoopCall, summarize
+from loopguard.analysis.transitive import CallGraph
 from loopguard.config import Config
-from loopguard.index import NestingTooDeep, index_module
-from loopguard.match import Match, Matcher, with_arguments
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (
     LIBCST_MAX_CHARS,
@@ -26,10 +31,7 @@ from loopguard.sourcetext import (
     nesting_of,
     null_byte_position,
 )
-from loopguard.summary import TARGET, FileSummary, FunctionSummary, LoopCall, summarize
 from loopguard.suppress import is_selected, per_file_ignored
-from loopguard.transitive import CallGraph
-from loopguard.world import GlobalProject
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ def file_error(path: str, message: str, line: int = 1, column: int = 1) -> FileR
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
 class Indexed:
-    """Phase one of a file: its summary (or the LG001 result when it cannot be checked)."""
+    """A file after the index and summarise stages: its summary (or the LG001 result when it cannot be checked)."""
 
     path: Path
     display: str
@@ -140,7 +142,7 @@ PYTHON_LIMITS = ("too many nested parentheses", "too many levels of indentation"
 def syntax_error(text: str, error: SyntaxError) -> SourceRefused:
     """Why ``ast`` refused the text: a nesting limit, syntax newer than this Python (libcst, which
     knows every syntax up to 3.14, accepts it), or invalid syntax at line:column."""
-    from loopguard.checker import parses_with_libcst
+    from loopguard.analysis.checker import parses_with_libcst
 
     line, column = error.lineno or 1, error.offset or 1
     if any(limit in error.msg for limit in PYTHON_LIMITS):
@@ -215,7 +217,7 @@ def loop_function_calls(summary: FileSummary, graph: CallGraph, settings: Settin
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
 class Confirmation:
-    """Phase three of a file with candidates: what the libcst walk needs."""
+    """The confirm stage's input for a file with candidates: what the libcst walk needs."""
 
     path: Path
     display: str

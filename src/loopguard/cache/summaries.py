@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from loopguard.cache import Cache, content_hash, entry_key
-from loopguard.cacheformat import (
+from loopguard.analysis.match import Matcher
+from loopguard.analysis.stages import Confirmation, Indexed, file_error
+from loopguard.analysis.summary import decode, encode
+from loopguard.cache.schema import (
     FINDINGS,
     RUN_ENTRY,
     SUMMARY_ENTRY,
@@ -18,11 +20,24 @@ from loopguard.cacheformat import (
     encode_finding,
     encode_result,
 )
-from loopguard.discover import absolute
-from loopguard.engine import Confirmation, Indexed, file_error
-from loopguard.jobs import Indexing, Job
+from loopguard.cache.store import Cache, content_hash, entry_key
+from loopguard.discovery.files import absolute
+from loopguard.jobs import Job
 from loopguard.models import FileResult
-from loopguard.summary import decode, encode
+
+
+@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
+class Indexing:
+    """What a worker needs to index files: where the cache is and what its keys depend on."""
+
+    cache_directory: Path | None
+    fingerprint: str
+    project_tops: frozenset[str] = frozenset()
+    matcher: Matcher | None = None  # calls that cannot match are left out of summaries
+
+    def key(self, digest: str, job: Job) -> str:
+        return entry_key("summary", digest, job.module, job.package, self.fingerprint, *sorted(self.project_tops))
+
 
 
 def to_cache(indexed: Indexed) -> tuple[object, ...]:

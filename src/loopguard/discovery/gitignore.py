@@ -20,7 +20,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from loopguard.globs import (
+from loopguard.discovery.globs import (
     ANY_RUN,
     DIRECTORIES,
     NAME_CHAR,

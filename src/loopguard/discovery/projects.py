@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loopguard.config import Config, config_in, load_config
-from loopguard.discover import Discovery, absolute, discover, is_excluded, relative_to_root
-from loopguard.modules import source_roots
+from loopguard.discovery.files import Discovery, absolute, discover, is_excluded, relative_to_root
+from loopguard.discovery.modules import source_roots
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Phase two with a memory: a file's plan is reused while nothing it depended on has changed.
+"""The project stage with a memory: a file's plan is reused while nothing it depended on has changed.
 
 Planning a file (matching its calls, finishing deferred names, following helpers) reads other
 modules' summaries. While planning, ``GlobalProject`` records which modules it read; the cached plan
@@ -15,15 +15,15 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from loopguard.cache import Cache, entry_key
-from loopguard.cacheformat import PLAN_ENTRY
+from loopguard.analysis.match import Match
+from loopguard.analysis.project import GlobalProject
+from loopguard.analysis.stages import Candidate, Confirmation, Indexed, Settings, plan_confirmation
+from loopguard.analysis.summary import LoopCall
+from loopguard.analysis.transitive import CallGraph
+from loopguard.cache.schema import PLAN_ENTRY
+from loopguard.cache.store import Cache, entry_key
 from loopguard.catalogue import ALL_RULES
-from loopguard.engine import Candidate, Confirmation, Indexed, Settings, plan_confirmation
-from loopguard.match import Match
 from loopguard.models import Hop
-from loopguard.summary import LoopCall
-from loopguard.transitive import CallGraph
-from loopguard.world import GlobalProject
 
 
 def encode_plan(plan: Confirmation | None) -> tuple[object, ...] | None:
@@ -40,7 +40,7 @@ def encode_plan(plan: Confirmation | None) -> tuple[object, ...] | None:
 
 
 def decode_plan(data: tuple[Any, ...] | None, item: Indexed) -> Confirmation | None:
-    """A plan that passed ``cacheformat.PLAN`` back into a ``Confirmation``."""
+    """A plan that passed ``schema.PLAN`` back into a ``Confirmation``."""
     if data is None:
         return None
     encoded, spans, library, loop_defs = data

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from loopguard.engine import Indexed
+from loopguard.analysis.stages import Indexed
 from loopguard.jobs import Job, display_path
 
 

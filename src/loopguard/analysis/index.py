@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from loopguard.expressions import NONE, OTHER, Expr, annotation_of, expr_of
-from loopguard.guards import Condition, Guard, guard_of, mentions_a_name
+from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
+from loopguard.analysis.guards import Condition, Guard, guard_of, mentions_a_name
+from loopguard.catalogue import ARGUMENT_TAKERS, CALLBACK_POSITIONS, NONBLOCKING_ARGUMENTS
 from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters, Rebinding
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
@@ -32,21 +33,6 @@ __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is par
 #   ("unknown",)               parameter, loop target, unpacking, except, star import...
 Binding = tuple[object, ...]
 UNKNOWN: Binding = ("unknown",)
-
-#: Callees (by their last name component) whose first positional argument is recorded with the call.
-#: Kept small and syntactic so the other calls stay plain: the resolver decides what they really are.
-#: Methods that schedule a sync callback on the event loop, and the position of the callback argument
-#: (``loop.call_later(delay, callback)``). Recorded syntactically; the resolver decides whether the
-#: receiver really is an event loop or an asyncio future.
-CALLBACK_METHODS = {
-    "call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1, "call_at": 1, "add_reader": 1,
-    "add_writer": 1, "add_signal_handler": 1, "add_done_callback": 0,
-}
-
-ARGUMENT_CALLS = frozenset({
-    "list", "tuple", "set", "frozenset", "sorted", "len",  # consume an iterable
-    "load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all",  # yaml readers
-})
 
 
 #: The deepest syntax tree the index walks (it recurses once per level, at most 3 Python frames
@@ -113,7 +99,7 @@ class ModuleIndex:
     function_returns: dict[str, tuple[Expr, int]] = field(default_factory=dict)
     # sync function scope id -> (def line, def col, end line, decorators, the scope the def is in)
     functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = field(default_factory=dict)
-    # (scope, scheduling method expression, callback expression) for CALLBACK_METHODS calls
+    # (scope, scheduling method expression, callback expression) for the loop schedulers' calls
     callbacks: list[tuple[int, Expr, Expr]] = field(default_factory=list)
     # sync function scope id -> its parameters (guards decided by a call's arguments)
     parameters: dict[int, Parameters] = field(default_factory=dict)
@@ -545,27 +531,30 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = expr_of(node.func)
-        if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_CALLS:
+        # recorded by name (derived from the catalogue): the resolver decides what the callee is
+        if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_TAKERS:
             func = ("arg", func, expr_of(node.args[0]))
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
         if isinstance(receiver, ast.Name) and receiver.id in self.scopes[self.current].nonblocking:
             func = ("attr", ("nonblocking", receiver.id), func[2])  # see note_nonblocking
         self.note_nonblocking(func, node)
-        position = CALLBACK_METHODS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
+        position = CALLBACK_POSITIONS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
         self.record_call(func, node, () if func[0] == "partial" else literal_arguments(node))
         self.generic_visit(node)
 
     def note_nonblocking(self, func: Expr, node: ast.Call) -> None:
-        """``sock.setblocking(False)`` / ``sock.settimeout(0)``: the calls on ``sock`` that come after it
-        in the same scope (in source order) are on a socket that never waits."""
+        """``sock.setblocking(False)`` (catalogue: ``NONBLOCKING_SWITCHES``): the calls on ``sock``
+        that come after it in the same scope (in source order) are on a socket that never waits."""
         target = node.func
-        if not isinstance(target, ast.Attribute) or target.attr not in ("setblocking", "settimeout"):
+        if not isinstance(target, ast.Attribute) or target.attr not in NONBLOCKING_ARGUMENTS:
             return
         if not isinstance(target.value, ast.Name):
             return
-        if len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and node.args[0].value in (False, 0):
+        argument = node.args[0] if len(node.args) == 1 else None
+        switching = NONBLOCKING_ARGUMENTS[target.attr]
+        if isinstance(argument, ast.Constant) and argument.value == switching:
             self.scopes[self.current].nonblocking.add(target.value.id)
 
     def record_call(self, func: Expr, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
