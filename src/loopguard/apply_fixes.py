@@ -16,18 +16,15 @@
 from __future__ import annotations
 
 import bisect
-import io
 import os
-import tokenize
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from loopguard.atomic_source_write import SourceFile, SourceWriteError, write_source_atomically
+from loopguard.atomic_source_write import SourceFile, write_source_atomically
 from loopguard.models import Edit, Finding, Fix
 from loopguard.safeio import read_regular_file
-from loopguard.sourcetext import MAX_FILE_BYTES, decode_source
+from loopguard.sourcetext import MAX_FILE_BYTES
 
 #: Rounds of the fix loop: each fixes what the last one's overlapping edits held back.
 MAX_ROUNDS = 8
@@ -181,16 +178,6 @@ def verify(applied: Applied, compiled: bool, recheck: Recheck) -> tuple[str, tup
 # -- files ----------------------------------------------------------------------------------------
 class ChangedOnDisk(Exception):
     """The file's bytes are not those the fixes were planned on."""
-
-
-def buffer_source(path: Path, data: bytes) -> SourceFile:
-    """A buffer read from standard input, decoded as ``atomic_source_write.read_source_file``
-    decodes a file (``SourceRefused`` / ``SourceWriteError`` when that cannot be done faithfully)."""
-    text = decode_source(data)
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    if text.encode(encoding) != data:
-        raise SourceWriteError(f"its bytes do not survive decoding as {encoding} and encoding again")
-    return SourceFile(path, text, encoding)
 
 
 def write_fixed(source: SourceFile, text: str) -> None:

@@ -20,8 +20,13 @@ from pathlib import Path
 
 import click
 
-from loopguard.apply_fixes import ChangedOnDisk, FixedText, buffer_source, fix_text, write_fixed
-from loopguard.atomic_source_write import SourceFile, SourceWriteError, read_source_file
+from loopguard.apply_fixes import ChangedOnDisk, FixedText, fix_text, write_fixed
+from loopguard.atomic_source_write import (
+    SourceFile,
+    SourceWriteError,
+    decoded_source,
+    read_source_file,
+)
 from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
@@ -60,7 +65,7 @@ class FileSource:
         """The file's text and encoding (``SourceRefused`` / ``SourceWriteError`` / ``OSError``
         when it cannot be read back faithfully)."""
         if self.buffer is not None:
-            return buffer_source(self.path, self.buffer)
+            return decoded_source(self.path, self.buffer)
         return read_source_file(self.path)
 
 
