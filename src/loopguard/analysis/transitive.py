@@ -202,10 +202,9 @@ class CallGraph:
         if not owner or self.project.class_info(owner) is None:
             return None
         resolver = self.project.resolver_for_replay
-        member = resolver.member(owner, name, set())
-        if member is not None and member[0] == "method":
-            found = f"{member[1]}.{name}"
-            if found in self.functions:
+        match resolver.member(owner, name, set()):
+            case ("method", defining) if f"{defining}.{name}" in self.functions:
+                found = f"{defining}.{name}"
                 self.project.depend((self.module_of[found],))
                 return found
         return None
