@@ -64,9 +64,12 @@ class NestingTooDeep(Exception):
         super().__init__(f"nesting too deep (more than {MAX_DEPTH:,} levels) at line {self.line}")
 
 
+ScopeKind = Tag["module", "class", "function", "coroutine", "lambda", "comprehension"]
+
+
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class Scope:
-    kind: str  # module | class | function | coroutine | lambda | comprehension
+    kind: ScopeKind
     parent: int | None
     qualname: str
     # lists while indexing; a summary's are tuples (``summary.decode``)
@@ -237,7 +240,7 @@ class _Indexer(ast.NodeVisitor):
             scope = parent
 
     # -- scopes -----------------------------------------------------------------------------------
-    def push(self, kind: str, name: str, class_qualname: str | None = None) -> int:
+    def push(self, kind: ScopeKind, name: str, class_qualname: str | None = None) -> int:
         parent = self.scopes[self.current]
         if kind == "comprehension":
             qualname = parent.qualname

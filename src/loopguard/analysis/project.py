@@ -234,6 +234,8 @@ class GlobalProject(Project):
                 found = resolver.argument_target(self.replay(callee), self.replay(argument))
             case ("defer", ("plainkey", closed)):
                 found = resolver.plain_target(self.evaluate(("defer", closed)))
+            case _:  # not a shape loopguard writes (a cache entry can hold any well-formed tree)
+                return None
         return found if isinstance(found, str) else None
 
     @property

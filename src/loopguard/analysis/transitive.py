@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
-from loopguard.analysis.summary import FileSummary, FunctionSummary
+from loopguard.analysis.summary import FileSummary, FunctionFields, FunctionSummary
 from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
 from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
 
@@ -138,7 +138,7 @@ class CallGraph:
         self.matcher = matcher
         self.max_depth = max_depth
         self.through_memoised = through_memoised
-        self.functions: dict[str, tuple[str, tuple[object, ...]]] = {}
+        self.functions: dict[str, tuple[str, FunctionFields]] = {}
         self.module_of: dict[str, str] = {}
         for display, summary in summaries.values():
             for qualname, function in summary.functions.items():
