@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
-from loopguard.analysis.summary import FileSummary, FunctionSummary
+from loopguard.analysis.summary import FileSummary, FunctionFields, FunctionSummary
 from loopguard.catalogue import (
     LOOP_SCHEDULERS,
     MEMOISED,
@@ -128,7 +128,7 @@ class CallGraph:
         self.matcher = matcher
         self.max_depth = max_depth
         self.through_memoised = through_memoised
-        self.functions: dict[str, tuple[str, tuple[object, ...]]] = {}
+        self.functions: dict[str, tuple[str, FunctionFields]] = {}
         self.module_of: dict[str, str] = {}
         for display, summary in summaries.values():
             for qualname, function in summary.functions.items():
@@ -192,10 +192,9 @@ class CallGraph:
         if not owner or self.project.class_info(owner) is None:
             return None
         resolver = self.project.resolver_for_replay
-        member = resolver.member(owner, name, set())
-        if member is not None and member[0] == "method":
-            found = f"{member[1]}.{name}"
-            if found in self.functions:
+        match resolver.member(owner, name, set()):
+            case ("method", defining) if f"{defining}.{name}" in self.functions:
+                found = f"{defining}.{name}"
                 self.project.depend((self.module_of[found],))
                 return found
         return None
