@@ -15,10 +15,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
-from loopguard.analysis.guards import Condition, Guard, guard_of, mentions_a_name
+from loopguard.analysis.guards import Condition, Guard, guard_of, mentions_a_name, names_in
+from loopguard.analysis.values import LiteralBinding, LocalLiterals
 from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters, Rebinding
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
@@ -149,6 +150,9 @@ class _Indexer(ast.NodeVisitor):
         self.loops = 0  # loops around the code being visited, in the current function
         # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
         self.overloads: dict[str, list[Expr | None]] = {}
+        # the locals of the sync functions being walked, innermost last (values.py)
+        self.locals: list[LocalLiterals] = []
+        self.literal: LiteralBinding = None  # set while ``name = <literal>`` binds its name
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -195,6 +199,8 @@ class _Indexer(ast.NodeVisitor):
         if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
             rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
+        elif self.locals and self.locals[-1].scope == target:
+            self.locals[-1].bound(name, self.call_conditions(), self.line, self.loops > 0, self.literal)
 
     def bind_target(self, target: ast.AST, binding: Binding) -> None:
         if isinstance(target, ast.Name):
@@ -270,17 +276,25 @@ class _Indexer(ast.NodeVisitor):
     def visit_Global(self, node: ast.Global) -> None:
         self.scopes[self.current].global_names.update(node.names)
 
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        for function in self.locals:  # whichever encloses it, its local is no longer its own
+            function.declared_nonlocal(node.names)
+
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
+        self.literal = literal_binding(node.targets, node.value)
         for target in node.targets:
             self.visit_target(target)
             self.bind_target(target, self.value(node.value))
+        self.literal = None
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)
         self.visit_target(node.target)
+        self.literal = literal_binding([node.target], node.value)
         self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
+        self.literal = None
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
@@ -404,10 +418,38 @@ class _Indexer(ast.NodeVisitor):
             positional, keyword_only = self.parameters[scope][:2]
             self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
+            every_parameter = (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+            self.locals.append(LocalLiterals(scope, frozenset(a.arg for a in every_parameter if a)))
+        first_call = len(self.calls)
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
         outer_loops, self.loops = self.loops, 0
         self.visit_block(node.body)
         self.current, self.loop, self.guards, self.loops = outer, outer_loop, outer_guards, outer_loops
+        if not is_async:
+            self.keep_literal_locals(self.locals.pop(), self.calls[first_call:])
+
+    def function_of(self, scope: int) -> int:
+        """The scope a comprehension's code belongs to (its own for any other scope)."""
+        parent = self.scopes[scope].parent
+        while self.scopes[scope].kind == "comprehension" and parent is not None:
+            scope, parent = parent, self.scopes[parent].parent
+        return scope
+
+    def keep_literal_locals(self, function: LocalLiterals, calls: list[CallSite]) -> None:
+        """Record the function's literal locals that a guard tests or a call is given, beside its
+        literal defaults, and their later bindings beside the parameters' (values.py)."""
+        used: set[str] = set()
+        for call in calls:
+            if self.function_of(call.scope) == function.scope:
+                used.update(name for guard, _value in call.conditions for name in names_in(guard))
+                used.update(str(value[1]) for _key, value in call.literals if is_passed(value))
+        for _name, conditions, _line, _in_loop in self.rebindings.get(function.scope, ()):
+            used.update(name for guard, _value in conditions for name in names_in(guard))
+        literals, later = function.finish(used)
+        if literals:
+            positional, keyword_only, defaults, bound, assigned = self.parameters[function.scope]
+            self.parameters[function.scope] = (positional, keyword_only, defaults + literals, bound, assigned)
+            self.rebindings.setdefault(function.scope, []).extend(later)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -536,6 +578,17 @@ class _Indexer(ast.NodeVisitor):
             visit_branch(branch)
             if guard is not None:
                 self.guards.pop()
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        """``a and f()`` calls ``f`` only when ``a`` is true (``a or f()``: when it is false)."""
+        depth = len(self.guards)
+        expected = isinstance(node.op, ast.And)
+        for number, operand in enumerate(node.values):
+            self.visit(operand)
+            guard = self.decidable_guard(operand) if number < len(node.values) - 1 else None
+            if guard is not None:
+                self.guards.append((guard, expected))
+        del self.guards[depth:]
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Await(self, node: ast.Await) -> None:
@@ -680,6 +733,19 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
         else:
             found.append((keyword.arg, NOT_LITERAL))
     return tuple(found)
+
+
+def literal_binding(targets: list[ast.expr], value: ast.expr | None) -> LiteralBinding:
+    """``name = <literal>`` (one plain name): the literal it binds, else None."""
+    if value is None or len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        return None
+    keep, literal = literal_value(value)
+    return (True, literal) if keep else None
+
+
+def is_passed(value: object) -> TypeGuard[tuple[str, ...]]:
+    """A call's argument that is the caller's own variable (``PASSED``)."""
+    return isinstance(value, tuple) and value[:1] == (PASSED,)
 
 
 def exits(body: list[ast.stmt]) -> bool:

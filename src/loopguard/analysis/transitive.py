@@ -33,6 +33,7 @@ from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary
+from loopguard.analysis.values import KnownValues, locals_of
 from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
 from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
 
@@ -240,7 +241,7 @@ class CallGraph:
         if not names:
             return qualname
         _display, function = self.function(qualname)
-        values = argument_values(function.parameters, literals)
+        values = argument_values(function.parameters, literals) | locals_of(function.parameters)
         arguments = {name: value for name, value in values.items() if name in names}
         if not arguments or self.calls_itself(qualname, function):
             return qualname
@@ -261,6 +262,9 @@ class CallGraph:
                 for _key, value in call[5]:
                     if isinstance(value, tuple) and value[:1] == (PASSED,):
                         found.add(str(value[1]))
+            for _name, conditions, _line, _in_loop in function.parameters[4]:
+                for guard, _value in conditions:  # what decides whether a binding can change a value
+                    found |= names_in(guard)
             self._guard_names[qualname] = frozenset(found)
         return self._guard_names[qualname]
 
@@ -319,9 +323,10 @@ class CallGraph:
         qualname = self.base_of(node)
         arguments = self.arguments_of.get(node)
         _display, function = self.function(qualname)
+        known = KnownValues(function.parameters, arguments) if arguments else None
         callees = []
         for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
-            here = values_at(line, function.parameters, arguments) if arguments else None
+            here = known.at(line) if known is not None else None
             if here and not can_run(conditions, here):
                 continue  # this branch does not run for these arguments
             key = self.project.target(target)
@@ -489,19 +494,6 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
         elif not open_ended and name in default_of:
             values[name] = default_of[name]
     return values
-
-
-def values_at(line: int, parameters: Parameters, arguments: Mapping[str, object]) -> Mapping[str, object]:
-    """The arguments' values as the code at ``line`` sees them: without the parameters that an
-    assignment before that line (or in a loop) can have changed. An assignment's own guards are
-    judged with the arguments' values: if none before it can run, none has changed a value by the
-    time its guard is tested."""
-    changed = {
-        name
-        for name, conditions, assigned, in_loop in parameters[4]
-        if name in arguments and (in_loop or assigned < line) and can_run(conditions, arguments)
-    }
-    return {name: value for name, value in arguments.items() if name not in changed} if changed else arguments
 
 
 def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
