@@ -18,8 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
-from loopguard.analysis.guards import Condition, Guard, guard_of, mentions_a_name, names_in
-from loopguard.analysis.values import LiteralBinding, LocalLiterals
+from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
+from loopguard.analysis.values import (
+    LiteralBinding,
+    LocalLiterals,
+    first_value,
+    gets_running_loop,
+    only_gets_loop,
+    returns_running_loop,
+)
 from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters, Rebinding
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
@@ -153,6 +160,7 @@ class _Indexer(ast.NodeVisitor):
         # the locals of the sync functions being walked, innermost last (values.py)
         self.locals: list[LocalLiterals] = []
         self.literal: LiteralBinding = None  # set while ``name = <literal>`` binds its name
+        self.loop_returning: set[str] = set()  # functions of this module returning the running loop
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -200,7 +208,8 @@ class _Indexer(ast.NodeVisitor):
             rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
         elif self.locals and self.locals[-1].scope == target:
-            self.locals[-1].bound(name, self.call_conditions(), self.line, self.loops > 0, self.literal)
+            in_loop = self.loops > 0
+            self.locals[-1].bound(name, self.call_conditions(), self.line, in_loop, self.literal)
 
     def bind_target(self, target: ast.AST, binding: Binding) -> None:
         if isinstance(target, ast.Name):
@@ -282,7 +291,7 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
-        self.literal = literal_binding(node.targets, node.value)
+        self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         for target in node.targets:
             self.visit_target(target)
             self.bind_target(target, self.value(node.value))
@@ -292,7 +301,7 @@ class _Indexer(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         self.visit_target(node.target)
-        self.literal = literal_binding([node.target], node.value)
+        self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
         self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
         self.literal = None
 
@@ -418,15 +427,34 @@ class _Indexer(ast.NodeVisitor):
             positional, keyword_only = self.parameters[scope][:2]
             self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
-            every_parameter = (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
-            self.locals.append(LocalLiterals(scope, frozenset(a.arg for a in every_parameter if a)))
+            everything = (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+            self.locals.append(LocalLiterals(scope, frozenset(a.arg for a in everything if a)))
         first_call = len(self.calls)
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
         outer_loops, self.loops = self.loops, 0
         self.visit_block(node.body)
         self.current, self.loop, self.guards, self.loops = outer, outer_loop, outer_guards, outer_loops
         if not is_async:
-            self.keep_literal_locals(self.locals.pop(), self.calls[first_call:])
+            function = self.locals.pop()
+            self.keep_literal_locals(function, self.calls[first_call:])
+            if function.returns and self.gives_the_running_loop(node, function):
+                self.loop_returning.add(self.scopes[scope].qualname)
+
+    def gives_the_running_loop(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, function: LocalLiterals
+    ) -> bool:
+        """A plain function (no decorator but ``staticmethod``/``classmethod``, no ``yield``) that
+        ends in a ``return`` or ``raise`` and whose every return that can run on the loop gives
+        the running loop: its callers get the loop from it as from ``asyncio.get_running_loop()``."""
+        plain = all(expr_of(d)[-1] in ("staticmethod", "classmethod") for d in node.decorator_list)
+        if not plain or not exits(node.body):
+            return False
+        if any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node)):
+            return False
+        positional, keyword_only, defaults, bound, _ = self.parameters[function.scope]
+        rebindings = tuple(self.rebindings.get(function.scope, ()))
+        parameters = (positional, keyword_only, defaults, bound, rebindings)
+        return returns_running_loop(parameters, function.returns)
 
     def function_of(self, scope: int) -> int:
         """The scope a comprehension's code belongs to (its own for any other scope)."""
@@ -445,10 +473,12 @@ class _Indexer(ast.NodeVisitor):
                 used.update(str(value[1]) for _key, value in call.literals if is_passed(value))
         for _name, conditions, _line, _in_loop in self.rebindings.get(function.scope, ()):
             used.update(name for guard, _value in conditions for name in names_in(guard))
+        used |= function.names_returns_test()
         literals, later = function.finish(used)
         if literals:
             positional, keyword_only, defaults, bound, assigned = self.parameters[function.scope]
-            self.parameters[function.scope] = (positional, keyword_only, defaults + literals, bound, assigned)
+            defaults += literals
+            self.parameters[function.scope] = (positional, keyword_only, defaults, bound, assigned)
             self.rebindings.setdefault(function.scope, []).extend(later)
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -559,8 +589,62 @@ class _Indexer(ast.NodeVisitor):
         coroutine's calls are never pruned) and only over names."""
         if self.loop >= 0:
             return None
-        guard = guard_of(test)
+        guard = guard_of(test, self.gets_loop)
         return guard if mentions_a_name(guard) else None
+
+    def gets_loop(self, node: ast.expr) -> bool:
+        """A call that gets the running event loop: ``asyncio.get_running_loop()``, or a call
+        without arguments of a function of this module (defined before) that returns it."""
+        if gets_running_loop(node, self.bindings_of):
+            return True
+        if not self.loop_returning or not isinstance(node, ast.Call) or node.args or node.keywords:
+            return False
+        function = node.func
+        if isinstance(function, ast.Name):
+            bound = self.bindings_of(function.id)
+            return any(binding == ("ref", qualname) for binding in bound for qualname in self.loop_returning)
+        if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+            owners = self.bindings_of(function.value.id)
+            return bool(owners) and all(
+                len(owner) == 2
+                and owner[0] in ("ref", "cls")
+                and f"{owner[1]}.{function.attr}" in self.loop_returning
+                for owner in owners
+            )
+        return False
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        if self.locals and self.locals[-1].scope == self.current:
+            value = ("const", None) if node.value is None else guard_of(node.value, self.gets_loop)
+            self.locals[-1].returned(value, self.call_conditions(), self.line)
+
+    def bindings_of(self, name: str) -> list[Binding]:
+        """A name's bindings so far, in the innermost scope that binds it (comprehensions and class
+        bodies aside, as Python looks names up from a function)."""
+        scope: int | None = self.current
+        while scope is not None:
+            found = self.scopes[scope].bindings.get(name)
+            if found and (scope == self.current or self.scopes[scope].kind != "class"):
+                return found
+            scope = self.scopes[scope].parent
+        return []
+
+    def visit_Try(self, node: ast.Try) -> None:
+        """The handlers of a ``try`` that only gets the running loop never run on the loop: they
+        run under a guard that is false there (``except RuntimeError: asyncio.run(...)``)."""
+        self.visit_block(node.body)
+        dead = self.loop < 0 and only_gets_loop(node.body, self.gets_loop)
+        if dead:
+            self.guards.append((LOOP, False))
+        for handler in node.handlers:
+            self.visit(handler)
+        if dead:
+            self.guards.pop()
+        for block in (node.orelse, node.finalbody):
+            if block:
+                self.visit_block(block)
 
     def visit_If(self, node: ast.If) -> None:
         self.visit_guarded(node.test, node.body, node.orelse, self.visit_block)
@@ -733,14 +817,6 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
         else:
             found.append((keyword.arg, NOT_LITERAL))
     return tuple(found)
-
-
-def literal_binding(targets: list[ast.expr], value: ast.expr | None) -> LiteralBinding:
-    """``name = <literal>`` (one plain name): the literal it binds, else None."""
-    if value is None or len(targets) != 1 or not isinstance(targets[0], ast.Name):
-        return None
-    keep, literal = literal_value(value)
-    return (True, literal) if keep else None
 
 
 def is_passed(value: object) -> TypeGuard[tuple[str, ...]]:

@@ -327,8 +327,8 @@ class CallGraph:
         callees = []
         for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
             here = known.at(line) if known is not None else None
-            if here and not can_run(conditions, here):
-                continue  # this branch does not run for these arguments
+            if conditions and not can_run(conditions, here or {}):
+                continue  # this branch does not run for these arguments, or not on the loop
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed

@@ -16,14 +16,60 @@ that is unknown) counts as having run: the name is then unknown and the call is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from loopguard.analysis.guards import Condition, can_run, names_in
+from loopguard.analysis.guards import LOOP, Condition, Guard, can_run, evaluate, names_in
 from loopguard.models import Parameters, Rebinding
 
+Binding = tuple[object, ...]  # as the index keeps them (``index.Binding``)
+#: What a ``return`` gives, the guards around it, its line.
+Return = tuple[Guard, tuple[Condition, ...], int]
 #: A first binding that is a literal: ``(True, value)``; anything else: None.
 LiteralBinding = tuple[bool, Any] | None
+
+#: The asyncio functions that give the running loop when called on it (``get_event_loop`` gives
+#: the running loop whenever there is one).
+LOOP_GETTERS = frozenset({"get_event_loop", "get_running_loop"})
+
+
+def gets_running_loop(node: ast.expr, bindings_of: Callable[[str], list[Binding]]) -> bool:
+    """``asyncio.get_event_loop()`` / ``asyncio.get_running_loop()`` (or the function imported from
+    asyncio by name), with ``asyncio`` bound only to the module: ``bindings_of`` gives a name's
+    bindings as the index has them."""
+    if not isinstance(node, ast.Call) or node.args or node.keywords:
+        return False
+    function = node.func
+    if isinstance(function, ast.Attribute) and function.attr in LOOP_GETTERS:
+        module = function.value
+        return isinstance(module, ast.Name) and only_bound_to(bindings_of(module.id), "asyncio")
+    if isinstance(function, ast.Name):
+        bound = bindings_of(function.id)
+        return any(only_bound_to(bound, f"asyncio.{getter}") for getter in LOOP_GETTERS)
+    return False
+
+
+def only_bound_to(bindings: list[Binding], qualname: str) -> bool:
+    return bool(bindings) and all(binding == ("ref", qualname) for binding in bindings)
+
+
+def only_gets_loop(body: list[ast.stmt], gets_loop: Callable[[ast.expr], bool]) -> bool:
+    """A ``try`` body that only gets the running loop (``loop = asyncio.get_running_loop()``): on
+    the loop it cannot raise, so its ``except`` handlers do not run there."""
+    for statement in body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
+            return False
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        if isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        if not all(isinstance(target, ast.Name) for target in targets):
+            return False
+        if statement.value is None or not gets_loop(statement.value):
+            return False
+    return bool(body)
 
 
 class LocalLiterals:
@@ -37,9 +83,15 @@ class LocalLiterals:
         self.seen: set[str] = set()
         self.later: list[Rebinding] = []
         self.nonlocal_names: set[str] = set()  # assigned by a nested function: never known
+        self.returns: list[Return] = []
 
     def bound(
-        self, name: str, conditions: tuple[Condition, ...], line: int, in_loop: bool, literal: LiteralBinding
+        self,
+        name: str,
+        conditions: tuple[Condition, ...],
+        line: int,
+        in_loop: bool,
+        literal: LiteralBinding,
     ) -> None:
         """A binding of ``name`` in the function's own scope (parameters are tracked apart)."""
         if name in self.parameters:
@@ -56,21 +108,29 @@ class LocalLiterals:
         scopes, which may assign it at any time."""
         self.nonlocal_names.update(names)
 
+    def returned(self, value: Guard, conditions: tuple[Condition, ...], line: int) -> None:
+        self.returns.append((value, conditions, line))
+
+    def names_returns_test(self) -> set[str]:
+        guards = [guard for value, conditions, _ in self.returns for guard in (value, *(c[0] for c in conditions))]
+        return {name for guard in guards for name in names_in(guard)}
+
     def finish(self, tested: set[str]) -> tuple[tuple[tuple[str, object], ...], list[Rebinding]]:
         """The locals worth keeping (those ``tested`` by a guard or passed to a call) with their
         literals, and their later bindings."""
+        known = set(self.first) - self.nonlocal_names
         kept: set[str] = set()
-        wanted = set(tested)
+        wanted = tested & known
         while wanted:  # and the locals the guards of their later bindings test, and so on
-            kept |= {name for name in wanted if name in self.first and name not in self.nonlocal_names}
+            kept |= wanted
             wanted = {
                 name
                 for bound_name, conditions, _line, _in_loop in self.later
-                if bound_name in kept
+                if bound_name in wanted
                 for guard, _value in conditions
                 for name in names_in(guard)
-            } - kept
-            wanted &= set(self.first)
+            }
+            wanted = (wanted & known) - kept
         literals = tuple((name, value) for name, value in self.first.items() if name in kept)
         return literals, [rebinding for rebinding in self.later if rebinding[0] in kept]
 
@@ -107,6 +167,22 @@ class KnownValues:
         return {name: value for name, value in self.arguments.items() if name not in changed}
 
 
+def first_value(
+    targets: list[ast.expr],
+    value: ast.expr | None,
+    literal_value: Callable[[ast.expr], tuple[bool, Any]],
+    gets_loop: Callable[[ast.expr], bool],
+) -> LiteralBinding:
+    """``name = <literal>`` or ``name = asyncio.get_running_loop()`` (one plain name): the value it
+    binds (``LOOP`` for the running loop), else None."""
+    if value is None or len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        return None
+    if gets_loop(value):
+        return (True, LOOP)
+    keep, literal = literal_value(value)
+    return (True, literal) if keep else None
+
+
 def locals_of(parameters: Parameters) -> dict[str, object]:
     """The literal locals of a function: the entries of its ``defaults`` that are not parameters
     (the index keeps them there, so a function summary carries them without a field of its own)."""
@@ -115,3 +191,30 @@ def locals_of(parameters: Parameters) -> dict[str, object]:
         return {}
     names = {*positional, *keyword_only}
     return {name: value for name, value in defaults if name not in names}
+
+
+def runs_on_the_loop(parameters: Parameters) -> Callable[[int, tuple[Condition, ...]], bool]:
+    """For a sync function that runs on the loop (a callback), whether a call at a line under
+    these guards can run, with the function's literal locals (its parameters are unknown)."""
+    known = KnownValues(parameters, locals_of(parameters))
+
+    def can_run_at(line: int, conditions: tuple[Condition, ...]) -> bool:
+        return not conditions or can_run(conditions, known.at(line))
+
+    return can_run_at
+
+
+def returns_running_loop(parameters: Parameters, returns: list[Return]) -> bool:
+    """Whether every ``return`` that can run on the loop gives the running loop (the function's
+    parameters unknown): ``try: loop = asyncio.get_event_loop() except RuntimeError: return None``
+    then ``return None if loop.is_closed() else loop``."""
+    known = KnownValues(parameters, locals_of(parameters))
+    running = False
+    for value, conditions, line in returns:
+        here = known.at(line)
+        if not can_run(conditions, here):
+            continue
+        if evaluate(value, here) != LOOP:
+            return False
+        running = True
+    return running
