@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
@@ -22,12 +22,16 @@ from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions
 from loopguard.analysis.values import (
     LiteralBinding,
     LocalLiterals,
+    Table,
+    columns_of,
+    constant_table,
     first_value,
     gets_running_loop,
+    is_one_of,
     only_gets_loop,
     returns_running_loop,
 )
-from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters, Rebinding
+from loopguard.models import NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
 
@@ -161,6 +165,10 @@ class _Indexer(ast.NodeVisitor):
         self.locals: list[LocalLiterals] = []
         self.literal: LiteralBinding = None  # set while ``name = <literal>`` binds its name
         self.loop_returning: set[str] = set()  # functions of this module returning the running loop
+        self.tables: dict[str, Table] = {}  # module constants: tuples of string literals (values.py)
+        # comprehension scope -> its variables drawn from a constant table, and the values they take
+        self.alternatives: dict[int, dict[str, tuple[str, ...]]] = {}
+        self.table_uses: dict[int, set[str]] = {}  # call number -> the tables its arguments come from
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -291,6 +299,7 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
+        self.note_table(node.targets, node.value)
         self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         for target in node.targets:
             self.visit_target(target)
@@ -301,6 +310,7 @@ class _Indexer(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         self.visit_target(node.target)
+        self.note_table([node.target], node.value)
         self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
         self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
         self.literal = None
@@ -318,6 +328,49 @@ class _Indexer(ast.NodeVisitor):
         while self.scopes[scope].kind == "comprehension" and self.scopes[scope].parent is not None:
             scope = self.scopes[scope].parent  # type: ignore[assignment]
         self.bind(node.target.id, (binding[0], binding[1], scope), scope)
+
+    def note_table(self, targets: list[ast.expr], value: ast.expr | None) -> None:
+        """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (values.py)."""
+        if self.current == 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            table = constant_table(value, literal_value)
+            if table is not None:
+                self.tables[targets[0].id] = table
+
+    def draws_from_table(self, generator: ast.comprehension) -> None:
+        """``for key, env_name in NAMES`` in a comprehension: its variables take the table's values
+        (the table bound once, at module level, and not hidden by another binding)."""
+        iterable = generator.iter
+        if not isinstance(iterable, ast.Name) or iterable.id not in self.tables:
+            return
+        bound = self.bindings_of(iterable.id)
+        if len(bound) != 1 or bound is not self.scopes[0].bindings.get(iterable.id):
+            return
+        for name, values in columns_of(generator.target, self.tables[iterable.id]).items():
+            self.alternatives.setdefault(self.current, {})[name] = (iterable.id, *values)
+
+    def with_alternatives(self, literals: tuple[Literal, ...]) -> tuple[Literal, ...]:
+        """A call's arguments with the comprehension variables drawn from a table as ``ONE_OF``
+        their values."""
+        result: list[Literal] = []
+        tables: set[str] = set()
+        for key, value in literals:
+            drawn = self.drawn_from_table(value[1]) if is_passed(value) else None
+            if drawn is not None:
+                tables.add(drawn[0])
+                value = (ONE_OF, *drawn[1:])
+            result.append((key, value))
+        if tables:
+            self.table_uses[len(self.calls)] = tables
+        return tuple(result)
+
+    def drawn_from_table(self, name: str) -> tuple[str, ...] | None:
+        """(table, values) for a comprehension variable drawn from a table, seen from here."""
+        scope: int | None = self.current
+        while scope is not None and self.scopes[scope].kind == "comprehension":
+            if name in self.scopes[scope].bindings:
+                return self.alternatives.get(scope, {}).get(name)
+            scope = self.scopes[scope].parent
+        return None
 
     def visit_target(self, target: ast.AST) -> None:
         """Visit the expressions inside an assignment target (``a[f()] = ...`` calls ``f``)."""
@@ -555,6 +608,7 @@ class _Indexer(ast.NodeVisitor):
                 if not generator.is_async:
                     self.record_iteration(generator.iter)
             self.bind_target(generator.target, UNKNOWN)
+            self.draws_from_table(generator)
             for condition in generator.ifs:
                 self.visit(condition)
         for element in elements:
@@ -691,7 +745,10 @@ class _Indexer(ast.NodeVisitor):
         position = CALLBACK_METHODS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
-        self.record_call(func, node, () if func[0] == "partial" else literal_arguments(node))
+        literals = () if func[0] == "partial" else literal_arguments(node)
+        if self.alternatives:
+            literals = self.with_alternatives(literals)
+        self.record_call(func, node, literals)
         self.generic_visit(node)
 
     def note_nonblocking(self, func: Expr, node: ast.Call) -> None:
@@ -742,7 +799,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         package=package,
         scopes=indexer.scopes,
         classes=indexer.classes,
-        calls=indexer.calls,
+        calls=without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]),
         coroutines=indexer.coroutines,
         imported_roots=indexer.imported_roots,
         function_returns=overloaded_returns(indexer.function_returns, indexer.overloads, indexer.scopes),
@@ -752,6 +809,16 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         rebindings=indexer.rebindings,
     )
 
+
+
+def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], module: Scope) -> list[CallSite]:
+    """A table bound more than once in the module (later, or by a function's ``global``) is not a
+    constant: the calls whose arguments were drawn from it have no literal values there."""
+    changed = {number for number, tables in uses.items() if any(len(module.bindings[t]) > 1 for t in tables)}
+    for number in changed:
+        literals = tuple((key, NOT_LITERAL if is_one_of(v) else v) for key, v in calls[number].literals)
+        calls[number] = replace(calls[number], literals=literals)
+    return calls
 
 
 def overloaded_returns(

@@ -33,7 +33,7 @@ from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary
-from loopguard.analysis.values import KnownValues, locals_of
+from loopguard.analysis.values import KnownValues, expansions, locals_of
 from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
 from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
 
@@ -275,8 +275,14 @@ class CallGraph:
         return any(self.project.target(d) not in TRANSPARENT_DECORATORS for d in function.decorators)
 
     def blocking_called_with(self, qualname: str, literals: tuple[Literal, ...]) -> Witness | None:
-        """``blocking(qualname)`` for a call with these literal arguments."""
-        return self.blocking(self.specialise(qualname, literals))
+        """``blocking(qualname)`` for a call with these literal arguments; for a call that stands for
+        several (``ONE_OF`` arguments), the shortest chain of any of them (the first on a tie)."""
+        found = None
+        for each in expansions(literals):
+            witness = self.blocking(self.specialise(qualname, each))
+            if witness is not None and (found is None or len(witness.hops) < len(found.hops)):
+                found = witness
+        return found
 
     def calls_itself(self, qualname: str, function: FunctionSummary) -> bool:
         if qualname not in self._calls_itself:
@@ -324,7 +330,7 @@ class CallGraph:
         arguments = self.arguments_of.get(node)
         _display, function = self.function(qualname)
         known = KnownValues(function.parameters, arguments) if arguments else None
-        callees = []
+        callees: list[tuple[int, int, str]] = []
         for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
             here = known.at(line) if known is not None else None
             if conditions and not can_run(conditions, here or {}):
@@ -344,7 +350,8 @@ class CallGraph:
             if callee in self.memoised and not self.through_memoised:
                 continue  # blocks at most once, not on this chain's code
             if callee is not None and callee != qualname:
-                callees.append((line, col, self.specialise(callee, passed_on(literals, here))))
+                nodes = [self.specialise(callee, each) for each in expansions(passed_on(literals, here))]
+                callees.extend((line, col, node) for node in dict.fromkeys(nodes))
         return None, tuple(callees)
 
     def settle(self, start: str) -> None:

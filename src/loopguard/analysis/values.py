@@ -7,7 +7,7 @@ unless another binding of it can have run by then (``if config: path = ...``). T
 each such local with its literal (``LocalLiterals``); the call graph works out, for one call's
 values, which bindings can have run before each line (``KnownValues``).
 
-Why a local's literal holds: a guard that tests a name raises ``NameError`` when the name is unbound,
+Why a local's literal holds: a guard testing a name raises ``NameError`` when the name is unbound,
 so wherever a guard is passed the name holds the value of the last binding that ran. If only the
 first one (the literal) can have run by then, that is its value — wherever the literal assignment
 sits, in a loop or under a condition. Any binding the index cannot judge (in a loop, under a guard
@@ -17,11 +17,12 @@ that is unknown) counts as having run: the name is then unknown and the call is 
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from loopguard.analysis.guards import LOOP, Condition, Guard, can_run, evaluate, names_in
-from loopguard.models import Parameters, Rebinding
+from loopguard.models import NOT_LITERAL, ONE_OF, Literal, Parameters, Rebinding
 
 Binding = tuple[object, ...]  # as the index keeps them (``index.Binding``)
 #: What a ``return`` gives, the guards around it, its line.
@@ -112,7 +113,8 @@ class LocalLiterals:
         self.returns.append((value, conditions, line))
 
     def names_returns_test(self) -> set[str]:
-        guards = [guard for value, conditions, _ in self.returns for guard in (value, *(c[0] for c in conditions))]
+        guards = [value for value, _conditions, _line in self.returns]
+        guards += [guard for _value, conditions, _line in self.returns for guard, _ in conditions]
         return {name for guard in guards for name in names_in(guard)}
 
     def finish(self, tested: set[str]) -> tuple[tuple[tuple[str, object], ...], list[Rebinding]]:
@@ -218,3 +220,63 @@ def returns_running_loop(parameters: Parameters, returns: list[Return]) -> bool:
             return False
         running = True
     return running
+
+
+#: The most rows of a constant table, and of calls one call stands for (``ONE_OF`` arguments).
+MAX_ALTERNATIVES = 16
+Table = tuple[tuple[str, ...], ...]
+
+
+def constant_table(
+    node: ast.expr | None, literal_value: Callable[[ast.expr], tuple[bool, Any]]
+) -> Table | None:
+    """A tuple of string literals, or of tuples of them all of one length (``(("id", "ID_ENV"),
+    ...)``), as rows; a list may change, so it is not one."""
+    if not isinstance(node, ast.Tuple) or not 0 < len(node.elts) <= MAX_ALTERNATIVES:
+        return None
+    rows: list[tuple[str, ...]] = []
+    for element in node.elts:
+        row = element.elts if isinstance(element, ast.Tuple) else [element]
+        values = [literal_value(cell) for cell in row]
+        if not all(keep and isinstance(value, str) for keep, value in values):
+            return None
+        rows.append(tuple(value for _keep, value in values))
+    return tuple(rows) if len({len(row) for row in rows}) == 1 else None
+
+
+def columns_of(target: ast.expr, table: Table) -> dict[str, tuple[str, ...]]:
+    """What each name of a ``for`` target takes over the table's rows: ``env_name`` in
+    ``for key, env_name in TABLE`` is one of the second cells."""
+    width = len(table[0])
+    if isinstance(target, ast.Name):
+        return {target.id: tuple(row[0] for row in table)} if width == 1 else {}
+    if not isinstance(target, ast.Tuple) or len(target.elts) != width:
+        return {}
+    return {
+        cell.id: tuple(row[column] for row in table)
+        for column, cell in enumerate(target.elts)
+        if isinstance(cell, ast.Name)
+    }
+
+
+def is_one_of(value: object) -> TypeGuard[tuple[str, ...]]:
+    return isinstance(value, tuple) and value[:1] == (ONE_OF,)
+
+
+def expansions(literals: tuple[Literal, ...]) -> list[tuple[Literal, ...]]:
+    """The calls a call with ``ONE_OF`` arguments stands for: one per combination of their values
+    (beyond ``MAX_ALTERNATIVES`` of them, those arguments are not literals)."""
+    choices = [value[1:] for _key, value in literals if is_one_of(value)]
+    if not choices:
+        return [literals]
+    count = 1
+    for values in choices:
+        count *= len(values)
+    if count > MAX_ALTERNATIVES:
+        return [tuple((key, NOT_LITERAL if is_one_of(value) else value) for key, value in literals)]
+    calls = []
+    for combination in itertools.product(*choices):
+        chosen = iter(combination)
+        call = tuple((key, next(chosen) if is_one_of(value) else value) for key, value in literals)
+        calls.append(call)
+    return calls
