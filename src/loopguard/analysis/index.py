@@ -644,7 +644,19 @@ class _Indexer(ast.NodeVisitor):
         if self.loop >= 0:
             return None
         guard = guard_of(test, self.gets_loop)
-        return guard if mentions_a_name(guard) else None
+        if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
+            return None
+        return guard
+
+    def inner_names(self) -> set[str]:
+        """The names bound by the comprehensions and lambdas the code being visited is in: they
+        hide the function's own (``[open(p) if p else None for p in paths]`` tests each ``p``)."""
+        names: set[str] = set()
+        scope: int | None = self.current
+        while scope is not None and self.scopes[scope].kind in ("comprehension", "lambda"):
+            names.update(self.scopes[scope].bindings)
+            scope = self.scopes[scope].parent
+        return names
 
     def gets_loop(self, node: ast.expr) -> bool:
         """A call that gets the running event loop: ``asyncio.get_running_loop()``, or a call
@@ -659,10 +671,9 @@ class _Indexer(ast.NodeVisitor):
             return any(binding == ("ref", qualname) for binding in bound for qualname in self.loop_returning)
         if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
             owners = self.bindings_of(function.value.id)
+            # a class named, not ``cls``/``self``: a subclass may override what they call
             return bool(owners) and all(
-                len(owner) == 2
-                and owner[0] in ("ref", "cls")
-                and f"{owner[1]}.{function.attr}" in self.loop_returning
+                owner[0] == "ref" and f"{owner[1]}.{function.attr}" in self.loop_returning
                 for owner in owners
             )
         return False
