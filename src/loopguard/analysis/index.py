@@ -19,7 +19,7 @@ from typing import Any, TypeGuard
 
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
-from loopguard.analysis.values import (
+from loopguard.analysis.known import (
     LiteralBinding,
     LocalLiterals,
     Table,
@@ -161,11 +161,11 @@ class _Indexer(ast.NodeVisitor):
         self.loops = 0  # loops around the code being visited, in the current function
         # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
         self.overloads: dict[str, list[Expr | None]] = {}
-        # the locals of the sync functions being walked, innermost last (values.py)
+        # the locals of the sync functions being walked, innermost last (known.py)
         self.locals: list[LocalLiterals] = []
         self.literal: LiteralBinding = None  # set while ``name = <literal>`` binds its name
         self.loop_returning: set[str] = set()  # functions of this module returning the running loop
-        self.tables: dict[str, Table] = {}  # module constants: tuples of string literals (values.py)
+        self.tables: dict[str, Table] = {}  # module constants: tuples of string literals (known.py)
         # comprehension scope -> its variables drawn from a constant table, and the values they take
         self.alternatives: dict[int, dict[str, tuple[str, ...]]] = {}
         self.table_uses: dict[int, set[str]] = {}  # call number -> the tables its arguments come from
@@ -330,7 +330,7 @@ class _Indexer(ast.NodeVisitor):
         self.bind(node.target.id, (binding[0], binding[1], scope), scope)
 
     def note_table(self, targets: list[ast.expr], value: ast.expr | None) -> None:
-        """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (values.py)."""
+        """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py)."""
         if self.current == 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
             table = constant_table(value, literal_value)
             if table is not None:
@@ -518,7 +518,7 @@ class _Indexer(ast.NodeVisitor):
 
     def keep_literal_locals(self, function: LocalLiterals, calls: list[CallSite]) -> None:
         """Record the function's literal locals that a guard tests or a call is given, beside its
-        literal defaults, and their later bindings beside the parameters' (values.py)."""
+        literal defaults, and their later bindings beside the parameters' (known.py)."""
         used: set[str] = set()
         for call in calls:
             if self.function_of(call.scope) == function.scope:

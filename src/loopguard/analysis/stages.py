@@ -21,7 +21,7 @@ from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import TARGET, FileSummary, FunctionSummary, LoopCall, summarize
 from loopguard.analysis.transitive import CallGraph
-from loopguard.analysis.values import runs_on_the_loop
+from loopguard.analysis.known import runs_on_the_loop
 from loopguard.config import Config
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (

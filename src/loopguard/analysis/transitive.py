@@ -33,7 +33,7 @@ from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary
-from loopguard.analysis.values import KnownValues, expansions, locals_of
+from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
 from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
 
