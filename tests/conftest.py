@@ -108,3 +108,16 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         return tmp_path
 
     return write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_key(tmp_path_factory: pytest.TempPathFactory):
+    """The cache's signing key (``cache/signing.py``) lives in the user's cache directory: the
+    tests use one of their own, never the developer's."""
+    from loopguard.cache.signing import signing_key
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        signing_key.cache_clear()
+        yield
+    signing_key.cache_clear()

@@ -138,3 +138,16 @@ def test_a_new_loopguard_version_or_build_does_not_reuse_entries(project, monkey
     monkeypatch.setattr(cache_module, "code_digest", lambda: "another build")
     assert check() == expected
     assert entries() - after_version, "a changed build wrote no new entries: old ones were reused"
+
+
+def test_the_code_digest_covers_every_module_of_the_package() -> None:
+    """An edit of the analysis or the catalogue changes every key: a cache written by another
+    build is never served (the digest once covered only the cache package's own modules)."""
+    import loopguard
+    from loopguard.cache.store import package_sources
+
+    package = Path(loopguard.__file__).resolve().parent
+    hashed = {path.relative_to(package).as_posix() for path in package_sources()}
+    expected = {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
+    assert hashed == expected
+    assert {"analysis/index.py", "analysis/transitive.py", "catalogue/waiting.py", "runner.py"} <= hashed

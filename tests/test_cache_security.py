@@ -1,5 +1,6 @@
 """The cache sits in the analysed repository, so it is hostile input: nothing in it can run code,
-a wrong-shaped entry is a miss, links are not followed, and results always equal a --no-cache run."""
+a file this user's key did not sign is a miss, a wrong-shaped entry is a miss where no key can be
+kept, links are not followed, and results always equal a --no-cache run."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import msgpack
+import pytest
 from click.testing import CliRunner
 
+from loopguard.cache.signing import signing_key
+from loopguard.cache.store import FORMAT
 from loopguard.cli import cli
 
 DB = "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n"
@@ -32,6 +36,30 @@ async def handler():
 HELPERS = "import requests\n\n\ndef slow():\n    return requests.get('u')\n"
 FILES = {"app/__init__.py": "", "app/db.py": DB, "app/api.py": API, "app/helpers.py": HELPERS}
 EXPECTED_CODES = ["LG101", "LG201", "LG401"]
+
+
+@pytest.fixture(params=["signed", "unsigned"])
+def key_mode(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """With this user's signing key, and without one (no place to keep it: every entry is then
+    checked against its schema)."""
+    if request.param == "unsigned":
+        blocker = tmp_path / "not-a-directory"
+        blocker.write_text("")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))
+    signing_key.cache_clear()
+    yield request.param
+    signing_key.cache_clear()
+
+
+def read_stored(path: Path) -> object:
+    """The value in a cache file: MessagePack of ``(signature, MessagePack of the value)``."""
+    _signature, payload = msgpack.unpackb(path.read_bytes(), strict_map_key=False)
+    return msgpack.unpackb(payload, strict_map_key=False)
+
+
+def write_stored(path: Path, value: object) -> None:
+    """``value`` written as loopguard writes files, with no signature (what a committed file has)."""
+    path.write_bytes(msgpack.packb((b"", msgpack.packb(value))))
 
 
 def check(*args: str) -> tuple[int, list[dict]]:
@@ -53,7 +81,7 @@ class RunsCode:
         return (os.system, (f"touch {self.marker}",))
 
 
-def test_a_malicious_pickle_anywhere_in_the_cache_runs_nothing(project, tmp_path: Path) -> None:
+def test_a_malicious_pickle_anywhere_in_the_cache_runs_nothing(project, tmp_path: Path, key_mode: str) -> None:
     root = project(FILES)
     expected = check("--no-cache")
     assert [f["code"] for f in expected[1]] == EXPECTED_CODES
@@ -63,7 +91,7 @@ def test_a_malicious_pickle_anywhere_in_the_cache_runs_nothing(project, tmp_path
     cache = root / ".loopguard_cache"
     for path in cache_files(root):
         path.write_bytes(payload)
-    for name in ("manifest-2.pickle", "pack-2.pickle", "manifest-3.msgpack", "pack-3.msgpack"):
+    for name in ("manifest-2.pickle", "pack-2.pickle", f"manifest-{FORMAT}.msgpack", f"pack-{FORMAT}.msgpack"):
         (cache / name).write_bytes(payload)
     assert check() == expected
     assert check() == expected
@@ -92,24 +120,23 @@ def wrong_shapes(value: object) -> list[object]:
     return [*variants, retype(value, 0), retype(value, 1)]
 
 
-def test_wrong_shaped_entries_are_misses_and_results_equal_a_no_cache_run(project) -> None:
+def test_wrong_shaped_entries_are_misses_and_results_equal_a_no_cache_run(project, key_mode: str) -> None:
     root = project(FILES)
     expected = check("--no-cache")
     check()
     originals = {
-        path: msgpack.unpackb(path.read_bytes(), strict_map_key=False)
-        for path in cache_files(root) if path.name not in (".gitignore", "CACHEDIR.TAG")
+        path: read_stored(path) for path in cache_files(root) if path.name not in (".gitignore", "CACHEDIR.TAG")
     }
     assert originals, "the cached run wrote no entries"
     for variant in range(len(wrong_shapes([1]))):
         for path, value in originals.items():
             shapes = wrong_shapes(value)
-            path.write_bytes(msgpack.packb(shapes[variant % len(shapes)]))
+            write_stored(path, shapes[variant % len(shapes)])
         assert check() == expected, f"variant {variant}"
         assert check() == expected, f"variant {variant}, second run"
 
 
-def test_truncated_and_binary_entries_are_misses(project) -> None:
+def test_truncated_and_binary_entries_are_misses(project, key_mode: str) -> None:
     root = project(FILES)
     expected = check("--no-cache")
     check()
@@ -142,7 +169,7 @@ def test_links_inside_the_cache_are_not_followed(project, tmp_path: Path) -> Non
     victim = outside / "victim.txt"
     victim.write_text("keep me\n")
     # a marker, the manifest and one entry directory replaced by links to files and folders outside
-    for name in (".gitignore", "manifest-3.msgpack"):
+    for name in (".gitignore", f"manifest-{FORMAT}.msgpack"):
         (cache / name).unlink(missing_ok=True)
         (cache / name).symlink_to(victim)
     entry_dirs = sorted(p for p in (cache / "entries").iterdir() if p.is_dir())
@@ -243,7 +270,7 @@ def test_ten_concurrent_runs_on_one_cache_agree(project) -> None:
         assert "Traceback" not in done.stderr
 
 
-def test_cache_files_are_plain_messagepack(project) -> None:
+def test_cache_files_are_plain_messagepack(project, key_mode: str) -> None:
     root = project(FILES)
     check()
     def refuse(code: int, data: bytes) -> None:
@@ -251,4 +278,6 @@ def test_cache_files_are_plain_messagepack(project) -> None:
 
     for path in cache_files(root):
         if path.name not in (".gitignore", "CACHEDIR.TAG"):
-            msgpack.unpackb(path.read_bytes(), strict_map_key=True, ext_hook=refuse)
+            signature, payload = msgpack.unpackb(path.read_bytes(), strict_map_key=True, ext_hook=refuse)
+            assert len(signature) == (16 if key_mode == "signed" else 0)
+            msgpack.unpackb(payload, strict_map_key=True, ext_hook=refuse)

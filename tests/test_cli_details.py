@@ -66,6 +66,14 @@ def test_rules_and_explain_load_the_catalogue_only(args: tuple[str, ...]) -> Non
     assert not loaded & set(ANALYSIS_MODULES), loaded
 
 
+def test_a_check_with_nothing_to_confirm_does_not_load_libcst(tmp_path: Path) -> None:
+    """libcst (~0.4 s to import) confirms candidates; a file without any is never handed to it."""
+    (tmp_path / "plain.py").write_text("import time\n\n\ndef wait():\n    time.sleep(1)\n")
+    loaded = modules_loaded_by("check", "--no-cache", str(tmp_path / "plain.py"))
+    assert "loopguard.runner" in loaded
+    assert "libcst" not in loaded
+
+
 def test_check_still_runs_the_analysis_in_a_real_process(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(SLEEP_AND_HTTP)
     done = subprocess.run(
@@ -254,3 +262,34 @@ def test_color_is_never_written_to_an_output_file(project, tmp_path: Path) -> No
     project({"app.py": SLEEP_AND_HTTP})
     run("check", "--output-format", "full", "-o", "lg.txt", "app.py")
     assert ANSI not in (tmp_path / "lg.txt").read_text()
+
+
+def test_a_run_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The collector is paused for the run; afterwards it is on again, nothing stays frozen, and
+    the run's objects wait in the oldest generation instead of being scanned at once."""
+    import gc
+
+    from loopguard.config import Config
+    from loopguard.runner import check_paths
+
+    (tmp_path / "app.py").write_text(SLEEP_AND_HTTP)
+    assert gc.isenabled()
+    results = check_paths([tmp_path / "app.py"], Config(root=tmp_path), cwd=tmp_path)
+    assert [f.code for r in results for f in r.findings] == ["LG101", "LG201"]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_what_a_run_leaves_goes_to_the_oldest_generation_unscanned() -> None:
+    import gc
+
+    from loopguard.runner import promote_survivors
+
+    gc.disable()
+    try:
+        kept = [[number] for number in range(50_000)]
+        assert gc.get_count()[0] >= 40_000
+        promote_survivors()
+        assert gc.get_count()[0] < 100, "the young generation would be scanned on the next allocation"
+        assert gc.get_freeze_count() == 0 and len(kept) == 50_000
+    finally:
+        gc.enable()

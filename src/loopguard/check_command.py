@@ -18,9 +18,10 @@ from pathlib import Path
 import click
 
 from loopguard import __version__
+from loopguard.adoption import AdoptionRequest, adopt
 from loopguard.analysis.stages import make_settings
 from loopguard.cache.store import CACHE_DIRECTORY
-from loopguard.catalogue import ALL_RULES
+from loopguard.catalogue import ALL_RULES, UNUSED_NOQA
 from loopguard.config import (
     Config,
     ConfigError,
@@ -71,6 +72,9 @@ class CheckOptions:
     output_file: Path | None = None
     show_settings: bool = False
     show_files: bool = False
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    add_noqa: bool = False
 
 
 def run_check(options: CheckOptions) -> int:
@@ -85,6 +89,9 @@ def run_check(options: CheckOptions) -> int:
         paths, reads_stdin = tuple(p for p in paths if p != "-"), True
     elif not paths:
         paths = (".",)
+    if options.add_noqa and reads_stdin:
+        fail("--add-noqa cannot write comments into standard input; name the files")
+        return EXIT_ERROR
     try:
         finder = ProjectFinder(cwd, options.config_path, configure(options))
         groups, found = discover_projects(paths, finder, options.force_exclude, discover)
@@ -110,10 +117,15 @@ def run_check(options: CheckOptions) -> int:
     root = report_root([group.project for group in groups], cwd)
     source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))
     context = ReportContext(rules=ALL_RULES, version=__version__, root=root, read_line=source_lines)
-    status = write_report(results, findings, context, options, len(found.missing))
+    adopted = adopt(AdoptionRequest(options.baseline, options.write_baseline, groups, results, root, cwd,
+                                    source_lines, options.add_noqa), findings)
+    if adopted.status is not None:
+        return adopted.status
+    findings = list(adopted.findings)
+    status = write_report(results, findings, context, options, len(found.missing), adopted.baselined)
     if status != EXIT_CLEAN:
         return status
-    if found.missing or any(r.error for r in results):
+    if found.missing or adopted.failed or any(r.error for r in results):
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
 
@@ -213,14 +225,16 @@ def use_color(choice: str, to_terminal: bool) -> bool:
 
 def write_report(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, missing: int,
+    options: CheckOptions, missing: int, baselined: int = 0,
 ) -> int:
     """Print the report (to standard output or ``--output-file``); a status other than 0 when it
     could not be written."""
     to_terminal = options.output_file is None and sys.stdout.isatty()
     color = use_color(options.color, to_terminal)
     output_format = options.output_format or ("full" if to_terminal else "concise")
-    text = report_text(results, findings, replace(context, color=color), options, output_format, missing)
+    text = report_text(
+        results, findings, replace(context, color=color), options, output_format, missing, baselined
+    )
     if options.output_file is not None:
         return write_output_file(options.output_file, text)
     try:
@@ -234,7 +248,7 @@ def write_report(
 
 def report_text(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, output_format: str, missing: int,
+    options: CheckOptions, output_format: str, missing: int, baselined: int = 0,
 ) -> str:
     if options.statistics:
         body = render_statistics(findings, output_format)
@@ -243,7 +257,7 @@ def report_text(
     if output_format not in HUMAN_FORMATS or options.quiet:
         return body
     gap = "\n" if findings and output_format == "full" and not options.statistics else ""
-    return f"{body}{gap}{summary(results, findings, missing)}\n"
+    return f"{body}{gap}{summary(results, findings, missing, baselined)}\n"
 
 
 def write_output_file(path: Path, text: str) -> int:
@@ -289,24 +303,31 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary(results: list[FileResult], findings: list[Finding], missing: int = 0) -> str:
+def summary(results: list[FileResult], findings: list[Finding], missing: int = 0, baselined: int = 0) -> str:
     """"Found 12 blocking calls in 5 files (3 transitive)." — "All checks passed!" only when every
-    path was found and every file could be checked: never next to an error."""
-    blocking = [f for f in findings if f.code != "LG001"]
+    path was found and every file could be checked: never next to an error. Findings a baseline
+    hid are counted, never hidden silently."""
+    blocking = [f for f in findings if f.code not in ("LG001", UNUSED_NOQA.code)]
+    unused = sum(1 for f in findings if f.code == UNUSED_NOQA.code)
     unchecked = sum(1 for r in results if r.error)
     problems = [f"{plural(unchecked, 'file')} could not be checked."] if unchecked else []
     if missing:
         problems.append(f"{plural(missing, 'path')} {'was' if missing == 1 else 'were'} not found.")
+    if unused:
+        problems.insert(0, f"{plural(unused, 'noqa comment')} silence{'s' if unused == 1 else ''} nothing.")
+    notes = [f"{baselined} baselined"] if baselined else []
     if not blocking and not problems:
-        return f"All checks passed! ({plural(len(results), 'file')} checked)"
+        checked = ", ".join([f"{plural(len(results), 'file')} checked", *notes])
+        return f"All checks passed! ({checked})"
     if blocking:
         files = len({f.path for f in blocking})
         text = f"Found {plural(len(blocking), 'blocking call')} in {plural(files, 'file')}"
         transitive = sum(1 for f in blocking if f.chain)
-        text += f" ({transitive} transitive)." if transitive else "."
+        notes = [f"{transitive} transitive"] * bool(transitive) + notes
+        text += f" ({', '.join(notes)})." if notes else "."
         text += biggest_causes(blocking)
     else:
-        text = "No blocking calls found."
+        text = "No blocking calls found" + (f" ({', '.join(notes)})." if notes else ".")
     return " ".join([text, *problems])
 
 

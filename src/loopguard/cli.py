@@ -1,4 +1,4 @@
-"""Command line: ``loopguard check``, ``loopguard rules``, ``loopguard explain``.
+"""Command line: ``loopguard check``, ``rules``, ``explain`` and ``server`` (the language server).
 
 Exit status (DESIGN.md): 0 nothing found, 1 findings, 2 a file could not be checked or the
 invocation/configuration is wrong — every other file is still checked and reported. A bug in
@@ -70,12 +70,21 @@ def cli() -> None:
               help="Print the project root, source roots, module name and settings of the first file "
               "(or the --stdin-filename buffer), and check nothing.")
 @click.option("--show-files", is_flag=True, help="List the files that would be checked, and check nothing.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Do not report the findings recorded in this baseline file (see --write-baseline).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record every current finding in this baseline file (created or replaced), then "
+              "report as --baseline would: nothing, exit 0.")
+@click.option("--add-noqa", is_flag=True,
+              help="Add a `# noqa: CODE` comment for every finding (merged into existing noqa comments), "
+              "then report what is left.")
 def check(
     paths: tuple[str, ...], output_format: str | None, output_file: Path | None, select: str | None,
     extend_select: str | None, ignore: str | None, config_path: Path | None, exit_zero: bool,
     quiet: bool, jobs: int | None, force_exclude: bool, stdin_filename: Path | None,
     statistics: bool, color: str, no_color: bool, no_cache: bool, cache_dir: Path | None,
-    show_settings: bool, show_files: bool,
+    show_settings: bool, show_files: bool, baseline: Path | None, write_baseline: Path | None,
+    add_noqa: bool,
 ) -> None:
     """Check PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from loopguard.check_command import CheckOptions, run_check
@@ -86,6 +95,7 @@ def check(
         force_exclude=force_exclude, stdin_filename=stdin_filename, statistics=statistics,
         color="never" if no_color else color, no_cache=no_cache, cache_dir=cache_dir,
         output_file=output_file, show_settings=show_settings, show_files=show_files,
+        baseline=baseline, write_baseline=write_baseline, add_noqa=add_noqa,
     )
     raise SystemExit(run_check(options))
 
@@ -126,6 +136,17 @@ def explain(code: str) -> None:
         fail(f"unknown code '{code}'; `loopguard rules` lists them")
         raise SystemExit(EXIT_ERROR)
     click.echo(rule_page(rule), nl=False)
+
+
+@cli.command()
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the only transport; "
+              "accepted because editors pass it).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP) on standard input and output: diagnostics of unsaved buffers,
+    hovers and quick fixes in the editor. Needs `pip install 'loopguard-lint[server]'`."""
+    from loopguard.server import main as serve
+
+    raise SystemExit(serve())
 
 
 def main() -> int:

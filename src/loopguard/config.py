@@ -50,10 +50,11 @@ class Config:
     blocking_calls: tuple[tuple[str, str], ...] = ()
     respect_gitignore: bool = True
     src: tuple[str, ...] = ()  # source roots relative to ``root``; empty: found (modules.py)
+    baseline: str = ""  # the baseline file relative to ``root``; empty: none (baseline.py)
 
     def fingerprint(self) -> str:
         """A hash of everything that changes results (for the cache)."""
-        text = repr(replace(self, root=Path("."), source=None))
+        text = repr(replace(self, root=Path("."), source=None, baseline=""))  # findings, not which are shown
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -111,6 +112,12 @@ def _source_directories(value: Any) -> tuple[str, ...] | None:
     return directories
 
 
+def _file_path(value: Any) -> str | None:
+    if isinstance(value, str) and value and "\0" not in value and len(value) <= MAX_GLOB_LENGTH:
+        return value
+    return None
+
+
 # key -> (Config field, parser returning None for a bad value, what the value should be)
 _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "select": ("select", _string_list, "a list of code prefixes"),
@@ -131,6 +138,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "blocking-calls": ("blocking_calls", _string_table, "a table of qualified name -> replacement"),
     "respect-gitignore": ("respect_gitignore", _boolean, "true or false"),
     "src": ("src", _source_directories, "a list of directories relative to the project root"),
+    "baseline": ("baseline", _file_path, "a file path relative to the configuration file"),
 }
 
 _CODE_KEYS = ("select", "ignore")

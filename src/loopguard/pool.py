@@ -124,6 +124,8 @@ class WorkerPool:
     ) -> list[R]:
         """``function`` over ``items`` (in order), in the pool when there is one and enough work;
         ``advance`` is told how many items each finished chunk held (the progress bar)."""
+        if not items:
+            return []
         if self.workers <= 1 or len(items) < MIN_FILES_PER_WORKER:
             results = function(items)
             advance(len(items))

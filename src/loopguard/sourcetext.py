@@ -236,19 +236,3 @@ def libcst_refusal(text: str) -> str | None:
     if nesting.depth > limit:
         return f"nesting too deep (about {nesting.depth} levels at line {nesting.line}; the limit is {limit})"
     return None
-
-
-def comments_by_line(text: str, line_offset: int, last_line: int) -> dict[int, str]:
-    """The comment of each line of ``text`` (numbered from ``line_offset + 1``), read with the
-    tokenizer (a ``#`` inside a string is no comment) up to ``last_line``."""
-    comments: dict[int, str] = {}
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            line = token.start[0] + line_offset
-            if line > last_line:
-                break
-            if token.type == tokenize.COMMENT:
-                comments[line] = token.string
-    except (tokenize.TokenError, SyntaxError):
-        pass  # the comments read so far are all there is to know
-    return comments

@@ -8,8 +8,10 @@ from loopguard.discovery.files import is_excluded
 from loopguard.models import Rule
 
 # flake8's grammar: "# noqa" alone silences the line, "# noqa: LG101,LG2" (comma or space
-# separated, optional space after the colon) silences those codes and prefixes.
-NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+# separated, optional space after the colon) silences those codes and prefixes. A code has letters
+# then digits, so the words of an explanation after the codes ("# noqa: LG201 slow on purpose") are
+# not read as codes.
+NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 UNSUPPRESSIBLE = frozenset({"LG001"})
 
 

@@ -1,4 +1,4 @@
-"""The libcst visitor over coroutine bodies: confirms and locates each candidate, reads comments.
+"""The libcst visitor over coroutine bodies: confirms and locates each candidate.
 
 The ``ast`` index already knows which calls inside coroutines resolve to blocking APIs (the
 candidates). libcst parses only the coroutines that contain one — the source segment of the
@@ -28,13 +28,12 @@ from loopguard.sourcetext import libcst_refusal
 
 @dataclass(slots=True)
 class LoopCalls:
-    """Calls on the loop keyed by (line, column) -> (end line, end column); comments by line.
+    """Calls on the loop keyed by (line, column) -> (end line, end column).
 
     Lines are 1-based in the original file; columns are 0-based character offsets.
     """
 
     calls: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-    comments: dict[int, str] = field(default_factory=dict)
 
 
 class LoopCallVisitor(cst.CSTVisitor):
@@ -82,10 +81,6 @@ class LoopCallVisitor(cst.CSTVisitor):
                 where = self.get_metadata(PositionProvider, item.item)
                 start = (where.start.line + self.line_offset, where.start.column)
                 self.found.calls.setdefault(start, (where.end.line + self.line_offset, where.end.column))
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        where = self.get_metadata(PositionProvider, node)
-        self.found.comments[where.start.line + self.line_offset] = node.value
 
 
 def segment_source(lines: list[str], def_line: int, def_column: int, end_line: int) -> tuple[str, int] | None:
@@ -142,7 +137,6 @@ def walk(module: cst.Module | None, offset: int, found: LoopCalls, loop_defs: fr
     except RecursionError:
         return False
     found.calls.update(walked.calls)
-    found.comments.update(walked.comments)
     return True
 
 

@@ -1,31 +1,26 @@
-"""The confirm stage: confirm and locate each candidate with libcst, and read its ``# noqa`` comment.
+"""The confirm stage: confirm and locate each candidate with libcst (``# noqa`` is read after, by
+the suppress stage: ``noqa.py``).
 
 libcst parses the coroutines that hold a candidate (``checker.py``). When it cannot — the text is
 too long or nests too deeply to hand to its native parser safely (``sourcetext.libcst_refusal``), or
 libcst refuses syntax ``ast`` accepted (4,000 implicit string concatenations) — the candidates of
 that coroutine are not dropped: the ``ast`` index already placed them on the loop, so they are
-reported at the positions ``ast`` gave, with the comments read by ``tokenize``.
+reported at the positions ``ast`` gave.
 """
 
 from __future__ import annotations
 
-from loopguard.analysis.checker import (
-    LoopCalls,
-    locate_in_module,
-    locate_in_segment,
-    segment_source,
-)
+from loopguard.analysis.checker import LoopCalls, locate_in_module, locate_in_segment
 from loopguard.analysis.stages import Candidate, Confirmation, file_error, internal_error
 from loopguard.analysis.transitive import short_name
+from loopguard.catalogue.advice import in_a_thread
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (
     SourceRefused,
-    comments_by_line,
     decode_source,
     read_source,
     split_lines,
 )
-from loopguard.suppress import silenced_by_noqa
 
 Span = tuple[int, int, int]
 
@@ -67,33 +62,18 @@ def confirm(
     """Locate each candidate with libcst; keep those the libcst walk also sees on the loop."""
     lines = split_lines(text)
     found, unwalked = walk_spans(lines, text, spans, loop_defs)
-    comments = ast_comments(lines, unwalked, candidates)
     findings = []
     for candidate in candidates:
         call = candidate.call
         column = character_column(line_at(lines, call.line), call.col)
         if call.span in unwalked:
             end: tuple[int, int] | None = (call.end_line, character_column(line_at(lines, call.end_line), call.end_col))
-            comment = comments.get(call.line)
         else:
             end = found.calls.get((call.line, column))
-            comment = found.comments.get(call.line)
-        if end is None or silenced_by_noqa(candidate.match.rule.code, comment):
+        if end is None:
             continue
         findings.append(make_finding(candidate, display, column, end, library))
     return tuple(sorted(findings, key=Finding.sort_key))
-
-
-def ast_comments(lines: list[str], spans: set[Span], candidates: tuple[Candidate, ...]) -> dict[int, str]:
-    """The comments of the spans libcst could not walk, up to their last candidate's line."""
-    comments: dict[int, str] = {}
-    for def_line, def_col, end_line in spans:
-        last = max(c.call.line for c in candidates if c.call.span == (def_line, def_col, end_line))
-        column = character_column(line_at(lines, def_line), def_col)
-        segment = segment_source(lines, def_line, column, end_line)
-        if segment is not None:
-            comments.update(comments_by_line(segment[0], segment[1], last))
-    return comments
 
 
 def line_at(lines: list[str], number: int) -> str:
@@ -108,13 +88,6 @@ def character_column(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
-TO_THREAD = {
-    "asyncio": "await asyncio.to_thread({name}, ...)",
-    "anyio": "await anyio.to_thread.run_sync({name}, ...)",
-    "trio": "await trio.to_thread.run_sync({name}, ...)",
-}
-
-
 def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int, int], library: str) -> Finding:
     match, call = candidate.match, candidate.call
     rule = match.rule
@@ -127,7 +100,7 @@ def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int
         last = candidate.chain[-1]
         hops = " -> ".join(f"{hop.call}" for hop in candidate.chain)
         message = f"`{helper}()` blocks the event loop: -> {hops} ({last.path}:{last.line})"
-        suggestion = f"{TO_THREAD[library].format(name=helper)} or, in `{last.function}`, {suggestion}"
+        suggestion = f"{in_a_thread(library, helper)} or, in `{last.function}`, {suggestion}"
         first = Hop(display, call.line, column + 1, short_name(call.function), f"{helper}()")
         chain = (first, *candidate.chain)
         root = f"{last.path}:{last.line} {last.call}"

@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import ast
 
-# Expression IR shared with resolve.py (tuples, so they hash and pickle):
-#   ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base) | ("div", left)
-#   | ("none",) | ("other",)
-# Call sites may also carry two shapes that only ``Resolver.call_target`` reads:
-#   ("arg", func, first_argument)  a call of a name in ARGUMENT_CALLS: what it does depends on the
-#                                  argument (``list(queryset)`` iterates it, ``yaml.safe_load(fh)``
-#                                  reads it)
-#   ("iterate", iterable)          a sync ``for`` or comprehension over a call's result, placed at that
-#                                  call's position (``for user in User.objects.all():``)
-#   ("partial", function)          ``functools.partial(function, ...)``: calling it calls ``function``
-#   ("nonblocking", name)          ``name`` after ``name.setblocking(False)`` in the same scope
-#   ("enter", manager)             ``with manager:`` — a call of ``manager.__enter__()``, placed at the
-#                                  manager expression's position
-Expr = tuple[object, ...]
-NONE: Expr = ("none",)
-OTHER: Expr = ("other",)
+from loopguard.analysis.values import NONE, OTHER, Expr, last_name
+
+__all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]
+
+# The shapes (``values.py``): ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base)
+# | ("div", left) | ("partial", function) | ("none",) | ("other",); the index adds the call-site
+# shapes (``values.CallFunc``) and the summaries ``values.Resolved``.
 
 #: An expression nested deeper than this (``a.b.c...``, ``f()()()...``) is unknown (``OTHER``), so
 #: every walk over the IR — the resolver, the deferred values built from it — is bounded too.
@@ -42,7 +33,7 @@ def expr_of(node: ast.AST | None, depth: int = 0) -> Expr:
         return ("attr", expr_of(node.value, inner), node.attr)
     if isinstance(node, ast.Call):
         func = expr_of(node.func, inner)
-        if func[-1] == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
+        if last_name(func) == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
             return ("partial", expr_of(node.args[0], inner))  # functools.partial(f, ...): calling it calls f
         return ("call", func)
     if isinstance(node, ast.Subscript):

@@ -13,9 +13,10 @@ so bindings are collected flow-insensitively, exactly like the compiler does.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
+from typing import Literal as Tag
 
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
@@ -31,34 +32,19 @@ from loopguard.analysis.known import (
     only_gets_loop,
     returns_running_loop,
 )
+from loopguard.analysis.values import (
+    UNKNOWN,
+    Binding,
+    CallFunc,
+    attribute_name,
+    is_receiver,
+    last_name,
+)
+from loopguard.catalogue import ARGUMENT_TAKERS, CALLBACK_POSITIONS, NONBLOCKING_ARGUMENTS
 from loopguard.models import NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
 
-__all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]  # the IR is part of the index's contract
-
-# Binding kinds:
-#   ("ref", qualname)          import or def/class: the name *is* that object
-#   ("value", expr, scope)     assigned value, evaluated in ``scope``
-#   ("type", expr, scope)      annotated type: an instance of what ``expr`` names
-#   ("enter", expr, scope)     ``with expr as name``: what entering the context manager gives
-#   ("self", class) / ("cls", class)
-#   ("unknown",)               parameter, loop target, unpacking, except, star import...
-Binding = tuple[object, ...]
-UNKNOWN: Binding = ("unknown",)
-
-#: Callees (by their last name component) whose first positional argument is recorded with the call.
-#: Kept small and syntactic so the other calls stay plain: the resolver decides what they really are.
-#: Methods that schedule a sync callback on the event loop, and the position of the callback argument
-#: (``loop.call_later(delay, callback)``). Recorded syntactically; the resolver decides whether the
-#: receiver really is an event loop or an asyncio future.
-CALLBACK_METHODS = {
-    "call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1, "call_at": 1, "add_reader": 1,
-    "add_writer": 1, "add_signal_handler": 1, "add_done_callback": 0,
-}
-
-ARGUMENT_CALLS = frozenset({
-    "list", "tuple", "set", "frozenset", "sorted", "len",  # consume an iterable
-    "load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all",  # yaml readers
-})
+# the IR is part of the index's contract (its shapes are in ``values.py``)
+__all__ = ["NONE", "OTHER", "UNKNOWN", "Binding", "Expr", "annotation_of", "expr_of"]
 
 
 #: The deepest syntax tree the index walks (it recurses once per level, at most 3 Python frames
@@ -76,12 +62,16 @@ class NestingTooDeep(Exception):
         super().__init__(f"nesting too deep (more than {MAX_DEPTH:,} levels) at line {self.line}")
 
 
+ScopeKind = Tag["module", "class", "function", "coroutine", "lambda", "comprehension"]
+
+
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class Scope:
-    kind: str  # module | class | function | coroutine | lambda | comprehension
+    kind: ScopeKind
     parent: int | None
     qualname: str
-    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    # lists while indexing; a summary's are tuples (``summary.decode``)
+    bindings: dict[str, Sequence[Binding]] = field(default_factory=dict)
     global_names: set[str] = field(default_factory=set)
     class_qualname: str | None = None  # for a method: the class that owns it
     nonblocking: set[str] = field(default_factory=set)  # sockets switched by setblocking(False) so far
@@ -90,16 +80,16 @@ class Scope:
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class ClassInfo:
     qualname: str
-    bases: list[Expr]
+    bases: Sequence[Expr]
     scope: int  # the scope the class statement is in
     body_scope: int
-    attributes: dict[str, list[Binding]] = field(default_factory=dict)
-    methods: set[str] = field(default_factory=set)
+    attributes: dict[str, Sequence[Binding]] = field(default_factory=dict)
+    methods: Collection[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class CallSite:
-    func: Expr
+    func: CallFunc
     scope: int
     line: int
     col: int  # 0-based UTF-8 byte offset, as ast gives it
@@ -125,8 +115,8 @@ class ModuleIndex:
     function_returns: dict[str, tuple[Expr, int]] = field(default_factory=dict)
     # sync function scope id -> (def line, def col, end line, decorators, the scope the def is in)
     functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = field(default_factory=dict)
-    # (scope, scheduling method expression, callback expression) for CALLBACK_METHODS calls
-    callbacks: list[tuple[int, Expr, Expr]] = field(default_factory=list)
+    # (scope, scheduling method expression, callback expression) for the loop schedulers' calls (catalogue)
+    callbacks: list[tuple[int, CallFunc, Expr]] = field(default_factory=list)
     # sync function scope id -> its parameters (guards decided by a call's arguments)
     parameters: dict[int, Parameters] = field(default_factory=dict)
     # sync function scope id -> each assignment to a parameter (see ``models.Rebinding``)
@@ -142,7 +132,8 @@ class _Indexer(ast.NodeVisitor):
         self.calls: list[CallSite] = []
         self.coroutines: dict[int, tuple[int, int, int]] = {}
         self.imported_roots: set[str] = set()
-        self.callbacks: list[tuple[int, Expr, Expr]] = []
+        self.callbacks: list[tuple[int, CallFunc, Expr]] = []
+        self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
         self.function_returns: dict[str, tuple[Expr, int]] = {}
         self.functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = {}
         self.current = 0
@@ -211,7 +202,7 @@ class _Indexer(ast.NodeVisitor):
         if name in owner.global_names:
             target = 0
             owner = self.scopes[0]
-        owner.bindings.setdefault(name, []).append(binding)
+        add_binding(owner.bindings, name, binding)
         if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
             rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
@@ -242,14 +233,23 @@ class _Indexer(ast.NodeVisitor):
         if owner is None or owner not in self.classes:
             return
         bound = scope.bindings.get(target.value.id, [])
-        if any(b[0] == "self" for b in bound):
-            self.classes[owner].attributes.setdefault(target.attr, []).append(binding)
+        if any(is_receiver(b) for b in bound):
+            add_binding(self.classes[owner].attributes, target.attr, binding)
 
     def value(self, node: ast.AST | None) -> Binding:
         return ("value", expr_of(node), self.current)
 
+    def function_scope(self) -> int:
+        """The scope a walrus binds in: the current one, or the function around a comprehension."""
+        scope = self.current
+        while True:
+            parent = self.scopes[scope].parent
+            if self.scopes[scope].kind != "comprehension" or parent is None:
+                return scope
+            scope = parent
+
     # -- scopes -----------------------------------------------------------------------------------
-    def push(self, kind: str, name: str, class_qualname: str | None = None) -> int:
+    def push(self, kind: ScopeKind, name: str, class_qualname: str | None = None) -> int:
         parent = self.scopes[self.current]
         if kind == "comprehension":
             qualname = parent.qualname
@@ -322,12 +322,9 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.value)
-        binding = self.value(node.value)
         # a walrus in a comprehension binds in the enclosing function scope
-        scope = self.current
-        while self.scopes[scope].kind == "comprehension" and self.scopes[scope].parent is not None:
-            scope = self.scopes[scope].parent  # type: ignore[assignment]
-        self.bind(node.target.id, (binding[0], binding[1], scope), scope)
+        scope = self.function_scope()
+        self.bind(node.target.id, ("value", expr_of(node.value), scope), scope)
 
     def note_table(self, targets: list[ast.expr], value: ast.expr | None) -> None:
         """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py)."""
@@ -411,7 +408,7 @@ class _Indexer(ast.NodeVisitor):
             self.visit(item.context_expr)
             if item.optional_vars is not None:
                 self.visit_target(item.optional_vars)
-                kind = "enter" if isinstance(node, ast.With) else "aenter"
+                kind: Tag["enter", "aenter"] = "enter" if isinstance(node, ast.With) else "aenter"
                 self.bind_target(item.optional_vars, (kind, expr_of(item.context_expr), self.current))
         for statement in node.body:
             self.visit(statement)
@@ -461,14 +458,14 @@ class _Indexer(ast.NodeVisitor):
         scope = self.push("coroutine" if is_async else "function", node.name, method_of)
         self.bind(node.name, ("ref", self.scopes[scope].qualname), outer)
         returned = annotation_of(node.returns) if node.returns is not None else None
-        plain = returned if returned is not None and returned[0] in ("name", "attr") else None
-        if any(expr_of(d)[-1] == "overload" for d in node.decorator_list):
+        plain = returned if is_plain_type(returned) else None
+        if any(last_name(expr_of(d)) == "overload" for d in node.decorator_list):
             # typing.overload stubs: the type is known only when they all agree (see overloaded_returns)
             self.overloads.setdefault(self.scopes[scope].qualname, []).append(plain)
         elif plain is not None:
             self.function_returns[self.scopes[scope].qualname] = (plain, outer)
         if method_of is not None:
-            self.classes[method_of].methods.add(node.name)
+            self.methods[method_of].add(node.name)
         self.bind_parameters(args, node.decorator_list, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
@@ -545,13 +542,13 @@ class _Indexer(ast.NodeVisitor):
             everything.append(args.vararg)
         if args.kwarg:
             everything.append(args.kwarg)
-        decorator_names = {expr_of(d)[-1] for d in decorators if expr_of(d)[0] in ("name", "attr")}
+        decorator_names = {last_name(expr_of(d)) for d in decorators}
         first = positional[0].arg if positional else None
         for arg in everything:
             if arg.annotation is not None and arg is not args.vararg and arg is not args.kwarg:
                 self.bind(arg.arg, ("type", annotation_of(arg.annotation), self.current))
             elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
-                kind = "cls" if "classmethod" in decorator_names else "self"
+                kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
                 self.bind(arg.arg, (kind, method_of))
             else:
                 self.bind(arg.arg, UNKNOWN)
@@ -574,22 +571,20 @@ class _Indexer(ast.NodeVisitor):
         body = self.push("class", node.name)
         qualname = self.scopes[body].qualname
         self.bind(node.name, ("ref", qualname), outer)
-        info = ClassInfo(qualname, [expr_of(b) for b in node.bases], outer, body)
+        methods: set[str] = set()
+        info = ClassInfo(qualname, [expr_of(b) for b in node.bases], outer, body, methods=methods)
         self.classes[qualname] = info
+        self.methods[qualname] = methods
         self.loop = -1
         for statement in node.body:
             self.visit(statement)
             # class-level annotations and assignments describe the instances' attributes too
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                info.attributes.setdefault(statement.target.id, []).append(
-                    ("type", annotation_of(statement.annotation), body)
-                )
+                add_binding(info.attributes, statement.target.id, ("type", annotation_of(statement.annotation), body))
             elif isinstance(statement, ast.Assign):
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
-                        info.attributes.setdefault(target.id, []).append(
-                            ("value", expr_of(statement.value), body)
-                        )
+                        add_binding(info.attributes, target.id, ("value", expr_of(statement.value), body))
         self.current, self.loop = outer, outer_loop
 
     def visit_comprehension_scope(
@@ -615,11 +610,11 @@ class _Indexer(ast.NodeVisitor):
             self.visit(element)
         self.current = outer
 
-    def visit_ListComp(self, node: ast.ListComp) -> None:
+    def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> None:
         self.visit_comprehension_scope(node, [node.elt])
 
-    visit_SetComp = visit_ListComp  # type: ignore[assignment]
-    visit_GeneratorExp = visit_ListComp  # type: ignore[assignment]
+    visit_SetComp = visit_ListComp
+    visit_GeneratorExp = visit_ListComp
 
     def visit_DictComp(self, node: ast.DictComp) -> None:
         self.visit_comprehension_scope(node, [node.key, node.value])
@@ -685,7 +680,7 @@ class _Indexer(ast.NodeVisitor):
             value = ("const", None) if node.value is None else guard_of(node.value, self.gets_loop)
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
-    def bindings_of(self, name: str) -> list[Binding]:
+    def bindings_of(self, name: str) -> Sequence[Binding]:
         """A name's bindings so far, in the innermost scope that binds it (comprehensions and class
         bodies aside, as Python looks names up from a function)."""
         scope: int | None = self.current
@@ -746,34 +741,40 @@ class _Indexer(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
-        func = expr_of(node.func)
-        if node.args and not isinstance(node.args[0], ast.Starred) and func[-1] in ARGUMENT_CALLS:
-            func = ("arg", func, expr_of(node.args[0]))
+        called = expr_of(node.func)
+        name = last_name(called)
+        func: CallFunc = called
+        # recorded by name (derived from the catalogue): the resolver decides what the callee is
+        if node.args and not isinstance(node.args[0], ast.Starred) and name is not None and name in ARGUMENT_TAKERS:
+            func = ("arg", called, expr_of(node.args[0]))
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
         if isinstance(receiver, ast.Name) and receiver.id in self.scopes[self.current].nonblocking:
-            func = ("attr", ("nonblocking", receiver.id), func[2])  # see note_nonblocking
+            func = on_nonblocking(func, receiver.id)  # see note_nonblocking
         self.note_nonblocking(func, node)
-        position = CALLBACK_METHODS.get(func[-1]) if func[0] == "attr" else None  # type: ignore[call-overload]
+        method = attribute_name(func)
+        position = CALLBACK_POSITIONS.get(method) if method is not None else None
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
-        literals = () if func[0] == "partial" else literal_arguments(node)
+        literals = () if is_partial(func) else literal_arguments(node)
         if self.alternatives:
             literals = self.with_alternatives(literals)
         self.record_call(func, node, literals)
         self.generic_visit(node)
 
-    def note_nonblocking(self, func: Expr, node: ast.Call) -> None:
-        """``sock.setblocking(False)`` / ``sock.settimeout(0)``: the calls on ``sock`` that come after it
-        in the same scope (in source order) are on a socket that never waits."""
+    def note_nonblocking(self, func: CallFunc, node: ast.Call) -> None:
+        """``sock.setblocking(False)`` (catalogue: ``NONBLOCKING_SWITCHES``): the calls on ``sock``
+        that come after it in the same scope (in source order) are on a socket that never waits."""
         target = node.func
-        if not isinstance(target, ast.Attribute) or target.attr not in ("setblocking", "settimeout"):
+        if not isinstance(target, ast.Attribute) or target.attr not in NONBLOCKING_ARGUMENTS:
             return
         if not isinstance(target.value, ast.Name):
             return
-        if len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and node.args[0].value in (False, 0):
+        argument = node.args[0] if len(node.args) == 1 else None
+        switching = NONBLOCKING_ARGUMENTS[target.attr]
+        if isinstance(argument, ast.Constant) and argument.value == switching:
             self.scopes[self.current].nonblocking.add(target.value.id)
 
-    def record_call(self, func: Expr, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
+    def record_call(self, func: CallFunc, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
         self.calls.append(
             CallSite(
                 func,
@@ -922,6 +923,39 @@ def parameters_of(node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str |
             keep, value = literal_value(keyword_default)
             if keep:
                 defaults.append((keyword_only.arg, value))
-    decorators = {expr_of(d)[-1] for d in node.decorator_list}
+    decorators = {last_name(expr_of(d)) for d in node.decorator_list}
     bound = method_of is not None and "staticmethod" not in decorators
     return (positional, tuple(arg.arg for arg in args.kwonlyargs), tuple(defaults), bound, ())
+
+
+def add_binding(bindings: dict[str, Sequence[Binding]], name: str, binding: Binding) -> None:
+    """One more binding of ``name`` (the index's binding sequences are lists)."""
+    found = bindings.get(name)
+    if isinstance(found, list):
+        found.append(binding)
+    else:
+        bindings[name] = [*(found or ()), binding]
+
+
+def is_plain_type(annotation: Expr | None) -> bool:
+    """A return annotation that names one class (``Session``, ``requests.Session``)."""
+    match annotation:
+        case ("name", _) | ("attr", _, _):
+            return True
+    return False
+
+
+def is_partial(func: CallFunc) -> bool:
+    match func:
+        case ("partial", _):
+            return True
+    return False
+
+
+def on_nonblocking(func: CallFunc, name: str) -> CallFunc:
+    """A method called on ``name`` after ``name.setblocking(False)``: on a socket that never waits.
+    (A call of a method in ``catalogue.ARGUMENT_TAKERS`` on it is left alone: no such method waits.)"""
+    match func:
+        case ("attr", _, method):
+            return ("attr", ("nonblocking", name), method)
+    return func

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeGuard
 
 from loopguard.analysis.guards import LOOP, Condition, Guard, can_run, evaluate, names_in
 from loopguard.models import NOT_LITERAL, ONE_OF, Literal, Parameters, Rebinding
 
-Binding = tuple[object, ...]  # as the index keeps them (``index.Binding``)
 #: What a ``return`` gives, the guards around it, its line.
 Return = tuple[Guard, tuple[Condition, ...], int]
 #: A first binding that is a literal: ``(True, value)``; anything else: None.
@@ -35,7 +34,7 @@ LiteralBinding = tuple[bool, Any] | None
 LOOP_GETTERS = frozenset({"get_event_loop", "get_running_loop"})
 
 
-def gets_running_loop(node: ast.expr, bindings_of: Callable[[str], list[Binding]]) -> bool:
+def gets_running_loop(node: ast.expr, bindings_of: Callable[[str], Sequence[object]]) -> bool:
     """``asyncio.get_event_loop()`` / ``asyncio.get_running_loop()`` (or the function imported from
     asyncio by name), with ``asyncio`` bound only to the module: ``bindings_of`` gives a name's
     bindings as the index has them."""
@@ -51,7 +50,7 @@ def gets_running_loop(node: ast.expr, bindings_of: Callable[[str], list[Binding]
     return False
 
 
-def only_bound_to(bindings: list[Binding], qualname: str) -> bool:
+def only_bound_to(bindings: Sequence[object], qualname: str) -> bool:
     return bool(bindings) and all(binding == ("ref", qualname) for binding in bindings)
 
 

@@ -21,7 +21,8 @@ from typing import TypeVar
 
 from loopguard import catalogue
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
-from loopguard.analysis.resolve import Resolver, Value
+from loopguard.analysis.resolve import Resolver
+from loopguard.analysis.values import Closed, Target, Value
 
 T = TypeVar("T")
 
@@ -76,18 +77,24 @@ class Project:
     def deref(self, value: Value | None, hops: int = 0) -> Value | None:
         """Follow a reference to a module-level name of another project module to its value —
         through re-exports (``from .clients import http`` in a package ``__init__``) too."""
-        if value is None or value[0] != "ref" or hops > MAX_REEXPORTS:
-            return value
-        where = self.split(value[1])
+        match value:
+            case ("ref", qualname) if hops <= MAX_REEXPORTS:
+                return self.module_level(qualname, hops)
+        return value
+
+    def module_level(self, qualname: str, hops: int) -> Value | None:
+        """The value of a reference to ``qualname``: its module's binding when that is another name."""
+        where = self.split(qualname)
         if where is None or "." in where[1]:
-            return value
+            return ("ref", qualname)
         module, name = where
         bindings = self.modules[module].scopes[0].bindings.get(name)
-        if not bindings or (len(bindings) == 1 and bindings[0] == ("ref", value[1])):
-            return value  # a def or class: its qualified name is the answer
+        if not bindings or (len(bindings) == 1 and bindings[0] == ("ref", qualname)):
+            return ("ref", qualname)  # a def or class: its qualified name is the answer
         found = self.resolver(module).merge(name, 0, bindings)
-        if found is not None and found[0] == "ref" and found != value:
-            return self.deref(found, hops + 1)
+        match found:
+            case ("ref", other) if other != qualname:
+                return self.deref(found, hops + 1)
         return found
 
     def evaluate(self, value: Value | None) -> Value | None:
@@ -123,8 +130,9 @@ class LocalProject(Project):
         return top in self.project_tops and self.split(qualname) is None and qualname != self.module
 
     def deref(self, value: Value | None, hops: int = 0) -> Value | None:
-        if value is not None and value[0] == "ref" and self.is_elsewhere_in_project(value[1]):
-            return ("defer", ("g", value[1]))
+        match value:
+            case ("ref", qualname) if self.is_elsewhere_in_project(qualname):
+                return ("defer", ("g", qualname))
         return super().deref(value, hops)
 
 
@@ -133,7 +141,7 @@ class GlobalProject(Project):
 
     def __init__(self, modules: Mapping[str, ModuleIndex]) -> None:
         super().__init__(modules, catalogue.RETURNS, catalogue.ALIASES)
-        self.replayed: dict[object, tuple[Value | None, frozenset[str]]] = {}
+        self.replayed: dict[Closed, tuple[Value | None, frozenset[str]]] = {}
         self._replay_resolver: Resolver | None = None
         # the modules an answer depended on, while ``track`` is recording (for the plan cache)
         self.touched: set[str] | None = None
@@ -172,9 +180,13 @@ class GlobalProject(Project):
 
     def evaluate(self, value: Value | None) -> Value | None:
         """A value from a summary, with any deferred part resolved across the project."""
-        if value is None or value[0] != "defer":
-            return value
-        expression = value[1]
+        match value:
+            case ("defer", expression):
+                return self.finish(expression)
+        return value
+
+    def finish(self, expression: Closed) -> Value | None:
+        """A deferred value's expression, replayed once (memoised with the modules it read)."""
         if expression in self.replayed:
             result, used = self.replayed[expression]
             self.depend(used)
@@ -185,43 +197,45 @@ class GlobalProject(Project):
         self.replayed[expression] = (result, self.recorded(outer))
         return result
 
-    def replay(self, expression: tuple[object, ...]) -> Value | None:
+    def replay(self, expression: Closed) -> Value | None:
         """Apply, now that every module is known, the step a worker had to defer."""
         resolver = self.resolver_for_replay
-        kind = expression[0]
-        if kind == "val":
-            return self.evaluate(expression[1])  # type: ignore[arg-type]
-        if kind == "g":
-            return self.evaluate(self.deref(("ref", str(expression[1]))))
-        inner = self.replay(expression[1])  # type: ignore[arg-type]
-        if kind == "attr":
-            return self.evaluate(self.deref(resolver.attribute(inner, str(expression[2]), bool(expression[3]))))
-        if kind == "call":
-            return self.evaluate(resolver.call_result(inner))
-        if kind in ("sub", "div"):
-            return self.evaluate(resolver.special_result(inner, kind))
-        if kind == "type":
-            return ("inst", inner[1]) if inner is not None and inner[0] == "ref" else None
-        if kind in ("enter", "aenter"):
-            return self.evaluate(resolver.entered(inner, kind))
+        match expression:
+            case ("val", value):
+                return self.evaluate(value)
+            case ("g", qualname):
+                return self.evaluate(self.deref(("ref", qualname)))
+            case ("attr", inner, name, called):
+                return self.evaluate(self.deref(resolver.attribute(self.replay(inner), name, called)))
+            case ("call", inner):
+                return self.evaluate(resolver.call_result(self.replay(inner)))
+            case (("sub" | "div") as kind, inner):
+                return self.evaluate(resolver.special_result(self.replay(inner), kind))
+            case ("type", inner):
+                match self.replay(inner):
+                    case ("ref", qualname):
+                        return ("inst", qualname)
+                return None
+            case (("enter" | "aenter") as entering, inner):
+                return self.evaluate(resolver.entered(self.replay(inner), entering))
         return None
 
-    def target(self, target: object) -> str | None:
+    def target(self, target: Target) -> str | None:
         """The qualified name a summary's call target stands for."""
-        if target is None or isinstance(target, str):
-            return target
-        expression = target[1]  # type: ignore[index]
         resolver = self.resolver_for_replay
-        kind = expression[0]
-        if kind == "enterkey":
-            found = resolver.entering_target(self.evaluate(("defer", expression[1])))
-        elif kind == "iterkey":
-            found = resolver.iteration_target(self.evaluate(("defer", expression[1])))
-        elif kind == "argkey":
-            callee, argument = self.replay(expression[1]), self.replay(expression[2])
-            found = resolver.argument_target(callee, argument)
-        else:
-            found = resolver.plain_target(self.evaluate(("defer", expression[1])))
+        match target:
+            case None | str():
+                return target
+            case ("defer", ("enterkey", closed)):
+                found = resolver.entering_target(self.evaluate(("defer", closed)))
+            case ("defer", ("iterkey", closed)):
+                found = resolver.iteration_target(self.evaluate(("defer", closed)))
+            case ("defer", ("argkey", callee, argument)):
+                found = resolver.argument_target(self.replay(callee), self.replay(argument))
+            case ("defer", ("plainkey", closed)):
+                found = resolver.plain_target(self.evaluate(("defer", closed)))
+            case _:  # not a shape loopguard writes (a cache entry can hold any well-formed tree)
+                return None
         return found if isinstance(found, str) else None
 
     @property

@@ -1,6 +1,6 @@
 """Expression + scope -> qualified name or receiver type. The one resolver everything uses.
 
-Values are small tuples:
+Values are small tagged tuples (their types are in ``values.py``):
 
 * ``("ref", "requests.Session")`` — the expression *is* that module, function or class;
 * ``("inst", "requests.Session")`` — an instance of that type;
@@ -35,17 +35,35 @@ Why the rules are what they are:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Collection, Mapping
-from typing import Any, Protocol, TypeGuard, cast
+from collections.abc import Collection, Mapping, Sequence
+from typing import Literal, Protocol, TypeAlias
 
-from loopguard.analysis.index import NONE, Binding, ClassInfo, Expr, ModuleIndex
+from loopguard.analysis.index import ClassInfo, ModuleIndex
+from loopguard.analysis.values import (
+    Binding,
+    CallFunc,
+    Expr,
+    Instance,
+    Ref,
+    SuperProxy,
+    Target,
+    Value,
+    is_deferred,
+)
+from loopguard.catalogue import CONSUMERS, NONBLOCKING_TYPE
 
-# ("ref", qualname) | ("inst", type) | ("meth", type, name) | ("defer", closed expression)
-Value = tuple[Any, ...]
-# what a call resolves to for matching: a qualified name, a deferred value, or unknown
-Target = str | Value | None
+__all__ = ["Target", "Value", "is_deferred"]
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+
+#: Where a project class (or a project base) gets an attribute from (``Resolver.member``):
+#: ("attribute", the resolver of the module that assigns it, its bindings) | ("method", defining
+#: class) | ("library", the library base class that answers) | ("deferred",) when a base lives in
+#: another module of the project.
+Member: TypeAlias = (
+    tuple[Literal["attribute"], "Resolver", Sequence[Binding]] | tuple[Literal["method"], str] |
+    tuple[Literal["library"], str] | tuple[Literal["deferred"]]
+)
 
 
 class Project(Protocol):
@@ -74,18 +92,6 @@ class Project(Protocol):
     def class_info(self, qualname: str) -> tuple[Resolver, ClassInfo] | None: ...
 
     def function_return(self, qualname: str) -> Value | None: ...
-#: The type of a socket the function switches to non-blocking mode (no catalogue entry matches it).
-NONBLOCKING_SOCKET = "socket.NonBlockingSocket"
-
-#: Builtins that consume the iterable they are given, and the special method that does it.
-CONSUMERS = {
-    "builtins.list": "__iter__",
-    "builtins.tuple": "__iter__",
-    "builtins.set": "__iter__",
-    "builtins.frozenset": "__iter__",
-    "builtins.sorted": "__iter__",
-    "builtins.len": "__len__",
-}
 
 
 #: How many bindings (``x2 = x1``, ``x1 = x0``...) or base classes resolution follows inside one
@@ -111,33 +117,38 @@ class Resolver:
 
     # -- public -----------------------------------------------------------------------------------
     def resolve(self, expr: Expr, scope: int) -> Value | None:
-        kind = expr[0]
-        if kind == "name":
-            return self.project.deref(self.lookup(str(expr[1]), scope))
-        if kind == "attr":
-            base = self.resolve(expr[1], scope)  # type: ignore[arg-type]
-            return self.project.deref(self.attribute(base, str(expr[2])))
-        if kind == "call":
-            if expr[1] == ("name", "super") and self.lookup("super", scope) == ("ref", "builtins.super"):
+        match expr:
+            case ("name", name):
+                return self.project.deref(self.lookup(name, scope))
+            case ("attr", base, name):
+                return self.project.deref(self.attribute(self.resolve(base, scope), name))
+            case ("call", ("name", "super")) if self.lookup("super", scope) == ("ref", "builtins.super"):
                 owner = self.enclosing_class(scope)
                 return ("super", owner) if owner is not None else None
-            return self.call_result(self.callee(expr[1], scope))  # type: ignore[arg-type]
-        if kind in ("sub", "div"):
-            return self.special_result(self.resolve(expr[1], scope), kind)  # type: ignore[arg-type]
-        if kind == "nonblocking":  # a name used after ``name.setblocking(False)`` in the same scope
-            value = self.project.deref(self.lookup(str(expr[1]), scope))
-            return ("inst", NONBLOCKING_SOCKET) if value is not None and value[0] == "inst" else value
-        if kind == "val":  # a value resolved earlier, in a summary
-            return self.project.evaluate(expr[1])  # type: ignore[arg-type]
+            case ("call", func):
+                return self.call_result(self.callee(func, scope))
+            case ("sub", base):
+                return self.special_result(self.resolve(base, scope), "sub")
+            case ("div", base):
+                return self.special_result(self.resolve(base, scope), "div")
+            case ("nonblocking", name):  # a name used after ``name.setblocking(False)`` in the same scope
+                value = self.project.deref(self.lookup(name, scope))
+                match value:
+                    case ("inst", _):
+                        return ("inst", NONBLOCKING_TYPE)
+                return value
+            case ("val", value):  # a value resolved earlier, in a summary
+                return self.project.evaluate(value)
         return None
 
-    def special_result(self, base: Value | None, kind: str) -> Value | None:
+    def special_result(self, base: Value | None, kind: Literal["sub", "div"]) -> Value | None:
         """``base[...]`` (kind "sub") or ``base / ...`` (kind "div")."""
-        if is_deferred(base):
-            return defer(kind, base)
-        if base is not None and base[0] == "inst":
-            special = "__getitem__" if kind == "sub" else "__truediv__"
-            return self.instance_of(self.returns.get(f"{base[1]}.{special}"))
+        match base:
+            case ("defer", closed):
+                return ("defer", (kind, closed))
+            case ("inst", type_name):
+                special = "__getitem__" if kind == "sub" else "__truediv__"
+                return self.instance_of(self.returns.get(f"{type_name}.{special}"))
         return None
 
     def enclosing_class(self, scope: int) -> str | None:
@@ -152,41 +163,48 @@ class Resolver:
 
     def callee(self, func: Expr, scope: int) -> Value | None:
         """What a call's function expression is: a called attribute is a method, never a read."""
-        if func[0] == "partial":  # calling functools.partial(f, ...) calls f
-            return self.resolve(func[1], scope)  # type: ignore[arg-type]
-        if func[0] == "attr":
-            base = self.resolve(func[1], scope)  # type: ignore[arg-type]
-            return self.project.deref(self.attribute(base, str(func[2]), called=True))
+        match func:
+            case ("partial", function):  # calling functools.partial(f, ...) calls f
+                return self.resolve(function, scope)
+            case ("attr", base, name):
+                return self.project.deref(self.attribute(self.resolve(base, scope), name, called=True))
         return self.resolve(func, scope)
 
-    def call_target(self, func: Expr, scope: int) -> Target:
+    def call_target(self, func: CallFunc, scope: int) -> Target:
         """The qualified name the catalogue is matched against for a call of ``func`` — or, when it
         depends on another module of the project, a deferred value the main process finishes."""
-        kind = func[0]
-        if kind == "arg":
-            return self.argument_call_target(func[1], func[2], scope)  # type: ignore[arg-type]
-        if kind == "iterate":
-            return self.iteration_target(self.resolve(func[1], scope))  # type: ignore[arg-type]
-        if kind == "enter":
-            return self.entering_target(self.resolve(func[1], scope))  # type: ignore[arg-type]
-        return self.plain_target(self.callee(func, scope))
+        match func:
+            case ("arg", function, argument):
+                return self.argument_call_target(function, argument, scope)
+            case ("iterate", iterable):
+                return self.iteration_target(self.resolve(iterable, scope))
+            case ("enter", manager):
+                return self.entering_target(self.resolve(manager, scope))
+            case _:
+                return self.plain_target(self.callee(func, scope))
 
     def plain_target(self, callee: Value | None) -> Target:
         if is_deferred(callee):
-            return defer("plainkey", callee)
+            return ("defer", ("plainkey", callee[1]))
         key = callable_key(callee)
         return None if key in self.project.file_readers else key  # no argument to judge
 
     def iteration_target(self, iterated: Value | None) -> Target:
-        if is_deferred(iterated):
-            return defer("iterkey", iterated)
-        return f"{iterated[1]}.__iter__" if iterated is not None and iterated[0] == "inst" else None
+        match iterated:
+            case ("defer", closed):
+                return ("defer", ("iterkey", closed))
+            case ("inst", type_name):
+                return f"{type_name}.__iter__"
+        return None
 
     def entering_target(self, manager: Value | None) -> Target:
         """``with manager:`` calls ``type(manager).__enter__``."""
-        if is_deferred(manager):
-            return defer("enterkey", manager)
-        return f"{manager[1]}.__enter__" if manager is not None and manager[0] == "inst" else None
+        match manager:
+            case ("defer", closed):
+                return ("defer", ("enterkey", closed))
+            case ("inst", type_name):
+                return f"{type_name}.__enter__"
+        return None
 
     def argument_call_target(self, func: Expr, argument: Expr, scope: int) -> Target:
         callee = self.callee(func, scope)
@@ -206,12 +224,15 @@ class Resolver:
             return None
         special = CONSUMERS.get(key)
         if special is not None:
-            consumed = argument
-            return f"{consumed[1]}.{special}" if consumed is not None and consumed[0] == "inst" else key
+            match argument:
+                case ("inst", consumed):
+                    return f"{consumed}.{special}"
+            return key
         if key in self.project.file_readers:
-            read = argument
-            is_file = read is not None and read[0] == "inst" and read[1] in self.project.file_types
-            return key if is_file else None
+            match argument:
+                case ("inst", read) if read in self.project.file_types:
+                    return key
+            return None
         return key
 
     def canonical(self, qualname: str) -> str:
@@ -235,7 +256,7 @@ class Resolver:
             return ("ref", f"builtins.{name}")
         return None
 
-    def merge(self, name: str, scope: int, bindings: list[Binding]) -> Value | None:
+    def merge(self, name: str, scope: int, bindings: Sequence[Binding]) -> Value | None:
         key = (name, scope)
         if key in self._active or Resolver.following >= MAX_CHAIN:  # x = x.child: resolving x needs x
             return None
@@ -247,76 +268,93 @@ class Resolver:
             Resolver.following -= 1
             self._active.discard(key)
 
-    def merge_bindings(self, bindings: list[Binding]) -> Value | None:
-        declared = [b for b in bindings if b[0] == "type"]
+    def merge_bindings(self, bindings: Sequence[Binding]) -> Value | None:
+        declared: list[Binding] = []
+        for binding in bindings:
+            match binding:
+                case ("type", _, _):
+                    declared.append(binding)
         if declared:  # a declared type wins — when every declaration agrees (``c: int = 4`` rebinds)
             types = [self.binding_value(b) for b in declared]
             return types[0] if all(t == types[0] for t in types) else None
         values: list[Value | None] = []
         for binding in bindings:
-            if binding[0] == "value" and binding[1] == NONE:
-                continue
-            if binding[0] == "unknown":
-                return None
+            match binding:
+                case ("value", ("none",), _):
+                    continue
+                case ("unknown",):
+                    return None
             values.append(self.binding_value(binding))
         if not values or any(v != values[0] for v in values):
             return None
         return values[0]
 
     def binding_value(self, binding: Binding) -> Value | None:
-        kind = binding[0]
-        if kind == "ref":
-            return ("ref", self.canonical(str(binding[1])))
-        if kind == "value":
-            return self.resolve(binding[1], binding[2])  # type: ignore[arg-type]
-        if kind == "type":
-            return self.instance_of_type(self.resolve(binding[1], binding[2]))  # type: ignore[arg-type]
-        if kind in ("enter", "aenter"):
-            return self.entered(self.resolve(binding[1], binding[2]), kind)  # type: ignore[arg-type]
-        if kind == "closed":  # resolved earlier, in a summary
-            return self.project.evaluate(binding[1])  # type: ignore[arg-type]
-        if kind == "self":
-            return ("inst", str(binding[1]))
-        if kind == "cls":
-            return ("ref", str(binding[1]))
+        match binding:
+            case ("ref", qualname):
+                return ("ref", self.canonical(qualname))
+            case ("value", expr, scope):
+                return self.resolve(expr, scope)
+            case ("type", expr, scope):
+                return self.instance_of_type(self.resolve(expr, scope))
+            case (("enter" | "aenter") as kind, expr, scope):
+                return self.entered(self.resolve(expr, scope), kind)
+            case ("closed", value):  # resolved earlier, in a summary
+                return self.project.evaluate(value)
+            case ("self", owner):
+                return ("inst", owner)
+            case ("cls", owner):
+                return ("ref", owner)
         return None
 
     def instance_of_type(self, target: Value | None) -> Value | None:
         """What an annotation declares: an instance of the class it names."""
-        if is_deferred(target):
-            return defer("type", target)
-        return ("inst", target[1]) if target is not None and target[0] == "ref" else None
+        match target:
+            case ("defer", closed):
+                return ("defer", ("type", closed))
+            case ("ref", qualname):
+                return ("inst", qualname)
+        return None
 
-    def entered(self, manager: Value | None, kind: str) -> Value | None:
+    def entered(self, manager: Value | None, kind: Literal["enter", "aenter"]) -> Value | None:
         """``with manager as x`` (kind "enter") or ``async with`` (kind "aenter"): what ``x`` is."""
-        if is_deferred(manager):
-            return defer(kind, manager)
-        if manager is None or manager[0] != "inst":
-            return None
-        method = "__enter__" if kind == "enter" else "__aenter__"
-        entered = self.returns.get(f"{manager[1]}.{method}")
-        return self.instance_of(entered) if entered else manager
+        match manager:
+            case ("defer", closed):
+                return ("defer", (kind, closed))
+            case ("inst", type_name):
+                method = "__enter__" if kind == "enter" else "__aenter__"
+                entered = self.returns.get(f"{type_name}.{method}")
+                return self.instance_of(entered) if entered else manager
+        return None
 
     # -- attributes and calls ---------------------------------------------------------------------
     def attribute(self, base: Value | None, name: str, called: bool = False) -> Value | None:
-        if is_deferred(base):
-            return ("defer", ("attr", base[1], name, called))
-        if base is None or base[0] == "meth":
-            return None
-        if base[0] == "super":
-            return self.super_attribute(base, name, called)
-        qualname = base[1]
-        member = self.member(qualname, name, set())
-        if member is not None:
-            if member[0] == "deferred":  # a base class lives in another module of the project
+        match base:
+            case ("defer", closed):
+                return ("defer", ("attr", closed, name, called))
+            case ("super", _):
+                return self.super_attribute(base, name, called)
+            case ("ref", qualname):
+                return self.member_value(base, qualname, name, called, of_class=True)
+            case ("inst", qualname):
+                return self.member_value(base, qualname, name, called, of_class=False)
+        return None  # unknown, or a method (``f.get.x``)
+
+    def member_value(
+        self, base: Ref | Instance, qualname: str, name: str, called: bool, of_class: bool
+    ) -> Value | None:
+        """``name`` read off a class (``of_class``, a ``Ref``) or an instance of ``qualname``: what
+        the project class defines, else what the catalogue knows about the type."""
+        match self.member(qualname, name, set()):
+            case ("deferred",):  # a base class lives in another module of the project
                 return ("defer", ("attr", ("val", base), name, called))
-            if member[0] == "attribute":
-                owner, bindings = cast(Resolver, member[1]), cast("list[Binding]", member[2])
+            case ("attribute", owner, bindings):
                 return owner.merge(f"{qualname}.{name}", -1, bindings)
-            if member[0] == "method":
-                return ("ref", f"{member[1]}.{name}") if base[0] == "ref" else ("meth", member[1], name)
-            qualname = str(member[1])  # a project class answers for a library base class
-        if base[0] == "ref":
+            case ("method", defining):
+                return ("ref", f"{defining}.{name}") if of_class else ("meth", defining, name)
+            case ("library", library_base):
+                qualname = library_base  # a project class answers for a library base class
+        if of_class:
             full = self.canonical(f"{qualname}.{name}")
             typed = self.attributes.get(full)
             return ("inst", typed) if typed is not None else ("ref", full)
@@ -329,27 +367,26 @@ class Resolver:
                 return ("inst", read)
         return ("meth", qualname, name)
 
-    def super_attribute(self, base: Value, name: str, called: bool) -> Value | None:
+    def super_attribute(self, base: SuperProxy, name: str, called: bool) -> Value | None:
         """``super().name`` in a method of ``base[1]``: looked up in its bases, in order."""
         found = self.project.class_info(base[1])
         if found is None:
             return None
         owner, info = found
         for expression in info.bases:
-            value = owner.resolve(expression, info.scope)
-            if is_deferred(value):
-                return ("defer", ("attr", ("val", base), name, called))
-            if value is not None and value[0] == "ref":
-                answer = self.attribute(("inst", value[1]), name, called)
-                if answer is not None:
-                    return answer
+            match owner.resolve(expression, info.scope):
+                case ("defer", _):
+                    return ("defer", ("attr", ("val", base), name, called))
+                case ("ref", base_class):
+                    answer = self.attribute(("inst", base_class), name, called)
+                    if answer is not None:
+                        return answer
         return None
 
-    def member(self, qualname: str, name: str, seen: set[str]) -> tuple[object, ...] | None:
-        """Where a project class (or its project bases, in MRO order) gets ``name`` from:
-        ``("attribute", resolver, bindings)`` (with the resolver of the module that assigns it:
-        binding scopes are that module's), ``("method", defining class)``, or ``("library", base)``
-        when a library base class is first to answer. None for no project class or no answer."""
+    def member(self, qualname: str, name: str, seen: set[str]) -> Member | None:
+        """Where a project class (or its project bases, in MRO order) gets ``name`` from (see
+        ``Member``; the resolver of an attribute is that of the module that assigns it: binding
+        scopes are that module's). None for no project class or no answer."""
         found = self.project.class_info(qualname)
         if found is None or qualname in seen or len(seen) >= MAX_CHAIN:
             return None
@@ -360,63 +397,54 @@ class Resolver:
         if name in info.attributes:
             return ("attribute", owner, info.attributes[name])
         for base in info.bases:
-            value = owner.resolve(base, info.scope)
-            if is_deferred(value):
-                return ("deferred",)
-            if value is None or value[0] != "ref":
-                continue
-            if self.project.class_info(value[1]) is None:
-                return ("library", value[1])
-            inherited = owner.member(value[1], name, seen)
-            if inherited is not None:
-                return inherited
+            match owner.resolve(base, info.scope):
+                case ("defer", _):
+                    return ("deferred",)
+                case ("ref", base_class):
+                    if self.project.class_info(base_class) is None:
+                        return ("library", base_class)
+                    inherited = owner.member(base_class, name, seen)
+                    if inherited is not None:
+                        return inherited
         return None
 
     def call_result(self, func: Value | None) -> Value | None:
-        if is_deferred(func):
-            return defer("call", func)
         if func is None:
             return None
+        if is_deferred(func):
+            return ("defer", ("call", func[1]))
         key = callable_key(func)
         returned = self.returns.get(key) if key else None
         if returned is not None:
             return self.instance_of(returned)
-        if func[0] == "ref":
-            annotated = self.project.function_return(func[1])
-            if annotated is not None:
-                return annotated
-            if self.project.class_info(func[1]) is not None or is_class_name(func[1]):
-                return ("inst", func[1])
-        elif func[0] == "meth":
-            member = self.member(func[1], func[2], set())
-            if member is not None and member[0] == "deferred":
-                return ("defer", ("call", ("val", func)))
-            if member is not None and member[0] == "method":
-                return self.project.function_return(f"{member[1]}.{func[2]}")
+        match func:
+            case ("ref", qualname):
+                annotated = self.project.function_return(qualname)
+                if annotated is not None:
+                    return annotated
+                if self.project.class_info(qualname) is not None or is_class_name(qualname):
+                    return ("inst", qualname)
+            case ("meth", owner, name):
+                match self.member(owner, name, set()):
+                    case ("deferred",):
+                        return ("defer", ("call", ("val", func)))
+                    case ("method", defining):
+                        return self.project.function_return(f"{defining}.{name}")
         return None
 
     def instance_of(self, qualname: str | None) -> Value | None:
         return ("inst", self.canonical(qualname)) if qualname else None
 
 
-def is_deferred(value: Value | None) -> TypeGuard[Value]:
-    """A value that depends on another module of the project (see ``analysis/project.py``)."""
-    return value is not None and value[0] == "defer"
-
-
-def defer(kind: str, value: Value) -> Value:
-    """The deferred result of applying ``kind`` to a deferred ``value``."""
-    return ("defer", (kind, value[1]))
-
-
 def callable_key(value: Value | None) -> str | None:
-    if value is None or value[0] == "defer":
-        return None
-    if value[0] == "ref":
-        return str(value[1])
-    if value[0] == "meth":
-        return f"{value[1]}.{value[2]}"
-    return f"{value[1]}.__call__"
+    match value:
+        case ("ref", qualname):
+            return qualname
+        case ("meth", owner, name):
+            return f"{owner}.{name}"
+        case ("inst", qualname) | ("super", qualname):
+            return f"{qualname}.__call__"
+    return None  # unknown, or deferred
 
 
 def is_class_name(qualname: str) -> bool:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from loopguard import catalogue
 from loopguard.analysis.index import NestingTooDeep, index_module
+from loopguard.analysis.known import runs_on_the_loop
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
-from loopguard.analysis.summary import TARGET, FileSummary, FunctionSummary, LoopCall, summarize
+from loopguard.analysis.summary import FileSummary, FunctionSummary, LoopCall, summarize
 from loopguard.analysis.transitive import CallGraph
-from loopguard.analysis.known import runs_on_the_loop
 from loopguard.config import Config
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (
@@ -177,10 +177,10 @@ def find_candidates(
     per_file = settings.config.per_file_ignores
     candidates = []
     for call in (*summary.calls, *loop_function_calls(summary, graph, settings)):
-        key = project.target(call[TARGET])
+        loop_call = LoopCall._make(call)
+        key = project.target(loop_call.target)
         if key is not None and settings.matcher.is_safe(key):
             continue  # safe-calls: neither reported nor followed
-        loop_call = LoopCall._make(call)
         found = settings.matcher.match(key)
         if found is not None:
             found = with_arguments(found, loop_call.literals)

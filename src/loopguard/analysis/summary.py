@@ -13,15 +13,18 @@ The summary's ``names`` is shaped like a ``ModuleIndex`` whose bindings are alre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from loopguard.analysis.guards import Condition
-from loopguard.analysis.index import ClassInfo, Expr, ModuleIndex, Scope
+from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.project import LocalProject
-from loopguard.analysis.resolve import Resolver, Target, Value
+from loopguard.analysis.resolve import Resolver
+from loopguard.analysis.values import Binding, Expr, Target, Value
 from loopguard.models import Literal, Parameters
+
+Span = tuple[int, int, int]
 
 
 class LoopCall(NamedTuple):
@@ -33,13 +36,14 @@ class LoopCall(NamedTuple):
     end_line: int
     end_col: int
     target: Target
-    span: tuple[int, int, int]  # the outermost coroutine around it: (def line, def col, end line)
+    span: Span  # the outermost coroutine around it: (def line, def col, end line)
     function: str = ""  # qualified name of the coroutine (or loop callback) the call is in
     awaited: bool = False  # ``await f()``: f is not a blocking sync API, whatever inference says
     literals: tuple[Literal, ...] = ()  # constant arguments (``Rule.non_waiting`` reads them)
 
 
-TARGET = LoopCall._fields.index("target")
+#: A ``LoopCall``'s fields: a summary read back from the cache holds plain tuples (``decode``).
+LoopCallFields = tuple[int, int, int, int, Target, Span, str, bool, tuple[Literal, ...]]
 #: A decorator the resolver cannot name (kept, so that a function is known to be decorated).
 UNKNOWN_DECORATOR = "<unknown decorator>"
 
@@ -62,15 +66,19 @@ class FunctionSummary(NamedTuple):
     parameters: Parameters = ((), (), (), False, ())
 
 
+#: A ``FunctionSummary``'s fields (a summary read back from the cache holds plain tuples).
+FunctionFields = tuple[int, int, int, tuple[Target, ...], tuple[FunctionCall, ...], Parameters]
+
+
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class FileSummary:
     module: str
     package: str
     names: ModuleIndex
-    calls: tuple[LoopCall, ...] = ()
+    calls: tuple[LoopCallFields, ...] = ()
     library: str = "asyncio"
     imports: frozenset[str] = field(default_factory=frozenset)
-    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    functions: dict[str, FunctionFields] = field(default_factory=dict)
     # (scheduling method, callback function) for calls such as loop.call_soon(callback)
     callbacks: tuple[tuple[Target, Target], ...] = ()
     # project callables called while the module is imported (module and class bodies): a memoised
@@ -113,10 +121,10 @@ def summarize(
     )
 
 
-def as_bindings(value: Value | None) -> list[tuple[object, ...]]:
-    # a def or class keeps its plain ("ref", qualname) binding: Project.deref stops there
-    if value is not None and value[0] == "ref":
-        return [("ref", value[1])]
+def as_bindings(value: Value | None) -> list[Binding]:
+    match value:
+        case ("ref", qualname):  # a def or class keeps its plain binding: Project.deref stops there
+            return [("ref", qualname)]
     return [("closed", value)]
 
 
@@ -132,7 +140,7 @@ def resolved_names(index: ModuleIndex, resolver: Resolver) -> ModuleIndex:
         for name, bindings in info.attributes.items():
             summary.attributes[name] = [("closed", resolver.merge(f"{qualname}.{name}", -1, bindings))]
         classes[qualname] = summary
-    returns: dict[str, tuple[tuple[object, ...], int]] = {
+    returns: dict[str, tuple[Expr, int]] = {
         qualname: (("val", resolver.resolve(annotation, scope)), 0)
         for qualname, (annotation, scope) in index.function_returns.items()
     }
@@ -201,9 +209,9 @@ def decorator_targets(decorator: Expr, resolver: Resolver, scope: int) -> list[T
     """What a decorator is: the callable it names, and for a call (``@lru_cache(maxsize=None)``)
     also the factory it calls."""
     targets = [resolver.plain_target(resolver.resolve(decorator, scope))]
-    factory = decorator[1] if decorator[0] == "call" else None
-    if isinstance(factory, tuple):
-        targets.append(resolver.plain_target(resolver.resolve(factory, scope)))
+    match decorator:
+        case ("call", factory):
+            targets.append(resolver.plain_target(resolver.resolve(factory, scope)))
     known: list[Target] = [target for target in targets if target is not None]
     return known or [UNKNOWN_DECORATOR]  # still a decorator: it may replace the function
 
@@ -221,7 +229,7 @@ def owning_function(index: ModuleIndex, scope: int) -> int:
 
 def function_summaries(
     index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]
-) -> dict[str, FunctionSummary]:
+) -> dict[str, FunctionFields]:
     calls: dict[int, list[FunctionCall]] = {}
     for call in index.calls:
         owner = owning_function(index, call.scope)
@@ -231,7 +239,7 @@ def function_summaries(
         if keep(target):
             where = (call.line, call.col, call.end_line, call.end_col)
             calls.setdefault(owner, []).append((*where, target, call.literals, call.conditions))
-    summaries = {}
+    summaries: dict[str, FunctionFields] = {}
     for scope, (line, col, end_line, decorators, outer) in index.functions.items():
         decorated = tuple(target for d in decorators for target in decorator_targets(d, resolver, outer))
         summaries[index.scopes[scope].qualname] = FunctionSummary(
@@ -265,41 +273,46 @@ def imported_names(index: ModuleIndex) -> set[str]:
     for scope in index.scopes:
         for bindings in scope.bindings.values():
             for binding in bindings:
-                if binding[0] == "ref" and not str(binding[1]).startswith(own):
-                    parts = str(binding[1]).split(".")
-                    names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+                match binding:
+                    case ("ref", qualname) if not qualname.startswith(own):
+                        parts = qualname.split(".")
+                        names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
     return names
 
 
-def encode(summary: FileSummary) -> tuple[object, ...]:
-    """The summary as builtin tuples and dicts: the cache's pack loads that twice as fast."""
+#: A class in a summary: (bases, attributes, methods).
+EncodedClass = tuple[Sequence[Expr], dict[str, Sequence[Binding]], Collection[str]]
+#: A summary as the cache stores it (``cache.schema.SUMMARY`` checks the shape).
+EncodedSummary = tuple[
+    str, str, dict[str, Sequence[Binding]], dict[str, EncodedClass], dict[str, tuple[Expr, int]],
+    tuple[LoopCallFields, ...], str, tuple[str, ...], dict[str, FunctionFields],
+    tuple[tuple[Target, Target], ...], tuple[Target, ...],
+]
+
+
+def encode(summary: FileSummary) -> EncodedSummary:
+    """The summary as tuples and dicts (MessagePack writes a NamedTuple as the array of its fields)."""
     names = summary.names
-    classes = {
+    classes: dict[str, EncodedClass] = {
         qualname: (tuple(info.bases), {k: tuple(v) for k, v in info.attributes.items()}, tuple(info.methods))
         for qualname, info in names.classes.items()
     }
-    exports = {name: tuple(bindings) for name, bindings in names.scopes[0].bindings.items()}
+    exports: dict[str, Sequence[Binding]] = {
+        name: tuple(bindings) for name, bindings in names.scopes[0].bindings.items()
+    }
     return (
-        summary.module, summary.package, exports, classes, names.function_returns,
-        tuple(tuple(call) for call in summary.calls), summary.library, tuple(summary.imports),
-        {name: tuple(function) for name, function in summary.functions.items()},
-        summary.callbacks, summary.import_calls,
+        summary.module, summary.package, exports, classes, names.function_returns, summary.calls,
+        summary.library, tuple(summary.imports), summary.functions, summary.callbacks, summary.import_calls,
     )
 
 
-def decode(data: tuple[object, ...]) -> FileSummary:
+def decode(data: EncodedSummary) -> FileSummary:
     """Back from ``encode``, cheaply: bindings and calls stay tuples (the resolver only reads them)."""
     module, package, exports, classes, returns, calls, library, imports, functions, callbacks, warm = data
-    scope = Scope("module", None, str(module))
-    scope.bindings = exports  # type: ignore[assignment]
-    infos = {}
-    for qualname, (bases, attributes, methods) in classes.items():  # type: ignore[attr-defined]
-        info = ClassInfo(qualname, bases, 0, 0)
-        info.attributes = attributes
-        info.methods = methods
-        infos[qualname] = info
-    names = ModuleIndex(str(module), str(package), [scope], infos, [], {}, set(), returns)  # type: ignore[arg-type]
-    return FileSummary(
-        str(module), str(package), names, calls, str(library), frozenset(imports), functions,  # type: ignore[arg-type,call-overload]
-        callbacks, warm,  # type: ignore[arg-type]
-    )
+    scope = Scope("module", None, module, bindings=exports)
+    infos = {
+        qualname: ClassInfo(qualname, bases, 0, 0, attributes=attributes, methods=methods)
+        for qualname, (bases, attributes, methods) in classes.items()
+    }
+    names = ModuleIndex(module, package, [scope], infos, [], {}, set(), returns)
+    return FileSummary(module, package, names, calls, library, frozenset(imports), functions, callbacks, warm)

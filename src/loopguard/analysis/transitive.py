@@ -30,28 +30,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from loopguard.analysis.guards import can_run, names_in
+from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
-from loopguard.analysis.summary import FileSummary, FunctionSummary
-from loopguard.analysis.known import KnownValues, expansions, locals_of
-from loopguard.catalogue import MEMOISED, MEMOISERS, OFFLOADING_DECORATORS
-from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
-
-#: Where a sync callback is scheduled to run on the event loop.
-LOOP_SCHEDULERS = frozenset(
-    [
-        f"asyncio.AbstractEventLoop.{method}"
-        for method in (
-            "call_soon", "call_soon_threadsafe", "call_later", "call_at", "add_reader", "add_writer",
-            "add_signal_handler",
-        )
-    ]
-    + ["asyncio.Future.add_done_callback", "asyncio.Task.add_done_callback"]
+from loopguard.analysis.summary import FileSummary, FunctionFields, FunctionSummary
+from loopguard.catalogue import (
+    LOOP_SCHEDULERS,
+    MEMOISED,
+    MEMOISERS,
+    OFFLOADING_DECORATORS,
+    TRANSPARENT_DECORATORS,
 )
-
-
-#: Decorators that leave calling the function a call of its body.
-TRANSPARENT_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"})
+from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +129,7 @@ class CallGraph:
         self.matcher = matcher
         self.max_depth = max_depth
         self.through_memoised = through_memoised
-        self.functions: dict[str, tuple[str, tuple[object, ...]]] = {}
+        self.functions: dict[str, tuple[str, FunctionFields]] = {}
         self.module_of: dict[str, str] = {}
         for display, summary in summaries.values():
             for qualname, function in summary.functions.items():
@@ -203,10 +193,9 @@ class CallGraph:
         if not owner or self.project.class_info(owner) is None:
             return None
         resolver = self.project.resolver_for_replay
-        member = resolver.member(owner, name, set())
-        if member is not None and member[0] == "method":
-            found = f"{member[1]}.{name}"
-            if found in self.functions:
+        match resolver.member(owner, name, set()):
+            case ("method", defining) if f"{defining}.{name}" in self.functions:
+                found = f"{defining}.{name}"
                 self.project.depend((self.module_of[found],))
                 return found
         return None

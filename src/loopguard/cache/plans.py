@@ -13,25 +13,31 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from loopguard.analysis.match import Match
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.stages import Candidate, Confirmation, Indexed, Settings, plan_confirmation
-from loopguard.analysis.summary import LoopCall
+from loopguard.analysis.summary import LoopCall, LoopCallFields, Span
 from loopguard.analysis.transitive import CallGraph
 from loopguard.cache.schema import PLAN_ENTRY
 from loopguard.cache.store import Cache, entry_key
 from loopguard.catalogue import ALL_RULES
 from loopguard.models import Hop
 
+#: A candidate as stored: (call, rule code, api, suggestion, note, via, chain of hops).
+EncodedCandidate = tuple[
+    LoopCallFields, str, str, str | None, str, str, tuple[tuple[str, int, int, str, str], ...]
+]
+#: A plan as stored: (candidates, coroutine spans, library, def lines of loop functions).
+EncodedPlan = tuple[tuple[EncodedCandidate, ...], tuple[Span, ...], str, tuple[int, ...]]
 
-def encode_plan(plan: Confirmation | None) -> tuple[object, ...] | None:
+
+def encode_plan(plan: Confirmation | None) -> EncodedPlan | None:
     if plan is None:
         return None
     candidates = tuple(
         (
-            tuple(c.call), c.match.rule.code, c.match.api, c.match.suggestion, c.match.note, c.via,
+            c.call, c.match.rule.code, c.match.api, c.match.suggestion, c.match.note, c.via,
             tuple((h.path, h.line, h.column, h.function, h.call) for h in c.chain),
         )
         for c in plan.candidates
@@ -39,7 +45,7 @@ def encode_plan(plan: Confirmation | None) -> tuple[object, ...] | None:
     return (candidates, plan.spans, plan.library, tuple(sorted(plan.loop_defs)))
 
 
-def decode_plan(data: tuple[Any, ...] | None, item: Indexed) -> Confirmation | None:
+def decode_plan(data: EncodedPlan | None, item: Indexed) -> Confirmation | None:
     """A plan that passed ``schema.PLAN`` back into a ``Confirmation``."""
     if data is None:
         return None

@@ -193,7 +193,13 @@ FILE_RESULT = record(string, FINDINGS, boolean)
 RUN_ENTRY = record(array_of(record(string, string)), array_of(FILE_RESULT))
 
 
-def encode_finding(finding: Finding) -> tuple[object, ...]:
+EncodedHop = tuple[str, int, int, str, str]
+#: A finding as ``FINDING`` checks it: its fields in order, the chain's hops as arrays.
+EncodedFinding = tuple[str, int, int, int, int, str, str, str, str, str, tuple[EncodedHop, ...], str]
+EncodedResult = tuple[str, tuple[EncodedFinding, ...], bool]
+
+
+def encode_finding(finding: Finding) -> EncodedFinding:
     chain = tuple((hop.path, hop.line, hop.column, hop.function, hop.call) for hop in finding.chain)
     return (
         finding.path, finding.line, finding.column, finding.end_line, finding.end_column, finding.code,
@@ -201,7 +207,7 @@ def encode_finding(finding: Finding) -> tuple[object, ...]:
     )
 
 
-def decode_finding(value: tuple[Any, ...]) -> Finding:
+def decode_finding(value: EncodedFinding) -> Finding:
     """A finding that passed ``FINDING``."""
     path, line, column, end_line, end_column, code, name, message, suggestion, severity, chain, root = value
     return Finding(
@@ -210,11 +216,11 @@ def decode_finding(value: tuple[Any, ...]) -> Finding:
     )
 
 
-def encode_result(result: FileResult) -> tuple[object, ...]:
+def encode_result(result: FileResult) -> EncodedResult:
     return (result.path, tuple(encode_finding(f) for f in result.findings), result.error)
 
 
-def decode_result(value: tuple[Any, ...]) -> FileResult:
+def decode_result(value: EncodedResult) -> FileResult:
     """A file's result that passed ``FILE_RESULT``."""
     path, findings, error = value
     return FileResult(path, tuple(decode_finding(f) for f in findings), error)

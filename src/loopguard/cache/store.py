@@ -8,9 +8,10 @@ last run used in one file, so a warm run reads one file instead of thousands.
 
 The cache directory sits in the analysed repository, so everything in it is untrusted:
 
-* entries are MessagePack (plain data: its reader cannot build anything else) and every one is
-  checked against its schema on the way in (``cache.schema``); a missing, corrupt, truncated or
-  wrong-shaped entry is a miss, never an error;
+* entries are MessagePack (plain data: its reader cannot build anything else); each file is signed
+  with this user's key (``cache.signing``), so a file this machine did not write is a miss; where no
+  key can be kept, every entry is checked against its schema on the way in (``cache.schema``). A
+  missing, corrupt, truncated, foreign or wrong-shaped entry is a miss, never an error;
 * nothing is followed through a symbolic link: a cache directory that is a link is not used, and
   files are opened with ``O_NOFOLLOW`` inside directories checked with ``lstat``;
 * writes go to a temporary file renamed into place, so a run that is killed, or ten runs at once,
@@ -37,9 +38,10 @@ import msgpack
 
 from loopguard import __version__
 from loopguard.cache.schema import MANIFEST, PACK, BadEntry, Schema
+from loopguard.cache.signing import mac, signing_key, verifies
 
 CACHE_DIRECTORY = ".loopguard_cache"
-FORMAT = "3"  # bump when the layout of an entry changes
+FORMAT = "4"  # bump when the layout of an entry or file changes
 _GITIGNORE = "# created by loopguard\n*\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# loopguard cache: see https://bford.info/cachedir/\n"
 #: A file modified this close to the moment its hash was taken may change again within the
@@ -55,14 +57,21 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+PACKAGE = Path(__file__).resolve().parents[1]  # ``loopguard/``: this module is in ``loopguard/cache/``
+
+
+def package_sources() -> list[Path]:
+    """Every module of the ``loopguard`` package, catalogue and analysis included."""
+    return sorted(PACKAGE.rglob("*.py"))
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A hash of loopguard's own source, catalogue included: results change when it does, even
     between two builds of the same version."""
     digest = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
+    for path in package_sources():
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -102,6 +111,7 @@ class Cache:
         self._manifest: dict[str, tuple[int, int, int, int, str, bool]] | None = None
         self._manifest_dirty = False
         self._pack: dict[str, Any] | None = None
+        self._pack_signed = False  # verified as this user's: its entries need no schema check
         self.used: dict[str, Any] = {}  # what this run read or wrote: the next pack
         self._check_directory()
 
@@ -127,7 +137,7 @@ class Cache:
     @property
     def manifest(self) -> dict[str, tuple[int, int, int, int, str, bool]]:
         if self._manifest is None:
-            self._manifest = convert(self._load(self.manifest_path), MANIFEST) or {}
+            self._manifest = self._load_checked(self.manifest_path, MANIFEST) or {}
         return self._manifest
 
     def known_hash(self, path: str, stat: os.stat_result) -> str | None:
@@ -164,16 +174,22 @@ class Cache:
     @property
     def pack(self) -> dict[str, Any]:
         if self._pack is None:
-            self._pack = (convert(self._load(self.pack_path), PACK) if self.use_pack else None) or {}
+            loaded = self._load(self.pack_path) if self.use_pack else None
+            if loaded is not None:
+                value, self._pack_signed = loaded
+                self._pack = (value if self._pack_signed else convert(value, PACK)) or {}
+            else:
+                self._pack = {}
         return self._pack
 
     def get(self, key: str, schema: Schema) -> Any | None:
         """The entry ``key`` converted by ``schema``; None when missing or of the wrong shape."""
         raw = self.pack.get(key) if self.use_pack else None
-        value = convert(raw, schema)
+        value = raw if self._pack_signed else convert(raw, schema)
         if value is None:
-            raw = self._load(self._entry_path(key))
-            value = convert(raw, schema)
+            loaded = self._load(self._entry_path(key))
+            raw, signed = loaded if loaded is not None else (None, False)
+            value = raw if signed else convert(raw, schema)
         if value is not None:
             self.used[key] = raw
         return value
@@ -188,7 +204,7 @@ class Cache:
 
     def get_alone(self, key: str, schema: Schema) -> Any | None:
         """An entry kept out of the pack (the whole run's result)."""
-        return convert(self._load(self._entry_path(key)), schema)
+        return self._load_checked(self._entry_path(key), schema)
 
     def put_alone(self, key: str, value: object) -> None:
         self._write(self._entry_path(key), value)
@@ -225,8 +241,17 @@ class Cache:
         self._safe_directories.add(key)
         return True
 
-    def _load(self, path: Path) -> Any:
-        """The data in ``path`` (None when missing, unreadable, not MessagePack, or behind a link)."""
+    def _load_checked(self, path: Path, schema: Schema) -> Any | None:
+        """The data in ``path`` if this user's key signed it, else if it fits ``schema``."""
+        loaded = self._load(path)
+        if loaded is None:
+            return None
+        value, signed = loaded
+        return value if signed else convert(value, schema)
+
+    def _load(self, path: Path) -> tuple[Any, bool] | None:
+        """The data in ``path`` and whether this user's key signed it (None when missing, unreadable,
+        not MessagePack, behind a link, or signed by another key)."""
         if self.disabled or not self._is_safe_directory(path.parent):
             return None
         try:
@@ -242,7 +267,7 @@ class Cache:
             return None
         if len(data) > MAX_ENTRY_BYTES:
             return None
-        return unpack(data)
+        return unsigned(path.name, unpack(data))
 
     def _prepare(self, directory: Path) -> bool:
         """Make ``directory`` (inside the cache) and the cache's markers; False when unsafe."""
@@ -272,7 +297,9 @@ class Cache:
             raise
 
     def _write(self, path: Path, value: object) -> None:
-        data = msgpack.packb(value, use_bin_type=True)
+        payload = msgpack.packb(value, use_bin_type=True)
+        key = signing_key()
+        data = msgpack.packb((mac(key, path.name, payload) if key is not None else b"", payload))
         try:
             if self._prepare(path.parent):
                 self._replace(path, data)
@@ -292,6 +319,22 @@ def unpack(data: bytes) -> Any:
         )
     except Exception:  # noqa: BLE001 - whatever the bytes are, they are not an entry
         return None
+
+
+def unsigned(name: str, stored: Any) -> tuple[Any, bool] | None:
+    """The value in a file's ``(signature, payload)`` pair, and whether this user's key signed it.
+    With a key, a signature that does not verify (another machine's cache, a committed one, an
+    edited file) is a miss; without one, nothing is trusted and the caller checks the schema."""
+    if not (isinstance(stored, tuple) and len(stored) == 2):
+        return None
+    signature, payload = stored
+    if not (isinstance(signature, bytes) and isinstance(payload, bytes)):
+        return None
+    key = signing_key()
+    if key is not None and not verifies(key, name, payload, signature):
+        return None
+    value = unpack(payload)
+    return None if value is None else (value, key is not None)
 
 
 def convert(value: Any, schema: Schema) -> Any | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from loopguard.analysis.match import Matcher
 from loopguard.analysis.stages import Confirmation, Indexed, file_error
-from loopguard.analysis.summary import decode, encode
+from loopguard.analysis.summary import EncodedSummary, decode, encode
 from loopguard.cache.schema import (
     FINDINGS,
     RUN_ENTRY,
@@ -40,21 +40,25 @@ class Indexing:
 
 
 
-def to_cache(indexed: Indexed) -> tuple[object, ...]:
+#: A file's entry: its summary, or the LG001 that stopped it (line, column, message).
+CachedSummary = tuple[EncodedSummary | None, tuple[int, int, str] | None]
+
+
+def to_cache(indexed: Indexed) -> CachedSummary:
     """What is stored: nothing that depends on where the file is or how it is displayed."""
     error = indexed.error.findings[0] if indexed.error is not None else None
     summary = encode(indexed.summary) if indexed.summary is not None else None
     return (summary, None if error is None else (error.line, error.column, error.message))
 
 
-def from_cache(job: Job, cached: tuple[object, ...]) -> Indexed:
+def from_cache(job: Job, cached: CachedSummary) -> Indexed:
     """An entry that passed ``SUMMARY_ENTRY`` back into what indexing the file gives."""
     summary, error = cached
     failed = None
-    if isinstance(error, tuple):
+    if error is not None:
         line, column, message = error
-        failed = file_error(job.display, str(message), int(line), int(column))
-    decoded = decode(summary) if isinstance(summary, tuple) else None
+        failed = file_error(job.display, message, line, column)
+    decoded = decode(summary) if summary is not None else None
     return Indexed(job.path, job.display, job.relative, decoded, failed)
 
 

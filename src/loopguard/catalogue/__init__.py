@@ -10,15 +10,26 @@ Each domain module defines ``RULES`` (catalogue entries), and may define:
   (``client.mydb`` on a ``MongoClient``) but never a called one (``client.close()`` stays a method);
 * ``ALIASES``: other import paths of the same object, mapped to the name the rules use;
 * ``FILE_TYPES`` / ``FILE_READERS``: file-object types, and functions that only read when their first
-  argument is one (``yaml.safe_load(fh)``, but not ``yaml.safe_load(text)``).
+  argument is one (``yaml.safe_load(fh)``, but not ``yaml.safe_load(text)``);
+* ``LOOP_SCHEDULERS``: methods that run a sync callback on the event loop, and the position of the
+  callback argument (``loop.call_later(delay, callback)``);
+* ``NONBLOCKING_SWITCHES``: calls that switch an object to non-blocking mode, and the argument that
+  does it (``sock.setblocking(False)``).
 
-Adding a blocking API is an entry here, a fixture line and a regenerated doc page — never code in
-the checker. Codes are grouped by domain (LG1 waiting, LG2 network, LG3 cloud, LG4 databases, LG5
-files with LG50 contents / LG51 filesystem, LG6 processes, LG7 hidden I/O, LG9 CPU, opt-in) so
+Python's own builtins and decorators are described in ``language.py``, the decorators that memoise
+or offload a function below. The index and the resolver read only these tables (and the ones derived
+from them at the end of this module): adding a blocking API of any shape is an entry here, a fixture
+line and a regenerated doc page — never code in the checker (docs/catalogue.md shows each shape).
+
+Codes are grouped by domain (LG1 waiting, LG2 network, LG3 cloud, LG4 databases, LG5 files with LG50
+contents / LG51 filesystem, LG6 processes, LG7 hidden I/O, LG9 CPU, opt-in) so
 ``ignore = ["LG5"]`` switches a whole domain off.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from loopguard.catalogue import (
     azure,
@@ -40,7 +51,10 @@ from loopguard.catalogue import (
     sql,
     waiting,
 )
-from loopguard.models import Rule
+from loopguard.catalogue.advice import in_a_thread
+from loopguard.catalogue.language import CONSUMERS, TRANSPARENT_DECORATORS
+from loopguard.catalogue.sockets import NONBLOCKING_TYPE
+from loopguard.models import LIBRARIES, Rule
 
 _DOMAINS = (
     waiting,
@@ -78,8 +92,7 @@ CONFIGURED = Rule(
     name="configured-blocking-call",
     domain="configured",
     summary="A call listed in `[tool.loopguard.blocking-calls]` of the project's configuration.",
-    instead={"asyncio": "await asyncio.to_thread(f, ...)", "anyio": "await anyio.to_thread.run_sync(f, ...)",
-             "trio": "await trio.to_thread.run_sync(f, ...)"},
+    instead={library: in_a_thread(library, "f") for library in LIBRARIES},
     why="The project declared this call blocking; it runs on the event loop here.",
     example=(
         "import vendor_sdk\n\n\n"
@@ -144,6 +157,39 @@ MEMOISED = Rule(
     ),
     default_enabled=False,
 )
+UNUSED_NOQA = Rule(
+    code="LG021",
+    name="unused-noqa",
+    domain="tool",
+    summary=(
+        "A `# noqa` comment names a loopguard code that silences nothing on its line (unused), matches "
+        "no rule (unknown) or is listed twice. Other tools' codes and a bare `# noqa` are never judged."
+    ),
+    instead={"asyncio": ""},
+    why=(
+        "A noqa comment outlives the call it was written for: once the blocking call is fixed or "
+        "moved, the comment silently hides the next problem on that line. Codes that are not enabled "
+        "for the file (`--select`, `ignore`, `per-file-ignores`, an opt-in rule not selected) are "
+        "not judged: the run could not have found what they silence. Off by default, as ruff's "
+        "RUF100 is."
+    ),
+    example=(
+        "import asyncio\n\n\n"
+        "async def poll():\n"
+        "    await asyncio.sleep(1)  # noqa: LG101"
+    ),
+    use_instead=(
+        "import asyncio\n\n\n"
+        "async def poll():\n"
+        "    await asyncio.sleep(1)"
+    ),
+    example_config=(
+        "[tool.loopguard]\n"
+        'select = ["LG", "LG021"]'
+    ),
+    fix_safety="No automatic fix yet: remove the codes the message names from the comment.",
+    default_enabled=False,
+)
 #: Decorators after which a function's body runs at most once per argument set.
 MEMOISERS = frozenset({"functools.cache", "functools.lru_cache"})
 #: Decorators that move a sync function off the loop: calling it starts a thread (textual's
@@ -153,14 +199,59 @@ OFFLOADING_DECORATORS = frozenset({
     "textual.work", "textual.worker.work", "asgiref.sync.sync_to_async", "asyncer.asyncify",
 })
 
+
+def _collected(table: str) -> dict[str, Any]:
+    """One table of every domain module that defines it, merged."""
+    return {key: value for domain in _DOMAINS for key, value in getattr(domain, table, {}).items()}
+
+
+def _by_last_name(table: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """``{"asyncio.AbstractEventLoop.call_later": 1}`` -> ``{"call_later": 1}``: for the index,
+    which records such calls by name before any type is known. Entries of one name must agree."""
+    found: dict[str, Any] = {}
+    for qualname, value in table.items():
+        name = qualname.rpartition(".")[2]
+        if found.setdefault(name, value) != value:
+            disagreeing = f"{found[name]!r}, {value!r}"
+            raise ValueError(f"catalogue: the {what} named {name!r} disagree ({disagreeing})")
+    return found
+
+
+def _last_names(qualnames: Iterable[str], aliases: Mapping[str, str]) -> frozenset[str]:
+    """The last names of ``qualnames`` and of every other import path of them (``ALIASES``)."""
+    wanted = set(qualnames)
+    other_paths = (alias for alias, real in aliases.items() if real in wanted)
+    return frozenset(name.rpartition(".")[2] for name in (*wanted, *other_paths))
+
+
 RULES: tuple[Rule, ...] = tuple(
     sorted((rule for domain in _DOMAINS for rule in domain.RULES), key=lambda rule: rule.code)
 )
-RETURNS: dict[str, str] = {k: v for domain in _DOMAINS for k, v in getattr(domain, "RETURNS", {}).items()}
-ALIASES: dict[str, str] = {k: v for domain in _DOMAINS for k, v in getattr(domain, "ALIASES", {}).items()}
-ATTRIBUTES: dict[str, str] = {
-    k: v for domain in _DOMAINS for k, v in getattr(domain, "ATTRIBUTES", {}).items()
-}
+RETURNS: dict[str, str] = _collected("RETURNS")
+ALIASES: dict[str, str] = _collected("ALIASES")
+ATTRIBUTES: dict[str, str] = _collected("ATTRIBUTES")
 FILE_READERS: frozenset[str] = frozenset(r for domain in _DOMAINS for r in getattr(domain, "FILE_READERS", ()))
 FILE_TYPES: frozenset[str] = frozenset(t for domain in _DOMAINS for t in getattr(domain, "FILE_TYPES", ()))
-ALL_RULES: dict[str, Rule] = {rule.code: rule for rule in (FILE_ERROR, MEMOISED, *RULES, CONFIGURED)}
+LOOP_SCHEDULERS: dict[str, int] = _collected("LOOP_SCHEDULERS")
+NONBLOCKING_SWITCHES: dict[str, object] = _collected("NONBLOCKING_SWITCHES")
+ALL_RULES: dict[str, Rule] = {
+    rule.code: rule for rule in (FILE_ERROR, MEMOISED, UNUSED_NOQA, *RULES, CONFIGURED)
+}
+
+# -- derived for the index, which records calls by name before it knows what they are ------------
+#: Callees whose first argument is recorded with the call, since what they do depends on it: the
+#: consumers (``list(queryset)``) and the file readers (``yaml.safe_load(fh)``).
+ARGUMENT_TAKERS: frozenset[str] = _last_names((*CONSUMERS, *FILE_READERS), ALIASES)
+#: Method name -> the position of the callback argument, of every loop scheduler.
+CALLBACK_POSITIONS: dict[str, int] = _by_last_name(LOOP_SCHEDULERS, "loop schedulers")
+#: Method name -> the argument that switches the object to non-blocking mode.
+NONBLOCKING_ARGUMENTS: dict[str, object] = _by_last_name(
+    NONBLOCKING_SWITCHES, "non-blocking switches"
+)
+
+__all__ = [
+    "ALIASES", "ALL_RULES", "ARGUMENT_TAKERS", "ATTRIBUTES", "CALLBACK_POSITIONS", "CONFIGURED",
+    "CONSUMERS", "FILE_ERROR", "FILE_READERS", "FILE_TYPES", "LOOP_SCHEDULERS", "MEMOISED",
+    "MEMOISERS", "NONBLOCKING_ARGUMENTS", "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE",
+    "OFFLOADING_DECORATORS", "RETURNS", "RULES", "TRANSPARENT_DECORATORS", "UNUSED_NOQA",
+]

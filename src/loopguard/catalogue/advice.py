@@ -6,6 +6,9 @@ no keyword arguments for the function, so the advice says so once, here.
 
 from __future__ import annotations
 
+#: anyio's and trio's ``run_sync`` pass no keyword arguments to the function.
+_KEYWORDS = " (keywords via functools.partial)"
+
 
 def to_thread(
     function: str = "{api}", *, asyncio: str = "", anyio: str = "", trio: str = ""
@@ -16,10 +19,17 @@ def to_thread(
         return f"{native}, or {offload}" if native else offload
 
     return {
-        "asyncio": join(asyncio, f"await asyncio.to_thread({function}, ...)"),
-        "anyio": join(anyio, f"await anyio.to_thread.run_sync({function}, ...) (keywords via functools.partial)"),
-        "trio": join(trio, f"await trio.to_thread.run_sync({function}, ...) (keywords via functools.partial)"),
+        "asyncio": join(asyncio, in_a_thread("asyncio", function)),
+        "anyio": join(anyio, in_a_thread("anyio", function) + _KEYWORDS),
+        "trio": join(trio, in_a_thread("trio", function) + _KEYWORDS),
     }
+
+
+def in_a_thread(library: str, function: str) -> str:
+    """The call that runs ``function`` in a worker thread under ``library``: what a rule suggests
+    for an API best moved to a thread, and the confirm stage for a blocking project helper."""
+    offload = "asyncio.to_thread" if library == "asyncio" else f"{library}.to_thread.run_sync"
+    return f"await {offload}({function}, ...)"
 
 
 def methods(owner: str, *names: str) -> tuple[str, ...]:
@@ -32,6 +42,6 @@ def asyncio_library(text: str, function: str = "{api}", *, anyio: str = "", trio
     serves anyio on its asyncio backend, but never trio, where the call belongs in a thread."""
     return {
         "asyncio": text,
-        "anyio": anyio or f"{text} (anyio's asyncio backend), or await anyio.to_thread.run_sync({function}, ...)",
-        "trio": trio or f"await trio.to_thread.run_sync({function}, ...) (keywords via functools.partial)",
+        "anyio": anyio or f"{text} (anyio's asyncio backend), or {in_a_thread('anyio', function)}",
+        "trio": trio or in_a_thread("trio", function) + _KEYWORDS,
     }

@@ -1,9 +1,10 @@
 """Sockets, DNS, TLS set-up and readiness waits (LG206-LG209, in the network domain LG2xx).
 
 A socket object is typed from ``socket.socket(...)``, ``socket.create_connection(...)``,
-``socket.create_server(...)`` or an annotation. A socket switched to non-blocking mode
-(``sock.setblocking(False)``) and then used directly is reported too: the linter does not follow
-``setblocking``; such code should use ``loop.sock_*`` or streams anyway.
+``socket.create_server(...)`` or an annotation. A socket that the same function switched to
+non-blocking mode earlier (``NONBLOCKING_SWITCHES``: ``sock.setblocking(False)``) never waits, so
+the calls on it are not reported; one switched elsewhere is (such code should use ``loop.sock_*`` or
+streams anyway).
 """
 
 from loopguard.catalogue.advice import methods, to_thread
@@ -180,3 +181,9 @@ ALIASES = {
     "_socket.gethostbyname": "socket.gethostbyname",
     "_socket.gethostbyaddr": "socket.gethostbyaddr",
 }
+
+#: Calls that switch a socket to non-blocking mode, and the argument that does it. Later calls on
+#: the same name in the same function are on a ``NONBLOCKING_TYPE``, which no rule names. The index
+#: sees these by method name (it runs before types are known), on a name of any type.
+NONBLOCKING_SWITCHES = {"socket.socket.setblocking": False, "socket.socket.settimeout": 0}
+NONBLOCKING_TYPE = "socket.NonBlockingSocket"

@@ -277,6 +277,19 @@ RULES = (
 
 _LOOP = "asyncio.AbstractEventLoop"
 
+#: Methods that run a sync callback on the event loop later, and the position of the callback among
+#: their arguments (``loop.call_later(delay, callback)``): the callback's body is checked like a
+#: coroutine's. The index sees them by method name, so two schedulers of one name must agree.
+LOOP_SCHEDULERS = {
+    **{f"{_LOOP}.{method}": 0 for method in ("call_soon", "call_soon_threadsafe")},
+    **{
+        f"{_LOOP}.{method}": 1
+        for method in ("call_later", "call_at", "add_reader", "add_writer", "add_signal_handler")
+    },
+    "asyncio.Future.add_done_callback": 0,
+    "asyncio.Task.add_done_callback": 0,
+}
+
 RETURNS = {
     **{f"{executor}.submit": "concurrent.futures.Future" for executor in _EXECUTORS},
     "asyncio.new_event_loop": _LOOP,
