@@ -15,31 +15,44 @@ Guards (tuples, so they hash and travel in summaries):
 * ``("name", id)`` / ``("const", value)`` — a name, a literal (str, int, bool, None);
 * ``("not", g)``, ``("and", g, ...)``, ``("or", g, ...)``;
 * ``("cmp", op, left, right)`` — one comparison: ``is``, ``is not``, ``==``, ``!=``, ``in``, ``not in``;
-* ``("method", base, name, argument)`` — ``base.startswith(lit)`` / ``endswith`` / ``lower``-free tests;
+* ``("method", base, name, argument)`` — ``base.startswith(lit)`` / ``endswith``, and ``loop.is_running()`` / ``loop.is_closed()`` (argument ``("const", None)``);
+* ``("if", test, body, orelse)`` — a conditional expression;
+* ``("loop",)`` — ``asyncio.get_event_loop()`` or ``asyncio.get_running_loop()``: in the call graph
+  every helper runs on the event loop's thread while it runs, so these give the running loop
+  (``LOOP``, also the value of a local bound to one), which is running, not closed and not None;
 * ``("unknown",)`` — anything else.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 Guard = tuple[Any, ...]
 UNKNOWN: Guard = ("unknown",)
+#: The running event loop: the guard of a call that gets it, and its value (plain data, so it
+#: travels in summaries like a literal).
+LOOP: Guard = ("loop",)
 #: A guarded call: (guard, the value the guard had on the way to the call).
 Condition = tuple[Guard, bool]
 
 _COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
 _STRING_TESTS = frozenset({"startswith", "endswith"})
+_LOOP_TESTS = frozenset({"is_running", "is_closed"})
 MAX_GUARD_DEPTH = 8
 MAX_STRING = 200
 
 
-def guard_of(node: ast.expr, depth: int = 0) -> Guard:
-    """The guard expression of an ``if`` test (``UNKNOWN`` for what cannot be evaluated)."""
+def guard_of(
+    node: ast.expr, gets_loop: Callable[[ast.expr], bool] | None = None, depth: int = 0
+) -> Guard:
+    """The guard expression of an ``if`` test (``UNKNOWN`` for what cannot be evaluated);
+    ``gets_loop`` says which calls get the running event loop (the index knows the imports)."""
     if depth > MAX_GUARD_DEPTH:
         return UNKNOWN
+    if gets_loop is not None and gets_loop(node):
+        return LOOP
     inner = depth + 1
     if isinstance(node, ast.Name):
         return ("name", node.id)
@@ -48,15 +61,19 @@ def guard_of(node: ast.expr, depth: int = 0) -> Guard:
         if value is None or isinstance(value, (bool, int)) or (isinstance(value, str) and len(value) <= MAX_STRING):
             return ("const", value)
         return UNKNOWN
+    if isinstance(node, ast.IfExp):
+        parts = (node.test, node.body, node.orelse)
+        return ("if", *(guard_of(part, gets_loop, inner) for part in parts))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return ("not", guard_of(node.operand, inner))
+        return ("not", guard_of(node.operand, gets_loop, inner))
     if isinstance(node, ast.BoolOp):
         kind = "and" if isinstance(node.op, ast.And) else "or"
-        return (kind, *(guard_of(value, inner) for value in node.values))
+        return (kind, *(guard_of(value, gets_loop, inner) for value in node.values))
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         op = _COMPARISONS.get(type(node.ops[0]))
         if op is not None:
-            return ("cmp", op, guard_of(node.left, inner), guard_of(node.comparators[0], inner))
+            left, right = (guard_of(side, gets_loop, inner) for side in (node.left, node.comparators[0]))
+            return ("cmp", op, left, right)
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -64,13 +81,23 @@ def guard_of(node: ast.expr, depth: int = 0) -> Guard:
         and len(node.args) == 1
         and not node.keywords
     ):
-        return ("method", guard_of(node.func.value, inner), node.func.attr, guard_of(node.args[0], inner))
+        base = guard_of(node.func.value, gets_loop, inner)
+        return ("method", base, node.func.attr, guard_of(node.args[0], gets_loop, inner))
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _LOOP_TESTS
+        and not node.args
+        and not node.keywords
+    ):
+        base = guard_of(node.func.value, gets_loop, inner)
+        return ("method", base, node.func.attr, ("const", None))
     return UNKNOWN
 
 
 def mentions_a_name(guard: Guard) -> bool:
-    """Only guards over names can be decided by arguments; the others are not worth keeping."""
-    if guard[0] == "name":
+    """Only guards over names (or the running loop) can be decided: the others are not kept."""
+    if guard[0] in ("name", "loop"):
         return True
     return any(isinstance(part, tuple) and mentions_a_name(part) for part in guard[1:])
 
@@ -96,6 +123,11 @@ def evaluate(guard: Guard, values: Mapping[str, Any]) -> Any:
         return values.get(guard[1], _UNKNOWN_VALUE)
     if kind == "const":
         return guard[1]
+    if kind == "loop":
+        return LOOP
+    if kind == "if":
+        test = truth(guard[1], values)
+        return _UNKNOWN_VALUE if test is None else evaluate(guard[2] if test else guard[3], values)
     if kind == "not":
         value = truth(guard[1], values)
         return _UNKNOWN_VALUE if value is None else not value
@@ -103,6 +135,10 @@ def evaluate(guard: Guard, values: Mapping[str, Any]) -> Any:
         return _boolean_operation(kind, guard[1:], values)
     if kind == "cmp":
         return _compare(guard[1], evaluate(guard[2], values), evaluate(guard[3], values))
+    if kind == "method" and guard[2] in _LOOP_TESTS:
+        if evaluate(guard[1], values) == LOOP:
+            return guard[2] == "is_running"  # the loop the code runs on: running, so not closed
+        return _UNKNOWN_VALUE
     if kind == "method":
         base, argument = evaluate(guard[1], values), evaluate(guard[3], values)
         if isinstance(base, str) and isinstance(argument, str):
