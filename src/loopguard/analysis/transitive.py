@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
-from loopguard.analysis.summary import FileSummary, FunctionSummary
+from loopguard.analysis.summary import FileSummary, FunctionCall, FunctionSummary
 from loopguard.catalogue import (
     LOOP_SCHEDULERS,
     MEMOISED,
@@ -68,6 +68,21 @@ def short_name(qualname: str) -> str:
     parts = [p for p in qualname.split(".") if p != "<locals>"]
     is_class = len(parts) >= 2 and parts[-2].lstrip("_")[:1].isupper()  # also _PrivateClass
     return ".".join(parts[-2:]) if is_class else parts[-1]
+
+
+def in_evaluation_order(calls: tuple[FunctionCall, ...]) -> list[FunctionCall]:
+    """A body's calls in the order they run. The index records a call before the calls inside it,
+    which is the order they run in, except for calls that start at the same position: in
+    ``open(p).read()`` the inner ``open`` runs first (so the helper's blocking call is the open)."""
+    ordered: list[FunctionCall] = []
+    run = 0  # where the calls starting at the current position begin in ``ordered``
+    for call in calls:
+        if ordered and ordered[-1][:2] == call[:2]:
+            ordered.insert(run, call)
+        else:
+            run = len(ordered)
+            ordered.append(call)
+    return ordered
 
 
 def shortest_distances(
@@ -310,7 +325,7 @@ class CallGraph:
         arguments = self.arguments_of.get(node)
         _display, function = self.function(qualname)
         callees = []
-        for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
+        for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = values_at(line, function.parameters, arguments) if arguments else None
             if here and not can_run(conditions, here):
                 continue  # this branch does not run for these arguments
