@@ -6,27 +6,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import FIXTURES, expected_markers, findings_of
+from conftest import FIXTURES, findings_of, project_findings, project_markers
 
-from loopguard.config import Config, load_config
+from loopguard.config import Config
 
 APP = FIXTURES / "files_objects_app"
 SINGLE = FIXTURES / "files_objects.py"
 
 
 def app_findings():
-    config = load_config(APP / "loopguard.toml", APP)
-    return findings_of(APP / "ingest", config=config, cwd=APP)
+    return project_findings(APP, "ingest")
 
 
 def test_every_marker_of_the_project_and_nothing_else() -> None:
-    found = sorted((f.path, f.line, f.code) for f in app_findings())
-    expected = sorted(
-        (path.relative_to(APP).as_posix(), line, code)
-        for path in sorted(APP.rglob("*.py"))
-        for line, code in expected_markers(path)
-    )
-    assert found == expected
+    assert sorted((f.path, f.line, f.code) for f in app_findings()) == project_markers(APP)
 
 
 def test_a_file_object_read_two_modules_down_is_reported_at_the_coroutine() -> None:
