@@ -99,3 +99,15 @@ def test_stdout_streams_are_not_file_objects(project) -> None:
         "    print(text, file=sys.stderr)\n"
     )})
     assert findings_of(root / "app.py", cwd=root) == []
+
+
+def test_a_helper_that_opens_and_reads_in_one_expression_blocks_at_the_open(project) -> None:
+    """In ``open(p).read()`` the open runs first: the helper's blocking call is the open (LG501)."""
+    root = project({"app.py": (
+        "def load(path):\n"
+        "    return open(path).read()\n\n\n"
+        "async def main():\n"
+        "    return load('settings.json')\n"
+    )})
+    [finding] = findings_of(root / "app.py", cwd=root)
+    assert (finding.code, finding.chain[-1].call) == ("LG501", "open")
