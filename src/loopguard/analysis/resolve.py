@@ -50,7 +50,7 @@ from loopguard.analysis.values import (
     Value,
     is_deferred,
 )
-from loopguard.catalogue import CONSUMERS, NONBLOCKING_TYPE
+from loopguard.catalogue import BUFFER_READERS, CONSUMERS, NONBLOCKING_TYPE
 
 __all__ = ["Target", "Value", "is_deferred"]
 
@@ -211,7 +211,7 @@ class Resolver:
         if is_deferred(callee):
             return ("defer", ("argkey", ("val", callee), ("val", self.resolve(argument, scope))))
         key = callable_key(callee)
-        if key in CONSUMERS or key in self.project.file_readers:
+        if key in CONSUMERS or key in self.project.file_readers or key in BUFFER_READERS:
             return self.argument_target(callee, self.resolve(argument, scope))
         return key
 
@@ -233,6 +233,9 @@ class Resolver:
                 case ("inst", read) if read in self.project.file_types:
                     return key
             return None
+        match argument:
+            case ("inst", buffer) if buffer in BUFFER_READERS.get(key, ()):
+                return None  # ``Image.open(io.BytesIO(data))``: reads memory, not a file
         return key
 
     def canonical(self, qualname: str) -> str:

@@ -11,6 +11,8 @@ Each domain module defines ``RULES`` (catalogue entries), and may define:
 * ``ALIASES``: other import paths of the same object, mapped to the name the rules use;
 * ``FILE_TYPES`` / ``FILE_READERS``: file-object types, and functions that only read when their first
   argument is one (``yaml.safe_load(fh)``, but not ``yaml.safe_load(text)``);
+* ``BUFFER_READERS``: functions that do no I/O when their first argument is an in-memory buffer of
+  the types given (``PIL.Image.open(io.BytesIO(data))``);
 * ``LOOP_SCHEDULERS``: methods that run a sync callback on the event loop, and the position of the
   callback argument (``loop.call_later(delay, callback)``);
 * ``NONBLOCKING_SWITCHES``: calls that switch an object to non-blocking mode, and the argument that
@@ -232,6 +234,7 @@ ALIASES: dict[str, str] = _collected("ALIASES")
 ATTRIBUTES: dict[str, str] = _collected("ATTRIBUTES")
 FILE_READERS: frozenset[str] = frozenset(r for domain in _DOMAINS for r in getattr(domain, "FILE_READERS", ()))
 FILE_TYPES: frozenset[str] = frozenset(t for domain in _DOMAINS for t in getattr(domain, "FILE_TYPES", ()))
+BUFFER_READERS: dict[str, tuple[str, ...]] = _collected("BUFFER_READERS")
 LOOP_SCHEDULERS: dict[str, int] = _collected("LOOP_SCHEDULERS")
 NONBLOCKING_SWITCHES: dict[str, object] = _collected("NONBLOCKING_SWITCHES")
 ALL_RULES: dict[str, Rule] = {
@@ -240,8 +243,9 @@ ALL_RULES: dict[str, Rule] = {
 
 # -- derived for the index, which records calls by name before it knows what they are ------------
 #: Callees whose first argument is recorded with the call, since what they do depends on it: the
-#: consumers (``list(queryset)``) and the file readers (``yaml.safe_load(fh)``).
-ARGUMENT_TAKERS: frozenset[str] = _last_names((*CONSUMERS, *FILE_READERS), ALIASES)
+#: consumers (``list(queryset)``), the file readers (``yaml.safe_load(fh)``) and the buffer readers
+#: (``Image.open(io.BytesIO(data))``).
+ARGUMENT_TAKERS: frozenset[str] = _last_names((*CONSUMERS, *FILE_READERS, *BUFFER_READERS), ALIASES)
 #: Method name -> the position of the callback argument, of every loop scheduler.
 CALLBACK_POSITIONS: dict[str, int] = _by_last_name(LOOP_SCHEDULERS, "loop schedulers")
 #: Method name -> the argument that switches the object to non-blocking mode.
@@ -254,4 +258,5 @@ __all__ = [
     "CONSUMERS", "FILE_ERROR", "FILE_READERS", "FILE_TYPES", "LOOP_SCHEDULERS", "MEMOISED",
     "MEMOISERS", "NONBLOCKING_ARGUMENTS", "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE",
     "OFFLOADING_DECORATORS", "RETURNS", "RULES", "TRANSPARENT_DECORATORS", "UNUSED_NOQA",
+    "BUFFER_READERS",
 ]
