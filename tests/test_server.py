@@ -195,6 +195,40 @@ async def test_hover_shows_the_rule_and_a_code_action_adds_noqa(
     await diagnostics_become(client, views, ["LG201"])
 
 
+@pytest.mark.asyncio(loop_scope="module")
+async def test_code_actions_apply_the_fixes_of_check_fix(client: LanguageClient, project: Path) -> None:
+    """The sleep's safe fix is the preferred action; the helper call gets the unsafe thread fix."""
+    views = project / "app" / "views.py"
+    open_buffer(client, views, VIEWS)
+    found = by_code(await diagnostics_become(client, views, ["LG101", "LG201"]))
+
+    async def actions_for(code: str) -> list[types.CodeAction]:
+        diagnostic = found[code]
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=views.as_uri()),
+                range=diagnostic.range,
+                context=types.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
+        return [a for a in actions or [] if isinstance(a, types.CodeAction)]
+
+    sleep_fix, sleep_noqa = await actions_for("LG101")
+    assert sleep_fix.title.startswith("Fix: ") and sleep_fix.is_preferred
+    assert sleep_noqa.title == "Add `# noqa: LG101`"
+    assert sleep_fix.edit is not None and sleep_fix.edit.changes is not None
+    edits = sleep_fix.edit.changes[views.as_uri()]
+    rewrite = next(e for e in edits if e.range.start.line == found["LG101"].range.start.line)
+    assert apply_edit(VIEWS, rewrite).count("    await asyncio.sleep(1)\n") == 1
+    assert any(e.new_text.startswith("import asyncio") for e in edits)  # the import, added once
+
+    thread_fix, _ = await actions_for("LG201")
+    assert thread_fix.title.startswith("Unsafe fix: ") and not thread_fix.is_preferred
+    assert thread_fix.edit is not None and thread_fix.edit.changes is not None
+    (rewrite,) = [e for e in thread_fix.edit.changes[views.as_uri()] if "to_thread" in e.new_text]
+    assert "await asyncio.to_thread(fetch)" in apply_edit(VIEWS, rewrite)
+
+
 def apply_edit(text: str, edit: types.TextEdit) -> str:
     """A single-line edit (ASCII text: characters are UTF-16 units)."""
     lines = text.splitlines(keepends=True)

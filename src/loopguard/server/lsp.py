@@ -27,7 +27,7 @@ from pygls.workspace import TextDocument
 
 from loopguard import __version__
 from loopguard.config import ConfigError
-from loopguard.models import Finding
+from loopguard.models import UNSAFE, Finding
 from loopguard.server.convert import (
     SEVERITIES,
     SOURCE,
@@ -222,6 +222,18 @@ def document_path(document: TextDocument) -> Path | None:
     return Path(path) if path and os.path.isabs(path) else None
 
 
+def diagnostic_of(params: types.CodeActionParams, finding: Finding) -> types.Diagnostic | None:
+    """The client's diagnostic for ``finding`` among those the code action request names."""
+    return next(
+        (
+            d
+            for d in params.context.diagnostics
+            if d.source == SOURCE and d.code == finding.code and d.range.start.line == finding.line - 1
+        ),
+        None,
+    )
+
+
 def noqa_action(
     document: TextDocument, codec: Any, code: str, line: int, diagnostic: types.Diagnostic | None
 ) -> types.CodeAction | None:
@@ -241,11 +253,35 @@ def noqa_action(
     )
 
 
-def fix_actions(document: TextDocument, finding: Finding) -> list[types.CodeAction]:
-    """ "Apply fix": the hook for autofix. ``Finding.fix`` is None for every finding until autofix
-    lands; then this turns its edits into a ``WorkspaceEdit`` on ``document`` (a ``QuickFix``
-    marked ``is_preferred``, listed before the noqa action by ``code_action``)."""
-    return []
+def fix_actions(
+    document: TextDocument, codec: Any, finding: Finding, diagnostic: types.Diagnostic | None
+) -> list[types.CodeAction]:
+    """The finding's fix (``fixes.py``, the same one ``check --fix`` applies) as a ``QuickFix``: a
+    safe fix is the preferred action; an unsafe one (the call moves to a thread) says so in its
+    title. Planned on the buffer as it is now: a finding whose call has moved gets none."""
+    from loopguard.catalogue import ALL_RULES
+    from loopguard.fixes import plan_fixes
+
+    fix = plan_fixes(document.source, [finding], ALL_RULES).get(finding)
+    if fix is None:
+        return []
+    lines = list(document.lines)
+    edits = [
+        types.TextEdit(
+            range=client_range(codec, lines, e.line, e.column, e.end_line, e.end_column), new_text=e.content
+        )
+        for e in fix.edits
+    ]
+    unsafe = fix.applicability == UNSAFE
+    return [
+        types.CodeAction(
+            title=f"{'Unsafe fix' if unsafe else 'Fix'}: {fix.message}",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic] if diagnostic is not None else None,
+            is_preferred=not unsafe,
+            edit=types.WorkspaceEdit(changes={document.uri: edits}),
+        )
+    ]
 
 
 def create_server() -> LoopguardServer:
@@ -333,24 +369,17 @@ def create_server() -> LoopguardServer:
         )
         actions: list[types.CodeAction] = []
         for finding in findings:
-            actions += fix_actions(document, finding)
+            actions += fix_actions(
+                document, ls.workspace.position_codec, finding, diagnostic_of(params, finding)
+            )
         seen: set[tuple[str, int]] = set()
         for finding in findings:
             if finding.code == "LG001" or (finding.code, finding.line) in seen:
                 continue
             seen.add((finding.code, finding.line))
-            diagnostic = next(
-                (
-                    d
-                    for d in params.context.diagnostics
-                    if d.source == SOURCE
-                    and d.code == finding.code
-                    and d.range.start.line == finding.line - 1
-                ),
-                None,
-            )
             action = noqa_action(
-                document, ls.workspace.position_codec, finding.code, finding.line, diagnostic
+                document, ls.workspace.position_codec, finding.code, finding.line,
+                diagnostic_of(params, finding),
             )
             if action is not None:
                 actions.append(action)
