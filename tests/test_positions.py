@@ -68,10 +68,17 @@ def test_segment_is_refused_when_code_precedes_the_def_and_the_module_is_walked_
     assert segment_source(["x = 1; y = 2\n"], 1, 7, 1) is None
     found = LoopCalls()
     assert locate_in_module("".join(lines), found)
-    assert found.calls == {(2, 15): (2, 18)}
+    assert found.calls == {(2, 15): [(2, 18)]}
 
 
 def test_deeply_nested_generated_code_is_analysed(project) -> None:
     nested = "x = " + "(" * 1 + " + ".join(["1"] * 3000) + ")" * 1 + "\n"
     source = nested + "import time\n\n\nasync def f():\n    time.sleep(1)\n"
     assert located(project, source) == [(6, 5, 6, 18)]
+
+
+def test_a_call_on_a_call_ends_where_the_reported_call_ends(project) -> None:
+    """``requests.Session().get(url)``: the ``get`` call and the ``Session()`` call start together;
+    the finding for ``get`` ends after ``(url)``, and one for the inner call after its own ``()``."""
+    source = "import requests\n\n\nasync def f(url):\n    requests.Session().get(url)\n    open('a').read()\n"
+    assert located(project, source) == [(5, 5, 5, 32), (6, 5, 6, 14)]

@@ -28,12 +28,18 @@ from loopguard.sourcetext import libcst_refusal
 
 @dataclass(slots=True)
 class LoopCalls:
-    """Calls on the loop keyed by (line, column) -> (end line, end column).
+    """Calls on the loop keyed by (line, column) -> their (end line, end column), outermost first:
+    in ``requests.Session().get(url)`` the ``get`` call and the ``Session`` call start together.
 
     Lines are 1-based in the original file; columns are 0-based character offsets.
     """
 
-    calls: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    calls: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
+
+    def add(self, start: tuple[int, int], end: tuple[int, int]) -> None:
+        ends = self.calls.setdefault(start, [])
+        if end not in ends:
+            ends.append(end)
 
 
 class LoopCallVisitor(cst.CSTVisitor):
@@ -72,7 +78,7 @@ class LoopCallVisitor(cst.CSTVisitor):
         if self.on_loop and self.on_loop[-1]:
             where = self.get_metadata(PositionProvider, node)
             start = (where.start.line + self.line_offset, where.start.column)
-            self.found.calls[start] = (where.end.line + self.line_offset, where.end.column)
+            self.found.add(start, (where.end.line + self.line_offset, where.end.column))
 
     def visit_For(self, node: cst.For) -> None:
         """A sync ``for`` iterates its iterable where it is written (``for line in f:``)."""
@@ -88,7 +94,7 @@ class LoopCallVisitor(cst.CSTVisitor):
         if self.on_loop and self.on_loop[-1]:
             where = self.get_metadata(PositionProvider, expression)
             start = (where.start.line + self.line_offset, where.start.column)
-            self.found.calls.setdefault(start, (where.end.line + self.line_offset, where.end.column))
+            self.found.add(start, (where.end.line + self.line_offset, where.end.column))
 
     def visit_With(self, node: cst.With) -> None:
         """``with lock:`` enters the manager (a call of its ``__enter__``) where it is written."""

@@ -66,10 +66,13 @@ def confirm(
     for candidate in candidates:
         call = candidate.call
         column = character_column(line_at(lines, call.line), call.col)
+        expected = (call.end_line, character_column(line_at(lines, call.end_line), call.end_col))
         if call.span in unwalked:
-            end: tuple[int, int] | None = (call.end_line, character_column(line_at(lines, call.end_line), call.end_col))
+            end: tuple[int, int] | None = expected
         else:
-            end = found.calls.get((call.line, column))
+            ends = found.calls.get((call.line, column))
+            # the call that ends where ast says: ``Session()`` and ``.get()`` start together
+            end = None if ends is None else expected if expected in ends else ends[-1]
         if end is None:
             continue
         findings.append(make_finding(candidate, display, column, end, library))
