@@ -57,7 +57,10 @@ def with_constants(
 
 
 def read_constant(
-    value: ArgumentValue, scope: int, scopes: Sequence[ScopeLike], constants: Mapping[str, ConstantValue]
+    value: ArgumentValue,
+    scope: int,
+    scopes: Sequence[ScopeLike],
+    constants: Mapping[str, ConstantValue],
 ) -> ArgumentValue:
     """The literal a ``(PASSED, name)`` argument holds when ``name`` is a module constant seen
     from ``scope``; any other value unchanged."""

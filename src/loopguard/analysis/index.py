@@ -333,7 +333,8 @@ class _Indexer(ast.NodeVisitor):
         self.bind(node.target.id, ("value", expr_of(node.value), scope), scope)
 
     def note_table(self, targets: list[ast.expr], value: ast.expr | None) -> None:
-        """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py)."""
+        """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py);
+        ``NAME = "API_KEY"``: a module constant, if nothing else binds it (constants.py)."""
         if self.current == 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
             keep, constant = literal_value(value) if value is not None else (False, None)
             if keep:
