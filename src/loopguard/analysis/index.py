@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 from typing import Literal as Tag
 
+from loopguard.analysis.constants import ConstantValue, module_constants, with_constants
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
 from loopguard.analysis.known import (
@@ -161,6 +162,10 @@ class _Indexer(ast.NodeVisitor):
         # comprehension scope -> its variables drawn from a constant table, and the values they take
         self.alternatives: dict[int, dict[str, tuple[str, ...]]] = {}
         self.table_uses: dict[int, set[str]] = {}  # call number -> the tables its arguments come from
+        # module constants: ``NAME = <literal>`` at module level, and the names ``del`` unbinds or
+        # ``*`` when a star import may rebind any of them (constants.py)
+        self.constants: dict[str, ConstantValue] = {}
+        self.unbound: set[str] = set()
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -278,6 +283,7 @@ class _Indexer(ast.NodeVisitor):
             self.imported_roots.add(node.module.partition(".")[0])
         for alias in node.names:
             if alias.name == "*":
+                self.unbound.add("*")
                 continue
             self.bind(alias.asname or alias.name, ("ref", f"{base}.{alias.name}" if base else alias.name))
 
@@ -328,8 +334,12 @@ class _Indexer(ast.NodeVisitor):
         self.bind(node.target.id, ("value", expr_of(node.value), scope), scope)
 
     def note_table(self, targets: list[ast.expr], value: ast.expr | None) -> None:
-        """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py)."""
+        """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py);
+        ``NAME = "API_KEY"``: a module constant, if nothing else binds it (constants.py)."""
         if self.current == 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            keep, constant = literal_value(value) if value is not None else (False, None)
+            if keep:
+                self.constants[targets[0].id] = constant
             table = constant_table(value, literal_value)
             if table is not None:
                 self.tables[targets[0].id] = table
@@ -442,6 +452,8 @@ class _Indexer(ast.NodeVisitor):
     def visit_Delete(self, node: ast.Delete) -> None:
         for target in node.targets:
             self.visit_target(target)
+            if isinstance(target, ast.Name):
+                self.unbound.add(target.id)
 
     # -- definitions ------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -812,7 +824,9 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         package=package,
         scopes=indexer.scopes,
         classes=indexer.classes,
-        calls=without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]),
+        calls=with_module_constants(
+            without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer
+        ),
         coroutines=indexer.coroutines,
         imported_roots=indexer.imported_roots,
         function_returns=overloaded_returns(indexer.function_returns, indexer.overloads, indexer.scopes),
@@ -831,6 +845,20 @@ def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], mod
     for number in changed:
         literals = tuple((key, NOT_LITERAL if is_one_of(v) else v) for key, v in calls[number].literals)
         calls[number] = replace(calls[number], literals=literals)
+    return calls
+
+
+def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[CallSite]:
+    """Each argument that names a module constant is its literal (constants.py); a star import
+    may rebind any name, so then none is."""
+    changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
+    constants = {} if "*" in changed else module_constants(indexer.constants, indexer.scopes[0], changed)
+    if not constants:
+        return calls
+    for number, call in enumerate(calls):
+        literals = with_constants(call.literals, call.scope, indexer.scopes, constants)
+        if literals != call.literals:
+            calls[number] = replace(call, literals=literals)
     return calls
 
 

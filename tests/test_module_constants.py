@@ -1,0 +1,55 @@
+"""A call's argument that names a module constant is recorded as the constant's literal, unless
+anything may rebind the name or a scope between the call and the module binds it."""
+
+import ast
+import textwrap
+
+from loopguard.analysis.index import index_module
+from loopguard.models import PASSED
+
+
+def arguments(source: str, callee: str = "get") -> list[object]:
+    """The first argument recorded for each call of ``callee``, in source order."""
+    index = index_module(ast.parse(textwrap.dedent(source)), "app.mod", "app")
+    return [
+        dict(call.literals).get(0)
+        for call in index.calls
+        if isinstance(call.func, tuple) and call.func[-1] == callee
+    ]
+
+
+def test_a_constant_bound_once_is_its_literal_in_functions_lambdas_and_comprehensions() -> None:
+    source = """
+        from typing import Final
+        NAME: Final = "API_KEY"
+        COUNT = 3
+        FLAG: bool = False
+        def f():
+            get(NAME)
+            get(COUNT)
+            get(FLAG)
+            (lambda: get(NAME))()
+            [get(NAME) for _ in range(2)]
+        get(NAME)
+    """
+    assert arguments(source) == ["API_KEY", 3, False, "API_KEY", "API_KEY", "API_KEY"]
+
+
+def test_a_name_anything_may_rebind_stays_the_callers_variable() -> None:
+    cases = {
+        "star import": "from os import *\nNAME = 'API_KEY'\ndef f():\n    get(NAME)\n",
+        "global": "NAME = 'API_KEY'\ndef g():\n    global NAME\ndef f():\n    get(NAME)\n",
+        "del": "NAME = 'API_KEY'\ndel NAME\ndef f():\n    get(NAME)\n",
+        "import": "NAME = 'API_KEY'\nfrom os import sep as NAME\ndef f():\n    get(NAME)\n",
+        "for target": "NAME = 'API_KEY'\nfor NAME in ():\n    pass\ndef f():\n    get(NAME)\n",
+        "augmented": "NAME = 'API_KEY'\nNAME += 'X'\ndef f():\n    get(NAME)\n",
+        "walrus": "NAME = 'API_KEY'\n(NAME := 'oidc/x')\ndef f():\n    get(NAME)\n",
+        "two targets": "NAME = OTHER = 'API_KEY'\ndef f():\n    get(NAME)\n",
+        "not a literal": "NAME = 'API' + '_KEY'\ndef f():\n    get(NAME)\n",
+        "local": "NAME = 'API_KEY'\ndef f():\n    get(NAME)\n    NAME = 'oidc/x'\n",
+        "outer parameter": "NAME = 'API_KEY'\ndef f(NAME):\n    def g():\n        get(NAME)\n",
+        "class attribute": "NAME = 'API_KEY'\nclass C:\n    NAME = 'oidc/x'\n    get(NAME)\n",
+        "comprehension": "NAME = 'API_KEY'\ndef f(xs):\n    [get(NAME) for NAME in xs]\n",
+    }
+    for case, source in cases.items():
+        assert arguments(source) == [(PASSED, "NAME")], case
