@@ -74,6 +74,14 @@ class LoopCallVisitor(cst.CSTVisitor):
             start = (where.start.line + self.line_offset, where.start.column)
             self.found.calls[start] = (where.end.line + self.line_offset, where.end.column)
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """Reading, assigning or deleting an attribute calls a property's accessor there (a call
+        at the same position keeps its own end)."""
+        if self.on_loop and self.on_loop[-1]:
+            where = self.get_metadata(PositionProvider, node)
+            start = (where.start.line + self.line_offset, where.start.column)
+            self.found.calls.setdefault(start, (where.end.line + self.line_offset, where.end.column))
+
     def visit_With(self, node: cst.With) -> None:
         """``with lock:`` enters the manager (a call of its ``__enter__``) where it is written."""
         if node.asynchronous is None and self.on_loop and self.on_loop[-1]:
