@@ -77,7 +77,7 @@ async def measure(path: Path, workspace: Path, changes: int) -> None:
     )
     client.initialized(types.InitializedParams())
     print(f"start-up (process + initialize): {(time.perf_counter() - started) * 1000:.0f} ms")
-    uri, text = path.as_uri(), path.read_text(encoding="utf-8")
+    uri, text = path.as_uri(), await asyncio.to_thread(path.read_text, encoding="utf-8")
     opened = time.perf_counter()
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(

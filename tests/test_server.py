@@ -235,7 +235,7 @@ def test_the_server_without_pygls_says_how_to_install_it() -> None:
 
 
 async def save(client: LanguageClient, path: Path, text: str) -> None:
-    path.write_text(text)
+    await asyncio.to_thread(path.write_text, text)
     client.text_document_did_save(
         types.DidSaveTextDocumentParams(
             text_document=types.TextDocumentIdentifier(uri=path.as_uri())

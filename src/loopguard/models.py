@@ -26,6 +26,9 @@ NOT_LITERAL = ("?",)
 #: ``(PASSED, name)``: the argument is the caller's variable ``name`` (``get_secret(secret_name=
 #: secret_name)``) — known when the caller is analysed with a literal for it.
 PASSED = "="
+#: ``(ONE_OF, value, ...)``: the argument is one of these literals (a comprehension's variable over
+#: a module's constant table) — the call is each of them in turn.
+ONE_OF = "|"
 #: A sync function's parameters: (positional names, keyword-only names, literal defaults as
 #: (name, value), bound — whether a method call supplies the first positional one, and each
 #: assignment to a parameter in the body: where one can run, the parameter's value at a guard

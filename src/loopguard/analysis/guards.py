@@ -15,31 +15,65 @@ Guards (tuples, so they hash and travel in summaries):
 * ``("name", id)`` / ``("const", value)`` — a name, a literal (str, int, bool, None);
 * ``("not", g)``, ``("and", g, ...)``, ``("or", g, ...)``;
 * ``("cmp", op, left, right)`` — one comparison: ``is``, ``is not``, ``==``, ``!=``, ``in``, ``not in``;
-* ``("method", base, name, argument)`` — ``base.startswith(lit)`` / ``endswith`` / ``lower``-free tests;
+* ``("method", base, name, argument)`` — ``base.startswith(lit)`` / ``endswith``, and ``loop.is_running()`` / ``loop.is_closed()`` (argument ``("const", None)``);
+* ``("if", test, body, orelse)`` — a conditional expression;
+* ``("loop",)`` — ``asyncio.get_event_loop()`` or ``asyncio.get_running_loop()``: in the call graph
+  every helper runs on the event loop's thread while it runs, so these give the running loop
+  (``LOOP``, also the value of a local bound to one), which is running, not closed and not None;
 * ``("unknown",)`` — anything else.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Literal, TypeAlias, cast
 
-Guard = tuple[Any, ...]
-UNKNOWN: Guard = ("unknown",)
+Constant: TypeAlias = str | int | bool | None
+Unknown: TypeAlias = tuple[Literal["unknown"]]
+Loop: TypeAlias = tuple[Literal["loop"]]
+if TYPE_CHECKING:  # the variadic ``and``/``or`` need ``Unpack`` (typing 3.11): for the checker only
+    from typing_extensions import Unpack
+
+    Guard: TypeAlias = (
+        tuple[Literal["name"], str]
+        | tuple[Literal["const"], Constant]
+        | Loop
+        | Unknown
+        | tuple[Literal["not"], "Guard"]
+        | tuple[Literal["and", "or"], Unpack[tuple["Guard", ...]]]
+        | tuple[Literal["cmp"], str, "Guard", "Guard"]
+        | tuple[Literal["method"], "Guard", str, "Guard"]
+        | tuple[Literal["if"], "Guard", "Guard", "Guard"]
+    )
+else:
+    Guard = tuple
+UNKNOWN: Unknown = ("unknown",)
+#: The running event loop: the guard of a call that gets it, and its value (plain data, so it
+#: travels in summaries like a literal).
+LOOP: Loop = ("loop",)
 #: A guarded call: (guard, the value the guard had on the way to the call).
 Condition = tuple[Guard, bool]
+#: What a name can be bound to when a guard is evaluated: a literal, the running loop, or another
+#: value the evaluator passes through without looking into it.
+Value: TypeAlias = object
 
 _COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
 _STRING_TESTS = frozenset({"startswith", "endswith"})
+_LOOP_TESTS = frozenset({"is_running", "is_closed"})
 MAX_GUARD_DEPTH = 8
 MAX_STRING = 200
 
 
-def guard_of(node: ast.expr, depth: int = 0) -> Guard:
-    """The guard expression of an ``if`` test (``UNKNOWN`` for what cannot be evaluated)."""
+def guard_of(
+    node: ast.expr, gets_loop: Callable[[ast.expr], bool] | None = None, depth: int = 0
+) -> Guard:
+    """The guard expression of an ``if`` test (``UNKNOWN`` for what cannot be evaluated);
+    ``gets_loop`` says which calls get the running event loop (the index knows the imports)."""
     if depth > MAX_GUARD_DEPTH:
         return UNKNOWN
+    if gets_loop is not None and gets_loop(node):
+        return LOOP
     inner = depth + 1
     if isinstance(node, ast.Name):
         return ("name", node.id)
@@ -48,15 +82,20 @@ def guard_of(node: ast.expr, depth: int = 0) -> Guard:
         if value is None or isinstance(value, (bool, int)) or (isinstance(value, str) and len(value) <= MAX_STRING):
             return ("const", value)
         return UNKNOWN
+    if isinstance(node, ast.IfExp):
+        test, body, orelse = (guard_of(part, gets_loop, inner) for part in (node.test, node.body, node.orelse))
+        return ("if", test, body, orelse)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return ("not", guard_of(node.operand, inner))
+        return ("not", guard_of(node.operand, gets_loop, inner))
     if isinstance(node, ast.BoolOp):
-        kind = "and" if isinstance(node.op, ast.And) else "or"
-        return (kind, *(guard_of(value, inner) for value in node.values))
+        operands = tuple(guard_of(value, gets_loop, inner) for value in node.values)
+        # mypy cannot type a starred tuple display as the variadic member it builds
+        return cast(Guard, ("and" if isinstance(node.op, ast.And) else "or", *operands))
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         op = _COMPARISONS.get(type(node.ops[0]))
         if op is not None:
-            return ("cmp", op, guard_of(node.left, inner), guard_of(node.comparators[0], inner))
+            left, right = (guard_of(side, gets_loop, inner) for side in (node.left, node.comparators[0]))
+            return ("cmp", op, left, right)
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -64,62 +103,91 @@ def guard_of(node: ast.expr, depth: int = 0) -> Guard:
         and len(node.args) == 1
         and not node.keywords
     ):
-        return ("method", guard_of(node.func.value, inner), node.func.attr, guard_of(node.args[0], inner))
+        base = guard_of(node.func.value, gets_loop, inner)
+        return ("method", base, node.func.attr, guard_of(node.args[0], gets_loop, inner))
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _LOOP_TESTS
+        and not node.args
+        and not node.keywords
+    ):
+        base = guard_of(node.func.value, gets_loop, inner)
+        return ("method", base, node.func.attr, ("const", None))
     return UNKNOWN
 
 
 def mentions_a_name(guard: Guard) -> bool:
-    """Only guards over names can be decided by arguments; the others are not worth keeping."""
-    if guard[0] == "name":
-        return True
-    return any(isinstance(part, tuple) and mentions_a_name(part) for part in guard[1:])
+    """Only guards over names (or the running loop) can be decided: the others are not kept."""
+    return bool(names_in(guard)) or LOOP in parts_of(guard)
+
+
+def parts_of(guard: Guard) -> list[Guard]:
+    """``guard`` and every guard inside it."""
+    match guard:
+        case ("not", inner):
+            inside: tuple[Guard, ...] = (inner,)
+        case ("and" | "or", *operands):
+            inside = tuple(operands)
+        case ("cmp", _, left, right):
+            inside = (left, right)
+        case ("method", base, _, argument):
+            inside = (base, argument)
+        case ("if", test, body, orelse):
+            inside = (test, body, orelse)
+        case _:
+            inside = ()
+    return [guard, *(part for inner in inside for part in parts_of(inner))]
 
 
 def names_in(guard: Guard) -> set[str]:
     """The names a guard tests."""
-    if guard[0] == "name":
-        return {guard[1]}
-    found: set[str] = set()
-    for part in guard[1:]:
-        if isinstance(part, tuple):
-            found |= names_in(part)
-    return found
+    return {part[1] for part in parts_of(guard) if part[0] == "name"}
 
 
 _UNKNOWN_VALUE = object()
 
 
-def evaluate(guard: Guard, values: Mapping[str, Any]) -> Any:
+def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
     """The value of ``guard`` with ``values`` bound (``_UNKNOWN_VALUE`` when it cannot be known)."""
-    kind = guard[0]
-    if kind == "name":
-        return values.get(guard[1], _UNKNOWN_VALUE)
-    if kind == "const":
-        return guard[1]
-    if kind == "not":
-        value = truth(guard[1], values)
-        return _UNKNOWN_VALUE if value is None else not value
-    if kind in ("and", "or"):
-        return _boolean_operation(kind, guard[1:], values)
-    if kind == "cmp":
-        return _compare(guard[1], evaluate(guard[2], values), evaluate(guard[3], values))
-    if kind == "method":
-        base, argument = evaluate(guard[1], values), evaluate(guard[3], values)
-        if isinstance(base, str) and isinstance(argument, str):
-            return base.startswith(argument) if guard[2] == "startswith" else base.endswith(argument)
+    match guard:
+        case ("name", str() as name):
+            return values.get(name, _UNKNOWN_VALUE)
+        case ("const", value):
+            return value
+        case ("loop",):
+            return LOOP
+        case ("if", test, body, orelse):
+            decided = truth(test, values)
+            return _UNKNOWN_VALUE if decided is None else evaluate(body if decided else orelse, values)
+        case ("not", inner):
+            value = truth(inner, values)
+            return _UNKNOWN_VALUE if value is None else not value
+        case ("and" | "or", *operands):
+            return _boolean_operation(guard[0], tuple(operands), values)
+        case ("cmp", op, left, right):
+            return _compare(op, evaluate(left, values), evaluate(right, values))
+        case ("method", base, name, _) if name in _LOOP_TESTS:
+            if evaluate(base, values) == LOOP:
+                return name == "is_running"  # the loop the code runs on: running, so not closed
+            return _UNKNOWN_VALUE
+        case ("method", base, name, argument):
+            text, prefix = evaluate(base, values), evaluate(argument, values)
+            if isinstance(text, str) and isinstance(prefix, str):
+                return text.startswith(prefix) if name == "startswith" else text.endswith(prefix)
     return _UNKNOWN_VALUE
 
 
-def truth(guard: Guard, values: Mapping[str, Any]) -> bool | None:
+def truth(guard: Guard, values: Mapping[str, Value]) -> bool | None:
     """Whether ``guard`` is true (None: unknown)."""
     value = evaluate(guard, values)
     return None if value is _UNKNOWN_VALUE else bool(value)
 
 
-def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[str, Any]) -> Any:
+def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[str, Value]) -> Value:
     """``and``/``or`` as Python evaluates them, stopping at the first deciding operand; an unknown
     operand before it makes the whole unknown."""
-    result: Any = _UNKNOWN_VALUE
+    result: Value = _UNKNOWN_VALUE
     for operand in operands:
         value = evaluate(operand, values)
         if value is _UNKNOWN_VALUE:
@@ -130,7 +198,7 @@ def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[s
     return result
 
 
-def _compare(op: str, left: Any, right: Any) -> Any:
+def _compare(op: str, left: Value, right: Value) -> Value:
     if left is _UNKNOWN_VALUE or right is _UNKNOWN_VALUE:
         return _UNKNOWN_VALUE
     if op == "is":
@@ -146,7 +214,7 @@ def _compare(op: str, left: Any, right: Any) -> Any:
     return _UNKNOWN_VALUE
 
 
-def can_run(conditions: tuple[Condition, ...], values: Mapping[str, Any]) -> bool:
+def can_run(conditions: tuple[Condition, ...], values: Mapping[str, Value]) -> bool:
     """False when some guard around the call certainly has the other value."""
     for guard, expected in conditions:
         value = truth(guard, values)

@@ -14,12 +14,24 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeGuard
 from typing import Literal as Tag
 
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
-from loopguard.analysis.guards import Condition, Guard, guard_of, mentions_a_name
+from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
+from loopguard.analysis.known import (
+    LiteralBinding,
+    LocalLiterals,
+    Table,
+    columns_of,
+    constant_table,
+    first_value,
+    gets_running_loop,
+    is_one_of,
+    only_gets_loop,
+    returns_running_loop,
+)
 from loopguard.analysis.values import (
     UNKNOWN,
     Binding,
@@ -29,7 +41,7 @@ from loopguard.analysis.values import (
     last_name,
 )
 from loopguard.catalogue import ARGUMENT_TAKERS, CALLBACK_POSITIONS, NONBLOCKING_ARGUMENTS
-from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters, Rebinding
+from loopguard.models import NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
 
 # the IR is part of the index's contract (its shapes are in ``values.py``)
 __all__ = ["NONE", "OTHER", "UNKNOWN", "Binding", "Expr", "annotation_of", "expr_of"]
@@ -145,6 +157,14 @@ class _Indexer(ast.NodeVisitor):
         self.loops = 0  # loops around the code being visited, in the current function
         # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
         self.overloads: dict[str, list[Expr | None]] = {}
+        # the locals of the sync functions being walked, innermost last (known.py)
+        self.locals: list[LocalLiterals] = []
+        self.literal: LiteralBinding = None  # set while ``name = <literal>`` binds its name
+        self.loop_returning: set[str] = set()  # functions of this module returning the running loop
+        self.tables: dict[str, Table] = {}  # module constants: tuples of string literals (known.py)
+        # comprehension scope -> its variables drawn from a constant table, and the values they take
+        self.alternatives: dict[int, dict[str, tuple[str, ...]]] = {}
+        self.table_uses: dict[int, set[str]] = {}  # call number -> the tables its arguments come from
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -191,6 +211,9 @@ class _Indexer(ast.NodeVisitor):
         if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
             rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
+        elif self.locals and self.locals[-1].scope == target:
+            in_loop = self.loops > 0
+            self.locals[-1].bound(name, self.call_conditions(), self.line, in_loop, self.literal)
 
     def bind_target(self, target: ast.AST, binding: Binding) -> None:
         if isinstance(target, ast.Name):
@@ -275,12 +298,19 @@ class _Indexer(ast.NodeVisitor):
     def visit_Global(self, node: ast.Global) -> None:
         self.scopes[self.current].global_names.update(node.names)
 
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        for function in self.locals:  # whichever encloses it, its local is no longer its own
+            function.declared_nonlocal(node.names)
+
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
+        self.note_table(node.targets, node.value)
+        self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         for target in node.targets:
             self.visit_target(target)
             self.record_access("set", target)
             self.bind_target(target, self.value(node.value))
+        self.literal = None
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -288,7 +318,10 @@ class _Indexer(ast.NodeVisitor):
         self.visit_target(node.target)
         if node.value is not None:
             self.record_access("set", node.target)
+        self.note_table([node.target], node.value)
+        self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
         self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
+        self.literal = None
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
@@ -302,6 +335,49 @@ class _Indexer(ast.NodeVisitor):
         # a walrus in a comprehension binds in the enclosing function scope
         scope = self.function_scope()
         self.bind(node.target.id, ("value", expr_of(node.value), scope), scope)
+
+    def note_table(self, targets: list[ast.expr], value: ast.expr | None) -> None:
+        """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py)."""
+        if self.current == 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            table = constant_table(value, literal_value)
+            if table is not None:
+                self.tables[targets[0].id] = table
+
+    def draws_from_table(self, generator: ast.comprehension) -> None:
+        """``for key, env_name in NAMES`` in a comprehension: its variables take the table's values
+        (the table bound once, at module level, and not hidden by another binding)."""
+        iterable = generator.iter
+        if not isinstance(iterable, ast.Name) or iterable.id not in self.tables:
+            return
+        bound = self.bindings_of(iterable.id)
+        if len(bound) != 1 or bound is not self.scopes[0].bindings.get(iterable.id):
+            return
+        for name, values in columns_of(generator.target, self.tables[iterable.id]).items():
+            self.alternatives.setdefault(self.current, {})[name] = (iterable.id, *values)
+
+    def with_alternatives(self, literals: tuple[Literal, ...]) -> tuple[Literal, ...]:
+        """A call's arguments with the comprehension variables drawn from a table as ``ONE_OF``
+        their values."""
+        result: list[Literal] = []
+        tables: set[str] = set()
+        for key, value in literals:
+            drawn = self.drawn_from_table(value[1]) if is_passed(value) else None
+            if drawn is not None:
+                tables.add(drawn[0])
+                value = (ONE_OF, *drawn[1:])
+            result.append((key, value))
+        if tables:
+            self.table_uses[len(self.calls)] = tables
+        return tuple(result)
+
+    def drawn_from_table(self, name: str) -> tuple[str, ...] | None:
+        """(table, values) for a comprehension variable drawn from a table, seen from here."""
+        scope: int | None = self.current
+        while scope is not None and self.scopes[scope].kind == "comprehension":
+            if name in self.scopes[scope].bindings:
+                return self.alternatives.get(scope, {}).get(name)
+            scope = self.scopes[scope].parent
+        return None
 
     def visit_target(self, target: ast.AST) -> None:
         """Visit the expressions inside an assignment target (``a[f()] = ...`` calls ``f``)."""
@@ -417,10 +493,59 @@ class _Indexer(ast.NodeVisitor):
             positional, keyword_only = self.parameters[scope][:2]
             self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
+            everything = (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+            self.locals.append(LocalLiterals(scope, frozenset(a.arg for a in everything if a)))
+        first_call = len(self.calls)
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
         outer_loops, self.loops = self.loops, 0
         self.visit_block(node.body)
         self.current, self.loop, self.guards, self.loops = outer, outer_loop, outer_guards, outer_loops
+        if not is_async:
+            function = self.locals.pop()
+            self.keep_literal_locals(function, self.calls[first_call:])
+            if function.returns and self.gives_the_running_loop(node, function):
+                self.loop_returning.add(self.scopes[scope].qualname)
+
+    def gives_the_running_loop(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, function: LocalLiterals
+    ) -> bool:
+        """A plain function (no decorator but ``staticmethod``/``classmethod``, no ``yield``) that
+        ends in a ``return`` or ``raise`` and whose every return that can run on the loop gives
+        the running loop: its callers get the loop from it as from ``asyncio.get_running_loop()``."""
+        plain = all(expr_of(d)[-1] in ("staticmethod", "classmethod") for d in node.decorator_list)
+        if not plain or not exits(node.body):
+            return False
+        if any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node)):
+            return False
+        positional, keyword_only, defaults, bound, _ = self.parameters[function.scope]
+        rebindings = tuple(self.rebindings.get(function.scope, ()))
+        parameters = (positional, keyword_only, defaults, bound, rebindings)
+        return returns_running_loop(parameters, function.returns)
+
+    def function_of(self, scope: int) -> int:
+        """The scope a comprehension's code belongs to (its own for any other scope)."""
+        parent = self.scopes[scope].parent
+        while self.scopes[scope].kind == "comprehension" and parent is not None:
+            scope, parent = parent, self.scopes[parent].parent
+        return scope
+
+    def keep_literal_locals(self, function: LocalLiterals, calls: list[CallSite]) -> None:
+        """Record the function's literal locals that a guard tests or a call is given, beside its
+        literal defaults, and their later bindings beside the parameters' (known.py)."""
+        used: set[str] = set()
+        for call in calls:
+            if self.function_of(call.scope) == function.scope:
+                used.update(name for guard, _value in call.conditions for name in names_in(guard))
+                used.update(str(value[1]) for _key, value in call.literals if is_passed(value))
+        for _name, conditions, _line, _in_loop in self.rebindings.get(function.scope, ()):
+            used.update(name for guard, _value in conditions for name in names_in(guard))
+        used |= function.names_returns_test()
+        literals, later = function.finish(used)
+        if literals:
+            positional, keyword_only, defaults, bound, assigned = self.parameters[function.scope]
+            defaults += literals
+            self.parameters[function.scope] = (positional, keyword_only, defaults, bound, assigned)
+            self.rebindings.setdefault(function.scope, []).extend(later)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -498,6 +623,7 @@ class _Indexer(ast.NodeVisitor):
                 if not generator.is_async:
                     self.record_iteration(generator.iter)
             self.bind_target(generator.target, UNKNOWN)
+            self.draws_from_table(generator)
             for condition in generator.ifs:
                 self.visit(condition)
         for element in elements:
@@ -532,8 +658,73 @@ class _Indexer(ast.NodeVisitor):
         coroutine's calls are never pruned) and only over names."""
         if self.loop >= 0:
             return None
-        guard = guard_of(test)
-        return guard if mentions_a_name(guard) else None
+        guard = guard_of(test, self.gets_loop)
+        if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
+            return None
+        return guard
+
+    def inner_names(self) -> set[str]:
+        """The names bound by the comprehensions and lambdas the code being visited is in: they
+        hide the function's own (``[open(p) if p else None for p in paths]`` tests each ``p``)."""
+        names: set[str] = set()
+        scope: int | None = self.current
+        while scope is not None and self.scopes[scope].kind in ("comprehension", "lambda"):
+            names.update(self.scopes[scope].bindings)
+            scope = self.scopes[scope].parent
+        return names
+
+    def gets_loop(self, node: ast.expr) -> bool:
+        """A call that gets the running event loop: ``asyncio.get_running_loop()``, or a call
+        without arguments of a function of this module (defined before) that returns it."""
+        if gets_running_loop(node, self.bindings_of):
+            return True
+        if not self.loop_returning or not isinstance(node, ast.Call) or node.args or node.keywords:
+            return False
+        function = node.func
+        if isinstance(function, ast.Name):
+            bound = self.bindings_of(function.id)
+            return any(binding == ("ref", qualname) for binding in bound for qualname in self.loop_returning)
+        if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+            owners = self.bindings_of(function.value.id)
+            # a class named, not ``cls``/``self``: a subclass may override what they call
+            return bool(owners) and all(
+                owner[0] == "ref" and f"{owner[1]}.{function.attr}" in self.loop_returning
+                for owner in owners
+            )
+        return False
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        if self.locals and self.locals[-1].scope == self.current:
+            value = ("const", None) if node.value is None else guard_of(node.value, self.gets_loop)
+            self.locals[-1].returned(value, self.call_conditions(), self.line)
+
+    def bindings_of(self, name: str) -> Sequence[Binding]:
+        """A name's bindings so far, in the innermost scope that binds it (comprehensions and class
+        bodies aside, as Python looks names up from a function)."""
+        scope: int | None = self.current
+        while scope is not None:
+            found = self.scopes[scope].bindings.get(name)
+            if found and (scope == self.current or self.scopes[scope].kind != "class"):
+                return found
+            scope = self.scopes[scope].parent
+        return []
+
+    def visit_Try(self, node: ast.Try) -> None:
+        """The handlers of a ``try`` that only gets the running loop never run on the loop: they
+        run under a guard that is false there (``except RuntimeError: asyncio.run(...)``)."""
+        self.visit_block(node.body)
+        dead = self.loop < 0 and only_gets_loop(node.body, self.gets_loop)
+        if dead:
+            self.guards.append((LOOP, False))
+        for handler in node.handlers:
+            self.visit(handler)
+        if dead:
+            self.guards.pop()
+        for block in (node.orelse, node.finalbody):
+            if block:
+                self.visit_block(block)
 
     def visit_If(self, node: ast.If) -> None:
         self.visit_guarded(node.test, node.body, node.orelse, self.visit_block)
@@ -551,6 +742,17 @@ class _Indexer(ast.NodeVisitor):
             visit_branch(branch)
             if guard is not None:
                 self.guards.pop()
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        """``a and f()`` calls ``f`` only when ``a`` is true (``a or f()``: when it is false)."""
+        depth = len(self.guards)
+        expected = isinstance(node.op, ast.And)
+        for number, operand in enumerate(node.values):
+            self.visit(operand)
+            guard = self.decidable_guard(operand) if number < len(node.values) - 1 else None
+            if guard is not None:
+                self.guards.append((guard, expected))
+        del self.guards[depth:]
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Await(self, node: ast.Await) -> None:
@@ -573,7 +775,10 @@ class _Indexer(ast.NodeVisitor):
         position = CALLBACK_POSITIONS.get(method) if method is not None else None
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
-        self.record_call(func, node, () if is_partial(func) else literal_arguments(node))
+        literals = () if is_partial(func) else literal_arguments(node)
+        if self.alternatives:
+            literals = self.with_alternatives(literals)
+        self.record_call(func, node, literals)
         self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
         self.generic_visit(node)
 
@@ -647,7 +852,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         package=package,
         scopes=indexer.scopes,
         classes=indexer.classes,
-        calls=indexer.calls,
+        calls=without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]),
         coroutines=indexer.coroutines,
         imported_roots=indexer.imported_roots,
         function_returns=overloaded_returns(indexer.function_returns, indexer.overloads, indexer.scopes),
@@ -657,6 +862,16 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         rebindings=indexer.rebindings,
     )
 
+
+
+def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], module: Scope) -> list[CallSite]:
+    """A table bound more than once in the module (later, or by a function's ``global``) is not a
+    constant: the calls whose arguments were drawn from it have no literal values there."""
+    changed = {number for number, tables in uses.items() if any(len(module.bindings[t]) > 1 for t in tables)}
+    for number in changed:
+        literals = tuple((key, NOT_LITERAL if is_one_of(v) else v) for key, v in calls[number].literals)
+        calls[number] = replace(calls[number], literals=literals)
+    return calls
 
 
 def overloaded_returns(
@@ -735,6 +950,11 @@ def property_accessor(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | Non
             case ("attr", ("name", owner), ("setter" | "deleter") as accessor) if owner == node.name:
                 return accessor
     return None
+
+
+def is_passed(value: object) -> TypeGuard[tuple[str, ...]]:
+    """A call's argument that is the caller's own variable (``PASSED``)."""
+    return isinstance(value, tuple) and value[:1] == (PASSED,)
 
 
 def exits(body: list[ast.stmt]) -> bool:

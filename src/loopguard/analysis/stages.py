@@ -17,6 +17,7 @@ from pathlib import Path
 
 from loopguard import catalogue
 from loopguard.analysis.index import NestingTooDeep, index_module
+from loopguard.analysis.known import runs_on_the_loop
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary, LoopCall, summarize
@@ -217,14 +218,16 @@ def nearest_helper(graph: CallGraph, key: str | None, loop_call: LoopCall) -> tu
 
 def loop_function_calls(summary: FileSummary, graph: CallGraph, settings: Settings) -> list[LoopCall]:
     """The calls of this module's sync functions that run on the loop (``graph.loop_functions``),
-    checked like a coroutine's."""
+    checked like a coroutine's — but for those under a guard that is false on the loop."""
     calls = []
     for qualname in graph.loop_functions.intersection(summary.functions):
         function = FunctionSummary(*summary.functions[qualname])
         span = (function.line, function.col, function.end_line)
+        can_run_here = runs_on_the_loop(function.parameters)
         calls += [
             LoopCall(line, col, end_line, end_col, target, span, qualname, False, literals)
-            for line, col, end_line, end_col, target, literals, _conditions in function.calls
+            for line, col, end_line, end_col, target, literals, conditions in function.calls
+            if can_run_here(line, conditions)
         ]
     return calls
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.guards import can_run, names_in
+from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionFields, FunctionSummary
@@ -266,7 +267,7 @@ class CallGraph:
         if not names:
             return qualname
         _display, function = self.function(qualname)
-        values = argument_values(function.parameters, literals)
+        values = argument_values(function.parameters, literals) | locals_of(function.parameters)
         arguments = {name: value for name, value in values.items() if name in names}
         if not arguments or self.calls_itself(qualname, function):
             return qualname
@@ -287,6 +288,9 @@ class CallGraph:
                 for _key, value in call[5]:
                     if isinstance(value, tuple) and value[:1] == (PASSED,):
                         found.add(str(value[1]))
+            for _name, conditions, _line, _in_loop in function.parameters[4]:
+                for guard, _value in conditions:  # what decides whether a binding can change a value
+                    found |= names_in(guard)
             self._guard_names[qualname] = frozenset(found)
         return self._guard_names[qualname]
 
@@ -297,8 +301,14 @@ class CallGraph:
         return any(self.project.target(d) not in TRANSPARENT_DECORATORS for d in function.decorators)
 
     def blocking_called_with(self, qualname: str, literals: tuple[Literal, ...]) -> Witness | None:
-        """``blocking(qualname)`` for a call with these literal arguments."""
-        return self.blocking(self.specialise(qualname, literals))
+        """``blocking(qualname)`` for a call with these literal arguments; for a call that stands for
+        several (``ONE_OF`` arguments), the shortest chain of any of them (the first on a tie)."""
+        found = None
+        for each in expansions(literals):
+            witness = self.blocking(self.specialise(qualname, each))
+            if witness is not None and (found is None or len(witness.hops) < len(found.hops)):
+                found = witness
+        return found
 
     def calls_itself(self, qualname: str, function: FunctionSummary) -> bool:
         if qualname not in self._calls_itself:
@@ -345,11 +355,12 @@ class CallGraph:
         qualname = self.base_of(node)
         arguments = self.arguments_of.get(node)
         _display, function = self.function(qualname)
-        callees = []
+        known = KnownValues(function.parameters, arguments) if arguments else None
+        callees: list[tuple[int, int, str]] = []
         for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
-            here = values_at(line, function.parameters, arguments) if arguments else None
-            if here and not can_run(conditions, here):
-                continue  # this branch does not run for these arguments
+            here = known.at(line) if known is not None else None
+            if conditions and not can_run(conditions, here or {}):
+                continue  # this branch does not run for these arguments, or not on the loop
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed
@@ -366,7 +377,8 @@ class CallGraph:
                     continue  # blocks at most once, not on this chain's code
                 if callee != qualname:
                     given = passed_on(literals, here) if with_arguments_of_call else ()
-                    callees.append((line, col, self.specialise(callee, given)))
+                    nodes = [self.specialise(callee, each) for each in expansions(given)]
+                    callees.extend((line, col, node) for node in dict.fromkeys(nodes))
         return None, tuple(callees)
 
     def settle(self, start: str) -> None:
@@ -517,19 +529,6 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
         elif not open_ended and name in default_of:
             values[name] = default_of[name]
     return values
-
-
-def values_at(line: int, parameters: Parameters, arguments: Mapping[str, object]) -> Mapping[str, object]:
-    """The arguments' values as the code at ``line`` sees them: without the parameters that an
-    assignment before that line (or in a loop) can have changed. An assignment's own guards are
-    judged with the arguments' values: if none before it can run, none has changed a value by the
-    time its guard is tested."""
-    changed = {
-        name
-        for name, conditions, assigned, in_loop in parameters[4]
-        if name in arguments and (in_loop or assigned < line) and can_run(conditions, arguments)
-    }
-    return {name: value for name, value in arguments.items() if name not in changed} if changed else arguments
 
 
 def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:

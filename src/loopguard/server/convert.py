@@ -38,6 +38,7 @@ SEVERITIES = {
 REPOSITORY_LABELS = ("repository", "source", "source code", "homepage")
 
 
+@cache  # one stat per code per server: a memoised helper, reported only under LG011
 def rule_page_url(code: str) -> str | None:
     """The documentation page of a rule (``docs/rules/LG101.md``), for ``codeDescription``.
 

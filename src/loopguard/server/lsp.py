@@ -12,6 +12,7 @@ published (the newer one is on its way).
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -216,8 +217,9 @@ class LoopguardServer(LanguageServer):
 
 
 def document_path(document: TextDocument) -> Path | None:
+    """The file a ``file:`` document stands for (a file URI's path is absolute: no ``getcwd``)."""
     path = to_fs_path(document.uri) if document.uri.startswith("file:") else None
-    return Path(path).absolute() if path else None
+    return Path(path) if path and os.path.isabs(path) else None
 
 
 def noqa_action(
