@@ -95,6 +95,23 @@ def findings_of(*paths: Path, config: Config | None = None, cwd: Path | None = N
     return sorted((f for r in results for f in r.findings), key=Finding.sort_key)
 
 
+def project_findings(app: Path, package: str) -> list[Finding]:
+    """The findings of a fixture project's package, checked with the project's loopguard.toml."""
+    from loopguard.config import load_config
+
+    config = load_config(app / "loopguard.toml", app)
+    return findings_of(app / package, config=config, cwd=app)
+
+
+def project_markers(app: Path) -> list[tuple[str, int, str]]:
+    """(path, line, code) of every marker in a fixture project, in order."""
+    return sorted(
+        (path.relative_to(app).as_posix(), line, code)
+        for path in sorted(app.rglob("*.py"))
+        for line, code in expected_markers(path)
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Write files into a temporary project directory and chdir there."""

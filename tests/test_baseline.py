@@ -75,7 +75,9 @@ def test_only_a_new_finding_fails_and_lines_inserted_above_do_not_matter(project
     status, out, _ = run("--output-format", "concise", "--baseline", "baseline.json", ".")
     assert status == 1
     assert reported(out) == ["app.py:15 LG101"]
-    assert out.splitlines()[-1] == "Found 1 blocking call in 1 file (2 baselined)."
+    assert out.splitlines()[-2:] == [
+        "Found 1 blocking call in 1 file (2 baselined).", "[*] 1 fixable with the `--fix` option."
+    ]
 
 
 def test_occurrence_index_tells_identical_lines_apart(project) -> None:

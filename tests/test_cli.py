@@ -46,7 +46,16 @@ def test_json_contract(project) -> None:
         "path": "app.py", "line": 5, "column": 5, "end_line": 5, "end_column": 18,
         "code": "LG101", "name": "blocking-sleep", "severity": "error",
         "message": "`time.sleep` blocks the event loop", "suggestion": "await asyncio.sleep(...)",
-        "chain": [], "root": "app.py:5 time.sleep", "fix": None,
+        "chain": [], "root": "app.py:5 time.sleep",
+        "fix": {
+            "applicability": "safe", "message": "Replace with `await asyncio.sleep(...)`",
+            "edits": [
+                {"content": "await asyncio.sleep(1)", "location": {"row": 5, "column": 5},
+                 "end_location": {"row": 5, "column": 18}},
+                {"content": "import asyncio\n", "location": {"row": 2, "column": 1},
+                 "end_location": {"row": 2, "column": 1}},
+            ],
+        },
     }
 
 

@@ -108,7 +108,10 @@ def test_output_file_holds_the_whole_report(project, tmp_path: Path) -> None:
     assert status == 1 and out == ""
     written = (tmp_path / "reports" / "lg.txt").read_text(encoding="utf-8")
     assert codes(written) == ["LG101", "LG201"]
-    assert written.endswith("Found 2 blocking calls in 1 file.\n")
+    assert written.endswith(
+        "Found 2 blocking calls in 1 file.\n"
+        "[*] 1 fixable with the `--fix` option (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
+    )
 
 
 def test_output_file_in_a_machine_format(project, tmp_path: Path) -> None:
@@ -134,7 +137,7 @@ def test_statistics_as_json_is_ruffs_shape(project) -> None:
     status, out, _ = run("check", "--statistics", "--output-format", "json", "app.py")
     assert status == 1
     assert json.loads(out) == [
-        {"code": "LG101", "name": "blocking-sleep", "count": 2, "fixable": False, "fixable_count": 0},
+        {"code": "LG101", "name": "blocking-sleep", "count": 2, "fixable": True, "fixable_count": 2},
         {"code": "LG201", "name": "requests-call", "count": 1, "fixable": False, "fixable_count": 0},
     ]
 

@@ -453,6 +453,6 @@ def test_every_finding_names_its_root_and_the_summary_the_shared_ones(project) -
     found = json.loads(CliRunner().invoke(cli, ["check", "--no-cache", "--output-format", "json"]).stdout)
     assert [f["root"] for f in found] == ["app/helpers.py:5 requests.get"] * 3 + ["app/api.py:16 time.sleep"]
     text = CliRunner().invoke(cli, ["check", "--no-cache", "--output-format", "concise"]).stdout
-    assert text.splitlines()[-1] == "One cause, one fix: 3 go through app/helpers.py:5 requests.get."
+    assert text.splitlines()[-2] == "One cause, one fix: 3 go through app/helpers.py:5 requests.get."
     table = CliRunner().invoke(cli, ["check", "--no-cache", "--statistics"]).stdout
     assert "Shared causes" in table and "3\tapp/helpers.py:5 requests.get" in table

@@ -38,7 +38,12 @@ class SourceFile:
 def read_source_file(path: Path) -> SourceFile:
     """The file decoded as Python decodes it; ``SourceWriteError`` when encoding the text again
     would not give the same bytes (so an edit would change more than it says)."""
-    data = read_source(path)
+    return decoded_source(path, read_source(path))
+
+
+def decoded_source(path: Path, data: bytes) -> SourceFile:
+    """``data`` (the bytes of ``path``, or a buffer standing for it) decoded as ``read_source_file``
+    decodes a file."""
     text = decode_source(data)
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     if text.encode(encoding) != data:

@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -38,6 +38,16 @@ from loopguard.discovery.projects import (
     discover_projects,
     excluded_by,
 )
+from loopguard.fix_command import (
+    FileSource,
+    FixOptions,
+    FixRun,
+    describe_fixes,
+    fix_notes,
+    fix_results,
+    write_diffs,
+    write_fixed_buffer,
+)
 from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs, stdin_source
 from loopguard.models import FileResult, Finding
 from loopguard.report import ReportContext, renderers
@@ -47,6 +57,8 @@ from loopguard.runner import check_jobs, problem_results
 from loopguard.settings_view import show_files, show_settings
 
 HUMAN_FORMATS = ("text", "concise", "full")
+#: Formats that show no fix (nor a summary line counting them): fixes are not planned for them.
+FORMATS_WITHOUT_FIXES = ("github", "gitlab", "junit")
 PROGRESS_MIN_FILES = 500
 
 
@@ -75,6 +87,8 @@ class CheckOptions:
     baseline: Path | None = None
     write_baseline: Path | None = None
     add_noqa: bool = False
+    fixes: FixOptions = field(default_factory=FixOptions)
+    to_stderr: bool = False  # the report goes to stderr (standard output holds a fixed buffer)
 
 
 def run_check(options: CheckOptions) -> int:
@@ -113,6 +127,9 @@ def run_check(options: CheckOptions) -> int:
     for group in groups:
         buffer = stdin.source if stdin is not None and stdin.project == group.project else None
         results += check_files(group, cwd, options, buffer)
+    fixed, results = run_fixes(results, options, fix_sources(groups, cwd, stdin), cwd)
+    if fixed is not None and options.fixes.diff:
+        return write_diffs(fixed, bool(found.missing) or any(r.error for r in results))
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     root = report_root([group.project for group in groups], cwd)
     source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))
@@ -122,12 +139,57 @@ def run_check(options: CheckOptions) -> int:
     if adopted.status is not None:
         return adopted.status
     findings = list(adopted.findings)
-    status = write_report(results, findings, context, options, len(found.missing), adopted.baselined)
+    if fixed is not None and stdin is not None and options.fixes.fix:
+        write_fixed_buffer(fixed, stdin.source.data)
+        options = replace(options, to_stderr=True)
+    notes = fix_notes(findings, options.fixes, fixed)
+    status = write_report(results, findings, context, options, len(found.missing), adopted.baselined, notes)
     if status != EXIT_CLEAN:
         return status
-    if found.missing or adopted.failed or any(r.error for r in results):
+    if found.missing or adopted.failed or any(r.error for r in results) or (fixed and fixed.errors):
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
+
+
+# -- fixes ---------------------------------------------------------------------------------------
+def run_fixes(
+    results: list[FileResult], options: CheckOptions, sources: dict[str, FileSource], cwd: Path
+) -> tuple[FixRun | None, list[FileResult]]:
+    """``--fix`` / ``--diff``: fix the files (what they did, and the results left); otherwise the
+    results with the fix of each finding that has one, for the formats that show fixes."""
+    if options.fixes.applies:
+        fixed = fix_results(results, sources, options.fixes, buffer_checker(cwd, options))
+        for message in fixed.errors:
+            fail(message)
+        return fixed, fixed.results
+    if any(r.findings for r in results) and options.output_format not in FORMATS_WITHOUT_FIXES:
+        return None, describe_fixes(results, sources, warn)
+    return None, results
+
+
+def fix_sources(groups: list[ProjectFiles], cwd: Path, stdin: StdinBuffer | None) -> dict[str, FileSource]:
+    """Each reported file's path and project, by the path reports name it with."""
+    sources = {display_path(f, cwd): FileSource(f, group.project) for group in groups for f in group.files}
+    if stdin is not None:
+        for display in stdin_buffer(stdin.source, cwd):
+            sources[display] = FileSource(stdin.source.path, stdin.project, stdin.source.data)
+    return sources
+
+
+def buffer_checker(cwd: Path, options: CheckOptions) -> Callable[[FileSource, bytes], list[Finding] | None]:
+    """Checks a fixed file's new bytes in its project, as an editor's unsaved buffer is checked;
+    None when they could not be checked (they do not parse, say)."""
+    quiet = replace(options, quiet=True)
+
+    def check_buffer(source: FileSource, data: bytes) -> list[Finding] | None:
+        named = None if source.path.name == "-" else source.path
+        buffer = stdin_source(data, named, source.project.roots)
+        results = check_files(ProjectFiles(source.project, ()), cwd, quiet, buffer)
+        if any(r.error for r in results):
+            return None
+        return [f for r in results for f in r.findings]
+
+    return check_buffer
 
 
 def configure(options: CheckOptions) -> Callable[[Config], Config]:
@@ -225,7 +287,7 @@ def use_color(choice: str, to_terminal: bool) -> bool:
 
 def write_report(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, missing: int, baselined: int = 0,
+    options: CheckOptions, missing: int, baselined: int = 0, notes: str = "",
 ) -> int:
     """Print the report (to standard output or ``--output-file``); a status other than 0 when it
     could not be written."""
@@ -233,12 +295,13 @@ def write_report(
     color = use_color(options.color, to_terminal)
     output_format = options.output_format or ("full" if to_terminal else "concise")
     text = report_text(
-        results, findings, replace(context, color=color), options, output_format, missing, baselined
+        results, findings, replace(context, color=color), options, output_format, missing, baselined, notes
     )
     if options.output_file is not None:
         return write_output_file(options.output_file, text)
     try:
-        click.echo(text, nl=False, color=color)  # color=: click strips ANSI off a terminal otherwise
+        # color=: click strips ANSI off a terminal otherwise
+        click.echo(text, nl=False, color=color, err=options.to_stderr)
     except BrokenPipeError:
         # The reader went away (`| head`): the report is incomplete, which is not "findings" (1).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
@@ -248,7 +311,7 @@ def write_report(
 
 def report_text(
     results: list[FileResult], findings: list[Finding], context: ReportContext,
-    options: CheckOptions, output_format: str, missing: int, baselined: int = 0,
+    options: CheckOptions, output_format: str, missing: int, baselined: int = 0, notes: str = "",
 ) -> str:
     if options.statistics:
         body = render_statistics(findings, output_format)
@@ -257,7 +320,8 @@ def report_text(
     if output_format not in HUMAN_FORMATS or options.quiet:
         return body
     gap = "\n" if findings and output_format == "full" and not options.statistics else ""
-    return f"{body}{gap}{summary(results, findings, missing, baselined)}\n"
+    notes = f"\n{notes}" if notes else ""
+    return f"{body}{gap}{summary(results, findings, missing, baselined)}{notes}\n"
 
 
 def write_output_file(path: Path, text: str) -> int:

@@ -78,16 +78,23 @@ def cli() -> None:
 @click.option("--add-noqa", is_flag=True,
               help="Add a `# noqa: CODE` comment for every finding (merged into existing noqa comments), "
               "then report what is left.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff, apply the unsafe fixes too (the call moves to a worker thread).")
+@click.option("--diff", is_flag=True,
+              help="Print the diff of what --fix would change and write nothing (exit 1 when there is one).")
+@click.option("--show-fixes", is_flag=True, help="With --fix, list the findings that were fixed.")
 def check(
     paths: tuple[str, ...], output_format: str | None, output_file: Path | None, select: str | None,
     extend_select: str | None, ignore: str | None, config_path: Path | None, exit_zero: bool,
     quiet: bool, jobs: int | None, force_exclude: bool, stdin_filename: Path | None,
     statistics: bool, color: str, no_color: bool, no_cache: bool, cache_dir: Path | None,
     show_settings: bool, show_files: bool, baseline: Path | None, write_baseline: Path | None,
-    add_noqa: bool,
+    add_noqa: bool, fix: bool, unsafe_fixes: bool, diff: bool, show_fixes: bool,
 ) -> None:
     """Check PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from loopguard.check_command import CheckOptions, run_check
+    from loopguard.fix_command import FixOptions
 
     options = CheckOptions(
         paths=paths, output_format=output_format, select=select, extend_select=extend_select,
@@ -96,6 +103,7 @@ def check(
         color="never" if no_color else color, no_cache=no_cache, cache_dir=cache_dir,
         output_file=output_file, show_settings=show_settings, show_files=show_files,
         baseline=baseline, write_baseline=write_baseline, add_noqa=add_noqa,
+        fixes=FixOptions(fix=fix, diff=diff, unsafe=unsafe_fixes, show_fixes=show_fixes),
     )
     raise SystemExit(run_check(options))
 
@@ -110,7 +118,8 @@ def rules(output_format: str) -> None:
     if output_format == "json":
         data = [
             {"code": r.code, "name": r.name, "domain": r.domain, "summary": r.summary,
-             "default_enabled": r.default_enabled}
+             "default_enabled": r.default_enabled,
+             "fix": {"safe": sorted(r.safe_fixes), "unsafe": r.thread_fix}}
             for r in sorted(ALL_RULES.values(), key=lambda r: r.code)
         ]
         click.echo(json.dumps(data, indent=2))

@@ -51,10 +51,14 @@ class Config:
     respect_gitignore: bool = True
     src: tuple[str, ...] = ()  # source roots relative to ``root``; empty: found (modules.py)
     baseline: str = ""  # the baseline file relative to ``root``; empty: none (baseline.py)
+    fixable: tuple[str, ...] = ("LG",)  # codes whose findings --fix may fix
+    unfixable: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
-        """A hash of everything that changes results (for the cache)."""
-        text = repr(replace(self, root=Path("."), source=None, baseline=""))  # findings, not which are shown
+        """A hash of everything that changes results (for the cache): not which findings are shown
+        (the baseline), nor which codes are fixable (fixes are planned after the check)."""
+        shown = replace(self, root=Path("."), source=None, baseline="", fixable=(), unfixable=())
+        text = repr(shown)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -139,9 +143,11 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "respect-gitignore": ("respect_gitignore", _boolean, "true or false"),
     "src": ("src", _source_directories, "a list of directories relative to the project root"),
     "baseline": ("baseline", _file_path, "a file path relative to the configuration file"),
+    "fixable": ("fixable", _string_list, "a list of code prefixes"),
+    "unfixable": ("unfixable", _string_list, "a list of code prefixes"),
 }
 
-_CODE_KEYS = ("select", "ignore")
+_CODE_KEYS = ("select", "ignore", "fixable", "unfixable")
 
 
 # Real pyproject.toml files are kilobytes; the bound keeps a hostile one from costing the run.

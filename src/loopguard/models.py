@@ -84,13 +84,24 @@ class Rule:
     example: str = ""
     use_instead: str = ""
     example_config: str = ""
-    fix_safety: str = "No automatic fix: the replacement changes behaviour, so it is only suggested."
+    #: What the "Fix safety" page section adds to what the fix data below says (why the suggested
+    #: replacement is only suggested, say); the section itself is generated from that data.
+    fix_safety: str = ""
     default_enabled: bool = True
     #: method or function name (the last part of the API) -> the arguments for which it does not wait
     non_waiting: dict[str, tuple[NonWaiting, ...]] = field(default_factory=dict)
     #: an API that waits by calling another (entering ``with lock:`` acquires it) -> the one that
     #: the suggestion names (``to_thread(threading.Lock.acquire)``, not ``...__enter__``)
     suggest_as: dict[str, str] = field(default_factory=dict)
+    #: API -> the safe rewrite of its calls, a name in ``fixdata.REWRITES`` (``"time.sleep":
+    #: "async-sleep"``); its other APIs get the thread fix, when ``thread_fix`` allows it
+    safe_fixes: dict[str, str] = field(default_factory=dict)
+    #: whether a call of this rule's APIs, or of a helper that reaches one, may be moved to a worker
+    #: thread as an unsafe fix (``await asyncio.to_thread(f, ...)``)
+    thread_fix: bool = True
+    #: APIs whose result does the waiting later, when it is used (``Executor.map`` returns an
+    #: iterator that waits): moving the call itself to a thread would move nothing
+    lazy_results: tuple[str, ...] = ()
 
     def suggestion(self, library: str) -> str:
         return self.instead.get(library) or self.instead["asyncio"]
@@ -115,6 +126,32 @@ class Hop:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text from (line, column) up to (end_line, end_column) by ``content``: lines and
+    columns 1-based, columns in characters, the end exclusive (ruff's edit; an insertion has
+    start == end)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+SAFE, UNSAFE = "safe", "unsafe"
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """An available fix of one finding: ``applicability`` is ``SAFE`` (the code does the same, on
+    the loop's terms) or ``UNSAFE`` (the behaviour moves, e.g. into a thread)."""
+
+    applicability: str
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A reported problem; lines and columns are 1-based, ``end_column`` is exclusive."""
 
@@ -129,7 +166,7 @@ class Finding:
     suggestion: str = ""
     severity: str = "error"
     chain: tuple[Hop, ...] = ()
-    fix: None = None
+    fix: Fix | None = None
     #: The blocking call at the bottom, as "path:line api" — the same for every finding that goes
     #: through it, so one fix there clears them all (``--statistics``, the summary line).
     root: str = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from loopguard.catalogue import ALL_RULES
+from loopguard.fixdata import fix_safety_text
 from loopguard.models import LIBRARIES, Rule
 from loopguard.suppress import UNSUPPRESSIBLE
 
@@ -13,16 +14,29 @@ GENERATED_NOTE = "<!-- generated from the catalogue by `python -m loopguard.rule
 
 def _matches(rule: Rule) -> str:
     names = [f"- `{name}()`" for name in rule.functions]
-    for method in rule.methods:
-        owner, _, name = method.rpartition(".")
-        if name == "*":
+    for owners, methods in _methods_by_owner(rule.methods):
+        shown = ", ".join(f"`{owner}`" for owner in owners)
+        if methods == ("*",):
             safe = ", ".join(f"`{m}`" for m in rule.safe_methods)
-            names.append(f"- every method of a `{owner}` object" + (f" except {safe}" if safe else ""))
+            names.append(f"- every method of {shown} objects" + (f" except {safe}" if safe else ""))
         else:
-            names.append(f"- `{owner}` objects: `.{name}()`")
+            names.append(f"- {shown} objects: " + ", ".join(f"`.{name}()`" for name in methods))
     if not names:  # the tool's own codes (LG001, LG011) and configured calls (LG801) list no APIs
         return ""
     return "\n\nIt matches, in code that runs on the event loop:\n\n" + "\n".join(names)
+
+
+def _methods_by_owner(methods: tuple[str, ...]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """``Type.method`` names as (types, their methods), in first-seen order: one line per type, and
+    one line for the types that share the same methods (LG504's fifteen file types)."""
+    by_owner: dict[str, list[str]] = {}
+    for method in methods:
+        owner, _, name = method.rpartition(".")
+        by_owner.setdefault(owner, []).append(name)
+    by_methods: dict[tuple[str, ...], list[str]] = {}
+    for owner, names in by_owner.items():
+        by_methods.setdefault(tuple(names), []).append(owner)
+    return [(tuple(owners), names) for names, owners in by_methods.items()]
 
 
 def _non_waiting(rule: Rule) -> str:
@@ -63,7 +77,7 @@ def rule_page(rule: Rule) -> str:
         sections += [f"```python\n{rule.use_instead}\n```"]
     if any(rule.suggestion(lib) for lib in LIBRARIES):
         sections += ["The suggestion names the async library the file already imports:\n\n" + instead]
-    sections += ["## Fix safety", rule.fix_safety, "## Options", _options(rule)]
+    sections += ["## Fix safety", fix_safety_text(rule), "## Options", _options(rule)]
     return "\n\n".join(sections) + "\n"
 
 

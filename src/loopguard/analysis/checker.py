@@ -77,18 +77,29 @@ class LoopCallVisitor(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """Reading, assigning or deleting an attribute calls a property's accessor there (a call
         at the same position keeps its own end)."""
+        self.reaches(node)
+
+    def visit_For(self, node: cst.For) -> None:
+        """A sync ``for`` iterates its iterable where it is written (``for line in f:``)."""
+        if node.asynchronous is None:
+            self.reaches(node.iter)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        if node.asynchronous is None:
+            self.reaches(node.iter)
+
+    def reaches(self, expression: cst.BaseExpression) -> None:
+        """An expression the loop runs a special method on (``__iter__``, ``__enter__``)."""
         if self.on_loop and self.on_loop[-1]:
-            where = self.get_metadata(PositionProvider, node)
+            where = self.get_metadata(PositionProvider, expression)
             start = (where.start.line + self.line_offset, where.start.column)
             self.found.calls.setdefault(start, (where.end.line + self.line_offset, where.end.column))
 
     def visit_With(self, node: cst.With) -> None:
         """``with lock:`` enters the manager (a call of its ``__enter__``) where it is written."""
-        if node.asynchronous is None and self.on_loop and self.on_loop[-1]:
+        if node.asynchronous is None:
             for item in node.items:
-                where = self.get_metadata(PositionProvider, item.item)
-                start = (where.start.line + self.line_offset, where.start.column)
-                self.found.calls.setdefault(start, (where.end.line + self.line_offset, where.end.column))
+                self.reaches(item.item)
 
 
 def segment_source(lines: list[str], def_line: int, def_column: int, end_line: int) -> tuple[str, int] | None:

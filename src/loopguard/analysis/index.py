@@ -836,9 +836,9 @@ class _Indexer(ast.NodeVisitor):
         return tuple(self.guards)
 
     def record_iteration(self, iterable: ast.expr) -> None:
-        """A sync ``for`` over a call's result runs the iteration on the loop. Only a call has a
-        position the libcst walk can confirm, so iterating a plain name is not recorded."""
-        if isinstance(iterable, ast.Call) and self.loop >= 0:
+        """A sync ``for`` over a call's result, a name or an attribute (``for line in f:``) runs the
+        iteration on the loop, placed at the iterable (the libcst walk confirms it there)."""
+        if isinstance(iterable, (ast.Call, ast.Name, ast.Attribute)) and self.loop >= 0:
             self.record_call(("iterate", expr_of(iterable)), iterable)
 
 

@@ -197,7 +197,26 @@ def find_candidates(
             candidate = Candidate(loop_call, witness.match, helper, witness.hops)
         if not per_file_ignored(candidate.match.rule.code, relative, per_file):
             candidates.append(candidate)
-    return candidates
+    return without_covered(candidates)
+
+
+def without_covered(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates less the method calls reported at the call that made their object: a method
+    of a ``COVERED_BY_MAKER`` type in a function that already has a finding for one of its makers,
+    on or before its line (``with open(p) as f: f.read()`` is one finding, at ``open``)."""
+    made: dict[tuple[str, str], int] = {}  # (function, maker API) -> its first line
+    for candidate in candidates:
+        if not candidate.via:
+            key = (candidate.call.function, candidate.match.api)
+            made[key] = min(made.get(key, candidate.call.line), candidate.call.line)
+
+    def is_covered(candidate: Candidate) -> bool:
+        makers = catalogue.COVERED_BY_MAKER.get(candidate.match.api.rpartition(".")[0], ())
+        call = candidate.call
+        lines = (made.get((call.function, maker)) for maker in makers)
+        return not candidate.via and any(line is not None and line <= call.line for line in lines)
+
+    return [candidate for candidate in candidates if not is_covered(candidate)]
 
 
 def nearest_helper(graph: CallGraph, key: str | None, loop_call: LoopCall) -> tuple[str, Witness] | None:

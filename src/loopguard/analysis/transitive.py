@@ -34,7 +34,7 @@ from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
-from loopguard.analysis.summary import FileSummary, FunctionFields, FunctionSummary
+from loopguard.analysis.summary import FileSummary, FunctionCall, FunctionFields, FunctionSummary
 from loopguard.catalogue import (
     LOOP_SCHEDULERS,
     MEMOISED,
@@ -76,6 +76,21 @@ def short_name(qualname: str) -> str:
         return ".".join(parts[-3:])  # a property's setter or deleter: ``Certs.pem.setter``
     is_class = len(parts) >= 2 and parts[-2].lstrip("_")[:1].isupper()  # also _PrivateClass
     return ".".join(parts[-2:]) if is_class else parts[-1]
+
+
+def in_evaluation_order(calls: tuple[FunctionCall, ...]) -> list[FunctionCall]:
+    """A body's calls in the order they run. The index records a call before the calls inside it,
+    which is the order they run in, except for calls that start at the same position: in
+    ``open(p).read()`` the inner ``open`` runs first (so the helper's blocking call is the open)."""
+    ordered: list[FunctionCall] = []
+    run = 0  # where the calls starting at the current position begin in ``ordered``
+    for call in calls:
+        if ordered and ordered[-1][:2] == call[:2]:
+            ordered.insert(run, call)
+        else:
+            run = len(ordered)
+            ordered.append(call)
+    return ordered
 
 
 def shortest_distances(
@@ -357,7 +372,7 @@ class CallGraph:
         _display, function = self.function(qualname)
         known = KnownValues(function.parameters, arguments) if arguments else None
         callees: list[tuple[int, int, str]] = []
-        for line, col, _end_line, _end_col, target, literals, conditions in function.calls:
+        for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
             if conditions and not can_run(conditions, here or {}):
                 continue  # this branch does not run for these arguments, or not on the loop

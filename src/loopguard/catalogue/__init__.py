@@ -15,6 +15,8 @@ Each domain module defines ``RULES`` (catalogue entries), and may define:
   callback argument (``loop.call_later(delay, callback)``);
 * ``NONBLOCKING_SWITCHES``: calls that switch an object to non-blocking mode, and the argument that
   does it (``sock.setblocking(False)``).
+* ``COVERED_BY_MAKER``: types whose methods are reported at the call that made the object when that
+  call is reported in the same function (``with open(p) as f: f.read()`` is one finding, at ``open``).
 
 Python's own builtins and decorators are described in ``language.py``, the decorators that memoise
 or offload a function below. The index and the resolver read only these tables (and the ones derived
@@ -86,6 +88,7 @@ FILE_ERROR = Rule(
         "    await asyncio.sleep(1)"
     ),
     fix_safety="Fix the syntax error or the file's encoding.",
+    thread_fix=False,
 )
 CONFIGURED = Rule(
     code="LG801",
@@ -156,6 +159,7 @@ MEMOISED = Rule(
         'select = ["LG", "LG011"]'
     ),
     default_enabled=False,
+    thread_fix=False,
 )
 UNUSED_NOQA = Rule(
     code="LG021",
@@ -189,6 +193,7 @@ UNUSED_NOQA = Rule(
     ),
     fix_safety="No automatic fix yet: remove the codes the message names from the comment.",
     default_enabled=False,
+    thread_fix=False,
 )
 #: Decorators after which a function's body runs at most once per argument set.
 #: (``functools.cached_property`` runs its getter once per instance: a memoised helper too.)
@@ -237,6 +242,7 @@ FILE_READERS: frozenset[str] = frozenset(r for domain in _DOMAINS for r in getat
 FILE_TYPES: frozenset[str] = frozenset(t for domain in _DOMAINS for t in getattr(domain, "FILE_TYPES", ()))
 LOOP_SCHEDULERS: dict[str, int] = _collected("LOOP_SCHEDULERS")
 NONBLOCKING_SWITCHES: dict[str, object] = _collected("NONBLOCKING_SWITCHES")
+COVERED_BY_MAKER: dict[str, tuple[str, ...]] = _collected("COVERED_BY_MAKER")
 ALL_RULES: dict[str, Rule] = {
     rule.code: rule for rule in (FILE_ERROR, MEMOISED, UNUSED_NOQA, *RULES, CONFIGURED)
 }
@@ -254,7 +260,7 @@ NONBLOCKING_ARGUMENTS: dict[str, object] = _by_last_name(
 
 __all__ = [
     "ALIASES", "ALL_RULES", "ARGUMENT_TAKERS", "ATTRIBUTES", "CALLBACK_POSITIONS", "CONFIGURED",
-    "CONSUMERS", "FILE_ERROR", "FILE_READERS", "FILE_TYPES", "LOOP_SCHEDULERS", "MEMOISED",
+    "CONSUMERS", "COVERED_BY_MAKER", "FILE_ERROR", "FILE_READERS", "FILE_TYPES", "LOOP_SCHEDULERS", "MEMOISED",
     "MEMOISERS", "NONBLOCKING_ARGUMENTS", "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE",
     "OFFLOADING_DECORATORS", "PROPERTY_DECORATORS", "RETURNS", "RULES", "TRANSPARENT_DECORATORS", "UNUSED_NOQA",
 ]

@@ -56,6 +56,7 @@ RULES = (
     Rule(
         code="LG303",
         name="boto3-paginator-waiter",
+        lazy_results=("boto3.Paginator.paginate",),
         domain="cloud sdks",
         summary="`paginator.paginate(...)` (its pages are only read by blocking iteration) and "
         "`waiter.wait(...)` on boto3 paginators and waiters (`client.get_paginator/get_waiter`).",

@@ -19,6 +19,7 @@ RULES = (
     Rule(
         code="LG901",
         name="password-hashing",
+        thread_fix=False,
         domain=_DOMAIN,
         summary="Deliberately slow password hashing: `bcrypt.hashpw/checkpw/kdf`, `hashlib.pbkdf2_hmac/"
         "scrypt`, argon2-cffi `PasswordHasher.hash/verify`.",
@@ -48,6 +49,7 @@ RULES = (
     Rule(
         code="LG902",
         name="bulk-compression",
+        thread_fix=False,
         domain=_DOMAIN,
         summary="One-shot compression and decompression: `zlib/gzip/bz2/lzma.compress` and `.decompress`.",
         functions=tuple(

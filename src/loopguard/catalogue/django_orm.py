@@ -36,6 +36,9 @@ RULES = (
     Rule(
         code="LG410",
         name="django-orm-sync-query",
+        thread_fix=False,
+        fix_safety="No thread fix: Django keeps a database connection per thread, so a query in an arbitrary "
+        "worker thread leaves the request's transaction; `asgiref.sync.sync_to_async` runs it where Django expects.",
         domain="databases and caches",
         summary="Django ORM queries in a coroutine: `Model.objects.get/first/last/count/exists/create/"
         "update/get_or_create/update_or_create/bulk_create/aggregate/in_bulk/...`, the same on "

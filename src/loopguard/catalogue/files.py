@@ -19,6 +19,21 @@ _TEMPFILES = (
     "TemporaryFile", "NamedTemporaryFile", "TemporaryDirectory", "mkstemp", "mkdtemp", "gettempdir",
 )
 _PATH = "pathlib.Path"
+#: Types of file objects: what the file-object readers (``yaml.safe_load`` ...) read from, and what
+#: LG504 reports the methods of.
+FILE_TYPES = (
+    _FILE, "io.TextIOWrapper", "io.BufferedReader", "io.BufferedWriter", "io.BufferedRandom", "io.FileIO",
+    "io.TextIOBase", "io.BufferedIOBase", "io.RawIOBase", "typing.IO", "typing.TextIO", "typing.BinaryIO",
+)
+#: In memory until it grows past ``max_size``, then a real file: every call after that is file I/O.
+_SPOOLED = "tempfile.SpooledTemporaryFile"
+#: What reads, writes or waits on the file itself. ``name``, ``mode``, ``closed`` are attributes (not
+#: calls); ``fileno``, ``isatty``, ``readable``, ``writable``, ``seekable`` and ``tell`` do no I/O.
+_FILE_METHODS = (
+    "read", "read1", "readall", "readinto", "readinto1", "readline", "readlines", "peek",
+    "write", "writelines", "flush", "seek", "truncate", "close", "__iter__",
+)
+_WRAPPED = "{library}.wrap_file(f) for a file object you were handed (then `await f.read()`, `async for line in f`)"
 
 RULES = (
     Rule(
@@ -99,6 +114,51 @@ RULES = (
             "    return json.loads(await (anyio.Path(root) / 'settings.json').read_text())"
         ),
     ),
+    Rule(
+        code="LG504",
+        name="file-object-io",
+        domain=_DOMAIN,
+        summary="Reading, writing, flushing, seeking or closing a file object: `read readline readlines "
+        "write writelines flush seek truncate close` (and `read1 readall readinto peek`), and iterating it "
+        "(`for line in f`). File objects are what the open family, `Path.open` and `tempfile.*File` "
+        "return, and values annotated `io.TextIOWrapper`, `io.BufferedReader/Writer/Random`, `typing.IO`, "
+        "`TextIO` or `BinaryIO`. Not reported again in a coroutine whose `open()` of the file is reported "
+        "(LG501-LG503).",
+        methods=tuple(f"{owner}.{m}" for owner in (*FILE_TYPES, _SPOOLED) for m in _FILE_METHODS),
+        instead={
+            "asyncio": "aiofiles.open(...) (an async file object: `await f.read()`), or "
+            "await asyncio.to_thread(fn, ...) around the code that reads or writes",
+            "anyio": "await anyio.open_file(...), or " + _WRAPPED.format(library="anyio"),
+            "trio": "await trio.open_file(...), or " + _WRAPPED.format(library="trio"),
+        },
+        why="Each call goes to the file on the calling thread: a read waits for the disk (or the network "
+        "filesystem), a write, `flush` or `close` for the data to reach the kernel. `io.StringIO` and "
+        "`io.BytesIO` are in memory and never reported; aiofiles, `anyio.open_file` and `trio.open_file` "
+        "objects are awaited and never reported; an object whose type is unknown is never reported, "
+        "whatever its method is called. A `tempfile.SpooledTemporaryFile` is reported: past `max_size` "
+        "it is a real file.\n\n"
+        "**One finding per file a coroutine opens.** When the same coroutine has a finding for the call "
+        "that opened the file (LG501 `open`, LG502 `tempfile`, LG503 `Path.open`) on or before the "
+        "line, the methods of that file object are not reported: `with open(p) as f: data = f.read()` "
+        "is one finding, at `open`, not two. The fix of that call (an async file object) is the fix of "
+        "every read and write on it, and a coroutine that writes a report line by line would otherwise "
+        "get one finding per line for one problem. flake8-async and ruff report both (ASYNC230 and "
+        "ASYNC232). The methods are reported when the file object comes from anywhere else (a "
+        "parameter, an attribute, a module-level file, a helper's return), or when the `open()` is not "
+        "reported: LG501 ignored or per-file ignored, or the open is in a sync function. A `# noqa` on "
+        "the `open()` line also covers its reads: it says this coroutine may touch that file.",
+        example=(
+            "from typing import TextIO\n\n\n"
+            "async def count_lines(log: TextIO) -> int:\n"
+            "    return len(log.readlines())"
+        ),
+        use_instead=(
+            "from typing import TextIO\n\n"
+            "import anyio\n\n\n"
+            "async def count_lines(log: TextIO) -> int:\n"
+            "    return len(await anyio.wrap_file(log).readlines())"
+        ),
+    ),
 )
 
 _PATH_TO_PATH = (
@@ -106,8 +166,9 @@ _PATH_TO_PATH = (
     "absolute", "expanduser", "readlink", "with_segments",
 )
 
+_MAKERS = (*_OPENERS, "tempfile.TemporaryFile", "tempfile.NamedTemporaryFile", f"{_PATH}.open")
 RETURNS = {
-    **dict.fromkeys((*_OPENERS, "tempfile.TemporaryFile", "tempfile.NamedTemporaryFile", f"{_PATH}.open"), _FILE),
+    **dict.fromkeys(_MAKERS, _FILE),
     **{f"{_PATH}.{method}": _PATH for method in _PATH_TO_PATH},
     f"{_PATH}.cwd": _PATH,
     f"{_PATH}.home": _PATH,
@@ -115,11 +176,10 @@ RETURNS = {
 
 ATTRIBUTES = {f"{_PATH}.parent": _PATH}
 
-#: Types of file objects: what the file-object readers (``yaml.safe_load`` ...) read from.
-FILE_TYPES = (
-    _FILE, "io.TextIOWrapper", "io.BufferedReader", "io.BufferedWriter", "io.BufferedRandom", "io.FileIO",
-    "io.TextIOBase", "io.BufferedIOBase", "io.RawIOBase", "typing.IO", "typing.TextIO", "typing.BinaryIO",
-)
+#: The file object an opener returns is reported at the opener: a method of it is not reported in a
+#: function that already has a finding for one of these calls, on or before the method's line (the
+#: LG504 page says why).
+COVERED_BY_MAKER = {_FILE: _MAKERS}
 
 ALIASES = {
     "pathlib.PosixPath": _PATH,

@@ -106,6 +106,9 @@ RULES = (
     Rule(
         code="LG704",
         name="source-inspection",
+        thread_fix=False,
+        fix_safety="No thread fix: `inspect.stack()` and the frame functions would describe the worker "
+        "thread's stack.",
         domain=_DOMAIN,
         summary="`inspect.getsource/getsourcelines/getsourcefile/findsource/getcomments/stack/trace/"
         "getframeinfo/getouterframes/getinnerframes` and `linecache.getline/getlines/updatecache/"

@@ -2,10 +2,26 @@
 
 from loopguard.models import Rule
 
-_HTTPX_ASYNC = "httpx.AsyncClient (`async with httpx.AsyncClient() as client: await client.get(...)`)"
-_HTTP_ASYNC = "httpx.AsyncClient or aiohttp.ClientSession"
-
 _REQUESTS_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+_HTTPX_ASYNC = (
+    "the AsyncClient of the same library, httpx.AsyncClient or httpx2.AsyncClient "
+    "(`async with httpx.AsyncClient() as client: await client.get(...)`)"
+)
+#: httpx and httpx2 (its maintained continuation: the same API, and ``query``, ``websocket``, ``sse``).
+_HTTPX_VERBS = {
+    "httpx": (*_REQUESTS_VERBS, "stream"),
+    "httpx2": (*_REQUESTS_VERBS, "stream", "query", "websocket"),
+}
+_HTTPX_CLIENT_ONLY = {"httpx": ("send", "close"), "httpx2": ("send", "close", "sse")}
+#: urllib3's request-making classes, by the names the library documents; every one of them shares
+#: ``RequestMethods``' ``request``/``urlopen`` (a ``ProxyManager`` is a ``PoolManager``, an
+#: ``HTTPSConnectionPool`` an ``HTTPConnectionPool``, itself a ``ConnectionPool``).
+_URLLIB3_CLIENTS = (
+    "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
+    "urllib3.HTTPSConnectionPool", "urllib3.connectionpool.ConnectionPool",
+    "urllib3._request_methods.RequestMethods",
+)
+_HTTP_ASYNC = "httpx.AsyncClient or aiohttp.ClientSession"
 
 RULES = (
     Rule(
@@ -28,17 +44,19 @@ RULES = (
             "    async with httpx.AsyncClient() as client:\n"
             "        return (await client.get(url)).json()"
         ),
-        fix_safety="Never rewritten: requests follows redirects by default and httpx does not, "
-        "and httpx has a 5 s default timeout.",
+        fix_safety="The switch to httpx is never made automatically: requests follows redirects by default "
+        "and httpx does not, and httpx has a 5 s default timeout.",
     ),
     Rule(
         code="LG202",
         name="httpx-sync-call",
         domain="http and network",
-        summary="`httpx` module functions and `httpx.Client` methods (the sync client).",
-        functions=tuple(f"httpx.{verb}" for verb in (*_REQUESTS_VERBS, "stream")),
+        summary="`httpx` and `httpx2` module functions and `Client` methods (the sync client).",
+        functions=tuple(f"{library}.{verb}" for library, verbs in _HTTPX_VERBS.items() for verb in verbs),
         methods=tuple(
-            f"httpx.Client.{verb}" for verb in (*_REQUESTS_VERBS, "send", "stream", "close")
+            f"{library}.Client.{verb}"
+            for library, verbs in _HTTPX_VERBS.items()
+            for verb in (*verbs, *_HTTPX_CLIENT_ONLY[library])
         ),
         instead={"asyncio": _HTTPX_ASYNC},
         why="The sync httpx API blocks on the network; its async twin has the same methods, awaited.",
@@ -79,11 +97,13 @@ RULES = (
         code="LG204",
         name="urllib3-call",
         domain="http and network",
-        summary="`urllib3.request` and requests through urllib3 pool managers and connection pools.",
+        summary="`urllib3.request` and requests through urllib3 pool managers, proxy managers and "
+        "connection pools (`PoolManager`, `ProxyManager`, `HTTPConnectionPool`, `HTTPSConnectionPool`, "
+        "`ConnectionPool`, `RequestMethods`).",
         functions=("urllib3.request",),
         methods=tuple(
             f"{owner}.{verb}"
-            for owner in ("urllib3.PoolManager", "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool")
+            for owner in _URLLIB3_CLIENTS
             for verb in ("request", "urlopen", "request_encode_url", "request_encode_body")
         ),
         instead={"asyncio": _HTTP_ASYNC},
@@ -133,6 +153,9 @@ RETURNS = {
     "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",
     "urllib3.PoolManager.connection_from_url": "urllib3.HTTPConnectionPool",
     "urllib3.PoolManager.connection_from_host": "urllib3.HTTPConnectionPool",
+    "urllib3.PoolManager.connection_from_context": "urllib3.HTTPConnectionPool",
+    "urllib3.PoolManager.connection_from_pool_key": "urllib3.HTTPConnectionPool",
+    "urllib3.proxy_from_url": "urllib3.ProxyManager",
 }
 
 ALIASES = {
@@ -142,6 +165,11 @@ ALIASES = {
     "requests.api.post": "requests.post",
     "requests.api.request": "requests.request",
     "httpx._client.Client": "httpx.Client",
+    "httpx2._client.Client": "httpx2.Client",
+    **{f"httpx2._api.{verb}": f"httpx2.{verb}" for verb in _HTTPX_VERBS["httpx2"]},
+    "urllib3.poolmanager.ProxyManager": "urllib3.ProxyManager",
+    "urllib3.poolmanager.proxy_from_url": "urllib3.proxy_from_url",
+    "urllib3.request.RequestMethods": "urllib3._request_methods.RequestMethods",  # urllib3 1.x
     "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
     "urllib3.connectionpool.HTTPConnectionPool": "urllib3.HTTPConnectionPool",
     "urllib3.connectionpool.HTTPSConnectionPool": "urllib3.HTTPSConnectionPool",

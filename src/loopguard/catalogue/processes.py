@@ -32,8 +32,8 @@ RULES = (
             "    out, _ = await proc.communicate()\n"
             "    return out"
         ),
-        fix_safety="Never rewritten: `anyio.run_process` raises on a non-zero exit status, "
-        "unlike `subprocess.run`.",
+        fix_safety="The switch to `anyio.run_process` is never made automatically: it raises on a non-zero "
+        "exit status, unlike `subprocess.run`.",
     ),
     Rule(
         code="LG602",

@@ -33,6 +33,9 @@ RULES = (
     Rule(
         code="LG403",
         name="sqlite3-call",
+        thread_fix=False,
+        fix_safety="No thread fix: a `sqlite3` connection refuses to be used from a thread other than the one "
+        "that created it (`check_same_thread`).",
         domain=_DOMAIN,
         summary="`sqlite3.connect`, `Connection.execute/executemany/executescript/commit/rollback/backup`, "
         "`Cursor.execute/executemany/executescript/fetchone/fetchmany/fetchall`.",

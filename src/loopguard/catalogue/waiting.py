@@ -33,6 +33,7 @@ RULES = (
     Rule(
         code="LG101",
         name="blocking-sleep",
+        safe_fixes={"time.sleep": "async-sleep"},
         domain="sleeping and waiting",
         summary="`time.sleep` in a coroutine.",
         functions=("time.sleep",),
@@ -60,11 +61,13 @@ RULES = (
             "async def poll():\n"
             "    await asyncio.sleep(1)"
         ),
-        fix_safety="Rewriting to `await asyncio.sleep(...)` is safe where `await` is legal; the `await` is required.",
     ),
     Rule(
         code="LG102",
         name="thread-sync-wait",
+        thread_fix=False,
+        fix_safety="No thread fix: a lock acquired in a worker thread is owned by that thread (an `RLock` or a "
+        "`Condition` then fails to release or wait on the loop's).",
         domain="sleeping and waiting",
         summary="Waiting on a `threading` primitive: `Lock/RLock/Semaphore/BoundedSemaphore.acquire()` "
         "and `with lock:`, `Condition.acquire/wait/wait_for` and `with condition:`, `Barrier.wait`, "
@@ -162,6 +165,7 @@ RULES = (
     Rule(
         code="LG105",
         name="concurrent-future-wait",
+        lazy_results=tuple(f"{executor}.map" for executor in _EXECUTORS),
         domain="sleeping and waiting",
         summary="Waiting on `concurrent.futures`: `Future.result/exception` of a future known to be a "
         "concurrent one (from `executor.submit`), `wait`, `as_completed`, `Executor.shutdown`, "
@@ -201,6 +205,9 @@ RULES = (
     Rule(
         code="LG106",
         name="multiprocessing-wait",
+        lazy_results=tuple(
+            f"multiprocessing.pool.{pool}.{m}" for pool in ("Pool", "ThreadPool") for m in ("imap", "imap_unordered")
+        ),
         domain="sleeping and waiting",
         summary="`multiprocessing`: `Process.join`, `Pool.map/apply/starmap/imap/imap_unordered/join`, "
         "`AsyncResult.get/wait`, `Queue.get/put/join`, `Connection.recv/recv_bytes/poll`, "
@@ -244,6 +251,11 @@ RULES = (
     Rule(
         code="LG107",
         name="nested-event-loop",
+        safe_fixes={
+            "asyncio.run": "await-coroutine",
+            "asyncio.AbstractEventLoop.run_until_complete": "await-coroutine",
+        },
+        thread_fix=False,
         domain="sleeping and waiting",
         summary="`asyncio.run`, `asyncio.Runner.run`, `loop.run_until_complete/run_forever` (the loop's "
         "type known, e.g. from `asyncio.new_event_loop()`), `anyio.run`, `trio.run` inside a coroutine.",
@@ -271,7 +283,8 @@ RULES = (
             "async def refresh():\n"
             "    return await fetch_all()"
         ),
-        fix_safety="No automatic fix: awaiting the coroutine instead changes which loop runs it.",
+        fix_safety="`run_forever`, `asyncio.Runner.run`, `anyio.run` and `trio.run` are not fixed: the last two "
+        "take a function, not a coroutine, and trio's loop is not asyncio's.",
     ),
 )
 

@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from loopguard.models import Finding, Hop, Rule
+from loopguard.models import Finding, Fix, Hop, Rule
 from loopguard.report import ReportContext, message_with_suggestion
 from loopguard.report.full import call_label
 
@@ -173,7 +173,26 @@ def sarif_result(finding: Finding, rule_index: int, context: ReportContext) -> J
     }
     if finding.chain:
         result["codeFlows"] = [code_flow(finding.chain, context.root)]
+    if finding.fix is not None:
+        result["fixes"] = [sarif_fix(finding, finding.fix, context.root)]
     return result
+
+
+def sarif_fix(finding: Finding, fix: Fix, root: Path) -> JsonObject:
+    """A fix as SARIF's ``artifactChanges``: each edit replaces a region (empty for an insertion)."""
+    replacements = [
+        {
+            "deletedRegion": region(edit.line, edit.column, edit.end_line, edit.end_column),
+            "insertedContent": {"text": edit.content},
+        }
+        for edit in fix.edits
+    ]
+    return {
+        "description": {"text": f"{fix.message} ({fix.applicability} fix)"},
+        "artifactChanges": [
+            {"artifactLocation": artifact_location(finding.path, root), "replacements": replacements}
+        ],
+    }
 
 
 def sarif_log(findings: Sequence[Finding], context: ReportContext) -> JsonObject:

@@ -1,8 +1,8 @@
 """``--statistics``: the number of findings per code, as a table or as ruff's JSON array.
 
-ruff's JSON is ``[{"code", "name", "count", "fixable", "fixable_count"}]``, most frequent first;
-loopguard has no automatic fixes yet, so ``fixable`` is false and ``fixable_count`` 0 everywhere —
-the keys are kept so a script written for ruff's statistics reads ours unchanged.
+ruff's JSON is ``[{"code", "name", "count", "fixable", "fixable_count"}]``, most frequent first, so
+a script written for ruff's statistics reads ours unchanged; ``fixable_count`` counts the findings
+that ``--fix`` alone fixes (a safe fix), ``fixable`` says whether there is one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from loopguard.models import Finding
+from loopguard.models import SAFE, Finding
 
 # The formats --statistics can be printed in (ruff refuses the others, and so do we).
 STATISTICS_FORMATS = ("text", "concise", "full", "json")
@@ -21,10 +21,12 @@ STATISTICS_FORMATS = ("text", "concise", "full", "json")
 def statistics_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     """One row per code: most frequent first, then by code."""
     counts = Counter(f.code for f in findings)
+    fixable = Counter(f.code for f in findings if f.fix is not None and f.fix.applicability == SAFE)
     names = {f.code: f.name for f in findings}
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [
-        {"code": code, "name": names[code], "count": count, "fixable": False, "fixable_count": 0}
+        {"code": code, "name": names[code], "count": count, "fixable": fixable[code] > 0,
+         "fixable_count": fixable[code]}
         for code, count in ordered
     ]
 
