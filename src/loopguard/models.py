@@ -58,6 +58,33 @@ class NonWaiting:
 
 
 @dataclass(frozen=True, slots=True)
+class BuiltAs:
+    """What a constructor builds when its argument at ``position`` (or passed as ``keyword``) is
+    left out or equals ``value``: an instance of ``variant``, a type of its own whose methods the
+    rules list apart (``queue.Queue()`` has no maxsize, so ``put()`` on it never waits). An
+    argument that is not a literal, or ``*args``/``**kwargs``, may give anything: not a variant."""
+
+    position: int
+    keyword: str
+    value: int
+    variant: str
+
+    def holds(self, literals: tuple[Literal, ...]) -> bool:
+        given = [value for key, value in literals if key in (self.position, self.keyword)]
+        if given:
+            return all(value is not None and value == self.value for value in given)
+        return not any(
+            key == "*" or (key == "#" and isinstance(value, int) and value > self.position)
+            for key, value in literals
+        )
+
+
+def built_type(type_name: str) -> str:
+    """The type a ``BuiltAs`` variant is an instance of: ``queue.Queue`` for ``queue.Queue[unbounded]``."""
+    return type_name.partition("[")[0]
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """One catalogue entry: a family of blocking APIs sharing a code and a replacement.
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loopguard.catalogue import ALL_RULES
+from loopguard.catalogue import ALL_RULES, BUFFER_READERS, BUILT_AS
 from loopguard.fixdata import fix_safety_text
-from loopguard.models import LIBRARIES, Rule
+from loopguard.models import LIBRARIES, Rule, built_type
 from loopguard.suppress import UNSUPPRESSIBLE
 
 GENERATED_NOTE = "<!-- generated from the catalogue by `python -m loopguard.ruledocs`; do not edit -->"
@@ -32,6 +32,8 @@ def _methods_by_owner(methods: tuple[str, ...]) -> list[tuple[tuple[str, ...], t
     by_owner: dict[str, list[str]] = {}
     for method in methods:
         owner, _, name = method.rpartition(".")
+        if owner != built_type(owner):  # a type built a particular way: see ``_built_as``
+            continue
         by_owner.setdefault(owner, []).append(name)
     by_methods: dict[tuple[str, ...], list[str]] = {}
     for owner, names in by_owner.items():
@@ -52,6 +54,34 @@ def _non_waiting(rule: Rule) -> str:
     return "\n\nFor these arguments the call does not wait:\n\n" + "\n".join(lines)
 
 
+def _built_as(rule: Rule) -> str:
+    """The constructions after which some of the rule's methods do not wait (``BUILT_AS``)."""
+    owners: dict[str, set[str]] = {}
+    for method in rule.methods:
+        owner, _, name = method.rpartition(".")
+        owners.setdefault(owner, set()).add(name)
+    lines = []
+    for constructor, built in BUILT_AS.items():
+        spared = owners.get(built_type(built.variant), set()) - owners.get(built.variant, set())
+        if built.variant in owners and spared:
+            calls = ", ".join(f"`.{name}()`" for name in sorted(spared))
+            lines.append(
+                f"- on what `{constructor}(...)` builds with argument {built.position + 1} left out, "
+                f"`{built.value!r}` or `{built.keyword}={built.value!r}`: {calls} not reported"
+            )
+    return "\n" + "\n".join(lines) if lines else ""
+
+
+def _buffers(rule: Rule) -> str:
+    """The in-memory arguments on which the rule's functions do no I/O (``BUFFER_READERS``)."""
+    lines = [
+        f"- `{function}(...)` on an in-memory `{'`/`'.join(buffers)}`: not reported"
+        for function, buffers in BUFFER_READERS.items()
+        if function in rule.functions
+    ]
+    return "\n\nFor these arguments the call does no I/O:\n\n" + "\n".join(lines) if lines else ""
+
+
 def _configuration(rule: Rule) -> list[str]:
     """The ``pyproject.toml`` an example needs (an opt-in rule's ``select``, LG801's table), if any."""
     if not rule.example_config:
@@ -66,7 +96,7 @@ def rule_page(rule: Rule) -> str:
         f"# {rule.code} `{rule.name}`",
         f"Domain: {rule.domain}." + ("" if rule.default_enabled else " Opt-in: select it explicitly."),
         "## What it does",
-        rule.summary + _matches(rule) + _non_waiting(rule),
+        rule.summary + _matches(rule) + _non_waiting(rule) + _built_as(rule) + _buffers(rule),
         "## Why is this bad?",
         rule.why or rule.summary,
     ]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ast
 
+from loopguard.analysis.literals import literal_arguments
 from loopguard.analysis.values import NONE, OTHER, Expr, last_name
+from loopguard.catalogue import BUILT_NAMES
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]
 
 # The shapes (``values.py``): ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base)
-# | ("div", left) | ("partial", function) | ("none",) | ("other",); the index adds the call-site
+# | ("div", left) | ("partial", function) | ("built", func, literals) | ("none",) | ("other",); the index adds the call-site
 # shapes (``values.CallFunc``) and the summaries ``values.Resolved``.
 
 #: An expression nested deeper than this (``a.b.c...``, ``f()()()...``) is unknown (``OTHER``), so
@@ -35,6 +37,8 @@ def expr_of(node: ast.AST | None, depth: int = 0) -> Expr:
         func = expr_of(node.func, inner)
         if last_name(func) == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
             return ("partial", expr_of(node.args[0], inner))  # functools.partial(f, ...): calling it calls f
+        if last_name(func) in BUILT_NAMES:  # queue.Queue(): what it builds depends on its arguments
+            return ("built", func, literal_arguments(node))
         return ("call", func)
     if isinstance(node, ast.Subscript):
         return ("sub", expr_of(node.value, inner))

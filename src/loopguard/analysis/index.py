@@ -32,6 +32,7 @@ from loopguard.analysis.known import (
     only_gets_loop,
     returns_running_loop,
 )
+from loopguard.analysis.literals import literal_arguments, literal_value
 from loopguard.analysis.values import (
     UNKNOWN,
     Binding,
@@ -891,52 +892,6 @@ def overloaded_returns(
             outer = next(s.parent for s in scopes if s.qualname == qualname and s.parent is not None)
             result[qualname] = (first, outer)
     return result
-
-
-def literal_value(node: ast.expr) -> tuple[bool, int | bool | str | None]:
-    """(is a literal worth keeping, its value): ints, bools, None, short strings; a float only
-    when it is integral (``0.0`` is ``0``), since conditions compare with ints."""
-    if not isinstance(node, ast.Constant):
-        return False, None
-    value = node.value
-    if value is None or isinstance(value, (bool, int)):
-        return True, value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**31:
-        return True, int(value)
-    if isinstance(value, str) and len(value) <= 40:
-        return True, value
-    return False, None
-
-
-def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
-    """The constant arguments of a call, by position (before any ``*args``) and keyword: what the
-    catalogue's ``non_waiting`` conditions read (``join(timeout=0)``, ``acquire(False)``)."""
-    found: list[Literal] = []
-    given = 0  # positional arguments before any *args: ("#", n) says the first n are given
-    for position, argument in enumerate(node.args):
-        if isinstance(argument, ast.Starred):
-            found.append(("*", NOT_LITERAL))  # any later position, and any parameter, may be given
-            break
-        given = position + 1
-        keep, value = literal_value(argument)
-        if keep:
-            found.append((position, value))
-        elif isinstance(argument, ast.Name):
-            found.append((position, (PASSED, argument.id)))
-    if given and len(found) < given:  # some positional arguments are not literals
-        found.append(("#", given))
-    for keyword in node.keywords:
-        if keyword.arg is None:
-            found.append(("*", NOT_LITERAL))  # **kwargs
-            continue
-        keep, value = literal_value(keyword.value)
-        if keep:
-            found.append((keyword.arg, value))
-        elif isinstance(keyword.value, ast.Name):
-            found.append((keyword.arg, (PASSED, keyword.value.id)))
-        else:
-            found.append((keyword.arg, NOT_LITERAL))
-    return tuple(found)
 
 
 #: Decorators that make a method a property, by their last name (``property``, ``functools.cached_property``)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from loopguard.catalogue import CONFIGURED, RULES
-from loopguard.models import Literal, Rule
+from loopguard.models import Literal, Rule, built_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,13 @@ def with_arguments(found: Match | None, literals: tuple[Literal, ...]) -> Match 
     if condition is None:
         return found
     return replace(found, note=condition.note) if condition.note else None
+
+
+def named(key: str) -> str:
+    """The API a finding names and the configuration matches: a method of a type built a
+    particular way (``queue.Queue[unbounded].get``: catalogue ``BUILT_AS``) is the type's own."""
+    owner, dot, method = key.rpartition(".")
+    return built_type(owner) + dot + method if owner.endswith("]") else key
 
 
 class Matcher:
@@ -64,14 +71,17 @@ class Matcher:
         self.safe_globs = tuple(n for n in safe_calls if any(ch in n for ch in "*?["))
 
     def match(self, key: str | None) -> Match | None:
-        if key is None or self.is_safe(key):
+        if key is None:
+            return None
+        api = named(key)
+        if self.is_safe(api):
             return None
         builtin = self.builtin(key)
-        replacement = self.configured_replacement(key)
+        replacement = self.configured_replacement(api)
         if builtin is not None:
-            return Match(builtin, key, replacement)
+            return Match(builtin, api, replacement)
         if replacement is not None and self.report_configured:
-            return Match(CONFIGURED, key, replacement)
+            return Match(CONFIGURED, api, replacement)
         return None
 
     def builtin(self, key: str) -> Rule | None:

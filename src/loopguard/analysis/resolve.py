@@ -50,7 +50,9 @@ from loopguard.analysis.values import (
     Value,
     is_deferred,
 )
-from loopguard.catalogue import CONSUMERS, NONBLOCKING_TYPE
+from loopguard.catalogue import BUFFER_READERS, BUILT_AS, CONSUMERS, NONBLOCKING_TYPE
+from loopguard.models import Literal as Argument
+from loopguard.models import built_type
 
 __all__ = ["Target", "Value", "is_deferred"]
 
@@ -131,6 +133,8 @@ class Resolver:
                 return ("super", owner) if owner is not None else None
             case ("call", func):
                 return self.call_result(self.callee(func, scope))
+            case ("built", func, literals):
+                return self.built_result(self.callee(func, scope), literals)
             case ("sub", base):
                 return self.special_result(self.resolve(base, scope), "sub")
             case ("div", base):
@@ -244,7 +248,7 @@ class Resolver:
         if is_deferred(callee):
             return ("defer", ("argkey", ("val", callee), ("val", self.resolve(argument, scope))))
         key = callable_key(callee)
-        if key in CONSUMERS or key in self.project.file_readers:
+        if key in CONSUMERS or key in self.project.file_readers or key in BUFFER_READERS:
             return self.argument_target(callee, self.resolve(argument, scope))
         return key
 
@@ -266,6 +270,9 @@ class Resolver:
                 case ("inst", read) if read in self.project.file_types:
                     return key
             return None
+        match argument:
+            case ("inst", buffer) if buffer in BUFFER_READERS.get(key, ()):
+                return None  # ``Image.open(io.BytesIO(data))``: reads memory, not a file
         return key
 
     def canonical(self, qualname: str) -> str:
@@ -318,9 +325,9 @@ class Resolver:
                 case ("unknown",):
                     return None
             values.append(self.binding_value(binding))
-        if not values or any(v != values[0] for v in values):
+        if not values:
             return None
-        return values[0]
+        return values[0] if all(v == values[0] for v in values) else built_alike(values)
 
     def binding_value(self, binding: Binding) -> Value | None:
         match binding:
@@ -476,8 +483,32 @@ class Resolver:
                         return self.project.function_return(f"{defining}.{name}")
         return None
 
+    def built_result(self, constructor: Value | None, literals: tuple[Argument, ...]) -> Value | None:
+        """``Type(...)`` given constant ``literals``: an instance of the type the catalogue says
+        those arguments build (``BUILT_AS``: ``queue.Queue()`` never fills), else of ``Type``."""
+        result = self.call_result(constructor)
+        condition = BUILT_AS.get(callable_key(constructor) or "")
+        if condition is not None and condition.holds(literals):
+            match result:
+                case ("inst", _):
+                    return ("inst", condition.variant)
+        return result
+
     def instance_of(self, qualname: str | None) -> Value | None:
         return ("inst", self.canonical(qualname)) if qualname else None
+
+
+def built_alike(values: list[Value | None]) -> Value | None:
+    """Instances of one type, some built a particular way (``queue.Queue()`` and
+    ``queue.Queue(maxsize=5)``: catalogue ``BUILT_AS``): an instance of the type itself."""
+    types: set[str] = set()
+    for value in values:
+        match value:
+            case ("inst", type_name):
+                types.add(built_type(type_name))
+            case _:
+                return None
+    return ("inst", types.pop()) if len(types) == 1 else None
 
 
 def callable_key(value: Value | None) -> str | None:

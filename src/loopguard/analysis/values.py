@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias, TypeGuard
 
+from loopguard.models import Literal as Argument
+
 # -- expressions: an ``ast`` expression as the index records it (``expressions.expr_of``) ----------
 NameExpr: TypeAlias = tuple[Literal["name"], str]
 AttrExpr: TypeAlias = tuple[Literal["attr"], "Expr", str]  # base.attr
@@ -31,6 +33,8 @@ DivideExpr: TypeAlias = tuple[Literal["div"], "Expr"]  # left / ... (``Path(root
 PartialExpr: TypeAlias = tuple[Literal["partial"], "Expr"]
 #: ``type[X]`` in an annotation: the class ``X`` itself (only as a ``Declared`` binding's type)
 ClassOfExpr: TypeAlias = tuple[Literal["classof"], "Expr"]
+#: ``Type(...)`` of a constructor the catalogue's ``BUILT_AS`` names, with its constant arguments
+BuiltExpr: TypeAlias = tuple[Literal["built"], "Expr", tuple[Argument, ...]]
 NoneExpr: TypeAlias = tuple[Literal["none"]]  # the literal None (ignored when bindings are merged)
 OtherExpr: TypeAlias = tuple[Literal["other"]]  # anything the resolver cannot use
 #: ``name`` after ``name.setblocking(False)`` in the same scope (only as the base of an ``AttrExpr``)
@@ -39,7 +43,7 @@ NonblockingExpr: TypeAlias = tuple[Literal["nonblocking"], str]
 Resolved: TypeAlias = tuple[Literal["val"], "Value | None"]
 Expr: TypeAlias = (
     NameExpr | AttrExpr | CallExpr | SubscriptExpr | DivideExpr | PartialExpr | NoneExpr |
-    OtherExpr | NonblockingExpr | Resolved | ClassOfExpr
+    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr
 )
 
 NONE: NoneExpr = ("none",)

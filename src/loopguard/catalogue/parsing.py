@@ -117,6 +117,9 @@ RULES = (
 
 #: Functions that read only when their first argument is a file object (see the module docstring).
 FILE_READERS = tuple(f"yaml.{name}" for name in _YAML)
+#: Functions that read a file, except when their first argument is one of these in-memory buffers:
+#: ``PIL.Image.open(io.BytesIO(data))`` decodes bytes already in memory, no I/O.
+BUFFER_READERS = {"PIL.Image.open": ("io.BytesIO",)}
 
 RETURNS = {
     "tarfile.open": _TAR,

@@ -8,7 +8,7 @@ LG102 match the ``with`` statement.
 """
 
 from loopguard.catalogue.advice import methods, to_thread
-from loopguard.models import NonWaiting, Rule
+from loopguard.models import BuiltAs, NonWaiting, Rule
 
 #: ``timeout=0`` as the first parameter: ``join(0)``, ``wait(timeout=0)``, ``result(0)``.
 _NO_TIMEOUT = (NonWaiting(0, "timeout", 0),)
@@ -17,6 +17,10 @@ _QUEUE: dict[str, tuple[NonWaiting, ...]] = {
     "get": (NonWaiting(0, "block", False), NonWaiting(1, "timeout", 0)),
     "put": (NonWaiting(1, "block", False), NonWaiting(2, "timeout", 0)),
 }
+
+#: A queue built without a positive ``maxsize`` never fills, so ``put()`` on it never waits: the
+#: resolver types it ``Type[unbounded]`` (``BUILT_AS``), whose rules list only ``get``/``join``.
+_UNBOUNDED = "[unbounded]"
 
 _LOCKS = ("threading.Lock", "threading.RLock", "threading.Semaphore", "threading.BoundedSemaphore")
 _THREAD_QUEUES = ("queue.Queue", "queue.LifoQueue", "queue.PriorityQueue")
@@ -139,6 +143,7 @@ RULES = (
         "(the blocking forms; `get_nowait`/`put_nowait` are not reported).",
         methods=(
             *(f"{q}.{m}" for q in _THREAD_QUEUES for m in ("get", "put", "join")),
+            *(f"{q}{_UNBOUNDED}.{m}" for q in _THREAD_QUEUES for m in ("get", "join")),
             "queue.SimpleQueue.get",
         ),
         instead={
@@ -219,6 +224,8 @@ RULES = (
             *methods("multiprocessing.pool.AsyncResult", "get", "wait"),
             *methods("multiprocessing.queues.Queue", "get", "put"),
             *methods("multiprocessing.queues.JoinableQueue", "get", "put", "join"),
+            f"multiprocessing.queues.Queue{_UNBOUNDED}.get",
+            *methods(f"multiprocessing.queues.JoinableQueue{_UNBOUNDED}", "get", "join"),
             "multiprocessing.queues.SimpleQueue.get",
             *methods("multiprocessing.connection.Connection", "recv", "recv_bytes", "recv_bytes_into", "poll"),
             "multiprocessing.connection.Listener.accept",
@@ -362,4 +369,14 @@ ALIASES = {
     "multiprocessing.process.BaseProcess": "multiprocessing.Process",
     "multiprocessing.dummy.Pool": "multiprocessing.pool.ThreadPool",
     "multiprocessing.connection.PipeConnection": "multiprocessing.connection.Connection",
+}
+
+#: Constructors whose queue has no positive ``maxsize`` when it is left out or 0 (see ``_UNBOUNDED``).
+BUILT_AS = {
+    **{q: BuiltAs(0, "maxsize", 0, f"{q}{_UNBOUNDED}") for q in _THREAD_QUEUES},
+    **{
+        f"{factory}.{kind}": BuiltAs(0, "maxsize", 0, f"multiprocessing.queues.{kind}{_UNBOUNDED}")
+        for factory in ("multiprocessing", "multiprocessing.context.BaseContext")
+        for kind in ("Queue", "JoinableQueue")
+    },
 }

@@ -1,0 +1,54 @@
+"""A call's constant arguments, as the catalogue's conditions read them (``Rule.non_waiting``,
+``BUILT_AS``): what the index records with each call and each constructor call it keeps."""
+
+from __future__ import annotations
+
+import ast
+
+from loopguard.models import NOT_LITERAL, PASSED, Literal
+
+
+def literal_value(node: ast.expr) -> tuple[bool, int | bool | str | None]:
+    """(is a literal worth keeping, its value): ints, bools, None, short strings; a float only
+    when it is integral (``0.0`` is ``0``), since conditions compare with ints."""
+    if not isinstance(node, ast.Constant):
+        return False, None
+    value = node.value
+    if value is None or isinstance(value, (bool, int)):
+        return True, value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**31:
+        return True, int(value)
+    if isinstance(value, str) and len(value) <= 40:
+        return True, value
+    return False, None
+
+
+def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
+    """The constant arguments of a call, by position (before any ``*args``) and keyword: what the
+    catalogue's ``non_waiting`` conditions read (``join(timeout=0)``, ``acquire(False)``)."""
+    found: list[Literal] = []
+    given = 0  # positional arguments before any *args: ("#", n) says the first n are given
+    for position, argument in enumerate(node.args):
+        if isinstance(argument, ast.Starred):
+            found.append(("*", NOT_LITERAL))  # any later position, and any parameter, may be given
+            break
+        given = position + 1
+        keep, value = literal_value(argument)
+        if keep:
+            found.append((position, value))
+        elif isinstance(argument, ast.Name):
+            found.append((position, (PASSED, argument.id)))
+    if given and len(found) < given:  # some positional arguments are not literals
+        found.append(("#", given))
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            found.append(("*", NOT_LITERAL))  # **kwargs
+            continue
+        keep, value = literal_value(keyword.value)
+        if keep:
+            found.append((keyword.arg, value))
+        elif isinstance(keyword.value, ast.Name):
+            found.append((keyword.arg, (PASSED, keyword.value.id)))
+        else:
+            found.append((keyword.arg, NOT_LITERAL))
+    return tuple(found)
