@@ -1,28 +1,20 @@
-"""Constructors and properties are calls, across modules: the fixture project tests/fixtures/objects_app carries
-its expectations inline (``# error:`` on the coroutine's call site)."""
+"""Constructors and properties are calls, across modules: the fixture project
+tests/fixtures/objects_app carries its expectations inline (``# error:`` on the coroutine's call
+site)."""
 
 from __future__ import annotations
 
-from conftest import FIXTURES, expected_markers, findings_of
-
-from loopguard.config import load_config
+from conftest import FIXTURES, project_findings, project_markers
 
 APP = FIXTURES / "objects_app"
 
 
 def app_findings():
-    config = load_config(APP / "loopguard.toml", APP)
-    return findings_of(APP / "depot", config=config, cwd=APP)
+    return project_findings(APP, "depot")
 
 
 def test_every_marker_of_the_project_and_nothing_else() -> None:
-    found = sorted((f.path, f.line, f.code) for f in app_findings())
-    expected = sorted(
-        (path.relative_to(APP).as_posix(), line, code)
-        for path in sorted(APP.rglob("*.py"))
-        for line, code in expected_markers(path)
-    )
-    assert found == expected
+    assert sorted((f.path, f.line, f.code) for f in app_findings()) == project_markers(APP)
 
 
 def chain_of(path: str, line: int) -> list[tuple[str, int, str, str]]:
