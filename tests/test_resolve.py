@@ -28,7 +28,7 @@ def targets(source: str, module: str = "app", others: dict[str, str] | None = No
     resolver = project.resolver(module)
     found: dict[int, list[object]] = {}
     for call in modules[module].calls:
-        if call.on_loop:
+        if call.on_loop and call.func[0] not in ("get", "set", "del"):  # calls, not attribute accesses
             found.setdefault(call.line, []).append(resolver.call_target(call.func, call.scope))
     return found
 
@@ -334,3 +334,41 @@ def test_catalogue_tables_are_consistent() -> None:
     assert all(not rule.default_enabled for rule in catalogue.RULES if rule.code.startswith("LG9"))
     assert all(set(rule.instead) <= {"asyncio", "anyio", "trio"} for rule in catalogue.RULES)
 
+
+
+def test_attribute_accesses_target_the_accessors_of_project_properties_only() -> None:
+    modules = {"app": index_module(ast.parse(textwrap.dedent(
+        """
+        class Certs:
+            @property
+            def pem(self) -> str:
+                return ""
+
+            @pem.setter
+            def pem(self, value): ...
+
+            def method(self): ...
+
+            plain = 1
+
+        async def handler(certs: Certs, unknown):
+            certs.pem
+            certs.pem = "x"
+            del certs.pem
+            certs.method
+            certs.plain
+            unknown.pem
+            certs.pem.upper()
+        """
+    )), "app", "")}
+    resolver = Project(modules, catalogue.RETURNS, catalogue.ALIASES).resolver("app")
+    accesses = [
+        (call.line, resolver.call_target(call.func, call.scope))
+        for call in modules["app"].calls if call.on_loop and call.func[0] in ("get", "set", "del")
+    ]
+    assert accesses == [
+        (15, "app.Certs.pem:get"), (16, "app.Certs.pem:set"), (17, "app.Certs.pem:del"), (18, None),
+        (19, None), (20, None), (21, "app.Certs.pem:get"),
+    ]
+    calls = [resolver.call_target(c.func, c.scope) for c in modules["app"].calls if c.line == 21]
+    assert "builtins.str.upper" in calls  # the getter's return annotation types the value

@@ -30,6 +30,10 @@ MODULES = {
             def save(self):
                 pass
 
+            @property
+            def status(self):
+                return "new"
+
         def connect() -> sqlite3.Connection:
             return sqlite3.connect("x")
 
@@ -61,6 +65,7 @@ MODULES = {
             order.save()
             Repo().get()
             connect().commit()
+            order.status
     """,
 }
 
@@ -81,9 +86,12 @@ def through_the_cache(summary: FileSummary) -> FileSummary:
 
 
 def comparable(summary: FileSummary) -> tuple[object, ...]:
-    """The encoded summary, with the sets in it (methods, imports) in sorted order."""
+    """The encoded summary, with the sets in it (methods, properties, imports) in sorted order."""
     fields = list(encode(summary))
-    fields[3] = {name: (bases, attributes, sorted(methods)) for name, (bases, attributes, methods) in fields[3].items()}
+    fields[3] = {
+        name: (bases, attributes, sorted(methods), sorted(properties))
+        for name, (bases, attributes, methods, properties) in fields[3].items()
+    }
     fields[7] = sorted(fields[7])
     return tuple(fields)
 
@@ -118,6 +126,7 @@ def test_a_summary_read_back_from_the_cache_answers_as_the_workers_did() -> None
         "shop.app.Repo",
         "sqlite3.Connection.commit",
         "shop.db.connect",
+        "shop.db.Base.status:get",  # order.status: a property of a base in shop.db
     ]
 
 
@@ -128,7 +137,7 @@ def test_the_worker_defers_every_shape_that_needs_another_module() -> None:
         match target:
             case ("defer", (kind, *_)):
                 kinds.add(kind)
-    assert kinds == {"plainkey", "enterkey", "iterkey", "argkey"}
+    assert kinds == {"plainkey", "enterkey", "iterkey", "argkey", "getkey"}
 
 
 def test_a_tree_loopguard_never_writes_is_unknown_not_an_error() -> None:

@@ -80,6 +80,11 @@ class LoopCallVisitor(cst.CSTVisitor):
             start = (where.start.line + self.line_offset, where.start.column)
             self.found.add(start, (where.end.line + self.line_offset, where.end.column))
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """Reading, assigning or deleting an attribute calls a property's accessor there (a call
+        at the same position keeps its own end)."""
+        self.reaches(node)
+
     def visit_For(self, node: cst.For) -> None:
         """A sync ``for`` iterates its iterable where it is written (``for line in f:``)."""
         if node.asynchronous is None:

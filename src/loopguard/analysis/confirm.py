@@ -91,6 +91,22 @@ def character_column(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
+#: An access of a property (``resolve.access_target``): what it is called, and what runs it in a thread
+ACCESS_VERBS = {"get": ("reading", "getattr"), "set": ("assigning", "setattr"), "del": ("deleting", "delattr")}
+
+
+def helper_names(via: str) -> tuple[str, str, str]:
+    """(the call as the chain shows it, the message's subject, the function a thread would run) for
+    a call of the project helper ``via`` — or an access of the property ``Cls.name:get``."""
+    prop, _, kind = via.partition(":")
+    if kind in ACCESS_VERBS:
+        verb, threaded = ACCESS_VERBS[kind]
+        name = short_name(prop)
+        return name, f"{verb} `{name}`", threaded
+    helper = short_name(via)
+    return f"{helper}()", f"`{helper}()`", helper
+
+
 def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int, int], library: str) -> Finding:
     match, call = candidate.match, candidate.call
     rule = match.rule
@@ -99,12 +115,12 @@ def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int
     suggestion = (match.suggestion or rule.suggestion(library)).replace("{api}", suggested_api)
     chain: tuple[Hop, ...] = ()
     if candidate.via:
-        helper = short_name(candidate.via)
+        called, subject, threaded = helper_names(candidate.via)
         last = candidate.chain[-1]
         hops = " -> ".join(f"{hop.call}" for hop in candidate.chain)
-        message = f"`{helper}()` blocks the event loop: -> {hops} ({last.path}:{last.line})"
-        suggestion = f"{in_a_thread(library, helper)} or, in `{last.function}`, {suggestion}"
-        first = Hop(display, call.line, column + 1, short_name(call.function), f"{helper}()")
+        message = f"{subject} blocks the event loop: -> {hops} ({last.path}:{last.line})"
+        suggestion = f"{in_a_thread(library, threaded)} or, in `{last.function}`, {suggestion}"
+        first = Hop(display, call.line, column + 1, short_name(call.function), called)
         chain = (first, *candidate.chain)
         root = f"{last.path}:{last.line} {last.call}"
     else:

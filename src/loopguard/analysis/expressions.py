@@ -75,6 +75,8 @@ def annotation_of(node: ast.AST | None, depth: int = 0) -> Expr:
             return annotation_of(args[0], inner)
         if head == "Union":
             return _single_member([annotation_of(arg, inner) for arg in args])
+        if head in ("type", "Type"):
+            return ("classof", annotation_of(args[0], inner))  # the class itself, not an instance
         return annotation_of(node.value, inner)  # a generic: IO[str] is an IO, list[X] a list (not an X)
     if isinstance(node, ast.Constant) and node.value is None:
         return NONE

@@ -87,6 +87,9 @@ class ClassInfo:
     body_scope: int
     attributes: dict[str, Sequence[Binding]] = field(default_factory=dict)
     methods: Collection[str] = frozenset()
+    # the methods decorated ``@property``/``@cached_property`` (by name: the call graph checks what
+    # the decorator is before it follows an access; here it only types the value read)
+    properties: Collection[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,8 @@ class _Indexer(ast.NodeVisitor):
         self.imported_roots: set[str] = set()
         self.callbacks: list[tuple[int, CallFunc, Expr]] = []
         self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
+        self.properties: dict[str, set[str]] = {}  # class qualname -> its properties
+        self.call_func: ast.AST | None = None  # the function expression of the call being visited
         self.function_returns: dict[str, tuple[Expr, int]] = {}
         self.functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = {}
         self.current = 0
@@ -310,6 +315,7 @@ class _Indexer(ast.NodeVisitor):
         self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         for target in node.targets:
             self.visit_target(target)
+            self.record_access("set", target)
             self.bind_target(target, self.value(node.value))
         self.literal = None
 
@@ -317,6 +323,8 @@ class _Indexer(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         self.visit_target(node.target)
+        if node.value is not None:
+            self.record_access("set", node.target)
         self.note_table([node.target], node.value)
         self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
         self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
@@ -325,6 +333,8 @@ class _Indexer(ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
         self.visit_target(node.target)
+        self.record_access("get", node.target)  # ``obj.prop += 1`` reads it, then assigns it
+        self.record_access("set", node.target)
         self.bind_target(node.target, UNKNOWN)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
@@ -454,6 +464,7 @@ class _Indexer(ast.NodeVisitor):
             self.visit_target(target)
             if isinstance(target, ast.Name):
                 self.unbound.add(target.id)
+            self.record_access("del", target)
 
     # -- definitions ------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -468,8 +479,11 @@ class _Indexer(ast.NodeVisitor):
         is_async = isinstance(node, ast.AsyncFunctionDef)
         method_of = enclosing.qualname if enclosing.kind == "class" else None
         outer, outer_loop = self.current, self.loop
-        scope = self.push("coroutine" if is_async else "function", node.name, method_of)
-        self.bind(node.name, ("ref", self.scopes[scope].qualname), outer)
+        accessor = property_accessor(node) if method_of is not None else None
+        # a property's setter and deleter are functions of their own: ``Cls.prop.setter``
+        named = f"{node.name}.{accessor}" if accessor is not None else node.name
+        scope = self.push("coroutine" if is_async else "function", named, method_of)
+        self.bind(node.name, ("ref", f"{method_of}.{node.name}" if accessor else self.scopes[scope].qualname), outer)
         returned = annotation_of(node.returns) if node.returns is not None else None
         plain = returned if is_plain_type(returned) else None
         if any(last_name(expr_of(d)) == "overload" for d in node.decorator_list):
@@ -479,6 +493,8 @@ class _Indexer(ast.NodeVisitor):
             self.function_returns[self.scopes[scope].qualname] = (plain, outer)
         if method_of is not None:
             self.methods[method_of].add(node.name)
+            if any(last_name(expr_of(d)) in PROPERTY_DECORATOR_NAMES for d in node.decorator_list):
+                self.properties[method_of].add(node.name)
         self.bind_parameters(args, node.decorator_list, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
@@ -585,9 +601,13 @@ class _Indexer(ast.NodeVisitor):
         qualname = self.scopes[body].qualname
         self.bind(node.name, ("ref", qualname), outer)
         methods: set[str] = set()
-        info = ClassInfo(qualname, [expr_of(b) for b in node.bases], outer, body, methods=methods)
+        properties: set[str] = set()
+        info = ClassInfo(
+            qualname, [expr_of(b) for b in node.bases], outer, body, methods=methods, properties=properties
+        )
         self.classes[qualname] = info
         self.methods[qualname] = methods
+        self.properties[qualname] = properties
         self.loop = -1
         for statement in node.body:
             self.visit(statement)
@@ -772,7 +792,28 @@ class _Indexer(ast.NodeVisitor):
         if self.alternatives:
             literals = self.with_alternatives(literals)
         self.record_call(func, node, literals)
+        self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
         self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        """Reading an attribute calls a property's getter: recorded as an access the resolver
+        judges (only a project property of a known type is followed)."""
+        if node is not self.call_func and isinstance(node.ctx, ast.Load):
+            self.record_access("get", node)
+        self.generic_visit(node)
+
+    def record_access(self, kind: Tag["get", "set", "del"], target: ast.AST) -> None:
+        """An attribute read, assigned or deleted: ``obj.prop`` and ``self.client.prop``. (Deeper
+        bases are not recorded: each access recorded is resolved, and properties are read off
+        names and their attributes.)"""
+        if not isinstance(target, ast.Attribute):
+            return
+        if target.attr[:1].isupper() or target.attr.startswith("__"):
+            return  # a class, a constant or a dunder: never a property worth a resolution
+        accessed = expr_of(target)
+        match accessed:
+            case ("attr", ("name", _) | ("attr", ("name", _), _), _):
+                self.record_call((kind, accessed), target)
 
     def note_nonblocking(self, func: CallFunc, node: ast.Call) -> None:
         """``sock.setblocking(False)`` (catalogue: ``NONBLOCKING_SWITCHES``): the calls on ``sock``
@@ -879,6 +920,19 @@ def overloaded_returns(
             outer = next(s.parent for s in scopes if s.qualname == qualname and s.parent is not None)
             result[qualname] = (first, outer)
     return result
+
+
+#: Decorators that make a method a property, by their last name (``property``, ``functools.cached_property``)
+PROPERTY_DECORATOR_NAMES = frozenset({"property", "cached_property"})
+
+
+def property_accessor(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """"setter" or "deleter" for ``@name.setter``/``@name.deleter`` over ``def name``."""
+    for decorator in node.decorator_list:
+        match expr_of(decorator):
+            case ("attr", ("name", owner), ("setter" | "deleter") as accessor) if owner == node.name:
+                return accessor
+    return None
 
 
 def is_passed(value: object) -> TypeGuard[tuple[str, ...]]:

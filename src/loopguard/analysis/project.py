@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from loopguard import catalogue
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
-from loopguard.analysis.resolve import Resolver
+from loopguard.analysis.resolve import ACCESS_KINDS, Resolver
 from loopguard.analysis.values import Closed, Target, Value
 
 T = TypeVar("T")
@@ -232,6 +232,8 @@ class GlobalProject(Project):
                 found = resolver.iteration_target(self.evaluate(("defer", closed)))
             case ("defer", ("argkey", callee, argument)):
                 found = resolver.argument_target(self.replay(callee), self.replay(argument))
+            case ("defer", (("getkey" | "setkey" | "delkey") as kind, ("attr", inner, name, _))):
+                found = resolver.access_target(ACCESS_KINDS[kind], self.evaluate(("defer", inner)), name)
             case ("defer", ("plainkey", closed)):
                 found = resolver.plain_target(self.evaluate(("defer", closed)))
             case _:  # not a shape loopguard writes (a cache entry can hold any well-formed tree)

@@ -57,6 +57,9 @@ from loopguard.models import built_type
 __all__ = ["Target", "Value", "is_deferred"]
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+#: The deferred key of each kind of attribute access (``Resolver.access_target``)
+ACCESS_KEYS: dict[str, Literal["getkey", "setkey", "delkey"]] = {"get": "getkey", "set": "setkey", "del": "delkey"}
+ACCESS_KINDS: dict[str, Literal["get", "set", "del"]] = {"getkey": "get", "setkey": "set", "delkey": "del"}
 
 #: Where a project class (or a project base) gets an attribute from (``Resolver.member``):
 #: ("attribute", the resolver of the module that assigns it, its bindings) | ("method", defining
@@ -116,6 +119,7 @@ class Resolver:
         self.aliases = project.aliases
         self.attributes = project.attributes
         self._active: set[tuple[str, int]] = set()
+        self._bases: dict[tuple[Expr, int], Value | None] = {}  # see accessed_base
 
     # -- public -----------------------------------------------------------------------------------
     def resolve(self, expr: Expr, scope: int) -> Value | None:
@@ -184,6 +188,8 @@ class Resolver:
                 return self.iteration_target(self.resolve(iterable, scope))
             case ("enter", manager):
                 return self.entering_target(self.resolve(manager, scope))
+            case (("get" | "set" | "del") as kind, ("attr", base, name)):
+                return self.access_target(kind, self.accessed_base(base, scope), name)
             case _:
                 return self.plain_target(self.callee(func, scope))
 
@@ -209,6 +215,33 @@ class Resolver:
             case ("inst", type_name):
                 return f"{type_name}.__enter__"
         return None
+
+    def access_target(self, kind: Literal["get", "set", "del"], base: Value | None, name: str) -> Target:
+        """Reading, assigning or deleting ``base.name``: ``Cls.name:get`` (``:set``, ``:del``) when
+        ``base`` is an instance of a project class whose ``name`` is a property (defined in ``Cls``,
+        the first class of its MRO to define ``name``); anything else is no call."""
+        match base:
+            case ("defer", closed):
+                return ("defer", (ACCESS_KEYS[kind], ("attr", closed, name, False)))
+            case ("inst", type_name):
+                match self.member(type_name, name, set()):
+                    case ("deferred",):
+                        return ("defer", (ACCESS_KEYS[kind], ("attr", ("val", base), name, False)))
+                    case ("method", defining) if self.is_property(defining, name):
+                        return f"{defining}.{name}:{kind}"
+        return None
+
+    def accessed_base(self, base: Expr, scope: int) -> Value | None:
+        """What an accessed attribute is read off, memoised per (expression, scope): a function
+        reads attributes of ``self`` and of a few names many times, and accesses outnumber calls."""
+        key = (base, scope)
+        if key not in self._bases:
+            self._bases[key] = self.resolve(base, scope)
+        return self._bases[key]
+
+    def is_property(self, class_qualname: str, name: str) -> bool:
+        found = self.project.class_info(class_qualname)
+        return found is not None and name in found[1].properties
 
     def argument_call_target(self, func: Expr, argument: Expr, scope: int) -> Target:
         callee = self.callee(func, scope)
@@ -302,6 +335,8 @@ class Resolver:
                 return ("ref", self.canonical(qualname))
             case ("value", expr, scope):
                 return self.resolve(expr, scope)
+            case ("type", ("classof", expr), scope):  # ``x: type[X]``: x is the class X
+                return self.class_of_type(self.resolve(expr, scope))
             case ("type", expr, scope):
                 return self.instance_of_type(self.resolve(expr, scope))
             case (("enter" | "aenter") as kind, expr, scope):
@@ -321,6 +356,13 @@ class Resolver:
                 return ("defer", ("type", closed))
             case ("ref", qualname):
                 return ("inst", qualname)
+        return None
+
+    def class_of_type(self, target: Value | None) -> Value | None:
+        """What ``type[X]`` declares: the class ``X`` itself (a deferred one stays deferred)."""
+        match target:
+            case ("ref", _) | ("defer", _):
+                return target
         return None
 
     def entered(self, manager: Value | None, kind: Literal["enter", "aenter"]) -> Value | None:
@@ -357,6 +399,8 @@ class Resolver:
                 return ("defer", ("attr", ("val", base), name, called))
             case ("attribute", owner, bindings):
                 return owner.merge(f"{qualname}.{name}", -1, bindings)
+            case ("method", defining) if not of_class and not called and self.is_property(defining, name):
+                return self.project.function_return(f"{defining}.{name}")  # the getter's return type
             case ("method", defining):
                 return ("ref", f"{defining}.{name}") if of_class else ("meth", defining, name)
             case ("library", library_base):

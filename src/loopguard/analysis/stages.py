@@ -21,7 +21,7 @@ from loopguard.analysis.known import runs_on_the_loop
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary, LoopCall, summarize
-from loopguard.analysis.transitive import CallGraph
+from loopguard.analysis.transitive import CallGraph, Witness
 from loopguard.config import Config
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (
@@ -190,12 +190,10 @@ def find_candidates(
                 continue
             candidate = Candidate(loop_call, found)
         else:
-            helper = graph.function_for(key)
-            if helper is None or (loop_call.awaited and graph.is_replaced_by_decorator(helper)):
-                continue  # an awaited call of a decorated sync def calls what the decorator made
-            witness = graph.blocking_called_with(helper, loop_call.literals)
-            if witness is None:
+            found_helper = nearest_helper(graph, key, loop_call)
+            if found_helper is None:
                 continue
+            helper, witness = found_helper
             candidate = Candidate(loop_call, witness.match, helper, witness.hops)
         if not per_file_ignored(candidate.match.rule.code, relative, per_file):
             candidates.append(candidate)
@@ -219,6 +217,22 @@ def without_covered(candidates: list[Candidate]) -> list[Candidate]:
         return not candidate.via and any(line is not None and line <= call.line for line in lines)
 
     return [candidate for candidate in candidates if not is_covered(candidate)]
+
+
+def nearest_helper(graph: CallGraph, key: str | None, loop_call: LoopCall) -> tuple[str, Witness] | None:
+    """The project function a call on the loop runs that blocks by the shortest chain, and that
+    chain; a constructor (``Cls()``) is named by its class, its chain starting in ``__init__``."""
+    best: tuple[str, Witness] | None = None
+    callees = graph.callees_for(key)
+    for helper, with_arguments_of_call in callees:
+        if loop_call.awaited and graph.is_replaced_by_decorator(helper):
+            continue  # an awaited call of a decorated sync def calls what the decorator made
+        witness = graph.blocking_called_with(helper, loop_call.literals if with_arguments_of_call else ())
+        if witness is not None and (best is None or len(witness.hops) < len(best[1].hops)):
+            best = (helper, witness)
+    if best is not None and key is not None and best[0] != graph.function_for(key):
+        return key, best[1]  # a constructor: the call site names the class
+    return best
 
 
 def loop_function_calls(summary: FileSummary, graph: CallGraph, settings: Settings) -> list[LoopCall]:

@@ -137,6 +137,7 @@ def resolved_names(index: ModuleIndex, resolver: Resolver) -> ModuleIndex:
     for qualname, info in index.classes.items():
         summary = ClassInfo(qualname, [("val", resolver.resolve(b, info.scope)) for b in info.bases], 0, 0)
         summary.methods = set(info.methods)
+        summary.properties = set(info.properties)
         for name, bindings in info.attributes.items():
             summary.attributes[name] = [("closed", resolver.merge(f"{qualname}.{name}", -1, bindings))]
         classes[qualname] = summary
@@ -281,7 +282,7 @@ def imported_names(index: ModuleIndex) -> set[str]:
 
 
 #: A class in a summary: (bases, attributes, methods).
-EncodedClass = tuple[Sequence[Expr], dict[str, Sequence[Binding]], Collection[str]]
+EncodedClass = tuple[Sequence[Expr], dict[str, Sequence[Binding]], Collection[str], Collection[str]]
 #: A summary as the cache stores it (``cache.schema.SUMMARY`` checks the shape).
 EncodedSummary = tuple[
     str, str, dict[str, Sequence[Binding]], dict[str, EncodedClass], dict[str, tuple[Expr, int]],
@@ -294,7 +295,10 @@ def encode(summary: FileSummary) -> EncodedSummary:
     """The summary as tuples and dicts (MessagePack writes a NamedTuple as the array of its fields)."""
     names = summary.names
     classes: dict[str, EncodedClass] = {
-        qualname: (tuple(info.bases), {k: tuple(v) for k, v in info.attributes.items()}, tuple(info.methods))
+        qualname: (
+            tuple(info.bases), {k: tuple(v) for k, v in info.attributes.items()}, tuple(info.methods),
+            tuple(info.properties),
+        )
         for qualname, info in names.classes.items()
     }
     exports: dict[str, Sequence[Binding]] = {
@@ -311,8 +315,8 @@ def decode(data: EncodedSummary) -> FileSummary:
     module, package, exports, classes, returns, calls, library, imports, functions, callbacks, warm = data
     scope = Scope("module", None, module, bindings=exports)
     infos = {
-        qualname: ClassInfo(qualname, bases, 0, 0, attributes=attributes, methods=methods)
-        for qualname, (bases, attributes, methods) in classes.items()
+        qualname: ClassInfo(qualname, bases, 0, 0, attributes=attributes, methods=methods, properties=properties)
+        for qualname, (bases, attributes, methods, properties) in classes.items()
     }
     names = ModuleIndex(module, package, [scope], infos, [], {}, set(), returns)
     return FileSummary(module, package, names, calls, library, frozenset(imports), functions, callbacks, warm)

@@ -29,6 +29,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -39,9 +40,13 @@ from loopguard.catalogue import (
     MEMOISED,
     MEMOISERS,
     OFFLOADING_DECORATORS,
+    PROPERTY_DECORATORS,
     TRANSPARENT_DECORATORS,
 )
 from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
+
+#: The function of a property that assigning (set) or deleting (del) it calls: ``Cls.name.setter``
+ACCESSORS = {"set": "setter", "del": "deleter"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,8 @@ class Body:
 def short_name(qualname: str) -> str:
     """``app.clients.AvatarClient.fetch`` -> ``AvatarClient.fetch`` (module path dropped)."""
     parts = [p for p in qualname.split(".") if p != "<locals>"]
+    if len(parts) >= 3 and parts[-1] in ("setter", "deleter") and parts[-3][:1].isupper():
+        return ".".join(parts[-3:])  # a property's setter or deleter: ``Certs.pem.setter``
     is_class = len(parts) >= 2 and parts[-2].lstrip("_")[:1].isupper()  # also _PrivateClass
     return ".".join(parts[-2:]) if is_class else parts[-1]
 
@@ -160,7 +167,9 @@ class CallGraph:
         self._modules: list[str] = []
         self.loop_functions: frozenset[str] = frozenset()  # see find_loop_functions
         # calling an offloaded function starts a thread or makes a coroutine: it never blocks
-        self.memoised, self.offloaded = self.decorated_with(MEMOISERS, OFFLOADING_DECORATORS | offload_decorators)
+        self.memoised, self.offloaded, self.properties = self.decorated_with(
+            MEMOISERS, OFFLOADING_DECORATORS | offload_decorators, PROPERTY_DECORATORS
+        )
         called_at_import = {
             self.function_for(self.project.target(target))
             for _display, summary in summaries.values()
@@ -214,6 +223,34 @@ class CallGraph:
                 self.project.depend((self.module_of[found],))
                 return found
         return None
+
+    def callees_for(self, key: str | None) -> tuple[tuple[str, bool], ...]:
+        """The project functions a call of ``key`` runs, each with whether the call's arguments
+        are its own: the function or method it names, or the constructor methods of the project
+        class it names (``constructors.py``)."""
+        if key is None:
+            return ()
+        accessed, _, kind = key.partition(":")
+        if kind:
+            return self.accessor(accessed, kind)
+        function = self.function_for(key)
+        if function is not None:
+            return ((function, True),)
+        if self.project.class_info(key) is None:
+            return ()
+        return constructor_methods(key, self.function_for)
+
+    def accessor(self, prop: str, kind: str) -> tuple[tuple[str, bool], ...]:
+        """The project function an access of ``prop`` (``Cls.name``, ``resolve.access_target``) with
+        ``kind`` ("get", "set", "del") calls: the getter, the setter or the deleter of a property
+        whose decorator is one (``catalogue.PROPERTY_DECORATORS``); none for anything else."""
+        if prop not in self.properties:
+            return ()
+        function = prop if kind == "get" else f"{prop}.{ACCESSORS[kind]}"
+        if function not in self.functions:
+            return ()
+        self.project.depend((self.module_of[function],))
+        return ((function, False),)
 
     def function(self, qualname: str) -> tuple[str, FunctionSummary]:
         display, entry = self.functions[qualname]
@@ -348,14 +385,15 @@ class CallGraph:
                 if found is not None and found.waits:  # a blocking API in this very body: 1 hop
                     return (line, col, found), ()
                 continue  # it does not wait with these arguments: no witness, and not a project call
-            callee = self.function_for(key)
-            if callee in self.warm or callee in self.offloaded:
-                continue  # warm, or it runs in a thread
-            if callee in self.memoised and not self.through_memoised:
-                continue  # blocks at most once, not on this chain's code
-            if callee is not None and callee != qualname:
-                nodes = [self.specialise(callee, each) for each in expansions(passed_on(literals, here))]
-                callees.extend((line, col, node) for node in dict.fromkeys(nodes))
+            for callee, with_arguments_of_call in self.callees_for(key):
+                if callee in self.warm or callee in self.offloaded:
+                    continue  # warm, or it runs in a thread
+                if callee in self.memoised and not self.through_memoised:
+                    continue  # blocks at most once, not on this chain's code
+                if callee != qualname:
+                    given = passed_on(literals, here) if with_arguments_of_call else ()
+                    nodes = [self.specialise(callee, each) for each in expansions(given)]
+                    callees.extend((line, col, node) for node in dict.fromkeys(nodes))
         return None, tuple(callees)
 
     def settle(self, start: str) -> None:
@@ -392,7 +430,8 @@ class CallGraph:
             distance -= 1
             line, col, callee = next(c for c in body.callees if self.distance[c[2]] == distance)
             name, called = short_name(self.base_of(current)), short_name(self.base_of(callee))
-            hops.append(Hop(display, line, col + 1, name, f"{called}()"))
+            read = self.base_of(callee) in self.properties  # a getter is read, not called
+            hops.append(Hop(display, line, col + 1, name, called if read else f"{called}()"))
             current = callee
 
     def depends_on(self, qualname: str) -> frozenset[str]:

@@ -31,6 +31,8 @@ SubscriptExpr: TypeAlias = tuple[Literal["sub"], "Expr"]  # base[...]
 DivideExpr: TypeAlias = tuple[Literal["div"], "Expr"]  # left / ... (``Path(root) / "name"``)
 #: ``functools.partial(function, ...)``: calling it calls ``function``
 PartialExpr: TypeAlias = tuple[Literal["partial"], "Expr"]
+#: ``type[X]`` in an annotation: the class ``X`` itself (only as a ``Declared`` binding's type)
+ClassOfExpr: TypeAlias = tuple[Literal["classof"], "Expr"]
 #: ``Type(...)`` of a constructor the catalogue's ``BUILT_AS`` names, with its constant arguments
 BuiltExpr: TypeAlias = tuple[Literal["built"], "Expr", tuple[Argument, ...]]
 NoneExpr: TypeAlias = tuple[Literal["none"]]  # the literal None (ignored when bindings are merged)
@@ -41,7 +43,7 @@ NonblockingExpr: TypeAlias = tuple[Literal["nonblocking"], str]
 Resolved: TypeAlias = tuple[Literal["val"], "Value | None"]
 Expr: TypeAlias = (
     NameExpr | AttrExpr | CallExpr | SubscriptExpr | DivideExpr | PartialExpr | NoneExpr |
-    OtherExpr | NonblockingExpr | Resolved | BuiltExpr
+    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr
 )
 
 NONE: NoneExpr = ("none",)
@@ -54,7 +56,9 @@ ArgumentCall: TypeAlias = tuple[Literal["arg"], Expr, Expr]
 Iteration: TypeAlias = tuple[Literal["iterate"], Expr]
 #: ``with manager:`` — a call of ``manager.__enter__()``, placed at the manager's position
 Entering: TypeAlias = tuple[Literal["enter"], Expr]
-CallFunc: TypeAlias = Expr | ArgumentCall | Iteration | Entering
+#: reading (get), assigning (set) or deleting (del) an attribute: a property's accessor is a call
+Access: TypeAlias = tuple[Literal["get", "set", "del"], AttrExpr]
+CallFunc: TypeAlias = Expr | ArgumentCall | Iteration | Entering | Access
 
 # -- values: what the resolver says an expression is ----------------------------------------------
 Ref: TypeAlias = tuple[Literal["ref"], str]  # the expression *is* that module, function or class
@@ -78,7 +82,10 @@ Closed: TypeAlias = (
 
 # -- call targets: what a call is matched against ------------------------------------------------
 #: the key of a call of (plainkey), iteration over (iterkey) or ``with`` on (enterkey) a deferred value
-KeyStep: TypeAlias = tuple[Literal["plainkey", "iterkey", "enterkey"], Closed]
+#: (getkey, setkey, delkey): an access of attribute ``name`` on a deferred value, as ``("attr", value, name, False)``
+KeyStep: TypeAlias = tuple[
+    Literal["plainkey", "iterkey", "enterkey", "getkey", "setkey", "delkey"], Closed
+]
 #: a call that depends on its first argument, with the callee or the argument deferred
 ArgumentKey: TypeAlias = tuple[Literal["argkey"], Resolved, Resolved]
 DeferredTarget: TypeAlias = tuple[Literal["defer"], KeyStep | ArgumentKey]

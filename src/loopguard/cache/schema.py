@@ -159,7 +159,7 @@ LOOP_CALL = record(integer, integer, integer, integer, tree, SPAN, string, boole
 FUNCTION_CALL = record(integer, integer, integer, integer, tree, tree, tree)
 PARAMETERS = tree  # (positional names, keyword-only names, defaults, bound, rebound names)
 FUNCTION = record(integer, integer, integer, array_of(tree), array_of(FUNCTION_CALL), PARAMETERS)
-CLASS = record(array_of(tree), mapping(array_of(tree)), array_of(string))
+CLASS = record(array_of(tree), mapping(array_of(tree)), array_of(string), array_of(string))
 SUMMARY = record(
     string,  # module
     string,  # package

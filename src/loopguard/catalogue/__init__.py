@@ -200,7 +200,10 @@ UNUSED_NOQA = Rule(
     thread_fix=False,
 )
 #: Decorators after which a function's body runs at most once per argument set.
-MEMOISERS = frozenset({"functools.cache", "functools.lru_cache"})
+#: (``functools.cached_property`` runs its getter once per instance: a memoised helper too.)
+MEMOISERS = frozenset({"functools.cache", "functools.lru_cache", "functools.cached_property"})
+#: Decorators that make a method a property: reading the attribute calls it.
+PROPERTY_DECORATORS = frozenset({"builtins.property", "functools.cached_property"})
 #: Decorators that move a sync function off the loop: calling it starts a thread (textual's
 #: ``@work(thread=True)``, the only way ``@work`` takes a sync function) or returns a coroutine
 #: that runs the body in one (asgiref's ``sync_to_async``, asyncer's ``asyncify``).
@@ -268,6 +271,6 @@ __all__ = [
     "ALIASES", "ALL_RULES", "ARGUMENT_TAKERS", "ATTRIBUTES", "BUFFER_READERS", "BUILT_AS",
     "BUILT_NAMES", "CALLBACK_POSITIONS", "CONFIGURED", "CONSUMERS", "COVERED_BY_MAKER", "FILE_ERROR",
     "FILE_READERS", "FILE_TYPES", "LOOP_SCHEDULERS", "MEMOISED", "MEMOISERS", "NONBLOCKING_ARGUMENTS",
-    "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE", "OFFLOADING_DECORATORS", "RETURNS", "RULES",
-    "TRANSPARENT_DECORATORS", "UNUSED_NOQA",
+    "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE", "OFFLOADING_DECORATORS", "PROPERTY_DECORATORS",
+    "RETURNS", "RULES", "TRANSPARENT_DECORATORS", "UNUSED_NOQA",
 ]
