@@ -253,10 +253,10 @@ def test_a_bug_in_one_file_s_fix_does_not_stop_the_others(workdir: Path, monkeyp
     (workdir / "good.py").write_text(SLEEPY)
     real = fix_command.available_fixes
 
-    def failing(text: str, findings: Sequence[Finding], config: Any) -> dict[Finding, Fix]:
+    def failing(text: str, findings: Sequence[Finding], config: Any, memo: Any = None) -> dict[Finding, Fix]:
         if findings and findings[0].path == "bad.py":
             raise KeyError("boom")
-        return real(text, findings, config)
+        return real(text, findings, config, memo)
 
     monkeypatch.setattr(fix_command, "available_fixes", failing)
     status, out, err = run("bad.py", "good.py")
@@ -401,3 +401,25 @@ def test_rules_json_says_which_fixes_each_code_has() -> None:
     }
     assert fixes["LG403"] == {"safe": [], "unsafe": False}
     assert fixes["LG201"] == {"safe": [], "unsafe": True}
+
+
+def test_a_warm_run_reads_the_fix_plans_back_from_the_cache(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning parses each file with findings; a run whose files and findings did not change reads
+    the plans from the cache, with the same ``fix`` fields as a run without a cache."""
+    root = project({"app.py": "import time\n\n\nasync def f():\n    time.sleep(1)\n"})
+
+    def cached_run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(cli, ["check", "--output-format", "json", *args], catch_exceptions=False)
+        return result.exit_code, result.stdout
+
+    first = cached_run("app.py")
+    assert json.loads(first[1])[0]["fix"]["applicability"] == "safe"
+
+    def must_not_plan(*args: object, **kwargs: object) -> None:
+        raise AssertionError("planned again")
+
+    monkeypatch.setattr("loopguard.fixes.plan_fixes", must_not_plan)
+    assert cached_run("app.py") == first
+    monkeypatch.undo()
+    monkeypatch.chdir(root)
+    assert cached_run("--no-cache", "app.py") == first

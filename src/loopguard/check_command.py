@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +20,7 @@ import click
 from loopguard import __version__
 from loopguard.adoption import AdoptionRequest, adopt
 from loopguard.analysis.stages import make_settings
-from loopguard.cache.store import CACHE_DIRECTORY
+from loopguard.cache.store import CACHE_DIRECTORY, Cache
 from loopguard.catalogue import ALL_RULES, UNUSED_NOQA
 from loopguard.config import (
     Config,
@@ -163,8 +163,25 @@ def run_fixes(
             fail(message)
         return fixed, fixed.results
     if any(r.findings for r in results) and options.output_format not in FORMATS_WITHOUT_FIXES:
-        return None, describe_fixes(results, sources, warn)
+        memo = fix_plan_cache(options, sources)
+        described = describe_fixes(results, sources, warn, memo)
+        if memo is not None:
+            memo.save()
+        return None, described
     return None, results
+
+
+def fix_plan_cache(options: CheckOptions, sources: Mapping[str, FileSource]) -> Cache | None:
+    """The cache that keeps fix plans (the first reported file's project's, like the run's), read
+    and written one entry per file; none with ``--no-cache``."""
+    if options.no_cache:
+        return None
+    projects = {source.project.root: source.project for source in sources.values()}
+    if len(projects) != 1:
+        return None  # files of several projects: each has its own cache; plans are made afresh
+    (project,) = projects.values()
+    # the run has already said it once if the directory cannot be used
+    return Cache(options.cache_dir or project.root / CACHE_DIRECTORY, use_pack=False, warn=None)
 
 
 def fix_sources(groups: list[ProjectFiles], cwd: Path, stdin: StdinBuffer | None) -> dict[str, FileSource]:

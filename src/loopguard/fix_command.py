@@ -27,11 +27,13 @@ from loopguard.atomic_source_write import (
     decoded_source,
     read_source_file,
 )
+from loopguard.cache.schema import FIXES_ENTRY
+from loopguard.cache.store import Cache, content_hash, entry_key
 from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from loopguard.discovery.projects import Project
-from loopguard.models import SAFE, FileResult, Finding, Fix
+from loopguard.models import SAFE, Edit, FileResult, Finding, Fix
 from loopguard.sourcetext import SourceRefused
 
 
@@ -82,14 +84,42 @@ def is_fixable(code: str, config: Config) -> bool:
     return fixable >= 0 and fixable > unfixable
 
 
-def available_fixes(text: str, findings: Sequence[Finding], config: Config) -> dict[Finding, Fix]:
-    """The fixes of a file's findings whose codes its project lets ``--fix`` fix."""
+def available_fixes(
+    text: str, findings: Sequence[Finding], config: Config, memo: Cache | None = None
+) -> dict[Finding, Fix]:
+    """The fixes of a file's findings whose codes its project lets ``--fix`` fix. Planning parses
+    the file, so a run whose files and findings did not change (a warm run) reads the plan back
+    from the cache (``memo``), keyed by the text and the findings."""
     chosen = [f for f in findings if is_fixable(f.code, config)]
     if not chosen:
         return {}
+    key = fixes_key(text, chosen) if memo is not None else ""
+    stored = memo.get(key, FIXES_ENTRY) if memo is not None else None
+    if stored is not None:
+        return {
+            chosen[index]: Fix(applicability, message, tuple(Edit(*edit) for edit in edits))
+            for index, applicability, message, edits in stored
+            if 0 <= index < len(chosen)
+        }
     from loopguard.fixes import plan_fixes  # libcst: loaded only when there is something to fix
 
-    return plan_fixes(text, chosen, ALL_RULES)
+    fixes = plan_fixes(text, chosen, ALL_RULES)
+    if memo is not None:
+        memo.put(key, tuple(
+            (index, fix.applicability, fix.message, tuple(astuple_edit(e) for e in fix.edits))
+            for index, finding in enumerate(chosen) if (fix := fixes.get(finding)) is not None
+        ))
+    return fixes
+
+
+def fixes_key(text: str, findings: Sequence[Finding]) -> str:
+    """What a file's fix plan depends on: its text and where and what its findings are."""
+    shown = repr([(f.code, f.line, f.column, f.end_line, f.end_column, f.message) for f in findings])
+    return entry_key("fixes", content_hash(text.encode("utf-8", "surrogatepass")), shown)
+
+
+def astuple_edit(edit: Edit) -> tuple[int, int, int, int, str]:
+    return (edit.line, edit.column, edit.end_line, edit.end_column, edit.content)
 
 
 def with_fixes(findings: Sequence[Finding], fixes: Mapping[Finding, Fix]) -> tuple[Finding, ...]:
@@ -97,7 +127,8 @@ def with_fixes(findings: Sequence[Finding], fixes: Mapping[Finding, Fix]) -> tup
 
 
 def describe_fixes(
-    results: list[FileResult], sources: Mapping[str, FileSource], warn: Callable[[str], None]
+    results: list[FileResult], sources: Mapping[str, FileSource], warn: Callable[[str], None],
+    memo: Cache | None = None,
 ) -> list[FileResult]:
     """The results with each available fix on its finding (``Finding.fix``)."""
     described = []
@@ -108,7 +139,7 @@ def describe_fixes(
             continue
         try:
             text = source.read().text
-            fixes = available_fixes(text, result.findings, source.config)
+            fixes = available_fixes(text, result.findings, source.config, memo)
         except (OSError, SourceRefused, SourceWriteError):
             fixes = {}  # it was read a moment ago: no fix rather than a new error
         except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others

@@ -224,3 +224,8 @@ def decode_result(value: EncodedResult) -> FileResult:
     """A file's result that passed ``FILE_RESULT``."""
     path, findings, error = value
     return FileResult(path, tuple(decode_finding(f) for f in findings), error)
+
+# The fixes planned for one file's findings: (finding index, applicability, message, edits), each
+# edit (line, column, end line, end column, new text).
+EDIT = record(integer, integer, integer, integer, string)
+FIXES_ENTRY = array_of(record(integer, one_of("safe", "unsafe"), string, array_of(EDIT)))
