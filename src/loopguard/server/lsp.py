@@ -125,16 +125,19 @@ class LoopguardServer(LanguageServer):
         if path is None:
             return  # an unsaved "untitled:" buffer has no project to check it in
         text, version = document.source, document.version
+        loop = asyncio.get_running_loop()
         try:
-            warm = self.session.project_for(path)
+            # finding the project reads its configuration and cache directory: off the loop, on the
+            # checker's one thread like every other use of the session's projects
+            warm = await loop.run_in_executor(self.checker, self.session.project_for, path)
+            excluded = await loop.run_in_executor(self.checker, warm.excludes, path)
         except ConfigError as error:
             self.publish_config_error(uri, version, str(error))
             return
-        if warm.excludes(path):
+        if excluded:
             self.publish(uri, version)
             return
         buffers = self.open_buffers(path)
-        loop = asyncio.get_running_loop()
         try:
             result: BufferCheck = await loop.run_in_executor(
                 self.checker, warm.check, path, text.encode("utf-8"), buffers
