@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from loopguard.fixsites import CallSite, FixSites, find_sites
-from loopguard.models import SAFE, UNSAFE, Edit, Finding, Fix, Rule
+from loopguard.models import SAFE, UNSAFE, Edit, Finding, Fix, Rule, library_used
 from loopguard.sourcetext import split_lines
 from loopguard.suppress import noqa_codes
 
@@ -30,16 +30,6 @@ THREAD_RUNNERS = {
     "anyio": ("anyio.to_thread", "run_sync"),
     "trio": ("trio", "to_thread.run_sync"),  # trio imports its to_thread itself
 }
-
-
-def library_for(imported_roots: set[str]) -> str:
-    """The async library whose API a fix names: the choice ``summary.library_of`` makes for the
-    suggestions (anyio, else trio, else asyncio), from the module's imports."""
-    if "anyio" in imported_roots:
-        return "anyio"
-    if "trio" in imported_roots:
-        return "trio"
-    return "asyncio"
 
 
 def blocking_api(finding: Finding) -> str | None:
@@ -167,7 +157,7 @@ def file_context(text: str) -> FileContext | None:
         sites = find_sites(tree, lines)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # it was checked a moment ago; if it does not parse now, it gets no fix
-    return FileContext(lines, sites, import_row(tree), library_for(sites.imports.roots), first_newline(text))
+    return FileContext(lines, sites, import_row(tree), library_used(sites.imports.roots), first_newline(text))
 
 
 def plan_fixes(

@@ -10,10 +10,21 @@ does not pickle these: ``cache/schema.py`` encodes them field by field.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 LIBRARIES = ("asyncio", "anyio", "trio")
+
+
+def library_used(imported_roots: Collection[str]) -> str:
+    """The async library a module uses, from its imports (anyio, else trio, else asyncio): the one
+    whose API suggestions and fixes name."""
+    if "anyio" in imported_roots:
+        return "anyio"
+    if "trio" in imported_roots:
+        return "trio"
+    return "asyncio"
 
 
 #: A literal argument of a call: (position or keyword, value). Only ints, bools, None and short

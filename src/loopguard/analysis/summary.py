@@ -22,7 +22,7 @@ from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.project import LocalProject
 from loopguard.analysis.resolve import Resolver
 from loopguard.analysis.values import Binding, Expr, Target, Value
-from loopguard.models import Literal, Parameters
+from loopguard.models import Literal, Parameters, library_used
 
 Span = tuple[int, int, int]
 
@@ -88,11 +88,7 @@ class FileSummary:
 
 def library_of(index: ModuleIndex) -> str:
     """The async library the file uses, so suggestions name its API (asyncio when none)."""
-    if "anyio" in index.imported_roots:
-        return "anyio"
-    if "trio" in index.imported_roots:
-        return "trio"
-    return "asyncio"
+    return library_used(index.imported_roots)
 
 
 def summarize(
