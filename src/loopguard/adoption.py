@@ -28,7 +28,7 @@ from loopguard.baseline import (
     write_baseline,
 )
 from loopguard.catalogue import ALL_RULES
-from loopguard.console import EXIT_ERROR, fail, warn
+from loopguard.console import EXIT_ERROR, fail, plural, warn
 from loopguard.discovery.files import relative_to_root
 from loopguard.discovery.projects import ProjectFiles
 from loopguard.models import FileResult, Finding
@@ -85,7 +85,7 @@ def baseline_step(request: AdoptionRequest, findings: Sequence[Finding]) -> Adop
             entries = [entry for _, entry in baseline_entries(findings, request.read_line, key_path)]
             write_baseline(request.write_baseline, entries)
             click.echo(
-                f"loopguard: wrote {len(entries)} finding{'' if len(entries) == 1 else 's'} to the "
+                f"loopguard: wrote {plural(len(entries), 'finding')} to the "
                 f"baseline {request.write_baseline}",
                 err=True,
             )
@@ -166,9 +166,6 @@ def add_noqa_comments(findings: Sequence[Finding], cwd: Path) -> tuple[tuple[Fin
     left = tuple(f for f in findings if f.code in NOT_SILENCED or f.path in failed)
     return left, bool(failed)
 
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def warn_stale(stale: Sequence[BaselineEntry], path: Path) -> None:

@@ -29,7 +29,7 @@ from loopguard.config import (
     unknown_code_warnings,
     unmatched_codes,
 )
-from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, warn
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, plural, warn
 from loopguard.discovery.files import Discovery, absolute, discover
 from loopguard.discovery.projects import (
     Project,
@@ -379,9 +379,6 @@ def read_stdin(filename: Path | None, finder: ProjectFinder, force_exclude: bool
         return None
     return StdinBuffer(stdin_source(data, filename, project.roots), project)
 
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def summary(results: list[FileResult], findings: list[Finding], missing: int = 0, baselined: int = 0) -> str:

@@ -17,3 +17,8 @@ def fail(message: str) -> None:
 def warn(message: str) -> None:
     """A problem that does not stop the run (a code that matches no rule, an empty directory)."""
     click.echo(f"loopguard: warning: {escape_controls(message)}", err=True)
+
+
+def plural(count: int, word: str) -> str:
+    """``1 file``, ``2 files``: the counts every summary line gives."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

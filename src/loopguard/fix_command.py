@@ -31,7 +31,7 @@ from loopguard.cache.schema import FIXES_ENTRY
 from loopguard.cache.store import Cache, content_hash, entry_key
 from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config
-from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, plural
 from loopguard.discovery.projects import Project
 from loopguard.models import SAFE, Edit, FileResult, Finding, Fix
 from loopguard.sourcetext import SourceRefused
@@ -253,8 +253,6 @@ def unified_diff(display: str, before: str, after: str) -> str:
 
 
 # -- what the run prints ---------------------------------------------------------------------------
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def write_diffs(fixed: FixRun, failed: bool) -> int:
