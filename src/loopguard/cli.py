@@ -17,6 +17,7 @@ import os
 import sys
 
 from loopguard import __version__
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR
 
 # Not ``typing.TYPE_CHECKING``: importing typing costs more than all of ``--version``. Type checkers
 # treat any name TYPE_CHECKING as true.
@@ -32,13 +33,44 @@ VERSION_LINE = f"loopguard, version {__version__}"
 
 
 def main() -> int:
-    if sys.argv[1:] == ["--version"]:
+    try:
+        status = answer_without_click(sys.argv[1:])
+        return run_commands() if status is None else status
+    except Exception as error:  # noqa: BLE001 - a bug must not look like findings (exit 1)
+        report_internal_error(error)
+        return EXIT_ERROR
+
+
+def answer_without_click(args: list[str]) -> int | None:
+    """``--version``, ``rules`` and ``explain CODE`` typed just so, answered before click and the
+    commands are imported (that import costs more than the answer); None for any other command
+    line, which click parses (``commands.py`` gives the same answers)."""
+    if args == ["--version"]:
         print(VERSION_LINE)
-        return 0
+        return EXIT_CLEAN
+    if args == ["rules"]:
+        from loopguard.ruledocs import rule_list
+
+        return write_out(rule_list())
+    if len(args) == 2 and args[0] == "explain" and not args[1].startswith("-"):
+        from loopguard.ruledocs import explain
+
+        return explain(args[1], write_out)
+    return None
+
+
+def write_out(text: str) -> int:
+    """Write and flush, as ``click.echo`` does: a closed pipe is an error here, not at exit."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return EXIT_CLEAN
+
+
+def run_commands() -> int:
+    """Parse the command line with click and run the command."""
     import click
 
     from loopguard.commands import cli
-    from loopguard.console import EXIT_CLEAN, EXIT_ERROR
 
     try:
         cli.main(prog_name="loopguard", standalone_mode=False)
@@ -49,9 +81,6 @@ def main() -> int:
     except click.ClickException as error:
         error.show()
         return error.exit_code
-    except Exception as error:  # noqa: BLE001 - a bug must not look like findings (exit 1)
-        report_internal_error(error)
-        return EXIT_ERROR
     return EXIT_CLEAN
 
 
@@ -66,7 +95,7 @@ def __getattr__(name: str) -> click.Group:
 
 def exit_status(code: object) -> int:
     """The status of a ``SystemExit``: its number, 0 for None, 2 for a message (printed)."""
-    from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
+    from loopguard.console import fail
 
     if code is None or isinstance(code, int):
         return code or EXIT_CLEAN

@@ -4,13 +4,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from loopguard import __version__
-from loopguard.console import EXIT_ERROR, fail
 from loopguard.report import FORMAT_NAMES
 
 # Only what every command needs is imported here: each command imports what it uses when it runs,
@@ -101,38 +99,18 @@ def check(
               show_default=True)
 def rules(output_format: str) -> None:
     """List every code, its name and what it matches, grouped by domain."""
-    from loopguard.catalogue import ALL_RULES
+    from loopguard.ruledocs import rule_list
 
-    if output_format == "json":
-        data = [
-            {"code": r.code, "name": r.name, "domain": r.domain, "summary": r.summary,
-             "default_enabled": r.default_enabled,
-             "fix": {"safe": sorted(r.safe_fixes), "unsafe": r.thread_fix}}
-            for r in sorted(ALL_RULES.values(), key=lambda r: r.code)
-        ]
-        click.echo(json.dumps(data, indent=2))
-        return
-    by_domain: dict[str, list[str]] = {}
-    for rule in sorted(ALL_RULES.values(), key=lambda r: r.code):
-        opt_in = "" if rule.default_enabled else " (opt-in)"
-        by_domain.setdefault(rule.domain, []).append(f"  {rule.code}  {rule.name:<28} {rule.summary}{opt_in}")
-    for domain, lines in by_domain.items():
-        click.echo(f"{domain}:")
-        click.echo("\n".join(lines))
+    click.echo(rule_list(output_format), nl=False)
 
 
 @cli.command()
 @click.argument("code")
 def explain(code: str) -> None:
     """Print the documentation page of CODE (e.g. LG101)."""
-    from loopguard.catalogue import ALL_RULES
-    from loopguard.ruledocs import rule_page
+    from loopguard.ruledocs import explain as explain_code
 
-    rule = ALL_RULES.get(code.upper())
-    if rule is None:
-        fail(f"unknown code '{code}'; `loopguard rules` lists them")
-        raise SystemExit(EXIT_ERROR)
-    click.echo(rule_page(rule), nl=False)
+    raise SystemExit(explain_code(code, lambda page: click.echo(page, nl=False)))
 
 
 @cli.command()

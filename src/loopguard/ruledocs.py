@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from loopguard.catalogue import ALL_RULES, BUFFER_READERS, BUILT_AS
+from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
 from loopguard.fixdata import fix_safety_text
 from loopguard.models import LIBRARIES, Rule, built_type
-from loopguard.suppress import UNSUPPRESSIBLE
 
 GENERATED_NOTE = "<!-- generated from the catalogue by `python -m loopguard.ruledocs`; do not edit -->"
 
@@ -112,6 +113,9 @@ def rule_page(rule: Rule) -> str:
 
 
 def _options(rule: Rule) -> str:
+    # imported here: ``explain`` would otherwise load the file discovery that ``suppress`` needs
+    from loopguard.suppress import UNSUPPRESSIBLE
+
     if rule.code in UNSUPPRESSIBLE:
         return "None: a file that could not be checked is always reported, whatever the configuration."
     return (
@@ -119,6 +123,38 @@ def _options(rule: Rule) -> str:
         "- `safe-calls` to exempt a specific qualified name\n"
         "- `# noqa: " + rule.code + "` on the line"
     )
+
+
+def explain(code: str, write: Callable[[str], object]) -> int:
+    """``loopguard explain CODE``: the rule's page, written with ``write``; an error for a code that
+    names no rule."""
+    rule = ALL_RULES.get(code.upper())
+    if rule is None:
+        fail(f"unknown code '{code}'; `loopguard rules` lists them")
+        return EXIT_ERROR
+    write(rule_page(rule))
+    return EXIT_CLEAN
+
+
+def rule_list(output_format: str = "text") -> str:
+    """``loopguard rules``: every code, its name and what it matches, grouped by domain (``text``),
+    or as a JSON array (``json``)."""
+    ordered = sorted(ALL_RULES.values(), key=lambda r: r.code)
+    if output_format == "json":
+        import json
+
+        data = [
+            {"code": r.code, "name": r.name, "domain": r.domain, "summary": r.summary,
+             "default_enabled": r.default_enabled,
+             "fix": {"safe": sorted(r.safe_fixes), "unsafe": r.thread_fix}}
+            for r in ordered
+        ]
+        return json.dumps(data, indent=2) + "\n"
+    by_domain: dict[str, list[str]] = {}
+    for rule in ordered:
+        opt_in = "" if rule.default_enabled else " (opt-in)"
+        by_domain.setdefault(rule.domain, []).append(f"  {rule.code}  {rule.name:<28} {rule.summary}{opt_in}")
+    return "".join(f"{domain}:\n" + "\n".join(lines) + "\n" for domain, lines in by_domain.items())
 
 
 def index_page() -> str:
