@@ -60,7 +60,7 @@ def test_version_loads_nothing_but_the_entry_point() -> None:
     "args", [("rules", "--output-format", "json"), ("explain", "--help"), ("--version", "rules"), ("--help",)]
 )
 def test_every_other_command_line_goes_through_click(args: tuple[str, ...]) -> None:
-    status, out, err, loaded = run_main(*args)
+    status, out, _, loaded = run_main(*args)
     expected = CliRunner().invoke(cli, list(args), catch_exceptions=False, prog_name="loopguard")
     assert "loopguard.commands" in loaded
     assert (status, out) == (expected.exit_code, expected.stdout)
