@@ -18,7 +18,6 @@ from pathlib import Path
 import click
 
 from loopguard import __version__
-from loopguard.adoption import AdoptionRequest, adopt
 from loopguard.analysis.stages import make_settings
 from loopguard.cache.store import CACHE_DIRECTORY, Cache
 from loopguard.catalogue import ALL_RULES, UNUSED_NOQA
@@ -54,7 +53,6 @@ from loopguard.report import ReportContext, renderers
 from loopguard.report.source import SourceLines
 from loopguard.report.statistics import STATISTICS_FORMATS, render_statistics
 from loopguard.runner import check_jobs, problem_results
-from loopguard.settings_view import show_files, show_settings
 
 HUMAN_FORMATS = ("text", "concise", "full")
 #: Formats that show no fix (nor a summary line counting them): fixes are not planned for them.
@@ -109,9 +107,11 @@ def run_check(options: CheckOptions) -> int:
     try:
         finder = ProjectFinder(cwd, options.config_path, configure(options))
         groups, found = discover_projects(paths, finder, options.force_exclude, discover)
-        if options.show_files:
-            return show_files(found, cwd)
-        if options.show_settings:
+        if options.show_files or options.show_settings:
+            from loopguard.settings_view import show_files, show_settings
+
+            if options.show_files:
+                return show_files(found, cwd)
             return show_settings(groups, options.stdin_filename if reads_stdin else None, finder, cwd)
         stdin = read_stdin(options.stdin_filename, finder, options.force_exclude) if reads_stdin else None
     except ConfigError as error:
@@ -134,21 +134,34 @@ def run_check(options: CheckOptions) -> int:
     root = report_root([group.project for group in groups], cwd)
     source_lines = SourceLines(str(root), paths, stdin_buffer(stdin.source if stdin else None, cwd))
     context = ReportContext(rules=ALL_RULES, version=__version__, root=root, read_line=source_lines)
-    adopted = adopt(AdoptionRequest(options.baseline, options.write_baseline, groups, results, root, cwd,
-                                    source_lines, options.add_noqa), findings)
-    if adopted.status is not None:
-        return adopted.status
-    findings = list(adopted.findings)
+    baselined, adoption_failed = 0, False
+    if adopts(options, groups):
+        from loopguard.adoption import AdoptionRequest, adopt
+
+        adopted = adopt(AdoptionRequest(options.baseline, options.write_baseline, groups, results, root, cwd,
+                                        source_lines, options.add_noqa), findings)
+        if adopted.status is not None:
+            return adopted.status
+        findings, baselined, adoption_failed = list(adopted.findings), adopted.baselined, adopted.failed
     if fixed is not None and stdin is not None and options.fixes.fix:
         write_fixed_buffer(fixed, stdin.source.data)
         options = replace(options, to_stderr=True)
     notes = fix_notes(findings, options.fixes, fixed)
-    status = write_report(results, findings, context, options, len(found.missing), adopted.baselined, notes)
+    status = write_report(results, findings, context, options, len(found.missing), baselined, notes)
     if status != EXIT_CLEAN:
         return status
-    if found.missing or adopted.failed or any(r.error for r in results) or (fixed and fixed.errors):
+    if found.missing or adoption_failed or any(r.error for r in results) or (fixed and fixed.errors):
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not options.exit_zero else EXIT_CLEAN
+
+
+def adopts(options: CheckOptions, groups: list[ProjectFiles]) -> bool:
+    """Whether the run applies or writes a baseline or adds noqa comments (``adoption.py``, which is
+    imported only then, with the baseline and noqa writers)."""
+    return bool(
+        options.baseline or options.write_baseline or options.add_noqa
+        or any(group.project.config.baseline for group in groups)
+    )
 
 
 # -- fixes ---------------------------------------------------------------------------------------

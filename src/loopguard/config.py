@@ -14,7 +14,6 @@ most ``MAX_CONFIG_BYTES``, in UTF-8 as TOML requires.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import sys
 from collections.abc import Callable, Collection, Iterator
@@ -272,6 +271,8 @@ def load_config(path: Path | None, start: Path | None = None) -> Config:
 def unknown_key_message(key: str) -> str:
     """``unknown key 'selct'; did you mean 'select'? (known keys: ...)`` — the guess from difflib."""
     name = shown(key)[1:-1]
+    import difflib  # only for a misspelt key: a run without one does not load it
+
     close = difflib.get_close_matches(key, _KEYS, n=1, cutoff=0.6)
     guess = f"; did you mean '{close[0]}'?" if close else ""
     return f"unknown key '{name}'{guess} (known keys: {', '.join(sorted(_KEYS))})"

@@ -13,14 +13,14 @@ process: there, what reaches a native parser is bounded beforehand (``sourcetext
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:  # imported where a pool or a process is started: a run of a few files starts none
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,6 +58,8 @@ def _send_result(connection: Connection, function: Callable[[list[T]], list[R]],
 
 def run_alone(function: Callable[[list[T]], list[R]], items: list[T]) -> list[R] | int:
     """``function(items)`` in a fresh single-use process: its result, or the exit code it died with."""
+    import multiprocessing
+
     receiver, sender = multiprocessing.Pipe(duplex=False)
     process = multiprocessing.Process(target=_send_result, args=(sender, function, items), daemon=True)
     process.start()
@@ -107,6 +109,8 @@ class WorkerPool:
 
     def executor(self) -> ProcessPoolExecutor:
         if self._executor is None:
+            from concurrent.futures import ProcessPoolExecutor
+
             self._executor = ProcessPoolExecutor(max_workers=self.workers)
         return self._executor
 
@@ -130,6 +134,8 @@ class WorkerPool:
             results = function(items)
             advance(len(items))
             return results
+        from concurrent.futures.process import BrokenProcessPool
+
         chunks = chunked(items, self.workers)
         futures: list[Future[list[R]]] = [self.executor().submit(function, chunk) for chunk in chunks]
         results = []

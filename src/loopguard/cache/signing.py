@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 import stat
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +64,8 @@ def _read_key(path: Path) -> bytes | None:
 def _create_key(path: Path) -> bytes | None:
     """Write a new key next to ``path`` and link it into place: two runs starting at once both end
     up with the one key that won."""
+    import secrets  # once per user: every other run only reads the key
+
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{KEY_FILE}-{os.getpid()}-{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)

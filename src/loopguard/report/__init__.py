@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,25 +53,30 @@ def message_with_suggestion(finding: Finding) -> str:
     return f"{finding.message}; use {quote_code(finding.suggestion)}"
 
 
+#: Each output format's module in ``loopguard.report``: a run imports only the one it prints
+#: (``junit``'s loads an XML library, for one).
+FORMAT_MODULES = {
+    "concise": "text", "full": "full", "github": "github", "gitlab": "gitlab", "json": "json_format",
+    "json-lines": "jsonlines", "jsonlines": "jsonlines", "junit": "junit", "sarif": "sarif", "text": "text",
+}
 # The names of the output formats, known without importing a renderer (the CLI's choices).
-FORMAT_NAMES = (
-    "concise", "full", "github", "gitlab", "json", "json-lines", "jsonlines", "junit", "sarif", "text",
-)
+FORMAT_NAMES = tuple(sorted(FORMAT_MODULES))
 
 
-def renderers() -> dict[str, Renderer]:
-    """The output formats by name; imported lazily so a run only loads the one it uses."""
-    from loopguard.report import full, github, gitlab, json_format, jsonlines, junit, sarif, text
+def renderers() -> Mapping[str, Renderer]:
+    """The output formats by name; a format's module is imported when its renderer is looked up."""
+    return _Renderers()
 
-    return {
-        "text": text.render,
-        "concise": text.render,
-        "json": json_format.render,
-        "full": full.render,
-        "json-lines": jsonlines.render,
-        "jsonlines": jsonlines.render,
-        "github": github.render,
-        "sarif": sarif.render,
-        "gitlab": gitlab.render,
-        "junit": junit.render,
-    }
+
+class _Renderers(Mapping[str, Renderer]):
+    def __getitem__(self, name: str) -> Renderer:
+        from importlib import import_module
+
+        renderer: Renderer = import_module(f"loopguard.report.{FORMAT_MODULES[name]}").render
+        return renderer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FORMAT_MODULES)
+
+    def __len__(self) -> int:
+        return len(FORMAT_MODULES)
