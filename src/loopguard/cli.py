@@ -39,6 +39,21 @@ def main() -> int:
     except Exception as error:  # noqa: BLE001 - a bug must not look like findings (exit 1)
         report_internal_error(error)
         return EXIT_ERROR
+    finally:
+        skip_the_last_collections()
+
+
+def skip_the_last_collections() -> None:
+    """The process ends once ``main`` returns, and Python's exit runs the cyclic collector over every
+    object still alive (the modules, the catalogue, click's commands) only to free memory the system
+    is about to take back: 5 % of a one-file run. Frozen objects are not scanned, and ``atexit``
+    callbacks run before those collections; freezing only then leaves a process that calls ``main``
+    and goes on (the tests) as it was."""
+    import atexit
+    import gc
+
+    atexit.unregister(gc.freeze)  # once, however often main runs
+    atexit.register(gc.freeze)
 
 
 def answer_without_click(args: list[str]) -> int | None:
