@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat as stat_module
+import struct
 import sys
 import tempfile
 import time
@@ -37,11 +38,11 @@ from typing import Any
 import msgpack
 
 from loopguard import __version__
-from loopguard.cache.schema import MANIFEST, PACK, BadEntry, Schema
+from loopguard.cache.schema import MANIFEST, MANIFEST_RECORD, PACK, BadEntry, Schema
 from loopguard.cache.signing import mac, signing_key, verifies
 
 CACHE_DIRECTORY = ".loopguard_cache"
-FORMAT = "4"  # bump when the layout of an entry or file changes
+FORMAT = "5"  # bump when the layout of an entry or file changes
 _GITIGNORE = "# created by loopguard\n*\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# loopguard cache: see https://bford.info/cachedir/\n"
 #: A file modified this close to the moment its hash was taken may change again within the
@@ -86,11 +87,17 @@ def warn_on_stderr(message: str) -> None:
     print(f"loopguard: warning: {message}", file=sys.stderr)
 
 
-def stat_record(stat: os.stat_result, digest: str, now_ns: int) -> tuple[int, int, int, int, str, bool]:
+def stat_record(stat: os.stat_result, digest: str, now_ns: int) -> bytes | None:
     """What git's index keys a file on — mtime, ctime, size, inode — and whether the hash can be
-    trusted on ``stat`` alone next time (not when the file was modified just before it was hashed)."""
+    trusted on ``stat`` alone next time (not when the file was modified just before it was hashed);
+    None for what a record cannot hold (a time past the year 2262)."""
     trusted = stat.st_mtime_ns < now_ns - RACY_WINDOW_NS and stat.st_ctime_ns < now_ns - RACY_WINDOW_NS
-    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, digest, trusted)
+    try:
+        return MANIFEST_RECORD.pack(
+            stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, bytes.fromhex(digest), trusted
+        )
+    except (struct.error, ValueError):
+        return None
 
 
 class Cache:
@@ -108,7 +115,7 @@ class Cache:
         self.warn = warn
         self.disabled = False
         self._safe_directories: set[str] = set()
-        self._manifest: dict[str, tuple[int, int, int, int, str, bool]] | None = None
+        self._manifest: dict[str, bytes] | None = None
         self._manifest_dirty = False
         self._pack: dict[str, Any] | None = None
         self._pack_signed = False  # verified as this user's: its entries need no schema check
@@ -133,12 +140,17 @@ class Cache:
         elif not stat_module.S_ISDIR(found.st_mode):
             self._disable(f"{self.directory} is not a directory")
 
-    # -- manifest: path -> (mtime_ns, ctime_ns, size, inode, content hash, trusted) ---------------
+    # -- manifest: path -> packed (mtime_ns, ctime_ns, size, inode, content hash, trusted) ---------
     @property
-    def manifest(self) -> dict[str, tuple[int, int, int, int, str, bool]]:
+    def manifest(self) -> dict[str, bytes]:
         if self._manifest is None:
             self._manifest = self._load_checked(self.manifest_path, MANIFEST) or {}
         return self._manifest
+
+    def recorded_hash(self, path: str) -> str | None:
+        """The content hash last recorded for ``path`` (this run's, once the file is indexed)."""
+        recorded = self.manifest.get(path)
+        return MANIFEST_RECORD.unpack(recorded)[4].hex() if recorded is not None else None
 
     def known_hash(self, path: str, stat: os.stat_result) -> str | None:
         """The content hash recorded for ``path`` if the file is unchanged since (None: changed or new).
@@ -148,9 +160,10 @@ class Cache:
         recorded = self.manifest.get(path)
         if recorded is None:
             return None
-        mtime, ctime, size, inode, digest, trusted = recorded
+        mtime, ctime, size, inode, raw_digest, trusted = MANIFEST_RECORD.unpack(recorded)
         if (mtime, ctime, size, inode) != (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino):
             return None
+        digest: str = raw_digest.hex()
         if trusted:
             return digest
         try:
@@ -164,8 +177,10 @@ class Cache:
         return digest
 
     def remember_hash(self, path: str, stat: os.stat_result, digest: str) -> None:
-        self.manifest[path] = stat_record(stat, digest, time.time_ns())
-        self._manifest_dirty = True
+        record = stat_record(stat, digest, time.time_ns())
+        if record is not None:  # otherwise the file is hashed again next time
+            self.manifest[path] = record
+            self._manifest_dirty = True
 
     # -- entries ----------------------------------------------------------------------------------
     def _entry_path(self, key: str) -> Path:

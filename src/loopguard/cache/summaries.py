@@ -147,8 +147,7 @@ def module_digests(cache: Cache | None, items: Sequence[Indexed]) -> dict[str, s
 
 def manifest_digest(cache: Cache, path: Path) -> str | None:
     """The content hash the manifest recorded for a file (this run's, once it is indexed)."""
-    recorded = cache.manifest.get(absolute(path))
-    return recorded[4] if recorded else None
+    return cache.recorded_hash(absolute(path))
 
 
 def confirm_plans(
