@@ -13,7 +13,6 @@ entry is checked against its schema when read, as before.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import stat
@@ -83,10 +82,11 @@ def _create_key(path: Path) -> bytes | None:
 
 def mac(key: bytes, name: str, payload: bytes) -> bytes:
     """The MAC of ``payload`` stored as ``name`` (an entry moved to another name does not verify)."""
-    digest = hashlib.blake2b(key=key, digest_size=MAC_BYTES)
-    digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    # HMAC-SHA-256, truncated: OpenSSL's SHA-256 is faster than BLAKE2b, and a warm run signs or
+    # verifies megabytes of entries
+    digest = hmac.new(key, name.encode("utf-8", "surrogateescape") + b"\0", "sha256")
     digest.update(payload)
-    return digest.digest()
+    return digest.digest()[:MAC_BYTES]
 
 
 def verifies(key: bytes, name: str, payload: bytes, signature: bytes) -> bool:
