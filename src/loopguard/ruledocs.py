@@ -48,7 +48,9 @@ def _non_waiting(rule: Rule) -> str:
         for condition in conditions:
             keyword = f" or `{condition.keyword}={condition.value!r}`" if condition.keyword else ""
             what = f"reported with its own message: {condition.note}" if condition.note else "not reported"
-            lines.append(f"- `{name}(...)` with argument {condition.position + 1} `{condition.value!r}`{keyword}: {what}")
+            omitted = " left out," if condition.left_out else ""
+            argument = f"argument {condition.position + 1}{omitted} `{condition.value!r}`{keyword}"
+            lines.append(f"- `{name}(...)` with {argument}: {what}")
     if not lines:
         return ""
     return "\n\nFor these arguments the call does not wait:\n\n" + "\n".join(lines)

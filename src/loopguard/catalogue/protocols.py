@@ -7,14 +7,21 @@ they return (``Type.*`` minus the local setters listed in ``safe_methods``).
 """
 
 from loopguard.catalogue.advice import asyncio_library, methods
-from loopguard.models import Rule
+from loopguard.models import NonWaiting, Rule
 
 _DOMAIN = "http and network"
+#: ``SMTP()`` without a host still resolves the local host's FQDN (``socket.getfqdn``) unless given a
+#: ``local_hostname``; ``IMAP4()`` connects to localhost when given no host, ``IMAP4_stream`` runs
+#: its command; POP3 and NNTP need a host: every constructor here does I/O.
 _MAIL = (
     "smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP",
-    "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3", "poplib.POP3_SSL",
+    "imaplib.IMAP4", "imaplib.IMAP4_SSL", "imaplib.IMAP4_stream", "poplib.POP3", "poplib.POP3_SSL",
+    "nntplib.NNTP", "nntplib.NNTP_SSL",
 )
 _FTP = ("ftplib.FTP", "ftplib.FTP_TLS")
+#: ``FTP()`` and ``FTP_TLS()`` only store their arguments unless given a host (``FTP_TLS`` builds an
+#: SSL context that loads no certificates): ``ftp = FTP(); ftp.connect(host)`` is one finding.
+_FTP_WITHOUT_HOST = (NonWaiting(0, "host", "", left_out=True),)
 _BLOCKING_CHANNEL = "pika.adapters.blocking_connection.BlockingChannel"
 
 RULES = (
@@ -22,13 +29,17 @@ RULES = (
         code="LG210",
         name="sync-mail-client",
         domain=_DOMAIN,
-        summary="`smtplib.SMTP/SMTP_SSL/LMTP`, `imaplib.IMAP4[_SSL]`, `poplib.POP3[_SSL]`: constructing one "
-        "(connects when given a host) and every command.",
+        summary="`smtplib.SMTP/SMTP_SSL/LMTP`, `imaplib.IMAP4[_SSL]/IMAP4_stream`, `poplib.POP3[_SSL]`, "
+        "`nntplib.NNTP[_SSL]`: constructing one (connects when given a host; an SMTP client given none "
+        "still resolves the local host's name) and every command.",
         functions=_MAIL,
         methods=tuple(f"{client}.*" for client in _MAIL),
         safe_methods=("set_debuglevel", "has_extn", "close", "getwelcome"),
-        instead=asyncio_library("aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP",
-                                "{api}"),
+        instead=asyncio_library(
+            "aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP; "
+            "for POP3 and NNTP, await asyncio.to_thread({api}, ...)",
+            "{api}",
+        ),
         why="The standard library's mail clients talk to the server synchronously, one command and "
         "reply at a time.",
         example=(
@@ -50,10 +61,12 @@ RULES = (
         code="LG211",
         name="sync-ftp-client",
         domain=_DOMAIN,
-        summary="`ftplib.FTP/FTP_TLS`: constructing one (connects when given a host) and every command.",
+        summary="`ftplib.FTP/FTP_TLS`: constructing one with a host (it connects, and logs in when given "
+        "a user) and every command.",
         functions=_FTP,
         methods=tuple(f"{client}.*" for client in _FTP),
         safe_methods=("set_debuglevel", "set_pasv", "getwelcome", "close"),
+        non_waiting={"FTP": _FTP_WITHOUT_HOST, "FTP_TLS": _FTP_WITHOUT_HOST},
         instead=asyncio_library("aioftp (`async with aioftp.Client.context(host) as client`)", "{api}"),
         why="ftplib's control and data connections are blocking sockets.",
         example=(
