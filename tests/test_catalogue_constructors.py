@@ -39,6 +39,21 @@ def test_without_left_out_a_missing_argument_is_not_the_default() -> None:
     assert delay.holds(((3, True),))
 
 
+@pytest.mark.parametrize(
+    ("literals", "holds"),
+    [
+        ((), False),  # KafkaProducer(): asks the brokers
+        ((("api_version", None),), False),
+        ((("api_version", NOT_LITERAL),), True),  # api_version=(3, 7, 0)
+        ((("api_version", (PASSED, "version")),), True),
+        ((("api_version", "3.7"),), True),
+        ((("*", NOT_LITERAL),), False),  # **config: unknown
+    ],
+)
+def test_given_holds_for_any_value_but_none(literals: tuple[Literal, ...], holds: bool) -> None:
+    assert NonWaiting(-1, "api_version", None, given=True).holds(literals) is holds
+
+
 def test_none_matches_a_condition_on_none(tmp_path: Path) -> None:
     """``ElementTree(root, None)`` parses nothing, as ``ElementTree(root)`` does."""
     source = tmp_path / "tree.py"

@@ -64,11 +64,17 @@ class NonWaiting:
     #: whether leaving the argument out counts as ``value``, its default (``ftplib.FTP()`` connects
     #: only when given a host)
     left_out: bool = False
+    #: whether any value but ``None`` holds, ``value`` unused (``KafkaProducer(api_version=...)``
+    #: does not ask the brokers for their version); ``position`` -1 for a keyword-only argument
+    given: bool = False
 
     def holds(self, literals: tuple[Literal, ...]) -> bool:
         if self.left_out and left_out(literals, self.position, self.keyword):
             return True
-        return any(key in (self.position, self.keyword) and value == self.value for key, value in literals)
+        return any(key in (self.position, self.keyword) and self.accepts(value) for key, value in literals)
+
+    def accepts(self, value: object) -> bool:
+        return value is not None if self.given else value == self.value
 
 
 def left_out(literals: tuple[Literal, ...], position: int, keyword: str) -> bool:

@@ -22,6 +22,8 @@ _FTP = ("ftplib.FTP", "ftplib.FTP_TLS")
 #: ``FTP()`` and ``FTP_TLS()`` only store their arguments unless given a host (``FTP_TLS`` builds an
 #: SSL context that loads no certificates): ``ftp = FTP(); ftp.connect(host)`` is one finding.
 _FTP_WITHOUT_HOST = (NonWaiting(0, "host", "", left_out=True),)
+#: kafka-python's clients connect to the brokers when built to learn their version, unless told it.
+_KAFKA_VERSION_GIVEN = (NonWaiting(-1, "api_version", None, given=True),)
 _BLOCKING_CHANNEL = "pika.adapters.blocking_connection.BlockingChannel"
 
 RULES = (
@@ -117,7 +119,7 @@ RULES = (
         name="sync-kafka-client",
         domain=_DOMAIN,
         summary="kafka-python `KafkaProducer`/`KafkaConsumer` (constructing one bootstraps the cluster "
-        "metadata), producer `send/flush`, the send future's `get`, consumer `poll/commit/...`; "
+        "metadata, unless given `api_version`), producer `send/flush`, the send future's `get`, consumer `poll/commit/...`; "
         "confluent-kafka `flush/poll/consume/commit/list_topics`. Iterating a consumer "
         "(`for message in consumer:`) blocks too but is a statement, not a call, and is not reported.",
         functions=("kafka.KafkaProducer", "kafka.KafkaConsumer"),
@@ -132,6 +134,7 @@ RULES = (
             "subscribe", "unsubscribe", "subscription", "assign", "assignment", "pause", "resume", "paused",
             "seek", "seek_to_beginning", "seek_to_end", "metrics", "config",
         ),
+        non_waiting={"KafkaProducer": _KAFKA_VERSION_GIVEN, "KafkaConsumer": _KAFKA_VERSION_GIVEN},
         instead=asyncio_library("aiokafka (`AIOKafkaProducer` / `AIOKafkaConsumer`, awaited)", "{api}"),
         why="kafka-python blocks on the network for metadata, for `send` when the buffer is full or "
         "metadata is missing (up to `max_block_ms`, 60 s), and for every `poll`.",
