@@ -39,11 +39,11 @@ RULES = (
         safe_methods=("set_debuglevel", "has_extn", "close", "getwelcome"),
         instead=asyncio_library(
             "aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP; "
-            "for POP3 and NNTP, await asyncio.to_thread({api}, ...)",
+            "or (POP3, NNTP) await asyncio.to_thread({api}, ...)",
             "{api}",
         ),
-        why="The standard library's mail clients talk to the server synchronously, one command and "
-        "reply at a time.",
+        why="The standard library's mail and news clients talk to the server synchronously, one "
+        "command and reply at a time.",
         example=(
             "import smtplib\n"
             "from email.message import EmailMessage\n\n\n"
