@@ -117,3 +117,34 @@ def test_another_modules_constant_passed_to_a_helper_is_its_literal() -> None:
     """tests/fixtures/constants_app: imported names, ``module.NAME``, a re-export and a helper of a
     third module; a constant that rules the ``open`` out is silent, anything unknown reported."""
     assert sorted((f.path, f.line, f.code) for f in project_findings(APP, "vault")) == project_markers(APP)
+
+
+def test_editing_another_modules_constant_replans_its_callers(project) -> None:
+    """A cached plan that read another module's constant is redone when that module changes: at
+    the coroutine's own call, and one helper down."""
+    import json
+
+    from click.testing import CliRunner
+
+    from loopguard.cli import cli
+
+    def codes() -> list[tuple[str, int]]:
+        result = CliRunner().invoke(cli, ["check", "--output-format", "json", "app"], catch_exceptions=False)
+        return [(f["path"], f["line"]) for f in json.loads(result.stdout)]
+
+    root = project({
+        "app/__init__.py": "",
+        "app/names.py": 'ENV = "API_KEY"\n',
+        "app/secrets.py": (
+            "def get_secret(name):\n    if name.startswith('oidc/'):\n        return open(name).read()\n"
+        ),
+        "app/tokens.py": "from app import names\nfrom app.secrets import get_secret\n\n"
+        "def token():\n    return get_secret(names.ENV)\n",
+        "app/api.py": "from app.names import ENV\nfrom app.secrets import get_secret\nfrom app.tokens import token\n\n"
+        "async def handler():\n    get_secret(ENV)\n    token()\n",
+    })
+    assert codes() == []
+    (root / "app/names.py").write_text('ENV = "oidc/token"\n')
+    assert codes() == [("app/api.py", 6), ("app/api.py", 7)]
+    (root / "app/names.py").write_text('ENV = "API_KEY"\n')
+    assert codes() == []
