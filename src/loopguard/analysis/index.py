@@ -39,7 +39,7 @@ from loopguard.analysis.known import (
     only_gets_loop,
     returns_running_loop,
 )
-from loopguard.analysis.literals import literal_arguments, literal_value
+from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
 from loopguard.analysis.values import (
     UNKNOWN,
     Binding,
@@ -336,7 +336,9 @@ class _Indexer(ast.NodeVisitor):
             self.record_access("set", node.target)
         self.note_table([node.target], node.value)
         self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
-        self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
+        declared: Binding = ("type", annotation_of(node.annotation), self.current)
+        # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
+        self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
         self.literal = None
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:

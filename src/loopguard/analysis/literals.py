@@ -63,3 +63,13 @@ def passed_name(argument: ast.expr) -> str | None:
     if isinstance(argument, ast.Attribute) and isinstance(argument.value, ast.Name):
         return f"{argument.value.id}.{argument.attr}"
     return None
+
+
+def is_bare_final(node: ast.AnnAssign) -> bool:
+    """``x: Final = value`` (or ``typing.Final``): the annotation names no type, so the value's own
+    type is the name's, as for ``x = value`` (``Final[T]`` names ``T`` and stays a declaration)."""
+    annotation = node.annotation
+    named = (isinstance(annotation, ast.Name) and annotation.id == "Final") or (
+        isinstance(annotation, ast.Attribute) and annotation.attr == "Final"
+    )
+    return named and node.value is not None
