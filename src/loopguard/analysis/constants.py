@@ -54,17 +54,20 @@ def module_constants(
     }
 
 
-def module_imports(module: ScopeLike, changed: Collection[str]) -> dict[str, ArgumentValue]:
+def module_imports(module: ScopeLike, changed: Collection[str], own: str) -> dict[str, ArgumentValue]:
     """Name -> ``(IMPORTED, qualname)`` for the names the module binds exactly once, by an import
     (``from app.settings import NAME``, ``import app.settings as settings``), that nothing else
-    may rebind. (A ``def`` or ``class`` binds the same way: the project finds no constant there.)"""
+    may rebind. A ``def`` or ``class`` binds the same way, to its own name in the module
+    (``own``): never a constant, so not kept."""
     found: dict[str, ArgumentValue] = {}
     for name, bindings in module.bindings.items():
         if name in changed or len(bindings) != 1:
             continue
         binding = bindings[0]
         if isinstance(binding, tuple) and len(binding) == 2 and binding[0] == "ref":
-            found[name] = (IMPORTED, str(binding[1]))
+            qualname = str(binding[1])
+            if qualname != f"{own}.{name}":
+                found[name] = (IMPORTED, qualname)
     return found
 
 
@@ -111,9 +114,9 @@ def read_constant(
     if not (isinstance(value, tuple) and len(value) == 2 and value[0] == PASSED):
         return value
     base, dot, attribute = value[1].partition(".")
-    found = names.get(base)
-    if found is None or bound_below_module(base, scope, scopes):
+    if base not in names or bound_below_module(base, scope, scopes):
         return NOT_LITERAL if dot else value
+    found = names[base]
     if not dot:
         return found
     return (IMPORTED, f"{found[1]}.{attribute}") if is_imported(found) else NOT_LITERAL

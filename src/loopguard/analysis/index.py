@@ -909,7 +909,8 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
     module = indexer.scopes[0]
     names: dict[str, ArgumentValue] = {}
     if "*" not in changed:
-        names = module_imports(module, changed) | module_constants(indexer.constants, module, changed)
+        names = module_imports(module, changed, indexer.module)
+        names |= module_constants(indexer.constants, module, changed)
     indexer.exported = names
     for number, call in enumerate(calls):
         literals = with_constants(call.literals, call.scope, indexer.scopes, names)
