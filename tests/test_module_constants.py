@@ -6,7 +6,7 @@ import textwrap
 
 from conftest import FIXTURES, project_findings, project_markers
 
-from loopguard.analysis.constants import IMPORTED
+from loopguard.analysis.constants import IMPORTED, REEXPORT, reexported
 from loopguard.analysis.index import index_module
 from loopguard.analysis.summary import decode, encode, summarize
 from loopguard.models import NOT_LITERAL, PASSED
@@ -110,7 +110,8 @@ def test_a_summary_exports_its_constants_and_project_imports_through_the_cache_e
     """
     index = index_module(ast.parse(textwrap.dedent(source)), "app.mod", "app")
     summary = decode(encode(summarize(index, {"app"})))
-    assert summary.names.constants == {"ENV": "API_KEY", "REEXPORTED": (IMPORTED, "app.names.NAME")}
+    assert summary.names.constants == {"ENV": "API_KEY", "REEXPORTED": REEXPORT}
+    assert reexported(summary.names.scopes[0].bindings["REEXPORTED"]) == "app.names.NAME"
 
 
 def test_another_modules_constant_passed_to_a_helper_is_its_literal() -> None:

@@ -29,6 +29,8 @@ ArgumentValue = int | bool | str | None | tuple[str, ...]  # the value half of a
 #: ``(IMPORTED, qualname)``: the argument is the module-level name ``qualname`` of another module,
 #: bound there once (a call's argument; in a module's exports, a name imported once).
 IMPORTED = "@"
+#: In a module's exports: the name is a project import bound once (a possible re-export).
+REEXPORT = (IMPORTED,)
 
 
 class ScopeLike(Protocol):
@@ -76,12 +78,24 @@ def exported_names(
 ) -> dict[str, ArgumentValue]:
     """What a module's summary exports for other modules' arguments: its constants, and the names
     it imports once from the project (a re-export: ``from .settings import NAME`` in a package's
-    ``__init__``). Imports from elsewhere can never be a project constant: not kept."""
-    return {
-        name: value
-        for name, value in constants.items()
-        if not is_imported(value) or value[1].partition(".")[0] in project_tops
-    }
+    ``__init__``) as ``REEXPORT`` — what they import is in the summary's bindings already.
+    Imports from elsewhere can never be a project constant: not kept."""
+    found: dict[str, ArgumentValue] = {}
+    for name, value in constants.items():
+        if not is_imported(value):
+            found[name] = value
+        elif value[1].partition(".")[0] in project_tops:
+            found[name] = REEXPORT
+    return found
+
+
+def reexported(bindings: Sequence[object]) -> str | None:
+    """The qualified name a ``REEXPORT`` stands for: the module's one binding of the name, as a
+    summary holds it (a reference into another module) or as the index does (the import)."""
+    match bindings:
+        case [("closed", ("defer", ("g", str() as qualname)))] | [("ref", str() as qualname)]:
+            return qualname
+    return None
 
 
 def is_imported(value: object) -> TypeGuard[tuple[str, str]]:

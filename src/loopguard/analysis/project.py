@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TypeVar
 
 from loopguard import catalogue
-from loopguard.analysis.constants import ArgumentValue, is_imported
+from loopguard.analysis.constants import IMPORTED, REEXPORT, ArgumentValue, is_imported, reexported
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.resolve import ACCESS_KINDS, Resolver
 from loopguard.analysis.values import Closed, Target, Value
@@ -106,7 +106,10 @@ class Project:
             where = self.split(qualname)
             if where is None or "." in where[1]:
                 return NOT_LITERAL
-            found = self.modules[where[0]].constants.get(where[1], NOT_LITERAL)
+            module = self.modules[where[0]]
+            found = module.constants.get(where[1], NOT_LITERAL)
+            if found == REEXPORT:
+                found = (IMPORTED, reexported(module.scopes[0].bindings.get(where[1], ())) or "")
             if not is_imported(found):
                 return found
             qualname = found[1]
