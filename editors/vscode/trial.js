@@ -2,8 +2,10 @@
 // playwright-core, none of which CI has). It drives code-server in headless Chromium: opens a copy of
 // examples/shop, edits shop/api.py without saving, and prints and screenshots (/tmp/vscode-*.png) the
 // diagnostics, the hover, the quick fixes and where a click on the chain goes.
-//   code-server --auth none --bind-addr 127.0.0.1:8089 /tmp/shop-vscode   (the copy, this extension installed)
-//   NODE_PATH=<a folder with playwright-core in node_modules> node trial.js
+//   code-server --auth none --bind-addr 127.0.0.1:8089 /tmp/shop-vscode   (the copy, this extension installed;
+//   user settings: editor.autoIndent "none", autoClosingBrackets and autoClosingQuotes "never", no
+//   quickSuggestions, so that the inserted text arrives as written)
+//   NODE_PATH=/path/to/node_modules node trial.js   (a node_modules holding playwright-core)
 const { chromium } = require("playwright-core");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
