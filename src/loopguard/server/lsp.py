@@ -368,8 +368,9 @@ def create_server() -> LoopguardServer:
     def code_action(ls: LoopguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         document = ls.workspace.get_text_document(params.text_document.uri)
         checked = ls.session.checked.get(document.uri)
+        now = split_lines(document.source)
         findings = (
-            checked.on_lines(params.range.start.line, params.range.end.line) if checked else []
+            checked.on_lines(params.range.start.line, params.range.end.line, now) if checked else []
         )
         fixes: list[types.CodeAction] = []
         for finding in findings:
