@@ -55,15 +55,22 @@ def project(tmp_path: Path) -> Path:
 # of its own, found from its pyproject.toml as the CLI finds it.
 @pytest_lsp.fixture(config=SERVER, scope="module")
 async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    await start_session(lsp_client, tmp_path_factory, {"debounce": 0.05, "severity": "information"})
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def start_session(
+    client: LanguageClient, tmp_path_factory: pytest.TempPathFactory, options: dict[str, object]
+) -> None:
+    """``initialize`` as VS Code sends it, for an empty workspace folder, with these options."""
     workspace = tmp_path_factory.mktemp("workspace")
     params = types.InitializeParams(
         capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
         workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-        initialization_options={"debounce": 0.05, "severity": "information"},
+        initialization_options=options,
     )
-    await lsp_client.initialize_session(params)
-    yield
-    await lsp_client.shutdown_session()
+    await client.initialize_session(params)
 
 
 async def diagnostics_become(

@@ -17,6 +17,7 @@ from test_server import (
     change_buffer,
     diagnostics_become,
     open_buffer,
+    start_session,
     write_project,
 )
 
@@ -24,13 +25,7 @@ from test_server import (
 # A debounce far longer than the test: after a change, no check comes while the test asks.
 @pytest_lsp.fixture(config=SERVER, scope="module")
 async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    workspace = tmp_path_factory.mktemp("workspace")
-    params = types.InitializeParams(
-        capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-        initialization_options={"debounce": 600},
-    )
-    await lsp_client.initialize_session(params)
+    await start_session(lsp_client, tmp_path_factory, {"debounce": 600})
     yield
     await lsp_client.shutdown_session()
 
