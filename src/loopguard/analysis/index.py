@@ -34,6 +34,7 @@ from loopguard.analysis.known import (
     returns_running_loop,
 )
 from loopguard.analysis.literals import literal_arguments, literal_value
+from loopguard.analysis.narrowing import Narrowed, narrowings, substituted, without_rebound
 from loopguard.analysis.values import (
     UNKNOWN,
     Binding,
@@ -171,6 +172,9 @@ class _Indexer(ast.NodeVisitor):
         # ``*`` when a star import may rebind any of them (constants.py)
         self.constants: dict[str, ConstantValue] = {}
         self.unbound: set[str] = set()
+        # the isinstance narrowings that hold where the code being visited is, innermost last, each
+        # with the scope of its test (narrowing.py)
+        self.narrowed: list[tuple[int, Narrowed]] = []
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -221,12 +225,15 @@ class _Indexer(ast.NodeVisitor):
             in_loop = self.loops > 0
             self.locals[-1].bound(name, self.call_conditions(), self.line, in_loop, self.literal)
 
-    def bind_target(self, target: ast.AST, binding: Binding) -> None:
+    def bind_target(self, target: ast.AST, binding: Binding, value: ast.AST | None = None) -> None:
+        """Bind ``target`` to ``binding``; a tuple target unpacking a tuple display of its length
+        (``value``: ``p1, p2 = Path("a"), Path("b")``) binds each name to its own item, anything
+        else it unpacks (``a, b = make_pair()``) leaves its names unknown."""
         if isinstance(target, ast.Name):
             self.bind(target.id, binding)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self.bind_target(element, UNKNOWN)
+            for element, item in zip(target.elts, unpacked_items(target, value)):
+                self.bind_target(element, UNKNOWN if item is None else self.value(item), item)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, UNKNOWN)
         elif isinstance(target, ast.Attribute):
@@ -316,7 +323,7 @@ class _Indexer(ast.NodeVisitor):
         for target in node.targets:
             self.visit_target(target)
             self.record_access("set", target)
-            self.bind_target(target, self.value(node.value))
+            self.bind_target(target, self.value(node.value), node.value)
         self.literal = None
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -656,15 +663,41 @@ class _Indexer(ast.NodeVisitor):
     def visit_block(self, statements: list[ast.stmt]) -> None:
         """Statements in order; after ``if <test>: return`` (or raise, continue, break) the rest of
         the block runs only when ``<test>`` was false."""
-        depth = len(self.guards)
-        for statement in statements:
+        depth, narrowed = len(self.guards), len(self.narrowed)
+        for number, statement in enumerate(statements):
             self.line = statement.lineno
             self.visit(statement)
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
                 guard = self.decidable_guard(statement.test)
                 if guard is not None:
                     self.guards.append((guard, False))
+                self.narrow(narrowings(statement.test)[1], statements[number + 1 :])
+            elif isinstance(statement, ast.Assert):
+                self.narrow(narrowings(statement.test)[0], statements[number + 1 :])
         del self.guards[depth:]
+        del self.narrowed[narrowed:]
+
+    def narrow(self, narrowed: Narrowed, region: Sequence[ast.AST]) -> None:
+        """Where a test's narrowings hold from here on (``region``: what runs only after the test
+        gave that answer) — those of the names it never binds again (narrowing.py)."""
+        narrowed = without_rebound(narrowed, region)
+        if narrowed:
+            self.narrowed.append((self.function_scope(), narrowed))
+
+    def narrowings_here(self) -> Narrowed:
+        """The narrowings that hold for the code being visited: those of a test in its own scope
+        (comprehensions are transparent, except for the names they bind themselves)."""
+        hidden: set[str] = set()
+        scope = self.current
+        parent = self.scopes[scope].parent
+        while self.scopes[scope].kind == "comprehension" and parent is not None:
+            hidden.update(self.scopes[scope].bindings)
+            scope, parent = parent, self.scopes[parent].parent
+        here: Narrowed = {}
+        for owner, narrowed in self.narrowed:
+            if owner == scope:
+                here.update(narrowed)
+        return {name: typed for name, typed in here.items() if name not in hidden}
 
     def decidable_guard(self, test: ast.expr) -> Guard | None:
         """The guard of a test, when arguments could decide it: only in a sync function (a
@@ -749,23 +782,31 @@ class _Indexer(ast.NodeVisitor):
         """An ``if`` statement or expression: each branch under its guard, true then false."""
         self.visit(test)
         guard = self.decidable_guard(test)
+        narrowed = narrowings(test)
         for branch, expected in ((body, True), (orelse, False)):
             if guard is not None:
                 self.guards.append((guard, expected))
+            depth = len(self.narrowed)
+            self.narrow(narrowed[0] if expected else narrowed[1], branch if isinstance(branch, list) else [branch])
             visit_branch(branch)
+            del self.narrowed[depth:]
             if guard is not None:
                 self.guards.pop()
 
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
         """``a and f()`` calls ``f`` only when ``a`` is true (``a or f()``: when it is false)."""
-        depth = len(self.guards)
+        depth, narrowed = len(self.guards), len(self.narrowed)
         expected = isinstance(node.op, ast.And)
         for number, operand in enumerate(node.values):
             self.visit(operand)
-            guard = self.decidable_guard(operand) if number < len(node.values) - 1 else None
+            if number == len(node.values) - 1:
+                break
+            guard = self.decidable_guard(operand)
             if guard is not None:
                 self.guards.append((guard, expected))
+            self.narrow(narrowings(operand)[0 if expected else 1], node.values[number + 1 :])
         del self.guards[depth:]
+        del self.narrowed[narrowed:]
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Await(self, node: ast.Await) -> None:
@@ -829,6 +870,8 @@ class _Indexer(ast.NodeVisitor):
             self.scopes[self.current].nonblocking.add(target.value.id)
 
     def record_call(self, func: CallFunc, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
+        if self.narrowed:
+            func = substituted(func, self.narrowings_here())
         self.calls.append(
             CallSite(
                 func,
@@ -849,10 +892,17 @@ class _Indexer(ast.NodeVisitor):
         return tuple(self.guards)
 
     def record_iteration(self, iterable: ast.expr) -> None:
-        """A sync ``for`` over a call's result, a name or an attribute (``for line in f:``) runs the
-        iteration on the loop, placed at the iterable (the libcst walk confirms it there)."""
-        if isinstance(iterable, (ast.Call, ast.Name, ast.Attribute)) and self.loop >= 0:
+        """A sync ``for``, comprehension or ``yield from`` over a call's result, a name or an
+        attribute (``for line in f:``) iterates it, placed at the iterable (the libcst walk confirms
+        it there): on the loop in a coroutine, and as a call of the body of a sync function, so a
+        helper that iterates a cursor or a directory listing held in a variable blocks."""
+        if isinstance(iterable, (ast.Call, ast.Name, ast.Attribute)) and (self.loop >= 0 or self.locals):
             self.record_call(("iterate", expr_of(iterable)), iterable)
+
+    def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
+        """``yield from iterable`` iterates it (only a sync generator can: not a coroutine)."""
+        self.visit(node.value)
+        self.record_iteration(node.value)
 
 
 def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
@@ -972,6 +1022,18 @@ def add_binding(bindings: dict[str, Sequence[Binding]], name: str, binding: Bind
         found.append(binding)
     else:
         bindings[name] = [*(found or ()), binding]
+
+
+def unpacked_items(target: ast.Tuple | ast.List, value: ast.AST | None) -> list[ast.expr | None]:
+    """The item of ``value`` each element of ``target`` gets: a tuple or list display of the same
+    length, without starred items on either side; else None for each (unknown)."""
+    if (
+        isinstance(value, (ast.Tuple, ast.List))
+        and len(value.elts) == len(target.elts)
+        and not any(isinstance(node, ast.Starred) for node in (*value.elts, *target.elts))
+    ):
+        return list(value.elts)
+    return [None] * len(target.elts)
 
 
 def is_plain_type(annotation: Expr | None) -> bool:
