@@ -417,8 +417,9 @@ class _Indexer(ast.NodeVisitor):
         self.loops += 1  # the target and the body run again: an assignment reaches earlier lines
         self.visit_target(node.target)
         self.bind_target(node.target, UNKNOWN)
-        for statement in (*node.body, *node.orelse):
-            self.visit(statement)
+        self.visit_block(node.body)  # ``if not isinstance(x, C): continue`` holds for the rest
+        if node.orelse:
+            self.visit_block(node.orelse)
         self.loops -= 1
 
     visit_AsyncFor = visit_For
@@ -438,8 +439,7 @@ class _Indexer(ast.NodeVisitor):
                 self.visit_target(item.optional_vars)
                 kind: Tag["enter", "aenter"] = "enter" if isinstance(node, ast.With) else "aenter"
                 self.bind_target(item.optional_vars, (kind, expr_of(item.context_expr), self.current))
-        for statement in node.body:
-            self.visit(statement)
+        self.visit_block(node.body)
 
     visit_AsyncWith = visit_With
 
@@ -448,8 +448,7 @@ class _Indexer(ast.NodeVisitor):
             self.visit(node.type)
         if node.name:
             self.bind(node.name, UNKNOWN)
-        for statement in node.body:
-            self.visit(statement)
+        self.visit_block(node.body)
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.pattern is not None:
