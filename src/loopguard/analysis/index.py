@@ -634,7 +634,7 @@ class _Indexer(ast.NodeVisitor):
         self.visit(first.iter)
         if not first.is_async:
             self.record_iteration(first.iter)
-        outer = self.current
+        outer, narrowed = self.current, len(self.narrowed)
         self.push("comprehension", "<comprehension>")
         for number, generator in enumerate(node.generators):
             if number:
@@ -643,10 +643,14 @@ class _Indexer(ast.NodeVisitor):
                     self.record_iteration(generator.iter)
             self.bind_target(generator.target, UNKNOWN)
             self.draws_from_table(generator)
-            for condition in generator.ifs:
+            for position, condition in enumerate(generator.ifs):
                 self.visit(condition)
+                # ``[c.get() for c in cs if isinstance(c, C)]``: what follows runs when it holds
+                later = (*generator.ifs[position + 1 :], *node.generators[number + 1 :], *elements)
+                self.narrow(narrowings(condition)[0], later)
         for element in elements:
             self.visit(element)
+        del self.narrowed[narrowed:]
         self.current = outer
 
     def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> None:
@@ -681,22 +685,26 @@ class _Indexer(ast.NodeVisitor):
         gave that answer) — those of the names it never binds again (narrowing.py)."""
         narrowed = without_rebound(narrowed, region)
         if narrowed:
-            self.narrowed.append((self.function_scope(), narrowed))
+            self.narrowed.append((self.current, narrowed))
 
     def narrowings_here(self) -> Narrowed:
         """The narrowings that hold for the code being visited: those of a test in its own scope
-        (comprehensions are transparent, except for the names they bind themselves)."""
+        or in a comprehension around it, less the names a comprehension nearer the code binds
+        (a nested ``def`` or ``lambda`` sees none: it may run after the name changed)."""
+        hidden_at: dict[int, set[str]] = {}  # scope -> the names bound by the scopes inside it
         hidden: set[str] = set()
-        scope = self.current
-        parent = self.scopes[scope].parent
-        while self.scopes[scope].kind == "comprehension" and parent is not None:
+        scope: int | None = self.current
+        while scope is not None:
+            hidden_at[scope] = set(hidden)
+            if self.scopes[scope].kind != "comprehension":
+                break
             hidden.update(self.scopes[scope].bindings)
-            scope, parent = parent, self.scopes[parent].parent
+            scope = self.scopes[scope].parent
         here: Narrowed = {}
         for owner, narrowed in self.narrowed:
-            if owner == scope:
-                here.update(narrowed)
-        return {name: typed for name, typed in here.items() if name not in hidden}
+            if owner in hidden_at:
+                here.update((name, typed) for name, typed in narrowed.items() if name not in hidden_at[owner])
+        return here
 
     def decidable_guard(self, test: ast.expr) -> Guard | None:
         """The guard of a test, when arguments could decide it: only in a sync function (a

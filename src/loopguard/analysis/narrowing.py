@@ -12,8 +12,9 @@ Where a narrowing holds, and why it is sound:
 
 * the body of ``if isinstance(x, T):`` (and of ``elif``), the ``else`` of ``if not isinstance(...)``,
   the operands after ``isinstance(x, T) and ...`` (after ``not isinstance(x, T) or ...``), the body
-  of ``... if isinstance(x, T) else ...``, and the rest of the block after ``if not isinstance(x,
-  T): return`` (or ``raise``/``continue``/``break``) or ``assert isinstance(x, T)``;
+  of ``... if isinstance(x, T) else ...``, what follows a comprehension's ``if isinstance(x, T)``,
+  and the rest of the block after ``if not isinstance(x, T): return`` (or ``raise``/``continue``/
+  ``break``) or ``assert isinstance(x, T)``;
 * only for a plain name, of one class (a tuple of classes is a union: unknown), in the scope the
   test is written in and the comprehensions inside it — not in a nested ``def`` or ``lambda``,
   which may run after the name changed;
