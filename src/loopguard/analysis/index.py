@@ -34,7 +34,14 @@ from loopguard.analysis.known import (
     returns_running_loop,
 )
 from loopguard.analysis.literals import literal_arguments, literal_value
-from loopguard.analysis.narrowing import Narrowed, narrowings, substituted, without_rebound
+from loopguard.analysis.narrowing import (
+    Narrowed,
+    captured_as,
+    narrowings,
+    pattern_narrowing,
+    substituted,
+    without_rebound,
+)
 from loopguard.analysis.values import (
     UNKNOWN,
     Binding,
@@ -450,11 +457,25 @@ class _Indexer(ast.NodeVisitor):
             self.bind(node.name, UNKNOWN)
         self.visit_block(node.body)
 
+    def visit_Match(self, node: ast.Match) -> None:
+        """Each case under the narrowing its class pattern gives the subject (narrowing.py)."""
+        self.visit(node.subject)
+        for case in node.cases:
+            depth = len(self.narrowed)
+            guard = [case.guard] if case.guard is not None else []
+            self.narrow(pattern_narrowing(node.subject, case.pattern), [case.pattern, *guard, *case.body])
+            self.visit(case.pattern)
+            for test in guard:
+                self.visit(test)
+            self.visit_block(case.body)
+            del self.narrowed[depth:]
+
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.pattern is not None:
             self.visit(node.pattern)
         if node.name:
-            self.bind(node.name, UNKNOWN)
+            captured = captured_as(node)
+            self.bind(node.name, UNKNOWN if captured is None else ("value", captured, self.current))
 
     def visit_MatchStar(self, node: ast.MatchStar) -> None:
         if node.name:

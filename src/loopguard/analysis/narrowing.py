@@ -10,7 +10,7 @@ with the call as its fallback (``expressions.cast_of``).
 
 Where a narrowing holds, and why it is sound:
 
-* the body of ``if isinstance(x, T):`` (and of ``elif``), the ``else`` of ``if not isinstance(...)``,
+* the body of ``if isinstance(x, T):`` (and of ``elif``), of ``case T(...):`` in ``match x:``, the ``else`` of ``if not isinstance(...)``,
   the operands after ``isinstance(x, T) and ...`` (after ``not isinstance(x, T) or ...``), the body
   of ``... if isinstance(x, T) else ...``, what follows a comprehension's ``if isinstance(x, T)``,
   and the rest of the block after ``if not isinstance(x, T): return`` (or ``raise``/``continue``/
@@ -67,6 +67,34 @@ def isinstance_narrowing(test: ast.expr) -> Narrowed:
     if not isinstance(subject, ast.Name) or not isinstance(classes, (ast.Name, ast.Attribute)):
         return {}
     return {subject.id: ("typed", expr_of(test.func), expr_of(classes), ("name", subject.id))}
+
+
+#: The function of a ``TypedExpr`` a class pattern makes: a ``match`` tests with the builtin
+#: ``isinstance`` whatever the module calls ``isinstance``.
+BUILTIN_ISINSTANCE: Expr = ("val", ("ref", "builtins.isinstance"))
+
+
+def pattern_class(pattern: ast.pattern) -> ast.expr | None:
+    """The class a ``case`` pattern matches instances of: ``C()``, ``C(x=...)``, ``C() as c``."""
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+        pattern = pattern.pattern
+    if isinstance(pattern, ast.MatchClass) and isinstance(pattern.cls, (ast.Name, ast.Attribute)):
+        return pattern.cls
+    return None
+
+
+def pattern_narrowing(subject: ast.expr, pattern: ast.pattern) -> Narrowed:
+    """``match name:`` / ``case C(...):`` narrows ``name`` to ``C`` in that case."""
+    matched = pattern_class(pattern)
+    if not isinstance(subject, ast.Name) or matched is None:
+        return {}
+    return {subject.id: ("typed", BUILTIN_ISINSTANCE, expr_of(matched), ("name", subject.id))}
+
+
+def captured_as(pattern: ast.MatchAs) -> Expr | None:
+    """What ``case C(...) as name`` binds ``name`` to: an instance of ``C``."""
+    matched = pattern_class(pattern)
+    return None if matched is None else ("typed", BUILTIN_ISINSTANCE, expr_of(matched), ("other",))
 
 
 def combined(narrowed: Iterable[Narrowed]) -> Narrowed:
