@@ -62,6 +62,8 @@ def isinstance_narrowing(test: ast.expr) -> Narrowed:
     if not isinstance(test.func, ast.Name) or test.func.id != "isinstance":
         return {}
     subject, classes = test.args
+    if isinstance(subject, ast.NamedExpr):  # ``isinstance(s := make(), C)`` narrows ``s``
+        subject = subject.target
     if isinstance(classes, ast.Tuple) and len(classes.elts) == 1:
         classes = classes.elts[0]
     if not isinstance(subject, ast.Name) or not isinstance(classes, (ast.Name, ast.Attribute)):
