@@ -61,6 +61,7 @@ def names(narrowed: dict) -> set[str]:
         ("isinstance(x, A) and isinstance(x, B)", set(), set()),  # two classes: not one type
         ("isinstance(x, (A, B))", set(), set()),
         ("isinstance(x, (A,))", {"x"}, set()),
+        ("isinstance(x := f(), A)", {"x"}, set()),
         ("isinstance(x.y, A)", set(), set()),
         ("isinstance(x, A, B)", set(), set()),
         ("builtins.isinstance(x, A)", set(), set()),
