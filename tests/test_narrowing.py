@@ -1,4 +1,5 @@
-"""Types known through ``isinstance`` narrowing and ``typing.cast``, across modules: the fixture
+"""Types known through ``isinstance`` narrowing, ``typing.cast`` and tuple unpacking, and iteration
+through names, across modules: the fixture
 project tests/fixtures/narrowing_app carries its expectations inline, and the single-file cases
 are tests/fixtures/types_known.py and iteration_names.py (checked by test_fixtures.py)."""
 
@@ -28,20 +29,20 @@ def chain_of(line: int) -> list[tuple[str, int, str, str]]:
 
 
 def test_a_narrowed_parameter_two_modules_away_is_chained_through_the_narrowed_class() -> None:
-    assert chain_of(10) == [
-        ("vault/handlers.py", 10, "read_secret", "secret_from_manager()"),
+    assert chain_of(11) == [
+        ("vault/handlers.py", 11, "read_secret", "secret_from_manager()"),
         ("vault/lookup.py", 10, "secret_from_manager", "SecretsManager.sync_read_secret()"),
         ("vault/managers/aws.py", 11, "SecretsManager.sync_read_secret", "pathlib.Path.read_text"),
     ]
 
 
 def test_an_early_raise_and_a_string_cast_narrow_the_rest_of_the_helper() -> None:
-    assert chain_of(14)[1] == ("vault/lookup.py", 19, "checked_secret", "SecretsManager.sync_read_secret()")
-    assert chain_of(18)[1] == ("vault/lookup.py", 23, "cast_secret", "SecretsManager.sync_read_secret()")
+    assert chain_of(15)[1] == ("vault/lookup.py", 19, "checked_secret", "SecretsManager.sync_read_secret()")
+    assert chain_of(19)[1] == ("vault/lookup.py", 23, "cast_secret", "SecretsManager.sync_read_secret()")
 
 
 def test_narrowing_in_the_coroutine_itself_is_reported_at_the_method_call() -> None:
-    [finding] = [f for f in app_findings() if f.line == 27]
+    [finding] = [f for f in app_findings() if f.line == 28]
     assert finding.message.startswith("`SecretsManager.sync_read_secret()` blocks the event loop")
 
 
@@ -91,3 +92,13 @@ def test_what_a_test_narrows_when_true_and_when_false(test: str, when_true: set,
 )
 def test_which_names_a_region_binds_again(code: str, bound: set) -> None:
     assert bound_names(ast.parse(code).body, {"x"}) == bound
+
+
+def test_iteration_and_unpacking_in_a_helper_two_modules_away_are_chained() -> None:
+    assert chain_of(33) == [
+        ("vault/handlers.py", 33, "rows", "all_rows()"),
+        ("vault/storage/rows.py", 9, "all_rows", "sqlite3.Cursor.__iter__"),
+    ]
+    assert chain_of(34)[-1] == ("vault/storage/rows.py", 13, "first_line", "typing.TextIO.__iter__")
+    assert chain_of(35)[-1] == ("vault/storage/rows.py", 18, "names_under", "pathlib.PathListing.__iter__")
+    assert chain_of(36)[-1] == ("vault/storage/rows.py", 23, "both_exist", "pathlib.Path.exists")
