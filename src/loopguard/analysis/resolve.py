@@ -39,6 +39,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Literal, Protocol, TypeAlias
 
 from loopguard.analysis.index import ClassInfo, ModuleIndex
+from loopguard.analysis.narrowing import TYPE_ASSERTIONS
 from loopguard.analysis.values import (
     Binding,
     CallFunc,
@@ -150,6 +151,10 @@ class Resolver:
                 return value
             case ("val", value):  # a value resolved earlier, in a summary
                 return self.project.evaluate(value)
+            case ("typed", function, named, fallback):  # isinstance narrowing, typing.cast (narrowing.py)
+                if self.resolve(function, scope) in TYPE_ASSERTIONS:
+                    return self.instance_of_type(self.resolve(named, scope))
+                return self.resolve(fallback, scope)
         return None
 
     def special_result(self, base: Value | None, kind: Literal["sub", "div"]) -> Value | None:

@@ -41,9 +41,12 @@ OtherExpr: TypeAlias = tuple[Literal["other"]]  # anything the resolver cannot u
 NonblockingExpr: TypeAlias = tuple[Literal["nonblocking"], str]
 #: a value resolved earlier, in a summary (class bases, return annotations, deferred arguments)
 Resolved: TypeAlias = tuple[Literal["val"], "Value | None"]
+#: (function, class, fallback): an instance of ``class`` when ``function`` is ``isinstance`` (a name
+#: where a test narrows it) or ``typing.cast``, else what ``fallback`` is (``narrowing.py``)
+TypedExpr: TypeAlias = tuple[Literal["typed"], "Expr", "Expr", "Expr"]
 Expr: TypeAlias = (
     NameExpr | AttrExpr | CallExpr | SubscriptExpr | DivideExpr | PartialExpr | NoneExpr |
-    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr
+    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr | TypedExpr
 )
 
 NONE: NoneExpr = ("none",)

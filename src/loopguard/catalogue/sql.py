@@ -39,13 +39,14 @@ RULES = (
         domain=_DOMAIN,
         summary="`sqlite3.connect` (and `sqlite3.Connection(path)`, which it calls), "
         "`Connection.execute/executemany/executescript/commit/rollback/backup`, "
-        "`Cursor.execute/executemany/executescript/fetchone/fetchmany/fetchall`.",
+        "`Cursor.execute/executemany/executescript/fetchone/fetchmany/fetchall` and iterating a cursor "
+        "(`for row in cursor`, `list(cursor)`, `next(cursor)`).",
         functions=("sqlite3.connect", "sqlite3.Connection"),
         methods=(
             *methods("sqlite3.Connection", "execute", "executemany", "executescript", *_CONN_IO, "backup",
                      "iterdump", "blobopen"),
             *methods("sqlite3.Cursor", "execute", "executemany", "executescript", "fetchone", "fetchmany",
-                     "fetchall"),
+                     "fetchall", "__iter__"),
         ),
         instead=asyncio_library(
             "aiosqlite (`async with aiosqlite.connect(path) as db: await db.execute(...)`)", "{api}"
