@@ -52,7 +52,19 @@ def narrowings(test: ast.expr) -> tuple[Narrowed, Narrowed]:
         if isinstance(test.op, ast.And):  # all true: each one's narrowing holds
             return combined(true for true, _false in parts), {}
         return {}, combined(false for _true, false in parts)  # all false
-    return isinstance_narrowing(test), {}
+    return {**done_narrowing(test), **isinstance_narrowing(test)}, {}
+
+
+def done_narrowing(test: ast.expr) -> Narrowed:
+    """``name.done()``: {name: the name as settled} — a ``concurrent.futures.Future`` that is
+    done does not wait in ``result()`` (the resolver decides by the name's type, never by the
+    method's name alone)."""
+    if not isinstance(test, ast.Call) or test.args or test.keywords:
+        return {}
+    func = test.func
+    if not isinstance(func, ast.Attribute) or func.attr != "done" or not isinstance(func.value, ast.Name):
+        return {}
+    return {func.value.id: ("settled", ("name", func.value.id))}
 
 
 def isinstance_narrowing(test: ast.expr) -> Narrowed:

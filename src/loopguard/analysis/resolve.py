@@ -51,7 +51,13 @@ from loopguard.analysis.values import (
     Value,
     is_deferred,
 )
-from loopguard.catalogue import BUFFER_READERS, BUILT_AS, CONSUMERS, NONBLOCKING_TYPE
+from loopguard.catalogue import (
+    BUFFER_READERS,
+    BUILT_AS,
+    CONSUMERS,
+    NONBLOCKING_TYPE,
+    SETTLED_WHEN_DONE,
+)
 from loopguard.models import Literal as Argument
 from loopguard.models import built_type
 
@@ -151,6 +157,12 @@ class Resolver:
                 return value
             case ("val", value):  # a value resolved earlier, in a summary
                 return self.project.evaluate(value)
+            case ("settled", inner):  # where ``inner.done()`` is true (narrowing.py)
+                value = self.resolve(inner, scope)
+                match value:
+                    case ("inst", type_name) if type_name in SETTLED_WHEN_DONE:
+                        return ("inst", SETTLED_WHEN_DONE[type_name])
+                return value
             case ("typed", function, named, fallback):  # isinstance narrowing, typing.cast (narrowing.py)
                 if self.resolve(function, scope) in TYPE_ASSERTIONS:
                     return self.instance_of_type(self.resolve(named, scope))
