@@ -55,15 +55,22 @@ def project(tmp_path: Path) -> Path:
 # of its own, found from its pyproject.toml as the CLI finds it.
 @pytest_lsp.fixture(config=SERVER, scope="module")
 async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    await start_session(lsp_client, tmp_path_factory, {"debounce": 0.05, "severity": "information"})
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def start_session(
+    client: LanguageClient, tmp_path_factory: pytest.TempPathFactory, options: dict[str, object]
+) -> None:
+    """``initialize`` as VS Code sends it, for an empty workspace folder, with these options."""
     workspace = tmp_path_factory.mktemp("workspace")
     params = types.InitializeParams(
         capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
         workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-        initialization_options={"debounce": 0.05, "severity": "information"},
+        initialization_options=options,
     )
-    await lsp_client.initialize_session(params)
-    yield
-    await lsp_client.shutdown_session()
+    await client.initialize_session(params)
 
 
 async def diagnostics_become(
@@ -222,11 +229,27 @@ async def test_code_actions_apply_the_fixes_of_check_fix(client: LanguageClient,
     assert apply_edit(VIEWS, rewrite).count("    await asyncio.sleep(1)\n") == 1
     assert any(e.new_text.startswith("import asyncio") for e in edits)  # the import, added once
 
-    thread_fix, _ = await actions_for("LG201")
-    assert thread_fix.title.startswith("Unsafe fix: ") and not thread_fix.is_preferred
+    # An unsafe fix comes after the noqa comment: a client with no preferred action to pick offers
+    # the first action as the default (Eglot 1.9 does), and that must not move the call to a thread.
+    helper_noqa, thread_fix = await actions_for("LG201")
+    assert helper_noqa.title == "Add `# noqa: LG201`"
+    assert thread_fix.title.startswith("Unsafe fix: ")
+    assert thread_fix.is_preferred is None  # absent: Eglot 1.9 takes `"isPreferred": false` as true
     assert thread_fix.edit is not None and thread_fix.edit.changes is not None
     (rewrite,) = [e for e in thread_fix.edit.changes[views.as_uri()] if "to_thread" in e.new_text]
     assert "await asyncio.to_thread(fetch)" in apply_edit(VIEWS, rewrite)
+
+    # A range over both lines (Eglot asks for the expression at point, which can span lines): the
+    # safe fix first, then the comments, the unsafe fix last.
+    both = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=views.as_uri()),
+            range=types.Range(found["LG101"].range.start, found["LG201"].range.end),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    titles = [a.title.split(":")[0] for a in both or [] if isinstance(a, types.CodeAction)]
+    assert titles == ["Fix", "Add `# noqa", "Add `# noqa", "Unsafe fix"]
 
 
 def apply_edit(text: str, edit: types.TextEdit) -> str:

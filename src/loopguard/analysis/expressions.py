@@ -16,7 +16,8 @@ from loopguard.catalogue import BUILT_NAMES
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]
 
 # The shapes (``values.py``): ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base)
-# | ("div", left) | ("partial", function) | ("built", func, literals) | ("none",) | ("other",); the index adds the call-site
+# | ("div", left) | ("partial", function) | ("built", func, literals) | ("typed", func, class,
+# fallback) | ("none",) | ("other",); the index adds the call-site
 # shapes (``values.CallFunc``) and the summaries ``values.Resolved``.
 
 #: An expression nested deeper than this (``a.b.c...``, ``f()()()...``) is unknown (``OTHER``), so
@@ -39,6 +40,8 @@ def expr_of(node: ast.AST | None, depth: int = 0) -> Expr:
             return ("partial", expr_of(node.args[0], inner))  # functools.partial(f, ...): calling it calls f
         if last_name(func) in BUILT_NAMES:  # queue.Queue(): what it builds depends on its arguments
             return ("built", func, literal_arguments(node))
+        if last_name(func) == "cast":
+            return cast_of(node, func, inner)
         return ("call", func)
     if isinstance(node, ast.Subscript):
         return ("sub", expr_of(node.value, inner))
@@ -49,6 +52,14 @@ def expr_of(node: ast.AST | None, depth: int = 0) -> Expr:
     if isinstance(node, ast.Constant) and node.value is None:
         return NONE
     return OTHER
+
+
+def cast_of(node: ast.Call, func: Expr, depth: int) -> Expr:
+    """``cast(T, value)``: an instance of what ``T`` names when the resolver finds ``func`` is
+    ``typing.cast`` (``narrowing.py``), else the call's result as for any call."""
+    if len(node.args) != 2 or node.keywords or isinstance(node.args[0], ast.Starred):
+        return ("call", func)
+    return ("typed", func, annotation_of(node.args[0], depth), ("call", func))
 
 
 _WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"}

@@ -12,7 +12,9 @@ that provably do not run.
 
 Guards (tuples, so they hash and travel in summaries):
 
-* ``("name", id)`` / ``("const", value)`` — a name, a literal (str, int, bool, None);
+* ``("name", id)`` / ``("const", value)`` — a name, a literal (str, int, bool, None), or a display
+  of string literals (``["AWS_REGION", "AWS_REGION_NAME"]``, a tuple or a set) as the tuple of them,
+  which only ``in`` / ``not in`` look into;
 * ``("not", g)``, ``("and", g, ...)``, ``("or", g, ...)``;
 * ``("cmp", op, left, right)`` — one comparison: ``is``, ``is not``, ``==``, ``!=``, ``in``, ``not in``;
 * ``("method", base, name, argument)`` — ``base.startswith(lit)`` / ``endswith``, and ``loop.is_running()`` / ``loop.is_closed()`` (argument ``("const", None)``);
@@ -29,7 +31,7 @@ import ast
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal, TypeAlias, cast
 
-Constant: TypeAlias = str | int | bool | None
+Constant: TypeAlias = str | int | bool | None | tuple[str, ...]
 Unknown: TypeAlias = tuple[Literal["unknown"]]
 Loop: TypeAlias = tuple[Literal["loop"]]
 if TYPE_CHECKING:  # the variadic ``and``/``or`` need ``Unpack`` (typing 3.11): for the checker only
@@ -63,6 +65,7 @@ _STRING_TESTS = frozenset({"startswith", "endswith"})
 _LOOP_TESTS = frozenset({"is_running", "is_closed"})
 MAX_GUARD_DEPTH = 8
 MAX_STRING = 200
+MAX_DISPLAY = 32
 
 
 def guard_of(
@@ -82,6 +85,8 @@ def guard_of(
         if value is None or isinstance(value, (bool, int)) or (isinstance(value, str) and len(value) <= MAX_STRING):
             return ("const", value)
         return UNKNOWN
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return _display_of_strings(node)
     if isinstance(node, ast.IfExp):
         test, body, orelse = (guard_of(part, gets_loop, inner) for part in (node.test, node.body, node.orelse))
         return ("if", test, body, orelse)
@@ -115,6 +120,18 @@ def guard_of(
         base = guard_of(node.func.value, gets_loop, inner)
         return ("method", base, node.func.attr, ("const", None))
     return UNKNOWN
+
+
+def _display_of_strings(node: ast.List | ast.Tuple | ast.Set) -> Guard:
+    """``[...]``, ``(...)`` or ``{...}`` of string literals: the tuple of them (else unknown)."""
+    items = node.elts
+    if len(items) > MAX_DISPLAY:
+        return UNKNOWN
+    strings = tuple(
+        item.value for item in items
+        if isinstance(item, ast.Constant) and isinstance(item.value, str) and len(item.value) <= MAX_STRING
+    )
+    return ("const", strings) if len(strings) == len(items) else UNKNOWN
 
 
 def mentions_a_name(guard: Guard) -> bool:
@@ -205,6 +222,10 @@ def _compare(op: str, left: Value, right: Value) -> Value:
         return left is None and right is None if (left is None or right is None) else _UNKNOWN_VALUE
     if op == "is not":
         return not (left is None and right is None) if (left is None or right is None) else _UNKNOWN_VALUE
+    if isinstance(left, tuple) or (isinstance(right, tuple) and op not in ("in", "not in")):
+        return _UNKNOWN_VALUE  # a list and a tuple display differ, and both are tuples here
+    if isinstance(right, tuple):
+        return (left in right) if op == "in" else (left not in right)
     if op == "==":
         return left == right
     if op == "!=":

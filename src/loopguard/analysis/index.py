@@ -18,7 +18,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 from typing import Literal as Tag
 
-from loopguard.analysis.constants import ConstantValue, module_constants, with_constants
+from loopguard.analysis.constants import (
+    ArgumentValue,
+    ConstantValue,
+    module_constants,
+    module_imports,
+    with_constants,
+)
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
 from loopguard.analysis.known import (
@@ -33,7 +39,15 @@ from loopguard.analysis.known import (
     only_gets_loop,
     returns_running_loop,
 )
-from loopguard.analysis.literals import literal_arguments, literal_value
+from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
+from loopguard.analysis.narrowing import (
+    Narrowed,
+    captured_as,
+    narrowings,
+    pattern_narrowing,
+    substituted,
+    without_rebound,
+)
 from loopguard.analysis.values import (
     UNKNOWN,
     Binding,
@@ -126,6 +140,8 @@ class ModuleIndex:
     parameters: dict[int, Parameters] = field(default_factory=dict)
     # sync function scope id -> each assignment to a parameter (see ``models.Rebinding``)
     rebindings: dict[int, list[Rebinding]] = field(default_factory=dict)
+    # module-level name -> its literal, or the marker of what it imports (constants.py)
+    constants: dict[str, ArgumentValue] = field(default_factory=dict)
 
 
 class _Indexer(ast.NodeVisitor):
@@ -170,7 +186,11 @@ class _Indexer(ast.NodeVisitor):
         # module constants: ``NAME = <literal>`` at module level, and the names ``del`` unbinds or
         # ``*`` when a star import may rebind any of them (constants.py)
         self.constants: dict[str, ConstantValue] = {}
+        self.exported: dict[str, ArgumentValue] = {}  # the constants and imports other modules read
         self.unbound: set[str] = set()
+        # the isinstance narrowings that hold where the code being visited is, innermost last, each
+        # with the scope of its test (narrowing.py)
+        self.narrowed: list[tuple[int, Narrowed]] = []
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -221,12 +241,15 @@ class _Indexer(ast.NodeVisitor):
             in_loop = self.loops > 0
             self.locals[-1].bound(name, self.call_conditions(), self.line, in_loop, self.literal)
 
-    def bind_target(self, target: ast.AST, binding: Binding) -> None:
+    def bind_target(self, target: ast.AST, binding: Binding, value: ast.AST | None = None) -> None:
+        """Bind ``target`` to ``binding``; a tuple target unpacking a tuple display of its length
+        (``value``: ``p1, p2 = Path("a"), Path("b")``) binds each name to its own item, anything
+        else it unpacks (``a, b = make_pair()``) leaves its names unknown."""
         if isinstance(target, ast.Name):
             self.bind(target.id, binding)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self.bind_target(element, UNKNOWN)
+            for element, item in zip(target.elts, unpacked_items(target, value)):
+                self.bind_target(element, UNKNOWN if item is None else self.value(item), item)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, UNKNOWN)
         elif isinstance(target, ast.Attribute):
@@ -316,7 +339,7 @@ class _Indexer(ast.NodeVisitor):
         for target in node.targets:
             self.visit_target(target)
             self.record_access("set", target)
-            self.bind_target(target, self.value(node.value))
+            self.bind_target(target, self.value(node.value), node.value)
         self.literal = None
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -327,7 +350,9 @@ class _Indexer(ast.NodeVisitor):
             self.record_access("set", node.target)
         self.note_table([node.target], node.value)
         self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
-        self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
+        declared: Binding = ("type", annotation_of(node.annotation), self.current)
+        # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
+        self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
         self.literal = None
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -410,8 +435,9 @@ class _Indexer(ast.NodeVisitor):
         self.loops += 1  # the target and the body run again: an assignment reaches earlier lines
         self.visit_target(node.target)
         self.bind_target(node.target, UNKNOWN)
-        for statement in (*node.body, *node.orelse):
-            self.visit(statement)
+        self.visit_block(node.body)  # ``if not isinstance(x, C): continue`` holds for the rest
+        if node.orelse:
+            self.visit_block(node.orelse)
         self.loops -= 1
 
     visit_AsyncFor = visit_For
@@ -431,8 +457,7 @@ class _Indexer(ast.NodeVisitor):
                 self.visit_target(item.optional_vars)
                 kind: Tag["enter", "aenter"] = "enter" if isinstance(node, ast.With) else "aenter"
                 self.bind_target(item.optional_vars, (kind, expr_of(item.context_expr), self.current))
-        for statement in node.body:
-            self.visit(statement)
+        self.visit_block(node.body)
 
     visit_AsyncWith = visit_With
 
@@ -441,14 +466,27 @@ class _Indexer(ast.NodeVisitor):
             self.visit(node.type)
         if node.name:
             self.bind(node.name, UNKNOWN)
-        for statement in node.body:
-            self.visit(statement)
+        self.visit_block(node.body)
+
+    def visit_Match(self, node: ast.Match) -> None:
+        """Each case under the narrowing its class pattern gives the subject (narrowing.py)."""
+        self.visit(node.subject)
+        for case in node.cases:
+            depth = len(self.narrowed)
+            guard = [case.guard] if case.guard is not None else []
+            self.narrow(pattern_narrowing(node.subject, case.pattern), [case.pattern, *guard, *case.body])
+            self.visit(case.pattern)
+            for test in guard:
+                self.visit(test)
+            self.visit_block(case.body)
+            del self.narrowed[depth:]
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.pattern is not None:
             self.visit(node.pattern)
         if node.name:
-            self.bind(node.name, UNKNOWN)
+            captured = captured_as(node)
+            self.bind(node.name, UNKNOWN if captured is None else ("value", captured, self.current))
 
     def visit_MatchStar(self, node: ast.MatchStar) -> None:
         if node.name:
@@ -628,7 +666,7 @@ class _Indexer(ast.NodeVisitor):
         self.visit(first.iter)
         if not first.is_async:
             self.record_iteration(first.iter)
-        outer = self.current
+        outer, narrowed = self.current, len(self.narrowed)
         self.push("comprehension", "<comprehension>")
         for number, generator in enumerate(node.generators):
             if number:
@@ -637,10 +675,14 @@ class _Indexer(ast.NodeVisitor):
                     self.record_iteration(generator.iter)
             self.bind_target(generator.target, UNKNOWN)
             self.draws_from_table(generator)
-            for condition in generator.ifs:
+            for position, condition in enumerate(generator.ifs):
                 self.visit(condition)
+                # ``[c.get() for c in cs if isinstance(c, C)]``: what follows runs when it holds
+                later = (*generator.ifs[position + 1 :], *node.generators[number + 1 :], *elements)
+                self.narrow(narrowings(condition)[0], later)
         for element in elements:
             self.visit(element)
+        del self.narrowed[narrowed:]
         self.current = outer
 
     def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> None:
@@ -656,15 +698,45 @@ class _Indexer(ast.NodeVisitor):
     def visit_block(self, statements: list[ast.stmt]) -> None:
         """Statements in order; after ``if <test>: return`` (or raise, continue, break) the rest of
         the block runs only when ``<test>`` was false."""
-        depth = len(self.guards)
-        for statement in statements:
+        depth, narrowed = len(self.guards), len(self.narrowed)
+        for number, statement in enumerate(statements):
             self.line = statement.lineno
             self.visit(statement)
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
                 guard = self.decidable_guard(statement.test)
                 if guard is not None:
                     self.guards.append((guard, False))
+                self.narrow(narrowings(statement.test)[1], statements[number + 1 :])
+            elif isinstance(statement, ast.Assert):
+                self.narrow(narrowings(statement.test)[0], statements[number + 1 :])
         del self.guards[depth:]
+        del self.narrowed[narrowed:]
+
+    def narrow(self, narrowed: Narrowed, region: Sequence[ast.AST]) -> None:
+        """Where a test's narrowings hold from here on (``region``: what runs only after the test
+        gave that answer) — those of the names it never binds again (narrowing.py)."""
+        narrowed = without_rebound(narrowed, region)
+        if narrowed:
+            self.narrowed.append((self.current, narrowed))
+
+    def narrowings_here(self) -> Narrowed:
+        """The narrowings that hold for the code being visited: those of a test in its own scope
+        or in a comprehension around it, less the names a comprehension nearer the code binds
+        (a nested ``def`` or ``lambda`` sees none: it may run after the name changed)."""
+        hidden_at: dict[int, set[str]] = {}  # scope -> the names bound by the scopes inside it
+        hidden: set[str] = set()
+        scope: int | None = self.current
+        while scope is not None:
+            hidden_at[scope] = set(hidden)
+            if self.scopes[scope].kind != "comprehension":
+                break
+            hidden.update(self.scopes[scope].bindings)
+            scope = self.scopes[scope].parent
+        here: Narrowed = {}
+        for owner, narrowed in self.narrowed:
+            if owner in hidden_at:
+                here.update((name, typed) for name, typed in narrowed.items() if name not in hidden_at[owner])
+        return here
 
     def decidable_guard(self, test: ast.expr) -> Guard | None:
         """The guard of a test, when arguments could decide it: only in a sync function (a
@@ -749,23 +821,31 @@ class _Indexer(ast.NodeVisitor):
         """An ``if`` statement or expression: each branch under its guard, true then false."""
         self.visit(test)
         guard = self.decidable_guard(test)
+        narrowed = narrowings(test)
         for branch, expected in ((body, True), (orelse, False)):
             if guard is not None:
                 self.guards.append((guard, expected))
+            depth = len(self.narrowed)
+            self.narrow(narrowed[0] if expected else narrowed[1], branch if isinstance(branch, list) else [branch])
             visit_branch(branch)
+            del self.narrowed[depth:]
             if guard is not None:
                 self.guards.pop()
 
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
         """``a and f()`` calls ``f`` only when ``a`` is true (``a or f()``: when it is false)."""
-        depth = len(self.guards)
+        depth, narrowed = len(self.guards), len(self.narrowed)
         expected = isinstance(node.op, ast.And)
         for number, operand in enumerate(node.values):
             self.visit(operand)
-            guard = self.decidable_guard(operand) if number < len(node.values) - 1 else None
+            if number == len(node.values) - 1:
+                break
+            guard = self.decidable_guard(operand)
             if guard is not None:
                 self.guards.append((guard, expected))
+            self.narrow(narrowings(operand)[0 if expected else 1], node.values[number + 1 :])
         del self.guards[depth:]
+        del self.narrowed[narrowed:]
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Await(self, node: ast.Await) -> None:
@@ -829,6 +909,8 @@ class _Indexer(ast.NodeVisitor):
             self.scopes[self.current].nonblocking.add(target.value.id)
 
     def record_call(self, func: CallFunc, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
+        if self.narrowed:
+            func = substituted(func, self.narrowings_here())
         self.calls.append(
             CallSite(
                 func,
@@ -849,10 +931,17 @@ class _Indexer(ast.NodeVisitor):
         return tuple(self.guards)
 
     def record_iteration(self, iterable: ast.expr) -> None:
-        """A sync ``for`` over a call's result, a name or an attribute (``for line in f:``) runs the
-        iteration on the loop, placed at the iterable (the libcst walk confirms it there)."""
-        if isinstance(iterable, (ast.Call, ast.Name, ast.Attribute)) and self.loop >= 0:
+        """A sync ``for``, comprehension or ``yield from`` over a call's result, a name or an
+        attribute (``for line in f:``) iterates it, placed at the iterable (the libcst walk confirms
+        it there): on the loop in a coroutine, and as a call of the body of a sync function, so a
+        helper that iterates a cursor or a directory listing held in a variable blocks."""
+        if isinstance(iterable, (ast.Call, ast.Name, ast.Attribute)) and (self.loop >= 0 or self.locals):
             self.record_call(("iterate", expr_of(iterable)), iterable)
+
+    def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
+        """``yield from iterable`` iterates it (only a sync generator can: not a coroutine)."""
+        self.visit(node.value)
+        self.record_iteration(node.value)
 
 
 def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
@@ -860,14 +949,15 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
     indexer = _Indexer(module, package)
     for statement in tree.body:
         indexer.visit(statement)
+    calls = with_module_constants(
+        without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer
+    )
     return ModuleIndex(
         module=module,
         package=package,
         scopes=indexer.scopes,
         classes=indexer.classes,
-        calls=with_module_constants(
-            without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer
-        ),
+        calls=calls,
         coroutines=indexer.coroutines,
         imported_roots=indexer.imported_roots,
         function_returns=overloaded_returns(indexer.function_returns, indexer.overloads, indexer.scopes),
@@ -875,6 +965,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         callbacks=indexer.callbacks,
         parameters=indexer.parameters,
         rebindings=indexer.rebindings,
+        constants=indexer.exported,
     )
 
 
@@ -890,14 +981,17 @@ def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], mod
 
 
 def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[CallSite]:
-    """Each argument that names a module constant is its literal (constants.py); a star import
-    may rebind any name, so then none is."""
+    """Each argument that names a module constant is its literal, one that names an import its
+    marker (constants.py); a star import may rebind any name, so then none is."""
     changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
-    constants = {} if "*" in changed else module_constants(indexer.constants, indexer.scopes[0], changed)
-    if not constants:
-        return calls
+    module = indexer.scopes[0]
+    names: dict[str, ArgumentValue] = {}
+    if "*" not in changed:
+        names = module_imports(module, changed, indexer.module)
+        names |= module_constants(indexer.constants, module, changed)
+    indexer.exported = names
     for number, call in enumerate(calls):
-        literals = with_constants(call.literals, call.scope, indexer.scopes, constants)
+        literals = with_constants(call.literals, call.scope, indexer.scopes, names)
         if literals != call.literals:
             calls[number] = replace(call, literals=literals)
     return calls
@@ -972,6 +1066,18 @@ def add_binding(bindings: dict[str, Sequence[Binding]], name: str, binding: Bind
         found.append(binding)
     else:
         bindings[name] = [*(found or ()), binding]
+
+
+def unpacked_items(target: ast.Tuple | ast.List, value: ast.AST | None) -> list[ast.expr | None]:
+    """The item of ``value`` each element of ``target`` gets: a tuple or list display of the same
+    length, without starred items on either side; else None for each (unknown)."""
+    if (
+        isinstance(value, (ast.Tuple, ast.List))
+        and len(value.elts) == len(target.elts)
+        and not any(isinstance(node, ast.Starred) for node in (*value.elts, *target.elts))
+    ):
+        return list(value.elts)
+    return [None] * len(target.elts)
 
 
 def is_plain_type(annotation: Expr | None) -> bool:

@@ -39,6 +39,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Literal, Protocol, TypeAlias
 
 from loopguard.analysis.index import ClassInfo, ModuleIndex
+from loopguard.analysis.narrowing import TYPE_ASSERTIONS
 from loopguard.analysis.values import (
     Binding,
     CallFunc,
@@ -50,7 +51,13 @@ from loopguard.analysis.values import (
     Value,
     is_deferred,
 )
-from loopguard.catalogue import BUFFER_READERS, BUILT_AS, CONSUMERS, NONBLOCKING_TYPE
+from loopguard.catalogue import (
+    BUFFER_READERS,
+    BUILT_AS,
+    CONSUMERS,
+    NONBLOCKING_TYPE,
+    SETTLED_WHEN_DONE,
+)
 from loopguard.models import Literal as Argument
 from loopguard.models import built_type
 
@@ -118,7 +125,10 @@ class Resolver:
         self.returns = project.returns
         self.aliases = project.aliases
         self.attributes = project.attributes
-        self._active: set[tuple[str, int]] = set()
+        # names being merged right now, each with the value assumed for it while its own bindings
+        # are resolved (``p = p.resolve()``), and those whose bindings needed that assumption
+        self._active: dict[tuple[str, int], Value | None] = {}
+        self._cycled: set[tuple[str, int]] = set()
         self._bases: dict[tuple[Expr, int], Value | None] = {}  # see accessed_base
 
     # -- public -----------------------------------------------------------------------------------
@@ -147,6 +157,16 @@ class Resolver:
                 return value
             case ("val", value):  # a value resolved earlier, in a summary
                 return self.project.evaluate(value)
+            case ("settled", inner):  # where ``inner.done()`` is true (narrowing.py)
+                value = self.resolve(inner, scope)
+                match value:
+                    case ("inst", type_name) if type_name in SETTLED_WHEN_DONE:
+                        return ("inst", SETTLED_WHEN_DONE[type_name])
+                return value
+            case ("typed", function, named, fallback):  # isinstance narrowing, typing.cast (narrowing.py)
+                if self.resolve(function, scope) in TYPE_ASSERTIONS:
+                    return self.instance_of_type(self.resolve(named, scope))
+                return self.resolve(fallback, scope)
         return None
 
     def special_result(self, base: Value | None, kind: Literal["sub", "div"]) -> Value | None:
@@ -298,15 +318,51 @@ class Resolver:
 
     def merge(self, name: str, scope: int, bindings: Sequence[Binding]) -> Value | None:
         key = (name, scope)
-        if key in self._active or Resolver.following >= MAX_CHAIN:  # x = x.child: resolving x needs x
+        if key in self._active:  # x = x.child: resolving x needs x
+            self._cycled.add(key)
+            return self._active[key]
+        if Resolver.following >= MAX_CHAIN:
             return None
-        self._active.add(key)
+        self._active[key] = None
         Resolver.following += 1
         try:
-            return self.merge_bindings(bindings)
+            merged = self.merge_bindings(bindings)
+            if merged is None and key in self._cycled:
+                merged = self.merge_through_itself(key, bindings)
+            return merged
         finally:
             Resolver.following -= 1
-            self._active.discard(key)
+            del self._active[key]
+            self._cycled.discard(key)
+
+    def merge_through_itself(self, key: tuple[str, int], bindings: Sequence[Binding]) -> Value | None:
+        """A name some of whose bindings are computed from itself (``p = Path(s)`` then
+        ``p = p.resolve()``): the value the other bindings agree on, when the self-referring ones,
+        resolved with the name holding that value, give it too. Anything else stays unknown."""
+        independent: list[Value | None] = []
+        dependent: list[Binding] = []
+        for binding in bindings:
+            match binding:
+                case ("value", ("none",), _):
+                    continue
+                case ("value", _, _):
+                    self._cycled.discard(key)
+                    value = self.binding_value(binding)
+                    if key in self._cycled:
+                        dependent.append(binding)
+                    else:
+                        independent.append(value)
+                case _:  # declared types and unknown bindings are decided by merge_bindings alone
+                    return None
+        if not independent or not dependent or any(v != independent[0] for v in independent):
+            return None
+        assumed = independent[0]
+        if assumed is None:
+            return None
+        self._active[key] = assumed
+        if all(self.binding_value(binding) == assumed for binding in dependent):
+            return assumed
+        return None
 
     def merge_bindings(self, bindings: Sequence[Binding]) -> Value | None:
         declared: list[Binding] = []

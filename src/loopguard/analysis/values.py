@@ -39,11 +39,16 @@ NoneExpr: TypeAlias = tuple[Literal["none"]]  # the literal None (ignored when b
 OtherExpr: TypeAlias = tuple[Literal["other"]]  # anything the resolver cannot use
 #: ``name`` after ``name.setblocking(False)`` in the same scope (only as the base of an ``AttrExpr``)
 NonblockingExpr: TypeAlias = tuple[Literal["nonblocking"], str]
+#: a name where ``name.done()`` is true: a settled future when it is a ``concurrent.futures.Future``
+SettledExpr: TypeAlias = tuple[Literal["settled"], "Expr"]
 #: a value resolved earlier, in a summary (class bases, return annotations, deferred arguments)
 Resolved: TypeAlias = tuple[Literal["val"], "Value | None"]
+#: (function, class, fallback): an instance of ``class`` when ``function`` is ``isinstance`` (a name
+#: where a test narrows it) or ``typing.cast``, else what ``fallback`` is (``narrowing.py``)
+TypedExpr: TypeAlias = tuple[Literal["typed"], "Expr", "Expr", "Expr"]
 Expr: TypeAlias = (
     NameExpr | AttrExpr | CallExpr | SubscriptExpr | DivideExpr | PartialExpr | NoneExpr |
-    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr
+    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr | TypedExpr | SettledExpr
 )
 
 NONE: NoneExpr = ("none",)

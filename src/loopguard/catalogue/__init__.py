@@ -19,6 +19,8 @@ Each domain module defines ``RULES`` (catalogue entries), and may define:
   callback argument (``loop.call_later(delay, callback)``);
 * ``NONBLOCKING_SWITCHES``: calls that switch an object to non-blocking mode, and the argument that
   does it (``sock.setblocking(False)``).
+* ``SETTLED_WHEN_DONE``: types whose blocking methods return at once where ``x.done()`` is true
+  (a done ``concurrent.futures.Future``), and the type ``x`` has there;
 * ``COVERED_BY_MAKER``: types whose methods are reported at the call that made the object when that
   call is reported in the same function (``with open(p) as f: f.read()`` is one finding, at ``open``).
 
@@ -249,6 +251,7 @@ BUILT_AS: dict[str, BuiltAs] = _collected("BUILT_AS")
 LOOP_SCHEDULERS: dict[str, int] = _collected("LOOP_SCHEDULERS")
 NONBLOCKING_SWITCHES: dict[str, object] = _collected("NONBLOCKING_SWITCHES")
 COVERED_BY_MAKER: dict[str, tuple[str, ...]] = _collected("COVERED_BY_MAKER")
+SETTLED_WHEN_DONE: dict[str, str] = _collected("SETTLED_WHEN_DONE")
 ALL_RULES: dict[str, Rule] = {
     rule.code: rule for rule in (FILE_ERROR, MEMOISED, UNUSED_NOQA, *RULES, CONFIGURED)
 }
@@ -272,5 +275,5 @@ __all__ = [
     "BUILT_NAMES", "CALLBACK_POSITIONS", "CONFIGURED", "CONSUMERS", "COVERED_BY_MAKER", "FILE_ERROR",
     "FILE_READERS", "FILE_TYPES", "LOOP_SCHEDULERS", "MEMOISED", "MEMOISERS", "NONBLOCKING_ARGUMENTS",
     "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE", "OFFLOADING_DECORATORS", "PROPERTY_DECORATORS",
-    "RETURNS", "RULES", "TRANSPARENT_DECORATORS", "UNUSED_NOQA",
+    "RETURNS", "RULES", "SETTLED_WHEN_DONE", "TRANSPARENT_DECORATORS", "UNUSED_NOQA",
 ]

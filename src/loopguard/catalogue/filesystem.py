@@ -19,6 +19,8 @@ _PATH = "pathlib.Path"
 _PATH_LISTING = "pathlib.PathListing"
 _OS_WALK = "os.WalkGenerator"
 _IGLOB = "glob.IGlobGenerator"
+# ``os.scandir`` opens the directory; iterating what it returns reads its entries, batch by batch.
+_SCANDIR = "os.ScandirIterator"
 _PATH_FS = (
     "exists", "is_file", "is_dir", "is_symlink", "is_mount", "is_socket", "is_fifo", "is_block_device",
     "is_char_device", "is_junction", "stat", "lstat", "mkdir", "unlink",
@@ -106,7 +108,7 @@ RULES = (
         "removedirs remove unlink rename renames replace link symlink readlink access chmod chown utime "
         "truncate fsync sendfile getcwd chdir open ...`.",
         functions=tuple(f"os.{name}" for name in _OS_FS),
-        methods=(f"{_OS_WALK}.__iter__",),
+        methods=(f"{_OS_WALK}.__iter__", f"{_SCANDIR}.__iter__"),
         instead=to_thread("{api}", asyncio="await aiofiles.os.<same name>(...) for most of them"),
         why="Filesystem system calls block the calling thread; `walk`, `scandir` and `listdir` read "
         "whole directories.",
@@ -181,4 +183,9 @@ RETURNS = {
     "os.walk": _OS_WALK,
     "os.fwalk": _OS_WALK,
     "glob.iglob": _IGLOB,
+    "os.scandir": _SCANDIR,
 }
+
+#: Iterating a ``scandir`` result is reported at ``os.scandir`` when the same function calls it
+#: (one finding for one listing); one made elsewhere and iterated here is reported at the ``for``.
+COVERED_BY_MAKER = {_SCANDIR: ("os.scandir",)}

@@ -13,6 +13,10 @@ from __future__ import annotations
 CONSUMERS: dict[str, str] = {
     **{f"builtins.{name}": "__iter__" for name in ("list", "tuple", "set", "frozenset", "sorted")},
     "builtins.len": "__len__",
+    # ``next(it)`` takes one item of the iteration: what iterating ``it`` does, once
+    "builtins.next": "__iter__",
+    # ``for n, row in enumerate(cursor)``: enumerate is lazy, but it is written to be iterated at once
+    "builtins.enumerate": "__iter__",
 }
 
 #: Decorators after which calling the function is still a call of its own body (any other

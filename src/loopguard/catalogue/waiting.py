@@ -310,6 +310,10 @@ LOOP_SCHEDULERS = {
     "asyncio.Task.add_done_callback": 0,
 }
 
+#: A type whose ``done()`` test, when true, settles it, and the type it has where it holds
+#: (``narrowing.py``): ``result()`` and ``exception()`` of a done future return at once.
+SETTLED_WHEN_DONE = {"concurrent.futures.Future": "concurrent.futures.DoneFuture"}
+
 RETURNS = {
     **{f"{executor}.submit": "concurrent.futures.Future" for executor in _EXECUTORS},
     "asyncio.new_event_loop": _LOOP,

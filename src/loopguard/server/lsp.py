@@ -281,7 +281,8 @@ def fix_actions(
             title=f"{'Unsafe fix' if unsafe else 'Fix'}: {fix.message}",
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic] if diagnostic is not None else None,
-            is_preferred=not unsafe,
+            # Not `false` for an unsafe fix but absent: Eglot 1.9 reads any `isPreferred` as true.
+            is_preferred=True if not unsafe else None,
             edit=types.WorkspaceEdit(changes={document.uri: edits}),
         )
     ]
@@ -367,14 +368,20 @@ def create_server() -> LoopguardServer:
     def code_action(ls: LoopguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         document = ls.workspace.get_text_document(params.text_document.uri)
         checked = ls.session.checked.get(document.uri)
+        now = split_lines(document.source)
         findings = (
-            checked.on_lines(params.range.start.line, params.range.end.line) if checked else []
+            checked.on_lines(params.range.start.line, params.range.end.line, now) if checked else []
         )
-        actions: list[types.CodeAction] = []
+        fixes: list[types.CodeAction] = []
         for finding in findings:
-            actions += fix_actions(
+            fixes += fix_actions(
                 document, ls.workspace.position_codec, finding, diagnostic_of(params, finding)
             )
+        # Safe fixes, then the noqa comments, then the unsafe fixes: a client without a preferred
+        # action offers the first one as its default (Eglot 1.9 does), and that must not be a
+        # change of behaviour (an unsafe fix moves the call to a thread).
+        actions = [a for a in fixes if a.is_preferred]
+        unsafe = [a for a in fixes if not a.is_preferred]
         seen: set[tuple[str, int]] = set()
         for finding in findings:
             if finding.code == "LG001" or (finding.code, finding.line) in seen:
@@ -386,7 +393,7 @@ def create_server() -> LoopguardServer:
             )
             if action is not None:
                 actions.append(action)
-        return actions
+        return actions + unsafe
 
     return server
 

@@ -4,7 +4,7 @@ the last findings of each open document (for hovers, code actions and re-checks)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,9 +35,19 @@ class Checked:
             f for f in self.findings if (f.line, f.column) <= here <= (f.end_line, f.end_column)
         ]
 
-    def on_lines(self, first: int, last: int) -> list[Finding]:
-        """The findings that start on one of the 0-based lines ``first`` to ``last``."""
-        return [f for f in self.findings if first + 1 <= f.line <= last + 1]
+    def on_lines(self, first: int, last: int, now: Sequence[str]) -> list[Finding]:
+        """The findings that start on one of the 0-based lines ``first`` to ``last`` and whose line
+        reads as it did when checked, in the document's lines ``now``. Between a change and its
+        check (the debounce; Eglot asks for code actions right after sending a change) a finding
+        whose line changed or moved has nothing to act on: a noqa comment would land on whatever
+        line is there now."""
+        return [
+            f
+            for f in self.findings
+            if first + 1 <= f.line <= last + 1
+            and f.line <= min(len(now), len(self.lines))
+            and now[f.line - 1] == self.lines[f.line - 1]
+        ]
 
 
 class Session:

@@ -1,0 +1,195 @@
+"""Types a test or a cast gives a name: ``isinstance`` narrowing and ``typing.cast``.
+
+``if isinstance(client, AWSSecretsManagerV2): client.sync_read_secret(...)`` calls that class's
+method, whatever ``client`` is elsewhere (a parameter typed ``Any``, or not annotated). The index
+keeps, while it walks a branch where such a test holds, the names it narrows; a call recorded there
+sees the name as ``("typed", isinstance, class, ("name", name))`` — an ``Expr`` the resolver turns
+into an instance of ``class`` when ``isinstance`` is the builtin (a local function of that name is
+not), and into the plain name otherwise. ``typing.cast(T, x)`` / ``cast("T", x)`` is the same shape
+with the call as its fallback (``expressions.cast_of``).
+
+Where a narrowing holds, and why it is sound:
+
+* the body of ``if isinstance(x, T):`` (and of ``elif``), of ``case T(...):`` in ``match x:``, the ``else`` of ``if not isinstance(...)``,
+  the operands after ``isinstance(x, T) and ...`` (after ``not isinstance(x, T) or ...``), the body
+  of ``... if isinstance(x, T) else ...``, what follows a comprehension's ``if isinstance(x, T)``,
+  and the rest of the block after ``if not isinstance(x, T): return`` (or ``raise``/``continue``/
+  ``break``) or ``assert isinstance(x, T)``;
+* only for a plain name, of one class (a tuple of classes is a union: unknown), in the scope the
+  test is written in and the comprehensions inside it — not in a nested ``def`` or ``lambda``,
+  which may run after the name changed;
+* never for a name that the region (the branch, or the rest of the block) binds again anywhere: the
+  region is entered only through the test, so every path from the test to a use inside it that
+  changes the name passes a binding inside it. Outside the region the name keeps its own type:
+  unknown stays unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+from loopguard.analysis.expressions import expr_of
+from loopguard.analysis.values import CallFunc, Expr, Value
+
+#: A name -> the expression it stands for where a narrowing holds (a ``TypedExpr``).
+Narrowed = dict[str, Expr]
+
+#: What the function of a ``TypedExpr`` must resolve to for the type to hold.
+TYPE_ASSERTIONS: Final[frozenset[Value]] = frozenset(
+    {("ref", "builtins.isinstance"), ("ref", "typing.cast"), ("ref", "typing_extensions.cast")}
+)
+
+
+def narrowings(test: ast.expr) -> tuple[Narrowed, Narrowed]:
+    """The names ``test`` narrows where it is true, and where it is false."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        when_true, when_false = narrowings(test.operand)
+        return when_false, when_true
+    if isinstance(test, ast.BoolOp):
+        parts = [narrowings(value) for value in test.values]
+        if isinstance(test.op, ast.And):  # all true: each one's narrowing holds
+            return combined(true for true, _false in parts), {}
+        return {}, combined(false for _true, false in parts)  # all false
+    return {**done_narrowing(test), **isinstance_narrowing(test)}, {}
+
+
+def done_narrowing(test: ast.expr) -> Narrowed:
+    """``name.done()``: {name: the name as settled} — a ``concurrent.futures.Future`` that is
+    done does not wait in ``result()`` (the resolver decides by the name's type, never by the
+    method's name alone)."""
+    if not isinstance(test, ast.Call) or test.args or test.keywords:
+        return {}
+    func = test.func
+    if not isinstance(func, ast.Attribute) or func.attr != "done" or not isinstance(func.value, ast.Name):
+        return {}
+    return {func.value.id: ("settled", ("name", func.value.id))}
+
+
+def isinstance_narrowing(test: ast.expr) -> Narrowed:
+    """``isinstance(name, Class)`` (or a one-class tuple): {name: the name typed as Class}."""
+    if not isinstance(test, ast.Call) or len(test.args) != 2 or test.keywords:
+        return {}
+    if not isinstance(test.func, ast.Name) or test.func.id != "isinstance":
+        return {}
+    subject, classes = test.args
+    if isinstance(subject, ast.NamedExpr):  # ``isinstance(s := make(), C)`` narrows ``s``
+        subject = subject.target
+    if isinstance(classes, ast.Tuple) and len(classes.elts) == 1:
+        classes = classes.elts[0]
+    if not isinstance(subject, ast.Name) or not isinstance(classes, (ast.Name, ast.Attribute)):
+        return {}
+    return {subject.id: ("typed", expr_of(test.func), expr_of(classes), ("name", subject.id))}
+
+
+#: The function of a ``TypedExpr`` a class pattern makes: a ``match`` tests with the builtin
+#: ``isinstance`` whatever the module calls ``isinstance``.
+BUILTIN_ISINSTANCE: Expr = ("val", ("ref", "builtins.isinstance"))
+
+
+def pattern_class(pattern: ast.pattern) -> ast.expr | None:
+    """The class a ``case`` pattern matches instances of: ``C()``, ``C(x=...)``, ``C() as c``."""
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+        pattern = pattern.pattern
+    if isinstance(pattern, ast.MatchClass) and isinstance(pattern.cls, (ast.Name, ast.Attribute)):
+        return pattern.cls
+    return None
+
+
+def pattern_narrowing(subject: ast.expr, pattern: ast.pattern) -> Narrowed:
+    """``match name:`` / ``case C(...):`` narrows ``name`` to ``C`` in that case."""
+    matched = pattern_class(pattern)
+    if not isinstance(subject, ast.Name) or matched is None:
+        return {}
+    return {subject.id: ("typed", BUILTIN_ISINSTANCE, expr_of(matched), ("name", subject.id))}
+
+
+def captured_as(pattern: ast.MatchAs) -> Expr | None:
+    """What ``case C(...) as name`` binds ``name`` to: an instance of ``C``."""
+    matched = pattern_class(pattern)
+    return None if matched is None else ("typed", BUILTIN_ISINSTANCE, expr_of(matched), ("other",))
+
+
+def combined(narrowed: Iterable[Narrowed]) -> Narrowed:
+    """Narrowings that all hold; a name narrowed to two different classes is left out (one of
+    them is a subclass of the other, or a class of both: either way not one known type)."""
+    result: Narrowed = {}
+    conflicting: set[str] = set()
+    for mapping in narrowed:
+        for name, typed in mapping.items():
+            if name in result and result[name] != typed:
+                conflicting.add(name)
+            result[name] = typed
+    return {name: typed for name, typed in result.items() if name not in conflicting}
+
+
+def without_rebound(narrowed: Narrowed, region: Iterable[ast.AST]) -> Narrowed:
+    """The narrowings that hold throughout ``region``: not of a name it binds anywhere."""
+    if not narrowed:
+        return narrowed
+    bound = bound_names(region, set(narrowed))
+    return {name: typed for name, typed in narrowed.items() if name not in bound}
+
+
+def bound_names(region: Iterable[ast.AST], names: set[str]) -> set[str]:
+    """Which of ``names`` the code in ``region`` binds (assignment, ``for``/``with`` target,
+    walrus, import, ``def``/``class``, ``except ... as``, ``del``, ``global``/``nonlocal``)."""
+    found: set[str] = set()
+    for root in region:
+        for node in ast.walk(root):
+            match node:
+                case ast.Name(id=name, ctx=ast.Store() | ast.Del()) if name in names:
+                    found.add(name)
+                case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(
+                    name=name
+                ) if name in names:
+                    found.add(name)
+                case ast.ExceptHandler(name=str() as name) if name in names:
+                    found.add(name)
+                case ast.Import(names=aliases) | ast.ImportFrom(names=aliases):
+                    imported = {(a.asname or a.name).partition(".")[0] for a in aliases}
+                    found |= imported & names
+                case ast.Global(names=declared) | ast.Nonlocal(names=declared):
+                    found |= set(declared) & names
+                case ast.MatchAs(name=str() as name) | ast.MatchStar(name=str() as name) if name in names:
+                    found.add(name)
+    return found
+
+
+def substituted(func: CallFunc, narrowed: Mapping[str, Expr]) -> CallFunc:
+    """A recorded call's expression with each narrowed name standing for its typed expression."""
+    if not narrowed:
+        return func
+    match func:
+        case ("arg", function, argument):
+            return ("arg", typed_names(function, narrowed), typed_names(argument, narrowed))
+        case ("iterate", iterable):
+            return ("iterate", typed_names(iterable, narrowed))
+        case ("enter", manager):
+            return ("enter", typed_names(manager, narrowed))
+        case (("get" | "set" | "del") as kind, ("attr", base, name)):
+            return (kind, ("attr", typed_names(base, narrowed), name))
+        case _:
+            return typed_names(func, narrowed)
+
+
+def typed_names(expr: Expr, narrowed: Mapping[str, Expr]) -> Expr:
+    """``expr`` with each narrowed name replaced (never inside a typed expression, whose class and
+    fallback are resolved as written)."""
+    match expr:
+        case ("name", name):
+            return narrowed.get(name, expr)
+        case ("attr", base, name):
+            return ("attr", typed_names(base, narrowed), name)
+        case ("call", inner):
+            return ("call", typed_names(inner, narrowed))
+        case ("sub", inner):
+            return ("sub", typed_names(inner, narrowed))
+        case ("div", inner):
+            return ("div", typed_names(inner, narrowed))
+        case ("partial", inner):
+            return ("partial", typed_names(inner, narrowed))
+        case ("built", inner, literals):
+            return ("built", typed_names(inner, narrowed), literals)
+    return expr
