@@ -62,9 +62,22 @@ def done_narrowing(test: ast.expr) -> Narrowed:
     if not isinstance(test, ast.Call) or test.args or test.keywords:
         return {}
     func = test.func
-    if not isinstance(func, ast.Attribute) or func.attr != "done" or not isinstance(func.value, ast.Name):
+    if not isinstance(func, ast.Attribute) or func.attr != "done":
         return {}
-    return {func.value.id: ("settled", ("name", func.value.id))}
+    # a name, or an attribute path (``load.encoding.done()``): a future once done stays done, so
+    # only binding the path again (checked by without_rebound) can make it another future
+    path = dotted(func.value)
+    return {} if path is None else {path: ("settled", expr_of(func.value))}
+
+
+def dotted(node: ast.expr) -> str | None:
+    """``a`` or ``a.b.c`` as a string (None for anything else)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
 
 
 def isinstance_narrowing(test: ast.expr) -> Narrowed:
@@ -136,6 +149,10 @@ def bound_names(region: Iterable[ast.AST], names: set[str]) -> set[str]:
     """Which of ``names`` the code in ``region`` binds (assignment, ``for``/``with`` target,
     walrus, import, ``def``/``class``, ``except ... as``, ``del``, ``global``/``nonlocal``)."""
     found: set[str] = set()
+    paths = {name for name in names if "." in name}  # ``a.b``: bound again with ``a`` or ``a.b``
+    if paths:
+        found |= {path for path in paths if bound_names(region, {path.partition(".")[0]})}
+        found |= attribute_paths_bound(region, paths)
     for root in region:
         for node in ast.walk(root):
             match node:
@@ -157,6 +174,18 @@ def bound_names(region: Iterable[ast.AST], names: set[str]) -> set[str]:
     return found
 
 
+def attribute_paths_bound(region: Iterable[ast.AST], paths: set[str]) -> set[str]:
+    """Which attribute ``paths`` (``a.b``) the region assigns or deletes (``a.b = ...``), or any
+    path under them (``a.b.c = ...`` rebinds nothing of ``a.b``, but ``a = ...`` is seen above)."""
+    found: set[str] = set()
+    for root in region:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                path = dotted(node)
+                found |= {p for p in paths if path is not None and (path == p or p.startswith(path + "."))}
+    return found
+
+
 def substituted(func: CallFunc, narrowed: Mapping[str, Expr]) -> CallFunc:
     """A recorded call's expression with each narrowed name standing for its typed expression."""
     if not narrowed:
@@ -174,6 +203,17 @@ def substituted(func: CallFunc, narrowed: Mapping[str, Expr]) -> CallFunc:
             return typed_names(func, narrowed)
 
 
+def expr_path(expr: Expr) -> str | None:
+    """The dotted path an attribute expression reads (``("attr", ("name", "a"), "b")``: ``a.b``)."""
+    match expr:
+        case ("name", name):
+            return name
+        case ("attr", base, name):
+            base_path = expr_path(base)
+            return None if base_path is None else f"{base_path}.{name}"
+    return None
+
+
 def typed_names(expr: Expr, narrowed: Mapping[str, Expr]) -> Expr:
     """``expr`` with each narrowed name replaced (never inside a typed expression, whose class and
     fallback are resolved as written)."""
@@ -181,6 +221,9 @@ def typed_names(expr: Expr, narrowed: Mapping[str, Expr]) -> Expr:
         case ("name", name):
             return narrowed.get(name, expr)
         case ("attr", base, name):
+            path = expr_path(expr)
+            if path is not None and path in narrowed:
+                return narrowed[path]
             return ("attr", typed_names(base, narrowed), name)
         case ("call", inner):
             return ("call", typed_names(inner, narrowed))
