@@ -16,13 +16,13 @@ those expressions with the same ``Resolver`` methods, so there is still one set 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from typing import Any, TypeVar, cast
 
 from loopguard import catalogue
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.resolve import ACCESS_KINDS, Resolver
-from loopguard.analysis.values import Closed, Target, Value
+from loopguard.analysis.values import Closed, DeferredTarget, Target, Value
 
 T = TypeVar("T")
 
@@ -32,6 +32,8 @@ MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
 class Project:
     """``returns`` and ``aliases`` are the catalogue's tables (tests may pass their own); the
     attribute types and file readers default to the built-in catalogue's."""
+
+    memoise_merges = False
 
     def __init__(
         self,
@@ -54,7 +56,7 @@ class Project:
     def resolver(self, module: str) -> Resolver:
         resolver = self._resolvers.get(module)
         if resolver is None:
-            resolver = Resolver(self.modules[module], self)
+            resolver = Resolver(self.modules[module], self, self.memoise_merges)
             self._resolvers[module] = resolver
         return resolver
 
@@ -120,6 +122,10 @@ class Project:
 
 
 class LocalProject(Project):
+    # one module's names, merged once each (``Resolver.merge``); the global project does not keep
+    # merges: its answers must record the modules they read (``GlobalProject.touched``)
+    memoise_merges = True
+
     def __init__(self, index: ModuleIndex, project_tops: Collection[str]) -> None:
         super().__init__({index.module: index}, catalogue.RETURNS, catalogue.ALIASES)
         self.module = index.module
@@ -145,6 +151,7 @@ class GlobalProject(Project):
         self._replay_resolver: Resolver | None = None
         # the modules an answer depended on, while ``track`` is recording (for the plan cache)
         self.touched: set[str] | None = None
+        self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
 
     def split(self, qualname: str) -> tuple[str, str] | None:
         found = super().split(qualname)
@@ -177,6 +184,16 @@ class GlobalProject(Project):
             used = frozenset(self.touched or ())
             self.touched = outer
         return result, used
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, computed once per ``key`` while the project lives: the same call target
+        or helper is asked about by thousands of call sites. The modules it read are recorded
+        again at every use, so that each plan depends on the same modules as without it."""
+        if key not in self._remembered:
+            self._remembered[key] = self.read_apart(compute)
+        result, used = self._remembered[key]
+        self.depend(used)
+        return cast(T, result)
 
     def evaluate(self, value: Value | None) -> Value | None:
         """A value from a summary, with any deferred part resolved across the project."""
@@ -222,10 +239,13 @@ class GlobalProject(Project):
 
     def target(self, target: Target) -> str | None:
         """The qualified name a summary's call target stands for."""
+        if target is None or isinstance(target, str):
+            return target
+        return self.remembered(("target", target), lambda: self.finished_target(target))
+
+    def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay
         match target:
-            case None | str():
-                return target
             case ("defer", ("enterkey", closed)):
                 found = resolver.entering_target(self.evaluate(("defer", closed)))
             case ("defer", ("iterkey", closed)):

@@ -111,8 +111,12 @@ class Resolver:
     # bindings and bases being followed right now, by every resolver of this process (a chain can
     # cross modules, each with its own resolver); resolution is single-threaded
     following = 0
+    # the deepest ``following`` reached so far, and how many merges a cycle or MAX_CHAIN cut short:
+    # what decides whether a merge's answer may be memoised (``merge``)
+    deepest = 0
+    cuts = 0
 
-    def __init__(self, index: ModuleIndex, project: Project) -> None:
+    def __init__(self, index: ModuleIndex, project: Project, memoise: bool = False) -> None:
         self.index = index
         self.project = project
         self.returns = project.returns
@@ -120,6 +124,8 @@ class Resolver:
         self.attributes = project.attributes
         self._active: set[tuple[str, int]] = set()
         self._bases: dict[tuple[Expr, int], Value | None] = {}  # see accessed_base
+        # (name, scope) -> (merged value, how deep merging it went): see ``merge``
+        self._merged: dict[tuple[str, int], tuple[Value | None, int]] | None = {} if memoise else None
 
     # -- public -----------------------------------------------------------------------------------
     def resolve(self, expr: Expr, scope: int) -> Value | None:
@@ -297,16 +303,35 @@ class Resolver:
         return None
 
     def merge(self, name: str, scope: int, bindings: Sequence[Binding]) -> Value | None:
+        """What a name bound by ``bindings`` in ``scope`` is (a module's ``_LOGGER`` or ``hass`` is
+        asked for hundreds of times: with ``memoise``, the answer is kept — when no cycle and no
+        ``MAX_CHAIN`` bound cut its merging short, as the same merge asked again from here could
+        meet the cycle from another side — and reused when asking it again would stay within
+        ``MAX_CHAIN`` from here too, so the answers are the same as without it)."""
         key = (name, scope)
+        memo = self._merged
+        if memo is not None and key in memo:
+            value, depth = memo[key]
+            if Resolver.following + depth <= MAX_CHAIN:
+                Resolver.deepest = max(Resolver.deepest, Resolver.following + depth)
+                return value
         if key in self._active or Resolver.following >= MAX_CHAIN:  # x = x.child: resolving x needs x
+            Resolver.cuts += 1
             return None
+        start, cuts, outer_deepest = Resolver.following, Resolver.cuts, Resolver.deepest
         self._active.add(key)
         Resolver.following += 1
+        Resolver.deepest = Resolver.following
         try:
-            return self.merge_bindings(bindings)
+            value = self.merge_bindings(bindings)
         finally:
             Resolver.following -= 1
             self._active.discard(key)
+            depth = Resolver.deepest - start
+            Resolver.deepest = max(outer_deepest, Resolver.deepest)
+        if memo is not None and Resolver.cuts == cuts:
+            memo[key] = (value, depth)
+        return value
 
     def merge_bindings(self, bindings: Sequence[Binding]) -> Value | None:
         declared: list[Binding] = []

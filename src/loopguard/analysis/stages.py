@@ -13,6 +13,7 @@ import ast
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from loopguard import catalogue
@@ -190,7 +191,7 @@ def find_candidates(
                 continue
             candidate = Candidate(loop_call, found)
         else:
-            found_helper = nearest_helper(graph, key, loop_call)
+            found_helper = remembered_helper(project, graph, key, loop_call)
             if found_helper is None:
                 continue
             helper, witness = found_helper
@@ -217,6 +218,15 @@ def without_covered(candidates: list[Candidate]) -> list[Candidate]:
         return not candidate.via and any(line is not None and line <= call.line for line in lines)
 
     return [candidate for candidate in candidates if not is_covered(candidate)]
+
+
+def remembered_helper(
+    project: GlobalProject, graph: CallGraph, key: str | None, loop_call: LoopCall
+) -> tuple[str, Witness] | None:
+    """``nearest_helper``, asked once per run for each call key, awaited or not, and its arguments
+    (a project of 6,700 files has 100,000 such calls, a quarter of them distinct)."""
+    question = ("helper", id(graph), key, loop_call.awaited, loop_call.literals)
+    return project.remembered(question, partial(nearest_helper, graph, key, loop_call))
 
 
 def nearest_helper(graph: CallGraph, key: str | None, loop_call: LoopCall) -> tuple[str, Witness] | None:
