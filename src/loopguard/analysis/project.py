@@ -152,12 +152,23 @@ class GlobalProject(Project):
         # the modules an answer depended on, while ``track`` is recording (for the plan cache)
         self.touched: set[str] | None = None
         self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
+        self._class_infos: dict[str, tuple[tuple[Resolver, ClassInfo] | None, tuple[str, str] | None]] = {}
 
     def split(self, qualname: str) -> tuple[str, str] | None:
         found = super().split(qualname)
         if found is not None and self.touched is not None:
             self.touched.add(found[0])
         return found
+
+    def class_info(self, qualname: str) -> tuple[Resolver, ClassInfo] | None:
+        """Memoised (asked for every attribute of every project class instance), recording the
+        module it reads as ``split`` does."""
+        found = self._class_infos.get(qualname)
+        if found is None:
+            found = self._class_infos[qualname] = (super().class_info(qualname), self.split(qualname))
+        elif found[1] is not None and self.touched is not None:
+            self.touched.add(found[1][0])
+        return found[0]
 
     def depend(self, modules: Iterable[str]) -> None:
         if self.touched is not None:
@@ -189,10 +200,12 @@ class GlobalProject(Project):
         """``compute()``, computed once per ``key`` while the project lives: the same call target
         or helper is asked about by thousands of call sites. The modules it read are recorded
         again at every use, so that each plan depends on the same modules as without it."""
-        if key not in self._remembered:
-            self._remembered[key] = self.read_apart(compute)
-        result, used = self._remembered[key]
-        self.depend(used)
+        found = self._remembered.get(key)  # one lookup: hashing a nested tuple is not cached
+        if found is None:
+            found = self._remembered[key] = self.read_apart(compute)
+        result, used = found
+        if self.touched is not None:
+            self.touched.update(used)
         return cast(T, result)
 
     def evaluate(self, value: Value | None) -> Value | None:
