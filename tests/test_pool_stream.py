@@ -1,5 +1,6 @@
-"""``WorkerPool.stream``: items handed over one by one are run in the workers while more arrive,
-and come back in order — with a dead worker costing only the item that killed it, as in ``map``."""
+"""``chunked`` (chunks that shrink as the work left does) and ``WorkerPool.stream``: items handed
+over one by one are run in the workers while more arrive, and come back in order — with a dead
+worker costing only the item that killed it, as in ``map``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import faulthandler
 import os
 import signal
 
-from loopguard.pool import STREAM_BATCH, WorkerPool
+from loopguard.pool import MIN_CHUNK, STREAM_BATCH, WorkerPool, chunked
 
 
 def upper_or_die(items: list[str]) -> list[str]:
@@ -66,3 +67,13 @@ def test_a_dead_worker_costs_the_stream_only_the_item_that_killed_it() -> None:
     assert results[6:] == [f"PLAN{n}" for n in range(6, 4 * STREAM_BATCH)]
     assert results[5].startswith("crashed boom: ") and "SIGSEGV" in results[5]
     assert again_results == ["X"]
+
+
+def test_chunks_shrink_as_the_work_left_does_and_keep_every_item_in_order() -> None:
+    items = list(range(6725))
+    chunks = chunked(items, 2)
+    sizes = [len(chunk) for chunk in chunks]
+    assert [item for chunk in chunks for item in chunk] == items
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > 40 * MIN_CHUNK
+    assert all(size >= MIN_CHUNK for size in sizes[:-1]) and len(chunks) < 100
+    assert chunked([1, 2, 3], 2) == [[1, 2, 3]]

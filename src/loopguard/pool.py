@@ -27,15 +27,25 @@ R = TypeVar("R")
 
 # below this many files the pool's start-up (a fork and an import per worker) costs more than it saves
 MIN_FILES_PER_WORKER = 64
+#: the smallest chunk ``chunked`` makes (~25 ms of indexing, ~250 ms of confirming)
+MIN_CHUNK = 8
 #: items a ``Stream`` gathers before it starts them: a file to confirm takes ~30 ms, this keeps
 #: both workers fed while the main process plans (a batch sent costs ~1 ms)
 STREAM_BATCH = 4
 
 
 def chunked(items: Sequence[T], workers: int) -> list[list[T]]:
-    # many small chunks balance the load between workers
-    size = max(8, len(items) // (workers * 16))
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+    """Chunks that shrink as the work left does (guided scheduling): the first are large (each
+    costs a submission: the function and the settings, ~100 kB pickled), the last small, so the
+    workers finish together — with 32 equal chunks of homeassistant, one worker idled for half a
+    chunk (~0.35 s) on average while the other finished its last."""
+    chunks = []
+    start = 0
+    while start < len(items):
+        size = max(MIN_CHUNK, (len(items) - start) // (workers * 6))
+        chunks.append(list(items[start : start + size]))
+        start += size
+    return chunks
 
 
 def crash_reason(exit_code: int | None) -> str:
