@@ -4,8 +4,14 @@ anything may rebind the name or a scope between the call and the module binds it
 import ast
 import textwrap
 
+from conftest import FIXTURES, project_findings, project_markers
+
+from loopguard.analysis.constants import IMPORTED, REEXPORT, reexported
 from loopguard.analysis.index import index_module
-from loopguard.models import PASSED
+from loopguard.analysis.summary import decode, encode, summarize
+from loopguard.models import NOT_LITERAL, PASSED
+
+APP = FIXTURES / "constants_app"
 
 
 def arguments(source: str, callee: str = "get") -> list[object]:
@@ -53,3 +59,93 @@ def test_a_name_anything_may_rebind_stays_the_callers_variable() -> None:
     }
     for case, source in cases.items():
         assert arguments(source) == [(PASSED, "NAME")], case
+
+
+def test_an_import_bound_once_is_marked_with_the_name_it_imports() -> None:
+    source = """
+        import app.names as names
+        from app.names import NAME
+        from . import settings
+        def f(local):
+            get(NAME)
+            get(names.NAME)
+            get(settings.TIMEOUT)
+            get(local.NAME)
+            get(unbound.NAME)
+        class C:
+            def m(self):
+                get(self.NAME)
+    """
+    assert arguments(source) == [
+        (IMPORTED, "app.names.NAME"),
+        (IMPORTED, "app.names.NAME"),
+        (IMPORTED, "app.settings.TIMEOUT"),
+        NOT_LITERAL,
+        NOT_LITERAL,
+        NOT_LITERAL,
+    ]
+
+
+def test_an_import_anything_may_rebind_is_not_marked() -> None:
+    cases = {
+        "bound twice": "from app.names import NAME\nNAME = 'oidc/x'\ndef f():\n    get(NAME)\n",
+        "global": "from app.names import NAME\ndef g():\n    global NAME\ndef f():\n    get(NAME)\n",
+        "local": "from app.names import NAME\ndef f():\n    NAME = g()\n    get(NAME)\n",
+        "star import": "from app.names import NAME\nfrom os import *\ndef f():\n    get(NAME)\n",
+    }
+    for case, source in cases.items():
+        assert arguments(source) == [(PASSED, "NAME")], case
+    module_bound_twice = "import app.names as names\nnames = None\ndef f():\n    get(names.NAME)\n"
+    assert arguments(module_bound_twice) == [NOT_LITERAL]
+
+
+def test_a_summary_exports_its_constants_and_project_imports_through_the_cache_encoding() -> None:
+    source = """
+        from typing import Final
+        from os.path import sep
+        from app.names import NAME as REEXPORTED
+        ENV: Final = "API_KEY"
+        TWICE = "A"
+        TWICE = "B"
+    """
+    index = index_module(ast.parse(textwrap.dedent(source)), "app.mod", "app")
+    summary = decode(encode(summarize(index, {"app"})))
+    assert summary.names.constants == {"ENV": "API_KEY", "REEXPORTED": REEXPORT}
+    assert reexported(summary.names.scopes[0].bindings["REEXPORTED"]) == "app.names.NAME"
+
+
+def test_another_modules_constant_passed_to_a_helper_is_its_literal() -> None:
+    """tests/fixtures/constants_app: imported names, ``module.NAME``, a re-export and a helper of a
+    third module; a constant that rules the ``open`` out is silent, anything unknown reported."""
+    assert sorted((f.path, f.line, f.code) for f in project_findings(APP, "vault")) == project_markers(APP)
+
+
+def test_editing_another_modules_constant_replans_its_callers(project) -> None:
+    """A cached plan that read another module's constant is redone when that module changes: at
+    the coroutine's own call, and one helper down."""
+    import json
+
+    from click.testing import CliRunner
+
+    from loopguard.cli import cli
+
+    def codes() -> list[tuple[str, int]]:
+        result = CliRunner().invoke(cli, ["check", "--output-format", "json", "app"], catch_exceptions=False)
+        return [(f["path"], f["line"]) for f in json.loads(result.stdout)]
+
+    root = project({
+        "app/__init__.py": "",
+        "app/names.py": 'ENV = "API_KEY"\n',
+        "app/secrets.py": (
+            "def get_secret(name):\n    if name.startswith('oidc/'):\n        return open(name).read()\n"
+        ),
+        "app/tokens.py": "from app import names\nfrom app.secrets import get_secret\n\n"
+        "def token():\n    return get_secret(names.ENV)\n",
+        "app/api.py": "from app.names import ENV\nfrom app.secrets import get_secret\nfrom app.tokens import token\n\n"
+        "async def handler():\n    get_secret(ENV)\n    token()\n",
+    })
+    assert codes() == []
+    (root / "app/names.py").write_text('ENV = "oidc/token"\n')
+    assert codes() == [("app/api.py", 6), ("app/api.py", 7)]
+    (root / "app/names.py").write_text('ENV = "API_KEY"\n')
+    assert codes() == []

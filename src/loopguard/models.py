@@ -52,20 +52,41 @@ Parameters = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, object], .
 @dataclass(frozen=True, slots=True)
 class NonWaiting:
     """A call that does not wait when its argument at ``position`` (or passed as ``keyword``)
-    equals ``value``: ``lock.acquire(blocking=False)``, ``thread.join(timeout=0)``. With a
+    equals ``value``: ``lock.acquire(blocking=False)``, ``thread.join(timeout=0)``; with
+    ``left_out``, also when that argument is not given (``ftplib.FTP()``). With a
     ``note``, the call is still reported, with the note as its message (``time.sleep(0)`` does not
     wait, but it does not yield to other tasks either)."""
 
     position: int
     keyword: str
-    value: int | bool | None
+    value: int | bool | str | None
     note: str = ""
+    #: whether leaving the argument out counts as ``value``, its default (``ftplib.FTP()`` connects
+    #: only when given a host)
+    left_out: bool = False
+    #: whether any value but ``None`` holds, ``value`` unused (``KafkaProducer(api_version=...)``
+    #: does not ask the brokers for their version); ``position`` -1 for a keyword-only argument
+    given: bool = False
 
     def holds(self, literals: tuple[Literal, ...]) -> bool:
-        return any(
-            (key == self.position or key == self.keyword) and value is not None and value == self.value
-            for key, value in literals
-        )
+        if self.left_out and left_out(literals, self.position, self.keyword):
+            return True
+        return any(key in (self.position, self.keyword) and self.accepts(value) for key, value in literals)
+
+    def accepts(self, value: object) -> bool:
+        return value is not None if self.given else value == self.value
+
+
+def left_out(literals: tuple[Literal, ...], position: int, keyword: str) -> bool:
+    """Whether a call with ``literals`` certainly leaves out the parameter at ``position`` (or
+    ``keyword``): neither passed, nor possibly given by ``*args``/``**kwargs`` or a positional
+    argument that is not a literal."""
+    return not any(
+        key in (position, keyword)
+        or key == "*"
+        or (key == "#" and isinstance(value, int) and value > position)
+        for key, value in literals
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +105,7 @@ class BuiltAs:
         given = [value for key, value in literals if key in (self.position, self.keyword)]
         if given:
             return all(value is not None and value == self.value for value in given)
-        return not any(
-            key == "*" or (key == "#" and isinstance(value, int) and value > self.position)
-            for key, value in literals
-        )
+        return left_out(literals, self.position, self.keyword)
 
 
 def built_type(type_name: str) -> str:
@@ -146,7 +164,7 @@ class Rule:
 
     def does_not_wait(self, api: str, literals: tuple[Literal, ...]) -> NonWaiting | None:
         """The condition under which ``api`` called with ``literals`` does not wait, if one holds."""
-        if not literals or not self.non_waiting:
+        if not self.non_waiting:
             return None
         conditions = self.non_waiting.get(api.rpartition(".")[2], ())
         return next((condition for condition in conditions if condition.holds(literals)), None)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from loopguard.catalogue import ALL_RULES, BUFFER_READERS, BUILT_AS
 from loopguard.fixdata import fix_safety_text
-from loopguard.models import LIBRARIES, Rule, built_type
+from loopguard.models import LIBRARIES, NonWaiting, Rule, built_type
 from loopguard.suppress import UNSUPPRESSIBLE
 
 GENERATED_NOTE = "<!-- generated from the catalogue by `python -m loopguard.ruledocs`; do not edit -->"
@@ -46,12 +46,20 @@ def _non_waiting(rule: Rule) -> str:
     lines = []
     for name, conditions in rule.non_waiting.items():
         for condition in conditions:
-            keyword = f" or `{condition.keyword}={condition.value!r}`" if condition.keyword else ""
             what = f"reported with its own message: {condition.note}" if condition.note else "not reported"
-            lines.append(f"- `{name}(...)` with argument {condition.position + 1} `{condition.value!r}`{keyword}: {what}")
+            lines.append(f"- `{name}(...)` with {_argument(condition)}: {what}")
     if not lines:
         return ""
     return "\n\nFor these arguments the call does not wait:\n\n" + "\n".join(lines)
+
+
+def _argument(condition: NonWaiting) -> str:
+    """How a ``NonWaiting`` condition's argument is given: "argument 1 left out, `''` or `host=''`"."""
+    if condition.given:
+        return f"`{condition.keyword}=` given (not `None`)"
+    keyword = f" or `{condition.keyword}={condition.value!r}`" if condition.keyword else ""
+    omitted = " left out," if condition.left_out else ""
+    return f"argument {condition.position + 1}{omitted} `{condition.value!r}`{keyword}"
 
 
 def _built_as(rule: Rule) -> str:

@@ -7,19 +7,30 @@ when the module binds it exactly once, to a literal, and nothing else can rebind
 statement for it anywhere in the module, no ``del`` of it, no star import), every read of it that
 does not raise ``NameError`` gives that literal. Anything else keeps ``(PASSED, name)``: unknown.
 
-Not seen: an assignment from another module (``settings.NAME = ...``), ``globals()[...]``, and a
-constant imported from elsewhere (``from .settings import NAME`` is a binding of its own: unknown).
+A constant of another module of the project is read the same way, in two steps. The index marks an
+argument that names a module-level import bound once (``from .settings import NAME`` then
+``get_secret(NAME)``, or ``import app.settings as settings`` then ``get_secret(settings.NAME)``) as
+``(IMPORTED, "app.settings.NAME")``, and each module exports its constants and such imports
+(``exported_names``). Once every module is known, the project reads the marker as the literal that
+module binds, following re-exports (``Project.imported_constant``); anything else there is unknown.
+
+Not seen: an assignment from another module (``settings.NAME = ...``), ``globals()[...]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Protocol, TypeGuard
 
-from loopguard.models import PASSED, Literal
+from loopguard.models import NOT_LITERAL, PASSED, Literal
 
 ConstantValue = int | bool | str | None
 ArgumentValue = int | bool | str | None | tuple[str, ...]  # the value half of a ``Literal``
+#: ``(IMPORTED, qualname)``: the argument is the module-level name ``qualname`` of another module,
+#: bound there once (a call's argument; in a module's exports, a name imported once).
+IMPORTED = "@"
+#: In a module's exports: the name is a project import bound once (a possible re-export).
+REEXPORT = (IMPORTED,)
 
 
 class ScopeLike(Protocol):
@@ -34,7 +45,7 @@ class ScopeLike(Protocol):
 
 def module_constants(
     candidates: Mapping[str, ConstantValue], module: ScopeLike, changed: Collection[str]
-) -> dict[str, ConstantValue]:
+) -> dict[str, ArgumentValue]:
     """The module constants among ``candidates`` (the names a module-level ``NAME = <literal>``
     or ``NAME: T = <literal>`` binds): those the module binds once and that nothing else may
     rebind (``changed``: the names of ``global`` statements and ``del``)."""
@@ -45,31 +56,84 @@ def module_constants(
     }
 
 
+def module_imports(module: ScopeLike, changed: Collection[str], own: str) -> dict[str, ArgumentValue]:
+    """Name -> ``(IMPORTED, qualname)`` for the names the module binds exactly once, by an import
+    (``from app.settings import NAME``, ``import app.settings as settings``), that nothing else
+    may rebind. A ``def`` or ``class`` binds the same way, to its own name in the module
+    (``own``): never a constant, so not kept."""
+    found: dict[str, ArgumentValue] = {}
+    for name, bindings in module.bindings.items():
+        if name in changed or len(bindings) != 1:
+            continue
+        binding = bindings[0]
+        if isinstance(binding, tuple) and len(binding) == 2 and binding[0] == "ref":
+            qualname = str(binding[1])
+            if qualname != f"{own}.{name}":
+                found[name] = (IMPORTED, qualname)
+    return found
+
+
+def exported_names(
+    constants: Mapping[str, ArgumentValue], project_tops: Collection[str]
+) -> dict[str, ArgumentValue]:
+    """What a module's summary exports for other modules' arguments: its constants, and the names
+    it imports once from the project (a re-export: ``from .settings import NAME`` in a package's
+    ``__init__``) as ``REEXPORT`` — what they import is in the summary's bindings already.
+    Imports from elsewhere can never be a project constant: not kept."""
+    found: dict[str, ArgumentValue] = {}
+    for name, value in constants.items():
+        if not is_imported(value):
+            found[name] = value
+        elif value[1].partition(".")[0] in project_tops:
+            found[name] = REEXPORT
+    return found
+
+
+def reexported(bindings: Sequence[object]) -> str | None:
+    """The qualified name a ``REEXPORT`` stands for: the module's one binding of the name, as a
+    summary holds it (a reference into another module) or as the index does (the import)."""
+    match bindings:
+        case [("closed", ("defer", ("g", str() as qualname)))] | [("ref", str() as qualname)]:
+            return qualname
+    return None
+
+
+def is_imported(value: object) -> TypeGuard[tuple[str, str]]:
+    """An ``(IMPORTED, qualname)`` marker."""
+    return isinstance(value, tuple) and len(value) == 2 and value[0] == IMPORTED
+
+
 def with_constants(
     literals: tuple[Literal, ...],
     scope: int,
     scopes: Sequence[ScopeLike],
-    constants: Mapping[str, ConstantValue],
+    names: Mapping[str, ArgumentValue],
 ) -> tuple[Literal, ...]:
     """A call's arguments, each ``(PASSED, name)`` that names a module constant seen from
-    ``scope`` replaced by the constant's literal."""
-    return tuple((key, read_constant(value, scope, scopes, constants)) for key, value in literals)
+    ``scope`` replaced by the constant's literal, and one that names an import by its marker
+    (``names``: ``module_constants`` and ``module_imports``)."""
+    return tuple((key, read_constant(value, scope, scopes, names)) for key, value in literals)
 
 
 def read_constant(
     value: ArgumentValue,
     scope: int,
     scopes: Sequence[ScopeLike],
-    constants: Mapping[str, ConstantValue],
+    names: Mapping[str, ArgumentValue],
 ) -> ArgumentValue:
     """The literal a ``(PASSED, name)`` argument holds when ``name`` is a module constant seen
-    from ``scope``; any other value unchanged."""
+    from ``scope``, or the marker of the import it names; for ``(PASSED, "module.NAME")`` the
+    marker of ``NAME`` in the module imported once as ``module`` (else not a literal: a dotted
+    name is never the caller's variable). Any other value unchanged."""
     if not (isinstance(value, tuple) and len(value) == 2 and value[0] == PASSED):
         return value
-    name = value[1]
-    if name not in constants or bound_below_module(name, scope, scopes):
-        return value
-    return constants[name]
+    base, dot, attribute = value[1].partition(".")
+    if base not in names or bound_below_module(base, scope, scopes):
+        return NOT_LITERAL if dot else value
+    found = names[base]
+    if not dot:
+        return found
+    return (IMPORTED, f"{found[1]}.{attribute}") if is_imported(found) else NOT_LITERAL
 
 
 def bound_below_module(name: str, scope: int, scopes: Sequence[ScopeLike]) -> bool:
@@ -82,3 +146,13 @@ def bound_below_module(name: str, scope: int, scopes: Sequence[ScopeLike]) -> bo
             return True
         current = scopes[current].parent
     return False
+
+
+def with_imported(
+    literals: tuple[Literal, ...], read: Callable[[str], ArgumentValue]
+) -> tuple[Literal, ...]:
+    """A call's arguments with each ``(IMPORTED, qualname)`` read as the constant it names
+    (``read``: the project's ``imported_constant``, once every module is known)."""
+    if not any(is_imported(value) for _key, value in literals):
+        return literals
+    return tuple((key, read(value[1]) if is_imported(value) else value) for key, value in literals)

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 from typing import Literal as Tag
 
-from loopguard.analysis.constants import ConstantValue, module_constants, with_constants
+from loopguard.analysis.constants import (
+    ArgumentValue,
+    ConstantValue,
+    module_constants,
+    module_imports,
+    with_constants,
+)
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
 from loopguard.analysis.known import (
@@ -33,7 +39,7 @@ from loopguard.analysis.known import (
     only_gets_loop,
     returns_running_loop,
 )
-from loopguard.analysis.literals import literal_arguments, literal_value
+from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
 from loopguard.analysis.values import (
     UNKNOWN,
     Binding,
@@ -126,6 +132,8 @@ class ModuleIndex:
     parameters: dict[int, Parameters] = field(default_factory=dict)
     # sync function scope id -> each assignment to a parameter (see ``models.Rebinding``)
     rebindings: dict[int, list[Rebinding]] = field(default_factory=dict)
+    # module-level name -> its literal, or the marker of what it imports (constants.py)
+    constants: dict[str, ArgumentValue] = field(default_factory=dict)
 
 
 class _Indexer(ast.NodeVisitor):
@@ -170,6 +178,7 @@ class _Indexer(ast.NodeVisitor):
         # module constants: ``NAME = <literal>`` at module level, and the names ``del`` unbinds or
         # ``*`` when a star import may rebind any of them (constants.py)
         self.constants: dict[str, ConstantValue] = {}
+        self.exported: dict[str, ArgumentValue] = {}  # the constants and imports other modules read
         self.unbound: set[str] = set()
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
@@ -327,7 +336,9 @@ class _Indexer(ast.NodeVisitor):
             self.record_access("set", node.target)
         self.note_table([node.target], node.value)
         self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
-        self.bind_target(node.target, ("type", annotation_of(node.annotation), self.current))
+        declared: Binding = ("type", annotation_of(node.annotation), self.current)
+        # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
+        self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
         self.literal = None
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -860,14 +871,15 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
     indexer = _Indexer(module, package)
     for statement in tree.body:
         indexer.visit(statement)
+    calls = with_module_constants(
+        without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer
+    )
     return ModuleIndex(
         module=module,
         package=package,
         scopes=indexer.scopes,
         classes=indexer.classes,
-        calls=with_module_constants(
-            without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer
-        ),
+        calls=calls,
         coroutines=indexer.coroutines,
         imported_roots=indexer.imported_roots,
         function_returns=overloaded_returns(indexer.function_returns, indexer.overloads, indexer.scopes),
@@ -875,6 +887,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         callbacks=indexer.callbacks,
         parameters=indexer.parameters,
         rebindings=indexer.rebindings,
+        constants=indexer.exported,
     )
 
 
@@ -890,14 +903,17 @@ def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], mod
 
 
 def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[CallSite]:
-    """Each argument that names a module constant is its literal (constants.py); a star import
-    may rebind any name, so then none is."""
+    """Each argument that names a module constant is its literal, one that names an import its
+    marker (constants.py); a star import may rebind any name, so then none is."""
     changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
-    constants = {} if "*" in changed else module_constants(indexer.constants, indexer.scopes[0], changed)
-    if not constants:
-        return calls
+    module = indexer.scopes[0]
+    names: dict[str, ArgumentValue] = {}
+    if "*" not in changed:
+        names = module_imports(module, changed, indexer.module)
+        names |= module_constants(indexer.constants, module, changed)
+    indexer.exported = names
     for number, call in enumerate(calls):
-        literals = with_constants(call.literals, call.scope, indexer.scopes, constants)
+        literals = with_constants(call.literals, call.scope, indexer.scopes, names)
         if literals != call.literals:
             calls[number] = replace(call, literals=literals)
     return calls

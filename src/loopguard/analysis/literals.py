@@ -36,8 +36,8 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
         keep, value = literal_value(argument)
         if keep:
             found.append((position, value))
-        elif isinstance(argument, ast.Name):
-            found.append((position, (PASSED, argument.id)))
+        elif (name := passed_name(argument)) is not None:
+            found.append((position, (PASSED, name)))
     if given and len(found) < given:  # some positional arguments are not literals
         found.append(("#", given))
     for keyword in node.keywords:
@@ -47,8 +47,29 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
         keep, value = literal_value(keyword.value)
         if keep:
             found.append((keyword.arg, value))
-        elif isinstance(keyword.value, ast.Name):
-            found.append((keyword.arg, (PASSED, keyword.value.id)))
+        elif (name := passed_name(keyword.value)) is not None:
+            found.append((keyword.arg, (PASSED, name)))
         else:
             found.append((keyword.arg, NOT_LITERAL))
     return tuple(found)
+
+
+def passed_name(argument: ast.expr) -> str | None:
+    """The caller's variable an argument names (``name``), or ``module.NAME``: an attribute of a
+    name, which only a module imported once makes a known value (constants.py reads it; the
+    index leaves no other dotted name)."""
+    if isinstance(argument, ast.Name):
+        return argument.id
+    if isinstance(argument, ast.Attribute) and isinstance(argument.value, ast.Name):
+        return f"{argument.value.id}.{argument.attr}"
+    return None
+
+
+def is_bare_final(node: ast.AnnAssign) -> bool:
+    """``x: Final = value`` (or ``typing.Final``): the annotation names no type, so the value's own
+    type is the name's, as for ``x = value`` (``Final[T]`` names ``T`` and stays a declaration)."""
+    annotation = node.annotation
+    named = (isinstance(annotation, ast.Name) and annotation.id == "Final") or (
+        isinstance(annotation, ast.Attribute) and annotation.attr == "Final"
+    )
+    return named and node.value is not None

@@ -20,9 +20,11 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
 from loopguard import catalogue
+from loopguard.analysis.constants import IMPORTED, REEXPORT, ArgumentValue, is_imported, reexported
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.resolve import ACCESS_KINDS, Resolver
 from loopguard.analysis.values import Closed, DeferredTarget, Target, Value
+from loopguard.models import NOT_LITERAL
 
 T = TypeVar("T")
 
@@ -98,6 +100,22 @@ class Project:
             case ("ref", other) if other != qualname:
                 return self.deref(found, hops + 1)
         return found
+
+    def imported_constant(self, qualname: str) -> ArgumentValue:
+        """The literal of another module's constant a call's argument names (constants.py):
+        through re-exports, each an import bound once; not a literal when anything is unknown."""
+        for _hop in range(MAX_REEXPORTS):
+            where = self.split(qualname)
+            if where is None or "." in where[1]:
+                return NOT_LITERAL
+            module = self.modules[where[0]]
+            found = module.constants.get(where[1], NOT_LITERAL)
+            if found == REEXPORT:
+                found = (IMPORTED, reexported(module.scopes[0].bindings.get(where[1], ())) or "")
+            if not is_imported(found):
+                return found
+            qualname = found[1]
+        return NOT_LITERAL
 
     def evaluate(self, value: Value | None) -> Value | None:
         """A value as this project can finish it (the whole project: see ``GlobalProject`` below)."""

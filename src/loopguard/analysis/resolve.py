@@ -122,7 +122,10 @@ class Resolver:
         self.returns = project.returns
         self.aliases = project.aliases
         self.attributes = project.attributes
-        self._active: set[tuple[str, int]] = set()
+        # names being merged right now, each with the value assumed for it while its own bindings
+        # are resolved (``p = p.resolve()``), and those whose bindings needed that assumption
+        self._active: dict[tuple[str, int], Value | None] = {}
+        self._cycled: set[tuple[str, int]] = set()
         self._bases: dict[tuple[Expr, int], Value | None] = {}  # see accessed_base
         # (name, scope) -> (merged value, how deep merging it went): see ``merge``
         self._merged: dict[tuple[str, int], tuple[Value | None, int]] | None = {} if memoise else None
@@ -322,29 +325,73 @@ class Resolver:
         meet the cycle from another side — and reused when asking it again would stay within
         ``MAX_CHAIN`` from here too, so the answers are the same as without it)."""
         key = (name, scope)
-        memo = self._merged
-        if memo is not None and key in memo:
-            value, depth = memo[key]
-            if Resolver.following + depth <= MAX_CHAIN:
-                Resolver.deepest = max(Resolver.deepest, Resolver.following + depth)
-                return value
-        if key in self._active or Resolver.following >= MAX_CHAIN:  # x = x.child: resolving x needs x
+        remembered = self.remembered_merge(key)
+        if remembered is not None:
+            return remembered[0]
+        if key in self._active:  # x = x.child: resolving x needs x
+            Resolver.cuts += 1
+            self._cycled.add(key)
+            return self._active[key]
+        if Resolver.following >= MAX_CHAIN:
             Resolver.cuts += 1
             return None
         start, cuts, outer_deepest = Resolver.following, Resolver.cuts, Resolver.deepest
-        self._active.add(key)
+        self._active[key] = None
         Resolver.following += 1
         Resolver.deepest = Resolver.following
         try:
-            value = self.merge_bindings(bindings)
+            merged = self.merge_bindings(bindings)
+            if merged is None and key in self._cycled:
+                merged = self.merge_through_itself(key, bindings)
         finally:
             Resolver.following -= 1
-            self._active.discard(key)
+            del self._active[key]
+            self._cycled.discard(key)
             depth = Resolver.deepest - start
             Resolver.deepest = max(outer_deepest, Resolver.deepest)
-        if memo is not None and Resolver.cuts == cuts:
-            memo[key] = (value, depth)
-        return value
+        if self._merged is not None and Resolver.cuts == cuts:
+            self._merged[key] = (merged, depth)
+        return merged
+
+    def remembered_merge(self, key: tuple[str, int]) -> tuple[Value | None] | None:
+        """The memoised merge of ``key`` (in a 1-tuple), when asking it again from here would not
+        go past ``MAX_CHAIN``; None when it must be merged."""
+        if self._merged is None or key not in self._merged:
+            return None
+        value, depth = self._merged[key]
+        if Resolver.following + depth > MAX_CHAIN:
+            return None
+        Resolver.deepest = max(Resolver.deepest, Resolver.following + depth)
+        return (value,)
+
+    def merge_through_itself(self, key: tuple[str, int], bindings: Sequence[Binding]) -> Value | None:
+        """A name some of whose bindings are computed from itself (``p = Path(s)`` then
+        ``p = p.resolve()``): the value the other bindings agree on, when the self-referring ones,
+        resolved with the name holding that value, give it too. Anything else stays unknown."""
+        independent: list[Value | None] = []
+        dependent: list[Binding] = []
+        for binding in bindings:
+            match binding:
+                case ("value", ("none",), _):
+                    continue
+                case ("value", _, _):
+                    self._cycled.discard(key)
+                    value = self.binding_value(binding)
+                    if key in self._cycled:
+                        dependent.append(binding)
+                    else:
+                        independent.append(value)
+                case _:  # declared types and unknown bindings are decided by merge_bindings alone
+                    return None
+        if not independent or not dependent or any(v != independent[0] for v in independent):
+            return None
+        assumed = independent[0]
+        if assumed is None:
+            return None
+        self._active[key] = assumed
+        if all(self.binding_value(binding) == assumed for binding in dependent):
+            return assumed
+        return None
 
     def merge_bindings(self, bindings: Sequence[Binding]) -> Value | None:
         declared: list[Binding] = []

@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from loopguard.analysis.constants import ArgumentValue, exported_names
 from loopguard.analysis.guards import Condition
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.project import LocalProject
@@ -107,7 +108,7 @@ def summarize(
     return FileSummary(
         module=index.module,
         package=index.package,
-        names=resolved_names(index, resolver),
+        names=resolved_names(index, resolver, project_tops),
         calls=loop_calls(index, resolver, keep),
         library=library_of(index),
         imports=frozenset(n for n in imported_names(index) if n.partition(".")[0] in project_tops),
@@ -124,7 +125,7 @@ def as_bindings(value: Value | None) -> list[Binding]:
     return [("closed", value)]
 
 
-def resolved_names(index: ModuleIndex, resolver: Resolver) -> ModuleIndex:
+def resolved_names(index: ModuleIndex, resolver: Resolver, project_tops: Collection[str] = ()) -> ModuleIndex:
     module_scope = index.scopes[0]
     exports = Scope("module", None, module_scope.qualname)
     for name, bindings in module_scope.bindings.items():
@@ -150,6 +151,7 @@ def resolved_names(index: ModuleIndex, resolver: Resolver) -> ModuleIndex:
         coroutines={},
         imported_roots=set(),
         function_returns=returns,
+        constants=exported_names(index.constants, project_tops),
     )
 
 
@@ -283,7 +285,7 @@ EncodedClass = tuple[Sequence[Expr], dict[str, Sequence[Binding]], Collection[st
 EncodedSummary = tuple[
     str, str, dict[str, Sequence[Binding]], dict[str, EncodedClass], dict[str, tuple[Expr, int]],
     tuple[LoopCallFields, ...], str, tuple[str, ...], dict[str, FunctionFields],
-    tuple[tuple[Target, Target], ...], tuple[Target, ...],
+    tuple[tuple[Target, Target], ...], tuple[Target, ...], dict[str, ArgumentValue],
 ]
 
 
@@ -303,16 +305,17 @@ def encode(summary: FileSummary) -> EncodedSummary:
     return (
         summary.module, summary.package, exports, classes, names.function_returns, summary.calls,
         summary.library, tuple(summary.imports), summary.functions, summary.callbacks, summary.import_calls,
+        names.constants,
     )
 
 
 def decode(data: EncodedSummary) -> FileSummary:
     """Back from ``encode``, cheaply: bindings and calls stay tuples (the resolver only reads them)."""
-    module, package, exports, classes, returns, calls, library, imports, functions, callbacks, warm = data
+    module, package, exports, classes, returns, calls, library, imports, functions, callbacks, warm, constants = data
     scope = Scope("module", None, module, bindings=exports)
     infos = {
         qualname: ClassInfo(qualname, bases, 0, 0, attributes=attributes, methods=methods, properties=properties)
         for qualname, (bases, attributes, methods, properties) in classes.items()
     }
-    names = ModuleIndex(module, package, [scope], infos, [], {}, set(), returns)
+    names = ModuleIndex(module, package, [scope], infos, [], {}, set(), returns, constants=constants)
     return FileSummary(module, package, names, calls, library, frozenset(imports), functions, callbacks, warm)

@@ -29,6 +29,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.known import KnownValues, expansions, locals_of
@@ -282,6 +283,7 @@ class CallGraph:
         if not names:
             return qualname
         _display, function = self.function(qualname)
+        literals = with_imported(literals, self.project.imported_constant)  # another module's constants
         values = argument_values(function.parameters, literals) | locals_of(function.parameters)
         arguments = {name: value for name, value in values.items() if name in names}
         if not arguments or self.calls_itself(qualname, function):

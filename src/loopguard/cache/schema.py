@@ -172,6 +172,7 @@ SUMMARY = record(
     mapping(FUNCTION),
     array_of(record(tree, tree)),  # scheduled callbacks
     array_of(tree),  # project callables called at import time
+    mapping(tree),  # module constants and project imports (analysis/constants.py)
 )
 FILE_ERROR = record(integer, integer, string)  # line, column, message
 SUMMARY_ENTRY = record(optional(SUMMARY), optional(FILE_ERROR))

@@ -7,7 +7,7 @@ start-up. File-object parsers, archives and data files are in ``parsing.py`` (LG
 """
 
 from loopguard.catalogue.advice import to_thread
-from loopguard.models import Rule
+from loopguard.models import NonWaiting, Rule
 
 _DOMAIN = "hidden i/o"
 _STARTUP = "do it once at start-up (module level or the app's startup hook)"
@@ -22,6 +22,15 @@ _PKG_RESOURCES = (
 )
 _RESOURCES = ("read_text", "read_binary", "open_text", "open_binary", "contents", "path", "as_file", "is_resource")
 _TRAVERSABLE = "importlib.resources.abc.Traversable"
+#: logging's file handlers open their file when built, unless ``delay=True`` (then the first record
+#: opens it, inside logging, which is never reported); ``TimedRotatingFileHandler`` stats the file
+#: even then, and ``SysLogHandler`` resolves its host (``getaddrinfo``) or connects its Unix socket.
+_DELAYABLE_HANDLERS = {  # handler -> the position of ``delay``
+    "logging.FileHandler": 3,
+    "logging.handlers.RotatingFileHandler": 5,
+    "logging.handlers.WatchedFileHandler": 3,
+}
+_HANDLERS = (*_DELAYABLE_HANDLERS, "logging.handlers.TimedRotatingFileHandler", "logging.handlers.SysLogHandler")
 
 
 def _startup_or_thread(function: str) -> dict[str, str]:
@@ -140,17 +149,25 @@ RULES = (
         name="config-file-load",
         domain=_DOMAIN,
         summary="`netrc.netrc()`, `ConfigParser.read/read_file`, `logging.config.fileConfig`, "
-        "`mimetypes.init()`, `dotenv.load_dotenv/dotenv_values`.",
-        functions=("netrc.netrc", "logging.config.fileConfig", "mimetypes.init", "dotenv.load_dotenv",
-                   "dotenv.dotenv_values"),
+        "`mimetypes.init()` and `mimetypes.MimeTypes()`, `dotenv.load_dotenv/dotenv_values`, and "
+        "building logging's file handlers (`FileHandler`, `RotatingFileHandler`, "
+        "`WatchedFileHandler` unless `delay=True`; `TimedRotatingFileHandler`; `SysLogHandler`).",
+        functions=("netrc.netrc", "logging.config.fileConfig", "mimetypes.init", "mimetypes.MimeTypes",
+                   "dotenv.load_dotenv", "dotenv.dotenv_values", *_HANDLERS),
         methods=tuple(
             f"configparser.{parser}.{m}"
             for parser in ("ConfigParser", "RawConfigParser", "SafeConfigParser")
             for m in ("read", "read_file")
         ),
         instead=_startup_or_thread("{api}"),
-        why="Configuration files are read and parsed from disk (`mimetypes.init` reads the system's "
-        "mime.types files).",
+        why="Configuration files are read and parsed from disk (`mimetypes.init` and the first "
+        "`MimeTypes()` read the system's mime.types files). A logging file handler opens its file "
+        "when built (a timed rotating one also stats it, a syslog one resolves its host): logging "
+        "is set up once, at start-up.",
+        non_waiting={
+            handler.rpartition(".")[2]: (NonWaiting(position, "delay", True),)
+            for handler, position in _DELAYABLE_HANDLERS.items()
+        },
         example=(
             "import netrc\n\n\n"
             "async def credentials(host):\n"

@@ -9,7 +9,7 @@ are not reported; the writers that always write a file are.
 """
 
 from loopguard.catalogue.advice import to_thread
-from loopguard.models import Rule
+from loopguard.models import NonWaiting, Rule
 
 _DOMAIN = "hidden i/o"
 _YAML = ("load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all")
@@ -23,6 +23,19 @@ _PANDAS_READERS = (
     "read_sql", "read_sql_query", "read_sql_table",
 )
 _FRAME_WRITERS = ("to_excel", "to_parquet", "to_pickle", "to_sql", "to_feather", "to_hdf", "to_stata", "to_orc")
+_ETREE = "xml.etree.ElementTree"
+#: XML parsers given a file name or a file object: they open it (``iterparse`` at the call) and read it.
+_XML_PARSERS = (
+    f"{_ETREE}.parse", f"{_ETREE}.iterparse", "xml.dom.minidom.parse", "lxml.etree.parse",
+    "defusedxml.ElementTree.parse",
+)
+#: ``ElementTree(element)`` only stores the element; ``ElementTree(file=...)`` parses the file.
+_TREE_WITHOUT_FILE = (NonWaiting(1, "file", None, left_out=True),)
+#: Mail stores: ``mbox``, ``Babyl`` and ``MMDF`` open their file when built, ``Maildir`` and ``MH``
+#: stat (and create) their directory.
+_MAILBOXES = tuple(f"mailbox.{kind}" for kind in ("mbox", "Maildir", "MH", "Babyl", "MMDF"))
+#: In-memory buffers: reading one is no I/O.
+_BUFFERS = ("io.BytesIO",)
 
 RULES = (
     Rule(
@@ -30,13 +43,18 @@ RULES = (
         name="file-object-parse",
         domain=_DOMAIN,
         summary="Parsers and writers that do the file I/O themselves: `json.load/dump`, "
-        "`pickle.load/dump`, `marshal.load/dump`, `tomllib.load` (and `tomli`), and the PyYAML "
-        "loaders (`yaml.safe_load` ...) when given a file object.",
+        "`pickle.load/dump`, `marshal.load/dump`, `tomllib.load` (and `tomli`), `plistlib.load/dump`, "
+        "the XML parsers given a file (`xml.etree.ElementTree.parse/iterparse`, `ElementTree(file=...)`, "
+        "`xml.dom.minidom.parse`, `lxml.etree.parse`, `defusedxml.ElementTree.parse`; not given an "
+        "`io.BytesIO`), and the PyYAML loaders (`yaml.safe_load` ...) when given a file object.",
         functions=(
-            *(f"{module}.{f}" for module in ("json", "pickle", "marshal") for f in ("load", "dump")),
+            *(f"{module}.{f}" for module in ("json", "pickle", "marshal", "plistlib") for f in ("load", "dump")),
             "tomllib.load",
             *(f"yaml.{name}" for name in _YAML),
+            *_XML_PARSERS,
+            f"{_ETREE}.ElementTree",
         ),
+        non_waiting={"ElementTree": _TREE_WITHOUT_FILE},
         instead={
             "asyncio": "read or write the bytes asynchronously (aiofiles) and parse or serialise them in "
             "memory (json.loads(await f.read())); or await asyncio.to_thread({api}, ...)",
@@ -62,17 +80,22 @@ RULES = (
         code="LG708",
         name="archive-file-open",
         domain=_DOMAIN,
-        summary="`zipfile.ZipFile(...)` and its reads, writes and extraction, `tarfile.open` and "
-        "`TarFile` extraction and `add`, `shelve.open`, `dbm.open`.",
-        functions=(_ZIP, "tarfile.open", _TAR, "shelve.open", "dbm.open", "dbm.gnu.open", "dbm.ndbm.open",
-                   "dbm.dumb.open", "dbm.sqlite3.open"),
+        summary="`zipfile.ZipFile(...)` (not of an `io.BytesIO`) and its reads, writes and extraction, "
+        "`tarfile.open` and `TarFile` extraction and `add`, `shelve.open` (and `DbfilenameShelf`), "
+        "`dbm.open`, the `mailbox` stores (`mbox`, `Maildir`, `MH`, `Babyl`, `MMDF`) and GitPython's "
+        "`git.Repo(path)`, `Repo.init` and `Repo.clone_from`.",
+        functions=(_ZIP, "tarfile.open", _TAR, "shelve.open", "shelve.DbfilenameShelf", "dbm.open",
+                   "dbm.gnu.open", "dbm.ndbm.open", "dbm.dumb.open", "dbm.sqlite3.open", *_MAILBOXES,
+                   "git.Repo", "git.Repo.init", "git.Repo.clone_from"),
         methods=(
             *(f"{_ZIP}.{m}" for m in ("read", "open", "extract", "extractall", "write", "writestr", "testzip")),
             *(f"{_TAR}.{m}" for m in ("extract", "extractall", "extractfile", "add", "getmembers", "getnames")),
         ),
         instead=to_thread("{api}"),
         why="Opening an archive reads its directory from the file; extracting and adding members is "
-        "bulk file I/O. shelve and dbm open database files.",
+        "bulk file I/O. shelve and dbm open database files; a mailbox opens its file or stats "
+        "(and creates) its directory; `git.Repo` stats the path and its parents to find the "
+        "repository and reads its files (`init` and `clone_from` run git).",
         example=(
             "import zipfile\n\n\n"
             "async def unpack(upload, target):\n"
@@ -93,9 +116,10 @@ RULES = (
         code="LG709",
         name="data-file-io",
         domain=_DOMAIN,
-        summary="`PIL.Image.open` and `Image.save`, `pandas.read_*` (files, SQL, HTML) and the "
+        summary="`PIL.Image.open` and `Image.save`, `wave.open` (neither of an `io.BytesIO`), "
+        "`pandas.read_*` (files, SQL, HTML) and the "
         "`DataFrame.to_excel/to_parquet/to_pickle/to_sql/to_feather/to_hdf/...` writers.",
-        functions=("PIL.Image.open", *(f"pandas.{name}" for name in _PANDAS_READERS)),
+        functions=("PIL.Image.open", "wave.open", *(f"pandas.{name}" for name in _PANDAS_READERS)),
         methods=(f"{_IMAGE}.save", *(f"{_FRAME}.{m}" for m in _FRAME_WRITERS)),
         instead=to_thread("{api}"),
         why="These read or write whole files (or query a database) and usually parse or encode a lot "
@@ -119,7 +143,9 @@ RULES = (
 FILE_READERS = tuple(f"yaml.{name}" for name in _YAML)
 #: Functions that read a file, except when their first argument is one of these in-memory buffers:
 #: ``PIL.Image.open(io.BytesIO(data))`` decodes bytes already in memory, no I/O.
-BUFFER_READERS = {"PIL.Image.open": ("io.BytesIO",)}
+BUFFER_READERS = {
+    reader: _BUFFERS for reader in ("PIL.Image.open", "wave.open", _ZIP, *_XML_PARSERS)
+}
 
 RETURNS = {
     "tarfile.open": _TAR,
@@ -128,6 +154,8 @@ RETURNS = {
 }
 
 ALIASES = {
+    "git.repo.Repo": "git.Repo",
+    "git.repo.base.Repo": "git.Repo",
     "tomli.load": "tomllib.load",
     "_pickle.load": "pickle.load",
     "tarfile.TarFile.open": "tarfile.open",

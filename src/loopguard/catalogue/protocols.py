@@ -7,14 +7,23 @@ they return (``Type.*`` minus the local setters listed in ``safe_methods``).
 """
 
 from loopguard.catalogue.advice import asyncio_library, methods
-from loopguard.models import Rule
+from loopguard.models import NonWaiting, Rule
 
 _DOMAIN = "http and network"
+#: ``SMTP()`` without a host still resolves the local host's FQDN (``socket.getfqdn``) unless given a
+#: ``local_hostname``; ``IMAP4()`` connects to localhost when given no host, ``IMAP4_stream`` runs
+#: its command; POP3 and NNTP need a host: every constructor here does I/O.
 _MAIL = (
     "smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP",
-    "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3", "poplib.POP3_SSL",
+    "imaplib.IMAP4", "imaplib.IMAP4_SSL", "imaplib.IMAP4_stream", "poplib.POP3", "poplib.POP3_SSL",
+    "nntplib.NNTP", "nntplib.NNTP_SSL",
 )
 _FTP = ("ftplib.FTP", "ftplib.FTP_TLS")
+#: ``FTP()`` and ``FTP_TLS()`` only store their arguments unless given a host (``FTP_TLS`` builds an
+#: SSL context that loads no certificates): ``ftp = FTP(); ftp.connect(host)`` is one finding.
+_FTP_WITHOUT_HOST = (NonWaiting(0, "host", "", left_out=True),)
+#: kafka-python's clients connect to the brokers when built to learn their version, unless told it.
+_KAFKA_VERSION_GIVEN = (NonWaiting(-1, "api_version", None, given=True),)
 _BLOCKING_CHANNEL = "pika.adapters.blocking_connection.BlockingChannel"
 
 RULES = (
@@ -22,15 +31,19 @@ RULES = (
         code="LG210",
         name="sync-mail-client",
         domain=_DOMAIN,
-        summary="`smtplib.SMTP/SMTP_SSL/LMTP`, `imaplib.IMAP4[_SSL]`, `poplib.POP3[_SSL]`: constructing one "
-        "(connects when given a host) and every command.",
+        summary="`smtplib.SMTP/SMTP_SSL/LMTP`, `imaplib.IMAP4[_SSL]/IMAP4_stream`, `poplib.POP3[_SSL]`, "
+        "`nntplib.NNTP[_SSL]`: constructing one (connects when given a host; an SMTP client given none "
+        "still resolves the local host's name) and every command.",
         functions=_MAIL,
         methods=tuple(f"{client}.*" for client in _MAIL),
         safe_methods=("set_debuglevel", "has_extn", "close", "getwelcome"),
-        instead=asyncio_library("aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP",
-                                "{api}"),
-        why="The standard library's mail clients talk to the server synchronously, one command and "
-        "reply at a time.",
+        instead=asyncio_library(
+            "aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP; "
+            "or (POP3, NNTP) await asyncio.to_thread({api}, ...)",
+            "{api}",
+        ),
+        why="The standard library's mail and news clients talk to the server synchronously, one "
+        "command and reply at a time.",
         example=(
             "import smtplib\n"
             "from email.message import EmailMessage\n\n\n"
@@ -50,10 +63,12 @@ RULES = (
         code="LG211",
         name="sync-ftp-client",
         domain=_DOMAIN,
-        summary="`ftplib.FTP/FTP_TLS`: constructing one (connects when given a host) and every command.",
+        summary="`ftplib.FTP/FTP_TLS`: constructing one with a host (it connects, and logs in when given "
+        "a user) and every command.",
         functions=_FTP,
         methods=tuple(f"{client}.*" for client in _FTP),
         safe_methods=("set_debuglevel", "set_pasv", "getwelcome", "close"),
+        non_waiting={"FTP": _FTP_WITHOUT_HOST, "FTP_TLS": _FTP_WITHOUT_HOST},
         instead=asyncio_library("aioftp (`async with aioftp.Client.context(host) as client`)", "{api}"),
         why="ftplib's control and data connections are blocking sockets.",
         example=(
@@ -104,7 +119,7 @@ RULES = (
         name="sync-kafka-client",
         domain=_DOMAIN,
         summary="kafka-python `KafkaProducer`/`KafkaConsumer` (constructing one bootstraps the cluster "
-        "metadata), producer `send/flush`, the send future's `get`, consumer `poll/commit/...`; "
+        "metadata, unless given `api_version`), producer `send/flush`, the send future's `get`, consumer `poll/commit/...`; "
         "confluent-kafka `flush/poll/consume/commit/list_topics`. Iterating a consumer "
         "(`for message in consumer:`) blocks too but is a statement, not a call, and is not reported.",
         functions=("kafka.KafkaProducer", "kafka.KafkaConsumer"),
@@ -119,6 +134,7 @@ RULES = (
             "subscribe", "unsubscribe", "subscription", "assign", "assignment", "pause", "resume", "paused",
             "seek", "seek_to_beginning", "seek_to_end", "metrics", "config",
         ),
+        non_waiting={"KafkaProducer": _KAFKA_VERSION_GIVEN, "KafkaConsumer": _KAFKA_VERSION_GIVEN},
         instead=asyncio_library("aiokafka (`AIOKafkaProducer` / `AIOKafkaConsumer`, awaited)", "{api}"),
         why="kafka-python blocks on the network for metadata, for `send` when the buffer is full or "
         "metadata is missing (up to `max_block_ms`, 60 s), and for every `poll`.",

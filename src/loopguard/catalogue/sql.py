@@ -37,9 +37,10 @@ RULES = (
         fix_safety="No thread fix: a `sqlite3` connection refuses to be used from a thread other than the one "
         "that created it (`check_same_thread`).",
         domain=_DOMAIN,
-        summary="`sqlite3.connect`, `Connection.execute/executemany/executescript/commit/rollback/backup`, "
+        summary="`sqlite3.connect` (and `sqlite3.Connection(path)`, which it calls), "
+        "`Connection.execute/executemany/executescript/commit/rollback/backup`, "
         "`Cursor.execute/executemany/executescript/fetchone/fetchmany/fetchall`.",
-        functions=("sqlite3.connect",),
+        functions=("sqlite3.connect", "sqlite3.Connection"),
         methods=(
             *methods("sqlite3.Connection", "execute", "executemany", "executescript", *_CONN_IO, "backup",
                      "iterdump", "blobopen"),
