@@ -4,19 +4,11 @@ worker costing only the item that killed it, as in ``map``."""
 
 from __future__ import annotations
 
-import faulthandler
 import os
-import signal
+
+from test_bad_input import die_on_boom
 
 from loopguard.pool import MIN_CHUNK, STREAM_BATCH, WorkerPool, chunked
-
-
-def upper_or_die(items: list[str]) -> list[str]:
-    for item in items:
-        if item == "boom":
-            faulthandler.disable()  # pytest's, inherited by the worker: it would print the stack
-            os.kill(os.getpid(), signal.SIGSEGV)
-    return [item.upper() for item in items]
 
 
 def upper_with_pid(items: list[str]) -> list[str]:
@@ -36,7 +28,7 @@ def test_a_stream_returns_every_result_in_the_order_items_were_added() -> None:
 
 def test_batches_start_before_the_last_item_is_added() -> None:
     with WorkerPool(2) as pool:
-        stream = pool.stream(upper_or_die, lambda item, why: "crashed")
+        stream = pool.stream(die_on_boom, lambda item, why: "crashed")
         for n in range(2 * STREAM_BATCH):
             stream.add(f"plan{n}")
         assert len(stream.started) == 2 and not stream.waiting
@@ -56,11 +48,11 @@ def test_a_dead_worker_costs_the_stream_only_the_item_that_killed_it() -> None:
     items = [f"plan{n}" for n in range(4 * STREAM_BATCH)]
     items[5] = "boom"
     with WorkerPool(2) as pool:
-        stream = pool.stream(upper_or_die, lambda item, why: f"crashed {item}: {why}")
+        stream = pool.stream(die_on_boom, lambda item, why: f"crashed {item}: {why}")
         for item in items:
             stream.add(item)
         results = stream.results()
-        again = pool.stream(upper_or_die, lambda item, why: "crashed")  # a fresh pool after the break
+        again = pool.stream(die_on_boom, lambda item, why: "crashed")  # a fresh pool after the break
         again.add("x")
         again_results = again.results()
     assert results[:5] == [f"PLAN{n}" for n in range(5)]
