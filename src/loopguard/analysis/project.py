@@ -16,14 +16,14 @@ those expressions with the same ``Resolver`` methods, so there is still one set 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from typing import Any, TypeVar, cast
 
 from loopguard import catalogue
 from loopguard.analysis.constants import IMPORTED, REEXPORT, ArgumentValue, is_imported, reexported
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.resolve import ACCESS_KINDS, Resolver
-from loopguard.analysis.values import Closed, Target, Value
+from loopguard.analysis.values import Closed, DeferredTarget, Target, Value
 from loopguard.models import NOT_LITERAL
 
 T = TypeVar("T")
@@ -34,6 +34,8 @@ MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
 class Project:
     """``returns`` and ``aliases`` are the catalogue's tables (tests may pass their own); the
     attribute types and file readers default to the built-in catalogue's."""
+
+    memoise_merges = False
 
     def __init__(
         self,
@@ -56,7 +58,7 @@ class Project:
     def resolver(self, module: str) -> Resolver:
         resolver = self._resolvers.get(module)
         if resolver is None:
-            resolver = Resolver(self.modules[module], self)
+            resolver = Resolver(self.modules[module], self, self.memoise_merges)
             self._resolvers[module] = resolver
         return resolver
 
@@ -138,6 +140,10 @@ class Project:
 
 
 class LocalProject(Project):
+    # one module's names, merged once each (``Resolver.merge``); the global project does not keep
+    # merges: its answers must record the modules they read (``GlobalProject.touched``)
+    memoise_merges = True
+
     def __init__(self, index: ModuleIndex, project_tops: Collection[str]) -> None:
         super().__init__({index.module: index}, catalogue.RETURNS, catalogue.ALIASES)
         self.module = index.module
@@ -163,12 +169,24 @@ class GlobalProject(Project):
         self._replay_resolver: Resolver | None = None
         # the modules an answer depended on, while ``track`` is recording (for the plan cache)
         self.touched: set[str] | None = None
+        self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
+        self._class_infos: dict[str, tuple[tuple[Resolver, ClassInfo] | None, tuple[str, str] | None]] = {}
 
     def split(self, qualname: str) -> tuple[str, str] | None:
         found = super().split(qualname)
         if found is not None and self.touched is not None:
             self.touched.add(found[0])
         return found
+
+    def class_info(self, qualname: str) -> tuple[Resolver, ClassInfo] | None:
+        """Memoised (asked for every attribute of every project class instance), recording the
+        module it reads as ``split`` does."""
+        found = self._class_infos.get(qualname)
+        if found is None:
+            found = self._class_infos[qualname] = (super().class_info(qualname), self.split(qualname))
+        elif found[1] is not None and self.touched is not None:
+            self.touched.add(found[1][0])
+        return found[0]
 
     def depend(self, modules: Iterable[str]) -> None:
         if self.touched is not None:
@@ -195,6 +213,18 @@ class GlobalProject(Project):
             used = frozenset(self.touched or ())
             self.touched = outer
         return result, used
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, computed once per ``key`` while the project lives: the same call target
+        or helper is asked about by thousands of call sites. The modules it read are recorded
+        again at every use, so that each plan depends on the same modules as without it."""
+        found = self._remembered.get(key)  # one lookup: hashing a nested tuple is not cached
+        if found is None:
+            found = self._remembered[key] = self.read_apart(compute)
+        result, used = found
+        if self.touched is not None:
+            self.touched.update(used)
+        return cast(T, result)
 
     def evaluate(self, value: Value | None) -> Value | None:
         """A value from a summary, with any deferred part resolved across the project."""
@@ -240,10 +270,13 @@ class GlobalProject(Project):
 
     def target(self, target: Target) -> str | None:
         """The qualified name a summary's call target stands for."""
+        if target is None or isinstance(target, str):
+            return target
+        return self.remembered(("target", target), lambda: self.finished_target(target))
+
+    def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay
         match target:
-            case None | str():
-                return target
             case ("defer", ("enterkey", closed)):
                 found = resolver.entering_target(self.evaluate(("defer", closed)))
             case ("defer", ("iterkey", closed)):

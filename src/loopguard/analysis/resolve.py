@@ -118,8 +118,12 @@ class Resolver:
     # bindings and bases being followed right now, by every resolver of this process (a chain can
     # cross modules, each with its own resolver); resolution is single-threaded
     following = 0
+    # the deepest ``following`` reached so far, and how many merges a cycle or MAX_CHAIN cut short:
+    # what decides whether a merge's answer may be memoised (``merge``)
+    deepest = 0
+    cuts = 0
 
-    def __init__(self, index: ModuleIndex, project: Project) -> None:
+    def __init__(self, index: ModuleIndex, project: Project, memoise: bool = False) -> None:
         self.index = index
         self.project = project
         self.returns = project.returns
@@ -130,6 +134,9 @@ class Resolver:
         self._active: dict[tuple[str, int], Value | None] = {}
         self._cycled: set[tuple[str, int]] = set()
         self._bases: dict[tuple[Expr, int], Value | None] = {}  # see accessed_base
+        # (name, scope) -> (merged value, how deep merging it went): see ``merge``
+        self._merged: dict[tuple[str, int], tuple[Value | None, int]] | None = {} if memoise else None
+        self._targets: dict[tuple[CallFunc, int], Target] | None = {} if memoise else None
 
     # -- public -----------------------------------------------------------------------------------
     def resolve(self, expr: Expr, scope: int) -> Value | None:
@@ -200,7 +207,19 @@ class Resolver:
 
     def call_target(self, func: CallFunc, scope: int) -> Target:
         """The qualified name the catalogue is matched against for a call of ``func`` — or, when it
-        depends on another module of the project, a deferred value the main process finishes."""
+        depends on another module of the project, a deferred value the main process finishes.
+
+        With ``memoise``, kept per (call, scope) when asked outside any merge (as the summary does:
+        a quarter of a module's calls repeat one in the same scope, ``self.hass.async_create_task``)."""
+        memo = self._targets
+        if memo is None or Resolver.following:
+            return self.target_of_call(func, scope)
+        key = (func, scope)
+        if key not in memo:
+            memo[key] = self.target_of_call(func, scope)
+        return memo[key]
+
+    def target_of_call(self, func: CallFunc, scope: int) -> Target:
         match func:
             case ("arg", function, argument):
                 return self.argument_call_target(function, argument, scope)
@@ -317,23 +336,50 @@ class Resolver:
         return None
 
     def merge(self, name: str, scope: int, bindings: Sequence[Binding]) -> Value | None:
+        """What a name bound by ``bindings`` in ``scope`` is (a module's ``_LOGGER`` or ``hass`` is
+        asked for hundreds of times: with ``memoise``, the answer is kept — when no cycle and no
+        ``MAX_CHAIN`` bound cut its merging short, as the same merge asked again from here could
+        meet the cycle from another side — and reused when asking it again would stay within
+        ``MAX_CHAIN`` from here too, so the answers are the same as without it)."""
         key = (name, scope)
+        remembered = self.remembered_merge(key)
+        if remembered is not None:
+            return remembered[0]
         if key in self._active:  # x = x.child: resolving x needs x
+            Resolver.cuts += 1
             self._cycled.add(key)
             return self._active[key]
         if Resolver.following >= MAX_CHAIN:
+            Resolver.cuts += 1
             return None
+        start, cuts, outer_deepest = Resolver.following, Resolver.cuts, Resolver.deepest
         self._active[key] = None
         Resolver.following += 1
+        Resolver.deepest = Resolver.following
         try:
             merged = self.merge_bindings(bindings)
             if merged is None and key in self._cycled:
                 merged = self.merge_through_itself(key, bindings)
-            return merged
         finally:
             Resolver.following -= 1
             del self._active[key]
             self._cycled.discard(key)
+            depth = Resolver.deepest - start
+            Resolver.deepest = max(outer_deepest, Resolver.deepest)
+        if self._merged is not None and Resolver.cuts == cuts:
+            self._merged[key] = (merged, depth)
+        return merged
+
+    def remembered_merge(self, key: tuple[str, int]) -> tuple[Value | None] | None:
+        """The memoised merge of ``key`` (in a 1-tuple), when asking it again from here would not
+        go past ``MAX_CHAIN``; None when it must be merged."""
+        if self._merged is None or key not in self._merged:
+            return None
+        value, depth = self._merged[key]
+        if Resolver.following + depth > MAX_CHAIN:
+            return None
+        Resolver.deepest = max(Resolver.deepest, Resolver.following + depth)
+        return (value,)
 
     def merge_through_itself(self, key: tuple[str, int], bindings: Sequence[Binding]) -> Value | None:
         """A name some of whose bindings are computed from itself (``p = Path(s)`` then

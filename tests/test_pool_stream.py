@@ -1,0 +1,71 @@
+"""``chunked`` (chunks that shrink as the work left does) and ``WorkerPool.stream``: items handed
+over one by one are run in the workers while more arrive, and come back in order — with a dead
+worker costing only the item that killed it, as in ``map``."""
+
+from __future__ import annotations
+
+import os
+
+from test_bad_input import die_on_boom
+
+from loopguard.pool import MIN_CHUNK, STREAM_BATCH, WorkerPool, chunked
+
+
+def upper_with_pid(items: list[str]) -> list[str]:
+    return [f"{item.upper()}@{os.getpid()}" for item in items]
+
+
+def test_a_stream_returns_every_result_in_the_order_items_were_added() -> None:
+    items = [f"plan{n}" for n in range(5 * STREAM_BATCH + 1)]  # the last batch is not full
+    with WorkerPool(2) as pool:
+        stream = pool.stream(upper_with_pid, lambda item, why: "crashed")
+        for item in items:
+            stream.add(item)
+        results = stream.results()
+    assert [result.partition("@")[0] for result in results] == [item.upper() for item in items]
+    assert str(os.getpid()) not in {result.partition("@")[2] for result in results}  # in the workers
+
+
+def test_batches_start_before_the_last_item_is_added() -> None:
+    with WorkerPool(2) as pool:
+        stream = pool.stream(die_on_boom, lambda item, why: "crashed")
+        for n in range(2 * STREAM_BATCH):
+            stream.add(f"plan{n}")
+        assert len(stream.started) == 2 and not stream.waiting
+        assert stream.results() == [f"PLAN{n}" for n in range(2 * STREAM_BATCH)]
+
+
+def test_without_workers_a_stream_runs_in_this_process() -> None:
+    with WorkerPool(1) as pool:
+        stream = pool.stream(upper_with_pid, lambda item, why: "crashed")
+        for item in ("a", "b"):
+            stream.add(item)
+        assert stream.results() == [f"A@{os.getpid()}", f"B@{os.getpid()}"]
+        assert pool.stream(upper_with_pid, lambda item, why: "crashed").results() == []
+
+
+def test_a_dead_worker_costs_the_stream_only_the_item_that_killed_it() -> None:
+    items = [f"plan{n}" for n in range(4 * STREAM_BATCH)]
+    items[5] = "boom"
+    with WorkerPool(2) as pool:
+        stream = pool.stream(die_on_boom, lambda item, why: f"crashed {item}: {why}")
+        for item in items:
+            stream.add(item)
+        results = stream.results()
+        again = pool.stream(die_on_boom, lambda item, why: "crashed")  # a fresh pool after the break
+        again.add("x")
+        again_results = again.results()
+    assert results[:5] == [f"PLAN{n}" for n in range(5)]
+    assert results[6:] == [f"PLAN{n}" for n in range(6, 4 * STREAM_BATCH)]
+    assert results[5].startswith("crashed boom: ") and "SIGSEGV" in results[5]
+    assert again_results == ["X"]
+
+
+def test_chunks_shrink_as_the_work_left_does_and_keep_every_item_in_order() -> None:
+    items = list(range(6725))
+    chunks = chunked(items, 2)
+    sizes = [len(chunk) for chunk in chunks]
+    assert [item for chunk in chunks for item in chunk] == items
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > 40 * MIN_CHUNK
+    assert all(size >= MIN_CHUNK for size in sizes[:-1]) and len(chunks) < 100
+    assert chunked([1, 2, 3], 2) == [[1, 2, 3]]
