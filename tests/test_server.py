@@ -305,10 +305,11 @@ async def test_settings_come_from_pyproject_and_are_read_again_when_it_is_saved(
     client: LanguageClient, project: Path
 ) -> None:
     views, pyproject = project / "app" / "views.py", project / "pyproject.toml"
+    settings = await asyncio.to_thread(pyproject.read_text)
     client.text_document_did_open(  # a client that sends every document: not Python, not checked
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
-                uri=pyproject.as_uri(), language_id="toml", version=1, text=pyproject.read_text()
+                uri=pyproject.as_uri(), language_id="toml", version=1, text=settings
             )
         )
     )
