@@ -46,9 +46,12 @@ Resolved: TypeAlias = tuple[Literal["val"], "Value | None"]
 #: (function, class, fallback): an instance of ``class`` when ``function`` is ``isinstance`` (a name
 #: where a test narrows it) or ``typing.cast``, else what ``fallback`` is (``narrowing.py``)
 TypedExpr: TypeAlias = tuple[Literal["typed"], "Expr", "Expr", "Expr"]
+#: (decorator, yielded type): a ``@contextmanager`` def's return annotation (``managers.py``)
+ManagedExpr: TypeAlias = tuple[Literal["managed"], "Expr", "Expr"]
 Expr: TypeAlias = (
     NameExpr | AttrExpr | CallExpr | SubscriptExpr | DivideExpr | PartialExpr | NoneExpr |
-    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr | TypedExpr | SettledExpr
+    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr | TypedExpr | SettledExpr |
+    ManagedExpr
 )
 
 NONE: NoneExpr = ("none",)
