@@ -8,7 +8,8 @@ the resolver makes its call an instance of ``contextlib._GeneratorContextManager
 it crosses modules in a summary like any other type name — and ``with`` unwraps it
 (``entered_type``). Only the decorator as the resolver finds it counts: a project function that
 happens to be called ``contextmanager`` is not ``contextlib``'s, and its result stays unknown.
-An unannotated helper stays unknown too (its yields are not typed here).
+An unannotated helper stays unknown too (its yields are not typed here). A yielded class of
+another project module is finished by the main process (``values.ManagedStep``).
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ def managed_return(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Expr | None:
 
 def managed_type(decorator: Value | None, yielded: Value | None) -> Value | None:
     """What ``("managed", decorator, yielded)`` resolves to: the class of the helper's result, a
-    ``contextlib`` manager type carrying the yielded class; unknown for any other decorator, or a
-    yielded type that is not a class known here (a deferred one too: the brackets need its name)."""
+    ``contextlib`` manager type carrying the yielded class (deferred, when that class is in another
+    module of the project); unknown for any other decorator, or a yielded type that is no class."""
     match decorator, yielded:
         case ("ref", qualname), ("ref", yielded_class) if qualname in MANAGER_TYPES:
             return ("ref", f"{MANAGER_TYPES[qualname][0]}[{yielded_class}]")
+        case ("ref", qualname), ("defer", closed) if qualname in MANAGER_TYPES:
+            return ("defer", ("managed", qualname, closed))  # a class of another project module
     return None
 
 

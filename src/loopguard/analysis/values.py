@@ -84,8 +84,10 @@ CallStep: TypeAlias = tuple[Literal["call"], "Closed"]
 SpecialStep: TypeAlias = tuple[Literal["sub", "div"], "Closed"]  # ``base[...]``, ``base / ...``
 TypeStep: TypeAlias = tuple[Literal["type"], "Closed"]  # an instance of the class it names
 EnterStep: TypeAlias = tuple[Literal["enter", "aenter"], "Closed"]  # what entering it gives
+#: (decorator, yielded class): the class of a ``@contextmanager`` helper's result (``managers.py``)
+ManagedStep: TypeAlias = tuple[Literal["managed"], str, "Closed"]
 Closed: TypeAlias = (
-    GlobalName | Resolved | AttributeStep | CallStep | SpecialStep | TypeStep | EnterStep
+    GlobalName | Resolved | AttributeStep | CallStep | SpecialStep | TypeStep | EnterStep | ManagedStep
 )
 
 # -- call targets: what a call is matched against ------------------------------------------------
