@@ -488,8 +488,9 @@ class Resolver:
 
     def project_entered(self, manager: Instance, kind: Literal["enter", "aenter"]) -> Value | None:
         """Entering an instance of a project class: what its ``__enter__`` (``__aenter__``) return
-        annotation declares; the manager itself when it declares ``Self`` or nothing usable, or for
-        a type the project does not define (the usual ``return self``)."""
+        annotation declares; the manager itself when it declares ``Self``, the class that defines
+        the method (the manager may be of a subclass: more precise), or nothing usable, and for a
+        type the project does not define (the usual ``return self``)."""
         method = "__enter__" if kind == "enter" else "__aenter__"
         match self.member(manager[1], method, set()):
             case ("deferred",):  # a base class lives in another module of the project
@@ -497,7 +498,7 @@ class Resolver:
             case ("method", defining):
                 declared = self.project.function_return(f"{defining}.{method}")
                 match declared:
-                    case ("inst", type_name) if type_name not in SELF_TYPES:
+                    case ("inst", type_name) if type_name not in SELF_TYPES and type_name != defining:
                         return declared
                     case ("defer", _):
                         return declared
