@@ -37,6 +37,12 @@ NOT_LITERAL = ("?",)
 #: ``(PASSED, name)``: the argument is the caller's variable ``name`` (``get_secret(secret_name=
 #: secret_name)``) — known when the caller is analysed with a literal for it.
 PASSED = "="
+#: ``(IMPORTED, qualname)``: the argument is the module-level name ``qualname`` of another module,
+#: bound there once, as the index resolved its import (``analysis/constants.py``): ``os.WNOHANG``.
+IMPORTED = "@"
+#: ``(FLAGS, qualname, ...)``: the argument is ``A | B | ...``, names each resolved as for
+#: ``IMPORTED`` ("?" when not an import): the flags it includes (``os.WNOHANG | os.WUNTRACED``).
+FLAGS = "+"
 #: ``(ONE_OF, value, ...)``: the argument is one of these literals (a comprehension's variable over
 #: a module's constant table) — the call is each of them in turn.
 ONE_OF = "|"
@@ -67,6 +73,10 @@ class NonWaiting:
     #: whether any value but ``None`` holds, ``value`` unused (``KafkaProducer(api_version=...)``
     #: does not ask the brokers for their version); ``position`` -1 for a keyword-only argument
     given: bool = False
+    #: a library constant (``os.WNOHANG``) that holds when the argument is it or includes it
+    #: (``os.WNOHANG | os.WUNTRACED``), ``value`` unused: the name as the index resolved the
+    #: argument's import, so ``from os import WNOHANG`` counts and a project's own ``WNOHANG`` not
+    flag: str = ""
 
     def holds(self, literals: tuple[Literal, ...]) -> bool:
         if self.left_out and left_out(literals, self.position, self.keyword):
@@ -74,7 +84,14 @@ class NonWaiting:
         return any(key in (self.position, self.keyword) and self.accepts(value) for key, value in literals)
 
     def accepts(self, value: object) -> bool:
+        if self.flag:
+            return value == (IMPORTED, self.flag) or includes_flag(value, self.flag)
         return value is not None if self.given else value == self.value
+
+
+def includes_flag(value: object, flag: str) -> bool:
+    """Whether an argument recorded as ``(FLAGS, ...)`` includes the library constant ``flag``."""
+    return isinstance(value, tuple) and value[:1] == (FLAGS,) and flag in value[1:]
 
 
 def left_out(literals: tuple[Literal, ...], position: int, keyword: str) -> bool:

@@ -58,6 +58,8 @@ def _argument(condition: NonWaiting) -> str:
     """How a ``NonWaiting`` condition's argument is given: "argument 1 left out, `''` or `host=''`"."""
     if condition.given:
         return f"`{condition.keyword}=` given (not `None`)"
+    if condition.flag:
+        return f"argument {condition.position + 1} or `{condition.keyword}=` including `{condition.flag}`"
     keyword = f" or `{condition.keyword}={condition.value!r}`" if condition.keyword else ""
     omitted = " left out," if condition.left_out else ""
     return f"argument {condition.position + 1}{omitted} `{condition.value!r}`{keyword}"

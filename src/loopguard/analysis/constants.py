@@ -22,13 +22,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol, TypeGuard
 
-from loopguard.models import NOT_LITERAL, PASSED, Literal
+from loopguard.models import FLAGS, NOT_LITERAL, PASSED, Literal
+from loopguard.models import IMPORTED as IMPORTED_MARKER
 
 ConstantValue = int | bool | str | None
 ArgumentValue = int | bool | str | None | tuple[str, ...]  # the value half of a ``Literal``
 #: ``(IMPORTED, qualname)``: the argument is the module-level name ``qualname`` of another module,
-#: bound there once (a call's argument; in a module's exports, a name imported once).
-IMPORTED = "@"
+#: bound there once (a call's argument; in a module's exports, a name imported once). Defined in
+#: models.py, beside ``FLAGS``, for the catalogue's conditions that read it (``NonWaiting.flag``).
+IMPORTED = IMPORTED_MARKER
 #: In a module's exports: the name is a project import bound once (a possible re-export).
 REEXPORT = (IMPORTED,)
 
@@ -125,6 +127,9 @@ def read_constant(
     from ``scope``, or the marker of the import it names; for ``(PASSED, "module.NAME")`` the
     marker of ``NAME`` in the module imported once as ``module`` (else not a literal: a dotted
     name is never the caller's variable). Any other value unchanged."""
+    if isinstance(value, tuple) and value[:1] == (FLAGS,):  # ``A | B``: each name as an import
+        read = (read_constant((PASSED, name), scope, scopes, names) for name in value[1:])
+        return (FLAGS, *(found[1] if is_imported(found) else "?" for found in read))
     if not (isinstance(value, tuple) and len(value) == 2 and value[0] == PASSED):
         return value
     base, dot, attribute = value[1].partition(".")

@@ -40,6 +40,7 @@ from loopguard.analysis.known import (
     returns_running_loop,
 )
 from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
+from loopguard.analysis.managers import managed_return
 from loopguard.analysis.narrowing import (
     Narrowed,
     captured_as,
@@ -523,7 +524,7 @@ class _Indexer(ast.NodeVisitor):
         scope = self.push("coroutine" if is_async else "function", named, method_of)
         self.bind(node.name, ("ref", f"{method_of}.{node.name}" if accessor else self.scopes[scope].qualname), outer)
         returned = annotation_of(node.returns) if node.returns is not None else None
-        plain = returned if is_plain_type(returned) else None
+        plain = managed_return(node) or (returned if is_plain_type(returned) else None)
         if any(last_name(expr_of(d)) == "overload" for d in node.decorator_list):
             # typing.overload stubs: the type is known only when they all agree (see overloaded_returns)
             self.overloads.setdefault(self.scopes[scope].qualname, []).append(plain)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import ast
 
-from loopguard.models import NOT_LITERAL, PASSED, Literal
+from loopguard.models import FLAGS, NOT_LITERAL, PASSED, Literal
+
+#: The most names one ``A | B | ...`` argument is read as (``flag_names``); more is not a literal.
+MAX_FLAGS = 16
 
 
 def literal_value(node: ast.expr) -> tuple[bool, int | bool | str | None]:
@@ -38,6 +41,8 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
             found.append((position, value))
         elif (name := passed_name(argument)) is not None:
             found.append((position, (PASSED, name)))
+        elif (flags := flag_names(argument)) is not None:
+            found.append((position, (FLAGS, *flags)))
     if given and len(found) < given:  # some positional arguments are not literals
         found.append(("#", given))
     for keyword in node.keywords:
@@ -49,6 +54,8 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
             found.append((keyword.arg, value))
         elif (name := passed_name(keyword.value)) is not None:
             found.append((keyword.arg, (PASSED, name)))
+        elif (flags := flag_names(keyword.value)) is not None:
+            found.append((keyword.arg, (FLAGS, *flags)))
         else:
             found.append((keyword.arg, NOT_LITERAL))
     return tuple(found)
@@ -63,6 +70,25 @@ def passed_name(argument: ast.expr) -> str | None:
     if isinstance(argument, ast.Attribute) and isinstance(argument.value, ast.Name):
         return f"{argument.value.id}.{argument.attr}"
     return None
+
+
+def flag_names(argument: ast.expr) -> tuple[str, ...] | None:
+    """The names or ``module.NAME``s or-ed together in ``A | B | ...`` (flags: ``os.WNOHANG |
+    os.WUNTRACED``), for conditions on a flag it includes; None when an operand is anything else."""
+    if not (isinstance(argument, ast.BinOp) and isinstance(argument.op, ast.BitOr)):
+        return None
+    operands: list[ast.expr] = []
+    pending: list[ast.expr] = [argument]
+    while pending and len(operands) <= MAX_FLAGS:  # a loop, not recursion: a long chain is deep
+        node = pending.pop()
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            pending += [node.right, node.left]
+        else:
+            operands.append(node)
+    names = tuple(passed_name(operand) for operand in operands)
+    if pending or any(name is None for name in names):
+        return None
+    return tuple(name for name in names if name is not None)
 
 
 def is_bare_final(node: ast.AnnAssign) -> bool:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 from loopguard import catalogue
 from loopguard.analysis.constants import IMPORTED, REEXPORT, ArgumentValue, is_imported, reexported
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
+from loopguard.analysis.managers import managed_type
 from loopguard.analysis.resolve import ACCESS_KINDS, Resolver
 from loopguard.analysis.values import Closed, DeferredTarget, Target, Value
 from loopguard.models import NOT_LITERAL
@@ -266,6 +267,8 @@ class GlobalProject(Project):
                 return None
             case (("enter" | "aenter") as entering, inner):
                 return self.evaluate(resolver.entered(self.replay(inner), entering))
+            case ("managed", decorator, inner):
+                return managed_type(("ref", decorator), self.replay(inner))
         return None
 
     def target(self, target: Target) -> str | None:

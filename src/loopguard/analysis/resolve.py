@@ -39,6 +39,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Literal, Protocol, TypeAlias
 
 from loopguard.analysis.index import ClassInfo, ModuleIndex
+from loopguard.analysis.managers import entered_type, managed_type
 from loopguard.analysis.narrowing import TYPE_ASSERTIONS
 from loopguard.analysis.values import (
     Binding,
@@ -64,6 +65,8 @@ from loopguard.models import built_type
 __all__ = ["Target", "Value", "is_deferred"]
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+#: ``-> Self``: the instance the method is called on
+SELF_TYPES = frozenset({"typing.Self", "typing_extensions.Self"})
 #: The deferred key of each kind of attribute access (``Resolver.access_target``)
 ACCESS_KEYS: dict[str, Literal["getkey", "setkey", "delkey"]] = {"get": "getkey", "set": "setkey", "del": "delkey"}
 ACCESS_KINDS: dict[str, Literal["get", "set", "del"]] = {"getkey": "get", "setkey": "set", "delkey": "del"}
@@ -170,6 +173,8 @@ class Resolver:
                     case ("inst", type_name) if type_name in SETTLED_WHEN_DONE:
                         return ("inst", SETTLED_WHEN_DONE[type_name])
                 return value
+            case ("managed", decorator, yielded):  # a @contextmanager def's return (managers.py)
+                return managed_type(self.resolve(decorator, scope), self.resolve(yielded, scope))
             case ("typed", function, named, fallback):  # isinstance narrowing, typing.cast (narrowing.py)
                 if self.resolve(function, scope) in TYPE_ASSERTIONS:
                     return self.instance_of_type(self.resolve(named, scope))
@@ -473,10 +478,31 @@ class Resolver:
             case ("defer", closed):
                 return ("defer", (kind, closed))
             case ("inst", type_name):
+                yielded = entered_type(type_name, kind)
+                if yielded is not None:
+                    return ("inst", yielded) if yielded else None
                 method = "__enter__" if kind == "enter" else "__aenter__"
                 entered = self.returns.get(f"{type_name}.{method}")
-                return self.instance_of(entered) if entered else manager
+                return self.instance_of(entered) if entered else self.project_entered(manager, kind)
         return None
+
+    def project_entered(self, manager: Instance, kind: Literal["enter", "aenter"]) -> Value | None:
+        """Entering an instance of a project class: what its ``__enter__`` (``__aenter__``) return
+        annotation declares; the manager itself when it declares ``Self``, the class that defines
+        the method (the manager may be of a subclass: more precise), or nothing usable, and for a
+        type the project does not define (the usual ``return self``)."""
+        method = "__enter__" if kind == "enter" else "__aenter__"
+        match self.member(manager[1], method, set()):
+            case ("deferred",):  # a base class lives in another module of the project
+                return ("defer", (kind, ("val", manager)))
+            case ("method", defining):
+                declared = self.project.function_return(f"{defining}.{method}")
+                match declared:
+                    case ("inst", type_name) if type_name not in SELF_TYPES and type_name != defining:
+                        return declared
+                    case ("defer", _):
+                        return declared
+        return manager
 
     # -- attributes and calls ---------------------------------------------------------------------
     def attribute(self, base: Value | None, name: str, called: bool = False) -> Value | None:

@@ -46,9 +46,12 @@ Resolved: TypeAlias = tuple[Literal["val"], "Value | None"]
 #: (function, class, fallback): an instance of ``class`` when ``function`` is ``isinstance`` (a name
 #: where a test narrows it) or ``typing.cast``, else what ``fallback`` is (``narrowing.py``)
 TypedExpr: TypeAlias = tuple[Literal["typed"], "Expr", "Expr", "Expr"]
+#: (decorator, yielded type): a ``@contextmanager`` def's return annotation (``managers.py``)
+ManagedExpr: TypeAlias = tuple[Literal["managed"], "Expr", "Expr"]
 Expr: TypeAlias = (
     NameExpr | AttrExpr | CallExpr | SubscriptExpr | DivideExpr | PartialExpr | NoneExpr |
-    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr | TypedExpr | SettledExpr
+    OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr | TypedExpr | SettledExpr |
+    ManagedExpr
 )
 
 NONE: NoneExpr = ("none",)
@@ -81,8 +84,10 @@ CallStep: TypeAlias = tuple[Literal["call"], "Closed"]
 SpecialStep: TypeAlias = tuple[Literal["sub", "div"], "Closed"]  # ``base[...]``, ``base / ...``
 TypeStep: TypeAlias = tuple[Literal["type"], "Closed"]  # an instance of the class it names
 EnterStep: TypeAlias = tuple[Literal["enter", "aenter"], "Closed"]  # what entering it gives
+#: (decorator, yielded class): the class of a ``@contextmanager`` helper's result (``managers.py``)
+ManagedStep: TypeAlias = tuple[Literal["managed"], str, "Closed"]
 Closed: TypeAlias = (
-    GlobalName | Resolved | AttributeStep | CallStep | SpecialStep | TypeStep | EnterStep
+    GlobalName | Resolved | AttributeStep | CallStep | SpecialStep | TypeStep | EnterStep | ManagedStep
 )
 
 # -- call targets: what a call is matched against ------------------------------------------------

@@ -1,6 +1,13 @@
 """Processes and console input (LG6xx)."""
 
-from loopguard.models import Rule
+from loopguard.models import NonWaiting, Rule
+
+
+def _no_hang(position: int) -> tuple[NonWaiting, ...]:
+    """``os.waitpid(pid, os.WNOHANG)``: the options argument at ``position`` is, or includes
+    (``os.WNOHANG | os.WUNTRACED``), ``os.WNOHANG``, so the call returns at once."""
+    return (NonWaiting(position, "options", None, flag="os.WNOHANG"),)
+
 
 RULES = (
     Rule(
@@ -77,6 +84,8 @@ RULES = (
             "trio": "await trio.to_thread.run_sync({api}, ...)",
         },
         why="Waiting for a child process blocks until the child exits.",
+        # os.wait() takes no options: it always waits
+        non_waiting={"wait3": _no_hang(0), "wait4": _no_hang(1), "waitid": _no_hang(2), "waitpid": _no_hang(1)},
         example=(
             "import os\n\n\n"
             "async def reap(pid):\n"
