@@ -218,6 +218,10 @@ class _Indexer(ast.NodeVisitor):
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
+        if node.__class__ in LEAVES:  # a third of the nodes visited: nothing to dispatch
+            if self.depth >= MAX_DEPTH:
+                raise NestingTooDeep(node)
+            return
         method = self._dispatch.get(node.__class__)
         if method is None:
             method = getattr(self, "visit_" + node.__class__.__name__, self.generic_visit)
@@ -254,10 +258,19 @@ class _Indexer(ast.NodeVisitor):
                 self.visit(value)
 
     def visit_Name(self, node: ast.Name) -> None:
-        """A name binds only as a target, and targets are bound by the statements that own them."""
+        """A name binds only as a target, and targets are bound by the statements that own them.
+        (Not reached from ``visit``: a name is one of ``LEAVES``.)"""
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        """Nothing inside (and ast.NodeVisitor's version checks for long-removed node types)."""
+        """Nothing inside (and ast.NodeVisitor's version checks for long-removed node types).
+        (Not reached from ``visit``: a constant is one of ``LEAVES``.)"""
+
+    # the commonest nodes with one child: visited straight, not through ``generic_visit``'s loop
+    def visit_Expr(self, node: ast.Expr) -> None:
+        self.visit(node.value)
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        self.visit(node.value)
 
     # -- bindings ---------------------------------------------------------------------------------
     def bind(self, name: str, binding: Binding, scope: int | None = None) -> None:
@@ -885,7 +898,7 @@ class _Indexer(ast.NodeVisitor):
     def visit_Await(self, node: ast.Await) -> None:
         if isinstance(node.value, ast.Call):
             self.awaited.add(id(node.value))
-        self.generic_visit(node)
+        self.visit(node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
         called = expr_of(node.func)
@@ -914,7 +927,7 @@ class _Indexer(ast.NodeVisitor):
         judges (only a project property of a known type is followed)."""
         if node is not self.call_func and isinstance(node.ctx, ast.Load):
             self.record_access("get", node)
-        self.generic_visit(node)
+        self.visit(node.value)
 
     def record_access(self, kind: Tag["get", "set", "del"], target: ast.AST) -> None:
         """An attribute read, assigned or deleted: ``obj.prop`` and ``self.client.prop``. (Deeper
