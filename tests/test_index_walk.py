@@ -7,7 +7,13 @@ import dataclasses
 
 import pytest
 
-from loopguard.analysis.index import MAX_DEPTH, CallSite, NestingTooDeep, index_module, with_literals
+from loopguard.analysis.index import (
+    MAX_DEPTH,
+    CallSite,
+    NestingTooDeep,
+    index_module,
+    with_literals,
+)
 from loopguard.runner import collector_paused
 
 

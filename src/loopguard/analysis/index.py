@@ -96,7 +96,7 @@ def child_fields(kind: type) -> tuple[str, ...]:
 class NestingTooDeep(Exception):
     """The file's syntax tree nests deeper than ``MAX_DEPTH`` at ``line``:``column`` (1-based)."""
 
-    def __init__(self, node: ast.AST) -> None:
+    def __init__(self, node: object) -> None:  # any node: a leaf is passed as an ``object``
         self.line = getattr(node, "lineno", 1)
         self.column = getattr(node, "col_offset", 0) + 1
         super().__init__(f"nesting too deep (more than {MAX_DEPTH:,} levels) at line {self.line}")
