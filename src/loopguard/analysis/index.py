@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 from typing import Literal as Tag
 
@@ -70,10 +70,34 @@ __all__ = ["NONE", "OTHER", "UNKNOWN", "Binding", "Expr", "annotation_of", "expr
 MAX_DEPTH = 5_000
 
 
+#: Node classes the index has nothing to do with, with nothing under them that it has: a walk
+#: passes them without dispatching (names and constants are about half the nodes of a module).
+LEAVES: frozenset[type] = frozenset(
+    {ast.Name, ast.Constant}
+    | {kind for base in (ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context)
+       for kind in base.__subclasses__()}
+)
+
+#: Fields that never hold a node (names, flags, comments, constants' kinds): never looked into.
+NOT_NODES = frozenset(
+    {"ctx", "type_comment", "kind", "conversion", "simple", "is_async", "kwd_attrs", "id", "attr",
+     "name", "arg", "level", "module", "rest", "tag", "lineno"}
+)
+
+#: Node class -> the fields ``generic_visit`` looks into, filled as classes are met.
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes."""
+    fields: tuple[str, ...] = getattr(kind, "_fields", ())
+    return tuple(name for name in fields if name not in NOT_NODES)
+
+
 class NestingTooDeep(Exception):
     """The file's syntax tree nests deeper than ``MAX_DEPTH`` at ``line``:``column`` (1-based)."""
 
-    def __init__(self, node: ast.AST) -> None:
+    def __init__(self, node: object) -> None:  # any node: a leaf is passed as an ``object``
         self.line = getattr(node, "lineno", 1)
         self.column = getattr(node, "col_offset", 0) + 1
         super().__init__(f"nesting too deep (more than {MAX_DEPTH:,} levels) at line {self.line}")
@@ -195,6 +219,10 @@ class _Indexer(ast.NodeVisitor):
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
+        if node.__class__ in LEAVES:  # a third of the nodes visited: nothing to dispatch
+            if self.depth >= MAX_DEPTH:
+                raise NestingTooDeep(node)
+            return
         method = self._dispatch.get(node.__class__)
         if method is None:
             method = getattr(self, "visit_" + node.__class__.__name__, self.generic_visit)
@@ -207,25 +235,43 @@ class _Indexer(ast.NodeVisitor):
         self.depth -= 1
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
-            if name == "ctx":
-                continue
+        fields = CHILD_FIELDS.get(node.__class__)
+        if fields is None:
+            fields = CHILD_FIELDS[node.__class__] = child_fields(node.__class__)
+        # a leaf is passed, not visited: it only has to be within the bound, as a visit checks
+        at_bound = self.depth >= MAX_DEPTH
+        for name in fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if value.__class__ is list:
                 if value and isinstance(value[0], ast.stmt):
                     self.visit_block(value)
                     continue
                 for item in value:
-                    if isinstance(item, ast.AST):
+                    if item.__class__ in LEAVES:
+                        if at_bound:
+                            raise NestingTooDeep(item)
+                    elif isinstance(item, ast.AST):
                         self.visit(item)
+            elif value.__class__ in LEAVES:
+                if at_bound:
+                    raise NestingTooDeep(value)
             elif isinstance(value, ast.AST):
                 self.visit(value)
 
     def visit_Name(self, node: ast.Name) -> None:
-        """A name binds only as a target, and targets are bound by the statements that own them."""
+        """A name binds only as a target, and targets are bound by the statements that own them.
+        (Not reached from ``visit``: a name is one of ``LEAVES``.)"""
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        """Nothing inside (and ast.NodeVisitor's version checks for long-removed node types)."""
+        """Nothing inside (and ast.NodeVisitor's version checks for long-removed node types).
+        (Not reached from ``visit``: a constant is one of ``LEAVES``.)"""
+
+    # the commonest nodes with one child: visited straight, not through ``generic_visit``'s loop
+    def visit_Expr(self, node: ast.Expr) -> None:
+        self.visit(node.value)
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        self.visit(node.value)
 
     # -- bindings ---------------------------------------------------------------------------------
     def bind(self, name: str, binding: Binding, scope: int | None = None) -> None:
@@ -567,12 +613,13 @@ class _Indexer(ast.NodeVisitor):
         plain = all(expr_of(d)[-1] in ("staticmethod", "classmethod") for d in node.decorator_list)
         if not plain or not exits(node.body):
             return False
-        if any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node)):
-            return False
         positional, keyword_only, defaults, bound, _ = self.parameters[function.scope]
         rebindings = tuple(self.rebindings.get(function.scope, ()))
         parameters = (positional, keyword_only, defaults, bound, rebindings)
-        return returns_running_loop(parameters, function.returns)
+        if not returns_running_loop(parameters, function.returns):
+            return False
+        # last: walking the whole function again is dearer than the test above, which rarely holds
+        return not any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node))
 
     def function_of(self, scope: int) -> int:
         """The scope a comprehension's code belongs to (its own for any other scope)."""
@@ -852,7 +899,7 @@ class _Indexer(ast.NodeVisitor):
     def visit_Await(self, node: ast.Await) -> None:
         if isinstance(node.value, ast.Call):
             self.awaited.add(id(node.value))
-        self.generic_visit(node)
+        self.visit(node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
         called = expr_of(node.func)
@@ -881,7 +928,7 @@ class _Indexer(ast.NodeVisitor):
         judges (only a project property of a known type is followed)."""
         if node is not self.call_func and isinstance(node.ctx, ast.Load):
             self.record_access("get", node)
-        self.generic_visit(node)
+        self.visit(node.value)
 
     def record_access(self, kind: Tag["get", "set", "del"], target: ast.AST) -> None:
         """An attribute read, assigned or deleted: ``obj.prop`` and ``self.client.prop``. (Deeper
@@ -977,7 +1024,7 @@ def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], mod
     changed = {number for number, tables in uses.items() if any(len(module.bindings[t]) > 1 for t in tables)}
     for number in changed:
         literals = tuple((key, NOT_LITERAL if is_one_of(v) else v) for key, v in calls[number].literals)
-        calls[number] = replace(calls[number], literals=literals)
+        calls[number] = with_literals(calls[number], literals)
     return calls
 
 
@@ -992,10 +1039,30 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
         names |= module_constants(indexer.constants, module, changed)
     indexer.exported = names
     for number, call in enumerate(calls):
+        if not call.literals:
+            continue  # most calls: nothing to read (and a call per call site adds up)
         literals = with_constants(call.literals, call.scope, indexer.scopes, names)
         if literals != call.literals:
-            calls[number] = replace(call, literals=literals)
+            calls[number] = with_literals(call, literals)
     return calls
+
+
+def with_literals(call: CallSite, literals: tuple[Literal, ...]) -> CallSite:
+    """``replace(call, literals=literals)``, built directly: ``dataclasses.replace`` costs several
+    times more, and the index replaces tens of thousands of call sites on a large project."""
+    return CallSite(
+        func=call.func,
+        scope=call.scope,
+        line=call.line,
+        col=call.col,
+        end_line=call.end_line,
+        end_col=call.end_col,
+        on_loop=call.on_loop,
+        coroutine=call.coroutine,
+        awaited=call.awaited,
+        literals=literals,
+        conditions=call.conditions,
+    )
 
 
 def overloaded_returns(

@@ -1,0 +1,57 @@
+"""The index's faster walk keeps what it records (issue 13): the shortcuts are checked here."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+
+import pytest
+
+from loopguard.analysis.index import (
+    MAX_DEPTH,
+    CallSite,
+    NestingTooDeep,
+    index_module,
+    with_literals,
+)
+from loopguard.runner import collector_paused
+
+
+def test_with_literals_is_replace_for_every_field() -> None:
+    # every field given a value unlike its default: a field added later and not copied fails here
+    call = CallSite(("name", "f"), 3, 10, 4, 11, 9, True, 3, True, (("0", "a"),), (((("name", "x"), True), True),))
+    assert with_literals(call, (("1", 2),)) == dataclasses.replace(call, literals=(("1", 2),))
+    assert len(dataclasses.fields(CallSite)) == 11
+
+
+def nested_negations(levels: int) -> ast.Module:
+    """``x = - - ... - 1`` with ``levels`` minus signs, built directly (the parser refuses it)."""
+    value: ast.expr = ast.Constant(1)
+    for _ in range(levels):
+        value = ast.UnaryOp(ast.USub(), value)
+    return ast.Module([ast.Expr(value, lineno=1, col_offset=0)], [])
+
+
+@pytest.mark.parametrize(("levels", "too_deep"), [(MAX_DEPTH - 2, False), (MAX_DEPTH - 1, True)])
+def test_leaves_passed_without_a_visit_still_count_towards_the_depth(levels: int, too_deep: bool) -> None:
+    # the statement is level 1, the negations levels 2.., their operators and the constant one more:
+    # the bound is hit exactly where a visit of every leaf hit it
+    with collector_paused():  # the recursion limit a run has
+        if too_deep:
+            with pytest.raises(NestingTooDeep):
+                index_module(nested_negations(levels), "m", "")
+        else:
+            index_module(nested_negations(levels), "m", "")
+
+
+def test_calls_under_one_child_nodes_are_recorded() -> None:
+    # an expression statement, a keyword argument, an attribute's base, an awaited call
+    tree = ast.parse("async def f():\n    g(k=h())\n    a.b.c\n    await d()\n")
+    funcs = sorted(str(call.func) for call in index_module(tree, "m", "").calls)
+    assert funcs == [
+        "('get', ('attr', ('attr', ('name', 'a'), 'b'), 'c'))",
+        "('get', ('attr', ('name', 'a'), 'b'))",
+        "('name', 'd')",
+        "('name', 'g')",
+        "('name', 'h')",
+    ]
