@@ -23,8 +23,8 @@ from loopguard.jobs import make_jobs
 
 FIXES = Path(__file__).parent / "fixtures" / "fixes"
 
-#: a direct safe fix, an unsafe one, a transitive one, a finding without a fix, a used and an
-#: unused ``# noqa`` (LG021 is a finding the noqa stage adds: it was not planned with the others)
+#: a direct safe fix, an unsafe one, a transitive one, a finding without a fix, a noqa comment
+#: used and one unused (LG021 is a finding the noqa stage adds: it was not planned with the others)
 MIXED = (
     "import time\nimport requests\n\n\ndef helper():\n    time.sleep(1)\n\n\n"
     "async def handler(url):\n    time.sleep(1)\n    requests.get(url, timeout=3)\n    helper()\n"
