@@ -341,7 +341,8 @@ def planned_fixes(
 ) -> tuple[Fix | None, ...] | None:
     """The fix of each finding (in order), whatever the project lets ``--fix`` fix: planned in the
     confirm stage's worker, next to the libcst work, so that the main process does not parse the
-    file again to describe them (``fix_command.available_fixes`` picks the fixable ones)."""
+    file again to describe them (``fix_command.available_fixes`` picks the fixable ones). None when
+    planning failed: the main process plans the file again, and reports what went wrong."""
     try:
         fixes = plan_fixes(text, findings, rules)
     except Exception:  # noqa: BLE001 - not planned: the main process plans it again, and says why
