@@ -253,10 +253,12 @@ def test_a_bug_in_one_file_s_fix_does_not_stop_the_others(workdir: Path, monkeyp
     (workdir / "good.py").write_text(SLEEPY)
     real = fix_command.available_fixes
 
-    def failing(text: str, findings: Sequence[Finding], config: Any, memo: Any = None) -> dict[Finding, Fix]:
+    def failing(
+        text: str, findings: Sequence[Finding], config: Any, memo: Any = None, planned: Any = None
+    ) -> dict[Finding, Fix]:
         if findings and findings[0].path == "bad.py":
             raise KeyError("boom")
-        return real(text, findings, config, memo)
+        return real(text, findings, config, memo, planned)
 
     monkeypatch.setattr(fix_command, "available_fixes", failing)
     status, out, err = run("bad.py", "good.py")

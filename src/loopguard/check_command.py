@@ -52,7 +52,7 @@ from loopguard.models import FileResult, Finding
 from loopguard.report import ReportContext, renderers
 from loopguard.report.source import SourceLines
 from loopguard.report.statistics import STATISTICS_FORMATS, render_statistics
-from loopguard.runner import check_jobs, problem_results
+from loopguard.runner import FixPlans, check_jobs, problem_results
 
 HUMAN_FORMATS = ("text", "concise", "full")
 #: Formats that show no fix (nor a summary line counting them): fixes are not planned for them.
@@ -124,10 +124,11 @@ def run_check(options: CheckOptions) -> int:
     if stdin is not None:
         groups = with_stdin_project(groups, stdin.project)
     results = [*problem_results(found, cwd)]
+    fix_plans: FixPlans | None = {} if describes_fixes(options) else None
     for group in groups:
         buffer = stdin.source if stdin is not None and stdin.project == group.project else None
-        results += check_files(group, cwd, options, buffer)
-    fixed, results = run_fixes(results, options, fix_sources(groups, cwd, stdin), cwd)
+        results += check_files(group, cwd, options, buffer, fix_plans)
+    fixed, results = run_fixes(results, options, fix_sources(groups, cwd, stdin), cwd, fix_plans)
     if fixed is not None and options.fixes.diff:
         return write_diffs(fixed, bool(found.missing) or any(r.error for r in results))
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
@@ -165,8 +166,15 @@ def adopts(options: CheckOptions, groups: list[ProjectFiles]) -> bool:
 
 
 # -- fixes ---------------------------------------------------------------------------------------
+def describes_fixes(options: CheckOptions) -> bool:
+    """Whether the report describes the fix of each finding (not ``--fix`` / ``--diff``, which
+    plan them again round after round, nor the formats that show none)."""
+    return not options.fixes.applies and options.output_format not in FORMATS_WITHOUT_FIXES
+
+
 def run_fixes(
-    results: list[FileResult], options: CheckOptions, sources: dict[str, FileSource], cwd: Path
+    results: list[FileResult], options: CheckOptions, sources: dict[str, FileSource], cwd: Path,
+    fix_plans: FixPlans | None = None,
 ) -> tuple[FixRun | None, list[FileResult]]:
     """``--fix`` / ``--diff``: fix the files (what they did, and the results left); otherwise the
     results with the fix of each finding that has one, for the formats that show fixes."""
@@ -175,9 +183,9 @@ def run_fixes(
         for message in fixed.errors:
             fail(message)
         return fixed, fixed.results
-    if any(r.findings for r in results) and options.output_format not in FORMATS_WITHOUT_FIXES:
+    if any(r.findings for r in results) and describes_fixes(options):
         memo = fix_plan_cache(options, sources)
-        described = describe_fixes(results, sources, warn, memo)
+        described = describe_fixes(results, sources, warn, memo, fix_plans or {})
         if memo is not None:
             memo.save()
         return None, described
@@ -292,16 +300,18 @@ def directories_without_python(paths: tuple[str, ...], found: Discovery) -> list
 
 
 def check_files(
-    group: ProjectFiles, cwd: Path, options: CheckOptions, stdin: StdinSource | None
+    group: ProjectFiles, cwd: Path, options: CheckOptions, stdin: StdinSource | None,
+    fix_plans: FixPlans | None = None,
 ) -> list[FileResult]:
-    """The results of one project's files (and the buffer, when it belongs to this project)."""
+    """The results of one project's files (and the buffer, when it belongs to this project); the
+    fixes planned with their findings go to ``fix_plans`` (see ``runner.check_jobs``)."""
     project = group.project
     jobs_list = make_jobs(group.files, project.root, cwd, project.roots)
     cache_directory = None if options.no_cache else (options.cache_dir or project.root / CACHE_DIRECTORY)
     with progress_bar(len(jobs_list), options.quiet) as advance:
         return check_jobs(
             jobs_list, make_settings(project.config), options.jobs or default_jobs(), stdin, project.root,
-            advance, cache_directory, group.walked,
+            advance, cache_directory, group.walked, fix_plans,
         )
 
 

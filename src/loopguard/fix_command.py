@@ -1,7 +1,9 @@
 """``loopguard check --fix / --diff / --unsafe-fixes / --show-fixes``, following ruff.
 
-After the check, each file with findings is parsed once more (libcst) to plan the fixes of its
-findings (``fixes.py``); ``fixable`` / ``unfixable`` of its project choose the codes. Without
+The fixes of a file's findings are planned (``fixes.py``) in the confirm stage's worker, from the
+text it confirmed them in (``runner.check_jobs``'s ``fix_plans``); a finding that was not confirmed
+in this run (a cached result, one the ``# noqa`` stage added) is planned after the check, or read
+back from the cache (``FIXES_ENTRY``) when its file and findings are unchanged. ``fixable`` / ``unfixable`` of its project choose the codes. Without
 ``--fix`` or ``--diff`` the fixes are only described (the JSON ``fix`` field, SARIF ``fixes``, the
 summary's count). With them, ``apply_fixes.fix_text`` fixes each file in memory, checking every
 round again through ``check_buffer`` (the file's project, the new text as its buffer, as an editor's
@@ -33,6 +35,7 @@ from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, plural
 from loopguard.discovery.projects import Project
+from loopguard.fixdata import fix_may_exist
 from loopguard.models import SAFE, Edit, FileResult, Finding, Fix
 from loopguard.sourcetext import SourceRefused
 
@@ -85,11 +88,13 @@ def is_fixable(code: str, config: Config) -> bool:
 
 
 def available_fixes(
-    text: str, findings: Sequence[Finding], config: Config, memo: Cache | None = None
+    text: str, findings: Sequence[Finding], config: Config, memo: Cache | None = None,
+    planned: Mapping[Finding, Fix | None] | None = None,
 ) -> dict[Finding, Fix]:
     """The fixes of a file's findings whose codes its project lets ``--fix`` fix. Planning parses
     the file, so a run whose files and findings did not change (a warm run) reads the plan back
-    from the cache (``memo``), keyed by the text and the findings."""
+    from the cache (``memo``), keyed by the text and the findings; a run that confirmed the file
+    planned them with its findings, in the worker (``planned``: see ``runner.check_jobs``)."""
     chosen = [f for f in findings if is_fixable(f.code, config)]
     if not chosen:
         return {}
@@ -101,15 +106,29 @@ def available_fixes(
             for index, applicability, message, edits in stored
             if 0 <= index < len(chosen)
         }
-    from loopguard.fixes import plan_fixes  # libcst: loaded only when there is something to fix
+    fixes = already_planned(chosen, planned)
+    if fixes is None:
+        from loopguard.fixes import plan_fixes  # libcst: loaded only when there is something to fix
 
-    fixes = plan_fixes(text, chosen, ALL_RULES)
+        fixes = plan_fixes(text, chosen, ALL_RULES)
     if memo is not None:
         memo.put(key, tuple(
             (index, fix.applicability, fix.message, tuple(astuple_edit(e) for e in fix.edits))
             for index, finding in enumerate(chosen) if (fix := fixes.get(finding)) is not None
         ))
     return fixes
+
+
+def already_planned(
+    chosen: Sequence[Finding], planned: Mapping[Finding, Fix | None] | None
+) -> dict[Finding, Fix] | None:
+    """The fixes of ``chosen`` from those planned in the confirm stage; None when one of them was
+    not planned there (a finding the ``# noqa`` stage added, for one) and may have a fix."""
+    if planned is None:
+        return None
+    if any(f not in planned and fix_may_exist(f, ALL_RULES.get(f.code)) for f in chosen):
+        return None
+    return {f: fix for f in chosen if (fix := planned.get(f)) is not None}
 
 
 def fixes_key(text: str, findings: Sequence[Finding]) -> str:
@@ -128,9 +147,10 @@ def with_fixes(findings: Sequence[Finding], fixes: Mapping[Finding, Fix]) -> tup
 
 def describe_fixes(
     results: list[FileResult], sources: Mapping[str, FileSource], warn: Callable[[str], None],
-    memo: Cache | None = None,
+    memo: Cache | None = None, planned: Mapping[str, Mapping[Finding, Fix | None]] | None = None,
 ) -> list[FileResult]:
-    """The results with each available fix on its finding (``Finding.fix``)."""
+    """The results with each available fix on its finding (``Finding.fix``); ``planned``: the
+    fixes the confirm stage planned, per file."""
     described = []
     for result in results:
         source = sources.get(result.path)
@@ -139,7 +159,9 @@ def describe_fixes(
             continue
         try:
             text = source.read().text
-            fixes = available_fixes(text, result.findings, source.config, memo)
+            fixes = available_fixes(
+                text, result.findings, source.config, memo, (planned or {}).get(result.path)
+            )
         except (OSError, SourceRefused, SourceWriteError):
             fixes = {}  # it was read a moment ago: no fix rather than a new error
         except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others

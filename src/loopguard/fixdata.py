@@ -6,7 +6,7 @@ It imports nothing heavy: ``loopguard explain`` renders a page without loading l
 
 from __future__ import annotations
 
-from loopguard.models import Rule
+from loopguard.models import Finding, Rule
 
 #: The safe rewrites a catalogue entry may name in ``Rule.safe_fixes``, and what each does.
 REWRITES = {
@@ -60,3 +60,16 @@ def fix_safety_text(rule: Rule) -> str:
     if rule.fix_safety:
         parts.append(rule.fix_safety)
     return "\n\n".join(parts)
+
+
+def blocking_api(finding: Finding) -> str | None:
+    """The API a direct finding calls: the last word of its ``root`` ("path:line api"); None for a
+    transitive finding, whose call site calls a project function."""
+    if finding.chain or not finding.root:
+        return None
+    return finding.root.rpartition(" ")[2]
+
+
+def fix_may_exist(finding: Finding, rule: Rule | None) -> bool:
+    """Whether the finding's rule has any fix at all (else the file need not be parsed)."""
+    return rule is not None and (rule.thread_fix or blocking_api(finding) in rule.safe_fixes)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from loopguard.fixdata import blocking_api, fix_may_exist
 from loopguard.fixsites import CallSite, FixSites, find_sites
 from loopguard.models import SAFE, UNSAFE, Edit, Finding, Fix, Rule, library_used
 from loopguard.sourcetext import split_lines
@@ -30,14 +31,6 @@ THREAD_RUNNERS = {
     "anyio": ("anyio.to_thread", "run_sync"),
     "trio": ("trio", "to_thread.run_sync"),  # trio imports its to_thread itself
 }
-
-
-def blocking_api(finding: Finding) -> str | None:
-    """The API a direct finding calls: the last word of its ``root`` ("path:line api"); None for a
-    transitive finding, whose call site calls a project function."""
-    if finding.chain or not finding.root:
-        return None
-    return finding.root.rpartition(" ")[2]
 
 
 class CommentCounter(cst.CSTVisitor):
@@ -175,11 +168,6 @@ def plan_fixes(
         if fix is not None:
             fixes[finding] = fix
     return fixes
-
-
-def fix_may_exist(finding: Finding, rule: Rule | None) -> bool:
-    """Whether the finding's rule has any fix at all (else the file need not be parsed)."""
-    return rule is not None and (rule.thread_fix or blocking_api(finding) in rule.safe_fixes)
 
 
 def plan_fix(finding: Finding, rule: Rule | None, context: FileContext) -> Fix | None:
@@ -346,3 +334,17 @@ def thread_fix(target: Target, context: FileContext) -> Fix | None:
     callee = context.code(call.func)
     message = f"Run `{callee}` in a worker thread with `{runner_name}`"
     return make_fix(UNSAFE, message, target, context, replacement, imports)
+
+
+def planned_fixes(
+    text: str, findings: Sequence[Finding], rules: Mapping[str, Rule]
+) -> tuple[Fix | None, ...] | None:
+    """The fix of each finding (in order), whatever the project lets ``--fix`` fix: planned in the
+    confirm stage's worker, next to the libcst work, so that the main process does not parse the
+    file again to describe them (``fix_command.available_fixes`` picks the fixable ones). None when
+    planning failed: the main process plans the file again, and reports what went wrong."""
+    try:
+        fixes = plan_fixes(text, findings, rules)
+    except Exception:  # noqa: BLE001 - not planned: the main process plans it again, and says why
+        return None
+    return tuple(fixes.get(finding) for finding in findings)

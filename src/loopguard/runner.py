@@ -39,13 +39,13 @@ from loopguard.cache.summaries import (
     remember_run,
     to_cache,
 )
-from loopguard.catalogue import MEMOISED
+from loopguard.catalogue import ALL_RULES, MEMOISED
 from loopguard.config import Config
 from loopguard.context import follow_imports, import_roots, project_tops
 from loopguard.discovery.files import Discovery, absolute, discover, relative_to_root
 from loopguard.discovery.modules import source_roots
 from loopguard.jobs import Fresh, Job, StdinSource, display_path, make_jobs
-from loopguard.models import FileResult
+from loopguard.models import FileResult, Finding, Fix
 from loopguard.noqa import apply_noqa, noqa_context, source_reader
 from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
 from loopguard.sourcetext import MAX_FILE_BYTES, SourceRefused, read_source, too_large
@@ -135,13 +135,29 @@ def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Mat
     return Indexed(job.path, job.display, job.relative, None, failed)
 
 
-def _confirm_chunk(chunk: list[Confirmation]) -> list[FileResult]:
+#: A confirmed file, and the fix of each of its findings when they were planned with it.
+Confirmed = tuple[FileResult, "tuple[Fix | None, ...] | None"]
+#: Per reported file, each finding the confirm stage planned fixes for -> its fix (None: none).
+FixPlans = dict[str, dict[Finding, "Fix | None"]]
+
+
+def _confirm_chunk(chunk: list[Confirmation], plan_fixes: bool = False) -> list[Confirmed]:
     # libcst takes ~0.4 s to import: a run with nothing to confirm (an edit that added no call on
     # the loop, a pre-commit run served from the cache) never pays it
-    from loopguard.analysis.confirm import confirm_file
+    from loopguard.analysis.confirm import confirm_file_then
 
     with collector_paused():
-        return [confirm_file(plan) for plan in chunk]
+        return [confirm_file_then(plan, _planned_fixes if plan_fixes else _no_fixes) for plan in chunk]
+
+
+def _planned_fixes(text: str, findings: tuple[Finding, ...]) -> tuple[Fix | None, ...] | None:
+    from loopguard.fixes import planned_fixes
+
+    return planned_fixes(text, findings, ALL_RULES)
+
+
+def _no_fixes(text: str, findings: tuple[Finding, ...]) -> None:
+    return None
 
 
 def build_project(indexed: Sequence[Indexed]) -> GlobalProject:
@@ -161,24 +177,28 @@ def check_jobs(
     advance: Callable[[int], None] = lambda done: None,
     cache_directory: Path | None = None,
     walked: frozenset[str] = frozenset(),
+    fix_plans: FixPlans | None = None,
 ) -> list[FileResult]:
     """Index every file, resolve across the project, then confirm the candidates with libcst.
 
     Cache entries are checked for their shape, not for being what loopguard wrote (the cache sits
     in the analysed repository): if a run that used the cache fails anywhere, or reports an internal
     error, it is run again without the cache, whose answer is the one that counts. ``# noqa``
-    comments are applied last (noqa.py), to the cached or fresh results alike."""
+    comments are applied last (noqa.py), to the cached or fresh results alike. With ``fix_plans``,
+    the fix of each finding the confirm stage confirms is planned with it and kept there."""
     with collector_paused():
         results: list[FileResult] | None = None
         if cache_directory is not None:
             try:
-                results = run_checks(jobs, settings, workers, stdin, root, advance, cache_directory, walked)
+                results = run_checks(
+                    jobs, settings, workers, stdin, root, advance, cache_directory, walked, fix_plans
+                )
             except Exception:  # noqa: BLE001 - retried below without the cache; a real bug raises again
                 results = None
             if results is not None and any(map(has_internal_error, results)):
                 results = None
         if results is None:
-            results = run_checks(jobs, settings, workers, stdin, root, lambda done: None, None, walked)
+            results = run_checks(jobs, settings, workers, stdin, root, lambda done: None, None, walked, fix_plans)
     return with_noqa_applied(results, jobs, stdin, root, settings)
 
 
@@ -208,6 +228,8 @@ class Run:
     roots: list[str]
     advance: Callable[[int], None]
     digests: list[str | None]  # of each job's file, from the cache's stat records (None: unknown)
+    #: where the fixes planned with the confirmed findings go; None: none are planned
+    fix_plans: FixPlans | None = None
 
 
 def open_run(
@@ -234,9 +256,11 @@ def run_checks(
     advance: Callable[[int], None],
     cache_directory: Path | None,
     walked: frozenset[str],
+    fix_plans: FixPlans | None = None,
 ) -> list[FileResult]:
     """The pipeline after discovery: index and summarise, project, confirm (docs/analysis.md)."""
     run = open_run(jobs, settings, stdin, cache_directory, advance)
+    run.fix_plans = fix_plans
     previous = previous_results(run) if stdin is None else None
     if previous is not None:
         return previous
@@ -345,7 +369,17 @@ def plan_files(
 
 def confirm_stage(run: Run, pool: WorkerPool, plans: list[Confirmation]) -> dict[str, FileResult]:
     """Confirm each planned candidate with libcst, in the workers."""
-    return confirm_plans(plans, run.cache, lambda todo: pool.map(_confirm_chunk, todo, confirm_crashed))
+    confirm = partial(_confirm_chunk, plan_fixes=run.fix_plans is not None)
+    return confirm_plans(plans, run.cache, lambda todo: with_fix_plans(run, pool.map(confirm, todo, confirm_crashed)))
+
+
+def with_fix_plans(run: Run, confirmed: list[Confirmed]) -> list[FileResult]:
+    """The results; the fixes planned with them kept in ``run.fix_plans``, for the report."""
+    if run.fix_plans is not None:
+        for result, fixes in confirmed:
+            if fixes is not None:
+                run.fix_plans[result.path] = dict(zip(result.findings, fixes))
+    return [result for result, _ in confirmed]
 
 
 def confirm_while_planning(
@@ -355,7 +389,7 @@ def confirm_while_planning(
     to the workers as soon as it is made, so they confirm with libcst while this process plans the
     other files (one core plans, the other confirms: homeassistant's 2.6 s of planning and 1.9 s
     of confirming take 2.6 s)."""
-    stream = pool.stream(_confirm_chunk, confirm_crashed)
+    stream = pool.stream(partial(_confirm_chunk, plan_fixes=run.fix_plans is not None), confirm_crashed)
     planned: list[str] = []
 
     def accept(plan: Confirmation) -> None:
@@ -363,11 +397,11 @@ def confirm_while_planning(
         stream.add(plan)
 
     failed = plan_files(run, indexed, context, accept)
-    return dict(zip(planned, stream.results())) | failed
+    return dict(zip(planned, with_fix_plans(run, stream.results()))) | failed
 
 
-def confirm_crashed(plan: Confirmation, reason: str) -> FileResult:
-    return file_error(plan.display, reason)
+def confirm_crashed(plan: Confirmation, reason: str) -> Confirmed:
+    return file_error(plan.display, reason), None
 
 
 def stdin_display(stdin: StdinSource) -> str:

@@ -10,6 +10,9 @@ reported at the positions ``ast`` gave.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from loopguard.analysis.checker import LoopCalls, locate_in_module, locate_in_segment
 from loopguard.analysis.stages import Candidate, Confirmation, file_error, internal_error
 from loopguard.analysis.transitive import short_name
@@ -23,20 +26,32 @@ from loopguard.sourcetext import (
 )
 
 Span = tuple[int, int, int]
+T = TypeVar("T")
+
+
+#: What a confirmed file's text and findings are handed to (the fix planner), and its answer.
+Then = Callable[[str, tuple[Finding, ...]], T]
 
 
 def confirm_file(plan: Confirmation) -> FileResult:
+    return confirm_file_then(plan, lambda text, findings: None)[0]
+
+
+def confirm_file_then(plan: Confirmation, then: Then[T]) -> tuple[FileResult, T | None]:
+    """``confirm_file``, and ``then`` of the text it read and the findings it confirmed (None when
+    the file has no findings or could not be confirmed): the fixes are planned from the same text,
+    without reading the file again."""
     try:
         text = decode_source(plan.source if plan.source is not None else read_source(plan.path))
     except SourceRefused as refused:
-        return file_error(plan.display, refused.message, refused.line, refused.column)
+        return file_error(plan.display, refused.message, refused.line, refused.column), None
     except OSError as error:
-        return file_error(plan.display, f"cannot read file: {error.strerror or error}")
+        return file_error(plan.display, f"cannot read file: {error.strerror or error}"), None
     try:
         findings = confirm(plan.candidates, plan.spans, text, plan.display, plan.library, plan.loop_defs)
-        return FileResult(plan.display, findings)
     except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
-        return internal_error(plan.display, error)
+        return internal_error(plan.display, error), None
+    return FileResult(plan.display, findings), then(text, findings) if findings else None
 
 
 def walk_spans(lines: list[str], text: str, spans: tuple[Span, ...], loop_defs: frozenset[int]) -> tuple[LoopCalls, set[Span]]:
