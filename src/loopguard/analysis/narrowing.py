@@ -71,7 +71,9 @@ def done_narrowing(test: ast.expr) -> Narrowed:
 
 
 def dotted(node: ast.expr) -> str | None:
-    """``a`` or ``a.b.c`` as a string (None for anything else)."""
+    """``a`` or ``a.b.c`` as a string (None for anything else). Not ``expr_path(expr_of(node))``:
+    ``expr_of`` sees through ``await`` and the walrus, and ``(await x).done()`` tests the awaited
+    value, not ``x``."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
