@@ -3,9 +3,9 @@
 The fixes of a file's findings are planned (``fixes.py``) in the confirm stage's worker, from the
 text it confirmed them in (``runner.check_jobs``'s ``fix_plans``); a finding that was not confirmed
 in this run (a cached result, one the ``# noqa`` stage added) is planned after the check, or read
-back from the cache (``FIXES_ENTRY``) when its file and findings are unchanged. ``fixable`` / ``unfixable`` of its project choose the codes. Without
-``--fix`` or ``--diff`` the fixes are only described (the JSON ``fix`` field, SARIF ``fixes``, the
-summary's count). With them, ``apply_fixes.fix_text`` fixes each file in memory, checking every
+back from the cache (``FIXES_ENTRY``) when its file and findings are unchanged. ``fixable`` /
+``unfixable`` of its project choose the codes. Without ``--fix`` or ``--diff`` the fixes are only
+described (the JSON ``fix`` field, SARIF ``fixes``, the summary's count). With them, ``apply_fixes.fix_text`` fixes each file in memory, checking every
 round again through ``check_buffer`` (the file's project, the new text as its buffer, as an editor's
 unsaved buffer is checked); then ``--diff`` prints what would change and ``--fix`` writes it.
 """
