@@ -25,7 +25,7 @@ def test_entering_a_lock_suggests_acquiring_it_in_a_thread(tmp_path) -> None:
     source.write_text("import threading\n\nlock = threading.Lock()\n\n\nasync def f():\n    with lock:\n        pass\n")
     [finding] = findings_of(source, cwd=tmp_path)
     assert finding.code == "LG102"
-    assert finding.suggestion.endswith("await asyncio.to_thread(threading.Lock.acquire, ...)")
+    assert finding.suggestion.endswith("`await asyncio.to_thread(threading.Lock.acquire, ...)`")
 
 
 def test_a_queue_built_unbounded_is_named_as_its_type_and_configured_as_it(tmp_path) -> None:
@@ -52,3 +52,19 @@ def test_built_as_reads_a_left_out_or_literal_maxsize_only() -> None:
     assert not built.holds(((0, (PASSED, "size")),)) and not built.holds((("#", 1),))
     assert not built.holds((("maxsize", NOT_LITERAL),)) and not built.holds((("*", NOT_LITERAL),))
     assert not built.holds(((0, None),))
+
+def test_an_iteration_is_named_as_one_and_suggests_listing_in_a_thread(tmp_path) -> None:
+    source = tmp_path / "listing.py"
+    source.write_text(
+        "import sqlite3\nfrom pathlib import Path\n\n\n"
+        "async def f(root: Path, cursor: sqlite3.Cursor):\n"
+        "    for child in root.iterdir():\n        print(child)\n"
+        "    for row in cursor:\n        print(row)\n"
+    )
+    listing, rows = findings_of(source, cwd=tmp_path)
+    assert listing.message == (
+        "iterating a `Path.iterdir()`/`glob()`/`rglob()`/`walk()` result blocks the event loop"
+    )
+    assert listing.suggestion.startswith("`await asyncio.to_thread(list, ...)`")
+    assert rows.message == "iterating a `sqlite3.Cursor` blocks the event loop"
+    assert rows.root.endswith("sqlite3.Cursor.__iter__")  # the root names the API itself

@@ -25,7 +25,7 @@ def chain_of(path: str, line: int) -> list[tuple[str, int, str, str]]:
 def test_a_constructor_in_a_coroutine_is_named_by_its_class_and_chained_through_init() -> None:
     [finding] = [f for f in app_findings() if f.path == "depot/handlers.py" and f.line == 11]
     assert finding.message == "`Archive()` blocks the event loop: -> open (depot/storage.py:8)"
-    assert finding.suggestion.startswith("await asyncio.to_thread(Archive, ...) or, in `Archive.__init__`, ")
+    assert finding.suggestion.startswith("`await asyncio.to_thread(Archive, ...)` or, in `Archive.__init__`, ")
     assert chain_of("depot/handlers.py", 11) == [
         ("depot/handlers.py", 11, "show", "Archive()"),
         ("depot/storage.py", 8, "Archive.__init__", "open"),

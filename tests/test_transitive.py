@@ -41,7 +41,7 @@ def test_chain_message_and_suggestion_of_a_transitive_finding() -> None:
         "`load_profile()` blocks the event loop: -> fetch_avatar() -> requests.get "
         "(shop/clients/avatars.py:9)"
     )
-    assert finding.suggestion.startswith("await asyncio.to_thread(load_profile, ...) or, in `fetch_avatar`, ")
+    assert finding.suggestion.startswith("`await asyncio.to_thread(load_profile, ...)` or, in `fetch_avatar`, ")
     assert [(h.path, h.line, h.function, h.call) for h in finding.chain] == [
         ("shop/handlers.py", 16, "show_profile", "load_profile()"),
         ("shop/services/profiles.py", 11, "load_profile", "fetch_avatar()"),

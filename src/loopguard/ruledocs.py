@@ -9,6 +9,7 @@ from loopguard.catalogue import ALL_RULES, BUFFER_READERS, BUILT_AS
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
 from loopguard.fixdata import fix_safety_text
 from loopguard.models import LIBRARIES, NonWaiting, Rule, built_type
+from loopguard.report import quote_code
 
 GENERATED_NOTE = "<!-- generated from the catalogue by `python -m loopguard.ruledocs`; do not edit -->"
 
@@ -101,7 +102,7 @@ def _configuration(rule: Rule) -> list[str]:
 
 
 def rule_page(rule: Rule) -> str:
-    instead = "\n".join(f"- {lib}: `{rule.suggestion(lib).replace('{api}', 'f')}`" for lib in LIBRARIES)
+    instead = "\n".join(f"- {lib}: {quote_code(rule.suggestion(lib).replace('{api}', 'f'))}" for lib in LIBRARIES)
     sections = [
         GENERATED_NOTE,
         f"# {rule.code} `{rule.name}`",

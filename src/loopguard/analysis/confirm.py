@@ -16,6 +16,7 @@ from typing import TypeVar
 from loopguard.analysis.checker import LoopCalls, locate_in_module, locate_in_segment
 from loopguard.analysis.stages import Candidate, Confirmation, file_error, internal_error
 from loopguard.analysis.transitive import short_name
+from loopguard.catalogue import ITERATED_AS
 from loopguard.catalogue.advice import in_a_thread
 from loopguard.models import FileResult, Finding, Hop
 from loopguard.sourcetext import (
@@ -122,11 +123,32 @@ def helper_names(via: str) -> tuple[str, str, str]:
     return f"{helper}()", f"`{helper}()`", helper
 
 
+ITERATION = ".__iter__"
+
+
+def subject_of(api: str) -> str:
+    """How a message names the blocking API: ``time.sleep`` as itself, the iteration of a type
+    (``sqlite3.Cursor.__iter__``) as "iterating a `sqlite3.Cursor`", with the catalogue's words for
+    its pseudo types (``pathlib.PathListing`` is what ``Path.iterdir()`` returns)."""
+    if api.endswith(ITERATION):
+        iterated = api.removesuffix(ITERATION)
+        return f"iterating {ITERATED_AS.get(iterated, f'a `{iterated}`')}"
+    return f"`{api.removeprefix('builtins.')}`"
+
+
+def suggested_name(rule_api: str, suggest_as: dict[str, str]) -> str:
+    """What "{api}" in a replacement stands for: the API that matched, or the one to run in a thread
+    instead (``threading.Lock.acquire`` for ``with lock:``; ``list`` to iterate in a thread)."""
+    if rule_api in suggest_as:
+        return suggest_as[rule_api].removeprefix("builtins.")
+    return "list" if rule_api.endswith(ITERATION) else rule_api.removeprefix("builtins.")
+
+
 def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int, int], library: str) -> Finding:
     match, call = candidate.match, candidate.call
     rule = match.rule
     # "{api}" in a rule's replacement stands for the very API that matched
-    suggested_api = rule.suggest_as.get(match.api, match.api).removeprefix("builtins.")
+    suggested_api = suggested_name(match.api, rule.suggest_as)
     suggestion = (match.suggestion or rule.suggestion(library)).replace("{api}", suggested_api)
     chain: tuple[Hop, ...] = ()
     if candidate.via:
@@ -139,7 +161,7 @@ def make_finding(candidate: Candidate, display: str, column: int, end: tuple[int
         chain = (first, *candidate.chain)
         root = f"{last.path}:{last.line} {last.call}"
     else:
-        message = match.note or f"`{match.api.removeprefix('builtins.')}` blocks the event loop"
+        message = match.note or f"{subject_of(match.api)} blocks the event loop"
         root = f"{display}:{call.line} {match.api.removeprefix('builtins.')}"
     return Finding(
         path=display,

@@ -27,9 +27,10 @@ def to_thread(
 
 def in_a_thread(library: str, function: str) -> str:
     """The call that runs ``function`` in a worker thread under ``library``: what a rule suggests
-    for an API best moved to a thread, and the confirm stage for a blocking project helper."""
+    for an API best moved to a thread, and the confirm stage for a blocking project helper. It is
+    code, so it is quoted: the prose around it (", or ...") then stays outside the backticks."""
     offload = "asyncio.to_thread" if library == "asyncio" else f"{library}.to_thread.run_sync"
-    return f"await {offload}({function}, ...)"
+    return f"`await {offload}({function}, ...)`"
 
 
 def methods(owner: str, *names: str) -> tuple[str, ...]:

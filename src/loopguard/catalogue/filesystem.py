@@ -54,7 +54,7 @@ RULES = (
         functions=(f"{_PATH}.cwd", f"{_PATH}.home"),
         methods=(*(f"{_PATH}.{m}" for m in _PATH_FS), f"{_PATH_LISTING}.__iter__"),
         instead={
-            "asyncio": "await asyncio.to_thread({api}, path, ...) (or aiofiles.os / aiofiles.os.path)",
+            "asyncio": "`await asyncio.to_thread({api}, ...)` (or `aiofiles.os` / `aiofiles.os.path`)",
             "anyio": "anyio.Path (`await anyio.Path(p).exists()`)",
             "trio": "trio.Path (`await trio.Path(p).exists()`)",
         },
@@ -184,6 +184,14 @@ RETURNS = {
     "os.fwalk": _OS_WALK,
     "glob.iglob": _IGLOB,
     "os.scandir": _SCANDIR,
+}
+
+#: What the pseudo types above are, in a message: "iterating {this} blocks the event loop".
+ITERATED_AS = {
+    _PATH_LISTING: "a `Path.iterdir()`/`glob()`/`rglob()`/`walk()` result",
+    _OS_WALK: "an `os.walk()`/`os.fwalk()` generator",
+    _IGLOB: "a `glob.iglob()` generator",
+    _SCANDIR: "an `os.scandir()` iterator",
 }
 
 #: Iterating a ``scandir`` result is reported at ``os.scandir`` when the same function calls it
