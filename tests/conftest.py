@@ -63,6 +63,8 @@ def reported_api(finding: Finding) -> str | None:
     """
     if finding.chain:
         return finding.chain[-1].call
+    if finding.root:  # "path:line api": the API by its catalogue name, however the message words it
+        return finding.root.rpartition(" ")[2]
     match = REPORTED_API.match(finding.message)
     return match.group("api") if match else None
 

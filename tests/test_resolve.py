@@ -11,6 +11,7 @@ import ast
 import re
 import textwrap
 
+import pytest
 from conftest import FIXTURES, expected_markers, findings_of
 
 from loopguard import catalogue
@@ -308,15 +309,19 @@ def test_annotations_and_cross_module_typing_end_to_end(project) -> None:
 OPT_IN = re.compile(r"#\s*error:\s*opt-in\s+(?P<codes>LG\d+(?:\s*,\s*LG\d+)*)")
 
 
-def test_cpu_heavy_rules_report_only_when_selected() -> None:
-    fixture = FIXTURES / "catalogue_cpu.py"
+@pytest.mark.parametrize(
+    ("name", "selection"),
+    [("catalogue_cpu.py", ("LG", "LG9")), ("catalogue_tls_clients.py", ("LG", "LG219"))],
+)
+def test_opt_in_rules_report_only_when_selected(name: str, selection: tuple[str, ...]) -> None:
+    fixture = FIXTURES / name
     opt_in = []
     for number, line in enumerate(fixture.read_text(encoding="utf-8").splitlines(), start=1):
         match = OPT_IN.search(line)
         if match:
             opt_in += [(number, code.strip()) for code in match.group("codes").split(",")]
     assert opt_in
-    selected = Config(root=FIXTURES.resolve(), select=("LG", "LG9"))
+    selected = Config(root=FIXTURES.resolve(), select=selection)
     found = [(f.line, f.code) for f in findings_of(fixture, config=selected, cwd=FIXTURES)]
     assert sorted(found) == sorted(expected_markers(fixture) + opt_in)
     by_default = [(f.line, f.code) for f in findings_of(fixture, cwd=FIXTURES)]

@@ -77,6 +77,9 @@ class NonWaiting:
     #: (``os.WNOHANG | os.WUNTRACED``), ``value`` unused: the name as the index resolved the
     #: argument's import, so ``from os import WNOHANG`` counts and a project's own ``WNOHANG`` not
     flag: str = ""
+    #: whether the argument given as an object, not a literal, holds (``httpx.Client(verify=ctx)``
+    #: uses that SSL context; ``verify=True`` loads the CA bundle), ``value`` unused
+    computed: bool = False
 
     def holds(self, literals: tuple[Literal, ...]) -> bool:
         if self.left_out and left_out(literals, self.position, self.keyword):
@@ -86,7 +89,15 @@ class NonWaiting:
     def accepts(self, value: object) -> bool:
         if self.flag:
             return value == (IMPORTED, self.flag) or includes_flag(value, self.flag)
+        if self.computed:
+            return is_computed(value)
         return value is not None if self.given else value == self.value
+
+
+def is_computed(value: object) -> bool:
+    """Whether an argument recorded as ``value`` is an object the call is handed (a name, an
+    attribute, a call, an import), not a literal."""
+    return value == NOT_LITERAL or (isinstance(value, tuple) and value[:1] in ((PASSED,), (IMPORTED,), (FLAGS,)))
 
 
 def includes_flag(value: object, flag: str) -> bool:

@@ -59,6 +59,10 @@ def _argument(condition: NonWaiting) -> str:
     """How a ``NonWaiting`` condition's argument is given: "argument 1 left out, `''` or `host=''`"."""
     if condition.given:
         return f"`{condition.keyword}=` given (not `None`)"
+    if condition.computed:
+        return f"`{condition.keyword}=` given an object, not a literal"
+    if condition.position < 0:
+        return f"`{condition.keyword}={condition.value!r}`"
     if condition.flag:
         return f"argument {condition.position + 1} or `{condition.keyword}=` including `{condition.flag}`"
     keyword = f" or `{condition.keyword}={condition.value!r}`" if condition.keyword else ""

@@ -1,4 +1,4 @@
-"""Sockets, DNS, TLS set-up and readiness waits (LG206-LG209, in the network domain LG2xx).
+"""Sockets, DNS, TLS set-up and readiness waits (LG206-LG209, LG219, in the network domain LG2xx).
 
 A socket object is typed from ``socket.socket(...)``, ``socket.create_connection(...)``,
 ``socket.create_server(...)`` or an annotation. A socket that the same function switched to
@@ -8,7 +8,7 @@ streams anyway).
 """
 
 from loopguard.catalogue.advice import methods, to_thread
-from loopguard.models import Rule
+from loopguard.models import LIBRARIES, NonWaiting, Rule
 
 _DOMAIN = "http and network"
 _SOCKET_IO = (
@@ -20,9 +20,73 @@ _SELECTORS = (
     "selectors.PollSelector", "selectors.EpollSelector", "selectors.KqueueSelector",
     "selectors.DevpollSelector",
 )
+# HTTPS clients that build an SSL context and load the CA bundle when constructed (LG219, opt-in):
+# httpx 0.28's ``create_ssl_context`` loads certifi's bundle for ``verify=True`` (the default) and a
+# CA file for a string, and uses a context it is handed; ``verify=False`` loads nothing. A client
+# handed its transport builds none. The OpenAI and Anthropic SDKs build an httpx client unless
+# handed one; ``http.client.HTTPSConnection`` builds a default context unless handed one.
+_HTTPX_VERIFY = (
+    NonWaiting(-1, "verify", False),
+    NonWaiting(-1, "verify", None, computed=True),
+    NonWaiting(-1, "transport", None, given=True),
+)
+_TRANSPORT_VERIFY = (NonWaiting(0, "verify", False), NonWaiting(0, "verify", None, computed=True))
+_SDK_CLIENT_GIVEN = (NonWaiting(-1, "http_client", None, given=True),)
+_TLS_CLIENTS = {
+    "httpx.Client": _HTTPX_VERIFY,
+    "httpx.AsyncClient": _HTTPX_VERIFY,
+    "httpx.HTTPTransport": _TRANSPORT_VERIFY,
+    "httpx.AsyncHTTPTransport": _TRANSPORT_VERIFY,
+    "openai.OpenAI": _SDK_CLIENT_GIVEN,
+    "openai.AsyncOpenAI": _SDK_CLIENT_GIVEN,
+    "openai.AzureOpenAI": _SDK_CLIENT_GIVEN,
+    "openai.AsyncAzureOpenAI": _SDK_CLIENT_GIVEN,
+    "anthropic.Anthropic": _SDK_CLIENT_GIVEN,
+    "anthropic.AsyncAnthropic": _SDK_CLIENT_GIVEN,
+    "http.client.HTTPSConnection": (NonWaiting(-1, "context", None, given=True),),
+}
 _SSL_LOADS = (
     "load_default_certs", "load_verify_locations", "load_cert_chain", "set_default_verify_paths",
     "load_dh_params",
+)
+
+TLS_CLIENT = Rule(
+    code="LG219",
+    name="tls-client-construction",
+    domain=_DOMAIN,
+    summary="Building an HTTPS client that loads the CA bundle: `httpx.Client()`, `httpx.AsyncClient()` "
+    "and their transports, `openai.OpenAI()`/`AsyncOpenAI()`, `anthropic.Anthropic()`/`AsyncAnthropic()`, "
+    "`http.client.HTTPSConnection()`. Opt-in: the async clients are what the other rules recommend, and "
+    "building one per process is fine.",
+    functions=tuple(_TLS_CLIENTS),
+    non_waiting={api.rpartition(".")[2]: conditions for api, conditions in _TLS_CLIENTS.items()},
+    instead=dict.fromkeys(
+        LIBRARIES,
+        "one client built once (at start-up, or in a lifespan hook) and reused, or an SSL context "
+        "built once and handed to it (`verify=ssl_context`, `http_client=`, `context=`)",
+    ),
+    why="A new client builds an SSL context and loads the whole CA bundle (certifi's: over a hundred "
+    "certificates read and parsed), tens to hundreds of milliseconds on the loop, for every client "
+    "built per request.",
+    example=(
+        "import httpx\n\n\n"
+        "async def fetch(url):\n"
+        "    async with httpx.AsyncClient() as client:\n"
+        "        return (await client.get(url)).text"
+    ),
+    use_instead=(
+        "import httpx\n\n"
+        "CLIENT = httpx.AsyncClient()\n\n\n"
+        "async def fetch(url):\n"
+        "    return (await CLIENT.get(url)).text"
+    ),
+    example_config=(
+        "[tool.loopguard]\n"
+        'select = ["LG", "LG219"]'
+    ),
+    fix_safety="No automatic fix: where the client should live is a design decision.",
+    default_enabled=False,
+    thread_fix=False,
 )
 
 RULES = (
@@ -158,6 +222,7 @@ RULES = (
             "        await anyio.wait_readable(sock)"
         ),
     ),
+    TLS_CLIENT,
 )
 
 RETURNS = {
