@@ -19,6 +19,9 @@ Guards (tuples, so they hash and travel in summaries):
 * ``("cmp", op, left, right)`` — one comparison: ``is``, ``is not``, ``==``, ``!=``, ``in``, ``not in``;
 * ``("method", base, name, argument)`` — ``base.startswith(lit)`` / ``endswith``, and ``loop.is_running()`` / ``loop.is_closed()`` (argument ``("const", None)``);
 * ``("if", test, body, orelse)`` — a conditional expression;
+* ``("isinstance", subject, classes)`` — ``isinstance(subject, C)`` with every class one whose
+  instances can be judged, by qualified name (``argument_types.py``: a ``dict`` argument is never
+  a ``str``);
 * ``("loop",)`` — ``asyncio.get_event_loop()`` or ``asyncio.get_running_loop()``: in the call graph
   every helper runs on the event loop's thread while it runs, so these give the running loop
   (``LOOP``, also the value of a local bound to one), which is running, not closed and not None;
@@ -30,6 +33,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal, TypeAlias, cast
+
+from loopguard.analysis.argument_types import Instance, is_instance, isinstance_test
 
 Constant: TypeAlias = str | int | bool | None | tuple[str, ...]
 Unknown: TypeAlias = tuple[Literal["unknown"]]
@@ -47,6 +52,7 @@ if TYPE_CHECKING:  # the variadic ``and``/``or`` need ``Unpack`` (typing 3.11): 
         | tuple[Literal["cmp"], str, "Guard", "Guard"]
         | tuple[Literal["method"], "Guard", str, "Guard"]
         | tuple[Literal["if"], "Guard", "Guard", "Guard"]
+        | tuple[Literal["isinstance"], "Guard", tuple[str, ...]]
     )
 else:
     Guard = tuple
@@ -64,20 +70,30 @@ _COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.Eq: "==", ast.NotEq: "!="
 _STRING_TESTS = frozenset({"startswith", "endswith"})
 _LOOP_TESTS = frozenset({"is_running", "is_closed"})
 MAX_GUARD_DEPTH = 8
+#: The qualified name of the class (or ``isinstance``) an expression names, if one is judged.
+ClassNamed = Callable[[ast.expr], "str | None"]
 MAX_STRING = 200
 MAX_DISPLAY = 32
 
 
 def guard_of(
-    node: ast.expr, gets_loop: Callable[[ast.expr], bool] | None = None, depth: int = 0
+    node: ast.expr,
+    gets_loop: Callable[[ast.expr], bool] | None = None,
+    depth: int = 0,
+    class_named: ClassNamed | None = None,
 ) -> Guard:
     """The guard expression of an ``if`` test (``UNKNOWN`` for what cannot be evaluated);
-    ``gets_loop`` says which calls get the running event loop (the index knows the imports)."""
+    ``gets_loop`` says which calls get the running event loop, ``class_named`` which class (or
+    ``isinstance``) a name is (the index knows the imports)."""
     if depth > MAX_GUARD_DEPTH:
         return UNKNOWN
     if gets_loop is not None and gets_loop(node):
         return LOOP
     inner = depth + 1
+    if class_named is not None and isinstance(node, ast.Call):
+        tested = isinstance_test(node, class_named)
+        if tested is not None:
+            return ("isinstance", guard_of(tested[0], gets_loop, inner, class_named), tested[1])
     if isinstance(node, ast.Name):
         return ("name", node.id)
     if isinstance(node, ast.Constant):
@@ -88,18 +104,18 @@ def guard_of(
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return _display_of_strings(node)
     if isinstance(node, ast.IfExp):
-        test, body, orelse = (guard_of(part, gets_loop, inner) for part in (node.test, node.body, node.orelse))
+        test, body, orelse = (guard_of(part, gets_loop, inner, class_named) for part in (node.test, node.body, node.orelse))
         return ("if", test, body, orelse)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return ("not", guard_of(node.operand, gets_loop, inner))
+        return ("not", guard_of(node.operand, gets_loop, inner, class_named))
     if isinstance(node, ast.BoolOp):
-        operands = tuple(guard_of(value, gets_loop, inner) for value in node.values)
+        operands = tuple(guard_of(value, gets_loop, inner, class_named) for value in node.values)
         # mypy cannot type a starred tuple display as the variadic member it builds
         return cast(Guard, ("and" if isinstance(node.op, ast.And) else "or", *operands))
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         op = _COMPARISONS.get(type(node.ops[0]))
         if op is not None:
-            left, right = (guard_of(side, gets_loop, inner) for side in (node.left, node.comparators[0]))
+            left, right = (guard_of(side, gets_loop, inner, class_named) for side in (node.left, node.comparators[0]))
             return ("cmp", op, left, right)
     if (
         isinstance(node, ast.Call)
@@ -108,8 +124,8 @@ def guard_of(
         and len(node.args) == 1
         and not node.keywords
     ):
-        base = guard_of(node.func.value, gets_loop, inner)
-        return ("method", base, node.func.attr, guard_of(node.args[0], gets_loop, inner))
+        base = guard_of(node.func.value, gets_loop, inner, class_named)
+        return ("method", base, node.func.attr, guard_of(node.args[0], gets_loop, inner, class_named))
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -117,7 +133,7 @@ def guard_of(
         and not node.args
         and not node.keywords
     ):
-        base = guard_of(node.func.value, gets_loop, inner)
+        base = guard_of(node.func.value, gets_loop, inner, class_named)
         return ("method", base, node.func.attr, ("const", None))
     return UNKNOWN
 
@@ -152,6 +168,8 @@ def parts_of(guard: Guard) -> list[Guard]:
             inside = (base, argument)
         case ("if", test, body, orelse):
             inside = (test, body, orelse)
+        case ("isinstance", subject, _classes):
+            inside = (subject,)
         case _:
             inside = ()
     return [guard, *(part for inner in inside for part in parts_of(inner))]
@@ -184,6 +202,9 @@ def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
             return _boolean_operation(guard[0], tuple(operands), values)
         case ("cmp", op, left, right):
             return _compare(op, evaluate(left, values), evaluate(right, values))
+        case ("isinstance", subject, classes):
+            answer = is_instance(evaluate(subject, values), classes)
+            return _UNKNOWN_VALUE if answer is None else answer
         case ("method", base, name, _) if name in _LOOP_TESTS:
             if evaluate(base, values) == LOOP:
                 return name == "is_running"  # the loop the code runs on: running, so not closed
@@ -198,7 +219,7 @@ def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
 def truth(guard: Guard, values: Mapping[str, Value]) -> bool | None:
     """Whether ``guard`` is true (None: unknown)."""
     value = evaluate(guard, values)
-    return None if value is _UNKNOWN_VALUE else bool(value)
+    return None if value is _UNKNOWN_VALUE or isinstance(value, Instance) else bool(value)
 
 
 def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[str, Value]) -> Value:
@@ -207,7 +228,7 @@ def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[s
     result: Value = _UNKNOWN_VALUE
     for operand in operands:
         value = evaluate(operand, values)
-        if value is _UNKNOWN_VALUE:
+        if value is _UNKNOWN_VALUE or isinstance(value, Instance):  # its truth is not known
             return _UNKNOWN_VALUE
         result = value
         if bool(value) is (kind == "or"):
@@ -217,6 +238,10 @@ def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[s
 
 def _compare(op: str, left: Value, right: Value) -> Value:
     if left is _UNKNOWN_VALUE or right is _UNKNOWN_VALUE:
+        return _UNKNOWN_VALUE
+    if isinstance(left, Instance) or isinstance(right, Instance):  # only its type is known: not None
+        if op in ("is", "is not") and (left is None or right is None):
+            return op == "is not"
         return _UNKNOWN_VALUE
     if op == "is":
         return left is None and right is None if (left is None or right is None) else _UNKNOWN_VALUE

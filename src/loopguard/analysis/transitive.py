@@ -29,6 +29,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.guards import can_run, names_in
@@ -541,10 +542,10 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
     values: dict[str, object] = {}
     for name in (*names, *keyword_only):
         if name in given:
-            if not isinstance(given[name], tuple):  # not NOT_LITERAL, nor a caller's variable
-                values[name] = given[name]
+            if not isinstance(given[name], tuple) or is_typed(given[name]):  # not NOT_LITERAL, nor a variable
+                values[name] = instance_of(given[name])
         elif not open_ended and name in default_of:
-            values[name] = default_of[name]
+            values[name] = instance_of(default_of[name])
     return values
 
 
@@ -557,8 +558,8 @@ def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | N
     result: list[Literal] = []
     for key, value in literals:
         if isinstance(value, tuple) and value[:1] == (PASSED,):
-            replaced = known.get(str(value[1]), NOT_LITERAL)
-            if replaced is None or isinstance(replaced, (bool, int, str)):
+            replaced = recorded(known.get(str(value[1]), NOT_LITERAL))
+            if replaced is None or isinstance(replaced, (bool, int, str)) or is_typed(replaced):
                 result.append((key, replaced))
             else:
                 result.append((key, NOT_LITERAL))
