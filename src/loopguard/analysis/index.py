@@ -47,6 +47,7 @@ from loopguard.analysis.known import (
     returns_running_loop,
 )
 from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
+from loopguard.analysis.loop_values import loop_returns, with_returns
 from loopguard.analysis.managers import managed_return
 from loopguard.analysis.narrowing import (
     Narrowed,
@@ -611,6 +612,9 @@ class _Indexer(ast.NodeVisitor):
             self.keep_literal_locals(function, self.calls[first_call:])
             if function.returns and self.gives_the_running_loop(node, function):
                 self.loop_returning.add(self.scopes[scope].qualname)
+            returns = loop_returns(node, function.returns, function.names_bound_to(LOOP))
+            if returns:
+                self.parameters[scope] = with_returns(self.parameters[scope], returns)
 
     def gives_the_running_loop(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, function: LocalLiterals
@@ -799,7 +803,7 @@ class _Indexer(ast.NodeVisitor):
         coroutine's calls are never pruned) and only over names."""
         if self.loop >= 0:
             return None
-        guard = guard_of(test, self.gets_loop, class_named=self.class_named)
+        guard = guard_of(test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call)
         if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
             return None
         return guard
@@ -817,6 +821,17 @@ class _Indexer(ast.NodeVisitor):
     def class_named(self, node: ast.expr) -> str | None:
         """The class (or ``isinstance``) a guard's ``isinstance`` test names, as seen from here."""
         return self.type_tests.class_named(node, self.bindings_of, self.current)
+
+    def helper_call(self, node: ast.Call) -> bool:
+        """A call whose result may be a project helper's value on the loop (loop_values.py): of a
+        function by name, or of a module's or a class's named — not of an instance, since a
+        subclass may override what it calls."""
+        function = node.func
+        if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+            function = function.value
+        elif not isinstance(function, ast.Name):
+            return False
+        return all(binding[0] == "ref" for binding in self.bindings_of(function.id))
 
     def gets_loop(self, node: ast.expr) -> bool:
         """A call that gets the running event loop: ``asyncio.get_running_loop()``, or a call
@@ -842,7 +857,9 @@ class _Indexer(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         if self.locals and self.locals[-1].scope == self.current:
-            value = ("const", None) if node.value is None else guard_of(node.value, self.gets_loop)
+            value = ("const", None) if node.value is None else guard_of(
+                node.value, self.gets_loop, helper_call=self.helper_call
+            )
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
     def bindings_of(self, name: str) -> Sequence[Binding]:
