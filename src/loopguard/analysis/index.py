@@ -827,11 +827,12 @@ class _Indexer(ast.NodeVisitor):
         function by name, or of a module's or a class's named — not of an instance, since a
         subclass may override what it calls."""
         function = node.func
+        if isinstance(function, ast.Name):  # a def further down the module is not bound yet
+            return all(binding[0] == "ref" for binding in self.bindings_of(function.id))
         if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
-            function = function.value
-        elif not isinstance(function, ast.Name):
-            return False
-        return all(binding[0] == "ref" for binding in self.bindings_of(function.id))
+            owners = self.bindings_of(function.value.id)
+            return bool(owners) and all(owner[0] == "ref" for owner in owners)
+        return False
 
     def gets_loop(self, node: ast.expr) -> bool:
         """A call that gets the running event loop: ``asyncio.get_running_loop()``, or a call
