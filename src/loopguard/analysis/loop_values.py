@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from loopguard.analysis.argument_types import without_type_tests
 from loopguard.analysis.expressions import expr_of
@@ -103,7 +103,15 @@ def value_on_the_loop(parameters: Parameters, returns: tuple[Return, ...], resul
     return next(iter(found))[1]
 
 
-FunctionLike = Any  # a ``summary.FunctionSummary``: calls and parameters are read
+class FunctionLike(Protocol):
+    """What is read of a ``summary.FunctionSummary`` (summary.py imports the index, which imports
+    this module)."""
+
+    @property
+    def calls(self) -> tuple[Any, ...]: ...
+
+    @property
+    def parameters(self) -> Parameters: ...
 
 
 class LoopValues:
