@@ -19,9 +19,16 @@ Guards (tuples, so they hash and travel in summaries):
 * ``("cmp", op, left, right)`` — one comparison: ``is``, ``is not``, ``==``, ``!=``, ``in``, ``not in``;
 * ``("method", base, name, argument)`` — ``base.startswith(lit)`` / ``endswith``, and ``loop.is_running()`` / ``loop.is_closed()`` (argument ``("const", None)``);
 * ``("if", test, body, orelse)`` — a conditional expression;
+* ``("isinstance", subject, classes)`` — ``isinstance(subject, C)`` with every class one whose
+  instances can be judged, by qualified name (``argument_types.py``: a ``dict`` argument is never
+  a ``str``);
 * ``("loop",)`` — ``asyncio.get_event_loop()`` or ``asyncio.get_running_loop()``: in the call graph
   every helper runs on the event loop's thread while it runs, so these give the running loop
   (``LOOP``, also the value of a local bound to one), which is running, not closed and not None;
+* ``("result", key)`` — what a call without arguments of a project helper gives (``key``: where
+  the call is, ``call_key``): known when every ``return`` of the helper that can run on the loop
+  gives one value there (``is_event_loop_running()`` is True: ``loop_values.py``), which the call
+  graph binds to ``key``;
 * ``("unknown",)`` — anything else.
 """
 
@@ -29,7 +36,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeAlias, cast
+
+from loopguard.analysis.argument_types import Instance, is_instance, isinstance_test
 
 Constant: TypeAlias = str | int | bool | None | tuple[str, ...]
 Unknown: TypeAlias = tuple[Literal["unknown"]]
@@ -47,6 +57,8 @@ if TYPE_CHECKING:  # the variadic ``and``/``or`` need ``Unpack`` (typing 3.11): 
         | tuple[Literal["cmp"], str, "Guard", "Guard"]
         | tuple[Literal["method"], "Guard", str, "Guard"]
         | tuple[Literal["if"], "Guard", "Guard", "Guard"]
+        | tuple[Literal["isinstance"], "Guard", tuple[str, ...]]
+        | tuple[Literal["result"], str]
     )
 else:
     Guard = tuple
@@ -64,62 +76,86 @@ _COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.Eq: "==", ast.NotEq: "!="
 _STRING_TESTS = frozenset({"startswith", "endswith"})
 _LOOP_TESTS = frozenset({"is_running", "is_closed"})
 MAX_GUARD_DEPTH = 8
+#: The qualified name of the class (or ``isinstance``) an expression names, if one is judged.
+ClassNamed = Callable[[ast.expr], "str | None"]
 MAX_STRING = 200
 MAX_DISPLAY = 32
 
 
 def guard_of(
-    node: ast.expr, gets_loop: Callable[[ast.expr], bool] | None = None, depth: int = 0
+    node: ast.expr,
+    gets_loop: Callable[[ast.expr], bool] | None = None,
+    depth: int = 0,
+    class_named: ClassNamed | None = None,
+    helper_call: Callable[[ast.Call], bool] | None = None,
 ) -> Guard:
     """The guard expression of an ``if`` test (``UNKNOWN`` for what cannot be evaluated);
-    ``gets_loop`` says which calls get the running event loop (the index knows the imports)."""
-    if depth > MAX_GUARD_DEPTH:
+    ``gets_loop`` says which calls get the running event loop, ``class_named`` which class (or
+    ``isinstance``) a name is, ``helper_call`` which calls without arguments may be of a project
+    helper whose result is known on the loop (the index knows the imports)."""
+    return _GuardReader(gets_loop, class_named, helper_call).read(node, depth)
+
+
+@dataclass(frozen=True, slots=True)
+class _GuardReader:
+    gets_loop: Callable[[ast.expr], bool] | None
+    class_named: ClassNamed | None
+    helper_call: Callable[[ast.Call], bool] | None
+
+    def read(self, node: ast.expr, depth: int) -> Guard:
+        if depth > MAX_GUARD_DEPTH:
+            return UNKNOWN
+        if self.gets_loop is not None and self.gets_loop(node):
+            return LOOP
+        inner = depth + 1
+        if isinstance(node, ast.Name):
+            return ("name", node.id)
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if value is None or isinstance(value, (bool, int)) or (isinstance(value, str) and len(value) <= MAX_STRING):
+                return ("const", value)
+            return UNKNOWN
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return _display_of_strings(node)
+        if isinstance(node, ast.IfExp):
+            test, body, orelse = (self.read(part, inner) for part in (node.test, node.body, node.orelse))
+            return ("if", test, body, orelse)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return ("not", self.read(node.operand, inner))
+        if isinstance(node, ast.BoolOp):
+            operands = tuple(self.read(value, inner) for value in node.values)
+            # mypy cannot type a starred tuple display as the variadic member it builds
+            return cast(Guard, ("and" if isinstance(node.op, ast.And) else "or", *operands))
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            op = _COMPARISONS.get(type(node.ops[0]))
+            if op is not None:
+                left, right = (self.read(side, inner) for side in (node.left, node.comparators[0]))
+                return ("cmp", op, left, right)
+        if isinstance(node, ast.Call):
+            return self.read_call(node, inner)
         return UNKNOWN
-    if gets_loop is not None and gets_loop(node):
-        return LOOP
-    inner = depth + 1
-    if isinstance(node, ast.Name):
-        return ("name", node.id)
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if value is None or isinstance(value, (bool, int)) or (isinstance(value, str) and len(value) <= MAX_STRING):
-            return ("const", value)
+
+    def read_call(self, node: ast.Call, inner: int) -> Guard:
+        """A string test, a loop test, an ``isinstance`` test, or the result of a helper."""
+        function = node.func
+        if self.class_named is not None:
+            tested = isinstance_test(node, self.class_named)
+            if tested is not None:
+                return ("isinstance", self.read(tested[0], inner), tested[1])
+        if isinstance(function, ast.Attribute) and not node.keywords:
+            if function.attr in _STRING_TESTS and len(node.args) == 1:
+                base = self.read(function.value, inner)
+                return ("method", base, function.attr, self.read(node.args[0], inner))
+            if function.attr in _LOOP_TESTS and not node.args:
+                return ("method", self.read(function.value, inner), function.attr, ("const", None))
+        if self.helper_call is not None and not node.args and not node.keywords and self.helper_call(node):
+            return ("result", call_key(node))
         return UNKNOWN
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return _display_of_strings(node)
-    if isinstance(node, ast.IfExp):
-        test, body, orelse = (guard_of(part, gets_loop, inner) for part in (node.test, node.body, node.orelse))
-        return ("if", test, body, orelse)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return ("not", guard_of(node.operand, gets_loop, inner))
-    if isinstance(node, ast.BoolOp):
-        operands = tuple(guard_of(value, gets_loop, inner) for value in node.values)
-        # mypy cannot type a starred tuple display as the variadic member it builds
-        return cast(Guard, ("and" if isinstance(node.op, ast.And) else "or", *operands))
-    if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        op = _COMPARISONS.get(type(node.ops[0]))
-        if op is not None:
-            left, right = (guard_of(side, gets_loop, inner) for side in (node.left, node.comparators[0]))
-            return ("cmp", op, left, right)
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _STRING_TESTS
-        and len(node.args) == 1
-        and not node.keywords
-    ):
-        base = guard_of(node.func.value, gets_loop, inner)
-        return ("method", base, node.func.attr, guard_of(node.args[0], gets_loop, inner))
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _LOOP_TESTS
-        and not node.args
-        and not node.keywords
-    ):
-        base = guard_of(node.func.value, gets_loop, inner)
-        return ("method", base, node.func.attr, ("const", None))
-    return UNKNOWN
+
+
+def call_key(node: ast.Call) -> str:
+    """Where a call is, as the index records it: the key of its result in a guard's values."""
+    return f"{node.lineno}:{node.col_offset}:{node.end_lineno}:{node.end_col_offset}"
 
 
 def _display_of_strings(node: ast.List | ast.Tuple | ast.Set) -> Guard:
@@ -135,8 +171,14 @@ def _display_of_strings(node: ast.List | ast.Tuple | ast.Set) -> Guard:
 
 
 def mentions_a_name(guard: Guard) -> bool:
-    """Only guards over names (or the running loop) can be decided: the others are not kept."""
-    return bool(names_in(guard)) or LOOP in parts_of(guard)
+    """Only guards over names (or the running loop, or a helper's result) can be decided: the
+    others are not kept."""
+    return any(part[0] in ("name", "loop", "result") for part in parts_of(guard))
+
+
+def results_in(guard: Guard) -> set[str]:
+    """The keys of the helper calls whose results a guard tests."""
+    return {str(part[1]) for part in parts_of(guard) if part[0] == "result"}
 
 
 def parts_of(guard: Guard) -> list[Guard]:
@@ -152,6 +194,8 @@ def parts_of(guard: Guard) -> list[Guard]:
             inside = (base, argument)
         case ("if", test, body, orelse):
             inside = (test, body, orelse)
+        case ("isinstance", subject, _classes):
+            inside = (subject,)
         case _:
             inside = ()
     return [guard, *(part for inner in inside for part in parts_of(inner))]
@@ -174,6 +218,8 @@ def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
             return value
         case ("loop",):
             return LOOP
+        case ("result", str() as key):
+            return values.get(key, _UNKNOWN_VALUE)
         case ("if", test, body, orelse):
             decided = truth(test, values)
             return _UNKNOWN_VALUE if decided is None else evaluate(body if decided else orelse, values)
@@ -184,6 +230,9 @@ def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
             return _boolean_operation(guard[0], tuple(operands), values)
         case ("cmp", op, left, right):
             return _compare(op, evaluate(left, values), evaluate(right, values))
+        case ("isinstance", subject, classes):
+            answer = is_instance(evaluate(subject, values), classes)
+            return _UNKNOWN_VALUE if answer is None else answer
         case ("method", base, name, _) if name in _LOOP_TESTS:
             if evaluate(base, values) == LOOP:
                 return name == "is_running"  # the loop the code runs on: running, so not closed
@@ -195,10 +244,15 @@ def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
     return _UNKNOWN_VALUE
 
 
+def is_known(value: Value) -> bool:
+    """Whether ``evaluate`` knew the value (a value only the type of which is known is not)."""
+    return value is not _UNKNOWN_VALUE and not isinstance(value, Instance)
+
+
 def truth(guard: Guard, values: Mapping[str, Value]) -> bool | None:
     """Whether ``guard`` is true (None: unknown)."""
     value = evaluate(guard, values)
-    return None if value is _UNKNOWN_VALUE else bool(value)
+    return None if value is _UNKNOWN_VALUE or isinstance(value, Instance) else bool(value)
 
 
 def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[str, Value]) -> Value:
@@ -207,7 +261,7 @@ def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[s
     result: Value = _UNKNOWN_VALUE
     for operand in operands:
         value = evaluate(operand, values)
-        if value is _UNKNOWN_VALUE:
+        if value is _UNKNOWN_VALUE or isinstance(value, Instance):  # its truth is not known
             return _UNKNOWN_VALUE
         result = value
         if bool(value) is (kind == "or"):
@@ -217,6 +271,10 @@ def _boolean_operation(kind: str, operands: tuple[Guard, ...], values: Mapping[s
 
 def _compare(op: str, left: Value, right: Value) -> Value:
     if left is _UNKNOWN_VALUE or right is _UNKNOWN_VALUE:
+        return _UNKNOWN_VALUE
+    if isinstance(left, Instance) or isinstance(right, Instance):  # only its type is known: not None
+        if op in ("is", "is not") and (left is None or right is None):
+            return op == "is not"
         return _UNKNOWN_VALUE
     if op == "is":
         return left is None and right is None if (left is None or right is None) else _UNKNOWN_VALUE

@@ -13,11 +13,18 @@ so bindings are collected flow-insensitively, exactly like the compiler does.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 from typing import Literal as Tag
 
+from loopguard.analysis.argument_types import (
+    TypeTests,
+    default_value,
+    with_checked_types,
+    without_type_tests,
+)
 from loopguard.analysis.constants import (
     ArgumentValue,
     ConstantValue,
@@ -40,6 +47,7 @@ from loopguard.analysis.known import (
     returns_running_loop,
 )
 from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
+from loopguard.analysis.loop_values import loop_returns, with_returns
 from loopguard.analysis.managers import managed_return
 from loopguard.analysis.narrowing import (
     Narrowed,
@@ -216,6 +224,7 @@ class _Indexer(ast.NodeVisitor):
         # the isinstance narrowings that hold where the code being visited is, innermost last, each
         # with the scope of its test (narrowing.py)
         self.narrowed: list[tuple[int, Narrowed]] = []
+        self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -603,6 +612,9 @@ class _Indexer(ast.NodeVisitor):
             self.keep_literal_locals(function, self.calls[first_call:])
             if function.returns and self.gives_the_running_loop(node, function):
                 self.loop_returning.add(self.scopes[scope].qualname)
+            returns = loop_returns(node, function.returns, function.names_bound_to(LOOP))
+            if returns:
+                self.parameters[scope] = with_returns(self.parameters[scope], returns)
 
     def gives_the_running_loop(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, function: LocalLiterals
@@ -791,7 +803,7 @@ class _Indexer(ast.NodeVisitor):
         coroutine's calls are never pruned) and only over names."""
         if self.loop >= 0:
             return None
-        guard = guard_of(test, self.gets_loop)
+        guard = guard_of(test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call)
         if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
             return None
         return guard
@@ -805,6 +817,22 @@ class _Indexer(ast.NodeVisitor):
             names.update(self.scopes[scope].bindings)
             scope = self.scopes[scope].parent
         return names
+
+    def class_named(self, node: ast.expr) -> str | None:
+        """The class (or ``isinstance``) a guard's ``isinstance`` test names, as seen from here."""
+        return self.type_tests.class_named(node, self.bindings_of, self.current)
+
+    def helper_call(self, node: ast.Call) -> bool:
+        """A call whose result may be a project helper's value on the loop (loop_values.py): of a
+        function by name, or of a module's or a class's named — not of an instance, since a
+        subclass may override what it calls."""
+        function = node.func
+        if isinstance(function, ast.Name):  # a def further down the module is not bound yet
+            return all(binding[0] == "ref" for binding in self.bindings_of(function.id))
+        if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+            owners = self.bindings_of(function.value.id)
+            return bool(owners) and all(owner[0] == "ref" for owner in owners)
+        return False
 
     def gets_loop(self, node: ast.expr) -> bool:
         """A call that gets the running event loop: ``asyncio.get_running_loop()``, or a call
@@ -830,7 +858,9 @@ class _Indexer(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         if self.locals and self.locals[-1].scope == self.current:
-            value = ("const", None) if node.value is None else guard_of(node.value, self.gets_loop)
+            value = ("const", None) if node.value is None else guard_of(
+                node.value, self.gets_loop, helper_call=self.helper_call
+            )
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
     def bindings_of(self, name: str) -> Sequence[Binding]:
@@ -1000,6 +1030,8 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
     calls = with_module_constants(
         without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer
     )
+    if not indexer.type_tests.still_hold(indexer.scopes, "*" in indexer.unbound):
+        calls, indexer.rebindings = without_isinstance_guards(calls, indexer.rebindings)
     return ModuleIndex(
         module=module,
         package=package,
@@ -1042,9 +1074,22 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
         if not call.literals:
             continue  # most calls: nothing to read (and a call per call site adds up)
         literals = with_constants(call.literals, call.scope, indexer.scopes, names)
+        literals = with_checked_types(literals, call.scope, indexer.scopes, "*" in indexer.unbound)
         if literals != call.literals:
             calls[number] = with_literals(call, literals)
     return calls
+
+
+def without_isinstance_guards(
+    calls: list[CallSite], rebindings: dict[int, list[Rebinding]]
+) -> tuple[list[CallSite], dict[int, list[Rebinding]]]:
+    """The module's guards with every ``isinstance`` test unknown (argument_types.py)."""
+    calls = [dataclasses.replace(call, conditions=without_type_tests(call.conditions)) for call in calls]
+    rebound = {
+        scope: [(name, without_type_tests(conditions), line, in_loop) for name, conditions, line, in_loop in found]
+        for scope, found in rebindings.items()
+    }
+    return calls, rebound
 
 
 def with_literals(call: CallSite, literals: tuple[Literal, ...]) -> CallSite:
@@ -1114,12 +1159,12 @@ def parameters_of(node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str |
     positional = tuple(arg.arg for arg in (*args.posonlyargs, *args.args))
     defaults: list[tuple[str, object]] = []
     for arg, default in zip(reversed(positional), reversed(args.defaults)):
-        keep, value = literal_value(default)
+        keep, value = default_value(default, literal_value)
         if keep:
             defaults.append((arg, value))
     for keyword_only, keyword_default in zip(args.kwonlyargs, args.kw_defaults):
         if keyword_default is not None:
-            keep, value = literal_value(keyword_default)
+            keep, value = default_value(keyword_default, literal_value)
             if keep:
                 defaults.append((keyword_only.arg, value))
     decorators = {last_name(expr_of(d)) for d in node.decorator_list}

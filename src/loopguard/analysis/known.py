@@ -29,6 +29,10 @@ Return = tuple[Guard, tuple[Condition, ...], int]
 #: A first binding that is a literal: ``(True, value)``; anything else: None.
 LiteralBinding = tuple[bool, Any] | None
 
+#: The entry of a function's literal locals (``Parameters`` defaults) that holds its returns, when
+#: they may depend on the running loop (loop_values.py): no Python code can bind this name.
+RETURNS = "<returns>"
+
 #: The asyncio functions that give the running loop when called on it (``get_event_loop`` gives
 #: the running loop whenever there is one).
 LOOP_GETTERS = frozenset({"get_event_loop", "get_running_loop"})
@@ -111,6 +115,10 @@ class LocalLiterals:
     def returned(self, value: Guard, conditions: tuple[Condition, ...], line: int) -> None:
         self.returns.append((value, conditions, line))
 
+    def names_bound_to(self, value: object) -> set[str]:
+        """The locals whose first binding is ``value``."""
+        return {name for name, first in self.first.items() if first == value}
+
     def names_returns_test(self) -> set[str]:
         guards = [value for value, _conditions, _line in self.returns]
         guards += [guard for _value, conditions, _line in self.returns for guard, _ in conditions]
@@ -191,7 +199,7 @@ def locals_of(parameters: Parameters) -> dict[str, object]:
     if len(defaults) == 0:
         return {}
     names = {*positional, *keyword_only}
-    return {name: value for name, value in defaults if name not in names}
+    return {name: value for name, value in defaults if name not in names and name != RETURNS}
 
 
 def runs_on_the_loop(parameters: Parameters) -> Callable[[int, tuple[Condition, ...]], bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 
+from loopguard.analysis.argument_types import argument_type
 from loopguard.models import FLAGS, NOT_LITERAL, PASSED, Literal
 
 #: The most names one ``A | B | ...`` argument is read as (``flag_names``); more is not a literal.
@@ -43,6 +44,8 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
             found.append((position, (PASSED, name)))
         elif (flags := flag_names(argument)) is not None:
             found.append((position, (FLAGS, *flags)))
+        elif (typed := argument_type(argument)) is not None:
+            found.append((position, typed))
     if given and len(found) < given:  # some positional arguments are not literals
         found.append(("#", given))
     for keyword in node.keywords:
@@ -56,6 +59,8 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
             found.append((keyword.arg, (PASSED, name)))
         elif (flags := flag_names(keyword.value)) is not None:
             found.append((keyword.arg, (FLAGS, *flags)))
+        elif (typed := argument_type(keyword.value)) is not None:
+            found.append((keyword.arg, typed))  # its type: ``isinstance`` tests (argument_types.py)
         else:
             found.append((keyword.arg, NOT_LITERAL))
     return tuple(found)

@@ -29,10 +29,12 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.guards import can_run, names_in
 from loopguard.analysis.known import KnownValues, expansions, locals_of
+from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionCall, FunctionFields, FunctionSummary
@@ -184,6 +186,12 @@ class CallGraph:
         self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
         self._guard_names: dict[str, frozenset[str]] = {}
         self._calls_itself: dict[str, bool] = {}
+        self.loop_values = LoopValues(
+            lambda qualname: self.function(qualname)[1],
+            lambda target: self.function_for(self.project.target(target)),
+            self.project.read_apart,
+            self.project.depend,
+        )
         self.memoised_graph = (
             CallGraph(
                 summaries, project, matcher, max_depth, through_memoised=True,
@@ -373,10 +381,11 @@ class CallGraph:
         arguments = self.arguments_of.get(node)
         _display, function = self.function(qualname)
         known = KnownValues(function.parameters, arguments) if arguments else None
+        results = self.loop_values.results_for(qualname, function.calls)  # helpers' values (N7)
         callees: list[tuple[int, int, str]] = []
         for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
-            if conditions and not can_run(conditions, here or {}):
+            if conditions and not can_run(conditions, {**here, **results} if here else results):
                 continue  # this branch does not run for these arguments, or not on the loop
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
@@ -541,10 +550,10 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
     values: dict[str, object] = {}
     for name in (*names, *keyword_only):
         if name in given:
-            if not isinstance(given[name], tuple):  # not NOT_LITERAL, nor a caller's variable
-                values[name] = given[name]
+            if not isinstance(given[name], tuple) or is_typed(given[name]):  # not NOT_LITERAL, nor a variable
+                values[name] = instance_of(given[name])
         elif not open_ended and name in default_of:
-            values[name] = default_of[name]
+            values[name] = instance_of(default_of[name])
     return values
 
 
@@ -557,8 +566,8 @@ def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | N
     result: list[Literal] = []
     for key, value in literals:
         if isinstance(value, tuple) and value[:1] == (PASSED,):
-            replaced = known.get(str(value[1]), NOT_LITERAL)
-            if replaced is None or isinstance(replaced, (bool, int, str)):
+            replaced = recorded(known.get(str(value[1]), NOT_LITERAL))
+            if replaced is None or isinstance(replaced, (bool, int, str)) or is_typed(replaced):
                 result.append((key, replaced))
             else:
                 result.append((key, NOT_LITERAL))

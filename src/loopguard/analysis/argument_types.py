@@ -1,0 +1,269 @@
+"""The type an argument certainly has at a call site, and the ``isinstance`` tests it decides.
+
+``register(model_cost=dict(sorted(costs.items())))`` never runs the ``open`` that ``register``
+does only ``elif isinstance(model_cost, str)``: a ``dict`` is never a ``str``. The index records an
+argument whose type it can know from the call alone as ``(TYPED, type name)`` (``("!", "dict")``):
+
+* a display or comprehension — ``{...}``, ``[...]``, ``(...)``, ``{1, 2}``, a string or bytes
+  literal (too long to be kept as a literal), a number, an f-string: exactly that builtin type;
+* a call of a builtin that builds one — ``dict(...)``, ``list(...)``, ``sorted(...)``, ``str(...)``,
+  ``int(...)`` ...: of that type. ``str(x)``, ``int(x)``, ``float(x)`` and ``bytes(x)`` return what
+  ``x.__str__`` (...) returns, which may be a subclass, so those are typed "or a subclass" (``+``).
+  The name called must be the builtin: the index records the names it depends on and keeps the
+  marker only when no scope the call sees binds any of them, and no star import may
+  (``with_checked_types``); otherwise the argument is not a literal.
+
+A parameter's default that is such a display (``def f(opts={})``) is typed the same way.
+
+In the callee, ``isinstance(name, C)`` (or a tuple of classes) is a guard
+``("isinstance", subject, ("builtins.str", ...))`` when the function is the builtin ``isinstance``
+and every class is one whose instances this module can judge (``CLASSES``): ``isinstance`` of a
+value of a known exact type ``T`` is ``issubclass(T, C)``, computed with the real classes (so
+``isinstance(x, os.PathLike)`` of a ``str`` or a ``tuple`` is False). The names the test reads
+(``isinstance``, ``str``, ``os``, ``PathLike``) are checked the same way, once the module is
+indexed (``TypeTests``). Anything else — a class of the project, an unknown value, a type "or a
+subclass" tested against an ABC — is unknown, and an unknown guard keeps the call.
+
+A literal value is judged by its type, with one care: the index reads ``0.0`` as ``0`` (conditions
+compare with ints), so an int may be an int or a float in the source, and a test that tells them
+apart is unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import os
+import pathlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeGuard
+
+from loopguard.models import NOT_LITERAL, Literal
+
+#: ``(TYPED, type name)``: the argument is an instance of that builtin type (``"dict"``), or of it
+#: or a subclass (``"str+"``); before the index checks them, followed by the names it depends on.
+TYPED = "!"
+#: A builtin called with any arguments -> the type of what it returns ("+": or a subclass).
+BUILDERS = {
+    "dict": "dict", "list": "list", "set": "set", "frozenset": "frozenset", "tuple": "tuple",
+    "bytearray": "bytearray", "sorted": "list", "bool": "bool", "len": "int",
+    "str": "str+", "repr": "str+", "int": "int+", "float": "float+", "bytes": "bytes+",
+}
+#: The exact type of a display or comprehension.
+DISPLAYS: dict[type, str] = {
+    ast.Dict: "dict", ast.List: "list", ast.Set: "set", ast.Tuple: "tuple", ast.JoinedStr: "str",
+    ast.DictComp: "dict", ast.ListComp: "list", ast.SetComp: "set",
+}
+#: The types of constants (those ``literal_value`` does not keep: long strings, floats, bytes).
+CONSTANTS = (str, bytes, int, float, complex)
+#: The classes an ``isinstance`` test can be judged against, by qualified name.
+CLASSES: dict[str, type] = {
+    **{
+        f"builtins.{name}": getattr(builtins, name)
+        for name in (
+            "str", "bytes", "bytearray", "dict", "list", "tuple", "set", "frozenset", "int", "float",
+            "complex", "bool",
+        )
+    },
+    "os.PathLike": os.PathLike,
+    "pathlib.Path": pathlib.Path,
+    "pathlib.PurePath": pathlib.PurePath,
+}
+ISINSTANCE = "builtins.isinstance"
+MAX_CLASSES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """A value of which only the type is known, as the guard evaluator sees it: truthiness, equality
+    and contents are unknown; ``isinstance`` and ``is None`` are not."""
+
+    type_name: str  # a builtin's name, "+" at the end: or a subclass of it
+
+
+def is_typed(value: object) -> TypeGuard[tuple[str, str]]:
+    """A checked ``(TYPED, type name)`` argument."""
+    return isinstance(value, tuple) and len(value) == 2 and value[0] == TYPED
+
+
+def instance_of(value: object) -> object:
+    """A recorded argument or default as the evaluator's value: an ``Instance`` for a typed one."""
+    return Instance(str(value[1])) if is_typed(value) else value
+
+
+def recorded(value: object) -> object:
+    """Back from ``instance_of``, to pass the value on as a call's argument."""
+    return (TYPED, value.type_name) if isinstance(value, Instance) else value
+
+
+# -- the call site ---------------------------------------------------------------------------------
+def argument_type(node: ast.expr) -> tuple[str, ...] | None:
+    """``(TYPED, type name, names it depends on...)`` for an argument of a known type, else None."""
+    shown = display_type(node)
+    if shown is not None:
+        return (TYPED, shown)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BUILDERS:
+        return (TYPED, BUILDERS[node.func.id], node.func.id)
+    return None
+
+
+def display_type(node: ast.expr) -> str | None:
+    """The exact type of a display, a comprehension or a constant (None: not one of them)."""
+    shown = DISPLAYS.get(type(node))
+    if shown is not None:
+        return shown
+    if isinstance(node, ast.Constant) and type(node.value) in CONSTANTS:
+        return type(node.value).__name__
+    return None
+
+
+def default_value(node: ast.expr, literal_value: Callable[[ast.expr], tuple[bool, Any]]) -> tuple[bool, Any]:
+    """A parameter's default as the index keeps it: its literal, or ``(TYPED, type)`` for a display."""
+    keep, value = literal_value(node)
+    if keep:
+        return keep, value
+    shown = display_type(node)
+    return (False, None) if shown is None else (True, (TYPED, shown))
+
+
+class ScopeLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def parent(self) -> int | None: ...
+
+    @property
+    def bindings(self) -> Mapping[str, Sequence[object]]: ...
+
+
+def bindings_seen(scopes: Sequence[ScopeLike], scope: int, name: str) -> Sequence[object]:
+    """A name's bindings as code in ``scope`` looks it up (class bodies aside but its own), once
+    the module is indexed."""
+    current: int | None = scope
+    while current is not None:
+        found = scopes[current].bindings.get(name)
+        if found and (current == scope or scopes[current].kind != "class"):
+            return found
+        current = scopes[current].parent
+    return ()
+
+
+def with_checked_types(
+    literals: tuple[Literal, ...], scope: int, scopes: Sequence[ScopeLike], star_import: bool
+) -> tuple[Literal, ...]:
+    """A call's arguments with each typed one kept (as ``(TYPED, type)``) when the builtins it calls
+    are the builtins seen from ``scope``; else it is not a literal."""
+    if not any(isinstance(value, tuple) and value[:1] == (TYPED,) and len(value) > 2 for _key, value in literals):
+        return literals
+    checked: list[Literal] = []
+    for key, value in literals:
+        if isinstance(value, tuple) and value[:1] == (TYPED,) and len(value) > 2:
+            builtin = not star_import and not any(bindings_seen(scopes, scope, name) for name in value[2:])
+            value = (TYPED, value[1]) if builtin else NOT_LITERAL
+        checked.append((key, value))
+    return tuple(checked)
+
+
+# -- the test in the callee ------------------------------------------------------------------------
+class TypeTests:
+    """The classes named by the ``isinstance`` tests of one module, and what each name was bound
+    to when the test was read: a later binding (``str = ...`` further down, an import in the
+    function after the test, a star import) makes every such guard of the module unknown."""
+
+    def __init__(self) -> None:
+        self.assumed: list[tuple[int, str, tuple[object, ...]]] = []
+
+    def class_named(self, node: ast.expr, bindings_of: Callable[[str], Sequence[object]], scope: int) -> str | None:
+        """The qualified name of a class (or of ``isinstance``) in ``CLASSES``, as seen now."""
+        if isinstance(node, ast.Name):
+            bound = tuple(bindings_of(node.id))
+            if not bound:
+                qualname = f"builtins.{node.id}"
+            elif len(bound) == 1 and isinstance(bound[0], tuple) and bound[0][:1] == ("ref",):
+                qualname = str(bound[0][1])
+            else:
+                return None
+            if qualname not in CLASSES and qualname != ISINSTANCE:
+                return None
+            self.assumed.append((scope, node.id, bound))
+            return qualname
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            bound = tuple(bindings_of(node.value.id))
+            if len(bound) != 1 or not (isinstance(bound[0], tuple) and bound[0][:1] == ("ref",)):
+                return None
+            qualname = f"{bound[0][1]}.{node.attr}"
+            if qualname not in CLASSES:
+                return None
+            self.assumed.append((scope, node.value.id, bound))
+            return qualname
+        return None
+
+    def still_hold(self, scopes: Sequence[ScopeLike], star_import: bool) -> bool:
+        """Whether every name read is still bound, for the whole module, as it was when read."""
+        if not self.assumed:
+            return True
+        if star_import:
+            return False
+        return all(tuple(bindings_seen(scopes, scope, name)) == bound for scope, name, bound in self.assumed)
+
+
+def isinstance_test(node: ast.expr, class_named: Callable[[ast.expr], str | None]) -> tuple[ast.expr, tuple[str, ...]] | None:
+    """``isinstance(subject, C)`` / ``isinstance(subject, (C, D))`` with every class judged: the
+    subject and the classes' qualified names."""
+    if not (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords):
+        return None
+    if not isinstance(node.func, ast.Name) or node.func.id != "isinstance":
+        return None
+    subject, tested = node.args
+    if isinstance(subject, ast.Starred) or isinstance(tested, ast.Starred):
+        return None
+    parts = tested.elts if isinstance(tested, ast.Tuple) else [tested]
+    if not parts or len(parts) > MAX_CLASSES or class_named(node.func) != ISINSTANCE:
+        return None
+    classes = tuple(class_named(part) for part in parts)
+    if any(qualname is None or qualname == ISINSTANCE for qualname in classes):
+        return None
+    return subject, tuple(str(qualname) for qualname in classes)
+
+
+def is_instance(value: object, classes: tuple[str, ...]) -> bool | None:
+    """``isinstance(value, classes)`` for a value the evaluator knows (None: unknown)."""
+    possible = possible_types(value)
+    if possible is None:
+        return None
+    tested = tuple(CLASSES[qualname] for qualname in classes if qualname in CLASSES)
+    if len(tested) != len(classes):
+        return None
+    answers = set()
+    for kind, exact in possible:
+        if not exact and not all(qualname.startswith("builtins.") for qualname in classes):
+            return None  # a subclass of str may define __fspath__: only builtins are judged
+        answers.add(issubclass(kind, tested))
+    return answers.pop() if len(answers) == 1 else None
+
+
+def possible_types(value: object) -> list[tuple[type, bool]] | None:
+    """The types a value may have, each with whether it is exact (None: unknown)."""
+    if isinstance(value, Instance):
+        name = value.type_name.rstrip("+")
+        kind = getattr(builtins, name, None)
+        return None if not isinstance(kind, type) else [(kind, not value.type_name.endswith("+"))]
+    if value is None or isinstance(value, (bool, str)):
+        return [(type(value), True)]
+    if isinstance(value, int):
+        return [(int, True), (float, True)]  # ``0.0`` is read as ``0``
+    return None
+
+
+def without_type_tests(conditions: tuple[tuple[Any, bool], ...]) -> tuple[tuple[Any, bool], ...]:
+    """The guards around a call with each one that holds an ``isinstance`` test unknown: for a
+    module where a name such a test reads is bound otherwise than when it was read."""
+    return tuple((("unknown",) if holds_type_test(guard) else guard, value) for guard, value in conditions)
+
+
+def holds_type_test(guard: object) -> bool:
+    if not isinstance(guard, tuple):
+        return False
+    return guard[:1] == ("isinstance",) or any(holds_type_test(part) for part in guard)
