@@ -47,7 +47,7 @@ from loopguard.analysis.known import (
     returns_running_loop,
 )
 from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
-from loopguard.analysis.loop_values import loop_returns, with_returns
+from loopguard.analysis.loop_values import ends_in_return, loop_returns, with_returns
 from loopguard.analysis.managers import managed_return
 from loopguard.analysis.narrowing import (
     Narrowed,
@@ -620,10 +620,11 @@ class _Indexer(ast.NodeVisitor):
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, function: LocalLiterals
     ) -> bool:
         """A plain function (no decorator but ``staticmethod``/``classmethod``, no ``yield``) that
-        ends in a ``return`` or ``raise`` and whose every return that can run on the loop gives
-        the running loop: its callers get the loop from it as from ``asyncio.get_running_loop()``."""
+        always ends in a ``return`` or ``raise`` (``loop_values.ends_in_return``: a ``try`` may)
+        and whose every return that can run on the loop gives the running loop: its callers get
+        the loop from it as from ``asyncio.get_running_loop()``."""
         plain = all(expr_of(d)[-1] in ("staticmethod", "classmethod") for d in node.decorator_list)
-        if not plain or not exits(node.body):
+        if not plain or not ends_in_return(node.body):
             return False
         positional, keyword_only, defaults, bound, _ = self.parameters[function.scope]
         rebindings = tuple(self.rebindings.get(function.scope, ()))

@@ -59,10 +59,15 @@ def only_bound_to(bindings: Sequence[object], qualname: str) -> bool:
 
 
 def only_gets_loop(body: list[ast.stmt], gets_loop: Callable[[ast.expr], bool]) -> bool:
-    """A ``try`` body that only gets the running loop (``loop = asyncio.get_running_loop()``): on
-    the loop it cannot raise, so its ``except`` handlers do not run there."""
+    """A ``try`` body that only gets the running loop (``loop = asyncio.get_running_loop()``, or
+    ``return asyncio.get_running_loop()``): on the loop it cannot raise, so its ``except`` handlers
+    do not run there."""
     for statement in body:
         if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Return):
+            if statement.value is None or not gets_loop(statement.value):
+                return False
             continue
         if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
             return False

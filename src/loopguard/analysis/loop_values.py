@@ -64,13 +64,28 @@ def loop_returns(
         return ()
     if not all(expr_of(d)[-1] in ("staticmethod", "classmethod") for d in node.decorator_list):
         return ()
-    if not node.body or not isinstance(node.body[-1], (ast.Return, ast.Raise)):
+    if not ends_in_return(node.body):
         return ()
     if any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node)):
         return ()
     # an ``isinstance`` test reads names a later binding may change (argument_types.TypeTests):
     # not kept here, where the index's check does not reach
     return tuple((value, without_type_tests(conditions), line) for value, conditions, line in returns)
+
+
+def ends_in_return(body: list[ast.stmt]) -> bool:
+    """Whether a block always ends in a ``return`` or ``raise``: its last statement is one, or a
+    ``try`` whose every way out does (``try: return get_running_loop() except RuntimeError: return
+    None``), so the function never falls off its end and returns ``None`` unseen."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(last, ast.Try) and not last.finalbody:
+        normal = last.orelse or last.body
+        return ends_in_return(normal) and all(ends_in_return(h.body) for h in last.handlers)
+    return False
 
 
 def with_returns(parameters: Parameters, returns: tuple[Return, ...]) -> Parameters:
