@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from loopguard.analysis.index import ModuleIndex
 from loopguard.analysis.match import Matcher
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.stages import (
@@ -24,7 +23,9 @@ from loopguard.analysis.stages import (
     internal_error,
     make_settings,
 )
+from loopguard.analysis.summary import FileSummary
 from loopguard.analysis.transitive import CallGraph
+from loopguard.cache.lazy import LazySummary, ModuleNames
 from loopguard.cache.plans import Planner
 from loopguard.cache.schema import SUMMARY_ENTRY
 from loopguard.cache.store import Cache, content_hash
@@ -161,11 +162,13 @@ def _no_fixes(text: str, findings: tuple[Finding, ...]) -> None:
 
 
 def build_project(indexed: Sequence[Indexed]) -> GlobalProject:
-    modules: dict[str, ModuleIndex] = {}
+    summaries: dict[str, FileSummary] = {}
     for item in indexed:
         if item.summary is not None:
-            modules.setdefault(item.summary.module, item.summary.names)
-    return GlobalProject(modules)
+            summaries.setdefault(item.summary.module, item.summary)
+    if any(isinstance(summary, LazySummary) for summary in summaries.values()):
+        return GlobalProject(ModuleNames(summaries))  # a module's names unpacked when first read
+    return GlobalProject({module: summary.names for module, summary in summaries.items()})
 
 
 def check_jobs(

@@ -47,7 +47,9 @@ class Project:
         file_readers: Collection[str] | None = None,
         file_types: Collection[str] | None = None,
     ) -> None:
-        self.modules = dict(modules)
+        # kept as given: the project of a run over a few files reads its context modules' names
+        # only when it looks into them (``cache.lazy.ModuleNames``)
+        self.modules = modules
         self.returns = returns
         self.aliases = aliases
         self.attributes = catalogue.ATTRIBUTES if attributes is None else attributes

@@ -211,6 +211,18 @@ class Cache:
             self.used[key] = raw
         return value
 
+    def get_signed(self, key: str, read: Callable[[bytes], Any | None]) -> Any | None:
+        """The entry ``key`` as ``read`` makes it of the payload of its own file, when this user's
+        key signed that file (so nothing needs checking: ``cache.lazy`` reads part of it); None
+        otherwise, and for a run that uses the pack (its entries go into the next pack whole)."""
+        if self.use_pack or signing_key() is None:
+            return None
+        path = self._entry_path(key)
+        data = self._read(path)
+        stored = unpack(data) if data is not None else None
+        payload = signed_payload(path.name, stored)
+        return read(payload) if payload is not None else None
+
     def put(self, key: str, value: object) -> None:
         self._write(self._entry_path(key), value)
         self.used[key] = value
@@ -269,6 +281,11 @@ class Cache:
     def _load(self, path: Path) -> tuple[Any, bool] | None:
         """The data in ``path`` and whether this user's key signed it (None when missing, unreadable,
         not MessagePack, behind a link, or signed by another key)."""
+        data = self._read(path)
+        return unsigned(path.name, unpack(data)) if data is not None else None
+
+    def _read(self, path: Path) -> bytes | None:
+        """The bytes of ``path``: None when missing, unreadable, too large or behind a link."""
         if self.disabled or not self._is_safe_directory(path.parent):
             return None
         try:
@@ -282,9 +299,7 @@ class Cache:
                 data = handle.read(MAX_ENTRY_BYTES + 1)
         except OSError:
             return None
-        if len(data) > MAX_ENTRY_BYTES:
-            return None
-        return unsigned(path.name, unpack(data))
+        return data if len(data) <= MAX_ENTRY_BYTES else None
 
     def _prepare(self, directory: Path) -> bool:
         """Make ``directory`` (inside the cache) and the cache's markers; False when unsafe."""
@@ -324,7 +339,7 @@ class Cache:
             self._disable(f"cannot write to {self.directory}: {error.strerror or error}")
 
 
-def _refuse_extension(code: int, data: bytes) -> None:
+def refuse_extension(code: int, data: bytes) -> None:
     raise BadEntry("MessagePack extension types are never written")
 
 
@@ -332,10 +347,21 @@ def unpack(data: bytes) -> Any:
     """Plain data from MessagePack: arrays as tuples, maps with string keys; None when it is not."""
     try:
         return msgpack.unpackb(
-            data, use_list=False, raw=False, strict_map_key=True, ext_hook=_refuse_extension
+            data, use_list=False, raw=False, strict_map_key=True, ext_hook=refuse_extension
         )
     except Exception:  # noqa: BLE001 - whatever the bytes are, they are not an entry
         return None
+
+
+def signed_payload(name: str, stored: Any) -> bytes | None:
+    """The payload of a file's ``(signature, payload)`` pair when this user's key signed it."""
+    key = signing_key()
+    if key is None or not (isinstance(stored, tuple) and len(stored) == 2):
+        return None
+    signature, payload = stored
+    if not (isinstance(signature, bytes) and isinstance(payload, bytes)):
+        return None
+    return payload if verifies(key, name, payload, signature) else None
 
 
 def unsigned(name: str, stored: Any) -> tuple[Any, bool] | None:
