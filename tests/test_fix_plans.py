@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from loopguard import check_command, fix_command, runner
+from loopguard import fix_command, runner
 from loopguard.analysis.stages import make_settings
 from loopguard.atomic_source_write import read_source_file
 from loopguard.cli import cli
