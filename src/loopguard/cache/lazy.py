@@ -22,7 +22,10 @@ import msgpack
 
 from loopguard.analysis.index import ModuleIndex
 from loopguard.analysis.summary import EncodedSummary, FileSummary, LoopCallFields, decode
-from loopguard.cache.store import refuse_extension
+from loopguard.cache.store import refuse_extension, unpack
+
+#: Where an object is packed in a payload: (start, end) offsets.
+Span = tuple[int, int]
 
 #: The first bytes of a summary entry that holds a summary: an array of two (summary, error) whose
 #: first item is an array of 12 (``summary.encode``). Anything else is read the ordinary way.
@@ -31,30 +34,27 @@ SUMMARY_HEAD = b"\x92\x9c"
 
 class LazySummary(FileSummary):
     """A ``FileSummary`` whose ``names`` and ``calls`` are unpacked from ``payload`` when first read
-    (each is the ``(start, end)`` of its MessagePack objects in the payload)."""
+    (``names_at``: where its exports, classes, function returns and constants are packed)."""
 
     def __init__(
         self,
         payload: bytes,
         head: tuple[str, str, str, frozenset[str], dict[str, Any], tuple[Any, ...], tuple[Any, ...]],
-        names_at: tuple[int, int],
-        calls_at: tuple[int, int],
-        constants_at: tuple[int, int],
+        names_at: tuple[Span, Span, Span, Span],
+        calls_at: Span,
     ) -> None:
         # not the dataclass's __init__: it would assign ``names`` and ``calls``
         self.module, self.package, self.library, self.imports, self.functions, self.callbacks, self.import_calls = head
         self._payload = payload
         self._names_at = names_at
         self._calls_at = calls_at
-        self._constants_at = constants_at
         self._names: ModuleIndex | None = None
         self._calls: tuple[LoopCallFields, ...] | None = None
 
     @property
     def names(self) -> ModuleIndex:
         if self._names is None:
-            exports, classes, returns = objects(self._payload, *self._names_at)
-            (constants,) = objects(self._payload, *self._constants_at)
+            exports, classes, returns, constants = (self.unpacked(span) for span in self._names_at)
             encoded: EncodedSummary = (self.module, self.package, exports, classes, returns, (), self.library, (), {}, (), (), constants)
             self._names = decode(encoded).names
         return self._names
@@ -66,12 +66,16 @@ class LazySummary(FileSummary):
     @property
     def calls(self) -> tuple[LoopCallFields, ...]:
         if self._calls is None:
-            (self._calls,) = objects(self._payload, *self._calls_at)
+            self._calls = self.unpacked(self._calls_at)
         return self._calls
 
     @calls.setter
     def calls(self, value: tuple[LoopCallFields, ...]) -> None:
         self._calls = value
+
+    def unpacked(self, span: Span) -> Any:
+        """The object packed at ``span`` of the payload (read in place: no copy of the bytes)."""
+        return unpack(memoryview(self._payload)[span[0]:span[1]])
 
     def __reduce__(self) -> tuple[type[FileSummary], tuple[Any, ...]]:
         """Pickled as the plain ``FileSummary`` it stands for."""
@@ -91,18 +95,10 @@ def unpacker(data: bytes) -> msgpack.Unpacker:
     return reader
 
 
-def objects(payload: bytes, start: int, end: int) -> Iterator[Any]:
-    """The MessagePack objects between ``start`` and ``end`` of ``payload``."""
-    reader = unpacker(payload[start:end])
-    while reader.tell() < end - start:
-        yield reader.unpack()
-
-
-def skipped(reader: msgpack.Unpacker, count: int) -> tuple[int, int]:
-    """Walk over ``count`` objects without building them; where they start and end."""
+def skipped(reader: msgpack.Unpacker) -> Span:
+    """Walk over the next object without building it; where it starts and ends."""
     start = reader.tell()
-    for _ in range(count):
-        reader.skip()
+    reader.skip()
     return start, reader.tell()
 
 
@@ -116,17 +112,18 @@ def lazy_summary(payload: bytes) -> FileSummary | None:
         reader.read_array_header()
         reader.read_array_header()
         module, package = reader.unpack(), reader.unpack()
-        names_at = skipped(reader, 3)  # module-level names, classes, function returns
-        calls_at = skipped(reader, 1)
+        exports_at, classes_at, returns_at = skipped(reader), skipped(reader), skipped(reader)
+        calls_at = skipped(reader)
         library, imports, functions, callbacks, import_calls = (reader.unpack() for _ in range(5))
-        constants_at = skipped(reader, 1)
+        constants_at = skipped(reader)
         error = reader.unpack()
     except (ValueError, TypeError, msgpack.OutOfData, msgpack.ExtraData):
         return None
     if error is not None or reader.tell() != len(payload):
         return None
     head = (module, package, library, frozenset(imports), functions, callbacks, import_calls)
-    return LazySummary(payload, head, names_at, calls_at, constants_at)
+    names_at = (exports_at, classes_at, returns_at, constants_at)
+    return LazySummary(payload, head, names_at, calls_at)
 
 
 class ModuleNames(Mapping[str, ModuleIndex]):

@@ -343,7 +343,7 @@ def refuse_extension(code: int, data: bytes) -> None:
     raise BadEntry("MessagePack extension types are never written")
 
 
-def unpack(data: bytes) -> Any:
+def unpack(data: bytes | memoryview) -> Any:
     """Plain data from MessagePack: arrays as tuples, maps with string keys; None when it is not."""
     try:
         return msgpack.unpackb(
