@@ -138,3 +138,23 @@ def test_one_file_in_a_warm_project_is_reported_as_without_the_cache(
         f for r in whole if r.path.endswith("views.py") for f in r.findings
     ]
     assert [f.code for r in alone for f in r.findings]
+
+
+def test_an_entry_is_read_whole_even_when_it_grew_since_fstat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from loopguard.cache import store
+
+    path = tmp_path / "entry"
+    path.write_bytes(b"x" * 5000)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert store.read_bounded(descriptor, 10) == b"x" * 5000  # fstat said 10 bytes: read on
+    finally:
+        os.close(descriptor)
+    monkeypatch.setattr(store, "MAX_ENTRY_BYTES", 4096)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert store.read_bounded(descriptor, 10) is None  # past the bound
+    finally:
+        os.close(descriptor)

@@ -293,13 +293,14 @@ class Cache:
         except OSError:
             return None
         try:
-            with os.fdopen(descriptor, "rb") as handle:
-                if not stat_module.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return None
-                data = handle.read(MAX_ENTRY_BYTES + 1)
+            found = os.fstat(descriptor)
+            if not stat_module.S_ISREG(found.st_mode) or found.st_size > MAX_ENTRY_BYTES:
+                return None
+            return read_bounded(descriptor, found.st_size)
         except OSError:
             return None
-        return data if len(data) <= MAX_ENTRY_BYTES else None
+        finally:
+            os.close(descriptor)
 
     def _prepare(self, directory: Path) -> bool:
         """Make ``directory`` (inside the cache) and the cache's markers; False when unsafe."""
@@ -337,6 +338,23 @@ class Cache:
                 self._replace(path, data)
         except OSError as error:
             self._disable(f"cannot write to {self.directory}: {error.strerror or error}")
+
+
+def read_bounded(descriptor: int, size: int) -> bytes | None:
+    """What is left to read in ``descriptor``, whose size ``fstat`` said was ``size``; None past
+    ``MAX_ENTRY_BYTES``. (Read in one call of that size: a buffered ``read(MAX_ENTRY_BYTES + 1)``
+    allocated the half gigabyte first, 40 µs a file against 6; a run over one file reads 160.)"""
+    parts: list[bytes] = []
+    total, wanted = 0, size + 1
+    while True:
+        chunk = os.read(descriptor, wanted)
+        parts.append(chunk)
+        total += len(chunk)
+        if total > MAX_ENTRY_BYTES:
+            return None
+        if len(chunk) < wanted:  # the end of a regular file
+            return parts[0] if len(parts) == 1 else b"".join(parts)
+        wanted = 1 << 20  # it grew since fstat: read on
 
 
 def refuse_extension(code: int, data: bytes) -> None:
