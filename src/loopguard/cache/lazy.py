@@ -25,7 +25,7 @@ from loopguard.analysis.summary import EncodedSummary, FileSummary, LoopCallFiel
 from loopguard.cache.store import refuse_extension, unpack
 
 #: Where an object is packed in a payload: (start, end) offsets.
-Span = tuple[int, int]
+Offsets = tuple[int, int]
 
 #: The first bytes of a summary entry that holds a summary: an array of two (summary, error) whose
 #: first item is an array of 12 (``summary.encode``). Anything else is read the ordinary way.
@@ -40,11 +40,14 @@ class LazySummary(FileSummary):
         self,
         payload: bytes,
         head: tuple[str, str, str, frozenset[str], dict[str, Any], tuple[Any, ...], tuple[Any, ...]],
-        names_at: tuple[Span, Span, Span, Span],
-        calls_at: Span,
+        names_at: tuple[Offsets, Offsets, Offsets, Offsets],
+        calls_at: Offsets,
     ) -> None:
         # not the dataclass's __init__: it would assign ``names`` and ``calls``
-        self.module, self.package, self.library, self.imports, self.functions, self.callbacks, self.import_calls = head
+        (
+            self.module, self.package, self.library, self.imports, self.functions, self.callbacks,
+            self.import_calls,
+        ) = head
         self._payload = payload
         self._names_at = names_at
         self._calls_at = calls_at
@@ -54,9 +57,12 @@ class LazySummary(FileSummary):
     @property
     def names(self) -> ModuleIndex:
         if self._names is None:
-            exports, classes, returns, constants = (self.unpacked(span) for span in self._names_at)
-            encoded: EncodedSummary = (self.module, self.package, exports, classes, returns, (), self.library, (), {}, (), (), constants)
-            self._names = decode(encoded).names
+            exports, classes, returns, constants = (self.unpacked(at) for at in self._names_at)
+            encoded: EncodedSummary = (
+                self.module, self.package, exports, classes, returns, (), self.library, (), {}, (), (),
+                constants,
+            )
+            self._names = decode(encoded).names  # the names part of a whole summary's decoding
         return self._names
 
     @names.setter
@@ -73,9 +79,10 @@ class LazySummary(FileSummary):
     def calls(self, value: tuple[LoopCallFields, ...]) -> None:
         self._calls = value
 
-    def unpacked(self, span: Span) -> Any:
-        """The object packed at ``span`` of the payload (read in place: no copy of the bytes)."""
-        return unpack(memoryview(self._payload)[span[0]:span[1]])
+    def unpacked(self, offsets: Offsets) -> Any:
+        """The object packed at ``offsets`` of the payload (read in place: no copy of the bytes)."""
+        start, end = offsets
+        return unpack(memoryview(self._payload)[start:end])
 
     def __reduce__(self) -> tuple[type[FileSummary], tuple[Any, ...]]:
         """Pickled as the plain ``FileSummary`` it stands for."""
@@ -95,7 +102,7 @@ def unpacker(data: bytes) -> msgpack.Unpacker:
     return reader
 
 
-def skipped(reader: msgpack.Unpacker) -> Span:
+def skipped(reader: msgpack.Unpacker) -> Offsets:
     """Walk over the next object without building it; where it starts and ends."""
     start = reader.tell()
     reader.skip()

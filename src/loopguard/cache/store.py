@@ -371,14 +371,22 @@ def unpack(data: bytes | memoryview) -> Any:
         return None
 
 
-def signed_payload(name: str, stored: Any) -> bytes | None:
-    """The payload of a file's ``(signature, payload)`` pair when this user's key signed it."""
-    key = signing_key()
-    if key is None or not (isinstance(stored, tuple) and len(stored) == 2):
+def signature_and_payload(stored: Any) -> tuple[bytes, bytes] | None:
+    """A file's ``(signature, payload)`` pair; None when it is not one."""
+    if not (isinstance(stored, tuple) and len(stored) == 2):
         return None
     signature, payload = stored
     if not (isinstance(signature, bytes) and isinstance(payload, bytes)):
         return None
+    return signature, payload
+
+
+def signed_payload(name: str, stored: Any) -> bytes | None:
+    """The payload of a file's ``(signature, payload)`` pair when this user's key signed it."""
+    key, pair = signing_key(), signature_and_payload(stored)
+    if key is None or pair is None:
+        return None
+    signature, payload = pair
     return payload if verifies(key, name, payload, signature) else None
 
 
@@ -386,11 +394,10 @@ def unsigned(name: str, stored: Any) -> tuple[Any, bool] | None:
     """The value in a file's ``(signature, payload)`` pair, and whether this user's key signed it.
     With a key, a signature that does not verify (another machine's cache, a committed one, an
     edited file) is a miss; without one, nothing is trusted and the caller checks the schema."""
-    if not (isinstance(stored, tuple) and len(stored) == 2):
+    pair = signature_and_payload(stored)
+    if pair is None:
         return None
-    signature, payload = stored
-    if not (isinstance(signature, bytes) and isinstance(payload, bytes)):
-        return None
+    signature, payload = pair
     key = signing_key()
     if key is not None and not verifies(key, name, payload, signature):
         return None
