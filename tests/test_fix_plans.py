@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from loopguard import check_command, fix_command, runner
+from loopguard import fix_command, runner
 from loopguard.analysis.stages import make_settings
 from loopguard.atomic_source_write import read_source_file
 from loopguard.cli import cli
@@ -90,7 +90,7 @@ def test_describing_the_fixes_parses_no_file_again(files: Path, monkeypatch: pyt
         assert not described, "a file was parsed again to describe its fixes"
         return real_plan(*args, **kwargs)
 
-    monkeypatch.setattr(check_command, "describe_fixes", describe)
+    monkeypatch.setattr(fix_command, "describe_fixes", describe)  # imported when used
     monkeypatch.setattr("loopguard.fixes.plan_fixes", plan)
     status, out, _ = run("--no-cache", "--output-format", "json", ".")
     assert status == 1 and described and '"applicability": "safe"' in out

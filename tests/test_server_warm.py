@@ -117,3 +117,55 @@ def test_an_excluded_file_is_recognised(tmp_path: Path) -> None:
     warm = warm_project(tmp_path, generated)
     assert warm.excludes(generated)
     assert not warm.excludes(tmp_path / "app" / "views.py")
+
+
+CLIENT_VIEWS = """\
+import time
+
+from app.helpers import run
+
+
+class Slow:
+    def get(self):
+        time.sleep(1)
+
+
+class Fast:
+    def get(self):
+        return 1
+
+
+client = {client}()
+
+
+async def handler():
+    run()
+"""
+
+CLIENT_HELPERS = """\
+from app.views import client
+
+
+def run():
+    return client.get()
+"""
+
+
+def test_the_kept_project_forgets_what_it_knew_of_the_buffer(tmp_path: Path) -> None:
+    """Between two versions of a buffer the project is kept (``WarmProject.project_of``), less the
+    answers that read the buffer's module: ``client.get()`` in the helper is resolved through the
+    buffer's ``client``, which each version changes."""
+    write_project(tmp_path)
+    (tmp_path / "app" / "helpers.py").write_text(CLIENT_HELPERS)
+    views = tmp_path / "app" / "views.py"
+    warm = warm_project(tmp_path, views)
+    seen = []
+    for name in ("Slow", "Fast", "Slow", "Fast"):
+        text = CLIENT_VIEWS.format(client=name).encode()
+        kept = warm.check(views, text)
+        fresh = warm_project(tmp_path, views).check(views, text)
+        assert summary(kept) == summary(fresh)
+        assert warm.last_project is not None
+        seen.append((name, [f.code for f in kept.findings], id(warm.last_project[2])))
+    assert [codes for _, codes, _ in seen] == [["LG101"], [], ["LG101"], []]
+    assert len({project for _, _, project in seen}) == 1  # one project, kept throughout

@@ -37,22 +37,19 @@ from loopguard.discovery.projects import (
     discover_projects,
     excluded_by,
 )
-from loopguard.fix_command import (
-    FileSource,
-    FixOptions,
-    FixRun,
-    describe_fixes,
-    fix_notes,
-    fix_results,
-    write_diffs,
-    write_fixed_buffer,
-)
+from loopguard.fix_options import FixOptions
 from loopguard.jobs import StdinSource, default_jobs, display_path, make_jobs, stdin_source
 from loopguard.models import FileResult, Finding
 from loopguard.report import ReportContext, renderers
 from loopguard.report.source import SourceLines
 from loopguard.report.statistics import STATISTICS_FORMATS, render_statistics
 from loopguard.runner import FixPlans, check_jobs, problem_results
+
+# ``fix_command`` (applying edits, diffs, atomic writes) is imported when a run fixes or describes
+# a fix: a run with no findings, the commonest, never needs it.
+TYPE_CHECKING = False  # not typing's: see cli.py
+if TYPE_CHECKING:
+    from loopguard.fix_command import FileSource, FixRun
 
 HUMAN_FORMATS = ("text", "concise", "full")
 #: Formats that show no fix (nor a summary line counting them): fixes are not planned for them.
@@ -128,8 +125,10 @@ def run_check(options: CheckOptions) -> int:
     for group in groups:
         buffer = stdin.source if stdin is not None and stdin.project == group.project else None
         results += check_files(group, cwd, options, buffer, fix_plans)
-    fixed, results = run_fixes(results, options, fix_sources(groups, cwd, stdin), cwd, fix_plans)
+    fixed, results = run_fixes(results, options, lambda: fix_sources(groups, cwd, stdin), cwd, fix_plans)
     if fixed is not None and options.fixes.diff:
+        from loopguard.fix_command import write_diffs
+
         return write_diffs(fixed, bool(found.missing) or any(r.error for r in results))
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     root = report_root([group.project for group in groups], cwd)
@@ -145,9 +144,11 @@ def run_check(options: CheckOptions) -> int:
             return adopted.status
         findings, baselined, adoption_failed = list(adopted.findings), adopted.baselined, adopted.failed
     if fixed is not None and stdin is not None and options.fixes.fix:
+        from loopguard.fix_command import write_fixed_buffer
+
         write_fixed_buffer(fixed, stdin.source.data)
         options = replace(options, to_stderr=True)
-    notes = fix_notes(findings, options.fixes, fixed)
+    notes = notes_on_fixes(findings, options.fixes, fixed)
     status = write_report(results, findings, context, options, len(found.missing), baselined, notes)
     if status != EXIT_CLEAN:
         return status
@@ -173,23 +174,38 @@ def describes_fixes(options: CheckOptions) -> bool:
 
 
 def run_fixes(
-    results: list[FileResult], options: CheckOptions, sources: dict[str, FileSource], cwd: Path,
-    fix_plans: FixPlans | None = None,
+    results: list[FileResult], options: CheckOptions, sources_of: Callable[[], dict[str, FileSource]],
+    cwd: Path, fix_plans: FixPlans | None = None,
 ) -> tuple[FixRun | None, list[FileResult]]:
     """``--fix`` / ``--diff``: fix the files (what they did, and the results left); otherwise the
-    results with the fix of each finding that has one, for the formats that show fixes."""
+    results with the fix of each finding that has one, for the formats that show fixes.
+    ``sources_of()``: each reported file's source (``fix_sources``)."""
     if options.fixes.applies:
-        fixed = fix_results(results, sources, options.fixes, buffer_checker(cwd, options))
+        from loopguard.fix_command import fix_results
+
+        fixed = fix_results(results, sources_of(), options.fixes, buffer_checker(cwd, options))
         for message in fixed.errors:
             fail(message)
         return fixed, fixed.results
     if any(r.findings for r in results) and describes_fixes(options):
+        from loopguard.fix_command import describe_fixes
+
+        sources = sources_of()
         memo = fix_plan_cache(options, sources)
         described = describe_fixes(results, sources, warn, memo, fix_plans or {})
         if memo is not None:
             memo.save()
         return None, described
     return None, results
+
+
+def notes_on_fixes(findings: list[Finding], fixes: FixOptions, fixed: FixRun | None) -> str:
+    """``fix_command.fix_notes``: what was fixed and what could be ("" when neither)."""
+    if fixed is None and all(finding.fix is None for finding in findings):
+        return ""
+    from loopguard.fix_command import fix_notes
+
+    return fix_notes(findings, fixes, fixed)
 
 
 def fix_plan_cache(options: CheckOptions, sources: Mapping[str, FileSource]) -> Cache | None:
@@ -207,6 +223,8 @@ def fix_plan_cache(options: CheckOptions, sources: Mapping[str, FileSource]) -> 
 
 def fix_sources(groups: list[ProjectFiles], cwd: Path, stdin: StdinBuffer | None) -> dict[str, FileSource]:
     """Each reported file's path and project, by the path reports name it with."""
+    from loopguard.fix_command import FileSource
+
     sources = {display_path(f, cwd): FileSource(f, group.project) for group in groups for f in group.files}
     if stdin is not None:
         for display in stdin_buffer(stdin.source, cwd):

@@ -80,7 +80,7 @@ def check(
 ) -> None:
     """Check PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from loopguard.check_command import CheckOptions, run_check
-    from loopguard.fix_command import FixOptions
+    from loopguard.fix_options import FixOptions
 
     options = CheckOptions(
         paths=paths, output_format=output_format, select=select, extend_select=extend_select,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,23 +34,10 @@ from loopguard.catalogue import ALL_RULES
 from loopguard.config import Config
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, plural
 from loopguard.discovery.projects import Project
+from loopguard.fix_options import FixOptions
 from loopguard.fixdata import fix_may_exist
 from loopguard.models import SAFE, Edit, FileResult, Finding, Fix
 from loopguard.sourcetext import SourceRefused
-
-
-@dataclass(frozen=True, slots=True)
-class FixOptions:
-    fix: bool = False
-    diff: bool = False
-    unsafe: bool = False
-    show_fixes: bool = False
-    #: when the run started: a file modified since was changed while it was being checked
-    started_ns: int = field(default_factory=time.time_ns)
-
-    @property
-    def applies(self) -> bool:
-        return self.fix or self.diff
 
 
 @dataclass(frozen=True, slots=True)

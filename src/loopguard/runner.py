@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +24,9 @@ from loopguard.analysis.stages import (
     internal_error,
     make_settings,
 )
+from loopguard.analysis.summary import FileSummary
 from loopguard.analysis.transitive import CallGraph
+from loopguard.cache.lazy import LazySummary, ModuleNames
 from loopguard.cache.plans import Planner
 from loopguard.cache.schema import SUMMARY_ENTRY
 from loopguard.cache.store import Cache, content_hash
@@ -161,11 +163,18 @@ def _no_fixes(text: str, findings: tuple[Finding, ...]) -> None:
 
 
 def build_project(indexed: Sequence[Indexed]) -> GlobalProject:
-    modules: dict[str, ModuleIndex] = {}
+    return GlobalProject(project_modules(indexed))
+
+
+def project_modules(indexed: Sequence[Indexed]) -> Mapping[str, ModuleIndex]:
+    """module -> its names, the first summary of each module winning."""
+    summaries: dict[str, FileSummary] = {}
     for item in indexed:
         if item.summary is not None:
-            modules.setdefault(item.summary.module, item.summary.names)
-    return GlobalProject(modules)
+            summaries.setdefault(item.summary.module, item.summary)
+    if any(isinstance(summary, LazySummary) for summary in summaries.values()):
+        return ModuleNames(summaries)  # a module's names unpacked when first read
+    return {module: summary.names for module, summary in summaries.items()}
 
 
 def check_jobs(
@@ -326,21 +335,23 @@ def context_stage(run: Run, pool: WorkerPool, indexed: list[Indexed], walked: fr
 
 
 def project_stage(
-    run: Run, indexed: list[Indexed], context: list[Indexed]
+    run: Run, indexed: list[Indexed], context: list[Indexed], project: GlobalProject | None = None
 ) -> tuple[list[Confirmation], dict[str, FileResult]]:
-    """Link every summary into the project and the call graph; plan what to confirm in each file."""
+    """Link every summary into the project and the call graph; plan what to confirm in each file.
+    ``project``: these summaries' project when the caller keeps one (the language server)."""
     plans: list[Confirmation] = []
-    failed = plan_files(run, indexed, context, plans.append)
+    failed = plan_files(run, indexed, context, plans.append, project)
     return plans, failed
 
 
 def plan_files(
-    run: Run, indexed: list[Indexed], context: list[Indexed], accept: Callable[[Confirmation], None]
+    run: Run, indexed: list[Indexed], context: list[Indexed], accept: Callable[[Confirmation], None],
+    project: GlobalProject | None = None,
 ) -> dict[str, FileResult]:
     """``project_stage``, each plan handed to ``accept`` as soon as it is made; the files that
     failed, by display path."""
     settings = run.settings
-    project = build_project([*indexed, *context])
+    project = project or build_project([*indexed, *context])
     summaries = [i for i in [*context, *indexed] if i.summary is not None]
     graph = CallGraph(
         {i.summary.module: (i.display, i.summary) for i in summaries if i.summary is not None},

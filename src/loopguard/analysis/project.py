@@ -30,6 +30,7 @@ from loopguard.models import NOT_LITERAL
 T = TypeVar("T")
 
 MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
+TARGET = "target"  # the key of a remembered call target: ``(TARGET, target)``
 
 
 class Project:
@@ -47,7 +48,9 @@ class Project:
         file_readers: Collection[str] | None = None,
         file_types: Collection[str] | None = None,
     ) -> None:
-        self.modules = dict(modules)
+        # kept as given: the project of a run over a few files reads its context modules' names
+        # only when it looks into them (``cache.lazy.ModuleNames``)
+        self.modules = modules
         self.returns = returns
         self.aliases = aliases
         self.attributes = catalogue.ATTRIBUTES if attributes is None else attributes
@@ -173,6 +176,25 @@ class GlobalProject(Project):
         self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
         self._class_infos: dict[str, tuple[tuple[Resolver, ClassInfo] | None, tuple[str, str] | None]] = {}
 
+    def renew(self, module: str, modules: Mapping[str, ModuleIndex]) -> None:
+        """Take ``modules``, the same modules as before but for ``module``'s index, keeping what
+        stays true: every replay and call target that did not read ``module`` (each records the
+        modules it read, as for the plan cache). The language server keeps a project this way
+        between two versions of a buffer. Other remembered answers (call verdicts, which hold a
+        call graph's answers) and the resolvers (whose memos read across modules) are dropped."""
+        self.modules = modules
+        self._resolvers.clear()
+        self._replay_resolver = None
+        self.replayed = {key: found for key, found in self.replayed.items() if module not in found[1]}
+        self._remembered = {
+            key: found
+            for key, found in self._remembered.items()
+            if isinstance(key, tuple) and key[:1] == (TARGET,) and module not in found[1]
+        }
+        self._class_infos = {
+            key: found for key, found in self._class_infos.items() if found[1] is None or found[1][0] != module
+        }
+
     def split(self, qualname: str) -> tuple[str, str] | None:
         found = super().split(qualname)
         if found is not None and self.touched is not None:
@@ -275,7 +297,7 @@ class GlobalProject(Project):
         """The qualified name a summary's call target stands for."""
         if target is None or isinstance(target, str):
             return target
-        return self.remembered(("target", target), lambda: self.finished_target(target))
+        return self.remembered((TARGET, target), lambda: self.finished_target(target))
 
     def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay

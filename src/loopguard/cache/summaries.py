@@ -11,6 +11,7 @@ from pathlib import Path
 from loopguard.analysis.match import Matcher
 from loopguard.analysis.stages import Confirmation, Indexed, file_error
 from loopguard.analysis.summary import EncodedSummary, decode, encode
+from loopguard.cache.lazy import lazy_summary
 from loopguard.cache.schema import (
     FINDINGS,
     RUN_ENTRY,
@@ -80,12 +81,22 @@ def cached_jobs(
     hits: list[Indexed] = []
     misses: list[Job] = []
     for job, digest in zip(jobs, digests if digests is not None else known_digests(cache, jobs)):
-        cached = cache.get(indexing.key(digest, job), SUMMARY_ENTRY) if digest else None
-        if cached is None:
+        found = cached_summary(cache, indexing.key(digest, job), job) if digest else None
+        if found is None:
             misses.append(job)
         else:
-            hits.append(from_cache(job, cached))
+            hits.append(found)
     return hits, misses
+
+
+def cached_summary(cache: Cache, key: str, job: Job) -> Indexed | None:
+    """A file's cached summary (or LG001): read lazily when its entry is signed and in a file of
+    its own (``cache.lazy``), else checked whole."""
+    summary = cache.get_signed(key, lazy_summary)
+    if summary is not None:
+        return Indexed(job.path, job.display, job.relative, summary, None)
+    cached = cache.get(key, SUMMARY_ENTRY)
+    return from_cache(job, cached) if cached is not None else None
 
 
 def run_key(indexing: Indexing, jobs: list[Job], digests: list[str], cwd: str) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.stages import Indexed, make_settings
 from loopguard.cache.store import CACHE_DIRECTORY, Cache, content_hash
 from loopguard.cache.summaries import Indexing, cached_jobs
@@ -31,10 +32,12 @@ from loopguard.models import FileResult, Finding
 from loopguard.noqa import apply_noqa, noqa_context, source_reader
 from loopguard.runner import (
     Run,
+    build_project,
     collector_paused,
     index_data,
     index_job,
     index_stdin,
+    project_modules,
     project_stage,
 )
 from loopguard.server.spans import SpanMemo
@@ -102,6 +105,8 @@ class WarmProject:
         #: (absolute path, module, package) -> (stamp or content hash, summary)
         self.modules: dict[ModuleKey, tuple[object, Indexed]] = {}
         self.contexts: dict[str, Context] = {}  # buffer path -> what its imports led to last time
+        #: the context, the buffer's module and the project of the last check (``project_of``)
+        self.last_project: tuple[list[Indexed], str, GlobalProject] | None = None
         self.spans = SpanMemo()  # libcst's answer per coroutine of the checked buffers
         self.noqa = noqa_context(project.config)
 
@@ -152,7 +157,7 @@ class WarmProject:
             return buffer.error, []
         context = self.context_of(buffer, indexing, roots, buffers)
         run = Run([], self.settings, None, indexing, list(roots), lambda done: None, [])
-        plans, failed = project_stage(run, [buffer], context)
+        plans, failed = project_stage(run, [buffer], context, self.project_of(buffer, context))
         if failed:
             return failed[buffer.display], context
         if not plans:
@@ -184,6 +189,21 @@ class WarmProject:
         )
         self.contexts[str(buffer.path)] = Context(imports, context, read)
         return context
+
+    def project_of(self, buffer: Indexed, context: list[Indexed]) -> GlobalProject:
+        """The project of the buffer and its context modules. While the context is the one of the
+        last check (``context_of`` gave the same list back: the same modules, unchanged), the last
+        check's project is kept, less what it knew of the buffer's module: every call target and
+        deferred value resolved in the other modules stays resolved (``GlobalProject.renew``)."""
+        module = buffer.summary.module if buffer.summary is not None else ""
+        last = self.last_project
+        if last is not None and last[0] is context and last[1] == module:
+            project = last[2]
+            project.renew(module, project_modules([buffer, *context]))
+        else:
+            project = build_project([buffer, *context])
+        self.last_project = (context, module, project)
+        return project
 
     def unchanged(self, read: list[tuple[ModuleKey, object]], buffers: Mapping[str, bytes]) -> bool:
         return all(
