@@ -6,7 +6,8 @@ while a big first check reads the project; a check whose document changed meanwh
 published (the newer one is on its way).
 
 ``initializationOptions`` (all optional): ``{"severity": "warning" | "error" | "information" |
-"hint", "debounce": seconds}``.
+"hint", "debounce": seconds}``. A ``workspace/didChangeConfiguration`` with the same keys (at the
+top of ``settings`` or under ``"loopguard"``; Helix sends its ``config`` table so) replaces them.
 """
 
 from __future__ import annotations
@@ -52,6 +53,17 @@ CHECK_THREAD_STACK = 64 * 1024 * 1024
 class Options:
     severity: types.DiagnosticSeverity = types.DiagnosticSeverity.Warning
     debounce: float = DEFAULT_DEBOUNCE
+
+
+def options_in(settings: Any) -> dict[str, Any] | None:
+    """The server's options in a ``didChangeConfiguration``'s settings: the object itself, or its
+    ``"loopguard"`` member, when it names one of them; None for anything else (a client may send
+    every extension's settings, or null)."""
+    if isinstance(settings, dict) and isinstance(settings.get("loopguard"), dict):
+        settings = settings["loopguard"]
+    if isinstance(settings, dict) and {"severity", "debounce"} & settings.keys():
+        return settings
+    return None
 
 
 def read_options(raw: Any) -> tuple[Options, list[str]]:
@@ -338,6 +350,21 @@ def create_server() -> LoopguardServer:
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(
+        ls: LoopguardServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        settings = options_in(params.settings)
+        if settings is None:
+            return  # another tool's settings, or none: the options stay as they are
+        options, problems = read_options(settings)
+        for problem in problems:
+            ls.log(problem, types.MessageType.Warning)
+        if options != ls.options:
+            ls.options = options
+            for uri in ls.session.open_uris:
+                ls.schedule(uri, 0, cascade=False)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files(ls: LoopguardServer, params: types.DidChangeWatchedFilesParams) -> None:
