@@ -10,7 +10,7 @@ from loopguard.config import load_config
 def test_sleep_zero_has_its_own_message_and_sleep_one_blocks() -> None:
     found = {f.line: f for f in findings_of(FIXTURES / "precision_arguments.py", cwd=FIXTURES)}
     assert found[30].message == "`time.sleep(0)` does not wait, but it does not yield to other tasks either"
-    assert found[30].suggestion == "await asyncio.sleep(...)"
+    assert found[30].suggestion == "`await asyncio.sleep(...)`"
     assert found[32].message == "`time.sleep` blocks the event loop"
 
 

@@ -45,7 +45,7 @@ def test_json_contract(project) -> None:
     assert finding == {
         "path": "app.py", "line": 5, "column": 5, "end_line": 5, "end_column": 18,
         "code": "LG101", "name": "blocking-sleep", "severity": "error",
-        "message": "`time.sleep` blocks the event loop", "suggestion": "await asyncio.sleep(...)",
+        "message": "`time.sleep` blocks the event loop", "suggestion": "`await asyncio.sleep(...)`",
         "chain": [], "root": "app.py:5 time.sleep",
         "fix": {
             "applicability": "safe", "message": "Replace with `await asyncio.sleep(...)`",
@@ -66,7 +66,7 @@ def test_suggestion_follows_the_library_the_file_imports(project) -> None:
     })
     _, out, _ = run("check", "--output-format", "json")
     suggestions = {f["path"]: f["suggestion"] for f in json.loads(out)}
-    assert suggestions == {"a.py": "await anyio.sleep(...)", "t.py": "await trio.sleep(...)"}
+    assert suggestions == {"a.py": "`await anyio.sleep(...)`", "t.py": "`await trio.sleep(...)`"}
 
 
 def test_exit_zero_and_quiet(project) -> None:

@@ -131,9 +131,12 @@ MEMOISED = Rule(
         "argument set). Not reported at all when the helper is called at import time."
     ),
     instead={
-        "asyncio": "warm it off the loop once at startup (await asyncio.to_thread(f)), or accept the one-time cost",
-        "anyio": "warm it off the loop once at startup (await anyio.to_thread.run_sync(f)), or accept the one-time cost",
-        "trio": "warm it off the loop once at startup (await trio.to_thread.run_sync(f)), or accept the one-time cost",
+        "asyncio": "warm it off the loop once at startup (`await asyncio.to_thread(f)`), "
+        "or accept the one-time cost",
+        "anyio": "warm it off the loop once at startup (`await anyio.to_thread.run_sync(f)`), "
+        "or accept the one-time cost",
+        "trio": "warm it off the loop once at startup (`await trio.to_thread.run_sync(f)`), "
+        "or accept the one-time cost",
     },
     why=(
         "The blocking call runs on the event loop once, on the first call; every later call returns "

@@ -7,7 +7,7 @@ no keyword arguments for the function, so the advice says so once, here.
 from __future__ import annotations
 
 #: anyio's and trio's ``run_sync`` pass no keyword arguments to the function.
-_KEYWORDS = " (keywords via functools.partial)"
+_KEYWORDS = " (keywords via `functools.partial`)"
 
 
 def to_thread(

@@ -9,10 +9,11 @@ from loopguard.models import Rule
 
 _DOMAIN = "cpu-heavy"
 _PROCESS_POOL = {
-    "asyncio": "await loop.run_in_executor(process_pool, f, ...) (or await asyncio.to_thread(f, ...): "
-    "these release the GIL)",
-    "anyio": "await anyio.to_thread.run_sync(f, ...) (they release the GIL), or anyio.to_process.run_sync",
-    "trio": "await trio.to_thread.run_sync(f, ...) (they release the GIL)",
+    "asyncio": "`await loop.run_in_executor(process_pool, f, ...)` "
+    "(or `await asyncio.to_thread(f, ...)`: these release the GIL)",
+    "anyio": "`await anyio.to_thread.run_sync(f, ...)` (they release the GIL), "
+    "or `anyio.to_process.run_sync`",
+    "trio": "`await trio.to_thread.run_sync(f, ...)` (they release the GIL)",
 }
 
 RULES = (

@@ -3,7 +3,8 @@
 from loopguard.models import Rule
 
 _SA_ASYNC = (
-    "sqlalchemy.ext.asyncio (`create_async_engine`, `async_sessionmaker`, `await session.execute(...)`)"
+    "`sqlalchemy.ext.asyncio` (`create_async_engine`, `async_sessionmaker`, "
+    "`await session.execute(...)`)"
 )
 _SESSION_IO = (
     "execute", "scalars", "scalar", "get", "get_one", "commit", "rollback", "flush", "refresh", "merge",
@@ -58,7 +59,10 @@ RULES = (
             "sqlalchemy.engine.Connection.commit",
             "sqlalchemy.engine.Connection.rollback",
         ),
-        instead={"asyncio": "sqlalchemy.ext.asyncio.create_async_engine (`async with engine.connect() as conn`)"},
+        instead={
+            "asyncio": "`sqlalchemy.ext.asyncio.create_async_engine` "
+            "(`async with engine.connect() as conn`)"
+        },
         why="A sync engine checks out a DBAPI connection and runs statements on the calling thread.",
         example=(
             "from sqlalchemy import Engine, text\n\n\n"

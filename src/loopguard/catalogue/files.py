@@ -33,7 +33,10 @@ _FILE_METHODS = (
     "read", "read1", "readall", "readinto", "readinto1", "readline", "readlines", "peek",
     "write", "writelines", "flush", "seek", "truncate", "close", "__iter__",
 )
-_WRAPPED = "{library}.wrap_file(f) for a file object you were handed (then `await f.read()`, `async for line in f`)"
+_WRAPPED = (
+    "`{library}.wrap_file(f)` for a file object you were handed "
+    "(then `await f.read()`, `async for line in f`)"
+)
 
 RULES = (
     Rule(
@@ -45,9 +48,9 @@ RULES = (
         "`ignore = [\"LG51\"]` keeps them and drops the filesystem-metadata group.)",
         functions=_OPENERS,
         instead={
-            "asyncio": "aiofiles.open(...) or await asyncio.to_thread(...)",
-            "anyio": "await anyio.open_file(...)",
-            "trio": "await trio.open_file(...)",
+            "asyncio": "`aiofiles.open(...)` or `await asyncio.to_thread(...)`",
+            "anyio": "`await anyio.open_file(...)`",
+            "trio": "`await trio.open_file(...)`",
         },
         why="Opening, reading and writing a regular file are blocking system calls; on a slow or "
         "network filesystem they stall every task on the loop.",
@@ -71,7 +74,7 @@ RULES = (
         functions=tuple(f"tempfile.{name}" for name in _TEMPFILES),
         instead=to_thread(
             "{api}",
-            asyncio="aiofiles.tempfile.TemporaryFile/NamedTemporaryFile/TemporaryDirectory",
+            asyncio="`aiofiles.tempfile.TemporaryFile`/`NamedTemporaryFile`/`TemporaryDirectory`",
         ),
         why="These create files or directories (and `gettempdir()` probes candidate directories by "
         "writing to them on first use).",
@@ -96,9 +99,9 @@ RULES = (
         "write_text write_bytes`.",
         methods=tuple(f"{_PATH}.{m}" for m in ("open", "read_text", "read_bytes", "write_text", "write_bytes")),
         instead={
-            "asyncio": "await asyncio.to_thread({api}, path, ...), or aiofiles.open(path)",
-            "anyio": "anyio.Path (`await anyio.Path(p).read_text()`)",
-            "trio": "trio.Path (`await trio.Path(p).read_text()`)",
+            "asyncio": "`await asyncio.to_thread({api}, path, ...)`, or `aiofiles.open(path)`",
+            "anyio": "`anyio.Path` (`await anyio.Path(p).read_text()`)",
+            "trio": "`trio.Path` (`await trio.Path(p).read_text()`)",
         },
         why="These open the file and read or write it whole, on the calling thread.",
         example=(
@@ -126,10 +129,10 @@ RULES = (
         "(LG501-LG503).",
         methods=tuple(f"{owner}.{m}" for owner in (*FILE_TYPES, _SPOOLED) for m in _FILE_METHODS),
         instead={
-            "asyncio": "aiofiles.open(...) (an async file object: `await f.read()`), or "
-            "await asyncio.to_thread(fn, ...) around the code that reads or writes",
-            "anyio": "await anyio.open_file(...), or " + _WRAPPED.format(library="anyio"),
-            "trio": "await trio.open_file(...), or " + _WRAPPED.format(library="trio"),
+            "asyncio": "`aiofiles.open(...)` (an async file object: `await f.read()`), or "
+            "`await asyncio.to_thread(fn, ...)` around the code that reads or writes",
+            "anyio": "`await anyio.open_file(...)`, or " + _WRAPPED.format(library="anyio"),
+            "trio": "`await trio.open_file(...)`, or " + _WRAPPED.format(library="trio"),
         },
         why="Each call goes to the file on the calling thread: a read waits for the disk (or the network "
         "filesystem), a write, `flush` or `close` for the data to reach the kernel. `io.StringIO` and "

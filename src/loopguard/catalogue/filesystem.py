@@ -55,8 +55,8 @@ RULES = (
         methods=(*(f"{_PATH}.{m}" for m in _PATH_FS), f"{_PATH_LISTING}.__iter__"),
         instead={
             "asyncio": "`await asyncio.to_thread({api}, ...)` (or `aiofiles.os` / `aiofiles.os.path`)",
-            "anyio": "anyio.Path (`await anyio.Path(p).exists()`)",
-            "trio": "trio.Path (`await trio.Path(p).exists()`)",
+            "anyio": "`anyio.Path` (`await anyio.Path(p).exists()`)",
+            "trio": "`trio.Path` (`await trio.Path(p).exists()`)",
         },
         why="Each of these is one or more system calls on the filesystem; `glob`, `rglob` and `walk` "
         "read whole directory trees.",
@@ -82,7 +82,7 @@ RULES = (
         summary="`os.path` functions that touch the filesystem: `exists lexists isfile isdir islink ismount "
         "getsize getmtime getatime getctime samefile sameopenfile realpath`.",
         functions=tuple(f"os.path.{name}" for name in _OS_PATH_IO),
-        instead=to_thread("{api}", asyncio="await aiofiles.os.path.exists(...) (same names)"),
+        instead=to_thread("{api}", asyncio="`await aiofiles.os.path.exists(...)` (same names)"),
         why="These `stat` the path; on a network filesystem or a cold disk that can take milliseconds "
         "to seconds.",
         example=(
@@ -109,7 +109,7 @@ RULES = (
         "truncate fsync sendfile getcwd chdir open ...`.",
         functions=tuple(f"os.{name}" for name in _OS_FS),
         methods=(f"{_OS_WALK}.__iter__", f"{_SCANDIR}.__iter__"),
-        instead=to_thread("{api}", asyncio="await aiofiles.os.<same name>(...) for most of them"),
+        instead=to_thread("{api}", asyncio="`await aiofiles.os.<same name>(...)` for most of them"),
         why="Filesystem system calls block the calling thread; `walk`, `scandir` and `listdir` read "
         "whole directories.",
         example=(

@@ -81,9 +81,9 @@ RULES = (
         instead={
             "asyncio": "the matching `*AsyncClient` (e.g. `firestore.AsyncClient`, "
             "`SecretManagerServiceAsyncClient`; gcloud-aio-storage / gcloud-aio-pubsub for storage and "
-            "publishing), or await asyncio.to_thread(f, ...)",
-            "anyio": "the matching `*AsyncClient`, or await anyio.to_thread.run_sync(f, ...)",
-            "trio": "await trio.to_thread.run_sync(f, ...) (keywords via functools.partial)",
+            "publishing), or `await asyncio.to_thread(f, ...)`",
+            "anyio": "the matching `*AsyncClient`, or `await anyio.to_thread.run_sync(f, ...)`",
+            "trio": "`await trio.to_thread.run_sync(f, ...)` (keywords via `functools.partial`)",
         },
         why="The sync clients make an HTTP or gRPC request per call and wait for the response; creating "
         "a client looks for credentials, which can mean reading files and calling the metadata server.",

@@ -30,7 +30,9 @@ RULES = (
         "default client: `client.chat.completions.create(...)`, `client.embeddings.create(...)`, ...",
         methods=(f"{_OPENAI_RESOURCE}.*",),
         # the async clients are built on anyio, so they serve trio too
-        instead=dict.fromkeys(LIBRARIES, "openai.AsyncOpenAI (`await client.chat.completions.create(...)`)"),
+        instead=dict.fromkeys(
+            LIBRARIES, "`openai.AsyncOpenAI` (`await client.chat.completions.create(...)`)"
+        ),
         why="The sync client waits for the whole HTTPS round trip, often seconds for a completion.",
         example=(
             "from openai import OpenAI\n\n\n"
@@ -55,7 +57,9 @@ RULES = (
         "`client.messages.create(...)`, `client.messages.stream(...)`, `client.models.list()`, ...",
         methods=(f"{_ANTHROPIC_RESOURCE}.*",),
         # the async clients are built on anyio, so they serve trio too
-        instead=dict.fromkeys(LIBRARIES, "anthropic.AsyncAnthropic (`await client.messages.create(...)`)"),
+        instead=dict.fromkeys(
+            LIBRARIES, "`anthropic.AsyncAnthropic` (`await client.messages.create(...)`)"
+        ),
         why="The sync client waits for the whole HTTPS round trip, often seconds for a message.",
         example=(
             "from anthropic import Anthropic\n\n\n"

@@ -4,7 +4,7 @@ from loopguard.models import Rule
 
 _REQUESTS_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _HTTPX_ASYNC = (
-    "the AsyncClient of the same library, httpx.AsyncClient or httpx2.AsyncClient "
+    "the `AsyncClient` of the same library, `httpx.AsyncClient` or `httpx2.AsyncClient` "
     "(`async with httpx.AsyncClient() as client: await client.get(...)`)"
 )
 #: httpx and httpx2 (its maintained continuation: the same API, and ``query``, ``websocket``, ``sse``).
@@ -21,7 +21,7 @@ _URLLIB3_CLIENTS = (
     "urllib3.HTTPSConnectionPool", "urllib3.connectionpool.ConnectionPool",
     "urllib3._request_methods.RequestMethods",
 )
-_HTTP_ASYNC = "httpx.AsyncClient or aiohttp.ClientSession"
+_HTTP_ASYNC = "`httpx.AsyncClient` or `aiohttp.ClientSession`"
 
 RULES = (
     Rule(

@@ -50,7 +50,7 @@ RULES = (
             "get_encoder", "get_connection_kwargs", "set_response_callback", "get_retry", "set_retry", "close",
         ),
         instead=asyncio_library(
-            "redis.asyncio.Redis (`await r.get(...)`, `async with r.pipeline() as pipe`)", "{api}"
+            "`redis.asyncio.Redis` (`await r.get(...)`, `async with r.pipeline() as pipe`)", "{api}"
         ),
         why="Every command is a round trip to the server on the calling thread.",
         example=(
@@ -74,7 +74,8 @@ RULES = (
         safe_methods=("get_database", "get_default_database", "get_collection", "with_options", "close",
                       "start_session"),
         instead=asyncio_library(
-            "pymongo.AsyncMongoClient (`await db.users.find_one(...)`, `async for` over `find()`)",
+            "`pymongo.AsyncMongoClient` "
+            "(`await db.users.find_one(...)`, `async for` over `find()`)",
             "{api}",
         ),
         why="pymongo sends each operation and waits for the server's reply on the calling thread; "
@@ -103,7 +104,8 @@ RULES = (
         methods=(f"{_ES}.*", f"{_ES_NAMESPACE}.*"),
         safe_methods=("options", "close"),
         instead=asyncio_library(
-            "elasticsearch.AsyncElasticsearch (`await es.search(...)`), elasticsearch.helpers.async_bulk / async_scan",
+            "`elasticsearch.AsyncElasticsearch` (`await es.search(...)`), "
+            "`elasticsearch.helpers.async_bulk` / `async_scan`",
             "{api}",
         ),
         why="The sync client performs each HTTP request to the cluster on the calling thread.",

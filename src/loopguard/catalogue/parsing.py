@@ -57,10 +57,11 @@ RULES = (
         non_waiting={"ElementTree": _TREE_WITHOUT_FILE},
         instead={
             "asyncio": "read or write the bytes asynchronously (aiofiles) and parse or serialise them in "
-            "memory (json.loads(await f.read())); or await asyncio.to_thread({api}, ...)",
-            "anyio": "json.loads(await anyio.Path(p).read_text()); "
-            "or await anyio.to_thread.run_sync({api}, ...)",
-            "trio": "json.loads(await trio.Path(p).read_text()); or await trio.to_thread.run_sync({api}, ...)",
+            "memory (`json.loads(await f.read())`); or `await asyncio.to_thread({api}, ...)`",
+            "anyio": "`json.loads(await anyio.Path(p).read_text())`; "
+            "or `await anyio.to_thread.run_sync({api}, ...)`",
+            "trio": "`json.loads(await trio.Path(p).read_text())`; "
+            "or `await trio.to_thread.run_sync({api}, ...)`",
         },
         why="Reading from or writing to a file object is blocking file I/O, hidden inside the parser.",
         example=(

@@ -21,9 +21,9 @@ RULES = (
         ),
         methods=("subprocess.Popen.wait", "subprocess.Popen.communicate"),
         instead={
-            "asyncio": "await asyncio.create_subprocess_exec(...) and `await proc.communicate()`",
-            "anyio": "await anyio.run_process(...) (raises on a non-zero exit by default)",
-            "trio": "await trio.run_process(...)",
+            "asyncio": "`await asyncio.create_subprocess_exec(...)` and `await proc.communicate()`",
+            "anyio": "`await anyio.run_process(...)` (raises on a non-zero exit by default)",
+            "trio": "`await trio.run_process(...)`",
         },
         why="The subprocess API starts the child and waits for it on the calling thread.",
         example=(
@@ -55,9 +55,10 @@ RULES = (
             )
         ),
         instead={
-            "asyncio": "await asyncio.create_subprocess_shell(...) / create_subprocess_exec(...)",
-            "anyio": "await anyio.run_process(...)",
-            "trio": "await trio.run_process(...)",
+            "asyncio": "`await asyncio.create_subprocess_shell(...)` "
+            "/ `create_subprocess_exec(...)`",
+            "anyio": "`await anyio.run_process(...)`",
+            "trio": "`await trio.run_process(...)`",
         },
         why="These start a process and (for `system`, `spawn*` with `P_WAIT`) wait for it on the loop.",
         example=(
@@ -79,9 +80,10 @@ RULES = (
         summary="`os.wait`, `os.wait3`, `os.wait4`, `os.waitid`, `os.waitpid`.",
         functions=tuple(f"os.{name}" for name in ("wait", "wait3", "wait4", "waitid", "waitpid")),
         instead={
-            "asyncio": "await proc.wait() on an asyncio subprocess, or await asyncio.to_thread({api}, ...)",
-            "anyio": "await anyio.to_thread.run_sync({api}, ...)",
-            "trio": "await trio.to_thread.run_sync({api}, ...)",
+            "asyncio": "`await proc.wait()` on an asyncio subprocess, "
+            "or `await asyncio.to_thread({api}, ...)`",
+            "anyio": "`await anyio.to_thread.run_sync({api}, ...)`",
+            "trio": "`await trio.to_thread.run_sync({api}, ...)`",
         },
         why="Waiting for a child process blocks until the child exits.",
         # os.wait() takes no options: it always waits
@@ -111,9 +113,9 @@ RULES = (
             *(f"sys.{stream}.{m}" for stream in ("stdin", "stdin.buffer") for m in ("read", "readline", "readlines")),
         ),
         instead={
-            "asyncio": "await asyncio.to_thread(input, prompt)",
-            "anyio": "await anyio.to_thread.run_sync(input, prompt)",
-            "trio": "await trio.to_thread.run_sync(input, prompt)",
+            "asyncio": "`await asyncio.to_thread(input, prompt)`",
+            "anyio": "`await anyio.to_thread.run_sync(input, prompt)`",
+            "trio": "`await trio.to_thread.run_sync(input, prompt)`",
         },
         why="These wait for a line (or the end) of standard input, however long the user takes.",
         example=(

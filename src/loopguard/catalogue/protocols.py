@@ -39,7 +39,7 @@ RULES = (
         safe_methods=("set_debuglevel", "has_extn", "close", "getwelcome"),
         instead=asyncio_library(
             "aiosmtplib (`await aiosmtplib.send(message, hostname=...)`); aioimaplib for IMAP; "
-            "or (POP3, NNTP) await asyncio.to_thread({api}, ...)",
+            "or (POP3, NNTP) `await asyncio.to_thread({api}, ...)`",
             "{api}",
         ),
         why="The standard library's mail and news clients talk to the server synchronously, one "
@@ -193,7 +193,9 @@ RULES = (
             ),
             *methods("grpc.Future", "result", "exception"),
         ),
-        instead=asyncio_library("grpc.aio (`async with grpc.aio.insecure_channel(target) as channel`)", "{api}"),
+        instead=asyncio_library(
+            "`grpc.aio` (`async with grpc.aio.insecure_channel(target) as channel`)", "{api}"
+        ),
         why="Every RPC on a sync channel's stub waits for the response on the calling thread; the "
         "stubs generated for it cannot be awaited.",
         example=(

@@ -102,9 +102,9 @@ RULES = (
             )
         ),
         instead={
-            "asyncio": "await asyncio.get_running_loop().getaddrinfo(...) / .getnameinfo(...)",
-            "anyio": "await anyio.getaddrinfo(...) / anyio.getnameinfo(...)",
-            "trio": "await trio.socket.getaddrinfo(...) / trio.socket.getnameinfo(...)",
+            "asyncio": "`await asyncio.get_running_loop().getaddrinfo(...)` / `.getnameinfo(...)`",
+            "anyio": "`await anyio.getaddrinfo(...)` / `anyio.getnameinfo(...)`",
+            "trio": "`await trio.socket.getaddrinfo(...)` / `trio.socket.getnameinfo(...)`",
         },
         why="Name resolution asks the system resolver, which may wait seconds for a DNS server.",
         example=(
@@ -132,9 +132,10 @@ RULES = (
             *methods("ssl.SSLSocket", *_SOCKET_IO, "do_handshake", "read", "write", "unwrap"),
         ),
         instead={
-            "asyncio": "await asyncio.open_connection(...) streams, or loop.sock_* on a non-blocking socket",
-            "anyio": "await anyio.connect_tcp(...) / anyio.create_tcp_listener(...)",
-            "trio": "await trio.open_tcp_stream(...) / trio.socket",
+            "asyncio": "`await asyncio.open_connection(...)` streams, "
+            "or `loop.sock_*` on a non-blocking socket",
+            "anyio": "`await anyio.connect_tcp(...)` / `anyio.create_tcp_listener(...)`",
+            "trio": "`await trio.open_tcp_stream(...)` / `trio.socket`",
         },
         why="A socket in blocking mode (the default) waits in the kernel for the peer: for the "
         "connection, for data to arrive, or for room in the send buffer. Calls on a socket that the same "
@@ -202,9 +203,10 @@ RULES = (
             *(f"{selector}.select" for selector in _SELECTORS),
         ),
         instead={
-            "asyncio": "loop.add_reader(fd, callback) / loop.add_writer(fd, callback), or streams",
-            "anyio": "await anyio.wait_readable(sock) / anyio.wait_writable(sock)",
-            "trio": "await trio.lowlevel.wait_readable(sock) / wait_writable(sock)",
+            "asyncio": "`loop.add_reader(fd, callback)` / `loop.add_writer(fd, callback)`, "
+            "or streams",
+            "anyio": "`await anyio.wait_readable(sock)` / `anyio.wait_writable(sock)`",
+            "trio": "`await trio.lowlevel.wait_readable(sock)` / `wait_writable(sock)`",
         },
         why="These wait for a file descriptor to become ready; that is the event loop's own job, and "
         "a second wait inside a coroutine stops the loop doing it.",

@@ -119,8 +119,9 @@ RULES = (
             *methods("psycopg_pool.ConnectionPool", "connection", "getconn", "wait", "open"),
         ),
         instead=asyncio_library(
-            "psycopg.AsyncConnection / AsyncCursor "
-            "(`async with await psycopg.AsyncConnection.connect(dsn) as conn`), psycopg_pool.AsyncConnectionPool",
+            "`psycopg.AsyncConnection` / `AsyncCursor` "
+            "(`async with await psycopg.AsyncConnection.connect(dsn) as conn`), "
+            "`psycopg_pool.AsyncConnectionPool`",
             "{api}",
         ),
         why="psycopg 3's sync classes wait for the server on the calling thread; the async ones have "

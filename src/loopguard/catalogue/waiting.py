@@ -42,9 +42,9 @@ RULES = (
         summary="`time.sleep` in a coroutine.",
         functions=("time.sleep",),
         instead={
-            "asyncio": "await asyncio.sleep(...)",
-            "anyio": "await anyio.sleep(...)",
-            "trio": "await trio.sleep(...)",
+            "asyncio": "`await asyncio.sleep(...)`",
+            "anyio": "`await anyio.sleep(...)`",
+            "trio": "`await trio.sleep(...)`",
         },
         non_waiting={
             "sleep": (
@@ -85,9 +85,9 @@ RULES = (
         ),
         instead=to_thread(
             "{api}",
-            asyncio="asyncio.Lock/Semaphore/Condition/Event when only coroutines use it",
-            anyio="anyio.Lock/Semaphore/Condition/Event when only tasks use it",
-            trio="trio.Lock/Semaphore/Condition/Event when only tasks use it",
+            asyncio="`asyncio.Lock`/`Semaphore`/`Condition`/`Event` when only coroutines use it",
+            anyio="`anyio.Lock`/`Semaphore`/`Condition`/`Event` when only tasks use it",
+            trio="`trio.Lock`/`Semaphore`/`Condition`/`Event` when only tasks use it",
         ),
         non_waiting={
             "acquire": (NonWaiting(0, "blocking", False), NonWaiting(1, "timeout", 0)),
@@ -147,9 +147,10 @@ RULES = (
             "queue.SimpleQueue.get",
         ),
         instead={
-            "asyncio": "asyncio.Queue (janus.Queue to share it with threads)",
-            "anyio": "anyio.create_memory_object_stream() (janus.Queue to share it with threads)",
-            "trio": "trio.open_memory_channel() (trio.from_thread to feed it from threads)",
+            "asyncio": "`asyncio.Queue` (`janus.Queue` to share it with threads)",
+            "anyio": "`anyio.create_memory_object_stream()` "
+            "(`janus.Queue` to share it with threads)",
+            "trio": "`trio.open_memory_channel()` (`trio.from_thread` to feed it from threads)",
         },
         non_waiting=_QUEUE,
         why="`get()` waits until another thread puts an item; `put()` on a full bounded queue waits "
@@ -181,9 +182,10 @@ RULES = (
             *(f"{executor}.{m}" for executor in _EXECUTORS for m in ("shutdown", "map")),
         ),
         instead={
-            "asyncio": "await asyncio.wrap_future(future) or await loop.run_in_executor(executor, f, ...)",
-            "anyio": "await anyio.to_thread.run_sync(f, ...) instead of an executor",
-            "trio": "await trio.to_thread.run_sync(f, ...) instead of an executor",
+            "asyncio": "`await asyncio.wrap_future(future)` "
+            "or `await loop.run_in_executor(executor, f, ...)`",
+            "anyio": "`await anyio.to_thread.run_sync(f, ...)` instead of an executor",
+            "trio": "`await trio.to_thread.run_sync(f, ...)` instead of an executor",
         },
         non_waiting={
             "result": _NO_TIMEOUT,
@@ -231,9 +233,10 @@ RULES = (
             "multiprocessing.connection.Listener.accept",
         ),
         instead={
-            "asyncio": "await loop.run_in_executor(ProcessPoolExecutor(), f, ...)",
-            "anyio": "await anyio.to_process.run_sync(f, ...)",
-            "trio": "await trio.to_thread.run_sync(pool.map, f, items) (or the trio-parallel package)",
+            "asyncio": "`await loop.run_in_executor(ProcessPoolExecutor(), f, ...)`",
+            "anyio": "`await anyio.to_process.run_sync(f, ...)`",
+            "trio": "`await trio.to_thread.run_sync(pool.map, f, items)` "
+            "(or the trio-parallel package)",
         },
         non_waiting={**_QUEUE, "join": _NO_TIMEOUT, "wait": _NO_TIMEOUT},
         why="These wait for another process: its exit, its results, or its next message.",
@@ -272,9 +275,9 @@ RULES = (
             "asyncio.Runner.run",
         ),
         instead={
-            "asyncio": "await coro (or asyncio.create_task(coro))",
-            "anyio": "await coro (or a task group's start_soon)",
-            "trio": "await coro (or a nursery's start_soon)",
+            "asyncio": "`await coro` (or `asyncio.create_task(coro)`)",
+            "anyio": "`await coro` (or a task group's `start_soon`)",
+            "trio": "`await coro` (or a nursery's `start_soon`)",
         },
         why="Starting an event loop from a coroutine runs it on top of the current one: asyncio raises "
         "`RuntimeError` when a loop is already running in the thread, and a second loop would block "
