@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
 from loopguard.analysis.constants import (
@@ -131,8 +131,10 @@ class ClassInfo:
     properties: Collection[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class CallSite:
+class CallSite(NamedTuple):
+    """A recorded call (a NamedTuple: a frozen dataclass's ``__init__`` sets each of its eleven
+    fields through ``object.__setattr__``, and a large project records hundreds of thousands)."""
+
     func: CallFunc
     scope: int
     line: int
@@ -1048,8 +1050,8 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
 
 
 def with_literals(call: CallSite, literals: tuple[Literal, ...]) -> CallSite:
-    """``replace(call, literals=literals)``, built directly: ``dataclasses.replace`` costs several
-    times more, and the index replaces tens of thousands of call sites on a large project."""
+    """``call._replace(literals=literals)``, built directly: ``_replace`` costs several times
+    more, and the index replaces tens of thousands of call sites on a large project."""
     return CallSite(
         func=call.func,
         scope=call.scope,
