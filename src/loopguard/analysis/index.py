@@ -634,12 +634,17 @@ class _Indexer(ast.NodeVisitor):
         """Record the function's literal locals that a guard tests or a call is given, beside its
         literal defaults, and their later bindings beside the parameters' (known.py)."""
         used: set[str] = set()
+        # the calls of a block share its guards: each distinct one is taken apart once
+        guards: set[Guard] = set()
+        own = function.scope
         for call in calls:
-            if self.function_of(call.scope) == function.scope:
-                used.update(name for guard, _value in call.conditions for name in names_in(guard))
+            if call.scope == own or self.function_of(call.scope) == own:
+                guards.update(guard for guard, _value in call.conditions)
                 used.update(str(value[1]) for _key, value in call.literals if is_passed(value))
-        for _name, conditions, _line, _in_loop in self.rebindings.get(function.scope, ()):
-            used.update(name for guard, _value in conditions for name in names_in(guard))
+        for _name, conditions, _line, _in_loop in self.rebindings.get(own, ()):
+            guards.update(guard for guard, _value in conditions)
+        for guard in guards:
+            used |= names_in(guard)
         used |= function.names_returns_test()
         literals, later = function.finish(used)
         if literals:
