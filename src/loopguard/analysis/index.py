@@ -51,6 +51,7 @@ from loopguard.analysis.narrowing import (
 )
 from loopguard.analysis.values import (
     UNKNOWN,
+    AttrExpr,
     Binding,
     CallFunc,
     attribute_name,
@@ -58,7 +59,7 @@ from loopguard.analysis.values import (
     last_name,
 )
 from loopguard.catalogue import ARGUMENT_TAKERS, CALLBACK_POSITIONS, NONBLOCKING_ARGUMENTS
-from loopguard.models import NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
+from loopguard.models import FLAGS, NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
 
 # the IR is part of the index's contract (its shapes are in ``values.py``)
 __all__ = ["NONE", "OTHER", "UNKNOWN", "Binding", "Expr", "annotation_of", "expr_of"]
@@ -566,30 +567,33 @@ class _Indexer(ast.NodeVisitor):
         is_async = isinstance(node, ast.AsyncFunctionDef)
         method_of = enclosing.qualname if enclosing.kind == "class" else None
         outer, outer_loop = self.current, self.loop
-        accessor = property_accessor(node) if method_of is not None else None
+        # each decorator's expression and last name, once (most defs have none)
+        decorators = tuple(expr_of(d) for d in node.decorator_list) if node.decorator_list else ()
+        decorator_names = {last_name(d) for d in decorators} if decorators else NO_NAMES
+        accessor = property_accessor(node.name, decorators) if method_of is not None else None
         # a property's setter and deleter are functions of their own: ``Cls.prop.setter``
         named = f"{node.name}.{accessor}" if accessor is not None else node.name
         scope = self.push("coroutine" if is_async else "function", named, method_of)
         self.bind(node.name, ("ref", f"{method_of}.{node.name}" if accessor else self.scopes[scope].qualname), outer)
         returned = annotation_of(node.returns) if node.returns is not None else None
         plain = managed_return(node) or (returned if is_plain_type(returned) else None)
-        if any(last_name(expr_of(d)) == "overload" for d in node.decorator_list):
+        if "overload" in decorator_names:
             # typing.overload stubs: the type is known only when they all agree (see overloaded_returns)
             self.overloads.setdefault(self.scopes[scope].qualname, []).append(plain)
         elif plain is not None:
             self.function_returns[self.scopes[scope].qualname] = (plain, outer)
         if method_of is not None:
             self.methods[method_of].add(node.name)
-            if any(last_name(expr_of(d)) in PROPERTY_DECORATOR_NAMES for d in node.decorator_list):
+            if not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
                 self.properties[method_of].add(node.name)
-        self.bind_parameters(args, node.decorator_list, method_of)
+        self.bind_parameters(args, decorator_names, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
             self.coroutines[scope] = span
             self.loop = scope
         else:
-            self.functions[scope] = (*span, tuple(expr_of(d) for d in node.decorator_list), outer)
-            self.parameters[scope] = parameters_of(node, method_of)
+            self.functions[scope] = (*span, decorators, outer)
+            self.parameters[scope] = parameters_of(node, method_of, decorator_names)
             positional, keyword_only = self.parameters[scope][:2]
             self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
@@ -603,16 +607,16 @@ class _Indexer(ast.NodeVisitor):
         if not is_async:
             function = self.locals.pop()
             self.keep_literal_locals(function, self.calls[first_call:])
-            if function.returns and self.gives_the_running_loop(node, function):
+            if function.returns and self.gives_the_running_loop(node, decorators, function):
                 self.loop_returning.add(self.scopes[scope].qualname)
 
     def gives_the_running_loop(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, function: LocalLiterals
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
     ) -> bool:
         """A plain function (no decorator but ``staticmethod``/``classmethod``, no ``yield``) that
         ends in a ``return`` or ``raise`` and whose every return that can run on the loop gives
         the running loop: its callers get the loop from it as from ``asyncio.get_running_loop()``."""
-        plain = all(expr_of(d)[-1] in ("staticmethod", "classmethod") for d in node.decorator_list)
+        plain = all(d[-1] in ("staticmethod", "classmethod") for d in decorators)
         if not plain or not exits(node.body):
             return False
         positional, keyword_only, defaults, bound, _ = self.parameters[function.scope]
@@ -656,7 +660,7 @@ class _Indexer(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def bind_parameters(
-        self, args: ast.arguments, decorators: list[ast.expr], method_of: str | None
+        self, args: ast.arguments, decorator_names: Collection[str | None], method_of: str | None
     ) -> None:
         positional = [*args.posonlyargs, *args.args]
         everything = [*positional, *args.kwonlyargs]
@@ -664,7 +668,6 @@ class _Indexer(ast.NodeVisitor):
             everything.append(args.vararg)
         if args.kwarg:
             everything.append(args.kwarg)
-        decorator_names = {last_name(expr_of(d)) for d in decorators}
         first = positional[0].arg if positional else None
         for arg in everything:
             if arg.annotation is not None and arg is not args.vararg and arg is not args.kwarg:
@@ -681,7 +684,7 @@ class _Indexer(ast.NodeVisitor):
                 self.visit(default)
         outer, outer_loop = self.current, self.loop
         self.push("lambda", "<lambda>")
-        self.bind_parameters(node.args, [], None)
+        self.bind_parameters(node.args, NO_NAMES, None)
         self.loop = -1
         self.visit(node.body)
         self.current, self.loop = outer, outer_loop
@@ -928,14 +931,29 @@ class _Indexer(ast.NodeVisitor):
             literals = self.with_alternatives(literals)
         self.record_call(func, node, literals)
         self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
-        self.generic_visit(node)
+        # what ``generic_visit`` does for a call (its fields are func, args, keywords), without the
+        # field loop: a call is the commonest node with children
+        at_bound = self.depth >= MAX_DEPTH
+        for child in (node.func, *node.args):
+            if child.__class__ in LEAVES:
+                if at_bound:
+                    raise NestingTooDeep(child)
+            else:
+                self.visit(child)
+        for keyword in node.keywords:
+            self.visit(keyword)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
         judges (only a project property of a known type is followed)."""
-        if node is not self.call_func and isinstance(node.ctx, ast.Load):
+        if node is not self.call_func and node.ctx.__class__ is ast.Load:
             self.record_access("get", node)
-        self.visit(node.value)
+        base = node.value
+        if base.__class__ in LEAVES:  # most bases are names: passed as ``visit`` passes a leaf
+            if self.depth >= MAX_DEPTH:
+                raise NestingTooDeep(base)
+        else:
+            self.visit(base)
 
     def record_access(self, kind: Tag["get", "set", "del"], target: ast.AST) -> None:
         """An attribute read, assigned or deleted: ``obj.prop`` and ``self.client.prop``. (Deeper
@@ -945,10 +963,9 @@ class _Indexer(ast.NodeVisitor):
             return
         if target.attr[:1].isupper() or target.attr.startswith("__"):
             return  # a class, a constant or a dunder: never a property worth a resolution
-        accessed = expr_of(target)
-        match accessed:
-            case ("attr", ("name", _) | ("attr", ("name", _), _), _):
-                self.record_call((kind, accessed), target)
+        accessed = accessed_attribute(target)
+        if accessed is not None:
+            self.record_call((kind, accessed), target)
 
     def note_nonblocking(self, func: CallFunc, node: ast.Call) -> None:
         """``sock.setblocking(False)`` (catalogue: ``NONBLOCKING_SWITCHES``): the calls on ``sock``
@@ -1046,12 +1063,41 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
         names |= module_constants(indexer.constants, module, changed)
     indexer.exported = names
     for number, call in enumerate(calls):
-        if not call.literals:
+        if not call.literals or not names_a_value(call.literals):
             continue  # most calls: nothing to read (and a call per call site adds up)
         literals = with_constants(call.literals, call.scope, indexer.scopes, names)
         if literals != call.literals:
             calls[number] = with_literals(call, literals)
     return calls
+
+
+#: What ``expr_of`` sees through (``(await x).y`` is ``x.y``)
+SEEN_THROUGH = frozenset({ast.Await, ast.NamedExpr})
+
+
+def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
+    """``expr_of(target)`` when it is ``name.attr`` or ``name.attr.attr`` (the accesses the index
+    records), else None — read off the tree, not built for every attribute and then matched."""
+    base = target.value
+    if isinstance(base, ast.Name):
+        return ("attr", ("name", base.id), target.attr)
+    inner = base.value if isinstance(base, ast.Attribute) else None
+    if isinstance(base, ast.Attribute) and isinstance(inner, ast.Name):
+        return ("attr", ("attr", ("name", inner.id), base.attr), target.attr)
+    if base.__class__ in SEEN_THROUGH or inner.__class__ in SEEN_THROUGH:
+        match expr_of(target):
+            case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
+                return accessed
+    return None
+
+
+def names_a_value(literals: tuple[Literal, ...]) -> bool:
+    """Whether a call passes a name or ``A | B`` flags: the only arguments ``with_constants``
+    reads (a loop, not a generator: it runs for every call with constant arguments)."""
+    for _key, value in literals:
+        if isinstance(value, tuple) and value and (value[0] == PASSED or value[0] == FLAGS):
+            return True
+    return False
 
 
 def with_literals(call: CallSite, literals: tuple[Literal, ...]) -> CallSite:
@@ -1091,15 +1137,18 @@ def overloaded_returns(
     return result
 
 
+#: The last names of no decorators
+NO_NAMES: frozenset[str | None] = frozenset()
+
 #: Decorators that make a method a property, by their last name (``property``, ``functools.cached_property``)
 PROPERTY_DECORATOR_NAMES = frozenset({"property", "cached_property"})
 
 
-def property_accessor(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+def property_accessor(name: str, decorators: tuple[Expr, ...]) -> str | None:
     """"setter" or "deleter" for ``@name.setter``/``@name.deleter`` over ``def name``."""
-    for decorator in node.decorator_list:
-        match expr_of(decorator):
-            case ("attr", ("name", owner), ("setter" | "deleter") as accessor) if owner == node.name:
+    for decorator in decorators:
+        match decorator:
+            case ("attr", ("name", owner), ("setter" | "deleter") as accessor) if owner == name:
                 return accessor
     return None
 
@@ -1114,7 +1163,9 @@ def exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
 
 
-def parameters_of(node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str | None) -> Parameters:
+def parameters_of(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str | None, decorator_names: Collection[str | None]
+) -> Parameters:
     """(positional names, keyword-only names, literal defaults, bound): ``bound`` when the first
     positional parameter is the instance or class a method call supplies."""
     args = node.args
@@ -1129,8 +1180,7 @@ def parameters_of(node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str |
             keep, value = literal_value(keyword_default)
             if keep:
                 defaults.append((keyword_only.arg, value))
-    decorators = {last_name(expr_of(d)) for d in node.decorator_list}
-    bound = method_of is not None and "staticmethod" not in decorators
+    bound = method_of is not None and "staticmethod" not in decorator_names
     return (positional, tuple(arg.arg for arg in args.kwonlyargs), tuple(defaults), bound, ())
 
 
