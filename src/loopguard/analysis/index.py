@@ -170,6 +170,8 @@ class ModuleIndex:
     rebindings: dict[int, list[Rebinding]] = field(default_factory=dict)
     # module-level name -> its literal, or the marker of what it imports (constants.py)
     constants: dict[str, ArgumentValue] = field(default_factory=dict)
+    # the qualified name each import binds, in any scope (``summary.imported_names``)
+    imports: set[str] = field(default_factory=set)
 
 
 class _Indexer(ast.NodeVisitor):
@@ -181,6 +183,7 @@ class _Indexer(ast.NodeVisitor):
         self.calls: list[CallSite] = []
         self.coroutines: dict[int, tuple[int, int, int]] = {}
         self.imported_roots: set[str] = set()
+        self.imports: set[str] = set()  # the qualified names the imports bind
         self.callbacks: list[tuple[int, CallFunc, Expr]] = []
         self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
         self.properties: dict[str, set[str]] = {}  # class qualname -> its properties
@@ -351,9 +354,11 @@ class _Indexer(ast.NodeVisitor):
             self.imported_roots.add(alias.name.partition(".")[0])
             if alias.asname:
                 self.bind(alias.asname, ("ref", alias.name))
+                self.imports.add(alias.name)
             else:
                 root = alias.name.partition(".")[0]
                 self.bind(root, ("ref", root))
+                self.imports.add(root)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         base = self.absolute_module(node.module, node.level)
@@ -363,7 +368,9 @@ class _Indexer(ast.NodeVisitor):
             if alias.name == "*":
                 self.unbound.add("*")
                 continue
-            self.bind(alias.asname or alias.name, ("ref", f"{base}.{alias.name}" if base else alias.name))
+            qualname = f"{base}.{alias.name}" if base else alias.name
+            self.bind(alias.asname or alias.name, ("ref", qualname))
+            self.imports.add(qualname)
 
     def absolute_module(self, module: str | None, level: int) -> str:
         if level == 0:
@@ -1038,6 +1045,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         parameters=indexer.parameters,
         rebindings=indexer.rebindings,
         constants=indexer.exported,
+        imports=indexer.imports,
     )
 
 

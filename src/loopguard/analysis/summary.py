@@ -269,19 +269,14 @@ def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, in
 
 
 def imported_names(index: ModuleIndex) -> set[str]:
-    """Every qualified name the module imports, and each of its dotted prefixes."""
+    """Every qualified name the module imports (``ModuleIndex.imports``: its defs and classes
+    are its own), and each of its dotted prefixes."""
     own = index.module + "."
-    imported: set[str] = set()  # each name once: a module's functions import the same few again
-    for scope in index.scopes:
-        for bindings in scope.bindings.values():
-            for binding in bindings:
-                match binding:
-                    case ("ref", qualname) if not qualname.startswith(own):
-                        imported.add(qualname)
     names: set[str] = set()
-    for qualname in imported:
-        parts = qualname.split(".")
-        names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+    for qualname in index.imports:
+        if not qualname.startswith(own):
+            parts = qualname.split(".")
+            names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
     return names
 
 
