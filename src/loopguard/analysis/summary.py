@@ -129,7 +129,11 @@ def resolved_names(index: ModuleIndex, resolver: Resolver, project_tops: Collect
     module_scope = index.scopes[0]
     exports = Scope("module", None, module_scope.qualname)
     for name, bindings in module_scope.bindings.items():
-        exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
+        match bindings:
+            case [("ref", qualname)]:  # an import, a def or a class (most names): what merging gives
+                exports.bindings[name] = [("ref", resolver.canonical(qualname))]
+            case _:
+                exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
     classes = {}
     for qualname, info in index.classes.items():
         summary = ClassInfo(qualname, [("val", resolver.resolve(b, info.scope)) for b in info.bases], 0, 0)
