@@ -278,9 +278,16 @@ def imported_names(index: ModuleIndex) -> set[str]:
     own = index.module + "."
     names: set[str] = set()
     for qualname in index.imports:
-        if not qualname.startswith(own):
-            parts = qualname.split(".")
-            names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+        if qualname.startswith(own):
+            continue
+        # longest first: a prefix already there has its own prefixes there too
+        name = qualname
+        while name not in names:
+            names.add(name)
+            head, dot, _ = name.rpartition(".")
+            if not dot:
+                break
+            name = head
     return names
 
 
