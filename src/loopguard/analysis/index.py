@@ -13,10 +13,9 @@ so bindings are collected flow-insensitively, exactly like the compiler does.
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
 from loopguard.analysis.argument_types import (
@@ -59,6 +58,7 @@ from loopguard.analysis.narrowing import (
 )
 from loopguard.analysis.values import (
     UNKNOWN,
+    AttrExpr,
     Binding,
     CallFunc,
     attribute_name,
@@ -66,7 +66,7 @@ from loopguard.analysis.values import (
     last_name,
 )
 from loopguard.catalogue import ARGUMENT_TAKERS, CALLBACK_POSITIONS, NONBLOCKING_ARGUMENTS
-from loopguard.models import NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
+from loopguard.models import FLAGS, NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
 
 # the IR is part of the index's contract (its shapes are in ``values.py``)
 __all__ = ["NONE", "OTHER", "UNKNOWN", "Binding", "Expr", "annotation_of", "expr_of"]
@@ -139,8 +139,10 @@ class ClassInfo:
     properties: Collection[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class CallSite:
+class CallSite(NamedTuple):
+    """A recorded call (a NamedTuple: a frozen dataclass's ``__init__`` sets each of its eleven
+    fields through ``object.__setattr__``, and a large project records hundreds of thousands)."""
+
     func: CallFunc
     scope: int
     line: int
@@ -175,6 +177,8 @@ class ModuleIndex:
     rebindings: dict[int, list[Rebinding]] = field(default_factory=dict)
     # module-level name -> its literal, or the marker of what it imports (constants.py)
     constants: dict[str, ArgumentValue] = field(default_factory=dict)
+    # the qualified name each import binds, in any scope (``summary.imported_names``)
+    imports: set[str] = field(default_factory=set)
 
 
 class _Indexer(ast.NodeVisitor):
@@ -186,6 +190,7 @@ class _Indexer(ast.NodeVisitor):
         self.calls: list[CallSite] = []
         self.coroutines: dict[int, tuple[int, int, int]] = {}
         self.imported_roots: set[str] = set()
+        self.imports: set[str] = set()  # the qualified names the imports bind
         self.callbacks: list[tuple[int, CallFunc, Expr]] = []
         self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
         self.properties: dict[str, set[str]] = {}  # class qualname -> its properties
@@ -357,9 +362,11 @@ class _Indexer(ast.NodeVisitor):
             self.imported_roots.add(alias.name.partition(".")[0])
             if alias.asname:
                 self.bind(alias.asname, ("ref", alias.name))
+                self.imports.add(alias.name)
             else:
                 root = alias.name.partition(".")[0]
                 self.bind(root, ("ref", root))
+                self.imports.add(root)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         base = self.absolute_module(node.module, node.level)
@@ -369,7 +376,9 @@ class _Indexer(ast.NodeVisitor):
             if alias.name == "*":
                 self.unbound.add("*")
                 continue
-            self.bind(alias.asname or alias.name, ("ref", f"{base}.{alias.name}" if base else alias.name))
+            qualname = f"{base}.{alias.name}" if base else alias.name
+            self.bind(alias.asname or alias.name, ("ref", qualname))
+            self.imports.add(qualname)
 
     def absolute_module(self, module: str | None, level: int) -> str:
         if level == 0:
@@ -573,30 +582,33 @@ class _Indexer(ast.NodeVisitor):
         is_async = isinstance(node, ast.AsyncFunctionDef)
         method_of = enclosing.qualname if enclosing.kind == "class" else None
         outer, outer_loop = self.current, self.loop
-        accessor = property_accessor(node) if method_of is not None else None
+        # each decorator's expression and last name, once (most defs have none)
+        decorators = tuple(expr_of(d) for d in node.decorator_list) if node.decorator_list else ()
+        decorator_names = {last_name(d) for d in decorators} if decorators else NO_NAMES
+        accessor = property_accessor(node.name, decorators) if method_of is not None else None
         # a property's setter and deleter are functions of their own: ``Cls.prop.setter``
         named = f"{node.name}.{accessor}" if accessor is not None else node.name
         scope = self.push("coroutine" if is_async else "function", named, method_of)
         self.bind(node.name, ("ref", f"{method_of}.{node.name}" if accessor else self.scopes[scope].qualname), outer)
         returned = annotation_of(node.returns) if node.returns is not None else None
         plain = managed_return(node) or (returned if is_plain_type(returned) else None)
-        if any(last_name(expr_of(d)) == "overload" for d in node.decorator_list):
+        if "overload" in decorator_names:
             # typing.overload stubs: the type is known only when they all agree (see overloaded_returns)
             self.overloads.setdefault(self.scopes[scope].qualname, []).append(plain)
         elif plain is not None:
             self.function_returns[self.scopes[scope].qualname] = (plain, outer)
         if method_of is not None:
             self.methods[method_of].add(node.name)
-            if any(last_name(expr_of(d)) in PROPERTY_DECORATOR_NAMES for d in node.decorator_list):
+            if not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
                 self.properties[method_of].add(node.name)
-        self.bind_parameters(args, node.decorator_list, method_of)
+        self.bind_parameters(args, decorator_names, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
             self.coroutines[scope] = span
             self.loop = scope
         else:
-            self.functions[scope] = (*span, tuple(expr_of(d) for d in node.decorator_list), outer)
-            self.parameters[scope] = parameters_of(node, method_of)
+            self.functions[scope] = (*span, decorators, outer)
+            self.parameters[scope] = parameters_of(node, method_of, decorator_names)
             positional, keyword_only = self.parameters[scope][:2]
             self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
@@ -610,20 +622,20 @@ class _Indexer(ast.NodeVisitor):
         if not is_async:
             function = self.locals.pop()
             self.keep_literal_locals(function, self.calls[first_call:])
-            if function.returns and self.gives_the_running_loop(node, function):
+            if function.returns and self.gives_the_running_loop(node, decorators, function):
                 self.loop_returning.add(self.scopes[scope].qualname)
             returns = loop_returns(node, function.returns, function.names_bound_to(LOOP))
             if returns:
                 self.parameters[scope] = with_returns(self.parameters[scope], returns)
 
     def gives_the_running_loop(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, function: LocalLiterals
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
     ) -> bool:
         """A plain function (no decorator but ``staticmethod``/``classmethod``, no ``yield``) that
         always ends in a ``return`` or ``raise`` (``loop_values.ends_in_return``: a ``try`` may)
         and whose every return that can run on the loop gives the running loop: its callers get
         the loop from it as from ``asyncio.get_running_loop()``."""
-        plain = all(expr_of(d)[-1] in ("staticmethod", "classmethod") for d in node.decorator_list)
+        plain = all(d[-1] in ("staticmethod", "classmethod") for d in decorators)
         if not plain or not ends_in_return(node.body):
             return False
         positional, keyword_only, defaults, bound, _ = self.parameters[function.scope]
@@ -645,12 +657,17 @@ class _Indexer(ast.NodeVisitor):
         """Record the function's literal locals that a guard tests or a call is given, beside its
         literal defaults, and their later bindings beside the parameters' (known.py)."""
         used: set[str] = set()
+        # the calls of a block share its guards: each distinct one is taken apart once
+        guards: set[Guard] = set()
+        own = function.scope
         for call in calls:
-            if self.function_of(call.scope) == function.scope:
-                used.update(name for guard, _value in call.conditions for name in names_in(guard))
+            if call.scope == own or self.function_of(call.scope) == own:
+                guards.update(guard for guard, _value in call.conditions)
                 used.update(str(value[1]) for _key, value in call.literals if is_passed(value))
-        for _name, conditions, _line, _in_loop in self.rebindings.get(function.scope, ()):
-            used.update(name for guard, _value in conditions for name in names_in(guard))
+        for _name, conditions, _line, _in_loop in self.rebindings.get(own, ()):
+            guards.update(guard for guard, _value in conditions)
+        for guard in guards:
+            used |= names_in(guard)
         used |= function.names_returns_test()
         literals, later = function.finish(used)
         if literals:
@@ -662,7 +679,7 @@ class _Indexer(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def bind_parameters(
-        self, args: ast.arguments, decorators: list[ast.expr], method_of: str | None
+        self, args: ast.arguments, decorator_names: Collection[str | None], method_of: str | None
     ) -> None:
         positional = [*args.posonlyargs, *args.args]
         everything = [*positional, *args.kwonlyargs]
@@ -670,7 +687,6 @@ class _Indexer(ast.NodeVisitor):
             everything.append(args.vararg)
         if args.kwarg:
             everything.append(args.kwarg)
-        decorator_names = {last_name(expr_of(d)) for d in decorators}
         first = positional[0].arg if positional else None
         for arg in everything:
             if arg.annotation is not None and arg is not args.vararg and arg is not args.kwarg:
@@ -687,7 +703,7 @@ class _Indexer(ast.NodeVisitor):
                 self.visit(default)
         outer, outer_loop = self.current, self.loop
         self.push("lambda", "<lambda>")
-        self.bind_parameters(node.args, [], None)
+        self.bind_parameters(node.args, NO_NAMES, None)
         self.loop = -1
         self.visit(node.body)
         self.current, self.loop = outer, outer_loop
@@ -952,14 +968,29 @@ class _Indexer(ast.NodeVisitor):
             literals = self.with_alternatives(literals)
         self.record_call(func, node, literals)
         self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
-        self.generic_visit(node)
+        # what ``generic_visit`` does for a call (its fields are func, args, keywords), without the
+        # field loop: a call is the commonest node with children
+        at_bound = self.depth >= MAX_DEPTH
+        for child in (node.func, *node.args):
+            if child.__class__ in LEAVES:
+                if at_bound:
+                    raise NestingTooDeep(child)
+            else:
+                self.visit(child)
+        for keyword in node.keywords:
+            self.visit(keyword)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
         judges (only a project property of a known type is followed)."""
-        if node is not self.call_func and isinstance(node.ctx, ast.Load):
+        if node is not self.call_func and node.ctx.__class__ is ast.Load:
             self.record_access("get", node)
-        self.visit(node.value)
+        base = node.value
+        if base.__class__ in LEAVES:  # most bases are names: passed as ``visit`` passes a leaf
+            if self.depth >= MAX_DEPTH:
+                raise NestingTooDeep(base)
+        else:
+            self.visit(base)
 
     def record_access(self, kind: Tag["get", "set", "del"], target: ast.AST) -> None:
         """An attribute read, assigned or deleted: ``obj.prop`` and ``self.client.prop``. (Deeper
@@ -969,10 +1000,9 @@ class _Indexer(ast.NodeVisitor):
             return
         if target.attr[:1].isupper() or target.attr.startswith("__"):
             return  # a class, a constant or a dunder: never a property worth a resolution
-        accessed = expr_of(target)
-        match accessed:
-            case ("attr", ("name", _) | ("attr", ("name", _), _), _):
-                self.record_call((kind, accessed), target)
+        accessed = accessed_attribute(target)
+        if accessed is not None:
+            self.record_call((kind, accessed), target)
 
     def note_nonblocking(self, func: CallFunc, node: ast.Call) -> None:
         """``sock.setblocking(False)`` (catalogue: ``NONBLOCKING_SWITCHES``): the calls on ``sock``
@@ -1047,6 +1077,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         parameters=indexer.parameters,
         rebindings=indexer.rebindings,
         constants=indexer.exported,
+        imports=indexer.imports,
     )
 
 
@@ -1074,7 +1105,10 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
     for number, call in enumerate(calls):
         if not call.literals:
             continue  # most calls: nothing to read (and a call per call site adds up)
-        literals = with_constants(call.literals, call.scope, indexer.scopes, names)
+        literals = call.literals
+        if names_a_value(literals):
+            literals = with_constants(literals, call.scope, indexer.scopes, names)
+        # always: an argument typed by a builtin builder stays typed only while the builtin is one
         literals = with_checked_types(literals, call.scope, indexer.scopes, "*" in indexer.unbound)
         if literals != call.literals:
             calls[number] = with_literals(call, literals)
@@ -1085,7 +1119,7 @@ def without_isinstance_guards(
     calls: list[CallSite], rebindings: dict[int, list[Rebinding]]
 ) -> tuple[list[CallSite], dict[int, list[Rebinding]]]:
     """The module's guards with every ``isinstance`` test unknown (argument_types.py)."""
-    calls = [dataclasses.replace(call, conditions=without_type_tests(call.conditions)) for call in calls]
+    calls = [call._replace(conditions=without_type_tests(call.conditions)) for call in calls]
     rebound = {
         scope: [(name, without_type_tests(conditions), line, in_loop) for name, conditions, line, in_loop in found]
         for scope, found in rebindings.items()
@@ -1093,9 +1127,38 @@ def without_isinstance_guards(
     return calls, rebound
 
 
+#: What ``expr_of`` sees through (``(await x).y`` is ``x.y``)
+SEEN_THROUGH = frozenset({ast.Await, ast.NamedExpr})
+
+
+def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
+    """``expr_of(target)`` when it is ``name.attr`` or ``name.attr.attr`` (the accesses the index
+    records), else None — read off the tree, not built for every attribute and then matched."""
+    base = target.value
+    if isinstance(base, ast.Name):
+        return ("attr", ("name", base.id), target.attr)
+    inner = base.value if isinstance(base, ast.Attribute) else None
+    if isinstance(base, ast.Attribute) and isinstance(inner, ast.Name):
+        return ("attr", ("attr", ("name", inner.id), base.attr), target.attr)
+    if base.__class__ in SEEN_THROUGH or inner.__class__ in SEEN_THROUGH:
+        match expr_of(target):
+            case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
+                return accessed
+    return None
+
+
+def names_a_value(literals: tuple[Literal, ...]) -> bool:
+    """Whether a call passes a name or ``A | B`` flags: the only arguments ``with_constants``
+    reads (a loop, not a generator: it runs for every call with constant arguments)."""
+    for _key, value in literals:
+        if isinstance(value, tuple) and value and (value[0] == PASSED or value[0] == FLAGS):
+            return True
+    return False
+
+
 def with_literals(call: CallSite, literals: tuple[Literal, ...]) -> CallSite:
-    """``replace(call, literals=literals)``, built directly: ``dataclasses.replace`` costs several
-    times more, and the index replaces tens of thousands of call sites on a large project."""
+    """``call._replace(literals=literals)``, built directly: ``_replace`` costs several times
+    more, and the index replaces tens of thousands of call sites on a large project."""
     return CallSite(
         func=call.func,
         scope=call.scope,
@@ -1130,15 +1193,18 @@ def overloaded_returns(
     return result
 
 
+#: The last names of no decorators
+NO_NAMES: frozenset[str | None] = frozenset()
+
 #: Decorators that make a method a property, by their last name (``property``, ``functools.cached_property``)
 PROPERTY_DECORATOR_NAMES = frozenset({"property", "cached_property"})
 
 
-def property_accessor(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+def property_accessor(name: str, decorators: tuple[Expr, ...]) -> str | None:
     """"setter" or "deleter" for ``@name.setter``/``@name.deleter`` over ``def name``."""
-    for decorator in node.decorator_list:
-        match expr_of(decorator):
-            case ("attr", ("name", owner), ("setter" | "deleter") as accessor) if owner == node.name:
+    for decorator in decorators:
+        match decorator:
+            case ("attr", ("name", owner), ("setter" | "deleter") as accessor) if owner == name:
                 return accessor
     return None
 
@@ -1153,7 +1219,9 @@ def exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
 
 
-def parameters_of(node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str | None) -> Parameters:
+def parameters_of(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str | None, decorator_names: Collection[str | None]
+) -> Parameters:
     """(positional names, keyword-only names, literal defaults, bound): ``bound`` when the first
     positional parameter is the instance or class a method call supplies."""
     args = node.args
@@ -1168,8 +1236,7 @@ def parameters_of(node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str |
             keep, value = default_value(keyword_default, literal_value)
             if keep:
                 defaults.append((keyword_only.arg, value))
-    decorators = {last_name(expr_of(d)) for d in node.decorator_list}
-    bound = method_of is not None and "staticmethod" not in decorators
+    bound = method_of is not None and "staticmethod" not in decorator_names
     return (positional, tuple(arg.arg for arg in args.kwonlyargs), tuple(defaults), bound, ())
 
 

@@ -129,7 +129,11 @@ def resolved_names(index: ModuleIndex, resolver: Resolver, project_tops: Collect
     module_scope = index.scopes[0]
     exports = Scope("module", None, module_scope.qualname)
     for name, bindings in module_scope.bindings.items():
-        exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
+        match bindings:
+            case [("ref", qualname)]:  # an import, a def or a class (most names): what merging gives
+                exports.bindings[name] = [("ref", resolver.canonical(qualname))]
+            case _:
+                exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
     classes = {}
     for qualname, info in index.classes.items():
         summary = ClassInfo(qualname, [("val", resolver.resolve(b, info.scope)) for b in info.bases], 0, 0)
@@ -155,9 +159,14 @@ def resolved_names(index: ModuleIndex, resolver: Resolver, project_tops: Collect
     )
 
 
-def loop_calls(index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]) -> tuple[LoopCall, ...]:
+def loop_calls(
+    index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]
+) -> tuple[LoopCallFields, ...]:
+    """A ``LoopCall``'s fields for each call on the loop that is kept: plain tuples, as the cache
+    gives them back (a NamedTuple unpickles through its Python ``__new__``, and the main process
+    unpickles every summary of a cold run)."""
     outermost: dict[int, tuple[int, int, int]] = {}
-    calls = []
+    calls: list[LoopCallFields] = []
     for call in index.calls:
         if not call.on_loop:
             continue
@@ -169,10 +178,7 @@ def loop_calls(index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], 
             span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
         function = index.scopes[call.coroutine].qualname
         calls.append(
-            LoopCall(
-                call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited,
-                call.literals,
-            )
+            (call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited, call.literals)
         )
     return tuple(calls)
 
@@ -241,7 +247,8 @@ def function_summaries(
     summaries: dict[str, FunctionFields] = {}
     for scope, (line, col, end_line, decorators, outer) in index.functions.items():
         decorated = tuple(target for d in decorators for target in decorator_targets(d, resolver, outer))
-        summaries[index.scopes[scope].qualname] = FunctionSummary(
+        # a ``FunctionSummary``'s fields, as a plain tuple (see ``loop_calls``)
+        summaries[index.scopes[scope].qualname] = (
             line, col, end_line, decorated, tuple(calls.get(scope, ())), parameters_with_rebinding(index, scope)
         )
     return summaries
@@ -266,16 +273,21 @@ def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, in
 
 
 def imported_names(index: ModuleIndex) -> set[str]:
-    """Every qualified name the module imports, and each of its dotted prefixes."""
+    """Every qualified name the module imports (``ModuleIndex.imports``: its defs and classes
+    are its own), and each of its dotted prefixes."""
     own = index.module + "."
     names: set[str] = set()
-    for scope in index.scopes:
-        for bindings in scope.bindings.values():
-            for binding in bindings:
-                match binding:
-                    case ("ref", qualname) if not qualname.startswith(own):
-                        parts = qualname.split(".")
-                        names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+    for qualname in index.imports:
+        if qualname.startswith(own):
+            continue
+        # longest first: a prefix already there has its own prefixes there too
+        name = qualname
+        while name not in names:
+            names.add(name)
+            head, dot, _ = name.rpartition(".")
+            if not dot:
+                break
+            name = head
     return names
 
 
