@@ -40,10 +40,15 @@ async def severity_becomes(client: LanguageClient, path: Path, severity: types.D
     raise AssertionError(f"the severity stayed {found.severity}, not {severity}")
 
 
-@pytest.mark.asyncio
-async def test_changed_options_republish_the_open_buffers(client: LanguageClient, tmp_path: Path) -> None:
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
     (tmp_path / "pyproject.toml").write_text("[tool.loopguard]\n")
-    path = tmp_path / "views.py"
+    return tmp_path
+
+
+@pytest.mark.asyncio
+async def test_changed_options_republish_the_open_buffers(client: LanguageClient, project: Path) -> None:
+    path = project / "views.py"
     open_buffer(client, path, BUFFER)
     await severity_becomes(client, path, types.DiagnosticSeverity.Information)
     change_configuration(client, {"python": {"analysis": {}}})  # another tool's: ignored
