@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -425,3 +426,35 @@ def test_a_warm_run_reads_the_fix_plans_back_from_the_cache(project, monkeypatch
     monkeypatch.undo()
     monkeypatch.chdir(root)
     assert cached_run("--no-cache", "app.py") == first
+
+
+def test_with_no_cache_the_rechecks_share_a_temporary_cache_and_leave_nothing(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loopguard import check_command
+
+    (workdir / "pyproject.toml").write_text("[tool.loopguard]\n")
+    (workdir / "helpers.py").write_text("import time\n\n\ndef nap():\n    time.sleep(1)\n")
+    (workdir / "app.py").write_text(
+        "import time\n\nfrom helpers import nap\n\n\nasync def handler():\n    time.sleep(1)\n    nap()\n"
+    )
+    monkeypatch.setenv("TMPDIR", str(workdir / "tmp"))
+    (workdir / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    seen: list[tuple[bool, Path | None]] = []
+    real_check_files = check_command.check_files
+
+    def recording(group, cwd, options, stdin, fix_plans=None):  # type: ignore[no-untyped-def]
+        if stdin is not None:  # a re-check of a fixed buffer
+            seen.append((options.no_cache, options.cache_dir))
+            assert options.cache_dir is not None and options.cache_dir.is_dir()
+        return real_check_files(group, cwd, options, stdin, fix_plans)
+
+    monkeypatch.setattr(check_command, "check_files", recording)
+    code, _out, _err = run("--fix", "app.py")
+    assert "await asyncio.sleep(1)" in (workdir / "app.py").read_text()
+    assert seen and {no_cache for no_cache, _ in seen} == {False}
+    assert len({directory for _, directory in seen}) == 1  # one cache for every round
+    assert not (workdir / ".loopguard_cache").exists()
+    assert not list((workdir / "tmp").iterdir())  # the temporary cache is gone
+    assert code == 1  # `nap()` is left: moving it to a thread is an unsafe fix

@@ -183,7 +183,8 @@ def run_fixes(
     if options.fixes.applies:
         from loopguard.fix_command import fix_results
 
-        fixed = fix_results(results, sources_of(), options.fixes, buffer_checker(cwd, options))
+        with recheck_options(options) as recheck:
+            fixed = fix_results(results, sources_of(), options.fixes, buffer_checker(cwd, recheck))
         for message in fixed.errors:
             fail(message)
         return fixed, fixed.results
@@ -230,6 +231,22 @@ def fix_sources(groups: list[ProjectFiles], cwd: Path, stdin: StdinBuffer | None
         for display in stdin_buffer(stdin.source, cwd):
             sources[display] = FileSource(stdin.source.path, stdin.project, stdin.source.data)
     return sources
+
+
+@contextmanager
+def recheck_options(options: CheckOptions) -> Iterator[CheckOptions]:
+    """The options the fixed files are checked again with, round after round. Each re-check reads
+    the modules the file imports; with ``--no-cache`` it would summarise them again for every file
+    and round (minutes and gigabytes on a large project), so the re-checks share a cache of their
+    own, in a temporary directory removed when the fixing ends: the run still reads no cache it did
+    not write and leaves none."""
+    if not options.no_cache:
+        yield options
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="loopguard-fix-") as directory:
+        yield replace(options, no_cache=False, cache_dir=Path(directory))
 
 
 def buffer_checker(cwd: Path, options: CheckOptions) -> Callable[[FileSource, bytes], list[Finding] | None]:
