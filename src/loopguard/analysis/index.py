@@ -46,7 +46,7 @@ from loopguard.analysis.known import (
     returns_running_loop,
 )
 from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
-from loopguard.analysis.loop_values import ends_in_return, loop_returns, with_returns
+from loopguard.analysis.loop_values import loop_returns, plain_shape, with_returns, yields
 from loopguard.analysis.managers import managed_return
 from loopguard.analysis.narrowing import (
     Narrowed,
@@ -624,19 +624,17 @@ class _Indexer(ast.NodeVisitor):
             self.keep_literal_locals(function, self.calls[first_call:])
             if function.returns and self.gives_the_running_loop(node, decorators, function):
                 self.loop_returning.add(self.scopes[scope].qualname)
-            returns = loop_returns(node, function.returns, function.names_bound_to(LOOP))
+            returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP))
             if returns:
                 self.parameters[scope] = with_returns(self.parameters[scope], returns)
 
     def gives_the_running_loop(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
     ) -> bool:
-        """A plain function (no decorator but ``staticmethod``/``classmethod``, no ``yield``) that
-        always ends in a ``return`` or ``raise`` (``loop_values.ends_in_return``: a ``try`` may)
-        and whose every return that can run on the loop gives the running loop: its callers get
-        the loop from it as from ``asyncio.get_running_loop()``."""
-        plain = all(d[-1] in ("staticmethod", "classmethod") for d in decorators)
-        if not plain or not ends_in_return(node.body):
+        """A plain function (``loop_values.plain_shape``, no ``yield``) whose every return that can
+        run on the loop gives the running loop: its callers get the loop from it as from
+        ``asyncio.get_running_loop()``."""
+        if not plain_shape(node, decorators):
             return False
         positional, keyword_only, defaults, bound, _ = self.parameters[function.scope]
         rebindings = tuple(self.rebindings.get(function.scope, ()))
@@ -644,7 +642,7 @@ class _Indexer(ast.NodeVisitor):
         if not returns_running_loop(parameters, function.returns):
             return False
         # last: walking the whole function again is dearer than the test above, which rarely holds
-        return not any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node))
+        return not yields(node)
 
     def function_of(self, scope: int) -> int:
         """The scope a comprehension's code belongs to (its own for any other scope)."""
@@ -1079,7 +1077,6 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         constants=indexer.exported,
         imports=indexer.imports,
     )
-
 
 
 def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], module: Scope) -> list[CallSite]:

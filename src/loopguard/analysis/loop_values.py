@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from loopguard.analysis.argument_types import without_type_tests
-from loopguard.analysis.expressions import expr_of
+from loopguard.analysis.expressions import Expr
 from loopguard.analysis.guards import Condition, can_run, evaluate, is_known, parts_of, results_in
 from loopguard.analysis.known import RETURNS, KnownValues, Return, locals_of
 from loopguard.analysis.values import Target
@@ -56,21 +56,32 @@ def depends_on_the_loop(returns: list[Return], loop_names: set[str]) -> bool:
 
 
 def loop_returns(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, returns: list[Return], loop_names: set[str]
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    decorators: tuple[Expr, ...],
+    returns: list[Return],
+    loop_names: set[str],
 ) -> tuple[Return, ...]:
     """The returns worth keeping in the summary of a function (see the module's docstring); none
     when its value cannot depend on the loop or it is not a plain function."""
     if not returns or not depends_on_the_loop(returns, loop_names):
         return ()
-    if not all(expr_of(d)[-1] in ("staticmethod", "classmethod") for d in node.decorator_list):
-        return ()
-    if not ends_in_return(node.body):
-        return ()
-    if any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node)):
+    if not plain_shape(node, decorators) or yields(node):
         return ()
     # an ``isinstance`` test reads names a later binding may change (argument_types.TypeTests):
     # not kept here, where the index's check does not reach
     return tuple((value, without_type_tests(conditions), line) for value, conditions, line in returns)
+
+
+def plain_shape(node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...]) -> bool:
+    """No decorator but ``staticmethod``/``classmethod`` (``functools.cache`` would keep whatever
+    the first call gave) and a body that always ends in a ``return`` or ``raise``: with no
+    ``yield`` either (``yields``, the dearer test), what a call gives is what its returns give."""
+    return all(d[-1] in ("staticmethod", "classmethod") for d in decorators) and ends_in_return(node.body)
+
+
+def yields(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function is a generator (a walk of its whole body)."""
+    return any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node))
 
 
 def ends_in_return(body: list[ast.stmt]) -> bool:
