@@ -40,6 +40,7 @@ import msgpack
 from loopguard import __version__
 from loopguard.cache.schema import MANIFEST, MANIFEST_RECORD, PACK, BadEntry, Schema
 from loopguard.cache.signing import mac, signing_key, verifies
+from loopguard.safeio import read_descriptor
 
 CACHE_DIRECTORY = ".loopguard_cache"
 FORMAT = "5"  # bump when the layout of an entry or file changes
@@ -341,20 +342,10 @@ class Cache:
 
 
 def read_bounded(descriptor: int, size: int) -> bytes | None:
-    """What is left to read in ``descriptor``, whose size ``fstat`` said was ``size``; None past
-    ``MAX_ENTRY_BYTES``. (Read in one call of that size: a buffered ``read(MAX_ENTRY_BYTES + 1)``
-    allocated the half gigabyte first, 40 µs a file against 6; a run over one file reads 160.)"""
-    parts: list[bytes] = []
-    total, wanted = 0, size + 1
-    while True:
-        chunk = os.read(descriptor, wanted)
-        parts.append(chunk)
-        total += len(chunk)
-        if total > MAX_ENTRY_BYTES:
-            return None
-        if len(chunk) < wanted:  # the end of a regular file
-            return parts[0] if len(parts) == 1 else b"".join(parts)
-        wanted = 1 << 20  # it grew since fstat: read on
+    """What is left to read in ``descriptor``, whose size ``fstat`` said was ``size``
+    (``safeio.read_descriptor``); None past ``MAX_ENTRY_BYTES``."""
+    data = read_descriptor(descriptor, size, MAX_ENTRY_BYTES)
+    return None if len(data) > MAX_ENTRY_BYTES else data
 
 
 def refuse_extension(code: int, data: bytes) -> None:
