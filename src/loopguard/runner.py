@@ -41,7 +41,7 @@ from loopguard.cache.summaries import (
     remember_run,
     to_cache,
 )
-from loopguard.catalogue import ALL_RULES, MEMOISED
+from loopguard.catalogue import ALL_RULES, MEMOISED, STRING_FORM
 from loopguard.config import Config
 from loopguard.context import follow_imports, import_roots, project_tops
 from loopguard.discovery.files import Discovery, absolute, discover, relative_to_root
@@ -358,6 +358,7 @@ def plan_files(
         project, settings.matcher, settings.config.max_depth,
         report_memoised=is_selected(MEMOISED, settings.config.select, settings.config.ignore),
         offload_decorators=frozenset(settings.config.offload_decorators),
+        report_string_forms=is_selected(STRING_FORM, settings.config.select, settings.config.ignore),
     )
     graph.loop_functions = graph.find_loop_functions(
         (i.summary for i in summaries if i.summary is not None), frozenset(settings.config.loop_decorators)

@@ -293,6 +293,41 @@ def _compare(op: str, left: Value, right: Value) -> Value:
     return _UNKNOWN_VALUE
 
 
+def needs_a_string_form(conditions: tuple[Condition, ...], values: Mapping[str, Value]) -> bool:
+    """Whether a call runs only when a string whose value is not known starts with a literal
+    (``if name.startswith("oidc/"):``, ``if data.startswith("@"):``). A prefix like that marks a
+    value of a special kind (a reference to another source); a call that does not show the value
+    is not taken to give one, so the branch is followed only when the value is known (then
+    ``can_run`` decides it). URL schemes (``_is_pattern``), suffix (``path.endswith(".json")``)
+    and substring tests are not such markers: they tell kinds of ordinary data apart, and stay
+    followed."""
+    return any(_needs_prefix(guard, expected, values) for guard, expected in conditions)
+
+
+def _needs_prefix(guard: Guard, expected: bool, values: Mapping[str, Value]) -> bool:
+    match guard:
+        case ("method", ("name", str() as name), "startswith", ("const", pattern)):
+            return expected and _is_pattern(pattern) and not is_known(values.get(name, _UNKNOWN_VALUE))
+        case ("not", inner):
+            return _needs_prefix(inner, not expected, values)
+        case ("and", *operands) if expected:  # every operand is true
+            return any(_needs_prefix(operand, True, values) for operand in operands)
+        case ("or", *operands) if not expected:  # every operand is false
+            return any(_needs_prefix(operand, False, values) for operand in operands)
+    return False
+
+
+def _is_pattern(pattern: object) -> bool:
+    """A non-empty string, or a tuple of them, that is not a URL scheme: ``url.startswith("https://")``
+    (or ``"http"``, or ``("http://", "https://")``) tells a URL from a path, both ordinary data of
+    a helper that fetches either, so that branch stays followed."""
+    patterns = pattern if isinstance(pattern, tuple) else (pattern,)
+    return bool(patterns) and all(
+        isinstance(text, str) and text and not text.startswith("http") and "://" not in text
+        for text in patterns
+    )
+
+
 def can_run(conditions: tuple[Condition, ...], values: Mapping[str, Value]) -> bool:
     """False when some guard around the call certainly has the other value."""
     for guard, expected in conditions:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
-from loopguard.analysis.guards import can_run, names_in
+from loopguard.analysis.guards import can_run, names_in, needs_a_string_form
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -44,6 +44,7 @@ from loopguard.catalogue import (
     MEMOISERS,
     OFFLOADING_DECORATORS,
     PROPERTY_DECORATORS,
+    STRING_FORM,
     TRANSPARENT_DECORATORS,
 )
 from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
@@ -142,6 +143,8 @@ class CallGraph:
         report_memoised: bool = False,
         through_memoised: bool = False,
         offload_decorators: frozenset[str] = frozenset(),
+        report_string_forms: bool = False,
+        through_forms: bool = False,
     ) -> None:
         """``summaries``: module -> (display path, summary), for every module read.
 
@@ -149,11 +152,17 @@ class CallGraph:
         reported under its blocking call's code: this graph does not follow them. With
         ``report_memoised``, a function that blocks only through one is reported under ``LG011``
         (answered by a second graph that does follow them, ``through_memoised``). A memoised helper
-        called at import time is warm before any coroutine runs: neither graph follows it."""
+        called at import time is warm before any coroutine runs: neither graph follows it.
+
+        Likewise a branch taken only for a form of a string the call does not show
+        (``guards.needs_a_string_form``) is not followed; with ``report_string_forms``, a function
+        that blocks only through one is reported under ``LG012`` (a third graph that does follow
+        them, ``through_forms``)."""
         self.project = project
         self.matcher = matcher
         self.max_depth = max_depth
         self.through_memoised = through_memoised
+        self.through_forms = through_forms
         self.functions: dict[str, tuple[str, FunctionFields]] = {}
         self.module_of: dict[str, str] = {}
         for display, summary in summaries.values():
@@ -198,6 +207,14 @@ class CallGraph:
                 offload_decorators=offload_decorators,
             )
             if report_memoised
+            else None
+        )
+        self.forms_graph = (
+            CallGraph(
+                summaries, project, matcher, max_depth, through_forms=True,
+                offload_decorators=offload_decorators,
+            )
+            if report_string_forms
             else None
         )
 
@@ -277,11 +294,15 @@ class CallGraph:
             return None
         if qualname not in self.memoised:
             witness = self.shortest_chain(node)
-            if witness is not None or self.memoised_graph is None:
+            if witness is not None:
                 return witness
-        if self.memoised_graph is None:
-            return None
-        return self.memoised_graph.chain_through_memoised(qualname)
+        if self.memoised_graph is not None:
+            witness = self.memoised_graph.chain_through_memoised(qualname)
+            if witness is not None:
+                return witness
+        if self.forms_graph is not None and qualname not in self.memoised:
+            return self.forms_graph.chain_through_forms(node, self)
+        return None
 
     def specialise(self, qualname: str, literals: tuple[Literal, ...]) -> str:
         """The node for a call of ``qualname`` with ``literals``: the function itself, unless the
@@ -349,6 +370,18 @@ class CallGraph:
             return None
         return Witness(Match(MEMOISED, witness.match.api, None), witness.hops)
 
+    def chain_through_forms(self, node: str, specialised_by: CallGraph) -> Witness | None:
+        """The shortest chain, as an ``LG012`` witness, of ``node`` (specialised in the graph that
+        asks, with the same argument values here), which that graph found none for: so it goes
+        through a branch for a form of a string."""
+        if node in specialised_by.base:
+            self.base[node] = specialised_by.base[node]
+            self.arguments_of[node] = specialised_by.arguments_of[node]
+        witness = self.shortest_chain(node)
+        if witness is None:
+            return None
+        return Witness(Match(STRING_FORM, witness.match.api, None), witness.hops)
+
     def shortest_chain(self, qualname: str) -> Witness | None:
         """The shortest chain by which ``qualname`` blocks, within ``max-depth`` hops, if any; the
         recording in progress (a file's plan) depends on what could change that answer."""
@@ -385,8 +418,12 @@ class CallGraph:
         callees: list[tuple[int, int, str]] = []
         for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
-            if conditions and not can_run(conditions, {**here, **results} if here else results):
-                continue  # this branch does not run for these arguments, or not on the loop
+            if conditions:
+                values = {**here, **results} if here else results
+                if not can_run(conditions, values):
+                    continue  # this branch does not run for these arguments, or not on the loop
+                if not self.through_forms and needs_a_string_form(conditions, values):
+                    continue  # only for a form of a string the call does not show (guards.py)
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed

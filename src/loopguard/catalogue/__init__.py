@@ -170,6 +170,61 @@ MEMOISED = Rule(
     default_enabled=False,
     thread_fix=False,
 )
+STRING_FORM = Rule(
+    code="LG012",
+    name="string-form-blocking-call",
+    domain="chains",
+    summary=(
+        "A coroutine calls a sync helper whose chain reaches a blocking call only in a branch taken "
+        "when a string the call does not show starts with a literal (`if name.startswith(\"oidc/\"):`, "
+        "`if not data.startswith(\"@\"): return`). Such chains are never reported under the "
+        "blocking call's own code. URL schemes (`\"https://\"`, `\"http\"`), suffix and substring "
+        "tests are not forms: their branches are followed as usual."
+    ),
+    instead={
+        "asyncio": "give the branch for that form of the string an async path, or call the "
+        "helper off the loop (`await asyncio.to_thread(f, ...)`) when that form can reach it",
+        "anyio": "give the branch for that form of the string an async path, or call the "
+        "helper off the loop (`await anyio.to_thread.run_sync(f, ...)`) when that form can reach it",
+        "trio": "give the branch for that form of the string an async path, or call the "
+        "helper off the loop (`await trio.to_thread.run_sync(f, ...)`) when that form can reach it",
+    },
+    why=(
+        "A prefix like `oidc/` or `@` marks a value of a special kind: a reference to another "
+        "source, which the branch resolves. When the call gives the helper a value loopguard "
+        "cannot see, assuming it has that form would report every call of a dispatching helper "
+        "for the one form that blocks (on litellm, most of the 101 findings through its "
+        "`get_secret` were for names that never start with `oidc/`). A literal, or a name bound "
+        "to one, decides the test, and those calls are reported under the blocking call's code; "
+        "the undecided ones are reported here, off by default. As with `LG011`, only chains to "
+        "blocking calls whose own code is selected are reported."
+    ),
+    example=(
+        "def load(source):\n"
+        "    if source.startswith(\"@\"):  # \"@path\": the text of that file\n"
+        "        with open(source.removeprefix(\"@\")) as f:\n"
+        "            return f.read()\n"
+        "    return source\n\n\n"
+        "async def handle(source):\n"
+        "    return load(source)"
+    ),
+    use_instead=(
+        "import asyncio\n\n\n"
+        "def load(source):\n"
+        "    if source.startswith(\"@\"):  # \"@path\": the text of that file\n"
+        "        with open(source.removeprefix(\"@\")) as f:\n"
+        "            return f.read()\n"
+        "    return source\n\n\n"
+        "async def handle(source):\n"
+        "    return await asyncio.to_thread(load, source)"
+    ),
+    example_config=(
+        "[tool.loopguard]\n"
+        'select = ["LG", "LG012"]'
+    ),
+    default_enabled=False,
+    thread_fix=False,
+)
 UNUSED_NOQA = Rule(
     code="LG021",
     name="unused-noqa",
@@ -257,7 +312,7 @@ COVERED_BY_MAKER: dict[str, tuple[str, ...]] = _collected("COVERED_BY_MAKER")
 SETTLED_WHEN_DONE: dict[str, str] = _collected("SETTLED_WHEN_DONE")
 ITERATED_AS: dict[str, str] = _collected("ITERATED_AS")
 ALL_RULES: dict[str, Rule] = {
-    rule.code: rule for rule in (FILE_ERROR, MEMOISED, UNUSED_NOQA, *RULES, CONFIGURED)
+    rule.code: rule for rule in (FILE_ERROR, MEMOISED, STRING_FORM, UNUSED_NOQA, *RULES, CONFIGURED)
 }
 
 # -- derived for the index, which records calls by name before it knows what they are ------------
@@ -279,6 +334,6 @@ __all__ = [
     "BUILT_NAMES", "CALLBACK_POSITIONS", "CONFIGURED", "CONSUMERS", "COVERED_BY_MAKER", "FILE_ERROR",
     "FILE_READERS", "FILE_TYPES", "ITERATED_AS", "LOOP_SCHEDULERS", "MEMOISED", "MEMOISERS",
     "NONBLOCKING_ARGUMENTS", "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE", "OFFLOADING_DECORATORS",
-    "PROPERTY_DECORATORS", "RETURNS", "RULES", "SETTLED_WHEN_DONE", "TRANSPARENT_DECORATORS",
+    "PROPERTY_DECORATORS", "RETURNS", "RULES", "SETTLED_WHEN_DONE", "STRING_FORM", "TRANSPARENT_DECORATORS",
     "UNUSED_NOQA",
 ]
