@@ -194,7 +194,6 @@ class CallGraph:
         self.base: dict[str, str] = {}  # specialised node -> the function
         self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
         self._guard_names: dict[str, frozenset[str]] = {}
-        self._calls_itself: dict[str, bool] = {}
         self.loop_values = LoopValues(
             lambda qualname: self.function(qualname)[1],
             lambda target: self.function_for(self.project.target(target)),
@@ -297,7 +296,7 @@ class CallGraph:
             if witness is not None:
                 return witness
         if self.memoised_graph is not None:
-            witness = self.memoised_graph.chain_through_memoised(qualname)
+            witness = self.memoised_graph.chain_through_memoised(node, self)
             if witness is not None:
                 return witness
         if self.forms_graph is not None and qualname not in self.memoised:
@@ -307,7 +306,8 @@ class CallGraph:
     def specialise(self, qualname: str, literals: tuple[Literal, ...]) -> str:
         """The node for a call of ``qualname`` with ``literals``: the function itself, unless the
         values decide one of its guards (then a node whose body leaves out what they rule out).
-        A recursive function is never specialised: its own calls have other arguments."""
+        A recursive function's own calls have other arguments: in a specialised node they are
+        calls of the node for those arguments (``resolve_body``)."""
         names = self.guard_names(qualname)  # literal defaults count too: even a call with none
         if not names:
             return qualname
@@ -315,7 +315,7 @@ class CallGraph:
         literals = with_imported(literals, self.project.imported_constant)  # another module's constants
         values = argument_values(function.parameters, literals) | locals_of(function.parameters)
         arguments = {name: value for name, value in values.items() if name in names}
-        if not arguments or self.calls_itself(qualname, function):
+        if not arguments:
             return qualname
         node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
         self.base[node] = qualname
@@ -356,27 +356,26 @@ class CallGraph:
                 found = witness
         return found
 
-    def calls_itself(self, qualname: str, function: FunctionSummary) -> bool:
-        if qualname not in self._calls_itself:
-            self._calls_itself[qualname] = any(
-                self.function_for(self.project.target(call[4])) == qualname for call in function.calls
-            )
-        return self._calls_itself[qualname]
-
-    def chain_through_memoised(self, qualname: str) -> Witness | None:
-        """The shortest chain, as an ``LG011`` witness, when it goes through a memoised helper."""
-        witness = self.shortest_chain(qualname)
-        if witness is None or not self._through_memoised[qualname]:
+    def chain_through_memoised(self, node: str, specialised_by: CallGraph) -> Witness | None:
+        """The shortest chain, as an ``LG011`` witness, of ``node`` (specialised in the graph that
+        asks, with the same argument values here) when it goes through a memoised helper."""
+        self.adopt(node, specialised_by)
+        witness = self.shortest_chain(node)
+        if witness is None or not self._through_memoised[node]:
             return None
         return Witness(Match(MEMOISED, witness.match.api, None), witness.hops)
+
+    def adopt(self, node: str, specialised_by: CallGraph) -> None:
+        """Know ``node`` as the graph that made it does: the function and the argument values."""
+        if node in specialised_by.base:
+            self.base[node] = specialised_by.base[node]
+            self.arguments_of[node] = specialised_by.arguments_of[node]
 
     def chain_through_forms(self, node: str, specialised_by: CallGraph) -> Witness | None:
         """The shortest chain, as an ``LG012`` witness, of ``node`` (specialised in the graph that
         asks, with the same argument values here), which that graph found none for: so it goes
         through a branch for a form of a string."""
-        if node in specialised_by.base:
-            self.base[node] = specialised_by.base[node]
-            self.arguments_of[node] = specialised_by.arguments_of[node]
+        self.adopt(node, specialised_by)
         witness = self.shortest_chain(node)
         if witness is None:
             return None
@@ -438,7 +437,7 @@ class CallGraph:
                     continue  # warm, or it runs in a thread
                 if callee in self.memoised and not self.through_memoised:
                     continue  # blocks at most once, not on this chain's code
-                if callee != qualname:
+                if callee != qualname or arguments:  # a specialised node's own calls: other values
                     given = passed_on(literals, here) if with_arguments_of_call else ()
                     nodes = [self.specialise(callee, each) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
