@@ -257,13 +257,22 @@ def possible_types(value: object) -> list[tuple[type, bool]] | None:
     return None
 
 
-def without_type_tests(conditions: tuple[tuple[Any, bool], ...]) -> tuple[tuple[Any, bool], ...]:
-    """The guards around a call with each one that holds an ``isinstance`` test unknown: for a
-    module where a name such a test reads is bound otherwise than when it was read."""
-    return tuple((("unknown",) if holds_type_test(guard) else guard, value) for guard, value in conditions)
+#: The guards that read a module name's binding when the module is indexed (``TypeTests``,
+#: ``enums.MemberReads``): ``isinstance`` tests and enum members' values.
+TYPE_TESTS = frozenset({"isinstance", "enum"})
+ISINSTANCE_TESTS = frozenset({"isinstance"})
 
 
-def holds_type_test(guard: object) -> bool:
-    if not isinstance(guard, tuple):
+def without_type_tests(
+    conditions: tuple[tuple[Any, bool], ...], kinds: frozenset[str] = TYPE_TESTS
+) -> tuple[tuple[Any, bool], ...]:
+    """The guards around a call with each one that holds an ``isinstance`` test (or an enum
+    member's value, ``enums.py``) unknown: for a module where a name such a test reads is bound
+    otherwise than when it was read."""
+    return tuple((("unknown",) if holds_type_test(guard, kinds) else guard, value) for guard, value in conditions)
+
+
+def holds_type_test(guard: object, kinds: frozenset[str] = TYPE_TESTS) -> bool:
+    if not isinstance(guard, tuple) or not guard:
         return False
-    return guard[:1] == ("isinstance",) or any(holds_type_test(part) for part in guard)
+    return guard[0] in kinds or any(holds_type_test(part, kinds) for part in guard)

@@ -25,6 +25,9 @@ Guards (tuples, so they hash and travel in summaries):
 * ``("loop",)`` — ``asyncio.get_event_loop()`` or ``asyncio.get_running_loop()``: in the call graph
   every helper runs on the event loop's thread while it runs, so these give the running loop
   (``LOOP``, also the value of a local bound to one), which is running, not closed and not None;
+* ``("enum", qualname)`` — ``Class.MEMBER.value`` of an enum class (``enums.py``), ``qualname``
+  naming the member where the class is bound (``"app.kinds.Kind.GOOGLE"``): its literal, which the
+  call graph finds through the project and binds to ``qualname``;
 * ``("result", key)`` — what a call without arguments of a project helper gives (``key``: where
   the call is, ``call_key``): known when every ``return`` of the helper that can run on the loop
   gives one value there (``is_event_loop_running()`` is True: ``loop_values.py``), which the call
@@ -59,6 +62,7 @@ if TYPE_CHECKING:  # the variadic ``and``/``or`` need ``Unpack`` (typing 3.11): 
         | tuple[Literal["if"], "Guard", "Guard", "Guard"]
         | tuple[Literal["isinstance"], "Guard", tuple[str, ...]]
         | tuple[Literal["result"], str]
+        | tuple[Literal["enum"], str]
     )
 else:
     Guard = tuple
@@ -88,12 +92,13 @@ def guard_of(
     depth: int = 0,
     class_named: ClassNamed | None = None,
     helper_call: Callable[[ast.Call], bool] | None = None,
+    member_named: Callable[[ast.Attribute], str | None] | None = None,
 ) -> Guard:
     """The guard expression of an ``if`` test (``UNKNOWN`` for what cannot be evaluated);
     ``gets_loop`` says which calls get the running event loop, ``class_named`` which class (or
     ``isinstance``) a name is, ``helper_call`` which calls without arguments may be of a project
     helper whose result is known on the loop (the index knows the imports)."""
-    return _GuardReader(gets_loop, class_named, helper_call).read(node, depth)
+    return _GuardReader(gets_loop, class_named, helper_call, member_named).read(node, depth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,7 @@ class _GuardReader:
     gets_loop: Callable[[ast.expr], bool] | None
     class_named: ClassNamed | None
     helper_call: Callable[[ast.Call], bool] | None
+    member_named: Callable[[ast.Attribute], str | None] | None = None
 
     def read(self, node: ast.expr, depth: int) -> Guard:
         if depth > MAX_GUARD_DEPTH:
@@ -133,6 +139,13 @@ class _GuardReader:
                 return ("cmp", op, left, right)
         if isinstance(node, ast.Call):
             return self.read_call(node, inner)
+        if (
+            self.member_named is not None and isinstance(node, ast.Attribute) and node.attr == "value"
+            and isinstance(node.value, ast.Attribute)
+        ):
+            member = self.member_named(node.value)
+            if member is not None:
+                return ("enum", member)
         return UNKNOWN
 
     def read_call(self, node: ast.Call, inner: int) -> Guard:
@@ -174,6 +187,11 @@ def mentions_a_name(guard: Guard) -> bool:
     """Only guards over names (or the running loop, or a helper's result) can be decided: the
     others are not kept."""
     return any(part[0] in ("name", "loop", "result") for part in parts_of(guard))
+
+
+def members_in(guard: Guard) -> set[str]:
+    """The enum members whose values a guard compares with."""
+    return {str(part[1]) for part in parts_of(guard) if part[0] == "enum"}
 
 
 def results_in(guard: Guard) -> set[str]:
@@ -218,7 +236,7 @@ def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
             return value
         case ("loop",):
             return LOOP
-        case ("result", str() as key):
+        case ("result", str() as key) | ("enum", str() as key):
             return values.get(key, _UNKNOWN_VALUE)
         case ("if", test, body, orelse):
             decided = truth(test, values)

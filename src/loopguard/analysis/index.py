@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
 from loopguard.analysis.argument_types import (
+    ISINSTANCE_TESTS,
     TypeTests,
     default_value,
     with_checked_types,
@@ -31,6 +32,7 @@ from loopguard.analysis.constants import (
     module_imports,
     with_constants,
 )
+from loopguard.analysis.enums import MemberReads, enum_members, without_members
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
 from loopguard.analysis.known import (
@@ -224,6 +226,9 @@ class _Indexer(ast.NodeVisitor):
         # module constants: ``NAME = <literal>`` at module level, and the names ``del`` unbinds or
         # ``*`` when a star import may rebind any of them (constants.py)
         self.constants: dict[str, ConstantValue] = {}
+        self.enum_members: dict[str, dict[str, ConstantValue]] = {}  # module-level enums (enums.py)
+        self.member_reads = MemberReads()
+        self.before_star: set[str] = set()  # the module's names bound before its last star import
         self.exported: dict[str, ArgumentValue] = {}  # the constants and imports other modules read
         self.unbound: set[str] = set()
         # the isinstance narrowings that hold where the code being visited is, innermost last, each
@@ -375,6 +380,7 @@ class _Indexer(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 self.unbound.add("*")
+                self.before_star = set(self.scopes[0].bindings)  # a star import may rebind these
                 continue
             qualname = f"{base}.{alias.name}" if base else alias.name
             self.bind(alias.asname or alias.name, ("ref", qualname))
@@ -713,6 +719,10 @@ class _Indexer(ast.NodeVisitor):
         body = self.push("class", node.name)
         qualname = self.scopes[body].qualname
         self.bind(node.name, ("ref", qualname), outer)
+        if outer == 0:
+            members = enum_members(node, self.bound_qualname)
+            if members:
+                self.enum_members[node.name] = members
         methods: set[str] = set()
         properties: set[str] = set()
         info = ClassInfo(
@@ -818,7 +828,10 @@ class _Indexer(ast.NodeVisitor):
         coroutine's calls are never pruned) and only over names."""
         if self.loop >= 0:
             return None
-        guard = guard_of(test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call)
+        guard = guard_of(
+            test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
+            member_named=self.member_named,
+        )
         if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
             return None
         return guard
@@ -836,6 +849,32 @@ class _Indexer(ast.NodeVisitor):
     def class_named(self, node: ast.expr) -> str | None:
         """The class (or ``isinstance``) a guard's ``isinstance`` test names, as seen from here."""
         return self.type_tests.class_named(node, self.bindings_of, self.current)
+
+    def bound_qualname(self, node: ast.expr) -> str | None:
+        """What a name or ``module.name`` is bound to here, when that is one import or definition
+        (``str`` unbound: the builtin)."""
+        if isinstance(node, ast.Name):
+            bound = self.bindings_of(node.id)
+            if not bound:
+                return f"builtins.{node.id}"
+            return str(bound[0][1]) if len(bound) == 1 and bound[0][0] == "ref" else None
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            owner = self.bindings_of(node.value.id)
+            return f"{owner[0][1]}.{node.attr}" if len(owner) == 1 and owner[0][0] == "ref" else None
+        return None
+
+    def member_named(self, node: ast.Attribute) -> str | None:
+        """``Class.MEMBER`` of a guard's ``Class.MEMBER.value``: the qualified name, when ``Class``
+        is bound here to one import or definition (a later binding makes the module's guards that
+        read one unknown: enums.MemberReads)."""
+        if not isinstance(node.value, ast.Name):
+            return None
+        bound = tuple(self.bindings_of(node.value.id))
+        if len(bound) != 1 or bound[0][0] != "ref":
+            return None
+        member = f"{bound[0][1]}.{node.attr}"
+        self.member_reads.assumed.append((self.current, node.value.id, bound, member))
+        return member
 
     def helper_call(self, node: ast.Call) -> bool:
         """A call whose result may be a project helper's value on the loop (loop_values.py): of a
@@ -1061,6 +1100,13 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
     )
     if not indexer.type_tests.still_hold(indexer.scopes, "*" in indexer.unbound):
         calls, indexer.rebindings = without_isinstance_guards(calls, indexer.rebindings)
+    broken = indexer.member_reads.broken(indexer.scopes, indexer.before_star)
+    if broken:
+        calls = [call._replace(conditions=without_members(call.conditions, broken)) for call in calls]
+        indexer.rebindings = {
+            scope: [(name, without_members(conditions, broken), line, in_loop) for name, conditions, line, in_loop in found]
+            for scope, found in indexer.rebindings.items()
+        }
     return ModuleIndex(
         module=module,
         package=package,
@@ -1098,6 +1144,12 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
     if "*" not in changed:
         names = module_imports(module, changed, indexer.module)
         names |= module_constants(indexer.constants, module, changed)
+        names |= {
+            f"{owner}.{member}": value
+            for owner, members in indexer.enum_members.items()
+            if owner not in changed and len(module.bindings.get(owner, ())) == 1
+            for member, value in members.items()
+        }
     indexer.exported = names
     for number, call in enumerate(calls):
         if not call.literals:
@@ -1116,9 +1168,10 @@ def without_isinstance_guards(
     calls: list[CallSite], rebindings: dict[int, list[Rebinding]]
 ) -> tuple[list[CallSite], dict[int, list[Rebinding]]]:
     """The module's guards with every ``isinstance`` test unknown (argument_types.py)."""
-    calls = [call._replace(conditions=without_type_tests(call.conditions)) for call in calls]
+    kinds = ISINSTANCE_TESTS
+    calls = [call._replace(conditions=without_type_tests(call.conditions, kinds)) for call in calls]
     rebound = {
-        scope: [(name, without_type_tests(conditions), line, in_loop) for name, conditions, line, in_loop in found]
+        scope: [(name, without_type_tests(conditions, kinds), line, in_loop) for name, conditions, line, in_loop in found]
         for scope, found in rebindings.items()
     }
     return calls, rebound

@@ -106,16 +106,22 @@ class Project:
         return found
 
     def imported_constant(self, qualname: str) -> ArgumentValue:
-        """The literal of another module's constant a call's argument names (constants.py):
-        through re-exports, each an import bound once; not a literal when anything is unknown."""
+        """The literal of another module's constant a call's argument names (constants.py), or
+        of an enum member, ``module.Class.MEMBER`` (enums.py): through re-exports, each an import
+        bound once; not a literal when anything is unknown."""
         for _hop in range(MAX_REEXPORTS):
             where = self.split(qualname)
-            if where is None or "." in where[1]:
+            if where is None or where[1].count(".") > 1:
                 return NOT_LITERAL
             module = self.modules[where[0]]
+            name, _dot, member = where[1].partition(".")
             found = module.constants.get(where[1], NOT_LITERAL)
+            if found == NOT_LITERAL and member and module.constants.get(name) == REEXPORT:
+                found = REEXPORT  # the enum class imported here, bound once: follow it
             if found == REEXPORT:
-                found = (IMPORTED, reexported(module.scopes[0].bindings.get(where[1], ())) or "")
+                found = (IMPORTED, reexported(module.scopes[0].bindings.get(name, ())) or "")
+                if member and found[1]:
+                    found = (IMPORTED, f"{found[1]}.{member}")
             if not is_imported(found):
                 return found
             qualname = found[1]

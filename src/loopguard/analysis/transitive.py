@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
-from loopguard.analysis.guards import can_run, names_in, needs_a_string_form
+from loopguard.analysis.guards import can_run, members_in, names_in, needs_a_string_form
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -194,6 +194,7 @@ class CallGraph:
         self.base: dict[str, str] = {}  # specialised node -> the function
         self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
         self._guard_names: dict[str, frozenset[str]] = {}
+        self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
         self.loop_values = LoopValues(
             lambda qualname: self.function(qualname)[1],
             lambda target: self.function_for(self.project.target(target)),
@@ -414,6 +415,7 @@ class CallGraph:
         _display, function = self.function(qualname)
         known = KnownValues(function.parameters, arguments) if arguments else None
         results = self.loop_values.results_for(qualname, function.calls)  # helpers' values (N7)
+        results = {**results, **self.member_values(qualname, function)}  # enum members (enums.py)
         callees: list[tuple[int, int, str]] = []
         for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
@@ -442,6 +444,24 @@ class CallGraph:
                     nodes = [self.specialise(callee, each) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
         return None, tuple(callees)
+
+    def member_values(self, qualname: str, function: FunctionSummary) -> dict[str, object]:
+        """The literal of each enum member the guards of ``qualname``'s calls compare with, where
+        the project knows it (``enums.py``); each body that asks depends on the modules read."""
+        if qualname not in self._members:
+            members = {member for call in function.calls for guard, _value in call[6] for member in members_in(guard)}
+            self._members[qualname] = self.project.read_apart(lambda: self.literals_of(members))
+        values, reads = self._members[qualname]
+        self.project.depend(reads)
+        return values
+
+    def literals_of(self, members: set[str]) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for member in sorted(members):
+            value = self.project.imported_constant(member)
+            if value is None or isinstance(value, (bool, int, str)):
+                found[member] = value
+        return found
 
     def settle(self, start: str) -> None:
         """Resolve every body reachable from ``start`` not yet known (through bodies without a
