@@ -19,15 +19,13 @@ class Kind(enum.Enum):
     GOOGLE = "google_kms"
     CYBERARK = "cyberark"
 '''
-SECRETS = '''
-from app import Kind
-
-
+INITIALIZE = '''
 def initialize(kind):
     if kind == Kind.GOOGLE.value:
         return open("/etc/google.json").read()
     return None
 '''
+SECRETS = "\nfrom app import Kind\n\n" + INITIALIZE
 API = '''
 from app.secrets import initialize
 
@@ -36,15 +34,7 @@ async def handler():
     initialize("cyberark")
     initialize("google_kms")
 '''
-REBOUND = '''
-from app.kinds import Kind
-
-
-def initialize(kind):
-    if kind == Kind.GOOGLE.value:
-        return open("/etc/google.json").read()
-    return None
-
+REBOUND = "\nfrom app.kinds import Kind\n\n" + INITIALIZE + '''
 
 async def handler():
     initialize("cyberark")
@@ -75,16 +65,7 @@ def test_a_class_bound_again_in_the_module_leaves_the_guard_unknown(project) -> 
     assert check() == [("app/rebound.py", 12, "LG501")]
 
 
-STAR_FIRST = '''
-from app.other import *
-from app.kinds import Kind
-
-
-def initialize(kind):
-    if kind == Kind.GOOGLE.value:
-        return open("/etc/google.json").read()
-    return None
-
+STAR_FIRST = "\nfrom app.other import *\nfrom app.kinds import Kind\n\n" + INITIALIZE + '''
 
 async def handler():
     initialize("cyberark")

@@ -201,22 +201,12 @@ class CallGraph:
             self.project.read_apart,
             self.project.depend,
         )
-        self.memoised_graph = (
-            CallGraph(
-                summaries, project, matcher, max_depth, through_memoised=True,
-                offload_decorators=offload_decorators,
-            )
-            if report_memoised
-            else None
-        )
-        self.forms_graph = (
-            CallGraph(
-                summaries, project, matcher, max_depth, through_forms=True,
-                offload_decorators=offload_decorators,
-            )
-            if report_string_forms
-            else None
-        )
+        def following(**what: bool) -> CallGraph:
+            """A graph of the same project that follows what this one leaves out."""
+            return CallGraph(summaries, project, matcher, max_depth, offload_decorators=offload_decorators, **what)
+
+        self.memoised_graph = following(through_memoised=True) if report_memoised else None
+        self.forms_graph = following(through_forms=True) if report_string_forms else None
 
     def decorated_with(self, *groups: frozenset[str]) -> list[frozenset[str]]:
         """For each group of decorators, the functions decorated with one of them (in one pass over

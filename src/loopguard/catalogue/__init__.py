@@ -170,6 +170,14 @@ MEMOISED = Rule(
     default_enabled=False,
     thread_fix=False,
 )
+#: LG012's example: a helper that reads the file an "@path" names.
+_LOAD_SOURCE = (
+        "def load(source):\n"
+        "    if source.startswith(\"@\"):  # \"@path\": the text of that file\n"
+        "        with open(source.removeprefix(\"@\")) as f:\n"
+        "            return f.read()\n"
+        "    return source\n\n\n"
+)
 STRING_FORM = Rule(
     code="LG012",
     name="string-form-blocking-call",
@@ -199,24 +207,10 @@ STRING_FORM = Rule(
         "the undecided ones are reported here, off by default. As with `LG011`, only chains to "
         "blocking calls whose own code is selected are reported."
     ),
-    example=(
-        "def load(source):\n"
-        "    if source.startswith(\"@\"):  # \"@path\": the text of that file\n"
-        "        with open(source.removeprefix(\"@\")) as f:\n"
-        "            return f.read()\n"
-        "    return source\n\n\n"
-        "async def handle(source):\n"
-        "    return load(source)"
-    ),
+    example=_LOAD_SOURCE + "async def handle(source):\n    return load(source)",
     use_instead=(
-        "import asyncio\n\n\n"
-        "def load(source):\n"
-        "    if source.startswith(\"@\"):  # \"@path\": the text of that file\n"
-        "        with open(source.removeprefix(\"@\")) as f:\n"
-        "            return f.read()\n"
-        "    return source\n\n\n"
-        "async def handle(source):\n"
-        "    return await asyncio.to_thread(load, source)"
+        "import asyncio\n\n\n" + _LOAD_SOURCE
+        + "async def handle(source):\n    return await asyncio.to_thread(load, source)"
     ),
     example_config=(
         "[tool.loopguard]\n"
