@@ -28,6 +28,9 @@ Guards (tuples, so they hash and travel in summaries):
 * ``("enum", qualname)`` — ``Class.MEMBER.value`` of an enum class (``enums.py``), ``qualname``
   naming the member where the class is bound (``"app.kinds.Kind.GOOGLE"``): its literal, which the
   call graph finds through the project and binds to ``qualname``;
+* ``("fact", text, deps, entry)`` — a call of a named function with pure arguments
+  (``Registry.exists(model.split("/")[0])``, ``facts.py``): true or false where a caller's guard
+  established it for this call, else unknown;
 * ``("result", key)`` — what a call without arguments of a project helper gives (``key``: where
   the call is, ``call_key``): known when every ``return`` of the helper that can run on the loop
   gives one value there (``is_event_loop_running()`` is True: ``loop_values.py``), which the call
@@ -63,6 +66,7 @@ if TYPE_CHECKING:  # the variadic ``and``/``or`` need ``Unpack`` (typing 3.11): 
         | tuple[Literal["isinstance"], "Guard", tuple[str, ...]]
         | tuple[Literal["result"], str]
         | tuple[Literal["enum"], str]
+        | tuple[Literal["fact"], str, tuple[tuple[str, int, int], ...], bool]
     )
 else:
     Guard = tuple
@@ -93,12 +97,13 @@ def guard_of(
     class_named: ClassNamed | None = None,
     helper_call: Callable[[ast.Call], bool] | None = None,
     member_named: Callable[[ast.Attribute], str | None] | None = None,
+    fact_of: Callable[[ast.Call], Guard | None] | None = None,
 ) -> Guard:
     """The guard expression of an ``if`` test (``UNKNOWN`` for what cannot be evaluated);
     ``gets_loop`` says which calls get the running event loop, ``class_named`` which class (or
     ``isinstance``) a name is, ``helper_call`` which calls without arguments may be of a project
     helper whose result is known on the loop (the index knows the imports)."""
-    return _GuardReader(gets_loop, class_named, helper_call, member_named).read(node, depth)
+    return _GuardReader(gets_loop, class_named, helper_call, member_named, fact_of).read(node, depth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,7 @@ class _GuardReader:
     class_named: ClassNamed | None
     helper_call: Callable[[ast.Call], bool] | None
     member_named: Callable[[ast.Attribute], str | None] | None = None
+    fact_of: Callable[[ast.Call], Guard | None] | None = None
 
     def read(self, node: ast.expr, depth: int) -> Guard:
         if depth > MAX_GUARD_DEPTH:
@@ -163,6 +169,10 @@ class _GuardReader:
                 return ("method", self.read(function.value, inner), function.attr, ("const", None))
         if self.helper_call is not None and not node.args and not node.keywords and self.helper_call(node):
             return ("result", call_key(node))
+        if self.fact_of is not None:
+            fact = self.fact_of(node)
+            if fact is not None:
+                return fact
         return UNKNOWN
 
 
@@ -186,7 +196,7 @@ def _display_of_strings(node: ast.List | ast.Tuple | ast.Set) -> Guard:
 def mentions_a_name(guard: Guard) -> bool:
     """Only guards over names (or the running loop, or a helper's result) can be decided: the
     others are not kept."""
-    return any(part[0] in ("name", "loop", "result") for part in parts_of(guard))
+    return any(part[0] in ("name", "loop", "result", "fact") for part in parts_of(guard))
 
 
 def members_in(guard: Guard) -> set[str]:
@@ -238,6 +248,8 @@ def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
             return LOOP
         case ("result", str() as key) | ("enum", str() as key):
             return values.get(key, _UNKNOWN_VALUE)
+        case ("fact", str() as fact, _deps, True):  # read as the parameters came in (facts.py)
+            return values.get(fact, _UNKNOWN_VALUE)
         case ("if", test, body, orelse):
             decided = truth(test, values)
             return _UNKNOWN_VALUE if decided is None else evaluate(body if decided else orelse, values)

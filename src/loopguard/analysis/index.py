@@ -34,6 +34,7 @@ from loopguard.analysis.constants import (
 )
 from loopguard.analysis.enums import MemberReads, enum_members, without_members
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
+from loopguard.analysis.facts import Dep, Pure, fact_of, pure_text, with_stale_facts_unknown
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
 from loopguard.analysis.known import (
     LiteralBinding,
@@ -228,6 +229,9 @@ class _Indexer(ast.NodeVisitor):
         self.constants: dict[str, ConstantValue] = {}
         self.enum_members: dict[str, dict[str, ConstantValue]] = {}  # module-level enums (enums.py)
         self.member_reads = MemberReads()
+        self.pure_locals: dict[tuple[int, str], Pure] = {}  # (scope, local) -> its pure value (facts.py)
+        self.pure_value: ast.expr | None = None  # set while ``name = <expression>`` binds its name
+        self.facts_read = False  # whether a fact guard was read: calls then check theirs still hold
         self.before_star: set[str] = set()  # the module's names bound before its last star import
         self.exported: dict[str, ArgumentValue] = {}  # the constants and imports other modules read
         self.unbound: set[str] = set()
@@ -306,6 +310,11 @@ class _Indexer(ast.NodeVisitor):
         elif self.locals and self.locals[-1].scope == target:
             in_loop = self.loops > 0
             self.locals[-1].bound(name, self.call_conditions(), self.line, in_loop, self.literal)
+            if self.pure_value is not None and len(owner.bindings[name]) == 1:
+                value, self.pure_value = self.pure_value, None  # read before nothing else binds
+                pure = pure_text(value, self.name_text)
+                if pure is not None:
+                    self.pure_locals[(target, name)] = pure
 
     def bind_target(self, target: ast.AST, binding: Binding, value: ast.AST | None = None) -> None:
         """Bind ``target`` to ``binding``; a tuple target unpacking a tuple display of its length
@@ -407,11 +416,12 @@ class _Indexer(ast.NodeVisitor):
         self.visit(node.value)
         self.note_table(node.targets, node.value)
         self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
+        self.pure_value = node.value if len(node.targets) == 1 else None
         for target in node.targets:
             self.visit_target(target)
             self.record_access("set", target)
             self.bind_target(target, self.value(node.value), node.value)
-        self.literal = None
+        self.literal = self.pure_value = None
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -421,10 +431,11 @@ class _Indexer(ast.NodeVisitor):
             self.record_access("set", node.target)
         self.note_table([node.target], node.value)
         self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
+        self.pure_value = node.value
         declared: Binding = ("type", annotation_of(node.annotation), self.current)
         # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
         self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
-        self.literal = None
+        self.literal = self.pure_value = None
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
@@ -830,7 +841,7 @@ class _Indexer(ast.NodeVisitor):
             return None
         guard = guard_of(
             test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
-            member_named=self.member_named,
+            member_named=self.member_named, fact_of=self.fact_of,
         )
         if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
             return None
@@ -875,6 +886,28 @@ class _Indexer(ast.NodeVisitor):
         member = f"{bound[0][1]}.{node.attr}"
         self.member_reads.assumed.append((self.current, node.value.id, bound, member))
         return member
+
+    def name_text(self, name: str) -> Pure | None:
+        """A name in a fact guard (facts.py): a parameter of the function being visited, or a
+        local of it bound to a pure expression, with how many bindings it has and the loops."""
+        scope = self.current
+        if not self.locals or self.locals[-1].scope != scope:
+            return None
+        count = len(self.scopes[scope].bindings.get(name, ()))
+        own: Dep = (name, count, self.loops)
+        if name in self.parameter_names.get(scope, ()):
+            return "{" + name + "}", (own,)
+        pure = self.pure_locals.get((scope, name))
+        return None if pure is None else (pure[0], (*pure[1], own))
+
+    def fact_of(self, node: ast.Call) -> Guard | None:
+        fact = fact_of(node, self.bound_qualname, self.name_text)
+        if fact is not None:
+            self.facts_read = True
+        return fact
+
+    def fact_still_holds(self, name: str) -> tuple[int, int]:
+        return len(self.scopes[self.current].bindings.get(name, ())), self.loops
 
     def helper_call(self, node: ast.Call) -> bool:
         """A call whose result may be a project helper's value on the loop (loop_values.py): of a
@@ -1074,7 +1107,9 @@ class _Indexer(ast.NodeVisitor):
         )
 
     def call_conditions(self) -> tuple[Condition, ...]:
-        return tuple(self.guards)
+        if not self.facts_read:
+            return tuple(self.guards)
+        return tuple((with_stale_facts_unknown(g, self.fact_still_holds), value) for g, value in self.guards)
 
     def record_iteration(self, iterable: ast.expr) -> None:
         """A sync ``for``, comprehension or ``yield from`` over a call's result, a name or an

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
-from loopguard.analysis.guards import can_run, members_in, names_in, needs_a_string_form
+from loopguard.analysis.facts import fact_texts, facts_given, passed_parameters
+from loopguard.analysis.guards import Condition, can_run, members_in, names_in, needs_a_string_form
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -194,6 +195,8 @@ class CallGraph:
         self.base: dict[str, str] = {}  # specialised node -> the function
         self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
         self._guard_names: dict[str, frozenset[str]] = {}
+        self._fact_names: dict[str, frozenset[str]] = {}
+        self.facts_of: dict[str, dict[str, bool]] = {}  # specialised node -> the facts it was given
         self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
         self.loop_values = LoopValues(
             lambda qualname: self.function(qualname)[1],
@@ -294,24 +297,51 @@ class CallGraph:
             return self.forms_graph.chain_through_forms(node, self)
         return None
 
-    def specialise(self, qualname: str, literals: tuple[Literal, ...]) -> str:
+    def specialise(
+        self, qualname: str, literals: tuple[Literal, ...], facts: Mapping[str, bool] | None = None
+    ) -> str:
         """The node for a call of ``qualname`` with ``literals``: the function itself, unless the
         values decide one of its guards (then a node whose body leaves out what they rule out).
         A recursive function's own calls have other arguments: in a specialised node they are
-        calls of the node for those arguments (``resolve_body``)."""
+        calls of the node for those arguments (``resolve_body``). ``facts``: what the caller's
+        guards established for the call (facts.py), kept where the body tests them."""
         names = self.guard_names(qualname)  # literal defaults count too: even a call with none
-        if not names:
+        tested = {text: value for text, value in (facts or {}).items() if text in self.fact_names(qualname)}
+        if not names and not tested:
             return qualname
-        _display, function = self.function(qualname)
-        literals = with_imported(literals, self.project.imported_constant)  # another module's constants
-        values = argument_values(function.parameters, literals) | locals_of(function.parameters)
-        arguments = {name: value for name, value in values.items() if name in names}
-        if not arguments:
+        arguments: dict[str, object] = {}
+        if names:
+            _display, function = self.function(qualname)
+            literals = with_imported(literals, self.project.imported_constant)  # another module's constants
+            values = argument_values(function.parameters, literals) | locals_of(function.parameters)
+            arguments = {name: value for name, value in values.items() if name in names}
+        if not arguments and not tested:
             return qualname
         node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
+        if tested:
+            node += "[" + "; ".join(f"{text} is {value}" for text, value in sorted(tested.items())) + "]"
+            self.facts_of[node] = tested
         self.base[node] = qualname
         self.arguments_of[node] = arguments
         return node
+
+    def fact_names(self, qualname: str) -> frozenset[str]:
+        """The facts ``qualname``'s guards test as its parameters came in (facts.py)."""
+        if qualname not in self._fact_names:
+            _display, function = self.function(qualname)
+            found: set[str] = set()
+            for call in function.calls:
+                for guard, _value in call[6]:
+                    found |= fact_texts(guard)
+            self._fact_names[qualname] = frozenset(found)
+        return self._fact_names[qualname]
+
+    def facts_for(self, callee: str, conditions: tuple[Condition, ...], literals: tuple[Literal, ...]) -> dict[str, bool]:
+        """What the guards around a call establish for ``callee`` (facts.py), in its parameters."""
+        if not self.fact_names(callee):
+            return {}
+        passed = passed_parameters(self.function(callee)[1].parameters, literals)
+        return facts_given(conditions, passed) if passed else {}
 
     def guard_names(self, qualname: str) -> frozenset[str]:
         """The names whose values can decide something in ``qualname``'s body: those its guards
@@ -361,6 +391,8 @@ class CallGraph:
         if node in specialised_by.base:
             self.base[node] = specialised_by.base[node]
             self.arguments_of[node] = specialised_by.arguments_of[node]
+            if node in specialised_by.facts_of:
+                self.facts_of[node] = specialised_by.facts_of[node]
 
     def chain_through_forms(self, node: str, specialised_by: CallGraph) -> Witness | None:
         """The shortest chain, as an ``LG012`` witness, of ``node`` (specialised in the graph that
@@ -404,6 +436,7 @@ class CallGraph:
         arguments = self.arguments_of.get(node)
         _display, function = self.function(qualname)
         known = KnownValues(function.parameters, arguments) if arguments else None
+        facts = self.facts_of.get(node, {})
         results = self.loop_values.results_for(qualname, function.calls)  # helpers' values (N7)
         results = {**results, **self.member_values(qualname, function)}  # enum members (enums.py)
         callees: list[tuple[int, int, str]] = []
@@ -411,6 +444,8 @@ class CallGraph:
             here = known.at(line) if known is not None else None
             if conditions:
                 values = {**here, **results} if here else results
+                if facts:
+                    values = {**values, **facts}
                 if not can_run(conditions, values):
                     continue  # this branch does not run for these arguments, or not on the loop
                 if not self.through_forms and needs_a_string_form(conditions, values):
@@ -431,7 +466,8 @@ class CallGraph:
                     continue  # blocks at most once, not on this chain's code
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
                     given = passed_on(literals, here) if with_arguments_of_call else ()
-                    nodes = [self.specialise(callee, each) for each in expansions(given)]
+                    told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
+                    nodes = [self.specialise(callee, each, told) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
         return None, tuple(callees)
 
