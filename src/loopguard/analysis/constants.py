@@ -133,12 +133,27 @@ def read_constant(
     if not (isinstance(value, tuple) and len(value) == 2 and value[0] == PASSED):
         return value
     base, dot, attribute = value[1].partition(".")
+    member = attribute.removesuffix(".value") if attribute.endswith(".value") else None
+    if member is not None and not bound_below_module(base, scope, scopes):
+        return enum_value(base, member, names)
     if base not in names or bound_below_module(base, scope, scopes):
         return NOT_LITERAL if dot else value
     found = names[base]
     if not dot:
         return found
     return (IMPORTED, f"{found[1]}.{attribute}") if is_imported(found) else NOT_LITERAL
+
+
+def enum_value(owner: str, member: str, names: Mapping[str, ArgumentValue]) -> ArgumentValue:
+    """``Kind.MEMBER.value``: the literal of an enum of the module (exported as ``Kind.MEMBER``),
+    or the marker of the member of an enum class imported once (``module.Kind.MEMBER.value``,
+    which ``Project.imported_constant`` reads only as an enum member); else not a literal."""
+    if "." in member:
+        return NOT_LITERAL
+    if f"{owner}.{member}" in names:
+        return names[f"{owner}.{member}"]
+    found = names.get(owner)
+    return (IMPORTED, f"{found[1]}.{member}.value") if found is not None and is_imported(found) else NOT_LITERAL
 
 
 def bound_below_module(name: str, scope: int, scopes: Sequence[ScopeLike]) -> bool:

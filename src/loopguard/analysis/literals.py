@@ -74,6 +74,11 @@ def passed_name(argument: ast.expr) -> str | None:
         return argument.id
     if isinstance(argument, ast.Attribute) and isinstance(argument.value, ast.Name):
         return f"{argument.value.id}.{argument.attr}"
+    if (  # ``Kind.MEMBER.value``: an enum member's value (enums.py)
+        isinstance(argument, ast.Attribute) and argument.attr == "value"
+        and isinstance(argument.value, ast.Attribute) and isinstance(argument.value.value, ast.Name)
+    ):
+        return f"{argument.value.value.id}.{argument.value.attr}.value"
     return None
 
 

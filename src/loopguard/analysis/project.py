@@ -109,9 +109,11 @@ class Project:
         """The literal of another module's constant a call's argument names (constants.py), or
         of an enum member, ``module.Class.MEMBER`` (enums.py): through re-exports, each an import
         bound once; not a literal when anything is unknown."""
+        enum_only = qualname.endswith(".value")  # ``Kind.MEMBER.value`` (constants.enum_value)
+        qualname = qualname.removesuffix(".value") if enum_only else qualname
         for _hop in range(MAX_REEXPORTS):
             where = self.split(qualname)
-            if where is None or where[1].count(".") > 1:
+            if where is None or where[1].count(".") > 1 or (enum_only and "." not in where[1]):
                 return NOT_LITERAL
             module = self.modules[where[0]]
             name, _dot, member = where[1].partition(".")
