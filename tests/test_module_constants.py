@@ -43,7 +43,7 @@ def test_a_constant_bound_once_is_its_literal_in_functions_lambdas_and_comprehen
 
 def test_a_name_anything_may_rebind_stays_the_callers_variable() -> None:
     cases = {
-        "star import": "from os import *\nNAME = 'API_KEY'\ndef f():\n    get(NAME)\n",
+        "star import after it": "NAME = 'API_KEY'\nfrom os import *\ndef f():\n    get(NAME)\n",
         "global": "NAME = 'API_KEY'\ndef g():\n    global NAME\ndef f():\n    get(NAME)\n",
         "del": "NAME = 'API_KEY'\ndel NAME\ndef f():\n    get(NAME)\n",
         "import": "NAME = 'API_KEY'\nfrom os import sep as NAME\ndef f():\n    get(NAME)\n",
@@ -59,6 +59,11 @@ def test_a_name_anything_may_rebind_stays_the_callers_variable() -> None:
     }
     for case, source in cases.items():
         assert arguments(source) == [(PASSED, "NAME")], case
+
+
+def test_a_star_import_before_the_constant_cannot_rebind_it() -> None:
+    source = "from os import *\nNAME = 'API_KEY'\ndef f():\n    get(NAME)\n    get(sep)\n"
+    assert arguments(source) == ["API_KEY", (PASSED, "sep")]  # `sep` may come from the star
 
 
 def test_an_import_bound_once_is_marked_with_the_name_it_imports() -> None:

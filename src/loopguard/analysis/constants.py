@@ -4,7 +4,7 @@ then ``get_secret(NAME)`` in a function is ``get_secret("API_KEY")``, exactly as
 The index records a call's argument that is a bare name as ``(PASSED, name)``, the caller's own
 variable. When no scope between the call and the module binds that name, it is the module's global;
 when the module binds it exactly once, to a literal, and nothing else can rebind it (no ``global``
-statement for it anywhere in the module, no ``del`` of it, no star import), every read of it that
+statement for it anywhere in the module, no ``del`` of it, no star import after it), every read of it that
 does not raise ``NameError`` gives that literal. Anything else keeps ``(PASSED, name)``: unknown.
 
 A constant of another module of the project is read the same way, in two steps. The index marks an

@@ -1172,19 +1172,20 @@ def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], mod
 
 def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[CallSite]:
     """Each argument that names a module constant is its literal, one that names an import its
-    marker (constants.py); a star import may rebind any name, so then none is."""
+    marker (constants.py); a star import may rebind any name bound before it, so none of those is
+    (nor, since it may define it, a name the module never binds)."""
     changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
+    if "*" in changed:
+        changed = (changed - {"*"}) | indexer.before_star
     module = indexer.scopes[0]
-    names: dict[str, ArgumentValue] = {}
-    if "*" not in changed:
-        names = module_imports(module, changed, indexer.module)
-        names |= module_constants(indexer.constants, module, changed)
-        names |= {
-            f"{owner}.{member}": value
-            for owner, members in indexer.enum_members.items()
-            if owner not in changed and len(module.bindings.get(owner, ())) == 1
-            for member, value in members.items()
-        }
+    names: dict[str, ArgumentValue] = module_imports(module, changed, indexer.module)
+    names |= module_constants(indexer.constants, module, changed)
+    names |= {
+        f"{owner}.{member}": value
+        for owner, members in indexer.enum_members.items()
+        if owner not in changed and len(module.bindings.get(owner, ())) == 1
+        for member, value in members.items()
+    }
     indexer.exported = names
     for number, call in enumerate(calls):
         if not call.literals:
