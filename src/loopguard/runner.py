@@ -31,6 +31,7 @@ from loopguard.cache.plans import Planner
 from loopguard.cache.schema import SUMMARY_ENTRY
 from loopguard.cache.store import Cache, content_hash
 from loopguard.cache.summaries import (
+    CachedSummary,
     Indexing,
     cached_jobs,
     confirm_plans,
@@ -94,10 +95,22 @@ def promote_survivors() -> None:
         gc.unfreeze()
 
 
-def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Fresh]:
+#: What a worker sends back for a file: its cache entry (the summary as ``summary.encode`` gives
+#: it, or the LG001), and the file's digest and stat for the cache's manifest (None without one).
+Shipped = tuple[CachedSummary, "str | None", "os.stat_result | None"]
+
+
+def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Shipped]:
+    """Each file indexed, sent back encoded: plain tuples unpickle at C speed, where a summary's
+    scopes and classes are objects rebuilt one attribute at a time — the main process unpickles
+    every summary of a cold run while the workers index, half as fast as it decodes these."""
     cache = Cache(indexing.cache_directory, use_pack=False, warn=None) if indexing.cache_directory else None
     with collector_paused():
-        return [index_job(job, indexing, cache) for job in chunk]
+        return [shipped(index_job(job, indexing, cache)) for job in chunk]
+
+
+def shipped(fresh: Fresh) -> Shipped:
+    return to_cache(fresh.indexed), fresh.digest, fresh.stat
 
 
 def unreadable(job: Job, message: str, line: int = 1, column: int = 1) -> Fresh:
@@ -107,21 +120,21 @@ def unreadable(job: Job, message: str, line: int = 1, column: int = 1) -> Fresh:
 
 def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
     try:
-        stat = os.stat(job.path)
+        stat = os.stat(job.path) if cache is not None else None
         data = read_source(job.path)
     except SourceRefused as refused:
         return unreadable(job, refused.message, refused.line, refused.column)
     except OSError as error:
         return unreadable(job, f"cannot read file: {error.strerror or error}")
+    if cache is None:  # the digest and the stat are only for the cache
+        return Fresh(index_data(data, job, indexing.project_tops, indexing.matcher), None, None)
     digest = content_hash(data)
     key = indexing.key(digest, job)
-    if cache is not None:
-        cached = cache.get(key, SUMMARY_ENTRY)
-        if cached is not None:
-            return Fresh(from_cache(job, cached), digest, stat)
+    cached = cache.get(key, SUMMARY_ENTRY)
+    if cached is not None:
+        return Fresh(from_cache(job, cached), digest, stat)
     indexed = index_data(data, job, indexing.project_tops, indexing.matcher)
-    if cache is not None:
-        cache.put(key, to_cache(indexed))
+    cache.put(key, to_cache(indexed))
     return Fresh(indexed, digest, stat)
 
 
@@ -162,8 +175,8 @@ def _no_fixes(text: str, findings: tuple[Finding, ...]) -> None:
     return None
 
 
-def build_project(indexed: Sequence[Indexed]) -> GlobalProject:
-    return GlobalProject(project_modules(indexed))
+def build_project(indexed: Sequence[Indexed], track_reads: bool = True) -> GlobalProject:
+    return GlobalProject(project_modules(indexed), track_reads)
 
 
 def project_modules(indexed: Sequence[Indexed]) -> Mapping[str, ModuleIndex]:
@@ -315,13 +328,14 @@ def cached_summaries(run: Run) -> tuple[list[Indexed], list[Job]]:
 def index_stage(run: Run, pool: WorkerPool, jobs: list[Job]) -> list[Indexed]:
     """Index and summarise: each file parsed and summarised in a worker, the summary cached."""
     index_chunk = partial(_index_chunk, indexing=run.indexing)
-    fresh = pool.map(index_chunk, jobs, lambda job, reason: unreadable(job, reason), run.advance)
+    found = pool.map(index_chunk, jobs, lambda job, reason: shipped(unreadable(job, reason)), run.advance)
     if run.cache is not None:
-        for item, job in zip(fresh, jobs):
-            if item.digest is not None and item.stat is not None:
-                run.cache.remember_hash(absolute(item.indexed.path), item.stat, item.digest)
-                run.cache.note(run.indexing.key(item.digest, job), to_cache(item.indexed))
-    return [item.indexed for item in fresh]
+        for (entry, digest, stat), job in zip(found, jobs):
+            if digest is not None and stat is not None:
+                run.cache.remember_hash(absolute(job.path), stat, digest)
+                run.cache.note(run.indexing.key(digest, job), entry)
+    # back into what indexing the file gives, as from the cache
+    return [from_cache(job, entry) for (entry, _digest, _stat), job in zip(found, jobs)]
 
 
 def context_stage(run: Run, pool: WorkerPool, indexed: list[Indexed], walked: frozenset[str]) -> list[Indexed]:
@@ -351,7 +365,8 @@ def plan_files(
     """``project_stage``, each plan handed to ``accept`` as soon as it is made; the files that
     failed, by display path."""
     settings = run.settings
-    project = project or build_project([*indexed, *context])
+    # what each plan read is kept only with the plans, in the cache
+    project = project or build_project([*indexed, *context], track_reads=run.cache is not None)
     summaries = [i for i in [*context, *indexed] if i.summary is not None]
     graph = CallGraph(
         {i.summary.module: (i.display, i.summary) for i in summaries if i.summary is not None},

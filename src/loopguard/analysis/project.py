@@ -164,11 +164,20 @@ class LocalProject(Project):
         return super().deref(value, hops)
 
 
-class GlobalProject(Project):
-    """Every module's summary (``FileSummary.names``), resolved on demand, with memoised replays."""
+#: What an answer read when reads are not tracked.
+NOTHING: frozenset[str] = frozenset()
 
-    def __init__(self, modules: Mapping[str, ModuleIndex]) -> None:
+
+class GlobalProject(Project):
+    """Every module's summary (``FileSummary.names``), resolved on demand, with memoised replays.
+
+    ``track_reads``: record the modules each answer read (the plan cache and the language server
+    need them); a run without a cache never asks, and not recording them saves a tenth of its
+    planning (every name split, class looked up and chain found would note its modules)."""
+
+    def __init__(self, modules: Mapping[str, ModuleIndex], track_reads: bool = True) -> None:
         super().__init__(modules, catalogue.RETURNS, catalogue.ALIASES)
+        self.track_reads = track_reads
         self.replayed: dict[Closed, tuple[Value | None, frozenset[str]]] = {}
         self._replay_resolver: Resolver | None = None
         # the modules an answer depended on, while ``track`` is recording (for the plan cache)
@@ -217,11 +226,15 @@ class GlobalProject(Project):
 
     def recording(self) -> set[str] | None:
         """Start recording the modules used from here on; returns what was recorded before."""
+        if not self.track_reads:
+            return None
         outer, self.touched = self.touched, set()
         return outer
 
     def recorded(self, outer: set[str] | None) -> frozenset[str]:
         """Stop recording: what was used since ``recording()``, which the outer recording inherits."""
+        if not self.track_reads:
+            return NOTHING
         used = frozenset(self.touched or ())
         self.touched = None if outer is None else outer | used
         return used
@@ -229,6 +242,8 @@ class GlobalProject(Project):
     def read_apart(self, compute: Callable[[], T]) -> tuple[T, frozenset[str]]:
         """``compute()`` and the modules it read, which the enclosing recording does not inherit:
         the caller decides which of them an answer depends on (``depend``)."""
+        if not self.track_reads:
+            return compute(), NOTHING
         outer, self.touched = self.touched, set()
         try:
             result = compute()
