@@ -8,6 +8,8 @@ only the plan cache and the language server use those.
 from __future__ import annotations
 
 import itertools
+import os
+from functools import partial
 from pathlib import Path
 
 from test_transitive_order import CYCLE, answers
@@ -18,6 +20,7 @@ from loopguard.analysis.summary import encode
 from loopguard.analysis.transitive import CallGraph
 from loopguard.cache.summaries import Indexing, from_cache
 from loopguard.jobs import Job
+from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
 from loopguard.runner import _index_chunk, build_project, index_data
 
 HELPERS = {
@@ -91,3 +94,24 @@ def test_a_worker_sends_each_file_as_its_cache_entry_which_decodes_to_its_summar
             assert received.summary is None and received.error is not None
         else:
             assert received.summary is not None and encode(received.summary) == encode(direct.summary)
+
+
+def write_pid(directory: Path) -> None:
+    (directory / str(os.getpid())).touch()
+
+
+def pids(items: list[int]) -> list[int]:
+    return [os.getpid() for _ in items]
+
+
+def test_prepare_runs_ahead_in_running_workers_and_never_starts_a_pool(tmp_path: Path) -> None:
+    idle = WorkerPool(2)
+    idle.prepare(partial(write_pid, tmp_path))
+    assert idle._executor is None and list(tmp_path.iterdir()) == []
+    with WorkerPool(2) as pool:
+        workers = set(pool.map(pids, list(range(4 * MIN_FILES_PER_WORKER)), lambda item, reason: -1))
+        pool.prepare(partial(write_pid, tmp_path))
+        # started before what is asked next (the pool runs what it was given in order)
+        workers |= set(pool.map(pids, list(range(4 * MIN_FILES_PER_WORKER)), lambda item, reason: -1))
+    prepared = {int(path.name) for path in tmp_path.iterdir()}
+    assert prepared and prepared <= workers and os.getpid() not in prepared
