@@ -31,6 +31,7 @@ T = TypeVar("T")
 
 MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
 TARGET = "target"  # the key of a remembered call target: ``(TARGET, target)``
+UNSPLIT: tuple[str, str] = ("", "")  # ``Project.split``'s memo: not asked yet (None is an answer)
 
 
 class Project:
@@ -70,8 +71,9 @@ class Project:
         """``shop.db.SessionLocal`` -> ("shop.db", "SessionLocal"): the longest module prefix.
 
         Memoised: the resolver asks for every attribute of a module and every call of a name."""
-        if qualname in self._splits:
-            return self._splits[qualname]
+        known = self._splits.get(qualname, UNSPLIT)
+        if known is not UNSPLIT:
+            return known
         found = None
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -158,10 +160,13 @@ class LocalProject(Project):
         return top in self.project_tops and self.split(qualname) is None and qualname != self.module
 
     def deref(self, value: Value | None, hops: int = 0) -> Value | None:
-        match value:
-            case ("ref", qualname) if self.is_elsewhere_in_project(qualname):
-                return ("defer", ("g", qualname))
-        return super().deref(value, hops)
+        match value:  # ``Project.deref`` inlined: asked for nearly every name the worker resolves
+            case ("ref", qualname):
+                if self.is_elsewhere_in_project(qualname):
+                    return ("defer", ("g", qualname))
+                if hops <= MAX_REEXPORTS:
+                    return self.module_level(qualname, hops)
+        return value
 
 
 #: What an answer read when reads are not tracked.
