@@ -257,13 +257,15 @@ class GlobalProject(Project):
             self.touched = outer
         return result, used
 
-    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()``, computed once per ``key`` while the project lives: the same call target
-        or helper is asked about by thousands of call sites. The modules it read are recorded
-        again at every use, so that each plan depends on the same modules as without it."""
+    def remembered(self, key: Hashable, compute: Callable[..., T], *arguments: object) -> T:
+        """``compute(*arguments)``, computed once per ``key`` while the project lives: the same
+        call target or helper is asked about by thousands of call sites (given apart, the
+        arguments make no closure for the three in four askings already answered). The modules it
+        read are recorded again at every use, so that each plan depends on the same modules as
+        without it."""
         found = self._remembered.get(key)  # one lookup: hashing a nested tuple is not cached
         if found is None:
-            found = self._remembered[key] = self.read_apart(compute)
+            found = self._remembered[key] = self.read_apart(lambda: compute(*arguments))
         result, used = found
         if self.touched is not None:
             self.touched.update(used)
@@ -317,7 +319,7 @@ class GlobalProject(Project):
         """The qualified name a summary's call target stands for."""
         if target is None or isinstance(target, str):
             return target
-        return self.remembered((TARGET, target), lambda: self.finished_target(target))
+        return self.remembered((TARGET, target), self.finished_target, target)
 
     def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay
