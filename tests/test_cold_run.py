@@ -12,13 +12,16 @@ import os
 from functools import partial
 from pathlib import Path
 
+import pytest
 from test_transitive_order import CYCLE, answers
 
+from loopguard import runner
 from loopguard.analysis.match import Matcher
 from loopguard.analysis.stages import index_source
 from loopguard.analysis.summary import encode
 from loopguard.analysis.transitive import CallGraph
 from loopguard.cache.summaries import Indexing, from_cache
+from loopguard.config import Config
 from loopguard.jobs import Job
 from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
 from loopguard.runner import _index_chunk, build_project, index_data
@@ -115,3 +118,21 @@ def test_prepare_runs_ahead_in_running_workers_and_never_starts_a_pool(tmp_path:
         workers |= set(pool.map(pids, list(range(4 * MIN_FILES_PER_WORKER)), lambda item, reason: -1))
     prepared = {int(path.name) for path in tmp_path.iterdir()}
     assert prepared and prepared <= workers and os.getpid() not in prepared
+
+
+def small_async_project(root: Path, files: int) -> None:
+    for number in range(files):
+        (root / f"m{number}.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
+
+
+@pytest.mark.parametrize(("least", "prepared"), [(runner.PREPARE_MIN_FILES, False), (100, True)])
+def test_the_workers_import_the_confirm_stage_ahead_only_for_a_large_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, least: int, prepared: bool
+) -> None:
+    small_async_project(tmp_path, 2 * MIN_FILES_PER_WORKER + 2)
+    asked: list[object] = []
+    monkeypatch.setattr(runner, "PREPARE_MIN_FILES", least)
+    monkeypatch.setattr(WorkerPool, "prepare", lambda pool, function: asked.append(function))
+    results = runner.check_paths([tmp_path], Config(root=tmp_path), cwd=tmp_path, workers=2)
+    assert sum(len(result.findings) for result in results) == 2 * MIN_FILES_PER_WORKER + 2
+    assert bool(asked) is prepared

@@ -57,6 +57,10 @@ from loopguard.suppress import is_selected
 __all__ = ["MIN_FILES_PER_WORKER", "check_jobs", "check_paths"]
 
 PACK_MIN_FILES = 200
+#: The fewest files indexed for the workers to import the confirm stage ahead (``run_checks``):
+#: planning fewer takes less than the import (~0.3 s), which the end of the run would wait for
+#: even when nothing is confirmed.
+PREPARE_MIN_FILES = 1_000
 #: Room for the recursive walks, each bounded by design: the index walk (``index.MAX_DEPTH`` levels,
 #: ~3 frames each), the resolver (``resolve.MAX_CHAIN`` bindings of ``expressions.MAX_EXPR_DEPTH``
 #: levels) and the libcst visitor (trees ``sourcetext.libcst_refusal`` let through). The limit is
@@ -296,9 +300,10 @@ def run_checks(
     workers = max(1, min(workers, len(misses) // MIN_FILES_PER_WORKER))
     with WorkerPool(workers) as pool:
         indexed += index_stage(run, pool, misses)
-        # the workers import the confirm stage while this process links the project and builds
-        # the call graph alone; then they confirm as soon as the first plans come
-        pool.prepare(_import_confirm_stage)
+        if len(misses) >= PREPARE_MIN_FILES and any(i.summary is not None and i.summary.calls for i in indexed):
+            # the workers import the confirm stage while this process links the project and
+            # builds the call graph alone; then they confirm as soon as the first plans come
+            pool.prepare(_import_confirm_stage)
         if stdin is not None:
             indexed.append(index_stdin(stdin, root or Path.cwd(), run.indexing.project_tops, settings.matcher))
         context = context_stage(run, pool, indexed, walked)
