@@ -132,6 +132,21 @@ class WorkerPool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
+    def prepare(self, function: Callable[[], object]) -> None:
+        """``function()`` started once per worker when the workers are running (a pool never
+        starts for it), not waited for: what the next stage would do first in each of them (an
+        import), done while this process is busy alone. Idempotent work only: a worker may get
+        two of these and another none."""
+        if self._executor is None:
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            for _worker in range(self.workers):
+                self._executor.submit(function)
+        except BrokenProcessPool:
+            self.discard()
+
     def map(
         self,
         function: Callable[[list[T]], list[R]],

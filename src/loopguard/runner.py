@@ -31,6 +31,7 @@ from loopguard.cache.plans import Planner
 from loopguard.cache.schema import SUMMARY_ENTRY
 from loopguard.cache.store import Cache, content_hash
 from loopguard.cache.summaries import (
+    CachedSummary,
     Indexing,
     cached_jobs,
     confirm_plans,
@@ -56,6 +57,10 @@ from loopguard.suppress import is_selected
 __all__ = ["MIN_FILES_PER_WORKER", "check_jobs", "check_paths"]
 
 PACK_MIN_FILES = 200
+#: The fewest files indexed for the workers to import the confirm stage ahead (``run_checks``):
+#: planning fewer takes less than the import (~0.3 s), which the end of the run would wait for
+#: even when nothing is confirmed.
+PREPARE_MIN_FILES = 1_000
 #: Room for the recursive walks, each bounded by design: the index walk (``index.MAX_DEPTH`` levels,
 #: ~3 frames each), the resolver (``resolve.MAX_CHAIN`` bindings of ``expressions.MAX_EXPR_DEPTH``
 #: levels) and the libcst visitor (trees ``sourcetext.libcst_refusal`` let through). The limit is
@@ -94,10 +99,22 @@ def promote_survivors() -> None:
         gc.unfreeze()
 
 
-def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Fresh]:
+#: What a worker sends back for a file: its cache entry (the summary as ``summary.encode`` gives
+#: it, or the LG001), and the file's digest and stat for the cache's manifest (None without one).
+Shipped = tuple[CachedSummary, "str | None", "os.stat_result | None"]
+
+
+def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Shipped]:
+    """Each file indexed, sent back encoded: plain tuples unpickle at C speed, where a summary's
+    scopes and classes are objects rebuilt one attribute at a time — the main process unpickles
+    every summary of a cold run while the workers index, half as fast as it decodes these."""
     cache = Cache(indexing.cache_directory, use_pack=False, warn=None) if indexing.cache_directory else None
     with collector_paused():
-        return [index_job(job, indexing, cache) for job in chunk]
+        return [shipped(index_job(job, indexing, cache)) for job in chunk]
+
+
+def shipped(fresh: Fresh) -> Shipped:
+    return to_cache(fresh.indexed), fresh.digest, fresh.stat
 
 
 def unreadable(job: Job, message: str, line: int = 1, column: int = 1) -> Fresh:
@@ -107,21 +124,21 @@ def unreadable(job: Job, message: str, line: int = 1, column: int = 1) -> Fresh:
 
 def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
     try:
-        stat = os.stat(job.path)
+        stat = os.stat(job.path) if cache is not None else None
         data = read_source(job.path)
     except SourceRefused as refused:
         return unreadable(job, refused.message, refused.line, refused.column)
     except OSError as error:
         return unreadable(job, f"cannot read file: {error.strerror or error}")
+    if cache is None:  # the digest and the stat are only for the cache
+        return Fresh(index_data(data, job, indexing.project_tops, indexing.matcher), None, None)
     digest = content_hash(data)
     key = indexing.key(digest, job)
-    if cache is not None:
-        cached = cache.get(key, SUMMARY_ENTRY)
-        if cached is not None:
-            return Fresh(from_cache(job, cached), digest, stat)
+    cached = cache.get(key, SUMMARY_ENTRY)
+    if cached is not None:
+        return Fresh(from_cache(job, cached), digest, stat)
     indexed = index_data(data, job, indexing.project_tops, indexing.matcher)
-    if cache is not None:
-        cache.put(key, to_cache(indexed))
+    cache.put(key, to_cache(indexed))
     return Fresh(indexed, digest, stat)
 
 
@@ -152,6 +169,12 @@ def _confirm_chunk(chunk: list[Confirmation], plan_fixes: bool = False) -> list[
         return [confirm_file_then(plan, _planned_fixes if plan_fixes else _no_fixes) for plan in chunk]
 
 
+def _import_confirm_stage() -> None:
+    """Import what confirming needs (libcst: ~0.3 s of CPU) ahead of the first file to confirm."""
+    import loopguard.analysis.confirm
+    import loopguard.fixes  # noqa: F401 - imported for the fixes planned with the findings
+
+
 def _planned_fixes(text: str, findings: tuple[Finding, ...]) -> tuple[Fix | None, ...] | None:
     from loopguard.fixes import planned_fixes
 
@@ -162,8 +185,8 @@ def _no_fixes(text: str, findings: tuple[Finding, ...]) -> None:
     return None
 
 
-def build_project(indexed: Sequence[Indexed]) -> GlobalProject:
-    return GlobalProject(project_modules(indexed))
+def build_project(indexed: Sequence[Indexed], track_reads: bool = True) -> GlobalProject:
+    return GlobalProject(project_modules(indexed), track_reads)
 
 
 def project_modules(indexed: Sequence[Indexed]) -> Mapping[str, ModuleIndex]:
@@ -277,6 +300,10 @@ def run_checks(
     workers = max(1, min(workers, len(misses) // MIN_FILES_PER_WORKER))
     with WorkerPool(workers) as pool:
         indexed += index_stage(run, pool, misses)
+        if len(misses) >= PREPARE_MIN_FILES and any(i.summary is not None and i.summary.calls for i in indexed):
+            # the workers import the confirm stage while this process links the project and
+            # builds the call graph alone; then they confirm as soon as the first plans come
+            pool.prepare(_import_confirm_stage)
         if stdin is not None:
             indexed.append(index_stdin(stdin, root or Path.cwd(), run.indexing.project_tops, settings.matcher))
         context = context_stage(run, pool, indexed, walked)
@@ -315,13 +342,14 @@ def cached_summaries(run: Run) -> tuple[list[Indexed], list[Job]]:
 def index_stage(run: Run, pool: WorkerPool, jobs: list[Job]) -> list[Indexed]:
     """Index and summarise: each file parsed and summarised in a worker, the summary cached."""
     index_chunk = partial(_index_chunk, indexing=run.indexing)
-    fresh = pool.map(index_chunk, jobs, lambda job, reason: unreadable(job, reason), run.advance)
+    found = pool.map(index_chunk, jobs, lambda job, reason: shipped(unreadable(job, reason)), run.advance)
     if run.cache is not None:
-        for item, job in zip(fresh, jobs):
-            if item.digest is not None and item.stat is not None:
-                run.cache.remember_hash(absolute(item.indexed.path), item.stat, item.digest)
-                run.cache.note(run.indexing.key(item.digest, job), to_cache(item.indexed))
-    return [item.indexed for item in fresh]
+        for (entry, digest, stat), job in zip(found, jobs):
+            if digest is not None and stat is not None:
+                run.cache.remember_hash(absolute(job.path), stat, digest)
+                run.cache.note(run.indexing.key(digest, job), entry)
+    # back into what indexing the file gives, as from the cache
+    return [from_cache(job, entry) for (entry, _digest, _stat), job in zip(found, jobs)]
 
 
 def context_stage(run: Run, pool: WorkerPool, indexed: list[Indexed], walked: frozenset[str]) -> list[Indexed]:
@@ -351,7 +379,8 @@ def plan_files(
     """``project_stage``, each plan handed to ``accept`` as soon as it is made; the files that
     failed, by display path."""
     settings = run.settings
-    project = project or build_project([*indexed, *context])
+    # what each plan read is kept only with the plans, in the cache
+    project = project or build_project([*indexed, *context], track_reads=run.cache is not None)
     summaries = [i for i in [*context, *indexed] if i.summary is not None]
     graph = CallGraph(
         {i.summary.module: (i.display, i.summary) for i in summaries if i.summary is not None},

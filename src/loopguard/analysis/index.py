@@ -159,6 +159,9 @@ class CallSite(NamedTuple):
     conditions: tuple[Condition, ...] = ()  # the guards around it in a sync function (guards.py)
 
 
+new_call_site = tuple.__new__  # see ``record_call``
+
+
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
 class ModuleIndex:
     module: str
@@ -1033,7 +1036,8 @@ class _Indexer(ast.NodeVisitor):
         position = CALLBACK_POSITIONS.get(method) if method is not None else None
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
-        literals = () if is_partial(func) else literal_arguments(node)
+        # a call without arguments has no literal ones (a third of the calls: not asked)
+        literals = () if is_partial(func) or not (node.args or node.keywords) else literal_arguments(node)
         if self.alternatives:
             literals = self.with_alternatives(literals)
         self.record_call(func, node, literals)
@@ -1090,21 +1094,21 @@ class _Indexer(ast.NodeVisitor):
     def record_call(self, func: CallFunc, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
         if self.narrowed:
             func = substituted(func, self.narrowings_here())
-        self.calls.append(
-            CallSite(
-                func,
-                self.current,
-                node.lineno,
-                node.col_offset,
-                node.end_lineno or node.lineno,
-                node.end_col_offset or node.col_offset,
-                self.loop >= 0,
-                self.loop,
-                id(node) in self.awaited,
-                literals,
-                self.call_conditions() if self.loop < 0 else (),
-            )
+        fields = (
+            func,
+            self.current,
+            node.lineno,
+            node.col_offset,
+            node.end_lineno or node.lineno,
+            node.end_col_offset or node.col_offset,
+            self.loop >= 0,
+            self.loop,
+            id(node) in self.awaited,
+            literals,
+            self.call_conditions() if self.loop < 0 else (),
         )
+        # every field given: the tuple made directly, without the NamedTuple's Python ``__new__``
+        self.calls.append(new_call_site(CallSite, fields))
 
     def call_conditions(self) -> tuple[Condition, ...]:
         if not self.facts_read:

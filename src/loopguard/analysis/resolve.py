@@ -220,9 +220,10 @@ class Resolver:
         if memo is None or Resolver.following:
             return self.target_of_call(func, scope)
         key = (func, scope)
-        if key not in memo:
-            memo[key] = self.target_of_call(func, scope)
-        return memo[key]
+        if key in memo:
+            return memo[key]
+        found = memo[key] = self.target_of_call(func, scope)
+        return found
 
     def target_of_call(self, func: CallFunc, scope: int) -> Target:
         match func:
@@ -347,9 +348,10 @@ class Resolver:
         meet the cycle from another side — and reused when asking it again would stay within
         ``MAX_CHAIN`` from here too, so the answers are the same as without it)."""
         key = (name, scope)
-        remembered = self.remembered_merge(key)
-        if remembered is not None:
-            return remembered[0]
+        if self._merged is not None and key in self._merged:  # most names merge once
+            remembered = self.remembered_merge(key)
+            if remembered is not None:
+                return remembered[0]
         if key in self._active:  # x = x.child: resolving x needs x
             Resolver.cuts += 1
             self._cycled.add(key)

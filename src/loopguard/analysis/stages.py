@@ -13,7 +13,6 @@ import ast
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from loopguard import catalogue
@@ -24,7 +23,7 @@ from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary, LoopCall, summarize
 from loopguard.analysis.transitive import CallGraph, Witness
 from loopguard.config import Config
-from loopguard.models import FileResult, Finding, Hop
+from loopguard.models import FileResult, Finding, Hop, Literal
 from loopguard.sourcetext import (
     LIBCST_MAX_CHARS,
     SourceRefused,
@@ -177,16 +176,18 @@ def find_candidates(
 ) -> list[Candidate]:
     per_file = settings.config.per_file_ignores
     candidates = []
+    asked_of = ("verdict", id(graph), id(settings))
     for call in (*summary.calls, *loop_function_calls(summary, graph, settings)):
-        loop_call = LoopCall._make(call)
-        key = project.target(loop_call.target)
+        # the fields read by position: a ``LoopCall`` is made only for a candidate
+        target, awaited, literals = call[4], call[7], call[8]
+        key = target if target is None or isinstance(target, str) else project.target(target)
         # the same for every call of ``key`` awaited or not with these arguments: asked once per run
         # (a project of 6,700 files has 100,000 such calls, a quarter of them distinct)
-        question = ("verdict", id(graph), id(settings), key, loop_call.awaited, loop_call.literals)
-        verdict = project.remembered(question, partial(call_verdict, graph, settings, key, loop_call))
+        question = (*asked_of, key, awaited, literals)
+        verdict = project.remembered(question, call_verdict, graph, settings, key, awaited, literals)
         if verdict is None:
             continue
-        candidate = Candidate(loop_call, *verdict)
+        candidate = Candidate(LoopCall._make(call), *verdict)
         if not per_file_ignored(candidate.match.rule.code, relative, per_file):
             candidates.append(candidate)
     return without_covered(candidates)
@@ -212,7 +213,7 @@ def without_covered(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def call_verdict(
-    graph: CallGraph, settings: Settings, key: str | None, loop_call: LoopCall
+    graph: CallGraph, settings: Settings, key: str | None, awaited: bool, literals: tuple[Literal, ...]
 ) -> tuple[Match, str, tuple[Hop, ...]] | None:
     """What makes a call of ``key`` on the loop a candidate: the blocking API it is (with no
     helper and no chain), or the project function it runs that blocks and the chain; None when
@@ -221,28 +222,30 @@ def call_verdict(
         return None  # safe-calls: neither reported nor followed
     found = settings.matcher.match(key)
     if found is not None:
-        found = with_arguments(found, loop_call.literals)
-        if found is None or loop_call.awaited:
+        found = with_arguments(found, literals)
+        if found is None or awaited:
             # it does not wait with these arguments; or awaiting its result means it is not that
             # sync API at all: the inference is wrong
             return None
         return found, "", ()
-    found_helper = nearest_helper(graph, key, loop_call)
+    found_helper = nearest_helper(graph, key, awaited, literals)
     if found_helper is None:
         return None
     helper, witness = found_helper
     return witness.match, helper, witness.hops
 
 
-def nearest_helper(graph: CallGraph, key: str | None, loop_call: LoopCall) -> tuple[str, Witness] | None:
+def nearest_helper(
+    graph: CallGraph, key: str | None, awaited: bool, literals: tuple[Literal, ...]
+) -> tuple[str, Witness] | None:
     """The project function a call on the loop runs that blocks by the shortest chain, and that
     chain; a constructor (``Cls()``) is named by its class, its chain starting in ``__init__``."""
     best: tuple[str, Witness] | None = None
     callees = graph.callees_for(key)
     for helper, with_arguments_of_call in callees:
-        if loop_call.awaited and graph.is_replaced_by_decorator(helper):
+        if awaited and graph.is_replaced_by_decorator(helper):
             continue  # an awaited call of a decorated sync def calls what the decorator made
-        witness = graph.blocking_called_with(helper, loop_call.literals if with_arguments_of_call else ())
+        witness = graph.blocking_called_with(helper, literals if with_arguments_of_call else ())
         if witness is not None and (best is None or len(witness.hops) < len(best[1].hops)):
             best = (helper, witness)
     if best is not None and key is not None and best[0] != graph.function_for(key):

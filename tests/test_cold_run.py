@@ -1,0 +1,138 @@
+"""What a cold run (no cache) does differently to be cheaper, and that its answers are the same.
+
+Workers send each file back as its cache entry (``runner._index_chunk``), and the project of a run
+without a cache does not record which modules each answer read (``GlobalProject(track_reads=False)``):
+only the plan cache and the language server use those.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from functools import partial
+from pathlib import Path
+
+import pytest
+from test_transitive_order import CYCLE, answers
+
+from loopguard import runner
+from loopguard.analysis.match import Matcher
+from loopguard.analysis.stages import index_source
+from loopguard.analysis.summary import encode
+from loopguard.analysis.transitive import CallGraph
+from loopguard.cache.summaries import Indexing, from_cache
+from loopguard.config import Config
+from loopguard.jobs import Job
+from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
+from loopguard.runner import _index_chunk, build_project, index_data
+
+HELPERS = {
+    "app/__init__.py": "",
+    "app/io.py": "import time\n\n\ndef pause():\n    time.sleep(1)\n",
+    "app/api.py": (
+        "from app.io import pause\n\n\nclass Client:\n    def get(self):\n        pause()\n\n\n"
+        "async def handler(client: Client):\n    client.get()\n"
+    ),
+}
+
+
+def graph_of(files: dict[str, str], track_reads: bool) -> CallGraph:
+    indexed = []
+    for path, text in files.items():
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
+        indexed.append(index_source(text.encode(), Path(path), path, path, module, package, ["app"]))
+    summaries = {i.summary.module: (i.display, i.summary) for i in indexed if i.summary is not None}
+    return CallGraph(summaries, build_project(indexed, track_reads), Matcher(), 8)
+
+
+def test_a_project_that_does_not_track_reads_gives_the_same_answers_and_records_nothing() -> None:
+    names = ["app.a.load", "app.b.refresh", "app.c.sleepy"]
+    for order in itertools.permutations(names):
+        tracked = answers(graph_of(CYCLE, track_reads=True), list(order))
+        untracked = answers(graph_of(CYCLE, track_reads=False), list(order))
+        assert {name: found[0] for name, found in untracked.items()} == {
+            name: found[0] for name, found in tracked.items()
+        }
+        assert tracked["app.b.refresh"][1] == {"app", "app.a", "app.b", "app.c"}
+        assert all(found[1] == frozenset() for found in untracked.values())
+        assert untracked["app.a.load"][0] is not None
+
+
+def test_without_tracking_a_remembered_answer_is_computed_once_and_reads_nothing() -> None:
+    project = graph_of(HELPERS, track_reads=False).project
+    calls = []
+
+    def compute() -> str:
+        calls.append(1)
+        return str(project.split("app.io.pause"))
+
+    assert project.remembered("key", compute) == project.remembered("key", compute) == "('app.io', 'pause')"
+    assert calls == [1]
+    assert project.read_apart(lambda: project.split("app.io.pause")) == (("app.io", "pause"), frozenset())
+    assert project.recording() is None and project.recorded(None) == frozenset()
+    assert project.touched is None
+
+
+def test_a_worker_sends_each_file_as_its_cache_entry_which_decodes_to_its_summary(tmp_path: Path) -> None:
+    jobs = []
+    for path, text in HELPERS.items():
+        file = tmp_path / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text)
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
+        jobs.append(Job(file, path, path, module, package))
+    broken = tmp_path / "app" / "broken.py"
+    broken.write_text("def f(:\n")
+    jobs.append(Job(broken, "app/broken.py", "app/broken.py", "app.broken", "app"))
+    indexing = Indexing(None, "fingerprint", frozenset({"app"}), Matcher())
+    sent = _index_chunk(jobs, indexing)
+    assert [(digest, stat) for _entry, digest, stat in sent] == [(None, None)] * len(jobs)  # no cache
+    for job, (entry, _digest, _stat) in zip(jobs, sent):
+        received = from_cache(job, entry)
+        direct = index_data(job.path.read_bytes(), job, indexing.project_tops, indexing.matcher)
+        assert received.error == direct.error
+        if direct.summary is None:
+            assert received.summary is None and received.error is not None
+        else:
+            assert received.summary is not None and encode(received.summary) == encode(direct.summary)
+
+
+def write_pid(directory: Path) -> None:
+    (directory / str(os.getpid())).touch()
+
+
+def pids(items: list[int]) -> list[int]:
+    return [os.getpid() for _ in items]
+
+
+def test_prepare_runs_ahead_in_running_workers_and_never_starts_a_pool(tmp_path: Path) -> None:
+    idle = WorkerPool(2)
+    idle.prepare(partial(write_pid, tmp_path))
+    assert idle._executor is None and list(tmp_path.iterdir()) == []
+    with WorkerPool(2) as pool:
+        workers = set(pool.map(pids, list(range(4 * MIN_FILES_PER_WORKER)), lambda item, reason: -1))
+        pool.prepare(partial(write_pid, tmp_path))
+        # started before what is asked next (the pool runs what it was given in order)
+        workers |= set(pool.map(pids, list(range(4 * MIN_FILES_PER_WORKER)), lambda item, reason: -1))
+    prepared = {int(path.name) for path in tmp_path.iterdir()}
+    assert prepared and prepared <= workers and os.getpid() not in prepared
+
+
+def small_async_project(root: Path, files: int) -> None:
+    for number in range(files):
+        (root / f"m{number}.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
+
+
+@pytest.mark.parametrize(("least", "prepared"), [(runner.PREPARE_MIN_FILES, False), (100, True)])
+def test_the_workers_import_the_confirm_stage_ahead_only_for_a_large_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, least: int, prepared: bool
+) -> None:
+    small_async_project(tmp_path, 2 * MIN_FILES_PER_WORKER + 2)
+    asked: list[object] = []
+    monkeypatch.setattr(runner, "PREPARE_MIN_FILES", least)
+    monkeypatch.setattr(WorkerPool, "prepare", lambda pool, function: asked.append(function))
+    results = runner.check_paths([tmp_path], Config(root=tmp_path), cwd=tmp_path, workers=2)
+    assert sum(len(result.findings) for result in results) == 2 * MIN_FILES_PER_WORKER + 2
+    assert bool(asked) is prepared
