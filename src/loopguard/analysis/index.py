@@ -34,7 +34,14 @@ from loopguard.analysis.constants import (
 )
 from loopguard.analysis.enums import MemberReads, enum_members, without_members
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
-from loopguard.analysis.facts import Dep, Pure, fact_of, pure_text, with_stale_facts_unknown
+from loopguard.analysis.facts import (
+    Dep,
+    Pure,
+    fact_of,
+    holds_a_fact,
+    pure_text,
+    with_stale_facts_unknown,
+)
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
 from loopguard.analysis.known import (
     LiteralBinding,
@@ -234,7 +241,8 @@ class _Indexer(ast.NodeVisitor):
         self.member_reads = MemberReads()
         self.pure_locals: dict[tuple[int, str], Pure] = {}  # (scope, local) -> its pure value (facts.py)
         self.pure_value: ast.expr | None = None  # set while ``name = <expression>`` binds its name
-        self.facts_read = False  # whether a fact guard was read: calls then check theirs still hold
+        # the guards that hold a fact (by id, while they are around a call): calls check them
+        self.fact_guards: set[int] = set()
         self.before_star: set[str] = set()  # the module's names bound before its last star import
         self.exported: dict[str, ArgumentValue] = {}  # the constants and imports other modules read
         self.unbound: set[str] = set()
@@ -848,6 +856,8 @@ class _Indexer(ast.NodeVisitor):
         )
         if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
             return None
+        if holds_a_fact(guard):
+            self.fact_guards.add(id(guard))
         return guard
 
     def inner_names(self) -> set[str]:
@@ -904,10 +914,7 @@ class _Indexer(ast.NodeVisitor):
         return None if pure is None else (pure[0], (*pure[1], own))
 
     def fact_of(self, node: ast.Call) -> Guard | None:
-        fact = fact_of(node, self.bound_qualname, self.name_text)
-        if fact is not None:
-            self.facts_read = True
-        return fact
+        return fact_of(node, self.bound_qualname, self.name_text)
 
     def fact_still_holds(self, name: str) -> tuple[int, int]:
         return len(self.scopes[self.current].bindings.get(name, ())), self.loops
@@ -1111,9 +1118,12 @@ class _Indexer(ast.NodeVisitor):
         self.calls.append(new_call_site(CallSite, fields))
 
     def call_conditions(self) -> tuple[Condition, ...]:
-        if not self.facts_read:
+        if not self.fact_guards:
             return tuple(self.guards)
-        return tuple((with_stale_facts_unknown(g, self.fact_still_holds), value) for g, value in self.guards)
+        holds = self.fact_still_holds
+        return tuple(
+            (with_stale_facts_unknown(g, holds) if id(g) in self.fact_guards else g, value) for g, value in self.guards
+        )
 
     def record_iteration(self, iterable: ast.expr) -> None:
         """A sync ``for``, comprehension or ``yield from`` over a call's result, a name or an
