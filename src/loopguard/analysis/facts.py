@@ -113,12 +113,6 @@ def with_stale_facts_unknown(guard: object, now: Callable[[str], tuple[int, int]
     return tuple(with_stale_facts_unknown(part, now) for part in guard)
 
 
-def holds_a_fact(guard: object) -> bool:
-    if not isinstance(guard, tuple) or not guard:
-        return False
-    return guard[0] == "fact" or any(holds_a_fact(part) for part in guard[1:])
-
-
 def facts_given(
     conditions: tuple[tuple[object, bool], ...], passed: Mapping[str, str]
 ) -> dict[str, bool]:

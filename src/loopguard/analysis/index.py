@@ -38,7 +38,6 @@ from loopguard.analysis.facts import (
     Dep,
     Pure,
     fact_of,
-    holds_a_fact,
     pure_text,
     with_stale_facts_unknown,
 )
@@ -241,8 +240,9 @@ class _Indexer(ast.NodeVisitor):
         self.member_reads = MemberReads()
         self.pure_locals: dict[tuple[int, str], Pure] = {}  # (scope, local) -> its pure value (facts.py)
         self.pure_value: ast.expr | None = None  # set while ``name = <expression>`` binds its name
-        # the guards that hold a fact (by id, while they are around a call): calls check them
+        # the guards of the function being visited that hold a fact (by id): its calls check them
         self.fact_guards: set[int] = set()
+        self.fact_made = False  # whether reading a guard made a fact (``decidable_guard``)
         self.before_star: set[str] = set()  # the module's names bound before its last star import
         self.exported: dict[str, ArgumentValue] = {}  # the constants and imports other modules read
         self.unbound: set[str] = set()
@@ -644,9 +644,11 @@ class _Indexer(ast.NodeVisitor):
             self.locals.append(LocalLiterals(scope, frozenset(a.arg for a in everything if a)))
         first_call = len(self.calls)
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
+        outer_facts, self.fact_guards = self.fact_guards, set()
         outer_loops, self.loops = self.loops, 0
         self.visit_block(node.body)
         self.current, self.loop, self.guards, self.loops = outer, outer_loop, outer_guards, outer_loops
+        self.fact_guards = outer_facts
         if not is_async:
             function = self.locals.pop()
             self.keep_literal_locals(function, self.calls[first_call:])
@@ -850,13 +852,14 @@ class _Indexer(ast.NodeVisitor):
         coroutine's calls are never pruned) and only over names."""
         if self.loop >= 0:
             return None
+        self.fact_made = False
         guard = guard_of(
             test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
             member_named=self.member_named, fact_of=self.fact_of,
         )
         if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
             return None
-        if holds_a_fact(guard):
+        if self.fact_made:
             self.fact_guards.add(id(guard))
         return guard
 
@@ -914,7 +917,9 @@ class _Indexer(ast.NodeVisitor):
         return None if pure is None else (pure[0], (*pure[1], own))
 
     def fact_of(self, node: ast.Call) -> Guard | None:
-        return fact_of(node, self.bound_qualname, self.name_text)
+        fact = fact_of(node, self.bound_qualname, self.name_text)
+        self.fact_made = self.fact_made or fact is not None
+        return fact
 
     def fact_still_holds(self, name: str) -> tuple[int, int]:
         return len(self.scopes[self.current].bindings.get(name, ())), self.loops

@@ -438,7 +438,9 @@ class CallGraph:
         known = KnownValues(function.parameters, arguments) if arguments else None
         facts = self.facts_of.get(node, {})
         results = self.loop_values.results_for(qualname, function.calls)  # helpers' values (N7)
-        results = {**results, **self.member_values(qualname, function)}  # enum members (enums.py)
+        members = self.member_values(qualname, function)  # enum members (enums.py)
+        if members:
+            results = {**results, **members}
         callees: list[tuple[int, int, str]] = []
         for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
