@@ -58,6 +58,35 @@ def test_a_builder_that_is_not_the_builtin_types_nothing(tmp_path: Path) -> None
     assert lines_reported(tmp_path, source) == [8, 9]
 
 
+PATH_HELPER = """
+import os
+
+
+def size(file):
+    if isinstance(file, os.PathLike):
+        return open(file, "rb").read()
+    return file
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "call", "reported"),
+    [
+        ("import base64", "base64.b64decode(data)", False),
+        ("from base64 import b64decode", "b64decode(data)", False),
+        ("from base64 import b64decode as decode", "decode(data)", True),  # renamed: not looked up
+        ("import binascii as base64", "base64.b64decode(data)", True),  # another module
+        ("from base64 import b64decode\nb64decode = str", "b64decode(data)", True),  # bound twice
+        ("from base64 import *", "b64decode(data)", True),  # a star import
+    ],
+)
+def test_a_library_function_that_returns_bytes_rules_out_the_path_branch(
+    tmp_path: Path, imports: str, call: str, reported: bool
+) -> None:
+    source = imports + "\n" + PATH_HELPER + f"\n\nasync def handler(data):\n    size({call})\n"
+    assert bool(lines_reported(tmp_path, source)) is reported
+
+
 @pytest.mark.parametrize(
     ("argument", "expected"),
     [

@@ -50,6 +50,19 @@ BUILDERS = {
     "bytearray": "bytearray", "sorted": "list", "bool": "bool", "len": "int",
     "str": "str+", "repr": "str+", "int": "int+", "float": "float+", "bytes": "bytes+",
 }
+#: Library functions that always return exactly that builtin type (the standard library's
+#: encoders: a ``bytes`` is never a path): read when the name called is bound once to their import.
+LIBRARY_BUILDERS = {
+    f"base64.{name}": "bytes"
+    for name in (
+        "b64decode", "b64encode", "urlsafe_b64decode", "urlsafe_b64encode", "standard_b64decode",
+        "standard_b64encode", "b32decode", "b32encode", "b16decode", "b16encode", "a85decode",
+        "a85encode", "b85decode", "b85encode",
+    )
+}
+#: Marks a call of a library function in ``(TYPED, LIBRARY_CALL, name, attribute)`` until the index
+#: knows what ``name`` is bound to (``with_checked_types``).
+LIBRARY_CALL = "?"
 #: The exact type of a display or comprehension.
 DISPLAYS: dict[type, str] = {
     ast.Dict: "dict", ast.List: "list", ast.Set: "set", ast.Tuple: "tuple", ast.JoinedStr: "str",
@@ -105,6 +118,13 @@ def argument_type(node: ast.expr) -> tuple[str, ...] | None:
         return (TYPED, shown)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BUILDERS:
         return (TYPED, BUILDERS[node.func.id], node.func.id)
+    if isinstance(node, ast.Call):  # ``base64.b64decode(...)``, ``b64decode(...)``: see LIBRARY_BUILDERS
+        function = node.func
+        if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+            if any(key.endswith("." + function.attr) for key in LIBRARY_BUILDERS):
+                return (TYPED, LIBRARY_CALL, function.value.id, function.attr)
+        elif isinstance(function, ast.Name) and any(key.endswith("." + function.id) for key in LIBRARY_BUILDERS):
+            return (TYPED, LIBRARY_CALL, function.id, "")
     return None
 
 
@@ -159,11 +179,25 @@ def with_checked_types(
         return literals
     checked: list[Literal] = []
     for key, value in literals:
-        if isinstance(value, tuple) and value[:1] == (TYPED,) and len(value) > 2:
+        if isinstance(value, tuple) and value[:1] == (TYPED,) and len(value) > 2 and value[1] == LIBRARY_CALL:
+            value = library_result(value, scope, scopes, star_import)
+        elif isinstance(value, tuple) and value[:1] == (TYPED,) and len(value) > 2:
             builtin = not star_import and not any(bindings_seen(scopes, scope, name) for name in value[2:])
             value = (TYPED, value[1]) if builtin else NOT_LITERAL
         checked.append((key, value))
     return tuple(checked)
+
+
+def library_result(value: tuple[object, ...], scope: int, scopes: Sequence[ScopeLike], star_import: bool) -> Any:
+    """``(TYPED, type)`` of a call of a ``LIBRARY_BUILDERS`` function: the name called (or the
+    module it is an attribute of) bound once, to the import of it, where the call is seen."""
+    _typed, _call, name, attribute = value
+    bound = tuple(bindings_seen(scopes, scope, str(name)))
+    if star_import or len(bound) != 1 or not (isinstance(bound[0], tuple) and bound[0][:1] == ("ref",)):
+        return NOT_LITERAL
+    qualname = f"{bound[0][1]}.{attribute}" if attribute else str(bound[0][1])
+    kind = LIBRARY_BUILDERS.get(qualname)
+    return (TYPED, kind) if kind is not None else NOT_LITERAL
 
 
 # -- the test in the callee ------------------------------------------------------------------------
