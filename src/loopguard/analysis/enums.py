@@ -22,6 +22,7 @@ from typing import Any
 
 from loopguard.analysis.argument_types import ScopeLike, bindings_seen
 from loopguard.analysis.constants import ConstantValue
+from loopguard.analysis.guards import UNKNOWN, Guard, parts_of
 from loopguard.analysis.literals import literal_value
 
 ENUM_CLASSES = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum"})
@@ -106,12 +107,8 @@ class MemberReads:
 
 def without_members(conditions: tuple[tuple[Any, bool], ...], broken: frozenset[str]) -> tuple[tuple[Any, bool], ...]:
     """The guards around a call with each one that reads a ``broken`` member unknown."""
-    return tuple((("unknown",) if reads_member(guard, broken) else guard, value) for guard, value in conditions)
+    return tuple((UNKNOWN if reads_member(guard, broken) else guard, value) for guard, value in conditions)
 
 
-def reads_member(guard: object, broken: frozenset[str]) -> bool:
-    if not isinstance(guard, tuple) or not guard:
-        return False
-    if guard[0] == "enum":
-        return guard[1] in broken
-    return any(reads_member(part, broken) for part in guard)
+def reads_member(guard: Guard, broken: frozenset[str]) -> bool:
+    return any(part[0] == "enum" and part[1] in broken for part in parts_of(guard))

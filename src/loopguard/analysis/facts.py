@@ -164,12 +164,3 @@ def passed_parameters(parameters: Parameters, literals: tuple[Argument, ...]) ->
         elif isinstance(key, str) and key in (*names, *keyword_only):
             passed[str(value[1])] = key
     return passed
-
-
-def fact_texts(guard: object) -> set[str]:
-    """The texts of the fact guards a callee can decide (``entry``), anywhere in ``guard``."""
-    if not isinstance(guard, tuple) or not guard:
-        return set()
-    if guard[0] == "fact":
-        return {str(guard[1])} if guard[3] else set()
-    return {text for part in guard[1:] for text in fact_texts(part)}

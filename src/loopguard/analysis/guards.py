@@ -199,11 +199,6 @@ def mentions_a_name(guard: Guard) -> bool:
     return any(part[0] in ("name", "loop", "result", "fact") for part in parts_of(guard))
 
 
-def members_in(guard: Guard) -> set[str]:
-    """The enum members whose values a guard compares with."""
-    return {str(part[1]) for part in parts_of(guard) if part[0] == "enum"}
-
-
 def results_in(guard: Guard) -> set[str]:
     """The keys of the helper calls whose results a guard tests."""
     return {str(part[1]) for part in parts_of(guard) if part[0] == "result"}

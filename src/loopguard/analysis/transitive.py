@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
-from loopguard.analysis.facts import fact_texts, facts_given, passed_parameters
-from loopguard.analysis.guards import Condition, can_run, members_in, names_in, needs_a_string_form
+from loopguard.analysis.facts import facts_given, passed_parameters
+from loopguard.analysis.guards import Condition, can_run, names_in, needs_a_string_form, parts_of
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -60,6 +60,16 @@ class Witness:
 
     match: Match
     hops: tuple[Hop, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GuardReads:
+    """What the guards of a function's body read: the names (with those it passes on), the facts
+    it tests as its parameters came in (facts.py) and the enum members (enums.py)."""
+
+    names: frozenset[str]
+    facts: frozenset[str]
+    members: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +204,7 @@ class CallGraph:
         # own, "module.helper(name='X')": its body without the branches those values rule out.
         self.base: dict[str, str] = {}  # specialised node -> the function
         self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
-        self._guard_names: dict[str, frozenset[str]] = {}
-        self._fact_names: dict[str, frozenset[str]] = {}
+        self._guard_reads: dict[str, GuardReads] = {}
         self.facts_of: dict[str, dict[str, bool]] = {}  # specialised node -> the facts it was given
         self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
         self.loop_values = LoopValues(
@@ -325,17 +334,6 @@ class CallGraph:
         self.arguments_of[node] = arguments
         return node
 
-    def fact_names(self, qualname: str) -> frozenset[str]:
-        """The facts ``qualname``'s guards test as its parameters came in (facts.py)."""
-        if qualname not in self._fact_names:
-            _display, function = self.function(qualname)
-            found: set[str] = set()
-            for call in function.calls:
-                for guard, _value in call[6]:
-                    found |= fact_texts(guard)
-            self._fact_names[qualname] = frozenset(found)
-        return self._fact_names[qualname]
-
     def facts_for(self, callee: str, conditions: tuple[Condition, ...], literals: tuple[Literal, ...]) -> dict[str, bool]:
         """What the guards around a call establish for ``callee`` (facts.py), in its parameters."""
         if not self.fact_names(callee):
@@ -346,20 +344,36 @@ class CallGraph:
     def guard_names(self, qualname: str) -> frozenset[str]:
         """The names whose values can decide something in ``qualname``'s body: those its guards
         test, and those it passes on to the functions it calls."""
-        if qualname not in self._guard_names:
+        return self.guard_reads(qualname).names
+
+    def fact_names(self, qualname: str) -> frozenset[str]:
+        """The facts ``qualname``'s guards test as its parameters came in (facts.py)."""
+        return self.guard_reads(qualname).facts
+
+    def guard_reads(self, qualname: str) -> GuardReads:
+        """What the guards of ``qualname``'s body read, from one walk of them."""
+        if qualname not in self._guard_reads:
             _display, function = self.function(qualname)
-            found: set[str] = set()
+            names: set[str] = set()
+            facts: set[str] = set()
+            members: set[str] = set()
             for call in function.calls:
                 for guard, _value in call[6]:
-                    found |= names_in(guard)
+                    for part in parts_of(guard):
+                        if part[0] == "name":
+                            names.add(part[1])
+                        elif part[0] == "fact" and part[3]:  # one read as the parameters came in
+                            facts.add(part[1])
+                        elif part[0] == "enum":
+                            members.add(part[1])
                 for _key, value in call[5]:
                     if isinstance(value, tuple) and value[:1] == (PASSED,):
-                        found.add(str(value[1]))
+                        names.add(str(value[1]))
             for _name, conditions, _line, _in_loop in function.parameters[4]:
                 for guard, _value in conditions:  # what decides whether a binding can change a value
-                    found |= names_in(guard)
-            self._guard_names[qualname] = frozenset(found)
-        return self._guard_names[qualname]
+                    names |= names_in(guard)
+            self._guard_reads[qualname] = GuardReads(frozenset(names), frozenset(facts), frozenset(members))
+        return self._guard_reads[qualname]
 
     def is_replaced_by_decorator(self, qualname: str) -> bool:
         """Whether a decorator may stand in for the function's own body when it is called
@@ -438,7 +452,7 @@ class CallGraph:
         known = KnownValues(function.parameters, arguments) if arguments else None
         facts = self.facts_of.get(node, {})
         results = self.loop_values.results_for(qualname, function.calls)  # helpers' values (N7)
-        members = self.member_values(qualname, function)  # enum members (enums.py)
+        members = self.member_values(qualname)  # enum members (enums.py)
         if members:
             results = {**results, **members}
         callees: list[tuple[int, int, str]] = []
@@ -473,17 +487,17 @@ class CallGraph:
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
         return None, tuple(callees)
 
-    def member_values(self, qualname: str, function: FunctionSummary) -> dict[str, object]:
+    def member_values(self, qualname: str) -> dict[str, object]:
         """The literal of each enum member the guards of ``qualname``'s calls compare with, where
         the project knows it (``enums.py``); each body that asks depends on the modules read."""
         if qualname not in self._members:
-            members = {member for call in function.calls for guard, _value in call[6] for member in members_in(guard)}
+            members = self.guard_reads(qualname).members
             self._members[qualname] = self.project.read_apart(lambda: self.literals_of(members))
         values, reads = self._members[qualname]
         self.project.depend(reads)
         return values
 
-    def literals_of(self, members: set[str]) -> dict[str, object]:
+    def literals_of(self, members: frozenset[str]) -> dict[str, object]:
         found: dict[str, object] = {}
         for member in sorted(members):
             value = self.project.imported_constant(member)
