@@ -200,6 +200,25 @@ def library_result(value: tuple[object, ...], scope: int, scopes: Sequence[Scope
     return (TYPED, kind) if kind is not None else NOT_LITERAL
 
 
+def bound_to(
+    node: ast.expr, bindings_of: Callable[[str], Sequence[object]]
+) -> tuple[str, str, tuple[object, ...]] | None:
+    """What a name or ``name.attribute`` is bound to where it is read, when that is one import or
+    definition (an unbound name: the builtin): its qualified name, the name read and its bindings."""
+    if isinstance(node, ast.Name):
+        name, attribute = node.id, ""
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        name, attribute = node.value.id, node.attr
+    else:
+        return None
+    bound = tuple(bindings_of(name))
+    if not bound and not attribute:
+        return f"builtins.{name}", name, bound
+    if len(bound) != 1 or not (isinstance(bound[0], tuple) and bound[0][:1] == ("ref",)):
+        return None
+    return (f"{bound[0][1]}.{attribute}" if attribute else str(bound[0][1])), name, bound
+
+
 # -- the test in the callee ------------------------------------------------------------------------
 class TypeTests:
     """The classes named by the ``isinstance`` tests of one module, and what each name was bound
@@ -211,28 +230,14 @@ class TypeTests:
 
     def class_named(self, node: ast.expr, bindings_of: Callable[[str], Sequence[object]], scope: int) -> str | None:
         """The qualified name of a class (or of ``isinstance``) in ``CLASSES``, as seen now."""
-        if isinstance(node, ast.Name):
-            bound = tuple(bindings_of(node.id))
-            if not bound:
-                qualname = f"builtins.{node.id}"
-            elif len(bound) == 1 and isinstance(bound[0], tuple) and bound[0][:1] == ("ref",):
-                qualname = str(bound[0][1])
-            else:
-                return None
-            if qualname not in CLASSES and qualname != ISINSTANCE:
-                return None
-            self.assumed.append((scope, node.id, bound))
-            return qualname
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            bound = tuple(bindings_of(node.value.id))
-            if len(bound) != 1 or not (isinstance(bound[0], tuple) and bound[0][:1] == ("ref",)):
-                return None
-            qualname = f"{bound[0][1]}.{node.attr}"
-            if qualname not in CLASSES:
-                return None
-            self.assumed.append((scope, node.value.id, bound))
-            return qualname
-        return None
+        found = bound_to(node, bindings_of)
+        if found is None:
+            return None
+        qualname, name, bound = found
+        if qualname not in CLASSES and not (qualname == ISINSTANCE and isinstance(node, ast.Name)):
+            return None
+        self.assumed.append((scope, name, bound))
+        return qualname
 
     def still_hold(self, scopes: Sequence[ScopeLike], star_import: bool) -> bool:
         """Whether every name read is still bound, for the whole module, as it was when read."""

@@ -21,6 +21,7 @@ from typing import Literal as Tag
 from loopguard.analysis.argument_types import (
     ISINSTANCE_TESTS,
     TypeTests,
+    bound_to,
     default_value,
     with_checked_types,
     without_type_tests,
@@ -880,27 +881,18 @@ class _Indexer(ast.NodeVisitor):
     def bound_qualname(self, node: ast.expr) -> str | None:
         """What a name or ``module.name`` is bound to here, when that is one import or definition
         (``str`` unbound: the builtin)."""
-        if isinstance(node, ast.Name):
-            bound = self.bindings_of(node.id)
-            if not bound:
-                return f"builtins.{node.id}"
-            return str(bound[0][1]) if len(bound) == 1 and bound[0][0] == "ref" else None
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            owner = self.bindings_of(node.value.id)
-            return f"{owner[0][1]}.{node.attr}" if len(owner) == 1 and owner[0][0] == "ref" else None
-        return None
+        found = bound_to(node, self.bindings_of)
+        return None if found is None else found[0]
 
     def member_named(self, node: ast.Attribute) -> str | None:
         """``Class.MEMBER`` of a guard's ``Class.MEMBER.value``: the qualified name, when ``Class``
         is bound here to one import or definition (a later binding makes the module's guards that
         read one unknown: enums.MemberReads)."""
-        if not isinstance(node.value, ast.Name):
+        found = bound_to(node, self.bindings_of)
+        if found is None:
             return None
-        bound = tuple(self.bindings_of(node.value.id))
-        if len(bound) != 1 or bound[0][0] != "ref":
-            return None
-        member = f"{bound[0][1]}.{node.attr}"
-        self.member_reads.assumed.append((self.current, node.value.id, bound, member))
+        member, name, bound = found
+        self.member_reads.assumed.append((self.current, name, bound, member))
         return member
 
     def name_text(self, name: str) -> Pure | None:
