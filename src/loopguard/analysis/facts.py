@@ -100,7 +100,7 @@ def still_holds(guard: tuple[object, ...], now: Callable[[str], tuple[int, int]]
     return isinstance(deps, tuple) and all(now(str(dep[0])) == (dep[1], dep[2]) for dep in deps)
 
 
-def with_stale_facts_unknown(guard: object, now: Callable[[str], tuple[int, int]]) -> Any:
+def with_stale_facts_spent(guard: object, now: Callable[[str], tuple[int, int]]) -> Any:
     """``guard`` with each fact in it that no longer holds where the call is marked so (no
     ``deps``): the callee cannot be told it. The guard still tests the fact as read, so it can
     still be decided in this function when a caller told it (``entry``)."""
@@ -110,7 +110,7 @@ def with_stale_facts_unknown(guard: object, now: Callable[[str], tuple[int, int]
         return guard if still_holds(guard, now) else (*guard[:2], (), guard[3])
     if guard[0] in ("const", "name", "result", "enum", "loop", "unknown"):
         return guard
-    return tuple(with_stale_facts_unknown(part, now) for part in guard)
+    return tuple(with_stale_facts_spent(part, now) for part in guard)
 
 
 def facts_given(

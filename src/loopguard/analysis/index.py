@@ -40,7 +40,7 @@ from loopguard.analysis.facts import (
     Pure,
     fact_of,
     pure_text,
-    with_stale_facts_unknown,
+    with_stale_facts_spent,
 )
 from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
 from loopguard.analysis.known import (
@@ -913,7 +913,8 @@ class _Indexer(ast.NodeVisitor):
         self.fact_made = self.fact_made or fact is not None
         return fact
 
-    def fact_still_holds(self, name: str) -> tuple[int, int]:
+    def binding_state(self, name: str) -> tuple[int, int]:
+        """A name's bindings so far in the scope being visited, and the loops around (facts.py)."""
         return len(self.scopes[self.current].bindings.get(name, ())), self.loops
 
     def helper_call(self, node: ast.Call) -> bool:
@@ -1117,9 +1118,9 @@ class _Indexer(ast.NodeVisitor):
     def call_conditions(self) -> tuple[Condition, ...]:
         if not self.fact_guards:
             return tuple(self.guards)
-        holds = self.fact_still_holds
+        holds = self.binding_state
         return tuple(
-            (with_stale_facts_unknown(g, holds) if id(g) in self.fact_guards else g, value) for g, value in self.guards
+            (with_stale_facts_spent(g, holds) if id(g) in self.fact_guards else g, value) for g, value in self.guards
         )
 
     def record_iteration(self, iterable: ast.expr) -> None:
