@@ -60,6 +60,8 @@ LIBRARY_BUILDERS = {
         "a85encode", "b85decode", "b85encode",
     )
 }
+#: The names those functions are called by (the index sees a name before it knows its binding).
+LIBRARY_NAMES = frozenset(key.rpartition(".")[2] for key in LIBRARY_BUILDERS)
 #: Marks a call of a library function in ``(TYPED, LIBRARY_CALL, name, attribute)`` until the index
 #: knows what ``name`` is bound to (``with_checked_types``).
 LIBRARY_CALL = "?"
@@ -121,9 +123,9 @@ def argument_type(node: ast.expr) -> tuple[str, ...] | None:
     if isinstance(node, ast.Call):  # ``base64.b64decode(...)``, ``b64decode(...)``: see LIBRARY_BUILDERS
         function = node.func
         if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
-            if any(key.endswith("." + function.attr) for key in LIBRARY_BUILDERS):
+            if function.attr in LIBRARY_NAMES:
                 return (TYPED, LIBRARY_CALL, function.value.id, function.attr)
-        elif isinstance(function, ast.Name) and any(key.endswith("." + function.id) for key in LIBRARY_BUILDERS):
+        elif isinstance(function, ast.Name) and function.id in LIBRARY_NAMES:
             return (TYPED, LIBRARY_CALL, function.id, "")
     return None
 
