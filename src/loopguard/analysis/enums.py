@@ -22,10 +22,14 @@ from typing import Any
 
 from loopguard.analysis.argument_types import ScopeLike, bindings_seen
 from loopguard.analysis.constants import ConstantValue
-from loopguard.analysis.guards import UNKNOWN, Guard, parts_of
+from loopguard.analysis.guards import EQUALS_VALUE, UNKNOWN, Guard, parts_of
 from loopguard.analysis.literals import literal_value
 
 ENUM_CLASSES = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum"})
+#: Enum classes whose members are instances of their values' type (``==`` their values)
+VALUE_TYPES = {"enum.StrEnum": str, "enum.IntEnum": int}
+#: Methods that would make a member compare otherwise
+COMPARISONS = frozenset({"__eq__", "__ne__"})
 #: A mix-in base and the type its members' literals must have (``class Kind(str, Enum)``).
 MIXINS = {"builtins.str": str, "builtins.int": int}
 CONSTRUCTORS = frozenset({"__new__", "__init__"})
@@ -42,7 +46,7 @@ def enum_members(
     mixins = [MIXINS.get(base or "") for base in bases[:-1]]
     if len(mixins) > 1 or None in mixins:
         return None
-    kind = mixins[0] if mixins else None
+    kind = mixins[0] if mixins else VALUE_TYPES.get(bases[-1] or "")  # IntEnum's "1" is 1
     members: dict[str, ConstantValue] = {}
     bound: dict[str, int] = {}
     for statement in node.body:
@@ -56,6 +60,18 @@ def enum_members(
             if kind is None or (type(literal) is kind):
                 members[name] = literal
     return {name: value for name, value in members.items() if bound.get(name) == 1}
+
+
+def equal_to_values(node: ast.ClassDef, qualname_of: Callable[[ast.expr], str | None]) -> bool:
+    """Whether the members of an enum class (one ``enum_members`` reads) compare equal to their
+    values: a ``str``/``int`` mix-in or ``StrEnum``/``IntEnum``, and no ``__eq__``/``__ne__`` of its own."""
+    bases = [qualname_of(base) for base in node.bases]
+    if not (len(bases) > 1 or bases[-1] in VALUE_TYPES):
+        return False
+    return not any(
+        isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in COMPARISONS
+        for statement in node.body
+    )
 
 
 def member_value(statement: ast.stmt) -> tuple[str, ConstantValue] | None:
@@ -111,4 +127,4 @@ def without_members(conditions: tuple[tuple[Any, bool], ...], broken: frozenset[
 
 
 def reads_member(guard: Guard, broken: frozenset[str]) -> bool:
-    return any(part[0] == "enum" and part[1] in broken for part in parts_of(guard))
+    return any(part[0] == "enum" and str(part[1]).removesuffix(EQUALS_VALUE) in broken for part in parts_of(guard))

@@ -80,6 +80,9 @@ Condition = tuple[Guard, bool]
 #: value the evaluator passes through without looking into it.
 Value: TypeAlias = object
 
+#: After an enum member's qualified name: the member compared as a whole, which equals its value
+#: only in an enum whose members are instances of the value's type (enums.py).
+EQUALS_VALUE = "~"
 _COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
 _STRING_TESTS = frozenset({"startswith", "endswith"})
 _LOOP_TESTS = frozenset({"is_running", "is_closed"})
@@ -141,7 +144,7 @@ class _GuardReader:
         if isinstance(node, ast.Compare) and len(node.ops) == 1:
             op = _COMPARISONS.get(type(node.ops[0]))
             if op is not None:
-                left, right = (self.read(side, inner) for side in (node.left, node.comparators[0]))
+                left, right = (self.read_compared(side, inner, op) for side in (node.left, node.comparators[0]))
                 return ("cmp", op, left, right)
         if isinstance(node, ast.Call):
             return self.read_call(node, inner)
@@ -153,6 +156,20 @@ class _GuardReader:
             if member is not None:
                 return ("enum", member)
         return UNKNOWN
+
+    def read_compared(self, node: ast.expr, depth: int, op: str) -> Guard:
+        """An operand of a comparison. ``Class.MEMBER`` compared with ``==`` or ``!=`` is the
+        member itself, which equals its value only when the enum's members are instances of the
+        value's type (``class Kind(str, Enum)``, ``StrEnum``): the guard names it with
+        ``EQUALS_VALUE`` after it, and only such an enum exports that name (enums.py)."""
+        if (
+            (op == "==" or op == "!=") and self.member_named is not None and isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+        ):
+            member = self.member_named(node)
+            if member is not None:
+                return ("enum", member + EQUALS_VALUE)
+        return self.read(node, depth)
 
     def read_call(self, node: ast.Call, inner: int) -> Guard:
         """A string test, a loop test, an ``isinstance`` test, or the result of a helper."""

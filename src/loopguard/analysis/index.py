@@ -33,7 +33,8 @@ from loopguard.analysis.constants import (
     module_imports,
     with_constants,
 )
-from loopguard.analysis.enums import MemberReads, enum_members, without_members
+from loopguard.analysis.enums import MemberReads, enum_members, equal_to_values, without_members
+from loopguard.analysis.equalities import Equalities, equalities
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.analysis.facts import (
     Dep,
@@ -42,7 +43,15 @@ from loopguard.analysis.facts import (
     pure_text,
     with_stale_facts_spent,
 )
-from loopguard.analysis.guards import LOOP, Condition, Guard, guard_of, mentions_a_name, names_in
+from loopguard.analysis.guards import (
+    EQUALS_VALUE,
+    LOOP,
+    Condition,
+    Guard,
+    guard_of,
+    mentions_a_name,
+    names_in,
+)
 from loopguard.analysis.known import (
     LiteralBinding,
     LocalLiterals,
@@ -61,6 +70,7 @@ from loopguard.analysis.managers import managed_return
 from loopguard.analysis.narrowing import (
     Narrowed,
     captured_as,
+    holding_throughout,
     narrowings,
     pattern_narrowing,
     substituted,
@@ -249,7 +259,7 @@ class _Indexer(ast.NodeVisitor):
         self.unbound: set[str] = set()
         # the isinstance narrowings that hold where the code being visited is, innermost last, each
         # with the scope of its test (narrowing.py)
-        self.narrowed: list[tuple[int, Narrowed]] = []
+        self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
@@ -748,6 +758,8 @@ class _Indexer(ast.NodeVisitor):
             members = enum_members(node, self.bound_qualname)
             if members:
                 self.enum_members[node.name] = members
+                if equal_to_values(node, self.bound_qualname):  # ``type == Kind.REDIS``
+                    self.enum_members[node.name] |= {f"{m}{EQUALS_VALUE}": v for m, v in members.items()}
         methods: set[str] = set()
         properties: set[str] = set()
         info = ClassInfo(
@@ -789,7 +801,7 @@ class _Indexer(ast.NodeVisitor):
                 self.visit(condition)
                 # ``[c.get() for c in cs if isinstance(c, C)]``: what follows runs when it holds
                 later = (*generator.ifs[position + 1 :], *node.generators[number + 1 :], *elements)
-                self.narrow(narrowings(condition)[0], later)
+                self.narrow_by(condition, True, later)
         for element in elements:
             self.visit(element)
         del self.narrowed[narrowed:]
@@ -816,18 +828,25 @@ class _Indexer(ast.NodeVisitor):
                 guard = self.decidable_guard(statement.test)
                 if guard is not None:
                     self.guards.append((guard, False))
-                self.narrow(narrowings(statement.test)[1], statements[number + 1 :])
+                self.narrow_by(statement.test, False, statements[number + 1 :])
             elif isinstance(statement, ast.Assert):
-                self.narrow(narrowings(statement.test)[0], statements[number + 1 :])
+                self.narrow_by(statement.test, True, statements[number + 1 :])
         del self.guards[depth:]
         del self.narrowed[narrowed:]
 
-    def narrow(self, narrowed: Narrowed, region: Sequence[ast.AST]) -> None:
+    def narrow_by(self, test: ast.expr, answer: bool, region: Sequence[ast.AST]) -> None:
+        """Where ``test`` gave ``answer``: its ``isinstance`` narrowings and the literals it pins."""
+        index = 0 if answer else 1
+        self.narrow(narrowings(test)[index], region, equalities(test)[index])
+
+    def narrow(self, narrowed: Narrowed, region: Sequence[ast.AST], pinned: Equalities | None = None) -> None:
         """Where a test's narrowings hold from here on (``region``: what runs only after the test
-        gave that answer) — those of the names it never binds again (narrowing.py)."""
+        gave that answer) — those of the names it never binds again (narrowing.py), and the
+        literals it pins names and mapping keys to (equalities.py)."""
         narrowed = without_rebound(narrowed, region)
-        if narrowed:
-            self.narrowed.append((self.current, narrowed))
+        pinned = holding_throughout(pinned, region) if pinned else {}
+        if narrowed or pinned:
+            self.narrowed.append((self.current, narrowed, pinned))
 
     def narrowings_here(self) -> Narrowed:
         """The narrowings that hold for the code being visited: those of a test in its own scope
@@ -843,9 +862,18 @@ class _Indexer(ast.NodeVisitor):
             hidden.update(self.scopes[scope].bindings)
             scope = self.scopes[scope].parent
         here: Narrowed = {}
-        for owner, narrowed in self.narrowed:
+        for owner, narrowed, _pinned in self.narrowed:
             if owner in hidden_at:
                 here.update((name, typed) for name, typed in narrowed.items() if name not in hidden_at[owner])
+        return here
+
+    def pinned_here(self) -> Equalities:
+        """The literals pinned where the code being visited is (in its own function's scope only:
+        a comprehension may rebind the name, a nested ``def`` run later)."""
+        here: Equalities = {}
+        for owner, _narrowed, pinned in self.narrowed:
+            if owner == self.current:
+                here.update(pinned)
         return here
 
     def decidable_guard(self, test: ast.expr) -> Guard | None:
@@ -994,12 +1022,13 @@ class _Indexer(ast.NodeVisitor):
         """An ``if`` statement or expression: each branch under its guard, true then false."""
         self.visit(test)
         guard = self.decidable_guard(test)
-        narrowed = narrowings(test)
+        narrowed, pinned = narrowings(test), equalities(test)
         for branch, expected in ((body, True), (orelse, False)):
             if guard is not None:
                 self.guards.append((guard, expected))
             depth = len(self.narrowed)
-            self.narrow(narrowed[0] if expected else narrowed[1], branch if isinstance(branch, list) else [branch])
+            index = 0 if expected else 1
+            self.narrow(narrowed[index], branch if isinstance(branch, list) else [branch], pinned[index])
             visit_branch(branch)
             del self.narrowed[depth:]
             if guard is not None:
@@ -1016,7 +1045,7 @@ class _Indexer(ast.NodeVisitor):
             guard = self.decidable_guard(operand)
             if guard is not None:
                 self.guards.append((guard, expected))
-            self.narrow(narrowings(operand)[0 if expected else 1], node.values[number + 1 :])
+            self.narrow_by(operand, expected, node.values[number + 1 :])
         del self.guards[depth:]
         del self.narrowed[narrowed:]
 
@@ -1041,8 +1070,11 @@ class _Indexer(ast.NodeVisitor):
         position = CALLBACK_POSITIONS.get(method) if method is not None else None
         if position is not None and len(node.args) > position:
             self.callbacks.append((self.current, func, expr_of(node.args[position])))
-        # a call without arguments has no literal ones (a third of the calls: not asked)
-        literals = () if is_partial(func) or not (node.args or node.keywords) else literal_arguments(node)
+        # (a third of the calls have no arguments: not asked)
+        if is_partial(func) or not (node.args or node.keywords):
+            literals: tuple[Literal, ...] = ()  # a call without arguments has no literal ones
+        else:
+            literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
         if self.alternatives:
             literals = self.with_alternatives(literals)
         self.record_call(func, node, literals)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from loopguard.analysis.argument_types import argument_type
+from loopguard.analysis.equalities import Equalities, pinned_argument, pinned_items
 from loopguard.models import FLAGS, NOT_LITERAL, PASSED, Literal
 
 #: The most names one ``A | B | ...`` argument is read as (``flag_names``); more is not a literal.
@@ -27,9 +28,10 @@ def literal_value(node: ast.expr) -> tuple[bool, int | bool | str | None]:
     return False, None
 
 
-def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
+def literal_arguments(node: ast.Call, pinned: Equalities | None = None) -> tuple[Literal, ...]:
     """The constant arguments of a call, by position (before any ``*args``) and keyword: what the
-    catalogue's ``non_waiting`` conditions read (``join(timeout=0)``, ``acquire(False)``)."""
+    catalogue's ``non_waiting`` conditions read (``join(timeout=0)``, ``acquire(False)``); with
+    ``pinned``, also the names and mapping keys a test has pinned to a literal (equalities.py)."""
     found: list[Literal] = []
     given = 0  # positional arguments before any *args: ("#", n) says the first n are given
     for position, argument in enumerate(node.args):
@@ -38,6 +40,8 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
             break
         given = position + 1
         keep, value = literal_value(argument)
+        if not keep and pinned:
+            keep, value = pinned_argument(argument, pinned)
         if keep:
             found.append((position, value))
         elif (name := passed_name(argument)) is not None:
@@ -51,8 +55,12 @@ def literal_arguments(node: ast.Call) -> tuple[Literal, ...]:
     for keyword in node.keywords:
         if keyword.arg is None:
             found.append(("*", NOT_LITERAL))  # **kwargs
+            if pinned:  # ``**settings`` after ``settings["type"] == "redis"`` passes type="redis"
+                found += pinned_items(keyword.value, pinned)
             continue
         keep, value = literal_value(keyword.value)
+        if not keep and pinned:
+            keep, value = pinned_argument(keyword.value, pinned)
         if keep:
             found.append((keyword.arg, value))
         elif (name := passed_name(keyword.value)) is not None:

@@ -27,9 +27,10 @@ Where a narrowing holds, and why it is sound:
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
+from loopguard.analysis.equalities import READING_METHODS, Equalities
 from loopguard.analysis.expressions import expr_of
 from loopguard.analysis.values import CallFunc, Expr, Value
 
@@ -174,6 +175,39 @@ def bound_names(region: Iterable[ast.AST], names: set[str]) -> set[str]:
                 case ast.MatchAs(name=str() as name) | ast.MatchStar(name=str() as name) if name in names:
                     found.add(name)
     return found
+
+
+def holding_throughout(pinned: Equalities, region: Sequence[ast.AST]) -> Equalities:
+    """The pins that hold throughout ``region``: not of a name it binds, nor of a mapping it may
+    change."""
+    if not pinned:
+        return pinned
+    names = {name for name, _key in pinned}
+    changed = bound_names(region, names)
+    mappings = {name for name, key in pinned if key is not None} - changed
+    if mappings:
+        changed |= used_other_than_read(region, mappings)
+    return {subject: value for subject, value in pinned.items() if subject[0] not in changed}
+
+
+def used_other_than_read(region: Sequence[ast.AST], mappings: set[str]) -> set[str]:
+    """Which of ``mappings`` the region uses any way but reading them (equalities.py)."""
+    read: set[int] = set()  # ids of the Name nodes used only to read
+    uses: list[ast.Name] = []
+    for root in region:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Name) and node.id in mappings:
+                uses.append(node)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                read.add(id(node.value))
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and func.attr in READING_METHODS:
+                    read.add(id(func.value))
+                read.update(id(keyword.value) for keyword in node.keywords if keyword.arg is None)
+            elif isinstance(node, ast.Compare):
+                read.update(id(operand) for operand in (node.left, *node.comparators))
+    return {use.id for use in uses if id(use) not in read}
 
 
 def attribute_paths_bound(region: Iterable[ast.AST], paths: set[str]) -> set[str]:
