@@ -22,6 +22,7 @@ from loopguard.runner import check_paths
 HELPER = b'''
 import os, time
 from shop.db import SessionLocal
+from shop.db import *
 
 TIMEOUT = 3
 NAMES = ("a", "b")
@@ -70,6 +71,7 @@ def test_a_lazy_summary_gives_what_the_whole_entry_decodes_to(tmp_path: Path) ->
     assert lazy.calls == whole.calls and lazy.calls
     assert lazy.names == whole.names
     assert lazy.names.constants == whole.names.constants and lazy.names.constants
+    assert lazy.names.star_imports == whole.names.star_imports == ("shop.db",)
     assert encode(lazy) == encode(whole)
 
 
@@ -100,7 +102,7 @@ def test_entries_that_are_not_summaries_or_not_signed_are_read_whole(
     assert reader.get_signed("failed", lazy_summary) is None  # an LG001 entry
     assert reader.get("failed", SUMMARY_ENTRY) is not None
     assert lazy_summary(b"\x92\xc0\xc0") is None  # (None, None): no summary
-    assert lazy_summary(b"\x92\x9c\x01") is None  # truncated
+    assert lazy_summary(b"\x92\x9d\x01") is None  # truncated
     Cache(directory, use_pack=False).put("entry", to_cache(index_source(
         HELPER, Path("h.py"), "h.py", "h.py", "shop.helpers", "shop", {"shop"}
     )))

@@ -97,3 +97,12 @@ def test_a_bare_marker_leaves_the_finding_a_detailed_one_needs() -> None:
     other = finding(3, 20, "LG101", "`time.sleep` blocks the event loop")
     markers = [Expected(3, "LG101"), Expected(3, "LG101", column=20)]
     assert unmatched_markers(markers, [other, SLEEP]) == []
+
+
+def test_a_class_attribute_annotated_final_is_the_lock_it_aliases() -> None:
+    """litellm W1: the reported acquire is the caller's ``with manager.lists_lock:``, which can
+    wait, not the owner's re-entry of the same RLock in the helper it calls."""
+    fixture = FIXTURES / "precision_final_annotation.py"
+    [finding] = [f for f in findings_of(fixture, cwd=FIXTURES) if f.line == 58]
+    assert finding.root == "precision_final_annotation.py:52 threading.RLock.__enter__"
+    assert [hop.function for hop in finding.chain] == ["pre_call", "setup"]

@@ -76,6 +76,7 @@ from loopguard.analysis.narrowing import (
     substituted,
     without_rebound,
 )
+from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
     UNKNOWN,
     AttrExpr,
@@ -202,6 +203,9 @@ class ModuleIndex:
     constants: dict[str, ArgumentValue] = field(default_factory=dict)
     # the qualified name each import binds, in any scope (``summary.imported_names``)
     imports: set[str] = field(default_factory=set)
+    # the modules of the module's star imports, in order, and what a star import of it binds (stars.py)
+    star_imports: tuple[str, ...] = ()
+    public: tuple[str, ...] | None = None
 
 
 class _Indexer(ast.NodeVisitor):
@@ -214,6 +218,7 @@ class _Indexer(ast.NodeVisitor):
         self.coroutines: dict[int, tuple[int, int, int]] = {}
         self.imported_roots: set[str] = set()
         self.imports: set[str] = set()  # the qualified names the imports bind
+        self.star_imports: list[str] = []  # the modules star-imported, in order (stars.py)
         self.callbacks: list[tuple[int, CallFunc, Expr]] = []
         self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
         self.properties: dict[str, set[str]] = {}  # class qualname -> its properties
@@ -411,6 +416,8 @@ class _Indexer(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 self.unbound.add("*")
+                self.star_imports.append(base)
+                self.imports.add(base)  # a run over one file reads it as context
                 self.before_star = set(self.scopes[0].bindings)  # a star import may rebind these
                 continue
             qualname = f"{base}.{alias.name}" if base else alias.name
@@ -773,7 +780,12 @@ class _Indexer(ast.NodeVisitor):
             self.visit(statement)
             # class-level annotations and assignments describe the instances' attributes too
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                add_binding(info.attributes, statement.target.id, ("type", annotation_of(statement.annotation), body))
+                # ``x: Final = value`` declares no type: x is what the value is (as in visit_AnnAssign)
+                declared: Binding = (
+                    ("value", expr_of(statement.value), body) if is_bare_final(statement) and statement.value
+                    else ("type", annotation_of(statement.annotation), body)
+                )
+                add_binding(info.attributes, statement.target.id, declared)
             elif isinstance(statement, ast.Assign):
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
@@ -917,6 +929,10 @@ class _Indexer(ast.NodeVisitor):
         is bound here to one import or definition (a later binding makes the module's guards that
         read one unknown: enums.MemberReads)."""
         found = bound_to(node, self.bindings_of)
+        if found is None and self.star_imports and isinstance(node.value, ast.Name):
+            name = node.value.id  # bound by no scope: perhaps by a star import (stars.py)
+            if not self.bindings_of(name) and name not in BUILTIN_NAMES:
+                found = f"{self.module}.{name}.{node.attr}", name, ()
         if found is None:
             return None
         member, name, bound = found
@@ -1201,6 +1217,8 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         rebindings=indexer.rebindings,
         constants=indexer.exported,
         imports=indexer.imports,
+        star_imports=tuple(indexer.star_imports),
+        public=public_names(tree),
     )
 
 

@@ -17,13 +17,14 @@ those expressions with the same ``Resolver`` methods, so there is still one set 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from loopguard import catalogue
 from loopguard.analysis.constants import IMPORTED, REEXPORT, ArgumentValue, is_imported, reexported
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.managers import managed_type
 from loopguard.analysis.resolve import ACCESS_KINDS, Resolver
+from loopguard.analysis.stars import exported
 from loopguard.analysis.values import Closed, DeferredTarget, Target, Value
 from loopguard.models import NOT_LITERAL
 
@@ -99,6 +100,10 @@ class Project:
             return ("ref", qualname)
         module, name = where
         bindings = self.modules[module].scopes[0].bindings.get(name)
+        if not bindings and self.modules[module].star_imports:  # a name a star import binds
+            provider = self.star_module(module, name)
+            if provider:
+                return self.deref(("ref", f"{provider}.{name}"), hops + 1)
         if not bindings or (len(bindings) == 1 and bindings[0] == ("ref", qualname)):
             return ("ref", qualname)  # a def or class: its qualified name is the answer
         found = self.resolver(module).merge(name, 0, bindings)
@@ -106,6 +111,36 @@ class Project:
             case ("ref", other) if other != qualname:
                 return self.deref(found, hops + 1)
         return found
+
+    def star_name(self, module: str, name: str) -> Value | None:
+        """What ``name``, bound by no scope of ``module`` and not a builtin, is: what one of its
+        star imports binds (stars.py)."""
+        qualname = f"{module}.{name}"
+        found = self.deref(("ref", qualname))
+        return None if found == ("ref", qualname) else found
+
+    def star_module(self, module: str, name: str, depth: int = 0) -> str | None | Literal[False]:
+        """The module whose top-level binding ``name`` is in ``module``, which binds no ``name`` of
+        its own, through its star imports, the last first (stars.py); False when none of them binds
+        it, None when one may (a module outside the project, an ``__all__`` not read)."""
+        for star in reversed(self.modules[module].star_imports):
+            if depth > MAX_REEXPORTS or self.split(f"{star}.{name}") != (star, name):
+                return None  # outside the project (or not checked): it may bind any name
+            target = self.modules[star]
+            given = exported(target.public, name)
+            if given is None:
+                return None
+            if not given:
+                continue
+            if name in target.scopes[0].bindings:
+                return star
+            if target.star_imports:
+                inner = self.star_module(star, name, depth + 1)
+                if inner is not False:
+                    return inner
+            elif target.public is not None:
+                return None  # in ``__all__`` but not bound: a submodule, or set some other way
+        return False
 
     def imported_constant(self, qualname: str) -> ArgumentValue:
         """The literal of another module's constant a call's argument names (constants.py), or
@@ -122,6 +157,9 @@ class Project:
             found = module.constants.get(where[1], NOT_LITERAL)
             if found == NOT_LITERAL and member and module.constants.get(name) == REEXPORT:
                 found = REEXPORT  # the enum class imported here, bound once: follow it
+            elif found == NOT_LITERAL and module.star_imports and name not in module.scopes[0].bindings:
+                provider = self.star_module(where[0], name)  # the class a star import binds here
+                found = (IMPORTED, f"{provider}.{where[1]}") if provider else NOT_LITERAL
             if found == REEXPORT:
                 found = (IMPORTED, reexported(module.scopes[0].bindings.get(name, ())) or "")
                 if member and found[1]:
@@ -166,6 +204,12 @@ class LocalProject(Project):
     def is_elsewhere_in_project(self, qualname: str) -> bool:
         top = qualname.partition(".")[0]
         return top in self.project_tops and self.split(qualname) is None and qualname != self.module
+
+    def star_name(self, module: str, name: str) -> Value | None:
+        """A name a star import may bind is looked up once every module is known."""
+        if any(star.partition(".")[0] in self.project_tops for star in self.modules[module].star_imports):
+            return ("defer", ("g", f"{module}.{name}"))
+        return None
 
     def deref(self, value: Value | None, hops: int = 0) -> Value | None:
         match value:  # ``Project.deref`` inlined: asked for nearly every name the worker resolves

@@ -34,13 +34,13 @@ Why the rules are what they are:
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Collection, Mapping, Sequence
 from typing import Literal, Protocol, TypeAlias
 
 from loopguard.analysis.index import ClassInfo, ModuleIndex
 from loopguard.analysis.managers import entered_type, managed_type
 from loopguard.analysis.narrowing import TYPE_ASSERTIONS
+from loopguard.analysis.stars import BUILTIN_NAMES
 from loopguard.analysis.values import (
     Binding,
     CallFunc,
@@ -64,7 +64,6 @@ from loopguard.models import built_type
 
 __all__ = ["Target", "Value", "is_deferred"]
 
-BUILTIN_NAMES = frozenset(dir(builtins))
 #: ``-> Self``: the instance the method is called on
 SELF_TYPES = frozenset({"typing.Self", "typing_extensions.Self"})
 #: The deferred key of each kind of attribute access (``Resolver.access_target``)
@@ -107,6 +106,8 @@ class Project(Protocol):
     def class_info(self, qualname: str) -> tuple[Resolver, ClassInfo] | None: ...
 
     def function_return(self, qualname: str) -> Value | None: ...
+
+    def star_name(self, module: str, name: str) -> Value | None: ...
 
 
 #: How many bindings (``x2 = x1``, ``x1 = x0``...) or base classes resolution follows inside one
@@ -339,6 +340,8 @@ class Resolver:
             current = scope.parent
         if name in BUILTIN_NAMES:
             return ("ref", f"builtins.{name}")
+        if self.index.star_imports:  # ``from other import *`` may bind it (stars.py)
+            return self.project.star_name(self.index.module, name)
         return None
 
     def merge(self, name: str, scope: int, bindings: Sequence[Binding]) -> Value | None:

@@ -156,6 +156,8 @@ def resolved_names(index: ModuleIndex, resolver: Resolver, project_tops: Collect
         imported_roots=set(),
         function_returns=returns,
         constants=exported_names(index.constants, project_tops),
+        star_imports=index.star_imports,
+        public=index.public,
     )
 
 
@@ -274,11 +276,12 @@ def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, in
 
 def imported_names(index: ModuleIndex) -> set[str]:
     """Every qualified name the module imports (``ModuleIndex.imports``: its defs and classes
-    are its own), and each of its dotted prefixes."""
-    own = index.module + "."
+    are its own, but a package's ``__init__`` imports its submodules), and each of its dotted
+    prefixes."""
+    own = index.module + "." if index.package != index.module else None
     names: set[str] = set()
     for qualname in index.imports:
-        if qualname.startswith(own):
+        if own is not None and qualname.startswith(own):
             continue
         # longest first: a prefix already there has its own prefixes there too
         name = qualname
@@ -298,6 +301,7 @@ EncodedSummary = tuple[
     str, str, dict[str, Sequence[Binding]], dict[str, EncodedClass], dict[str, tuple[Expr, int]],
     tuple[LoopCallFields, ...], str, tuple[str, ...], dict[str, FunctionFields],
     tuple[tuple[Target, Target], ...], tuple[Target, ...], dict[str, ArgumentValue],
+    tuple[tuple[str, ...], tuple[str, ...] | None],
 ]
 
 
@@ -317,17 +321,21 @@ def encode(summary: FileSummary) -> EncodedSummary:
     return (
         summary.module, summary.package, exports, classes, names.function_returns, summary.calls,
         summary.library, tuple(summary.imports), summary.functions, summary.callbacks, summary.import_calls,
-        names.constants,
+        names.constants, (names.star_imports, names.public),
     )
 
 
 def decode(data: EncodedSummary) -> FileSummary:
     """Back from ``encode``, cheaply: bindings and calls stay tuples (the resolver only reads them)."""
-    module, package, exports, classes, returns, calls, library, imports, functions, callbacks, warm, constants = data
+    module, package, exports, classes, returns, calls, library, imports, functions, callbacks, warm, constants, stars = data
     scope = Scope("module", None, module, bindings=exports)
     infos = {
         qualname: ClassInfo(qualname, bases, 0, 0, attributes=attributes, methods=methods, properties=properties)
         for qualname, (bases, attributes, methods, properties) in classes.items()
     }
-    names = ModuleIndex(module, package, [scope], infos, [], {}, set(), returns, constants=constants)
+    star_imports, public = stars
+    names = ModuleIndex(
+        module, package, [scope], infos, [], {}, set(), returns, constants=constants,
+        star_imports=tuple(star_imports), public=None if public is None else tuple(public),
+    )
     return FileSummary(module, package, names, calls, library, frozenset(imports), functions, callbacks, warm)

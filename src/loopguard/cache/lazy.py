@@ -28,19 +28,20 @@ from loopguard.cache.store import refuse_extension, unpack
 Offsets = tuple[int, int]
 
 #: The first bytes of a summary entry that holds a summary: an array of two (summary, error) whose
-#: first item is an array of 12 (``summary.encode``). Anything else is read the ordinary way.
-SUMMARY_HEAD = b"\x92\x9c"
+#: first item is an array of 13 (``summary.encode``). Anything else is read the ordinary way.
+SUMMARY_HEAD = b"\x92\x9d"
 
 
 class LazySummary(FileSummary):
     """A ``FileSummary`` whose ``names`` and ``calls`` are unpacked from ``payload`` when first read
-    (``names_at``: where its exports, classes, function returns and constants are packed)."""
+    (``names_at``: where its exports, classes, function returns, constants and star imports are
+    packed)."""
 
     def __init__(
         self,
         payload: bytes,
         head: tuple[str, str, str, frozenset[str], dict[str, Any], tuple[Any, ...], tuple[Any, ...]],
-        names_at: tuple[Offsets, Offsets, Offsets, Offsets],
+        names_at: tuple[Offsets, Offsets, Offsets, Offsets, Offsets],
         calls_at: Offsets,
     ) -> None:
         # not the dataclass's __init__: it would assign ``names`` and ``calls``
@@ -57,10 +58,10 @@ class LazySummary(FileSummary):
     @property
     def names(self) -> ModuleIndex:
         if self._names is None:
-            exports, classes, returns, constants = (self.unpacked(at) for at in self._names_at)
+            exports, classes, returns, constants, stars = (self.unpacked(at) for at in self._names_at)
             encoded: EncodedSummary = (
                 self.module, self.package, exports, classes, returns, (), self.library, (), {}, (), (),
-                constants,
+                constants, stars,
             )
             self._names = decode(encoded).names  # the names part of a whole summary's decoding
         return self._names
@@ -122,14 +123,14 @@ def lazy_summary(payload: bytes) -> FileSummary | None:
         exports_at, classes_at, returns_at = skipped(reader), skipped(reader), skipped(reader)
         calls_at = skipped(reader)
         library, imports, functions, callbacks, import_calls = (reader.unpack() for _ in range(5))
-        constants_at = skipped(reader)
+        constants_at, stars_at = skipped(reader), skipped(reader)
         error = reader.unpack()
     except (ValueError, TypeError, msgpack.OutOfData, msgpack.ExtraData):
         return None
     if error is not None or reader.tell() != len(payload):
         return None
     head = (module, package, library, frozenset(imports), functions, callbacks, import_calls)
-    names_at = (exports_at, classes_at, returns_at, constants_at)
+    names_at = (exports_at, classes_at, returns_at, constants_at, stars_at)
     return LazySummary(payload, head, names_at, calls_at)
 
 

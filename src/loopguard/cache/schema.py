@@ -184,6 +184,7 @@ SUMMARY = record(
     array_of(record(tree, tree)),  # scheduled callbacks
     array_of(tree),  # project callables called at import time
     mapping(tree),  # module constants and project imports (analysis/constants.py)
+    record(array_of(string), optional(array_of(string))),  # star imports, public names (analysis/stars.py)
 )
 FILE_ERROR = record(integer, integer, string)  # line, column, message
 SUMMARY_ENTRY = record(optional(SUMMARY), optional(FILE_ERROR))
