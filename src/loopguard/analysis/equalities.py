@@ -28,8 +28,11 @@ What a test pins, and why it is sound:
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
-from typing import Final, TypeAlias
+from collections.abc import Callable, Iterable
+from typing import Final, TypeAlias, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: A pinned value: a string, None, or a bool
 Pinned: TypeAlias = "str | bool | None"
@@ -43,22 +46,28 @@ READING_METHODS: Final = frozenset({"get", "keys", "values", "items", "copy", "_
 
 def equalities(test: ast.expr) -> tuple[Equalities, Equalities]:
     """What ``test`` pins where it is true, and where it is false."""
-    if isinstance(test, ast.Compare):
-        return compared(test)
+    return by_answer(test, compared)
+
+
+def by_answer(
+    test: ast.expr, leaf: Callable[[ast.expr], tuple[dict[K, V], dict[K, V]]]
+) -> tuple[dict[K, V], dict[K, V]]:
+    """What ``leaf`` says of the simple tests in ``test`` (where each is true, where it is false),
+    for the whole test: through ``not``, and ``and``/``or`` (where all hold, all that they say)."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        when_true, when_false = equalities(test.operand)
+        when_true, when_false = by_answer(test.operand, leaf)
         return when_false, when_true
     if isinstance(test, ast.BoolOp):
-        parts = [equalities(value) for value in test.values]
-        if isinstance(test.op, ast.And):  # all true: each one's pins hold
+        parts = [by_answer(value, leaf) for value in test.values]
+        if isinstance(test.op, ast.And):  # all true: what each says where it is true holds
             return agreed(true for true, _false in parts), {}
         return {}, agreed(false for _true, false in parts)  # all false
-    return {}, {}
+    return leaf(test)
 
 
-def compared(test: ast.Compare) -> tuple[Equalities, Equalities]:
+def compared(test: ast.expr) -> tuple[Equalities, Equalities]:
     """``subject == "lit"``, ``subject != "lit"``, ``subject is None`` and the like."""
-    if len(test.ops) != 1:
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return {}, {}
     op, left, right = test.ops[0], test.left, test.comparators[0]
     if isinstance(left, ast.Constant) and not isinstance(right, ast.Constant):
@@ -104,11 +113,13 @@ def subject_of(node: ast.expr, value: Pinned) -> Subject | None:
     return (mapping.id, key.value)
 
 
-def agreed(pins: Iterable[Equalities]) -> Equalities:
-    """Pins that all hold; a subject pinned to two values is left out (the test cannot be true)."""
-    result: Equalities = {}
-    conflicting: set[Subject] = set()
-    for mapping in pins:
+def agreed(facts: Iterable[dict[K, V]]) -> dict[K, V]:
+    """What several tests that all hold say together; a subject they say two things of is left out
+    (two values: the test cannot be true; two classes: one is a subclass of the other, or a class
+    of both, either way not one known type)."""
+    result: dict[K, V] = {}
+    conflicting: set[K] = set()
+    for mapping in facts:
         for subject, value in mapping.items():
             if subject in result and result[subject] != value:
                 conflicting.add(subject)

@@ -30,7 +30,7 @@ import ast
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
-from loopguard.analysis.equalities import READING_METHODS, Equalities
+from loopguard.analysis.equalities import READING_METHODS, Equalities, by_answer
 from loopguard.analysis.expressions import expr_of
 from loopguard.analysis.values import CallFunc, Expr, Value
 
@@ -45,15 +45,7 @@ TYPE_ASSERTIONS: Final[frozenset[Value]] = frozenset(
 
 def narrowings(test: ast.expr) -> tuple[Narrowed, Narrowed]:
     """The names ``test`` narrows where it is true, and where it is false."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        when_true, when_false = narrowings(test.operand)
-        return when_false, when_true
-    if isinstance(test, ast.BoolOp):
-        parts = [narrowings(value) for value in test.values]
-        if isinstance(test.op, ast.And):  # all true: each one's narrowing holds
-            return combined(true for true, _false in parts), {}
-        return {}, combined(false for _true, false in parts)  # all false
-    return {**done_narrowing(test), **isinstance_narrowing(test)}, {}
+    return by_answer(test, lambda simple: ({**done_narrowing(simple), **isinstance_narrowing(simple)}, {}))
 
 
 def done_narrowing(test: ast.expr) -> Narrowed:
@@ -125,19 +117,6 @@ def captured_as(pattern: ast.MatchAs) -> Expr | None:
     """What ``case C(...) as name`` binds ``name`` to: an instance of ``C``."""
     matched = pattern_class(pattern)
     return None if matched is None else ("typed", BUILTIN_ISINSTANCE, expr_of(matched), ("other",))
-
-
-def combined(narrowed: Iterable[Narrowed]) -> Narrowed:
-    """Narrowings that all hold; a name narrowed to two different classes is left out (one of
-    them is a subclass of the other, or a class of both: either way not one known type)."""
-    result: Narrowed = {}
-    conflicting: set[str] = set()
-    for mapping in narrowed:
-        for name, typed in mapping.items():
-            if name in result and result[name] != typed:
-                conflicting.add(name)
-            result[name] = typed
-    return {name: typed for name, typed in result.items() if name not in conflicting}
 
 
 def without_rebound(narrowed: Narrowed, region: Iterable[ast.AST]) -> Narrowed:
