@@ -86,6 +86,9 @@ CLASSES: dict[str, type] = {
     "pathlib.PurePath": pathlib.PurePath,
 }
 ISINSTANCE = "builtins.isinstance"
+#: The builtin functions a guard reads by name (``isinstance(x, C)``, ``len(x)``): judged only
+#: while the name is the builtin (``TypeTests``).
+JUDGED_FUNCTIONS = frozenset({ISINSTANCE, "builtins.len"})
 MAX_CLASSES = 8
 
 
@@ -236,7 +239,7 @@ class TypeTests:
         if found is None:
             return None
         qualname, name, bound = found
-        if qualname not in CLASSES and not (qualname == ISINSTANCE and isinstance(node, ast.Name)):
+        if qualname not in CLASSES and not (qualname in JUDGED_FUNCTIONS and isinstance(node, ast.Name)):
             return None
         self.assumed.append((scope, name, bound))
         return qualname
@@ -264,7 +267,7 @@ def isinstance_test(node: ast.expr, class_named: Callable[[ast.expr], str | None
     if not parts or len(parts) > MAX_CLASSES or class_named(node.func) != ISINSTANCE:
         return None
     classes = tuple(class_named(part) for part in parts)
-    if any(qualname is None or qualname == ISINSTANCE for qualname in classes):
+    if any(qualname is None or qualname in JUDGED_FUNCTIONS for qualname in classes):
         return None
     return subject, tuple(str(qualname) for qualname in classes)
 
@@ -299,9 +302,9 @@ def possible_types(value: object) -> list[tuple[type, bool]] | None:
 
 
 #: The guards that read a module name's binding when the module is indexed (``TypeTests``,
-#: ``enums.MemberReads``): ``isinstance`` tests and enum members' values.
-TYPE_TESTS = frozenset({"isinstance", "enum"})
-ISINSTANCE_TESTS = frozenset({"isinstance"})
+#: ``enums.MemberReads``): ``isinstance`` and ``len`` tests and enum members' values.
+TYPE_TESTS = frozenset({"isinstance", "len", "enum"})
+ISINSTANCE_TESTS = frozenset({"isinstance", "len"})
 
 
 def without_type_tests(

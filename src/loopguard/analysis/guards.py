@@ -19,6 +19,9 @@ Guards (tuples, so they hash and travel in summaries):
 * ``("cmp", op, left, right)`` — one comparison: ``is``, ``is not``, ``==``, ``!=``, ``in``, ``not in``;
 * ``("method", base, name, argument)`` — ``base.startswith(lit)`` / ``endswith``, and ``loop.is_running()`` / ``loop.is_closed()`` (argument ``("const", None)``);
 * ``("if", test, body, orelse)`` — a conditional expression;
+* ``("len", g)`` — ``len(x)`` with ``len`` the builtin (checked as ``isinstance`` is), of a
+  string or of ``("method", base, "split", separator)``, ``x.split(sep)``'s parts; ``<``, ``<=``,
+  ``>``, ``>=`` compare two ints or two strings;
 * ``("isinstance", subject, classes)`` — ``isinstance(subject, C)`` with every class one whose
   instances can be judged, by qualified name (``argument_types.py``: a ``dict`` argument is never
   a ``str``);
@@ -64,6 +67,7 @@ if TYPE_CHECKING:  # the variadic ``and``/``or`` need ``Unpack`` (typing 3.11): 
         | tuple[Literal["method"], "Guard", str, "Guard"]
         | tuple[Literal["if"], "Guard", "Guard", "Guard"]
         | tuple[Literal["isinstance"], "Guard", tuple[str, ...]]
+        | tuple[Literal["len"], "Guard"]
         | tuple[Literal["result"], str]
         | tuple[Literal["enum"], str]
         | tuple[Literal["fact"], str, tuple[tuple[str, int, int], ...], bool]
@@ -83,7 +87,12 @@ Value: TypeAlias = object
 #: After an enum member's qualified name: the member compared as a whole, which equals its value
 #: only in an enum whose members are instances of the value's type (enums.py).
 EQUALS_VALUE = "~"
-_COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
+_COMPARISONS = {
+    ast.Is: "is", ast.IsNot: "is not", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in",
+    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+}
+#: Orderings, for two ints (or bools) or two strings: anything else may raise or be user-defined
+_ORDERINGS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 _STRING_TESTS = frozenset({"startswith", "endswith"})
 _LOOP_TESTS = frozenset({"is_running", "is_closed"})
 MAX_GUARD_DEPTH = 8
@@ -178,7 +187,15 @@ class _GuardReader:
             tested = isinstance_test(node, self.class_named)
             if tested is not None:
                 return ("isinstance", self.read(tested[0], inner), tested[1])
+        if (
+            self.class_named is not None and isinstance(function, ast.Name) and function.id == "len"
+            and len(node.args) == 1 and not node.keywords and self.class_named(function) == "builtins.len"
+        ):
+            return ("len", self.read(node.args[0], inner))
         if isinstance(function, ast.Attribute) and not node.keywords:
+            if function.attr == "split" and len(node.args) <= 1:  # ``model.split("/")``: the parts
+                separator = self.read(node.args[0], inner) if node.args else ("const", None)
+                return ("method", self.read(function.value, inner), "split", separator)
             if function.attr in _STRING_TESTS and len(node.args) == 1:
                 base = self.read(function.value, inner)
                 return ("method", base, function.attr, self.read(node.args[0], inner))
@@ -236,6 +253,8 @@ def parts_of(guard: Guard) -> list[Guard]:
             inside = (test, body, orelse)
         case ("isinstance", subject, _classes):
             inside = (subject,)
+        case ("len", subject):
+            inside = (subject,)
         case _:
             inside = ()
     return [guard, *(part for inner in inside for part in parts_of(inner))]
@@ -279,10 +298,18 @@ def evaluate(guard: Guard, values: Mapping[str, Value]) -> Value:
             if evaluate(base, values) == LOOP:
                 return name == "is_running"  # the loop the code runs on: running, so not closed
             return _UNKNOWN_VALUE
+        case ("method", base, "split", argument):
+            text, separator = evaluate(base, values), evaluate(argument, values)
+            if isinstance(text, str) and (separator is None or (isinstance(separator, str) and separator)):
+                return tuple(text.split(separator))
         case ("method", base, name, argument):
             text, prefix = evaluate(base, values), evaluate(argument, values)
             if isinstance(text, str) and isinstance(prefix, str):
                 return text.startswith(prefix) if name == "startswith" else text.endswith(prefix)
+        case ("len", measured):
+            sized = evaluate(measured, values)
+            if isinstance(sized, (str, tuple)):
+                return len(sized)
     return _UNKNOWN_VALUE
 
 
@@ -322,6 +349,9 @@ def _compare(op: str, left: Value, right: Value) -> Value:
         return left is None and right is None if (left is None or right is None) else _UNKNOWN_VALUE
     if op == "is not":
         return not (left is None and right is None) if (left is None or right is None) else _UNKNOWN_VALUE
+    if op in _ORDERINGS:
+        comparable = (isinstance(left, int) and isinstance(right, int)) or (isinstance(left, str) and isinstance(right, str))
+        return _ORDERINGS[op](left, right) if comparable else _UNKNOWN_VALUE
     if isinstance(left, tuple) or (isinstance(right, tuple) and op not in ("in", "not in")):
         return _UNKNOWN_VALUE  # a list and a tuple display differ, and both are tuples here
     if isinstance(right, tuple):
