@@ -87,3 +87,16 @@ def test_one_file_in_a_warm_project_follows_a_package_that_re_exports_its_submod
     assert [(path, line) for path, line, _code, _message in whole] == [("shop/view.py", 5)]
     view.write_text(view.read_text() + "# edited\n")
     assert checked(tmp_path, "shop/view.py") == whole
+
+
+def test_star_imports_in_a_cycle_are_searched_once_each(tmp_path: Path) -> None:
+    """Two modules star-importing each other, and a package star-importing itself: each module is
+    searched once for a name, and a name no module binds stays unknown (no finding, no error)."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from pkg.b import *\nfrom . import *\n")
+    (package / "a.py").write_text('from pkg.b import *\nimport os\n\n\ndef helper():\n    os.stat("/")\n')
+    (package / "b.py").write_text("from pkg.a import *\nfrom pkg import *\n\n\nasync def f():\n    helper()\n    missing()\n")
+    assert [(path, line, code) for path, line, code, _message in checked(tmp_path, "--no-cache", "pkg")] == [
+        ("pkg/b.py", 6, "LG513")
+    ]

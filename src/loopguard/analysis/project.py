@@ -31,6 +31,7 @@ from loopguard.models import NOT_LITERAL
 T = TypeVar("T")
 
 MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
+MAX_STAR_MODULES = 64  # star-imported modules searched for one name: beyond, the name is unknown
 TARGET = "target"  # the key of a remembered call target: ``(TARGET, target)``
 UNSPLIT: tuple[str, str] = ("", "")  # ``Project.split``'s memo: not asked yet (None is an answer)
 
@@ -119,12 +120,17 @@ class Project:
         found = self.deref(("ref", qualname))
         return None if found == ("ref", qualname) else found
 
-    def star_module(self, module: str, name: str, depth: int = 0) -> str | None | Literal[False]:
+    def star_module(self, module: str, name: str, searched: set[str] | None = None) -> str | None | Literal[False]:
         """The module whose top-level binding ``name`` is in ``module``, which binds no ``name`` of
         its own, through its star imports, the last first (stars.py); False when none of them binds
-        it, None when one may (a module outside the project, an ``__all__`` not read)."""
+        it, None when one may (a module outside the project, an ``__all__`` not read). Each module
+        is searched once (``searched``): star imports may form cycles, or reach a module twice."""
+        searched = {module} if searched is None else searched
         for star in reversed(self.modules[module].star_imports):
-            if depth > MAX_REEXPORTS or self.split(f"{star}.{name}") != (star, name):
+            if star in searched:
+                continue  # searched already, further up or by another route: nothing there
+            searched.add(star)
+            if len(searched) > MAX_STAR_MODULES or self.split(f"{star}.{name}") != (star, name):
                 return None  # outside the project (or not checked): it may bind any name
             target = self.modules[star]
             given = exported(target.public, name)
@@ -135,7 +141,7 @@ class Project:
             if name in target.scopes[0].bindings:
                 return star
             if target.star_imports:
-                inner = self.star_module(star, name, depth + 1)
+                inner = self.star_module(star, name, searched)
                 if inner is not False:
                     return inner
             elif target.public is not None:
