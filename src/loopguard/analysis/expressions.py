@@ -11,12 +11,13 @@ import ast
 
 from loopguard.analysis.literals import literal_arguments
 from loopguard.analysis.values import NONE, OTHER, Expr, last_name
-from loopguard.catalogue import BUILT_NAMES
+from loopguard.catalogue import BUILT_NAMES, BUILT_ON_NAMES
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]
 
 # The shapes (``values.py``): ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base)
-# | ("div", left) | ("partial", function) | ("built", func, literals) | ("typed", func, class,
+# | ("div", left) | ("partial", function) | ("built", func, literals) | ("on", func, first argument)
+# | ("typed", func, class,
 # fallback) | ("none",) | ("other",); the index adds the call-site
 # shapes (``values.CallFunc``) and the summaries ``values.Resolved``.
 
@@ -40,6 +41,8 @@ def expr_of(node: ast.AST | None, depth: int = 0) -> Expr:
             return ("partial", expr_of(node.args[0], inner))  # functools.partial(f, ...): calling it calls f
         if last_name(func) in BUILT_NAMES:  # queue.Queue(): what it builds depends on its arguments
             return ("built", func, literal_arguments(node))
+        if last_name(func) in BUILT_ON_NAMES and node.args and not isinstance(node.args[0], ast.Starred):
+            return ("on", func, expr_of(node.args[0], inner))  # ZipFile(io.BytesIO()): on what it is built
         if last_name(func) == "cast":
             return cast_of(node, func, inner)
         return ("call", func)

@@ -250,4 +250,6 @@ def typed_names(expr: Expr, narrowed: Mapping[str, Expr]) -> Expr:
             return ("partial", typed_names(inner, narrowed))
         case ("built", inner, literals):
             return ("built", typed_names(inner, narrowed), literals)
+        case ("on", inner, argument):
+            return ("on", typed_names(inner, narrowed), typed_names(argument, narrowed))
     return expr

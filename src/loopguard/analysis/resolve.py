@@ -55,7 +55,9 @@ from loopguard.analysis.values import (
 from loopguard.catalogue import (
     BUFFER_READERS,
     BUILT_AS,
+    BUILT_ON,
     CONSUMERS,
+    IN_MEMORY,
     NONBLOCKING_TYPE,
     SETTLED_WHEN_DONE,
 )
@@ -64,6 +66,8 @@ from loopguard.models import built_type
 
 __all__ = ["Target", "Value", "is_deferred"]
 
+#: ``Resolver.method_order`` of a class with a base in another module, in a worker
+DEFERRED_ORDER = "deferred"
 #: ``-> Self``: the instance the method is called on
 SELF_TYPES = frozenset({"typing.Self", "typing_extensions.Self"})
 #: The deferred key of each kind of attribute access (``Resolver.access_target``)
@@ -156,6 +160,8 @@ class Resolver:
                 return self.call_result(self.callee(func, scope))
             case ("built", func, literals):
                 return self.built_result(self.callee(func, scope), literals)
+            case ("on", func, argument):
+                return self.built_on(self.callee(func, scope), self.resolve(argument, scope))
             case ("sub", base):
                 return self.special_result(self.resolve(base, scope), "sub")
             case ("div", base):
@@ -567,30 +573,62 @@ class Resolver:
                         return answer
         return None
 
-    def member(self, qualname: str, name: str, seen: set[str]) -> Member | None:
-        """Where a project class (or its project bases, in MRO order) gets ``name`` from (see
-        ``Member``; the resolver of an attribute is that of the module that assigns it: binding
-        scopes are that module's). None for no project class or no answer."""
+    def member(self, qualname: str, name: str, seen: set[str] | None = None) -> Member | None:
+        """Where a project class (or the classes of its MRO) gets ``name`` from (see ``Member``;
+        the resolver of an attribute is that of the module that assigns it: binding scopes are
+        that module's). None for no project class or no answer. The MRO is Python's (C3,
+        ``method_order``): in ``class C(A, B)`` with ``A`` and ``B`` both deriving from ``Base``,
+        ``B``'s method comes before ``Base``'s."""
         found = self.project.class_info(qualname)
-        if found is None or qualname in seen or len(seen) >= MAX_CHAIN:
+        if found is None:
             return None
         owner, info = found
-        seen.add(qualname)
         if name in info.methods:
             return ("method", qualname)
         if name in info.attributes:
             return ("attribute", owner, info.attributes[name])
-        for base in info.bases:
-            match owner.resolve(base, info.scope):
-                case ("defer", _):
-                    return ("deferred",)
-                case ("ref", base_class):
-                    if self.project.class_info(base_class) is None:
-                        return ("library", base_class)
-                    inherited = owner.member(base_class, name, seen)
-                    if inherited is not None:
-                        return inherited
+        order = owner.method_order(qualname, set())
+        if order == DEFERRED_ORDER:
+            return ("deferred",)
+        for later in order or ():
+            found = self.project.class_info(later)
+            if found is None:
+                return ("library", later)  # its own members are the catalogue's
+            owner, info = found
+            if name in info.methods:
+                return ("method", later)
+            if name in info.attributes:
+                return ("attribute", owner, info.attributes[name])
         return None
+
+    def method_order(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
+        """The classes after ``qualname`` in its MRO (C3 linearization) — project classes, and
+        library classes as ends whose own bases are not known — ``DEFERRED_ORDER`` when a base is in
+        another module a worker cannot see, None when there is no consistent order (or a cycle)."""
+        found = self.project.class_info(qualname)
+        if found is None:
+            return ()
+        if qualname in following or len(following) >= MAX_CHAIN:
+            return None
+        following.add(qualname)
+        owner, info = found
+        bases: list[str] = []
+        for expression in info.bases:
+            match owner.resolve(expression, info.scope):
+                case ("defer", _):
+                    return DEFERRED_ORDER
+                case ("ref", base_class) if base_class not in bases and base_class != "builtins.object":
+                    bases.append(base_class)  # ``object`` ends every order: written or not
+        orders: list[list[str]] = [list(bases)]
+        for base in bases:
+            inherited = self.project.class_info(base)
+            order = () if inherited is None else inherited[0].method_order(base, following)
+            if order is None or order == DEFERRED_ORDER:
+                following.discard(qualname)
+                return order
+            orders.append([base, *order])
+        following.discard(qualname)
+        return c3_merge(orders)
 
     def call_result(self, func: Value | None) -> Value | None:
         if func is None:
@@ -627,8 +665,35 @@ class Resolver:
                     return ("inst", condition.variant)
         return result
 
+    def built_on(self, constructor: Value | None, argument: Value | None) -> Value | None:
+        """``Type(first, ...)``: an instance of ``Type[in memory]`` when the catalogue says that
+        ``Type`` built on ``first``'s type keeps its data in memory (``BUILT_ON``), else what the
+        call gives. A ``first`` not known here (another module's) is not a buffer."""
+        key = callable_key(constructor) or ""
+        match argument:
+            case ("inst", buffer) if buffer in BUILT_ON.get(key, ()):
+                return ("inst", f"{key}{IN_MEMORY}")
+        return self.call_result(constructor)
+
     def instance_of(self, qualname: str | None) -> Value | None:
         return ("inst", self.canonical(qualname)) if qualname else None
+
+
+def c3_merge(orders: list[list[str]]) -> tuple[str, ...] | None:
+    """The C3 merge of the bases' orders (and the bases' own order): each step takes the first
+    head that is in no other order's tail; None when none is (an inconsistent hierarchy)."""
+    merged: list[str] = []
+    orders = [order for order in orders if order]
+    while orders:
+        for order in orders:
+            head = order[0]
+            if not any(head in other[1:] for other in orders):
+                break
+        else:
+            return None
+        merged.append(head)
+        orders = [rest for rest in (order[1:] if order[0] == head else order for order in orders) if rest]
+    return tuple(merged)
 
 
 def built_alike(values: list[Value | None]) -> Value | None:

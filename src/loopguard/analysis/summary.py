@@ -320,7 +320,7 @@ def encode(summary: FileSummary) -> EncodedSummary:
     }
     return (
         summary.module, summary.package, exports, classes, names.function_returns, summary.calls,
-        summary.library, tuple(summary.imports), summary.functions, summary.callbacks, summary.import_calls,
+        summary.library, tuple(sorted(summary.imports)), summary.functions, summary.callbacks, summary.import_calls,
         names.constants, (names.star_imports, names.public),
     )
 

@@ -35,6 +35,8 @@ PartialExpr: TypeAlias = tuple[Literal["partial"], "Expr"]
 ClassOfExpr: TypeAlias = tuple[Literal["classof"], "Expr"]
 #: ``Type(...)`` of a constructor the catalogue's ``BUILT_AS`` names, with its constant arguments
 BuiltExpr: TypeAlias = tuple[Literal["built"], "Expr", tuple[Argument, ...]]
+#: ``Type(first, ...)`` of a ``BUILT_ON`` constructor: (the constructor, its first argument)
+BuiltOnExpr: TypeAlias = tuple[Literal["on"], "Expr", "Expr"]
 NoneExpr: TypeAlias = tuple[Literal["none"]]  # the literal None (ignored when bindings are merged)
 OtherExpr: TypeAlias = tuple[Literal["other"]]  # anything the resolver cannot use
 #: ``name`` after ``name.setblocking(False)`` in the same scope (only as the base of an ``AttrExpr``)
@@ -51,7 +53,7 @@ ManagedExpr: TypeAlias = tuple[Literal["managed"], "Expr", "Expr"]
 Expr: TypeAlias = (
     NameExpr | AttrExpr | CallExpr | SubscriptExpr | DivideExpr | PartialExpr | NoneExpr |
     OtherExpr | NonblockingExpr | Resolved | BuiltExpr | ClassOfExpr | TypedExpr | SettledExpr |
-    ManagedExpr
+    ManagedExpr | BuiltOnExpr
 )
 
 NONE: NoneExpr = ("none",)

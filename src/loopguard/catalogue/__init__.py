@@ -13,6 +13,8 @@ Each domain module defines ``RULES`` (catalogue entries), and may define:
   argument is one (``yaml.safe_load(fh)``, but not ``yaml.safe_load(text)``);
 * ``BUFFER_READERS``: functions that do no I/O when their first argument is an in-memory buffer of
   the types given (``PIL.Image.open(io.BytesIO(data))``);
+* ``BUILT_ON``: constructors whose object, built on an in-memory buffer, is a variant type that
+  keeps its data in memory (``zipfile.ZipFile(io.BytesIO(), "w")``);
 * ``BUILT_AS``: constructors that build a type of their own for some arguments (``queue.Queue()``
   without a maxsize never fills), as ``models.BuiltAs`` conditions;
 * ``LOOP_SCHEDULERS``: methods that run a sync callback on the event loop, and the position of the
@@ -61,6 +63,7 @@ from loopguard.catalogue import (
 )
 from loopguard.catalogue.advice import in_a_thread
 from loopguard.catalogue.language import CONSUMERS, TRANSPARENT_DECORATORS
+from loopguard.catalogue.parsing import IN_MEMORY
 from loopguard.catalogue.sockets import NONBLOCKING_TYPE
 from loopguard.models import LIBRARIES, BuiltAs, Rule
 
@@ -300,6 +303,7 @@ FILE_READERS: frozenset[str] = frozenset(r for domain in _DOMAINS for r in getat
 FILE_TYPES: frozenset[str] = frozenset(t for domain in _DOMAINS for t in getattr(domain, "FILE_TYPES", ()))
 BUFFER_READERS: dict[str, tuple[str, ...]] = _collected("BUFFER_READERS")
 BUILT_AS: dict[str, BuiltAs] = _collected("BUILT_AS")
+BUILT_ON: dict[str, tuple[str, ...]] = _collected("BUILT_ON")
 LOOP_SCHEDULERS: dict[str, int] = _collected("LOOP_SCHEDULERS")
 NONBLOCKING_SWITCHES: dict[str, object] = _collected("NONBLOCKING_SWITCHES")
 COVERED_BY_MAKER: dict[str, tuple[str, ...]] = _collected("COVERED_BY_MAKER")
@@ -316,6 +320,8 @@ ALL_RULES: dict[str, Rule] = {
 ARGUMENT_TAKERS: frozenset[str] = _last_names((*CONSUMERS, *FILE_READERS, *BUFFER_READERS), ALIASES)
 #: The last names of the constructors in ``BUILT_AS``: their calls are recorded with their arguments.
 BUILT_NAMES: frozenset[str] = _last_names(BUILT_AS, ALIASES)
+#: The last names of the constructors in ``BUILT_ON``: their calls are recorded with their first argument.
+BUILT_ON_NAMES: frozenset[str] = _last_names(BUILT_ON, ALIASES)
 #: Method name -> the position of the callback argument, of every loop scheduler.
 CALLBACK_POSITIONS: dict[str, int] = _by_last_name(LOOP_SCHEDULERS, "loop schedulers")
 #: Method name -> the argument that switches the object to non-blocking mode.
@@ -324,10 +330,36 @@ NONBLOCKING_ARGUMENTS: dict[str, object] = _by_last_name(
 )
 
 __all__ = [
-    "ALIASES", "ALL_RULES", "ARGUMENT_TAKERS", "ATTRIBUTES", "BUFFER_READERS", "BUILT_AS",
-    "BUILT_NAMES", "CALLBACK_POSITIONS", "CONFIGURED", "CONSUMERS", "COVERED_BY_MAKER", "FILE_ERROR",
-    "FILE_READERS", "FILE_TYPES", "ITERATED_AS", "LOOP_SCHEDULERS", "MEMOISED", "MEMOISERS",
-    "NONBLOCKING_ARGUMENTS", "NONBLOCKING_SWITCHES", "NONBLOCKING_TYPE", "OFFLOADING_DECORATORS",
-    "PROPERTY_DECORATORS", "RETURNS", "RULES", "SETTLED_WHEN_DONE", "STRING_FORM", "TRANSPARENT_DECORATORS",
+    "ALIASES",
+    "ALL_RULES",
+    "ARGUMENT_TAKERS",
+    "ATTRIBUTES",
+    "BUFFER_READERS",
+    "BUILT_AS",
+    "BUILT_NAMES",
+    "BUILT_ON",
+    "BUILT_ON_NAMES",
+    "CALLBACK_POSITIONS",
+    "CONFIGURED",
+    "CONSUMERS",
+    "COVERED_BY_MAKER",
+    "FILE_ERROR",
+    "FILE_READERS",
+    "FILE_TYPES",
+    "IN_MEMORY",
+    "ITERATED_AS",
+    "LOOP_SCHEDULERS",
+    "MEMOISED",
+    "MEMOISERS",
+    "NONBLOCKING_ARGUMENTS",
+    "NONBLOCKING_SWITCHES",
+    "NONBLOCKING_TYPE",
+    "OFFLOADING_DECORATORS",
+    "PROPERTY_DECORATORS",
+    "RETURNS",
+    "RULES",
+    "SETTLED_WHEN_DONE",
+    "STRING_FORM",
+    "TRANSPARENT_DECORATORS",
     "UNUSED_NOQA",
 ]

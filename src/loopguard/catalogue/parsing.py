@@ -36,6 +36,8 @@ _TREE_WITHOUT_FILE = (NonWaiting(1, "file", None, left_out=True),)
 _MAILBOXES = tuple(f"mailbox.{kind}" for kind in ("mbox", "Maildir", "MH", "Babyl", "MMDF"))
 #: In-memory buffers: reading one is no I/O.
 _BUFFERS = ("io.BytesIO",)
+#: The variant of a ``BUILT_ON`` type built on a buffer: ``zipfile.ZipFile[in memory]``
+IN_MEMORY = "[in memory]"
 
 RULES = (
     Rule(
@@ -90,6 +92,7 @@ RULES = (
                    "git.Repo", "git.Repo.init", "git.Repo.clone_from"),
         methods=(
             *(f"{_ZIP}.{m}" for m in ("read", "open", "extract", "extractall", "write", "writestr", "testzip")),
+            *(f"{_ZIP}{IN_MEMORY}.{m}" for m in ("extract", "extractall", "write")),
             *(f"{_TAR}.{m}" for m in ("extract", "extractall", "extractfile", "add", "getmembers", "getnames")),
         ),
         instead=to_thread("{api}"),
@@ -147,6 +150,11 @@ FILE_READERS = tuple(f"yaml.{name}" for name in _YAML)
 BUFFER_READERS = {
     reader: _BUFFERS for reader in ("PIL.Image.open", "wave.open", _ZIP, *_XML_PARSERS)
 }
+#: Constructors whose object, built on one of these in-memory buffers (the first argument), keeps
+#: its data in memory: an instance of the variant ``<type>[in memory]``, whose rules list only the
+#: methods that still touch files (``ZipFile(io.BytesIO(), "w").writestr(...)`` writes memory;
+#: ``write(path)`` still reads a file, ``extract``/``extractall`` still write them).
+BUILT_ON = {_ZIP: _BUFFERS}
 
 RETURNS = {
     "tarfile.open": _TAR,

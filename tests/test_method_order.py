@@ -1,0 +1,65 @@
+"""Methods are looked up in Python's MRO (C3) across modules, in a cold run, a warm one and a run
+over one file (the single-module cases are tests/fixtures/types_method_order.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from loopguard.analysis.resolve import c3_merge
+
+FILES = {
+    "app/__init__.py": "",
+    "app/fileio.py": (
+        "import os\n\n\nclass FileMixin:\n    def read_file(self, path):\n        return os.path.isfile(path)\n\n"
+        "    def save_file(self, path):\n        return os.path.islink(path)\n\n\n"
+        "class AsyncFileMixin(FileMixin):\n    async def read_file(self, path):\n        return path\n"
+    ),
+    "app/sync_manager.py": "from app.fileio import FileMixin\n\n\nclass SyncManager(FileMixin):\n    pass\n",
+    "app/manager.py": (
+        "from app.fileio import AsyncFileMixin\nfrom app.sync_manager import SyncManager\n\n\n"
+        "class Manager(SyncManager, AsyncFileMixin):\n    async def get(self, path):\n"
+        "        return await self.read_file(path)\n\n    async def save(self, path):\n"
+        "        return self.save_file(path)\n"
+    ),
+}
+
+
+def checked(directory: Path, *arguments: str) -> list[tuple[str, int, str]]:
+    run = subprocess.run(
+        [sys.executable, "-m", "loopguard", "check", "--output-format", "json", "--exit-zero", *arguments],
+        cwd=directory, capture_output=True, text=True, check=True,
+    )
+    return [(f["path"], f["line"], f["root"]) for f in json.loads(run.stdout)]
+
+
+def test_a_later_base_s_override_across_modules_comes_first(tmp_path: Path) -> None:
+    for name, text in FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    expected = [("app/manager.py", 10, "app/fileio.py:9 os.path.islink")]
+    assert checked(tmp_path, "--no-cache", "app") == expected
+    assert checked(tmp_path, "app") == expected  # fills the cache
+    assert checked(tmp_path, "app") == expected  # read from it
+    manager = tmp_path / "app" / "manager.py"
+    manager.write_text(manager.read_text() + "# edited\n")
+    assert checked(tmp_path, "app/manager.py") == expected
+
+
+@pytest.mark.parametrize(
+    ("orders", "merged"),
+    [
+        # class Manager(SyncManager, AsyncFileMixin), both deriving from FileMixin
+        ([["S", "A"], ["S", "F"], ["A", "F"]], ("S", "A", "F")),
+        ([["A"], ["A", "B", "C"]], ("A", "B", "C")),
+        # class X(A, B) with A(B): B before A is inconsistent
+        ([["B", "A"], ["B"], ["A", "B"]], None),
+        ([], ()),
+    ],
+)
+def test_the_c3_merge(orders: list[list[str]], merged: tuple[str, ...] | None) -> None:
+    assert c3_merge(orders) == merged
