@@ -1,4 +1,4 @@
-"""The libcst visitor over coroutine bodies: confirms and locates each candidate.
+"""The libcst walk over coroutine bodies: confirms and locates each candidate.
 
 The ``ast`` index already knows which calls inside coroutines resolve to blocking APIs (the
 candidates). libcst parses only the coroutines that contain one — the source segment of the
@@ -14,6 +14,8 @@ A candidate is reported only where this walk also sees a call on the loop at the
 so the two trees must agree. Segments are parsed unchanged (columns stay exact): a ``def`` that is
 indented is wrapped in ``if 1:`` so the indented block is legal on its own, which also keeps
 multi-line strings with less indentation intact; lines are shifted back by the segment's offset.
+The walk is one code generation of the segment's tree, which gives the positions too
+(``loop_positions.py``).
 """
 
 from __future__ import annotations
