@@ -1,4 +1,4 @@
-"""The libcst visitor over coroutine bodies: confirms and locates each candidate.
+"""The libcst walk over coroutine bodies: confirms and locates each candidate.
 
 The ``ast`` index already knows which calls inside coroutines resolve to blocking APIs (the
 candidates). libcst parses only the coroutines that contain one — the source segment of the
@@ -14,6 +14,8 @@ A candidate is reported only where this walk also sees a call on the loop at the
 so the two trees must agree. Segments are parsed unchanged (columns stay exact): a ``def`` that is
 indented is wrapped in ``if 1:`` so the indented block is legal on its own, which also keeps
 multi-line strings with less indentation intact; lines are shifted back by the segment's offset.
+The walk is one code generation of the segment's tree, which gives the positions too
+(``loop_positions.py``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from loopguard.analysis.loop_positions import loop_positions
 from loopguard.sourcetext import libcst_refusal
 
 
@@ -40,72 +42,6 @@ class LoopCalls:
         ends = self.calls.setdefault(start, [])
         if end not in ends:
             ends.append(end)
-
-
-class LoopCallVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, line_offset: int, found: LoopCalls, loop_defs: frozenset[int] = frozenset()) -> None:
-        super().__init__()
-        self.line_offset = line_offset
-        self.found = found
-        self.loop_defs = loop_defs  # def lines of sync functions that run on the loop
-        self.on_loop: list[bool] = []
-
-    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        if node.asynchronous is not None:
-            self.on_loop.append(True)
-        else:
-            line = self.get_metadata(PositionProvider, node.name).start.line + self.line_offset
-            self.on_loop.append(line in self.loop_defs)
-
-    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self.on_loop.pop()
-
-    def visit_Lambda_body(self, node: cst.Lambda) -> None:
-        self.on_loop.append(False)
-
-    def leave_Lambda_body(self, node: cst.Lambda) -> None:
-        self.on_loop.pop()
-
-    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self.on_loop.append(False)
-
-    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self.on_loop.pop()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if self.on_loop and self.on_loop[-1]:
-            where = self.get_metadata(PositionProvider, node)
-            start = (where.start.line + self.line_offset, where.start.column)
-            self.found.add(start, (where.end.line + self.line_offset, where.end.column))
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        """Reading, assigning or deleting an attribute calls a property's accessor there (a call
-        at the same position keeps its own end)."""
-        self.reaches(node)
-
-    def visit_For(self, node: cst.For) -> None:
-        """A sync ``for`` iterates its iterable where it is written (``for line in f:``)."""
-        if node.asynchronous is None:
-            self.reaches(node.iter)
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        if node.asynchronous is None:
-            self.reaches(node.iter)
-
-    def reaches(self, expression: cst.BaseExpression) -> None:
-        """An expression the loop runs a special method on (``__iter__``, ``__enter__``)."""
-        if self.on_loop and self.on_loop[-1]:
-            where = self.get_metadata(PositionProvider, expression)
-            start = (where.start.line + self.line_offset, where.start.column)
-            self.found.add(start, (where.end.line + self.line_offset, where.end.column))
-
-    def visit_With(self, node: cst.With) -> None:
-        """``with lock:`` enters the manager (a call of its ``__enter__``) where it is written."""
-        if node.asynchronous is None:
-            for item in node.items:
-                self.reaches(item.item)
 
 
 def segment_source(lines: list[str], def_line: int, def_column: int, end_line: int) -> tuple[str, int] | None:
@@ -152,16 +88,16 @@ def locate_in_module(source: str, found: LoopCalls, loop_defs: frozenset[int] = 
 
 
 def walk(module: cst.Module | None, offset: int, found: LoopCalls, loop_defs: frozenset[int]) -> bool:
-    """Visit a parsed module; False when there is none, or the tree nests beyond the visitor's
+    """Visit a parsed module; False when there is none, or the tree nests beyond the walk's
     recursion (then nothing of it is kept: ``found`` is only filled by a complete walk)."""
     if module is None:
         return False
-    walked = LoopCalls()
     try:
-        MetadataWrapper(module, unsafe_skip_copy=True).visit(LoopCallVisitor(offset, walked, loop_defs))
+        located = loop_positions(module, offset, loop_defs)
     except RecursionError:
         return False
-    found.calls.update(walked.calls)
+    for start_line, start_column, end_line, end_column in located:
+        found.add((start_line + offset, start_column), (end_line + offset, end_column))
     return True
 
 
