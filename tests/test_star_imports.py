@@ -59,6 +59,12 @@ def test_a_warm_run_and_one_file_in_a_warm_project_report_what_a_cold_run_does(t
         ('__all__ = ["a", name]', UNKNOWN_ALL),
         ("__all__ = names()", UNKNOWN_ALL),
         ('if x:\n    __all__ = ["a"]', UNKNOWN_ALL),
+        ('__all__ = ["a"]\n__all__.extend(["b"])', UNKNOWN_ALL),
+        ("del __all__", UNKNOWN_ALL),
+        ('__all__, x = ["a"], 1', UNKNOWN_ALL),
+        ('try:\n    __all__ = ["a"]\nexcept ImportError:\n    pass', UNKNOWN_ALL),
+        # a function's body is not read: what it may do to __all__ when called is not looked for
+        ('def f():\n    __all__.append("x")\n\n__all__ = ["a"]', ("a",)),
     ],
 )
 def test_what_a_star_import_of_a_module_binds(code: str, public: tuple[str, ...] | None) -> None:
