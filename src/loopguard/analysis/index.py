@@ -43,6 +43,7 @@ from loopguard.analysis.facts import (
     pure_text,
     with_stale_facts_spent,
 )
+from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags
 from loopguard.analysis.guards import (
     EQUALS_VALUE,
     LOOP,
@@ -266,6 +267,7 @@ class _Indexer(ast.NodeVisitor):
         # with the scope of its test (narrowing.py)
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
+        self.flags: dict[tuple[int, str], Flag] = {}  # (scope, local) -> the test it holds (flags.py)
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -451,6 +453,8 @@ class _Indexer(ast.NodeVisitor):
             self.record_access("set", target)
             self.bind_target(target, self.value(node.value), node.value)
         self.literal = self.pure_value = None
+        if len(node.targets) == 1:
+            self.note_flag(node.targets[0], node.value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -465,6 +469,43 @@ class _Indexer(ast.NodeVisitor):
         # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
         self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
         self.literal = self.pure_value = None
+        self.note_flag(node.target, node.value)
+
+    def note_flag(self, target: ast.expr, value: ast.expr | None) -> None:
+        """``flag = <test of the parameters>`` in a sync function's own scope, outside loops
+        (flags.py)."""
+        if not isinstance(target, ast.Name) or not isinstance(value, FLAG_VALUES) or self.loops:
+            return
+        if self.loop >= 0 or not self.locals or self.locals[-1].scope != self.current:
+            return
+        guard = self.decidable_guard(value)
+        if self.fact_made:
+            return
+        flag = flag_of(guard, self.parameter_names.get(self.current, frozenset()), self.rebound_counts())
+        if flag is not None:
+            self.flags[(self.current, target.id)] = flag
+
+    def rebound_counts(self) -> dict[str, int]:
+        """How many times each parameter of the current function has been bound again so far."""
+        counts: dict[str, int] = {}
+        for name, _conditions, _line, _in_loop in self.rebindings.get(self.current, ()):
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def flags_here(self) -> dict[str, Flag]:
+        """The flags a guard read here may stand for: of the current function, outside loops,
+        bound once so far, and reading parameters none of which has been bound again since."""
+        if self.loops or not self.locals or self.locals[-1].scope != self.current:
+            return {}
+        bindings = self.scopes[self.current].bindings
+        nonlocal_names = self.locals[-1].nonlocal_names
+        counts = self.rebound_counts()
+        return {
+            name: flag
+            for (scope, name), flag in self.flags.items()
+            if scope == self.current and len(bindings.get(name, ())) == 1 and name not in nonlocal_names
+            and all(counts.get(parameter, 0) == count for parameter, count in flag.rebound)
+        }
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.visit(node.value)
@@ -900,6 +941,10 @@ class _Indexer(ast.NodeVisitor):
         )
         if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
             return None
+        if self.flags:
+            flags = self.flags_here()
+            if flags and not names_in(guard).isdisjoint(flags):
+                guard = with_flags(guard, flags)
         if self.fact_made:
             self.fact_guards.add(id(guard))
         return guard
