@@ -276,7 +276,7 @@ class Resolver:
             case ("defer", closed):
                 return ("defer", (ACCESS_KEYS[kind], ("attr", closed, name, False)))
             case ("inst", type_name):
-                match self.member(type_name, name, set()):
+                match self.member(type_name, name):
                     case ("deferred",):
                         return ("defer", (ACCESS_KEYS[kind], ("attr", ("val", base), name, False)))
                     case ("method", defining) if self.is_property(defining, name):
@@ -503,7 +503,7 @@ class Resolver:
         the method (the manager may be of a subclass: more precise), or nothing usable, and for a
         type the project does not define (the usual ``return self``)."""
         method = "__enter__" if kind == "enter" else "__aenter__"
-        match self.member(manager[1], method, set()):
+        match self.member(manager[1], method):
             case ("deferred",):  # a base class lives in another module of the project
                 return ("defer", (kind, ("val", manager)))
             case ("method", defining):
@@ -533,7 +533,7 @@ class Resolver:
     ) -> Value | None:
         """``name`` read off a class (``of_class``, a ``Ref``) or an instance of ``qualname``: what
         the project class defines, else what the catalogue knows about the type."""
-        match self.member(qualname, name, set()):
+        match self.member(qualname, name):
             case ("deferred",):  # a base class lives in another module of the project
                 return ("defer", ("attr", ("val", base), name, called))
             case ("attribute", owner, bindings):
@@ -573,7 +573,7 @@ class Resolver:
                         return answer
         return None
 
-    def member(self, qualname: str, name: str, seen: set[str] | None = None) -> Member | None:
+    def member(self, qualname: str, name: str) -> Member | None:
         """Where a project class (or the classes of its MRO) gets ``name`` from (see ``Member``;
         the resolver of an attribute is that of the module that assigns it: binding scopes are
         that module's). None for no project class or no answer. The MRO is Python's (C3,
@@ -582,23 +582,19 @@ class Resolver:
         found = self.project.class_info(qualname)
         if found is None:
             return None
-        owner, info = found
-        if name in info.methods:
-            return ("method", qualname)
-        if name in info.attributes:
-            return ("attribute", owner, info.attributes[name])
-        order = owner.method_order(qualname, set())
+        own = own_member(qualname, found, name)
+        if own is not None:
+            return own
+        order = found[0].method_order(qualname, set())
         if order == DEFERRED_ORDER:
             return ("deferred",)
         for later in order or ():
-            found = self.project.class_info(later)
-            if found is None:
+            inherited = self.project.class_info(later)
+            if inherited is None:
                 return ("library", later)  # its own members are the catalogue's
-            owner, info = found
-            if name in info.methods:
-                return ("method", later)
-            if name in info.attributes:
-                return ("attribute", owner, info.attributes[name])
+            own = own_member(later, inherited, name)
+            if own is not None:
+                return own
         return None
 
     def method_order(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
@@ -610,7 +606,6 @@ class Resolver:
             return ()
         if qualname in following or len(following) >= MAX_CHAIN:
             return None
-        following.add(qualname)
         owner, info = found
         bases: list[str] = []
         for expression in info.bases:
@@ -620,14 +615,15 @@ class Resolver:
                 case ("ref", base_class) if base_class not in bases and base_class != "builtins.object":
                     bases.append(base_class)  # ``object`` ends every order: written or not
         orders: list[list[str]] = [list(bases)]
-        for base in bases:
-            inherited = self.project.class_info(base)
-            order = () if inherited is None else inherited[0].method_order(base, following)
-            if order is None or order == DEFERRED_ORDER:
-                following.discard(qualname)
-                return order
-            orders.append([base, *order])
-        following.discard(qualname)
+        following.add(qualname)
+        try:
+            for base in bases:  # each base's order: its own bases resolved in its own module
+                order = self.method_order(base, following)
+                if order is None or order == DEFERRED_ORDER:
+                    return order
+                orders.append([base, *order])
+        finally:
+            following.discard(qualname)
         return c3_merge(orders)
 
     def call_result(self, func: Value | None) -> Value | None:
@@ -647,7 +643,7 @@ class Resolver:
                 if self.project.class_info(qualname) is not None or is_class_name(qualname):
                     return ("inst", qualname)
             case ("meth", owner, name):
-                match self.member(owner, name, set()):
+                match self.member(owner, name):
                     case ("deferred",):
                         return ("defer", ("call", ("val", func)))
                     case ("method", defining):
@@ -677,6 +673,17 @@ class Resolver:
 
     def instance_of(self, qualname: str | None) -> Value | None:
         return ("inst", self.canonical(qualname)) if qualname else None
+
+
+def own_member(qualname: str, found: tuple[Resolver, ClassInfo], name: str) -> Member | None:
+    """Where a class's own body defines ``name``: a method, or an attribute with its bindings and
+    the resolver of the module that assigns them."""
+    owner, info = found
+    if name in info.methods:
+        return ("method", qualname)
+    if name in info.attributes:
+        return ("attribute", owner, info.attributes[name])
+    return None
 
 
 def c3_merge(orders: list[list[str]]) -> tuple[str, ...] | None:

@@ -245,7 +245,7 @@ class CallGraph:
         if not owner or self.project.class_info(owner) is None:
             return None
         resolver = self.project.resolver_for_replay
-        match resolver.member(owner, name, set()):
+        match resolver.member(owner, name):
             case ("method", defining) if f"{defining}.{name}" in self.functions:
                 found = f"{defining}.{name}"
                 self.project.depend((self.module_of[found],))
