@@ -30,8 +30,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Literal, cast
 
+from loopguard.analysis.guards import Guard, rewritten
 from loopguard.models import PASSED, Parameters
 from loopguard.models import Literal as Argument
 
@@ -100,17 +101,17 @@ def still_holds(guard: tuple[object, ...], now: Callable[[str], tuple[int, int]]
     return isinstance(deps, tuple) and all(now(str(dep[0])) == (dep[1], dep[2]) for dep in deps)
 
 
-def with_stale_facts_spent(guard: object, now: Callable[[str], tuple[int, int]]) -> Any:
+def with_stale_facts_spent(guard: Guard, now: Callable[[str], tuple[int, int]]) -> Guard:
     """``guard`` with each fact in it that no longer holds where the call is marked so (no
     ``deps``): the callee cannot be told it. The guard still tests the fact as read, so it can
     still be decided in this function when a caller told it (``entry``)."""
-    if not isinstance(guard, tuple) or not guard:
-        return guard
-    if guard[0] == "fact":
-        return guard if still_holds(guard, now) else (*guard[:2], (), guard[3])
-    if guard[0] in ("const", "name", "result", "enum", "loop", "unknown"):
-        return guard
-    return tuple(with_stale_facts_spent(part, now) for part in guard)
+
+    def spent(leaf: Guard) -> Guard:
+        if leaf[0] == "fact" and not still_holds(leaf, now):
+            return cast(Guard, (*leaf[:2], (), leaf[3]))
+        return leaf
+
+    return rewritten(guard, spent)
 
 
 def facts_given(

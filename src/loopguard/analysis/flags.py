@@ -18,9 +18,9 @@ value. Only a value whose guard reads parameters and nothing the index cannot ju
 from __future__ import annotations
 
 import ast
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple
 
-from loopguard.analysis.guards import Guard, names_in
+from loopguard.analysis.guards import Guard, names_in, rewritten
 
 #: The tests a flag can be bound to: a comparison, ``not``, ``and``/``or``
 FLAG_VALUES = (ast.Compare, ast.BoolOp, ast.UnaryOp)
@@ -46,22 +46,10 @@ def flag_of(guard: Guard | None, parameters: frozenset[str], rebound: dict[str, 
 
 
 def with_flags(guard: Guard, flags: dict[str, Flag]) -> Guard:
-    """``guard`` with each name in ``flags`` replaced by its value's guard (the literals of a
-    ``const``, a tuple of strings, are not looked into)."""
-    return cast(Guard, _replaced(guard, flags))
+    """``guard`` with each name in ``flags`` replaced by its value's guard."""
 
+    def flag_for(leaf: Guard) -> Guard:
+        flag = flags.get(str(leaf[1])) if leaf[0] == "name" else None
+        return leaf if flag is None else flag.guard
 
-def _replaced(guard: Any, flags: dict[str, Flag]) -> Any:
-    if not isinstance(guard, tuple) or not guard:
-        return guard
-    kind = guard[0]
-    if kind == "name":
-        flag = flags.get(guard[1])
-        return guard if flag is None else flag.guard
-    if kind in ("const", "fact", "result", "enum", "loop", "unknown"):
-        return guard
-    if kind == "isinstance":
-        return ("isinstance", _replaced(guard[1], flags), guard[2])
-    if kind in ("cmp", "method"):
-        return (kind, *(_replaced(part, flags) if isinstance(part, tuple) else part for part in guard[1:]))
-    return (kind, *(_replaced(part, flags) for part in guard[1:]))
+    return rewritten(guard, flag_for)

@@ -46,7 +46,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from loopguard.analysis.argument_types import Instance, is_instance, isinstance_test
 
@@ -236,6 +236,28 @@ def mentions_a_name(guard: Guard) -> bool:
 def results_in(guard: Guard) -> set[str]:
     """The keys of the helper calls whose results a guard tests."""
     return {str(part[1]) for part in parts_of(guard) if part[0] == "result"}
+
+
+#: The guards with no guard inside: ``rewritten`` hands them to its ``leaf``.
+_LEAVES = frozenset({"const", "name", "fact", "result", "enum", "loop", "unknown"})
+
+
+def rewritten(guard: Guard, leaf: Callable[[Guard], Guard]) -> Guard:
+    """``guard`` with each guard inside it that has none inside (a name, a literal, a fact, ...)
+    replaced by what ``leaf`` makes of it; the classes of an ``isinstance`` and the operator or
+    method name of a comparison or method test are kept as they are."""
+    return cast(Guard, _rewritten(guard, leaf))
+
+
+def _rewritten(guard: Any, leaf: Callable[[Guard], Guard]) -> Any:
+    if not isinstance(guard, tuple) or not guard:
+        return guard
+    kind = guard[0]
+    if kind in _LEAVES:
+        return leaf(guard)
+    if kind == "isinstance":
+        return ("isinstance", _rewritten(guard[1], leaf), guard[2])
+    return (kind, *(_rewritten(part, leaf) if isinstance(part, tuple) else part for part in guard[1:]))
 
 
 def parts_of(guard: Guard) -> list[Guard]:
