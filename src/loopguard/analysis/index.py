@@ -267,7 +267,7 @@ class _Indexer(ast.NodeVisitor):
         # with the scope of its test (narrowing.py)
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
-        self.flags: dict[tuple[int, str], Flag] = {}  # (scope, local) -> the test it holds (flags.py)
+        self.flags: dict[int, dict[str, Flag]] = {}  # function scope -> local -> the test it holds (flags.py)
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -483,7 +483,7 @@ class _Indexer(ast.NodeVisitor):
             return
         flag = flag_of(guard, self.parameter_names.get(self.current, frozenset()), self.rebound_counts())
         if flag is not None:
-            self.flags[(self.current, target.id)] = flag
+            self.flags.setdefault(self.current, {})[target.id] = flag
 
     def rebound_counts(self) -> dict[str, int]:
         """How many times each parameter of the current function has been bound again so far."""
@@ -492,9 +492,10 @@ class _Indexer(ast.NodeVisitor):
             counts[name] = counts.get(name, 0) + 1
         return counts
 
-    def flags_here(self) -> dict[str, Flag]:
-        """The flags a guard read here may stand for: of the current function, outside loops,
-        bound once so far, and reading parameters none of which has been bound again since."""
+    def flags_here(self, own: dict[str, Flag]) -> dict[str, Flag]:
+        """Which of the current function's flags (``own``) a guard read here may stand for:
+        outside loops, bound once so far, and reading parameters none of which has been bound
+        again since."""
         if self.loops or not self.locals or self.locals[-1].scope != self.current:
             return {}
         bindings = self.scopes[self.current].bindings
@@ -502,8 +503,8 @@ class _Indexer(ast.NodeVisitor):
         counts = self.rebound_counts()
         return {
             name: flag
-            for (scope, name), flag in self.flags.items()
-            if scope == self.current and len(bindings.get(name, ())) == 1 and name not in nonlocal_names
+            for name, flag in own.items()
+            if len(bindings.get(name, ())) == 1 and name not in nonlocal_names
             and all(counts.get(parameter, 0) == count for parameter, count in flag.rebound)
         }
 
@@ -941,9 +942,10 @@ class _Indexer(ast.NodeVisitor):
         )
         if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
             return None
-        if self.flags:
-            flags = self.flags_here()
-            if flags and not names_in(guard).isdisjoint(flags):
+        own = self.flags.get(self.current)
+        if own and not names_in(guard).isdisjoint(own):
+            flags = self.flags_here(own)
+            if flags:
                 guard = with_flags(guard, flags)
         if self.fact_made:
             self.fact_guards.add(id(guard))
@@ -1239,14 +1241,15 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer
     )
     if not indexer.type_tests.still_hold(indexer.scopes, "*" in indexer.unbound):
-        calls, indexer.rebindings = without_isinstance_guards(calls, indexer.rebindings)
+        # a name an ``isinstance`` or ``len`` test read is bound otherwise: those tests are unknown
+        calls, indexer.rebindings = with_guards_changed(
+            calls, indexer.rebindings, lambda conditions: without_type_tests(conditions, ISINSTANCE_TESTS)
+        )
     broken = indexer.member_reads.broken(indexer.scopes, indexer.before_star)
     if broken:
-        calls = [call._replace(conditions=without_members(call.conditions, broken)) for call in calls]
-        indexer.rebindings = {
-            scope: [(name, without_members(conditions, broken), line, in_loop) for name, conditions, line, in_loop in found]
-            for scope, found in indexer.rebindings.items()
-        }
+        calls, indexer.rebindings = with_guards_changed(
+            calls, indexer.rebindings, lambda conditions: without_members(conditions, broken)
+        )
     return ModuleIndex(
         module=module,
         package=package,
@@ -1307,17 +1310,17 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
     return calls
 
 
-def without_isinstance_guards(
-    calls: list[CallSite], rebindings: dict[int, list[Rebinding]]
+def with_guards_changed(
+    calls: list[CallSite], rebindings: dict[int, list[Rebinding]],
+    change: Callable[[tuple[Condition, ...]], tuple[Condition, ...]],
 ) -> tuple[list[CallSite], dict[int, list[Rebinding]]]:
-    """The module's guards with every ``isinstance`` test unknown (argument_types.py)."""
-    kinds = ISINSTANCE_TESTS
-    calls = [call._replace(conditions=without_type_tests(call.conditions, kinds)) for call in calls]
+    """The module's calls and parameter rebindings with ``change`` made to the guards of each."""
+    changed = [call._replace(conditions=change(call.conditions)) for call in calls]
     rebound = {
-        scope: [(name, without_type_tests(conditions, kinds), line, in_loop) for name, conditions, line, in_loop in found]
+        scope: [(name, change(conditions), line, in_loop) for name, conditions, line, in_loop in found]
         for scope, found in rebindings.items()
     }
-    return calls, rebound
+    return changed, rebound
 
 
 #: What ``expr_of`` sees through (``(await x).y`` is ``x.y``)
