@@ -17,9 +17,8 @@ __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]
 
 # The shapes (``values.py``): ("name", id) | ("attr", base, attr) | ("call", func) | ("sub", base)
 # | ("div", left) | ("partial", function) | ("built", func, literals) | ("on", func, first argument)
-# | ("typed", func, class,
-# fallback) | ("none",) | ("other",); the index adds the call-site
-# shapes (``values.CallFunc``) and the summaries ``values.Resolved``.
+# | ("typed", func, class, fallback) | ("none",) | ("other",); the index adds the call-site shapes
+# (``values.CallFunc``) and the summaries ``values.Resolved``.
 
 #: An expression nested deeper than this (``a.b.c...``, ``f()()()...``) is unknown (``OTHER``), so
 #: every walk over the IR — the resolver, the deferred values built from it — is bounded too.
