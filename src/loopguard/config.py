@@ -158,6 +158,8 @@ MAX_SHOWN = 80
 #: A file of loopguard's own, keys at the top level; it wins over a pyproject.toml beside it (as
 #: ruff.toml does over pyproject.toml).
 DEDICATED_CONFIG = "loopguard.toml"
+#: The names of the files ``config_in`` reads: a directory listed without one has no configuration.
+CONFIG_FILE_NAMES = frozenset({DEDICATED_CONFIG, "pyproject.toml"})
 
 
 def config_in(directory: Path) -> Path | None:

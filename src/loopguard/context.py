@@ -15,17 +15,25 @@ from loopguard.analysis.stages import Indexed
 from loopguard.jobs import Job, display_path
 
 
-def import_root(path: Path, module: str) -> str:
-    """The directory a module's top-level package sits in (what would be on sys.path)."""
-    depth = module.count(".") + (1 if path.stem == "__init__" else 0)
-    directory = os.path.dirname(os.path.abspath(path))
-    for _ in range(depth):
+def directory_above(directory: str, levels: int) -> str:
+    for _ in range(levels):
         directory = os.path.dirname(directory)
     return directory
 
 
 def import_roots(modules: Sequence[tuple[Path, str]]) -> list[str]:
-    return sorted({import_root(path, module) for path, module in modules if module})
+    """The import roots of the named modules (the directory each one's top-level package sits
+    in: what would be on sys.path); the files of one directory share theirs (a module
+    one level deeper than its package, or an ``__init__`` at its package's depth), so it is
+    worked out once per directory and depth."""
+    roots: dict[tuple[str, int], str] = {}
+    for path, module in modules:
+        if module:
+            depth = module.count(".") + (1 if path.stem == "__init__" else 0)
+            key = (os.path.dirname(os.path.abspath(path)), depth)
+            if key not in roots:
+                roots[key] = directory_above(*key)
+    return sorted(set(roots.values()))
 
 
 def project_tops(roots: Sequence[str]) -> frozenset[str]:

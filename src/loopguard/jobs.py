@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loopguard.analysis.stages import Indexed
-from loopguard.discovery.files import relative_to_root
+from loopguard.discovery.files import relative_to, relative_to_root
 from loopguard.discovery.modules import module_name, source_roots
 
 
@@ -29,7 +29,12 @@ def display_path(path: Path, cwd: Path) -> str:
 def make_jobs(files: Sequence[Path], root: Path, cwd: Path, roots: tuple[str, ...] | None = None) -> list[Job]:
     """A job per file, named from the project's source ``roots`` (found from ``root`` by default)."""
     roots = source_roots(root) if roots is None else roots
-    return [Job(f, display_path(f, cwd), relative_to_root(f, root), *module_name(f, roots)) for f in files]
+    displayed, relative = relative_to(cwd), relative_to(root)
+    jobs = []
+    for file in files:
+        text = os.fspath(file)
+        jobs.append(Job(file, displayed(text), relative(text), *module_name(text, roots)))
+    return jobs
 
 
 def default_jobs() -> int:

@@ -22,10 +22,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from loopguard.config import CONFIG_FILE_NAMES
 from loopguard.discovery.gitignore import IgnoreSpec, IgnoreSpecs, ignored_with_parents, is_ignored
 from loopguard.discovery.globs import compile_globs
 from loopguard.safeio import file_kind, read_regular_file
@@ -54,6 +56,8 @@ class Discovery:
     missing: tuple[str, ...]  # paths given on the command line that do not exist
     walked: frozenset[str] = frozenset()  # every directory listed, absolute: no unknown file is there
     problems: tuple[Problem, ...] = ()  # paths that exist but cannot be checked
+    #: the walked directories that hold a file named like a configuration file (the others have none)
+    configured: frozenset[str] = frozenset()
 
 
 def is_excluded(relative: str, patterns: tuple[str, ...]) -> bool:
@@ -71,15 +75,27 @@ def absolute(path: Path | str) -> str:
 
 def relative_to_root(path: Path | str, root: Path | str) -> str:
     """``path`` relative to ``root`` in posix form, or absolute when it is outside."""
-    full, base = absolute(path), absolute(root)
-    if full == base:
-        return "."
-    if full.startswith(base.rstrip(os.sep) + os.sep):
-        return full[len(base.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
-    return full.replace(os.sep, "/")
+    return relative_to(root)(path)
+
+
+def relative_to(root: Path | str) -> Callable[[Path | str], str]:
+    """``relative_to_root`` with ``root`` worked out once, for the many paths of one root."""
+    base = absolute(root)
+    prefix = base.rstrip(os.sep) + os.sep
+
+    def relative(path: Path | str) -> str:
+        full = absolute(path)
+        if full == base:
+            return "."
+        if full.startswith(prefix):
+            return full[len(prefix) :].replace(os.sep, "/")
+        return full.replace(os.sep, "/")
+
+    return relative
 
 
 IGNORE_FILES = (".gitignore", ".ignore")
+IGNORE_FILES_SET = frozenset(IGNORE_FILES)
 
 
 @lru_cache(maxsize=1024)
@@ -121,6 +137,59 @@ def ancestors_with_ignores(top: Path) -> list[Path]:
 NOT_FOUND = (errno.ENOENT, errno.ENOTDIR)
 
 
+#: A listed directory: its path, the names of the subdirectories to enter (pruned in place, as
+#: with ``os.walk``), and every entry's name -> None for a directory, True for a regular file
+#: (known from the listing, without a ``stat``: what makes a warm run's walk cheap), False for
+#: anything else, examined only when its name is one to check.
+Listing = tuple[str, list[str], dict[str, "bool | None"]]
+
+
+def listings(top: str, onerror: Callable[[OSError], None]) -> Iterator[Listing]:
+    """``os.walk(top)``, top-down, with each entry's kind from ``os.scandir``: the same order
+    (depth first, the subdirectories in the order the caller leaves them), the same errors (a
+    directory that cannot be listed goes to ``onerror`` and is skipped), and symlinked
+    directories listed but never entered."""
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        entries: dict[str, bool | None] = {}
+        subdirectories: list[str] = []
+        linked: set[str] = set()
+        try:
+            with os.scandir(directory) as listing:
+                for entry in listing:
+                    if is_directory(entry):
+                        entries[entry.name] = None
+                        subdirectories.append(entry.name)
+                        if entry.is_symlink():
+                            linked.add(entry.name)
+                    else:
+                        entries[entry.name] = is_regular(entry)
+        except OSError as error:
+            onerror(error)
+            continue
+        yield directory, subdirectories, entries
+        pending.extend(
+            os.path.join(directory, name) for name in reversed(subdirectories) if name not in linked
+        )
+
+
+def is_directory(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # through symlinks, as os.walk lists them
+    except OSError:
+        return False
+
+
+def is_regular(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is certainly a regular file (a symlink to one included); False for a
+    FIFO, a device, a dangling symlink or one that cannot be examined."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
 def walked_mode(path: str) -> int | None:
     """The mode of a walked name, through symlinks; None when it cannot be examined (a dangling
     symlink), so reading it reports the real error."""
@@ -142,6 +211,7 @@ def discover(
     problems: list[Problem] = []
     seen: set[str] = set()
     walked: set[str] = set()
+    configured: set[str] = set()
     for raw in paths:
         path = Path(os.path.abspath(raw))  # normalised once: "a/../b" -> "/cwd/b"
         try:
@@ -153,7 +223,7 @@ def discover(
                 problems.append(Problem(path, f"cannot examine path: {error.strerror}"))
             continue
         if stat.S_ISDIR(mode):
-            found = walk(path, root, exclude, respect_gitignore, walked, problems)
+            found = walk(path, root, exclude, respect_gitignore, walked, problems, configured)
         elif not stat.S_ISREG(mode):  # reading a FIFO would wait forever
             problems.append(Problem(path, f"cannot check {file_kind(mode)}: not a regular file"))
             continue
@@ -166,7 +236,9 @@ def discover(
             if key not in seen:
                 seen.add(key)
                 files.append(file)
-    return Discovery(tuple(files), tuple(missing), frozenset(walked), tuple(problems))
+    return Discovery(
+        tuple(files), tuple(missing), frozenset(walked), tuple(problems), frozenset(configured)
+    )
 
 
 def walk(
@@ -176,6 +248,7 @@ def walk(
     respect_gitignore: bool = True,
     walked: set[str] | None = None,
     problems: list[Problem] | None = None,
+    configured: set[str] | None = None,
 ) -> list[Path]:
     found: list[Path] = []
     inherited: IgnoreSpecs = []
@@ -193,15 +266,15 @@ def walk(
             problems.append(Problem(where, f"cannot read directory: {error.strerror}"))
 
     specs_by_directory: dict[str, IgnoreSpecs] = {}
-    # followlinks=False (the default) is what keeps symlink loops out: a symlinked directory is
-    # listed but never entered.
-    for directory, subdirectories, filenames in os.walk(str(top), onerror=unreadable):
+    for directory, subdirectories, entries in listings(str(top), unreadable):
         if walked is not None:
             walked.add(directory)
+        if configured is not None and not CONFIG_FILE_NAMES.isdisjoint(entries):
+            configured.add(directory)
         base = Path(directory)
         parent_specs = specs_by_directory.get(directory, inherited)
         specs = parent_specs
-        if respect_gitignore:
+        if respect_gitignore and not IGNORE_FILES_SET.isdisjoint(entries):
             own = ignore_spec(str(directory))
             if own is not None:
                 specs = [*parent_specs, (directory, own)]
@@ -216,16 +289,18 @@ def walk(
         )
         for name in subdirectories:
             specs_by_directory[os.path.join(directory, name)] = specs
-        for name in sorted(filenames):
-            if name.endswith(PYTHON_SUFFIXES):
-                path = base / name
-                if exclude and is_excluded(relative_to_root(path, root), exclude):
-                    continue
-                if specs and is_ignored(str(path), False, specs):
-                    continue
-                mode = walked_mode(str(path))
-                if mode is None or stat.S_ISREG(mode):
-                    found.append(path)
-                elif problems is not None:  # reading a FIFO or a device would wait or never end
-                    problems.append(Problem(path, f"cannot check {file_kind(mode)}: not a regular file"))
+        for name in sorted(entries):
+            regular = entries[name]
+            if regular is None or not name.endswith(PYTHON_SUFFIXES):
+                continue  # a directory (walked, or not, above)
+            path = base / name
+            if exclude and is_excluded(relative_to_root(path, root), exclude):
+                continue
+            if specs and is_ignored(str(path), False, specs):
+                continue
+            mode = None if regular else walked_mode(str(path))
+            if regular or mode is None or stat.S_ISREG(mode):
+                found.append(path)
+            elif problems is not None:  # reading a FIFO or a device would wait or never end
+                problems.append(Problem(path, f"cannot check {file_kind(mode)}: not a regular file"))
     return found

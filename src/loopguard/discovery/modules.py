@@ -11,7 +11,7 @@ package of a src layout).
 from __future__ import annotations
 
 import os
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 #: The directory of a src layout, found without configuration (ruff's default ``src = [".", "src"]``).
@@ -61,6 +61,17 @@ def module_name(path: Path | str, roots: tuple[str, ...] = ()) -> tuple[str, str
     ``src/shop/__init__.py`` is ``shop.api``, never ``src.shop.api``."""
     directory, filename = os.path.split(os.path.abspath(path))
     stem = filename.rpartition(".")[0] or filename
+    package = directory_package(directory, roots)
+    parts = package if stem == "__init__" else (*package, stem)
+    module = ".".join(parts) or stem
+    return module, (module if stem == "__init__" else ".".join(package))
+
+
+@lru_cache(maxsize=4096)
+def directory_package(directory: str, roots: tuple[str, ...]) -> tuple[str, ...]:
+    """The dotted parts of the package the modules of an (absolute, normalised) ``directory``
+    are in, with the namespace packages above its regular ones (asked once per directory: a
+    project's files share a few hundred)."""
     package = package_parts(directory)
     above = directory
     for _ in package:
@@ -70,6 +81,4 @@ def module_name(path: Path | str, roots: tuple[str, ...] = ()) -> tuple[str, str
         namespace = tuple(above[len(root.rstrip(os.sep)) + 1 :].split(os.sep))
         if all(part.isidentifier() for part in namespace):
             package = (*namespace, *package)
-    parts = package if stem == "__init__" else (*package, stem)
-    module = ".".join(parts) or stem
-    return module, (module if stem == "__init__" else ".".join(package))
+    return package

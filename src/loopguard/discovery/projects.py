@@ -58,6 +58,11 @@ class ProjectFinder:
         self.without_config: dict[Path, Project] = {}
         self.unconfigured_roots: dict[Path, Path] = {}
         self.by_file_directory: dict[str, Project | None] = {}
+        self.listed_without_config: set[str] = set()  # known from the walk: nothing to ask the disk
+
+    def learn(self, found: Discovery) -> None:
+        """What the walk saw: a directory it listed with no file named like a configuration has none."""
+        self.listed_without_config |= found.walked - found.configured
 
     def project_for(self, path: Path | str) -> Project:
         """The project of a file or directory (which need not exist: an editor's unsaved buffer)."""
@@ -91,7 +96,7 @@ class ProjectFinder:
     def nearest_config(self, directory: Path) -> Path | None:
         key = str(directory)
         if key not in self.by_directory:
-            found = config_in(directory)
+            found = None if key in self.listed_without_config else config_in(directory)
             if found is None and directory.parent != directory:
                 found = self.nearest_config(directory.parent)
             self.by_directory[key] = found
@@ -151,6 +156,7 @@ def discover_projects(
             tuple(group), project.root, config.exclude, force_exclude, config.respect_gitignore
         )
         found_parts.append(found)
+        finder.learn(found)
         for file in found.files:
             key = absolute(file)
             owner = finder.configured_project_of_file(key) or project
@@ -174,6 +180,7 @@ def merged(parts: list[Discovery], files: list[Path]) -> Discovery:
         tuple(missing for part in parts for missing in part.missing),
         frozenset(directory for part in parts for directory in part.walked),
         tuple(problem for part in parts for problem in part.problems),
+        frozenset(directory for part in parts for directory in part.configured),
     )
 
 
