@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loopguard.discovery.files import discover
+from loopguard.discovery.files import discover, listings
 from loopguard.discovery.globs import compile_glob
 
 SLEEP = "import time\n\nasync def f():\n    time.sleep(1)\n"
@@ -75,3 +75,45 @@ def test_an_ignored_directory_named_explicitly_is_walked(tmp_path: Path) -> None
     make(tmp_path, {".gitignore": "vendor/\n*_pb2.py\n", "vendor/lib/a.py": "", "vendor/lib/b_pb2.py": ""})
     assert names(tmp_path) == []
     assert names(tmp_path, str(tmp_path / "vendor")) == ["vendor/lib/a.py", "vendor/lib/b_pb2.py"]
+
+
+def test_listings_walk_as_os_walk_does(tmp_path: Path) -> None:
+    """The scandir walk gives os.walk's directories, in its order, with symlinked directories
+    listed but not entered, and each entry's kind without a stat of every file."""
+    import os
+
+    for name in ("a/b/c", "a/d", "e"):
+        (tmp_path / name).mkdir(parents=True)
+    for name in ("a/x.py", "a/b/y.py", "a/b/c/z.pyi", "e/w.py", "top.py"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "link").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "e" / "file_link.py").symlink_to(tmp_path / "top.py")
+    (tmp_path / "e" / "dangling.py").symlink_to(tmp_path / "missing.py")
+    os.mkfifo(tmp_path / "e" / "pipe.py")
+
+    def sort_in_place(subdirectories: list[str]) -> None:
+        subdirectories.sort()
+
+    expected = []
+    for directory, subdirectories, filenames in os.walk(tmp_path):
+        sort_in_place(subdirectories)
+        expected.append((directory, sorted(subdirectories), sorted(filenames)))
+    seen = []
+    kinds: dict[str, bool | None] = {}
+    for directory, subdirectories, entries in listings(str(tmp_path), lambda error: None):
+        sort_in_place(subdirectories)
+        seen.append((directory, sorted(subdirectories), sorted(n for n, k in entries.items() if k is not None)))
+        kinds.update({os.path.join(directory, n): k for n, k in entries.items()})
+    assert seen == expected
+    e = tmp_path / "e"
+    assert [kinds[str(e / n)] for n in ("w.py", "file_link.py", "dangling.py", "pipe.py")] == [True, True, False, False]
+
+
+def test_discovery_says_which_walked_directories_hold_configuration_files(tmp_path: Path) -> None:
+    (tmp_path / "inner" / "deeper").mkdir(parents=True)
+    (tmp_path / "inner" / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "inner" / "deeper" / "loopguard.toml").write_text("")
+    (tmp_path / "inner" / "deeper" / "m.py").write_text("")
+    found = discover((str(tmp_path),), tmp_path, ())
+    assert found.configured == {str(tmp_path / "inner"), str(tmp_path / "inner" / "deeper")}
+    assert found.walked == found.configured | {str(tmp_path)}
