@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from loopguard.analysis.stages import Indexed
+from loopguard.discovery.files import absolute
 from loopguard.jobs import Job, display_path
 
 
@@ -30,7 +31,7 @@ def import_roots(modules: Sequence[tuple[Path, str]]) -> list[str]:
     for path, module in modules:
         if module:
             depth = module.count(".") + (1 if path.stem == "__init__" else 0)
-            key = (os.path.dirname(os.path.abspath(path)), depth)
+            key = (os.path.dirname(absolute(path)), depth)
             if key not in roots:
                 roots[key] = directory_above(*key)
     return sorted(set(roots.values()))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from loopguard.analysis.stages import Indexed
 from loopguard.discovery.files import relative_to, relative_to_root
-from loopguard.discovery.modules import module_name, source_roots
+from loopguard.discovery.modules import module_name, named_module, source_roots
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
@@ -65,4 +65,4 @@ def stdin_source(data: bytes, filename: Path | None, roots: tuple[str, ...]) -> 
     and it resolves the same as the file on disk; an unnamed buffer is ``__stdin__``."""
     if filename is None:
         return StdinSource(data, Path("-"))
-    return StdinSource(data, filename, *module_name(filename, roots))
+    return StdinSource(data, filename, *named_module(filename, roots))

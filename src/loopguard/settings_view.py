@@ -18,7 +18,7 @@ import click
 from loopguard.config import Config
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
 from loopguard.discovery.files import Discovery
-from loopguard.discovery.modules import module_name
+from loopguard.discovery.modules import named_module
 from loopguard.discovery.projects import Project, ProjectFiles, ProjectFinder
 from loopguard.jobs import display_path
 from loopguard.report import escape_controls
@@ -49,7 +49,7 @@ def show_settings(
 
 
 def settings_text(path: Path, project: Project, cwd: Path) -> list[str]:
-    module, package = module_name(path, project.roots)
+    module, package = named_module(path, project.roots)
     config = project.config
     lines = [
         f"Resolved settings for: {display_path(path, cwd)}",

@@ -138,9 +138,9 @@ NOT_FOUND = (errno.ENOENT, errno.ENOTDIR)
 
 
 #: A listed directory: its path, the names of the subdirectories to enter (pruned in place, as
-#: with ``os.walk``), and every entry's name -> None for a directory, True for a regular file
-#: (known from the listing, without a ``stat``: what makes a warm run's walk cheap), False for
-#: anything else, examined only when its name is one to check.
+#: with ``os.walk``), and every entry's name -> None for a directory, True for a regular file with
+#: a name to check (known from the listing, without a ``stat``: what makes a warm run's walk
+#: cheap), False for anything else (such a name to check is examined when it is walked).
 Listing = tuple[str, list[str], dict[str, "bool | None"]]
 
 
@@ -158,13 +158,14 @@ def listings(top: str, onerror: Callable[[OSError], None]) -> Iterator[Listing]:
         try:
             with os.scandir(directory) as listing:
                 for entry in listing:
+                    name = entry.name
                     if is_directory(entry):
-                        entries[entry.name] = None
-                        subdirectories.append(entry.name)
+                        entries[name] = None
+                        subdirectories.append(name)
                         if entry.is_symlink():
-                            linked.add(entry.name)
-                    else:
-                        entries[entry.name] = is_regular(entry)
+                            linked.add(name)
+                    else:  # most are data files: only a name to check is worth a look
+                        entries[name] = name.endswith(PYTHON_SUFFIXES) and is_regular(entry)
         except OSError as error:
             onerror(error)
             continue

@@ -14,6 +14,8 @@ import os
 from functools import cache, lru_cache
 from pathlib import Path
 
+from loopguard.discovery.files import absolute
+
 #: The directory of a src layout, found without configuration (ruff's default ``src = [".", "src"]``).
 SRC_DIRECTORY = "src"
 
@@ -53,18 +55,26 @@ def enclosing_root(directory: str, roots: tuple[str, ...]) -> str | None:
 
 
 def module_name(path: Path | str, roots: tuple[str, ...] = ()) -> tuple[str, str]:
-    """(module, package) for a file: its stem prefixed by every enclosing package directory.
+    """(module, package) for a file: its stem prefixed by every enclosing package directory. A
+    relative path is taken from the working directory; an absolute one must be normalised (as
+    discovery makes every path it finds; ``named_module`` normalises one a user typed).
 
     Above the last ``__init__.py``, directories inside the deepest enclosing source root are
     namespace packages (PEP 420) and name the module too: ``src/acme/billing/api.py`` with no
     ``__init__.py`` anywhere is ``acme.billing.api``; ``src/shop/api.py`` with
     ``src/shop/__init__.py`` is ``shop.api``, never ``src.shop.api``."""
-    directory, filename = os.path.split(os.path.abspath(path))
+    directory, filename = os.path.split(absolute(path))
     stem = filename.rpartition(".")[0] or filename
     package = directory_package(directory, roots)
     parts = package if stem == "__init__" else (*package, stem)
     module = ".".join(parts) or stem
     return module, (module if stem == "__init__" else ".".join(package))
+
+
+def named_module(path: Path | str, roots: tuple[str, ...] = ()) -> tuple[str, str]:
+    """``module_name`` of a path as a user typed it (``--stdin-filename``, ``--show-settings``):
+    ``/src/app/../shop/api.py`` is ``shop.api``."""
+    return module_name(os.path.abspath(path), roots)
 
 
 @lru_cache(maxsize=4096)
