@@ -117,3 +117,18 @@ def test_discovery_says_which_walked_directories_hold_configuration_files(tmp_pa
     found = discover((str(tmp_path),), tmp_path, ())
     assert found.configured == {str(tmp_path / "inner"), str(tmp_path / "inner" / "deeper")}
     assert found.walked == found.configured | {str(tmp_path)}
+
+
+def test_a_typed_path_is_named_as_the_discovered_one(tmp_path: Path) -> None:
+    """``--stdin-filename src/app/../shop/api.py`` names the buffer as the file on disk is named."""
+    from loopguard.discovery.modules import module_name, named_module, source_roots
+
+    (tmp_path / "src" / "shop").mkdir(parents=True)
+    (tmp_path / "src" / "app").mkdir()
+    (tmp_path / "src" / "shop" / "__init__.py").write_text("")
+    (tmp_path / "src" / "shop" / "api.py").write_text("")
+    roots = source_roots(tmp_path)
+    typed = str(tmp_path / "src" / "app" / ".." / "shop" / "api.py")
+    discovered = discover((str(tmp_path),), tmp_path, ()).files
+    assert [module_name(path, roots) for path in discovered if path.name == "api.py"] == [("shop.api", "shop")]
+    assert named_module(typed, roots) == ("shop.api", "shop")
