@@ -49,6 +49,7 @@ from loopguard.analysis.guards import (
     LOOP,
     Condition,
     Guard,
+    base_names,
     guard_of,
     mentions_a_name,
     names_in,
@@ -77,6 +78,7 @@ from loopguard.analysis.narrowing import (
     substituted,
     without_rebound,
 )
+from loopguard.analysis.receivers import BuiltLocals, method_returns, with_method_returns, without_mark
 from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
     UNKNOWN,
@@ -255,6 +257,7 @@ class _Indexer(ast.NodeVisitor):
         self.constants: dict[str, ConstantValue] = {}
         self.enum_members: dict[str, dict[str, ConstantValue]] = {}  # module-level enums (enums.py)
         self.member_reads = MemberReads()
+        self.built_locals = BuiltLocals()  # locals bound to ``Class(...)`` (receivers.py)
         self.pure_locals: dict[tuple[int, str], Pure] = {}  # (scope, local) -> its pure value (facts.py)
         self.pure_value: ast.expr | None = None  # set while ``name = <expression>`` binds its name
         # the guards of the function being visited that hold a fact (by id): its calls check them
@@ -455,6 +458,7 @@ class _Indexer(ast.NodeVisitor):
         self.literal = self.pure_value = None
         if len(node.targets) == 1:
             self.note_flag(node.targets[0], node.value)
+            self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -470,6 +474,7 @@ class _Indexer(ast.NodeVisitor):
         self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
         self.literal = self.pure_value = None
         self.note_flag(node.target, node.value)
+        self.built_locals.note(node.target, node.value, self.current, self.bindings_of)
 
     def note_flag(self, target: ast.expr, value: ast.expr | None) -> None:
         """``flag = <test of the parameters>`` in a sync function's own scope, outside loops
@@ -717,6 +722,8 @@ class _Indexer(ast.NodeVisitor):
             returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP))
             if returns:
                 self.parameters[scope] = with_returns(self.parameters[scope], returns)
+            elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
+                self.parameters[scope] = with_method_returns(self.parameters[scope], method_returns(node, decorators, function.returns))
 
     def gives_the_running_loop(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
@@ -940,7 +947,7 @@ class _Indexer(ast.NodeVisitor):
             test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
             member_named=self.member_named, fact_of=self.fact_of,
         )
-        if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
+        if not mentions_a_name(guard) or not base_names(guard).isdisjoint(self.inner_names()):
             return None
         own = self.flags.get(self.current)
         if own and not names_in(guard).isdisjoint(own):
@@ -1140,6 +1147,9 @@ class _Indexer(ast.NodeVisitor):
             literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
         if self.alternatives:
             literals = self.with_alternatives(literals)
+        literals = self.built_locals.marked_call(
+            node, literals, self.current, self.scopes[self.current].bindings, self.loops > 0, self.loop < 0, len(self.calls)
+        )
         self.record_call(func, node, literals)
         self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
         # what ``generic_visit`` does for a call (its fields are func, args, keywords), without the
@@ -1245,6 +1255,8 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         calls, indexer.rebindings = with_guards_changed(
             calls, indexer.rebindings, lambda conditions: without_type_tests(conditions, ISINSTANCE_TESTS)
         )
+    for number in indexer.built_locals.rebound(indexer.scopes[0].bindings):  # receivers.py
+        calls[number] = with_literals(calls[number], without_mark(calls[number].literals))
     broken = indexer.member_reads.broken(indexer.scopes, indexer.before_star)
     if broken:
         calls, indexer.rebindings = with_guards_changed(

@@ -204,7 +204,8 @@ def locals_of(parameters: Parameters) -> dict[str, object]:
     if len(defaults) == 0:
         return {}
     names = {*positional, *keyword_only}
-    return {name: value for name, value in defaults if name not in names and name != RETURNS}
+    # ``<...>`` entries (RETURNS, receivers.SELF_RETURNS) are what the index keeps there, not locals
+    return {name: value for name, value in defaults if name not in names and not name.startswith("<")}
 
 
 def runs_on_the_loop(parameters: Parameters) -> Callable[[int, tuple[Condition, ...]], bool]:

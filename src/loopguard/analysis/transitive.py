@@ -38,6 +38,7 @@ from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
+from loopguard.analysis.receivers import CLASS, ReceiverValues, class_given, marks_self
 from loopguard.analysis.summary import FileSummary, FunctionCall, FunctionFields, FunctionSummary
 from loopguard.catalogue import (
     LOOP_SCHEDULERS,
@@ -213,6 +214,8 @@ class CallGraph:
             self.project.read_apart,
             self.project.depend,
         )
+        self.receivers = ReceiverValues(self, self.project.read_apart, self.project.depend)
+
         def following(**what: bool) -> CallGraph:
             """A graph of the same project that follows what this one leaves out."""
             return CallGraph(summaries, project, matcher, max_depth, offload_decorators=offload_decorators, **what)
@@ -324,6 +327,11 @@ class CallGraph:
             literals = with_imported(literals, self.project.imported_constant)  # another module's constants
             values = argument_values(function.parameters, literals) | locals_of(function.parameters)
             arguments = {name: value for name, value in values.items() if name in names}
+            exact = class_given(literals)
+            if exact is not None:  # the receiver's class is known: what its paths give (receivers.py)
+                arguments |= self.receivers.paths(exact, qualname, names)
+                if CLASS in names:
+                    arguments[CLASS] = exact
         if not arguments and not tested:
             return qualname
         node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
@@ -369,11 +377,40 @@ class CallGraph:
                 for _key, value in call[5]:
                     if isinstance(value, tuple) and value[:1] == (PASSED,):
                         names.add(str(value[1]))
+                if marks_self(call[5]):
+                    names.add(CLASS)  # a call on its own receiver: the class passes on
             for _name, conditions, _line, _in_loop in function.parameters[4]:
                 for guard, _value in conditions:  # what decides whether a binding can change a value
                     names |= names_in(guard)
             self._guard_reads[qualname] = GuardReads(frozenset(names), frozenset(facts), frozenset(members))
         return self._guard_reads[qualname]
+
+    def with_receiver(
+        self, key: str | None, callee: str, literals: tuple[Literal, ...], caller_class: object
+    ) -> tuple[Literal, ...]:
+        """A method call's arguments, with the exact class of its receiver when it is known
+        (receivers.py)."""
+        exact = self.receivers.class_of_call(key, callee, literals, caller_class)
+        return literals if exact is None else (*literals, (CLASS, exact))
+
+    def parameters_of(self, qualname: str) -> Parameters:
+        return self.function(qualname)[1].parameters
+
+    def decorators_of(self, qualname: str) -> set[str | None]:
+        """What a function's decorators are, by qualified name."""
+        return {self.project.target(decorator) for decorator in self.function(qualname)[1].decorators}
+
+    def class_order(self, qualname: str) -> tuple[str, ...] | None:
+        """The classes after a project class in its MRO (None: not a project class, or no order)."""
+        if self.project.class_info(qualname) is None:
+            return None
+        order = self.project.resolver_for_replay.method_order(qualname, set())
+        return order if isinstance(order, tuple) else None
+
+    def attribute_names(self, qualname: str) -> frozenset[str] | None:
+        """The attributes a project class's body or methods assign (None: not a project class)."""
+        found = self.project.class_info(qualname)
+        return None if found is None else frozenset(found[1].attributes)
 
     def is_replaced_by_decorator(self, qualname: str) -> bool:
         """Whether a decorator may stand in for the function's own body when it is called
@@ -381,9 +418,13 @@ class CallGraph:
         _display, function = self.function(qualname)
         return any(self.project.target(d) not in TRANSPARENT_DECORATORS for d in function.decorators)
 
-    def blocking_called_with(self, qualname: str, literals: tuple[Literal, ...]) -> Witness | None:
-        """``blocking(qualname)`` for a call with these literal arguments; for a call that stands for
-        several (``ONE_OF`` arguments), the shortest chain of any of them (the first on a tie)."""
+    def blocking_called_with(
+        self, qualname: str, literals: tuple[Literal, ...], key: str | None = None
+    ) -> Witness | None:
+        """``blocking(qualname)`` for a call of ``key`` with these literal arguments; for a call that
+        stands for several (``ONE_OF`` arguments), the shortest chain of any of them (the first on
+        a tie)."""
+        literals = self.with_receiver(key, qualname, literals, None)
         found = None
         for each in expansions(literals):
             witness = self.blocking(self.specialise(qualname, each))
@@ -482,6 +523,7 @@ class CallGraph:
                     continue  # blocks at most once, not on this chain's code
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
                     given = passed_on(literals, here) if with_arguments_of_call else ()
+                    given = self.with_receiver(key, callee, given, (arguments or {}).get(CLASS))
                     told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
                     nodes = [self.specialise(callee, each, told) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
