@@ -724,6 +724,8 @@ class _Indexer(ast.NodeVisitor):
                 self.parameters[scope] = with_returns(self.parameters[scope], returns)
             elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
                 self.parameters[scope] = with_method_returns(self.parameters[scope], method_returns(node, decorators, function.returns))
+            if method_of is not None:
+                self.built_locals.note_stores(node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []))
 
     def gives_the_running_loop(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
@@ -839,6 +841,7 @@ class _Indexer(ast.NodeVisitor):
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
                         add_binding(info.attributes, target.id, ("value", expr_of(statement.value), body))
+        self.built_locals.with_stores(qualname, info.attributes, self.parameters)  # receivers.py
         self.current, self.loop = outer, outer_loop
 
     def visit_comprehension_scope(
@@ -1148,7 +1151,8 @@ class _Indexer(ast.NodeVisitor):
         if self.alternatives:
             literals = self.with_alternatives(literals)
         literals = self.built_locals.marked_call(
-            node, literals, self.current, self.scopes[self.current].bindings, self.loops > 0, self.loop < 0, len(self.calls)
+            node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
+            self.pinned_here() if self.narrowed else None,
         )
         self.record_call(func, node, literals)
         self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)

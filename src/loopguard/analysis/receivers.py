@@ -35,15 +35,18 @@ whose ``__call__`` builds another class.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from loopguard.analysis.argument_types import bound_to, without_type_tests
+from loopguard.analysis.constants import ArgumentValue
+from loopguard.analysis.equalities import Equalities, pinned_argument
 from loopguard.analysis.expressions import Expr
 from loopguard.analysis.guards import UNKNOWN, names_in, parts_of
 from loopguard.analysis.known import RETURNS, Return
+from loopguard.analysis.literals import literal_value
 from loopguard.analysis.loop_values import UNKNOWN_RESULT, plain_shape, value_on_the_loop, yields
-from loopguard.models import Literal, Parameters
+from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters
 
 #: The key, among a method call's literal arguments, of how its receiver was made
 RECEIVER = "<receiver>"
@@ -55,10 +58,17 @@ SELF = ("<self>",)
 CLASS = "<class>"
 #: The entry of a method's literal locals (``Parameters`` defaults) that holds its returns
 SELF_RETURNS = "<self returns>"
+#: The entry of an ``__init__``'s literal locals that holds the parameters it stores:
+#: ``((attribute, parameter), ...)`` for ``self.attribute = parameter``
+STORES = "<stores>"
 #: The deepest chain of properties and methods whose values decide one another's
 MAX_DEPTH = 8
 #: A path's value (or ``UNKNOWN_RESULT``), and whether a cycle or the depth bound made it so.
 Computed = tuple[object, bool]
+#: An instance of exactly a class: the class, and the attributes known from its construction
+Receiver = tuple[str, tuple[tuple[str, object], ...]]
+#: Methods that change what setting or reading an attribute does
+ATTRIBUTE_HOOKS = ("__setattr__", "__getattribute__", "__getattr__")
 #: Library bases that define no members of their own an instance could use instead
 MEMBERLESS_BASES = frozenset({"abc.ABC", "typing.Generic", "typing_extensions.Generic", "builtins.object"})
 
@@ -69,8 +79,10 @@ class BuiltLocals:
     method calls it marked on them (checked once the module's bindings are all known)."""
 
     def __init__(self) -> None:
-        self.built: dict[tuple[int, str], tuple[str, str]] = {}  # (scope, local) -> (class, name)
+        # (scope, local) -> (class, its name, the call, how often each name it passes was bound then)
+        self.built: dict[tuple[int, str], tuple[str, str, ast.Call, dict[str, int]]] = {}
         self.marked: list[tuple[int, str]] = []  # (call number, the class's name in the module)
+        self.stores: dict[str, tuple[int, list[tuple[str, str]]]] = {}  # class -> its __init__'s
 
     def note(self, target: ast.expr, value: ast.expr | None, scope: int, bindings_of: Callable[[str], Sequence[object]]) -> None:
         """``name = Cls(...)`` (one plain name; ``Cls`` a name bound once, to an import or a def)."""
@@ -78,18 +90,22 @@ class BuiltLocals:
             return
         found = bound_to(value.func, bindings_of)
         if found is not None and found[2]:
-            self.built[(scope, target.id)] = (found[0], found[1])
+            passed = [argument for argument in (*value.args, *(k.value for k in value.keywords)) if isinstance(argument, ast.Name)]
+            counts = {argument.id: len(bindings_of(argument.id)) for argument in passed}
+            self.built[(scope, target.id)] = (found[0], found[1], value, counts)
 
     def marked_call(
-        self, node: ast.Call, literals: tuple[Literal, ...], scope: int, bindings: Mapping[str, Sequence[object]],
-        in_loop: bool, sync: bool, number: int,
+        self, node: ast.Call, literals: tuple[Literal, ...], scope: int, bindings_of: Callable[[str], Sequence[object]],
+        in_loop: bool, sync: bool, number: int, pinned: Equalities | None,
     ) -> tuple[Literal, ...]:
-        """A method call's arguments, with the mark of its receiver when it is known exactly."""
+        """A method call's arguments, with the mark of its receiver when it is known exactly (and
+        for a local built here, the arguments it was built with, as this call sees them:
+        ``construction_arguments``)."""
         function = node.func
         if not (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name)):
             return literals
         name = function.value.id
-        bound = bindings.get(name, ())
+        bound = bindings_of(name)
         if len(bound) != 1:
             return literals
         if sync and isinstance(bound[0], tuple) and bound[0][:1] == ("self",):
@@ -98,12 +114,90 @@ class BuiltLocals:
         if built is None or in_loop:
             return literals
         self.marked.append((number, built[1]))
-        return (*literals, (RECEIVER, (BUILT, built[0])))
+        given = construction_arguments(built[2], built[3], bindings_of, pinned)
+        return (*literals, *given, (RECEIVER, (BUILT, built[0])))
+
+    def note_stores(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: int, owner: str, parameters: Parameters,
+        rebindings: Sequence[tuple[Any, ...]],
+    ) -> None:
+        """The ``self.attribute = parameter`` statements of an ``__init__`` that always run (its
+        own block, before any ``return``), of parameters it never binds again."""
+        positional, keyword_only, _defaults, bound, _rebindings = parameters
+        if node.name != "__init__" or not bound or not positional:
+            return
+        own, rebound = positional[0], {rebinding[0] for rebinding in rebindings}
+        names = set(positional[1:]) | set(keyword_only)
+        stores: list[tuple[str, str]] = []
+        for statement in node.body:
+            if any(isinstance(inner, ast.Return) for inner in ast.walk(statement)):
+                break
+            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+                continue
+            target, value = statement.targets[0], statement.value
+            if (
+                isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == own
+                and isinstance(value, ast.Name) and value.id in names
+            ):
+                stores.append((target.attr, value.id))
+        if stores and own not in rebound:
+            self.stores[owner] = (scope, [(attribute, name) for attribute, name in stores if name not in rebound])
+
+    def with_stores(self, owner: str, attributes: Mapping[str, Sequence[object]], parameters: dict[int, Parameters]) -> None:
+        """Once the class ``owner`` is walked: its ``__init__``'s stores of the attributes that
+        nothing else in the class assigns (``attributes``: the class's, each with its bindings)."""
+        if owner not in self.stores:
+            return
+        scope, found = self.stores.pop(owner)
+        stores = tuple((a, name) for a, name in found if len(attributes.get(a, ())) == 1)
+        if stores and scope in parameters:
+            positional, keyword_only, defaults, bound, rebindings = parameters[scope]
+            parameters[scope] = (positional, keyword_only, (*defaults, (STORES, stores)), bound, rebindings)
 
     def rebound(self, module_bindings: Mapping[str, Sequence[object]]) -> set[int]:
         """The marked calls whose class name the module binds more than once (a later binding
         may be the one the call sees)."""
         return {number for number, name in self.marked if len(module_bindings.get(name, ())) > 1}
+
+
+def construction_arguments(
+    call: ast.Call, counts: Mapping[str, int], bindings_of: Callable[[str], Sequence[object]], pinned: Equalities | None
+) -> list[Literal]:
+    """The arguments ``call`` built a receiver with, keyed ``BUILT`` + position or keyword, as a
+    later call sees them: a literal; a name not bound again since (``counts``), with the literal
+    a test has pinned it to there (equalities.py) or as the name; anything else not a literal."""
+
+    def value_of(argument: ast.expr) -> ArgumentValue:
+        keep, value = literal_value(argument)
+        if keep:
+            return value
+        if not isinstance(argument, ast.Name) or counts.get(argument.id) != len(bindings_of(argument.id)):
+            return NOT_LITERAL
+        if pinned:
+            known, value = pinned_argument(argument, pinned)
+            if known:
+                return value
+        return (PASSED, argument.id)
+
+    found: list[Literal] = []
+    for position, argument in enumerate(call.args):
+        if isinstance(argument, ast.Starred):
+            return [*found, (f"{BUILT}*", NOT_LITERAL)]
+        found.append((f"{BUILT}{position}", value_of(argument)))
+    for keyword in call.keywords:
+        found.append((f"{BUILT}{keyword.arg}", value_of(keyword.value)) if keyword.arg else (f"{BUILT}*", NOT_LITERAL))
+    return found
+
+
+def construction_of(literals: Iterable[Literal]) -> tuple[Literal, ...]:
+    """The arguments a receiver was built with (``construction_arguments``), as a call's
+    arguments: by position or keyword again."""
+    found: list[Literal] = []
+    for key, value in literals:
+        if isinstance(key, str) and key.startswith(BUILT):
+            name = key[len(BUILT):]
+            found.append((int(name) if name.isdigit() else name, value))
+    return tuple(found)
 
 
 def without_mark(literals: tuple[Literal, ...]) -> tuple[Literal, ...]:
@@ -131,6 +225,14 @@ def with_method_returns(parameters: Parameters, returns: tuple[Return, ...]) -> 
     return (positional, keyword_only, (*defaults, (SELF_RETURNS, returns)), bound, rebindings)
 
 
+def stores_of(parameters: Parameters) -> tuple[tuple[str, str], ...]:
+    """What an ``__init__`` stores (``BuiltLocals.with_stores``)."""
+    for name, value in parameters[2]:
+        if name == STORES and isinstance(value, tuple):
+            return value
+    return ()
+
+
 def recorded_returns(parameters: Parameters) -> tuple[Return, ...]:
     """A method's returns, as ``with_method_returns`` (or loop_values, for one that tests the
     loop) kept them."""
@@ -155,6 +257,8 @@ class GraphLike(Protocol):
     def class_order(self, qualname: str) -> tuple[str, ...] | None: ...
 
     def attribute_names(self, qualname: str) -> Collection[str] | None: ...
+
+    def argument_values(self, parameters: Parameters, literals: tuple[Literal, ...]) -> dict[str, object]: ...
 
 
 
@@ -181,12 +285,12 @@ class ReceiverValues:
         self.graph = graph
         self.read_apart = read_apart
         self.depend = depend
-        self._values: dict[tuple[str, str], tuple[object, frozenset[str]]] = {}
+        self._values: dict[tuple[Receiver, str], tuple[object, frozenset[str]]] = {}
 
     def class_of_call(self, key: str | None, callee: str, literals: tuple[Literal, ...], caller_class: object) -> str | None:
         """The exact class of the receiver of a call of ``key`` that runs ``callee`` (see the
         module's docstring), from the call's mark and the class of the caller's own receiver."""
-        mark = next((value for name, value in literals if name == RECEIVER), None)
+        mark = receiver_mark(literals)
         if mark is None or key is None:
             return None
         if mark == SELF:
@@ -201,12 +305,47 @@ class ReceiverValues:
             return None
         return found if not self.graph.decorators_of(callee) else None
 
-    def paths(self, cls: str, qualname: str, names: Collection[str]) -> dict[str, object]:
+    def built(self, cls: str, construction: tuple[Literal, ...]) -> Receiver:
+        """An instance of exactly ``cls`` built with ``construction`` (``construction_of``): with
+        the attributes its ``__init__`` stores from a parameter whose value is known, when nothing
+        else can set them — no method or property of that name, no other class of the order
+        assigning it, no ``__setattr__``/``__getattribute__`` of the project, no library class in
+        the order but memberless ones."""
+        init = self.graph.function_for(f"{cls}.__init__")
+        order = self.graph.class_order(cls)
+        if init is None or order is None or not construction:
+            return (cls, ())
+        parameters = self.graph.parameters_of(init)
+        stores = stores_of(parameters)
+        if not stores or any(self.graph.function_for(f"{cls}.{hook}") is not None for hook in ATTRIBUTE_HOOKS):
+            return (cls, ())
+        values = self.graph.argument_values(parameters, construction)
+        defining = init.rpartition(".")[0]
+        others = [each for each in (cls, *order) if each != defining and each not in MEMBERLESS_BASES]
+        found: list[tuple[str, object]] = []
+        for attribute, parameter in stores:
+            value = values.get(parameter, UNKNOWN_RESULT)
+            if not (value is None or isinstance(value, (bool, int, str))):
+                continue
+            if self.graph.function_for(f"{cls}.{attribute}") is not None:
+                continue
+            if any(self.may_assign(each, attribute) for each in others):
+                continue
+            found.append((attribute, value))
+        return (cls, tuple(sorted(found)))
+
+    def may_assign(self, cls: str, attribute: str) -> bool:
+        """Whether a class may set ``attribute``: its body or methods assign it, or it is a
+        library class."""
+        names = self.graph.attribute_names(cls)
+        return names is None or attribute in names
+
+    def paths(self, built: Receiver, qualname: str, names: Collection[str]) -> dict[str, object]:
         """The known values of the paths off ``qualname``'s receiver among ``names``."""
-        return self.values_of(cls, self.graph.parameters_of(qualname), names, ())[0]
+        return self.values_of(built, self.graph.parameters_of(qualname), names, ())[0]
 
     def values_of(
-        self, cls: str, parameters: Parameters, names: Collection[str], stack: tuple[str, ...]
+        self, built: Receiver, parameters: Parameters, names: Collection[str], stack: tuple[str, ...]
     ) -> tuple[dict[str, object], bool]:
         own = receiver(parameters)
         found: dict[str, object] = {}
@@ -214,30 +353,34 @@ class ReceiverValues:
         for name in sorted(names):
             base, dot, path = name.partition(".")
             if own is not None and base == own and dot:
-                value, tainted = self.value(cls, path, stack)
+                value, tainted = self.value(built, path, stack)
                 cut = cut or tainted
                 if value is not UNKNOWN_RESULT:
                     found[name] = value
         return found, cut
 
-    def value(self, cls: str, path: str, stack: tuple[str, ...]) -> Computed:
-        """What ``self.<path>`` (``provider`` or ``filters()``) gives on an instance of exactly
-        ``cls`` (``UNKNOWN_RESULT`` when not known), and whether a cycle or the depth bound cut
-        it short (then it is not remembered: the answer must not depend on what is asked first)."""
-        remembered = self._values.get((cls, path))
+    def value(self, built: Receiver, path: str, stack: tuple[str, ...]) -> Computed:
+        """What ``self.<path>`` (``provider``, ``_kind`` or ``filters()``) gives on an instance of
+        exactly ``built``'s class (``UNKNOWN_RESULT`` when not known), and whether a cycle or the
+        depth bound cut it short (then it is not remembered: the answer must not depend on what
+        is asked first)."""
+        stored = dict(built[1])
+        if path in stored:
+            return stored[path], False
+        remembered = self._values.get((built, path))
         if remembered is not None:
             self.depend(remembered[1])
             return remembered[0], False
         if path in stack or len(stack) >= MAX_DEPTH:
             return UNKNOWN_RESULT, True
-        (value, cut), used = self.read_apart(lambda: self.compute(cls, path, (*stack, path)))
+        (value, cut), used = self.read_apart(lambda: self.compute(built, path, (*stack, path)))
         self.depend(used)
         if not cut:
-            self._values[(cls, path)] = (value, used)
+            self._values[(built, path)] = (value, used)
         return value, cut
 
-    def compute(self, cls: str, path: str, stack: tuple[str, ...]) -> Computed:
-        function = self.member_function(cls, path)
+    def compute(self, built: Receiver, path: str, stack: tuple[str, ...]) -> Computed:
+        function = self.member_function(built[0], path)
         if function is None:
             return UNKNOWN_RESULT, False
         parameters = self.graph.parameters_of(function)
@@ -245,7 +388,7 @@ class ReceiverValues:
         if not returns:
             return UNKNOWN_RESULT, False
         read = {name for value, conditions, _line in returns for guard in (value, *(g for g, _ in conditions)) for name in names_in(guard)}
-        paths, cut = self.values_of(cls, parameters, read, stack)
+        paths, cut = self.values_of(built, parameters, read, stack)
         return value_on_the_loop(parameters, returns, paths), cut
 
     def member_function(self, cls: str, path: str) -> str | None:
@@ -278,9 +421,14 @@ class ReceiverValues:
         return False
 
 
+def receiver_mark(literals: tuple[Literal, ...]) -> object:
+    """How a call's receiver was made (``SELF``, ``(BUILT, class)``), if the index marked it."""
+    return next((value for name, value in literals if name == RECEIVER), None)
+
+
 def marks_self(literals: tuple[Literal, ...]) -> bool:
     """Whether a call is made on the calling method's own receiver."""
-    return any(name == RECEIVER and value == SELF for name, value in literals)
+    return receiver_mark(literals) == SELF
 
 
 def class_given(literals: tuple[Literal, ...]) -> str | None:

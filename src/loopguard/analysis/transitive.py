@@ -28,6 +28,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
@@ -38,7 +39,16 @@ from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
-from loopguard.analysis.receivers import CLASS, ReceiverValues, class_given, marks_self
+from loopguard.analysis.receivers import (
+    BUILT,
+    CLASS,
+    SELF,
+    ReceiverValues,
+    class_given,
+    construction_of,
+    marks_self,
+    receiver_mark,
+)
 from loopguard.analysis.summary import FileSummary, FunctionCall, FunctionFields, FunctionSummary
 from loopguard.catalogue import (
     LOOP_SCHEDULERS,
@@ -329,9 +339,11 @@ class CallGraph:
             arguments = {name: value for name, value in values.items() if name in names}
             exact = class_given(literals)
             if exact is not None:  # the receiver's class is known: what its paths give (receivers.py)
-                arguments |= self.receivers.paths(exact, qualname, names)
-                if CLASS in names:
+                construction = construction_of(literals)
+                arguments |= self.receivers.paths(self.receivers.built(exact, construction), qualname, names)
+                if CLASS in names:  # passed on to the calls on its receiver
                     arguments[CLASS] = exact
+                    arguments |= {f"{BUILT}{key}": known_or_not(value) for key, value in construction}
         if not arguments and not tested:
             return qualname
         node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
@@ -386,12 +398,21 @@ class CallGraph:
         return self._guard_reads[qualname]
 
     def with_receiver(
-        self, key: str | None, callee: str, literals: tuple[Literal, ...], caller_class: object
+        self, key: str | None, callee: str, literals: tuple[Literal, ...], caller: Mapping[str, object]
     ) -> tuple[Literal, ...]:
         """A method call's arguments, with the exact class of its receiver when it is known
-        (receivers.py)."""
-        exact = self.receivers.class_of_call(key, callee, literals, caller_class)
-        return literals if exact is None else (*literals, (CLASS, exact))
+        (receivers.py): built here (the call's arguments hold its construction), or the caller's
+        own receiver (``caller``: the caller's values, its class and construction among them)."""
+        exact = self.receivers.class_of_call(key, callee, literals, caller.get(CLASS))
+        if exact is None:
+            return literals
+        if receiver_mark(literals) == SELF:
+            built = tuple((name, value) for name, value in caller.items() if name.startswith(BUILT))
+            literals = (*literals, *cast(tuple[Literal, ...], built))
+        return (*literals, (CLASS, exact))
+
+    def argument_values(self, parameters: Parameters, literals: tuple[Literal, ...]) -> dict[str, object]:
+        return argument_values(parameters, literals)
 
     def parameters_of(self, qualname: str) -> Parameters:
         return self.function(qualname)[1].parameters
@@ -424,7 +445,7 @@ class CallGraph:
         """``blocking(qualname)`` for a call of ``key`` with these literal arguments; for a call that
         stands for several (``ONE_OF`` arguments), the shortest chain of any of them (the first on
         a tie)."""
-        literals = self.with_receiver(key, qualname, literals, None)
+        literals = self.with_receiver(key, qualname, literals, {})
         found = None
         for each in expansions(literals):
             witness = self.blocking(self.specialise(qualname, each))
@@ -523,7 +544,7 @@ class CallGraph:
                     continue  # blocks at most once, not on this chain's code
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
                     given = passed_on(literals, here) if with_arguments_of_call else ()
-                    given = self.with_receiver(key, callee, given, (arguments or {}).get(CLASS))
+                    given = self.with_receiver(key, callee, given, arguments or {})
                     told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
                     nodes = [self.specialise(callee, each, told) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
@@ -695,6 +716,11 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
         elif not open_ended and name in default_of:
             values[name] = instance_of(default_of[name])
     return values
+
+
+def known_or_not(value: object) -> object:
+    """A literal as it is; anything else (a variable, a type) as not a literal."""
+    return value if value is None or isinstance(value, (bool, int, str)) else NOT_LITERAL
 
 
 def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
