@@ -78,7 +78,12 @@ from loopguard.analysis.narrowing import (
     substituted,
     without_rebound,
 )
-from loopguard.analysis.receivers import BuiltLocals, method_returns, with_method_returns, without_mark
+from loopguard.analysis.receivers import (
+    BuiltLocals,
+    method_returns,
+    with_method_returns,
+    without_mark,
+)
 from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
     UNKNOWN,

@@ -132,9 +132,12 @@ class BuiltLocals:
         for statement in node.body:
             if any(isinstance(inner, ast.Return) for inner in ast.walk(statement)):
                 break
-            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target, value = statement.targets[0], statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                target, value = statement.target, statement.value  # ``self.kind: Final = kind``
+            else:
                 continue
-            target, value = statement.targets[0], statement.value
             if (
                 isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == own
                 and isinstance(value, ast.Name) and value.id in names
