@@ -81,8 +81,8 @@ from loopguard.analysis.narrowing import (
 from loopguard.analysis.receivers import (
     BuiltLocals,
     method_returns,
+    with_class,
     with_method_returns,
-    without_mark,
 )
 from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
@@ -1264,8 +1264,8 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         calls, indexer.rebindings = with_guards_changed(
             calls, indexer.rebindings, lambda conditions: without_type_tests(conditions, ISINSTANCE_TESTS)
         )
-    for number in indexer.built_locals.rebound(indexer.scopes[0].bindings):  # receivers.py
-        calls[number] = with_literals(calls[number], without_mark(calls[number].literals))
+    for number, built in indexer.built_locals.classes_named(indexer.scopes).items():  # receivers.py
+        calls[number] = with_literals(calls[number], with_class(calls[number].literals, built))
     broken = indexer.member_reads.broken(indexer.scopes, indexer.before_star)
     if broken:
         calls, indexer.rebindings = with_guards_changed(

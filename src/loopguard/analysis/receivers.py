@@ -38,7 +38,7 @@ import ast
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from loopguard.analysis.argument_types import bound_to, without_type_tests
+from loopguard.analysis.argument_types import without_type_tests
 from loopguard.analysis.constants import ArgumentValue
 from loopguard.analysis.equalities import Equalities, pinned_argument
 from loopguard.analysis.expressions import Expr
@@ -79,20 +79,19 @@ class BuiltLocals:
     method calls it marked on them (checked once the module's bindings are all known)."""
 
     def __init__(self) -> None:
-        # (scope, local) -> (class, its name, the call, how often each name it passes was bound then)
-        self.built: dict[tuple[int, str], tuple[str, str, ast.Call, dict[str, int]]] = {}
-        self.marked: list[tuple[int, str]] = []  # (call number, the class's name in the module)
+        # (scope, local) -> (the class's name, the call, how often each name it passes was bound then)
+        self.built: dict[tuple[int, str], tuple[str, ast.Call, dict[str, int]]] = {}
+        self.marked: list[tuple[int, int, str]] = []  # (call number, its scope, the class's name)
         self.stores: dict[str, tuple[int, list[tuple[str, str]]]] = {}  # class -> its __init__'s
 
     def note(self, target: ast.expr, value: ast.expr | None, scope: int, bindings_of: Callable[[str], Sequence[object]]) -> None:
-        """``name = Cls(...)`` (one plain name; ``Cls`` a name bound once, to an import or a def)."""
+        """``name = Cls(...)`` (one plain name called; what it is bound to is read once the module
+        is walked: the class may be defined further down, ``classes_named``)."""
         if not (isinstance(target, ast.Name) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
             return
-        found = bound_to(value.func, bindings_of)
-        if found is not None and found[2]:
-            passed = [argument for argument in (*value.args, *(k.value for k in value.keywords)) if isinstance(argument, ast.Name)]
-            counts = {argument.id: len(bindings_of(argument.id)) for argument in passed}
-            self.built[(scope, target.id)] = (found[0], found[1], value, counts)
+        passed = [argument for argument in (*value.args, *(k.value for k in value.keywords)) if isinstance(argument, ast.Name)]
+        counts = {argument.id: len(bindings_of(argument.id)) for argument in passed}
+        self.built[(scope, target.id)] = (value.func.id, value, counts)
 
     def marked_call(
         self, node: ast.Call, literals: tuple[Literal, ...], scope: int, bindings_of: Callable[[str], Sequence[object]],
@@ -113,9 +112,9 @@ class BuiltLocals:
         built = self.built.get((scope, name))
         if built is None or in_loop:
             return literals
-        self.marked.append((number, built[1]))
-        given = construction_arguments(built[2], built[3], bindings_of, pinned)
-        return (*literals, *given, (RECEIVER, (BUILT, built[0])))
+        self.marked.append((number, scope, built[0]))
+        given = construction_arguments(built[1], built[2], bindings_of, pinned)
+        return (*literals, *given, (RECEIVER, (BUILT, "")))
 
     def note_stores(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: int, owner: str, parameters: Parameters,
@@ -157,10 +156,26 @@ class BuiltLocals:
             positional, keyword_only, defaults, bound, rebindings = parameters[scope]
             parameters[scope] = (positional, keyword_only, (*defaults, (STORES, stores)), bound, rebindings)
 
-    def rebound(self, module_bindings: Mapping[str, Sequence[object]]) -> set[int]:
-        """The marked calls whose class name the module binds more than once (a later binding
-        may be the one the call sees)."""
-        return {number for number, name in self.marked if len(module_bindings.get(name, ())) > 1}
+    def classes_named(self, scopes: Sequence[ScopeLike]) -> dict[int, str | None]:
+        """For each call marked on a local built here: the class its constructor's name is, when
+        the scope it is read from (the nearest from the call's out, class bodies aside) binds it
+        exactly once, to a definition or an import; else None."""
+        found: dict[int, str | None] = {}
+        for number, scope, name in self.marked:
+            current: int | None = scope
+            bindings: Sequence[object] = ()
+            while current is not None:
+                owner = scopes[current]
+                if name in owner.bindings and (current == scope or owner.kind != "class"):
+                    bindings = owner.bindings[name]
+                    break
+                current = owner.parent
+            match bindings:
+                case [("ref", str() as qualname)]:
+                    found[number] = qualname
+                case _:
+                    found[number] = None
+        return found
 
 
 def construction_arguments(
@@ -203,8 +218,14 @@ def construction_of(literals: Iterable[Literal]) -> tuple[Literal, ...]:
     return tuple(found)
 
 
-def without_mark(literals: tuple[Literal, ...]) -> tuple[Literal, ...]:
-    return tuple((key, value) for key, value in literals if key != RECEIVER)
+def with_class(literals: tuple[Literal, ...], qualname: str | None) -> tuple[Literal, ...]:
+    """A marked call's arguments with the class its receiver was built from, or without the mark
+    and the construction when that is not known."""
+    if qualname is not None:
+        return tuple((key, (BUILT, qualname) if key == RECEIVER else value) for key, value in literals)
+    return tuple(
+        (key, value) for key, value in literals if key != RECEIVER and not (isinstance(key, str) and key.startswith(BUILT))
+    )
 
 
 def method_returns(
@@ -243,6 +264,19 @@ def recorded_returns(parameters: Parameters) -> tuple[Return, ...]:
         if name in (SELF_RETURNS, RETURNS) and isinstance(value, tuple):
             return value
     return ()
+
+
+class ScopeLike(Protocol):
+    """What is read of the index's ``Scope`` (index.py imports this module, not the reverse)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def parent(self) -> int | None: ...
+
+    @property
+    def bindings(self) -> Mapping[str, Sequence[object]]: ...
 
 
 # -- the call graph -----------------------------------------------------------------------------
