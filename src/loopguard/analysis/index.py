@@ -43,7 +43,7 @@ from loopguard.analysis.facts import (
     pure_text,
     with_stale_facts_spent,
 )
-from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags
+from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags, with_tested_arguments
 from loopguard.analysis.guards import (
     EQUALS_VALUE,
     LOOP,
@@ -84,6 +84,7 @@ from loopguard.analysis.receivers import (
     with_class,
     with_method_returns,
 )
+from loopguard.analysis.records import Records, without_fields
 from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
     UNKNOWN,
@@ -263,6 +264,7 @@ class _Indexer(ast.NodeVisitor):
         self.enum_members: dict[str, dict[str, ConstantValue]] = {}  # module-level enums (enums.py)
         self.member_reads = MemberReads()
         self.built_locals = BuiltLocals()  # locals bound to ``Class(...)`` (receivers.py)
+        self.records = Records()  # constant tables of frozen dataclass instances (records.py)
         self.pure_locals: dict[tuple[int, str], Pure] = {}  # (scope, local) -> its pure value (facts.py)
         self.pure_value: ast.expr | None = None  # set while ``name = <expression>`` binds its name
         # the guards of the function being visited that hold a fact (by id): its calls check them
@@ -538,6 +540,7 @@ class _Indexer(ast.NodeVisitor):
             keep, constant = literal_value(value) if value is not None else (False, None)
             if keep:
                 self.constants[targets[0].id] = constant
+            self.records.note_table(targets[0], value, self.bound_qualname)
             table = constant_table(value, literal_value)
             if table is not None:
                 self.tables[targets[0].id] = table
@@ -818,6 +821,7 @@ class _Indexer(ast.NodeVisitor):
         qualname = self.scopes[body].qualname
         self.bind(node.name, ("ref", qualname), outer)
         if outer == 0:
+            self.records.note_class(node, self.bound_qualname)
             members = enum_members(node, self.bound_qualname)
             if members:
                 self.enum_members[node.name] = members
@@ -1064,6 +1068,11 @@ class _Indexer(ast.NodeVisitor):
             )
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
+    def is_module_name(self, name: str) -> bool:
+        """Whether ``name`` read here is the module's (no scope in between binds it)."""
+        bound = self.bindings_of(name)
+        return bool(bound) and bound is self.scopes[0].bindings.get(name)
+
     def bindings_of(self, name: str) -> Sequence[Binding]:
         """A name's bindings so far, in the innermost scope that binds it (comprehensions and class
         bodies aside, as Python looks names up from a function)."""
@@ -1155,6 +1164,10 @@ class _Indexer(ast.NodeVisitor):
             literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
         if self.alternatives:
             literals = self.with_alternatives(literals)
+        if node.args or node.keywords:  # a test passed on (flags.py), a table entry's fields (records.py)
+            if self.loop < 0:
+                literals = with_tested_arguments(node, literals, self.decidable_guard)
+            literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
         literals = self.built_locals.marked_call(
             node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
             self.pinned_here() if self.narrowed else None,
@@ -1266,6 +1279,9 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         )
     for number, built in indexer.built_locals.classes_named(indexer.scopes).items():  # receivers.py
         calls[number] = with_literals(calls[number], with_class(calls[number].literals, built))
+    changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
+    for number in indexer.records.changed(indexer.scopes[0].bindings, changed):  # records.py
+        calls[number] = with_literals(calls[number], without_fields(calls[number].literals))
     broken = indexer.member_reads.broken(indexer.scopes, indexer.before_star)
     if broken:
         calls, indexer.rebindings = with_guards_changed(

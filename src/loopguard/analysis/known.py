@@ -178,7 +178,11 @@ class KnownValues:
         changed = {name for name, assigned, in_loop in self.ran if in_loop or assigned <= line}
         if not changed:
             return self.arguments
-        return {name: value for name, value in self.arguments.items() if name not in changed}
+        # a parameter bound again changes its fields too (``plan.sync``: records.py)
+        return {
+            name: value for name, value in self.arguments.items()
+            if name not in changed and name.partition(".")[0] not in changed
+        }
 
 
 def first_value(

@@ -34,6 +34,7 @@ from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.facts import facts_given, passed_parameters
+from loopguard.analysis.flags import TESTED, is_tested, tested_guard, tested_value
 from loopguard.analysis.guards import Condition, can_run, names_in, needs_a_string_form, parts_of
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
@@ -389,6 +390,8 @@ class CallGraph:
                 for _key, value in call[5]:
                     if isinstance(value, tuple) and value[:1] == (PASSED,):
                         names.add(str(value[1]))
+                    elif is_tested(value):
+                        names |= names_in(tested_guard(value))
                 if marks_self(call[5]):
                     names.add(CLASS)  # a call on its own receiver: the class passes on
             for _name, conditions, _line, _in_loop in function.parameters[4]:
@@ -690,6 +693,7 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
     positional, keyword_only, defaults, bound, _assignments = parameters
     names = positional[1:] if bound else positional
     given: dict[str, object] = {}
+    fields: dict[str, object] = {}
     open_ended = False
     for key, value in literals:
         if key == "*":
@@ -705,6 +709,10 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
                 given[names[key]] = value
             else:
                 open_ended = True  # more positional arguments than names: a *args parameter
+        elif "." in key:  # a field of the argument (records.py): read as ``parameter.field``
+            base, _, field = key.partition(".")
+            parameter = names[int(base)] if base.isdigit() and int(base) < len(names) else base
+            fields[f"{parameter}.{field}"] = value
         else:
             given[key] = value
     default_of = dict(defaults)
@@ -715,6 +723,7 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
                 values[name] = instance_of(given[name])
         elif not open_ended and name in default_of:
             values[name] = instance_of(default_of[name])
+    values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in (*names, *keyword_only))
     return values
 
 
@@ -726,12 +735,14 @@ def known_or_not(value: object) -> object:
 def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
     """A call's arguments with the caller's variables that are its own parameters with known values
     (``arguments``) replaced by those values; any other variable is not a literal."""
-    if not any(isinstance(value, tuple) and value[:1] == (PASSED,) for _key, value in literals):
+    if not any(isinstance(value, tuple) and value[:1] in ((PASSED,), (TESTED,)) for _key, value in literals):
         return literals
     known = arguments or {}
     result: list[Literal] = []
     for key, value in literals:
-        if isinstance(value, tuple) and value[:1] == (PASSED,):
+        if is_tested(value):  # a test of the caller's values (flags.py)
+            result.append((key, tested_value(value, known)))
+        elif isinstance(value, tuple) and value[:1] == (PASSED,):
             replaced = recorded(known.get(str(value[1]), NOT_LITERAL))
             if replaced is None or isinstance(replaced, (bool, int, str)) or is_typed(replaced):
                 result.append((key, replaced))
