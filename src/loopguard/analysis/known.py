@@ -161,7 +161,8 @@ class KnownValues:
 
     def __init__(self, parameters: Parameters, arguments: Mapping[str, object]) -> None:
         self.arguments = arguments
-        pending = [rebinding for rebinding in parameters[4] if rebinding[0] in arguments]
+        known = {name.partition(".")[0] for name in arguments}  # ``plan.sync`` is known through ``plan``
+        pending = [rebinding for rebinding in parameters[4] if rebinding[0] in known]
         self.ran: list[tuple[str, int, bool]] = []
         progress = True
         while progress and pending:
