@@ -5,15 +5,23 @@ precision_receiver_attributes.py."""
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 import pytest
 
 from loopguard.analysis.guards import guard_of, needs_a_string_form
 from loopguard.analysis.index import index_module
-from loopguard.analysis.receivers import BUILT, RECEIVER, SELF, STORES, construction_of, recorded_returns
+from loopguard.analysis.receivers import (
+    BUILT,
+    RECEIVER,
+    SELF,
+    STORES,
+    construction_of,
+    recorded_returns,
+)
 
 
-def guard(code: str) -> object:
+def guard(code: str) -> Any:
     statement = ast.parse(code).body[0]
     assert isinstance(statement, ast.Expr)
     return guard_of(statement.value)
@@ -37,17 +45,17 @@ def test_a_guard_reads_an_attribute_path(test: str, expected: object) -> None:
 
 def test_an_attribute_path_is_never_a_form_of_a_string() -> None:
     test = guard('self.name.startswith("oidc/")')
-    assert not needs_a_string_form(((test, True),), {})  # type: ignore[arg-type]
+    assert not needs_a_string_form(((test, True),), {})
 
 
-def calls_of(source: str, name: str) -> list[tuple[object, ...]]:
+def calls_of(source: str, name: str) -> list[Any]:
     """The recorded literals of the calls of the method ``name``."""
     index = index_module(ast.parse(source), "app", "")
     return [call.literals for call in index.calls if call.func[-1] == name]
 
 
-def mark(literals: tuple[object, ...]) -> object:
-    return next((value for key, value in literals if key == RECEIVER), None)  # type: ignore[misc]
+def mark(literals: Any) -> object:
+    return next((value for key, value in literals if key == RECEIVER), None)
 
 
 BUILT_SOURCE = """
@@ -82,7 +90,7 @@ def rebound_argument(kind, other):
 
 
 def test_a_method_call_on_a_local_built_once_is_marked_with_its_class_and_construction() -> None:
-    once, twice, looped, rebound, = calls_of(BUILT_SOURCE, "run")
+    once, twice, looped, rebound = calls_of(BUILT_SOURCE, "run")
     assert mark(once) == (BUILT, "app.Selection")
     assert construction_of(once) == ((0, "pass"),)  # the literal the test pins ``kind`` to there
     assert mark(twice) is None
@@ -95,7 +103,7 @@ def test_a_call_on_the_methods_own_receiver_is_marked_self() -> None:
     assert mark(step) == SELF
 
 
-def parameters_of(source: str, qualname: str) -> object:
+def parameters_of(source: str, qualname: str) -> Any:
     index = index_module(ast.parse(source), "app", "")
     scope = next(number for number, scope in enumerate(index.scopes) if scope.qualname == qualname)
     return index.parameters[scope]
@@ -139,11 +147,11 @@ class Returning:
     ],
 )
 def test_an_init_keeps_the_parameters_it_stores_for_good(qualname: str, stores: tuple[object, ...]) -> None:
-    defaults = dict(parameters_of(STORES_SOURCE, qualname)[2])  # type: ignore[index]
+    defaults = dict(parameters_of(STORES_SOURCE, qualname)[2])
     assert defaults.get(STORES, ()) == stores
 
 
 def test_a_method_keeps_its_returns_only_when_each_is_understood() -> None:
-    provider = recorded_returns(parameters_of(STORES_SOURCE, "app.Returning.provider"))  # type: ignore[arg-type]
+    provider = recorded_returns(parameters_of(STORES_SOURCE, "app.Returning.provider"))
     assert [value for value, _conditions, _line in provider] == [("const", "anthropic")]
-    assert recorded_returns(parameters_of(STORES_SOURCE, "app.Returning.cached")) == ()  # type: ignore[arg-type]
+    assert recorded_returns(parameters_of(STORES_SOURCE, "app.Returning.cached")) == ()

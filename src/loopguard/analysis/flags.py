@@ -24,7 +24,7 @@ from typing import NamedTuple, cast
 
 from loopguard.analysis.constants import ArgumentValue
 from loopguard.analysis.guards import Guard, base_names, evaluate, is_known, rewritten
-from loopguard.models import NOT_LITERAL, Literal
+from loopguard.models import NOT_LITERAL, TESTED, Literal
 
 #: The tests a flag can be bound to: a comparison, ``not``, ``and``/``or``
 FLAG_VALUES = (ast.Compare, ast.BoolOp, ast.UnaryOp)
@@ -59,10 +59,9 @@ def with_flags(guard: Guard, flags: dict[str, Flag]) -> Guard:
     return rewritten(guard, flag_for)
 
 
-#: ``(TESTED, text)``: the argument is a test (``local_only=not sync_keys``), ``text`` its guard
-#: written as a literal (``repr``: a guard is nested tuples of literals), which a call graph node
-#: of the caller evaluates with its values (``tested_value``)
-TESTED = "<test>"
+#: ``(TESTED, text)`` (models.py): ``text`` is the guard written as a literal (``repr``: a guard is
+#: nested tuples of literals), which a call graph node of the caller evaluates with its values
+#: (``tested_value``)
 
 
 def with_tested_arguments(
