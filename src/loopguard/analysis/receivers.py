@@ -6,15 +6,17 @@ the object the method runs on is known *exactly* — a subclass could override a
 method. Two calls make it known:
 
 * ``config = BaselineConfig()`` then ``config.supports_safeguards()``: the receiver is a local of
-  the caller bound once, to a call of a name bound to a project class (no loop around the method
-  call, so no later binding can have run first). The index marks the method call with
-  ``(RECEIVER, (BUILT, class))``; the call graph takes the class only when that name is bound once
-  in its module, the class defines no ``__new__`` (which could return anything) and the method the
-  class resolves for the call's name is the callee.
+  the caller bound once, to a call of a name (no loop around the method call, so no later binding
+  can have run first). The index marks the method call with ``(RECEIVER, (BUILT, class))`` once
+  the module is walked — when the scope the name is read from binds it exactly once, to a
+  definition or an import (``BuiltLocals.classes_named``) — with the arguments of the
+  construction as the method call sees them (``construction_arguments``). The call graph takes
+  the class when it is a project class without a project ``__new__`` (which could return
+  anything) and the method it resolves for the call's name is the callee.
 * ``self.drops_safeguards()`` in a method whose own receiver's class is known: the index marks
-  calls on the method's first parameter ``(RECEIVER, SELF)``; the class passes on when that
-  parameter is never bound again and the class resolves the name to the callee (else the callee
-  is an override this class does not run, and nothing is passed).
+  calls on the method's first parameter ``(RECEIVER, SELF)``; the class (and construction) pass
+  on when that parameter is never bound again and the class resolves the name to the callee
+  (else the callee is an override this class does not run, and nothing is passed).
 
 Given the class ``C``, a path is read from ``C``'s members (``ReceiverValues``):
 
@@ -23,13 +25,16 @@ Given the class ``C``, a path is read from ``C``'s members (``ReceiverValues``):
   in turn (``return self.custom_llm_provider or "anthropic"``);
 * ``self.m()`` where ``C`` resolves ``m`` to an undecorated method, never shadowed by an attribute
   of that name in a class of ``C``'s order (an instance attribute would hide a method), whose
-  returns give one value the same way.
+  returns give one value the same way;
+* ``self.x`` that the ``__init__`` the construction runs stores from a parameter
+  (``self.x = kind`` in its own block, before any ``return``; ``STORES``), with the value the
+  construction gave that parameter, when nothing else may set it (``ReceiverValues.built``).
 
 Those functions' returns are recorded by the index only for methods of that plain shape (no
 ``yield``, a body that always ends in ``return`` or ``raise``) whose every return value is
 understood (``SELF_RETURNS``). A chain deeper than ``MAX_DEPTH`` or a cycle is unknown. Not seen:
-an attribute assigned on the object from outside its class (``config.x = ...``), a metaclass
-whose ``__call__`` builds another class.
+an attribute assigned on the object from outside its class (``config.x = ...``, ``setattr``), a
+metaclass whose ``__call__`` builds another class.
 """
 
 from __future__ import annotations
@@ -69,8 +74,12 @@ Computed = tuple[object, bool]
 Receiver = tuple[str, tuple[tuple[str, object], ...]]
 #: Methods that change what setting or reading an attribute does
 ATTRIBUTE_HOOKS = ("__setattr__", "__getattribute__", "__getattr__")
+#: A name's bindings where it is read, as the index has them
+BindingsOf = Callable[[str], Sequence[object]]
 #: Library bases that define no members of their own an instance could use instead
-MEMBERLESS_BASES = frozenset({"abc.ABC", "typing.Generic", "typing_extensions.Generic", "builtins.object"})
+MEMBERLESS_BASES = frozenset(
+    {"abc.ABC", "typing.Generic", "typing_extensions.Generic", "builtins.object"}
+)
 
 
 # -- the index ----------------------------------------------------------------------------------
@@ -79,22 +88,25 @@ class BuiltLocals:
     method calls it marked on them (checked once the module's bindings are all known)."""
 
     def __init__(self) -> None:
-        # (scope, local) -> (the class's name, the call, how often each name it passes was bound then)
+        # (scope, local) -> (the class's name, the call, how often each name it passes was bound)
         self.built: dict[tuple[int, str], tuple[str, ast.Call, dict[str, int]]] = {}
         self.marked: list[tuple[int, int, str]] = []  # (call number, its scope, the class's name)
         self.stores: dict[str, tuple[int, list[tuple[str, str]]]] = {}  # class -> its __init__'s
 
-    def note(self, target: ast.expr, value: ast.expr | None, scope: int, bindings_of: Callable[[str], Sequence[object]]) -> None:
+    def note(self, target: ast.expr, value: ast.expr | None, scope: int, bindings_of: BindingsOf) -> None:
         """``name = Cls(...)`` (one plain name called; what it is bound to is read once the module
         is walked: the class may be defined further down, ``classes_named``)."""
-        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
             return
-        passed = [argument for argument in (*value.args, *(k.value for k in value.keywords)) if isinstance(argument, ast.Name)]
+        if not isinstance(value.func, ast.Name):
+            return
+        arguments = (*value.args, *(keyword.value for keyword in value.keywords))
+        passed = [argument for argument in arguments if isinstance(argument, ast.Name)]
         counts = {argument.id: len(bindings_of(argument.id)) for argument in passed}
         self.built[(scope, target.id)] = (value.func.id, value, counts)
 
     def marked_call(
-        self, node: ast.Call, literals: tuple[Literal, ...], scope: int, bindings_of: Callable[[str], Sequence[object]],
+        self, node: ast.Call, literals: tuple[Literal, ...], scope: int, bindings_of: BindingsOf,
         in_loop: bool, sync: bool, number: int, pinned: Equalities | None,
     ) -> tuple[Literal, ...]:
         """A method call's arguments, with the mark of its receiver when it is known exactly (and
@@ -138,14 +150,18 @@ class BuiltLocals:
             else:
                 continue
             if (
-                isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == own
+                isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                and target.value.id == own
                 and isinstance(value, ast.Name) and value.id in names
             ):
                 stores.append((target.attr, value.id))
         if stores and own not in rebound:
-            self.stores[owner] = (scope, [(attribute, name) for attribute, name in stores if name not in rebound])
+            kept = [(attribute, name) for attribute, name in stores if name not in rebound]
+            self.stores[owner] = (scope, kept)
 
-    def with_stores(self, owner: str, attributes: Mapping[str, Sequence[object]], parameters: dict[int, Parameters]) -> None:
+    def with_stores(
+        self, owner: str, attributes: Mapping[str, Sequence[object]], parameters: dict[int, Parameters]
+    ) -> None:
         """Once the class ``owner`` is walked: its ``__init__``'s stores of the attributes that
         nothing else in the class assigns (``attributes``: the class's, each with its bindings)."""
         if owner not in self.stores:
@@ -154,7 +170,8 @@ class BuiltLocals:
         stores = tuple((a, name) for a, name in found if len(attributes.get(a, ())) == 1)
         if stores and scope in parameters:
             positional, keyword_only, defaults, bound, rebindings = parameters[scope]
-            parameters[scope] = (positional, keyword_only, (*defaults, (STORES, stores)), bound, rebindings)
+            defaults = (*defaults, (STORES, stores))
+            parameters[scope] = (positional, keyword_only, defaults, bound, rebindings)
 
     def classes_named(self, scopes: Sequence[ScopeLike]) -> dict[int, str | None]:
         """For each call marked on a local built here: the class its constructor's name is, when
@@ -179,7 +196,7 @@ class BuiltLocals:
 
 
 def construction_arguments(
-    call: ast.Call, counts: Mapping[str, int], bindings_of: Callable[[str], Sequence[object]], pinned: Equalities | None
+    call: ast.Call, counts: Mapping[str, int], bindings_of: BindingsOf, pinned: Equalities | None
 ) -> list[Literal]:
     """The arguments ``call`` built a receiver with, keyed ``BUILT`` + position or keyword, as a
     later call sees them: a literal; a name not bound again since (``counts``), with the literal
@@ -203,7 +220,10 @@ def construction_arguments(
             return [*found, (f"{BUILT}*", NOT_LITERAL)]
         found.append((f"{BUILT}{position}", value_of(argument)))
     for keyword in call.keywords:
-        found.append((f"{BUILT}{keyword.arg}", value_of(keyword.value)) if keyword.arg else (f"{BUILT}*", NOT_LITERAL))
+        if keyword.arg is None:
+            found.append((f"{BUILT}*", NOT_LITERAL))  # ``**options``
+        else:
+            found.append((f"{BUILT}{keyword.arg}", value_of(keyword.value)))
     return found
 
 
@@ -224,7 +244,8 @@ def with_class(literals: tuple[Literal, ...], qualname: str | None) -> tuple[Lit
     if qualname is not None:
         return tuple((key, (BUILT, qualname) if key == RECEIVER else value) for key, value in literals)
     return tuple(
-        (key, value) for key, value in literals if key != RECEIVER and not (isinstance(key, str) and key.startswith(BUILT))
+        (key, value) for key, value in literals
+        if key != RECEIVER and not (isinstance(key, str) and key.startswith(BUILT))
     )
 
 
@@ -324,7 +345,9 @@ class ReceiverValues:
         self.depend = depend
         self._values: dict[tuple[Receiver, str], tuple[object, frozenset[str]]] = {}
 
-    def class_of_call(self, key: str | None, callee: str, literals: tuple[Literal, ...], caller_class: object) -> str | None:
+    def class_of_call(
+        self, key: str | None, callee: str, literals: tuple[Literal, ...], caller_class: object
+    ) -> str | None:
         """The exact class of the receiver of a call of ``key`` that runs ``callee`` (see the
         module's docstring), from the call's mark and the class of the caller's own receiver."""
         mark = receiver_mark(literals)
@@ -334,7 +357,7 @@ class ReceiverValues:
             found = caller_class if isinstance(caller_class, str) else None
         elif isinstance(mark, tuple) and len(mark) == 2 and mark[0] == BUILT:
             found = str(mark[1])
-            if self.graph.class_order(found) is None or self.graph.function_for(f"{found}.__new__") is not None:
+            if self.graph.class_order(found) is None or self.graph.function_for(f"{found}.__new__"):
                 return None
         else:
             return None
@@ -354,7 +377,7 @@ class ReceiverValues:
             return (cls, ())
         parameters = self.graph.parameters_of(init)
         stores = stores_of(parameters)
-        if not stores or any(self.graph.function_for(f"{cls}.{hook}") is not None for hook in ATTRIBUTE_HOOKS):
+        if not stores or any(self.graph.function_for(f"{cls}.{hook}") for hook in ATTRIBUTE_HOOKS):
             return (cls, ())
         values = self.graph.argument_values(parameters, construction)
         defining = init.rpartition(".")[0]
@@ -424,7 +447,8 @@ class ReceiverValues:
         returns = recorded_returns(parameters)
         if not returns:
             return UNKNOWN_RESULT, False
-        read = {name for value, conditions, _line in returns for guard in (value, *(g for g, _ in conditions)) for name in names_in(guard)}
+        guards = [guard for value, conditions, _line in returns for guard in (value, *(g for g, _ in conditions))]
+        read = {name for guard in guards for name in names_in(guard)}
         paths, cut = self.values_of(built, parameters, read, stack)
         return value_on_the_loop(parameters, returns, paths), cut
 
@@ -440,8 +464,9 @@ class ReceiverValues:
         if called:
             plain = function not in self.graph.properties and not self.graph.decorators_of(function)
             return function if plain and not self.shadowed(cls, name) else None
-        is_property = function in self.graph.properties and self.graph.decorators_of(function) == {"builtins.property"}
-        return function if is_property else None
+        if function in self.graph.properties and self.graph.decorators_of(function) == {"builtins.property"}:
+            return function
+        return None
 
     def shadowed(self, cls: str, name: str) -> bool:
         """Whether a class of ``cls``'s order assigns an attribute ``name`` (an instance attribute

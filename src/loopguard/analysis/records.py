@@ -34,12 +34,18 @@ from loopguard.models import Literal
 #: What a field holds where it is known: its literal
 FieldValue = int | bool | str | None
 #: dataclass arguments that leave the generated ``__init__`` as the fields say
-PLAIN_OPTIONS = frozenset({"frozen", "slots", "eq", "order", "repr", "unsafe_hash", "match_args", "weakref_slot"})
+PLAIN_OPTIONS = frozenset(
+    {"frozen", "slots", "eq", "order", "repr", "unsafe_hash", "match_args", "weakref_slot"}
+)
 #: Methods that could make a field hold something else, or an instance another class's
-HOOKS = frozenset({"__init__", "__post_init__", "__new__", "__setattr__", "__getattribute__", "__getattr__"})
+HOOKS = frozenset(
+    {"__init__", "__post_init__", "__new__", "__setattr__", "__getattribute__", "__getattr__"}
+)
 #: Annotations that make a class attribute not a field (or change the fields after it)
 NOT_FIELDS = frozenset({"ClassVar", "InitVar", "KW_ONLY"})
 MAX_ENTRIES = 256
+#: What an expression is bound to where it is read (a definition or an import), as the index says
+QualnameOf = Callable[[ast.expr], "str | None"]
 
 
 class Field(NamedTuple):
@@ -61,9 +67,11 @@ class Records:
         self.tables: dict[str, tuple[str, dict[str, dict[str, FieldValue]]]] = {}
         self.given: list[tuple[int, str, str]] = []  # (call number, table, record class)
 
-    def note_class(self, node: ast.ClassDef, qualname_of: Callable[[ast.expr], str | None]) -> None:
+    def note_class(self, node: ast.ClassDef, qualname_of: QualnameOf) -> None:
         """A module-level class: kept when it is a record class (see the module's docstring)."""
-        if node.bases or node.keywords or len(node.decorator_list) != 1 or not is_frozen_dataclass(node.decorator_list[0], qualname_of):
+        if node.bases or node.keywords or len(node.decorator_list) != 1:
+            return
+        if not is_frozen_dataclass(node.decorator_list[0], qualname_of):
             return
         fields: list[Field] = []
         for statement in node.body:
@@ -80,9 +88,11 @@ class Records:
                 return
         self.classes[node.name] = fields
 
-    def note_table(self, target: ast.expr, value: ast.expr | None, qualname_of: Callable[[ast.expr], str | None]) -> None:
+    def note_table(self, target: ast.expr, value: ast.expr | None, qualname_of: QualnameOf) -> None:
         """``TABLE = MappingProxyType({"key": Record(...), ...})`` at module level."""
-        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords):
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
+            return
+        if len(value.args) != 1 or value.keywords:
             return
         display = value.args[0]
         if qualname_of(value.func) != "types.MappingProxyType" or not isinstance(display, ast.Dict):
@@ -94,7 +104,9 @@ class Records:
         for key, entry in zip(display.keys, display.values):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 return  # ``**other``, or a key that is not a string literal
-            if not (isinstance(entry, ast.Call) and isinstance(entry.func, ast.Name) and entry.func.id in self.classes):
+            if not (isinstance(entry, ast.Call) and isinstance(entry.func, ast.Name)):
+                return
+            if entry.func.id not in self.classes:
                 return
             if record_class not in (None, entry.func.id):
                 return
@@ -108,7 +120,8 @@ class Records:
             self.tables[target.id] = (record_class, entries)
 
     def fields_given(
-        self, node: ast.Call, literals: tuple[Literal, ...], module_bindings_of: Callable[[str], bool], number: int
+        self, node: ast.Call, literals: tuple[Literal, ...], module_bindings_of: Callable[[str], bool],
+        number: int,
     ) -> tuple[Literal, ...]:
         """A call's arguments, with the known fields of each ``TABLE["key"]`` it is given
         (``module_bindings_of``: whether a name read at the call is the module's)."""
@@ -129,25 +142,32 @@ class Records:
                 found += [(f"{key}.{field}", value) for field, value in sorted(fields.items())]
         return (*literals, *found) if found else literals
 
-    def entry(self, argument: ast.expr, module_bindings_of: Callable[[str], bool]) -> tuple[str, dict[str, FieldValue]] | None:
+    def entry(
+        self, argument: ast.expr, module_bindings_of: Callable[[str], bool]
+    ) -> tuple[str, dict[str, FieldValue]] | None:
+        """(the table, the entry's known fields) of an argument ``TABLE["key"]``."""
         if not (isinstance(argument, ast.Subscript) and isinstance(argument.value, ast.Name)):
             return None
         table, key = argument.value.id, argument.slice
-        if table not in self.tables or not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        if table not in self.tables or not isinstance(key, ast.Constant) or not isinstance(key.value, str):
             return None
         fields = self.tables[table][1].get(key.value)
         if fields is None or not module_bindings_of(table):
             return None
         return table, fields
 
-    def changed(self, module_bindings: Mapping[str, Sequence[object]], changed: Collection[str]) -> set[int]:
+    def changed(
+        self, module_bindings: Mapping[str, Sequence[object]], changed: Collection[str]
+    ) -> set[int]:
         """The calls given fields of a table or a class the module binds more than once (or that a
         ``global`` statement or ``del`` may change)."""
         return {
             number
             for number, table, record_class in self.given
             if "*" in changed  # a star import may rebind either
-            or any(name in changed or len(module_bindings.get(name, ())) != 1 for name in (table, record_class))
+            or any(
+                name in changed or len(module_bindings.get(name, ())) != 1 for name in (table, record_class)
+            )
         }
 
 
@@ -181,9 +201,11 @@ def record_fields(call: ast.Call, fields: list[Field]) -> dict[str, FieldValue] 
     return values
 
 
-def is_frozen_dataclass(decorator: ast.expr, qualname_of: Callable[[ast.expr], str | None]) -> bool:
+def is_frozen_dataclass(decorator: ast.expr, qualname_of: QualnameOf) -> bool:
     """``@dataclasses.dataclass(frozen=True, ...)`` with only the plain options."""
-    if not isinstance(decorator, ast.Call) or decorator.args or qualname_of(decorator.func) != "dataclasses.dataclass":
+    if not isinstance(decorator, ast.Call) or decorator.args:
+        return False
+    if qualname_of(decorator.func) != "dataclasses.dataclass":
         return False
     options = {keyword.arg: keyword.value for keyword in decorator.keywords}
     if None in options or not set(options) <= PLAIN_OPTIONS:
