@@ -50,6 +50,34 @@ def test_a_later_base_s_override_across_modules_comes_first(tmp_path: Path) -> N
     assert checked(tmp_path, "app/manager.py") == expected
 
 
+SUPER_FILES = {
+    "app/__init__.py": "",
+    "app/stores.py": (
+        "import os\n\n\nclass Store:\n    def load(self, path):\n        return os.path.isfile(path)\n\n\n"
+        "class CachedStore(Store):\n    def load(self, path):\n        return path\n\n\n"
+        "class LoggingStore(Store):\n    pass\n"
+    ),
+    "app/service.py": (
+        "from app.stores import CachedStore, LoggingStore\n\n\n"
+        "class Service(LoggingStore, CachedStore):\n    async def get(self, path):\n"
+        "        return super().load(path)\n\n\n"
+        "class Plain(LoggingStore):\n    async def get(self, path):\n        return super().load(path)\n"
+    ),
+}
+
+
+def test_super_follows_the_writing_class_s_mro_across_modules(tmp_path: Path) -> None:
+    for name, text in SUPER_FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    expected = [("app/service.py", 11, "app/stores.py:6 os.path.isfile")]  # Plain only
+    assert checked(tmp_path, "--no-cache", "app") == expected
+    assert checked(tmp_path, "app") == expected
+    service = tmp_path / "app" / "service.py"
+    service.write_text(service.read_text() + "# edited\n")
+    assert checked(tmp_path, "app/service.py") == expected
+
+
 @pytest.mark.parametrize(
     ("orders", "merged"),
     [

@@ -20,12 +20,13 @@ Not seen: an assignment from another module (``settings.NAME = ...``), ``globals
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Protocol, TypeGuard
+from typing import Protocol, TypeGuard, TypeVar
 
 from loopguard.models import FLAGS, NOT_LITERAL, PASSED, Literal
 from loopguard.models import IMPORTED as IMPORTED_MARKER
 
 ConstantValue = int | bool | str | None
+Value = TypeVar("Value")
 ArgumentValue = int | bool | str | None | tuple[str, ...]  # the value half of a ``Literal``
 #: ``(IMPORTED, qualname)``: the argument is the module-level name ``qualname`` of another module,
 #: bound there once (a call's argument; in a module's exports, a name imported once). Defined in
@@ -46,8 +47,8 @@ class ScopeLike(Protocol):
 
 
 def module_constants(
-    candidates: Mapping[str, ConstantValue], module: ScopeLike, changed: Collection[str]
-) -> dict[str, ArgumentValue]:
+    candidates: Mapping[str, Value], module: ScopeLike, changed: Collection[str]
+) -> dict[str, Value]:
     """The module constants among ``candidates`` (the names a module-level ``NAME = <literal>``
     or ``NAME: T = <literal>`` binds): those the module binds once and that nothing else may
     rebind (``changed``: the names of ``global`` statements and ``del``)."""

@@ -44,6 +44,12 @@ from loopguard.analysis.facts import (
     with_stale_facts_spent,
 )
 from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags, with_tested_arguments
+from loopguard.analysis.guard_constants import (
+    StringConstant,
+    rebindings_with_string_constants,
+    string_constant,
+    with_string_constants,
+)
 from loopguard.analysis.guards import (
     EQUALS_VALUE,
     LOOP,
@@ -261,6 +267,7 @@ class _Indexer(ast.NodeVisitor):
         # module constants: ``NAME = <literal>`` at module level, and the names ``del`` unbinds or
         # ``*`` when a star import may rebind any of them (constants.py)
         self.constants: dict[str, ConstantValue] = {}
+        self.string_constants: dict[str, StringConstant] = {}  # for guards (guard_constants.py)
         self.enum_members: dict[str, dict[str, ConstantValue]] = {}  # module-level enums (enums.py)
         self.member_reads = MemberReads()
         self.built_locals = BuiltLocals()  # locals bound to ``Class(...)`` (receivers.py)
@@ -541,6 +548,9 @@ class _Indexer(ast.NodeVisitor):
             if keep:
                 self.constants[targets[0].id] = constant
             self.records.note_table(targets[0], value, self.bound_qualname)
+            text = string_constant(value)
+            if text is not None:
+                self.string_constants[targets[0].id] = text
             table = constant_table(value, literal_value)
             if table is not None:
                 self.tables[targets[0].id] = table
@@ -1279,9 +1289,15 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         )
     for number, built in indexer.built_locals.classes_named(indexer.scopes).items():  # receivers.py
         calls[number] = with_literals(calls[number], with_class(calls[number].literals, built))
-    changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
-    for number in indexer.records.changed(indexer.scopes[0].bindings, changed):  # records.py
+    for number in indexer.records.changed(indexer.scopes[0].bindings, changed_names(indexer)):  # records.py
         calls[number] = with_literals(calls[number], without_fields(calls[number].literals))
+    strings = module_constants(indexer.string_constants, indexer.scopes[0], changed_names(indexer))
+    if strings:
+        calls = [
+            call._replace(conditions=with_string_constants(call.conditions, call.scope, indexer.scopes, strings))
+            for call in calls
+        ]
+        indexer.rebindings = rebindings_with_string_constants(indexer.rebindings, indexer.scopes, strings)
     broken = indexer.member_reads.broken(indexer.scopes, indexer.before_star)
     if broken:
         calls, indexer.rebindings = with_guards_changed(
@@ -1321,9 +1337,7 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
     """Each argument that names a module constant is its literal, one that names an import its
     marker (constants.py); a star import may rebind any name bound before it, so none of those is
     (nor, since it may define it, a name the module never binds)."""
-    changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
-    if "*" in changed:
-        changed = (changed - {"*"}) | indexer.before_star
+    changed = changed_names(indexer)
     module = indexer.scopes[0]
     names: dict[str, ArgumentValue] = module_imports(module, changed, indexer.module)
     names |= module_constants(indexer.constants, module, changed)
@@ -1345,6 +1359,15 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
         if literals != call.literals:
             calls[number] = with_literals(call, literals)
     return calls
+
+
+def changed_names(indexer: _Indexer) -> set[str]:
+    """The module-level names something other than their one binding may rebind (``global``,
+    ``del``; a star import: every name bound before it): never constants."""
+    changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
+    if "*" in changed:
+        changed = (changed - {"*"}) | indexer.before_star
+    return changed
 
 
 def with_guards_changed(

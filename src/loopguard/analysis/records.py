@@ -159,13 +159,12 @@ class Records:
     def changed(
         self, module_bindings: Mapping[str, Sequence[object]], changed: Collection[str]
     ) -> set[int]:
-        """The calls given fields of a table or a class the module binds more than once (or that a
-        ``global`` statement or ``del`` may change)."""
+        """The calls given fields of a table or a class the module binds more than once, or that a
+        ``global`` statement, a ``del`` or a later star import may change (``changed``)."""
         return {
             number
             for number, table, record_class in self.given
-            if "*" in changed  # a star import may rebind either
-            or any(
+            if any(
                 name in changed or len(module_bindings.get(name, ())) != 1 for name in (table, record_class)
             )
         }

@@ -558,19 +558,20 @@ class Resolver:
         return ("meth", qualname, name)
 
     def super_attribute(self, base: SuperProxy, name: str, called: bool) -> Value | None:
-        """``super().name`` in a method of ``base[1]``: looked up in its bases, in order."""
+        """``super().name`` in a method of ``base[1]``: looked up in the classes after it in its
+        MRO (C3), as Python does for an instance of that class — in ``class C(A, B)`` with ``A``
+        and ``B`` both deriving from ``Base``, ``B``'s method comes before ``Base``'s. The first
+        class that defines ``name`` (or a library class, whose members are the catalogue's) answers."""
         found = self.project.class_info(base[1])
         if found is None:
             return None
-        owner, info = found
-        for expression in info.bases:
-            match owner.resolve(expression, info.scope):
-                case ("defer", _):
-                    return ("defer", ("attr", ("val", base), name, called))
-                case ("ref", base_class):
-                    answer = self.attribute(("inst", base_class), name, called)
-                    if answer is not None:
-                        return answer
+        order = found[0].method_order(base[1], set())
+        if order == DEFERRED_ORDER:
+            return ("defer", ("attr", ("val", base), name, called))
+        for later in order or ():
+            inherited = self.project.class_info(later)
+            if inherited is None or own_member(later, inherited, name) is not None:
+                return self.attribute(("inst", later), name, called)
         return None
 
     def member(self, qualname: str, name: str) -> Member | None:
