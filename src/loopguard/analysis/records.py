@@ -14,8 +14,8 @@ position in the order the fields are written, or by keyword, else the field's li
 and a frozen instance's fields never change.
 
 A *table* is a module-level name bound to ``types.MappingProxyType({...})`` of a dict display
-whose keys are string literals and whose values call a record class by its name: a read-only
-view of a dict nothing else refers to. An argument ``TABLE["key"]`` (the module's ``TABLE``,
+whose keys are string literals (no ``**``): a read-only view of a dict nothing else refers to.
+An entry that calls a record class by its name is known; one built otherwise is not. An argument ``TABLE["key"]`` (the module's ``TABLE``,
 seen from the call) is then given, beside itself, each field the entry knows as a literal, keyed
 ``"<position or keyword>.<field>"``; the callee reads them as ``parameter.field``
 (``transitive.argument_values``). Anything else stays unknown, and so does everything when the
@@ -63,8 +63,8 @@ class Records:
 
     def __init__(self) -> None:
         self.classes: dict[str, list[Field]] = {}  # class name -> its fields, in order
-        # table name -> (the record class's name, key -> the fields known as literals)
-        self.tables: dict[str, tuple[str, dict[str, dict[str, FieldValue]]]] = {}
+        # table name -> key -> (the entry's record class, the fields it knows as literals)
+        self.tables: dict[str, dict[str, tuple[str, dict[str, FieldValue]]]] = {}
         self.given: list[tuple[int, str, str]] = []  # (call number, table, record class)
 
     def note_class(self, node: ast.ClassDef, qualname_of: QualnameOf) -> None:
@@ -99,25 +99,20 @@ class Records:
             return
         if len(display.keys) > MAX_ENTRIES:
             return
-        record_class: str | None = None
-        entries: dict[str, dict[str, FieldValue]] = {}
+        entries: dict[str, tuple[str, dict[str, FieldValue]]] = {}
         for key, entry in zip(display.keys, display.values):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                return  # ``**other``, or a key that is not a string literal
-            if not (isinstance(entry, ast.Call) and isinstance(entry.func, ast.Name)):
-                return
-            if entry.func.id not in self.classes:
-                return
-            if record_class not in (None, entry.func.id):
-                return
-            record_class = entry.func.id
-            fields = record_fields(entry, self.classes[record_class])
-            if fields is not None:
-                entries[key.value] = fields
-            else:
+                return  # ``**other`` (it may hold any key), or a key that is not a string literal
+            named = entry.func.id if isinstance(entry, ast.Call) and isinstance(entry.func, ast.Name) else None
+            fields = None
+            if isinstance(entry, ast.Call) and named in self.classes:
+                fields = record_fields(entry, self.classes[named])
+            if named is not None and fields is not None:
+                entries[key.value] = (named, fields)
+            else:  # built otherwise (or a call that raises): not known, whatever came before
                 entries.pop(key.value, None)
-        if record_class is not None:
-            self.tables[target.id] = (record_class, entries)
+        if entries:
+            self.tables[target.id] = entries
 
     def fields_given(
         self, node: ast.Call, literals: tuple[Literal, ...], module_bindings_of: Callable[[str], bool],
@@ -137,24 +132,24 @@ class Records:
         for key, argument in passed:
             entry = self.entry(argument, module_bindings_of)
             if entry is not None:
-                table, fields = entry
-                self.given.append((number, table, self.tables[table][0]))
+                table, (record_class, fields) = entry
+                self.given.append((number, table, record_class))
                 found += [(f"{key}.{field}", value) for field, value in sorted(fields.items())]
         return (*literals, *found) if found else literals
 
     def entry(
         self, argument: ast.expr, module_bindings_of: Callable[[str], bool]
-    ) -> tuple[str, dict[str, FieldValue]] | None:
-        """(the table, the entry's known fields) of an argument ``TABLE["key"]``."""
+    ) -> tuple[str, tuple[str, dict[str, FieldValue]]] | None:
+        """(the table, the entry's record class and known fields) of an argument ``TABLE["key"]``."""
         if not (isinstance(argument, ast.Subscript) and isinstance(argument.value, ast.Name)):
             return None
         table, key = argument.value.id, argument.slice
         if table not in self.tables or not isinstance(key, ast.Constant) or not isinstance(key.value, str):
             return None
-        fields = self.tables[table][1].get(key.value)
-        if fields is None or not module_bindings_of(table):
+        found = self.tables[table].get(key.value)
+        if found is None or not module_bindings_of(table):
             return None
-        return table, fields
+        return table, found
 
     def changed(
         self, module_bindings: Mapping[str, Sequence[object]], changed: Collection[str]
