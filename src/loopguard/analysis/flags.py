@@ -24,6 +24,7 @@ from typing import NamedTuple, cast
 
 from loopguard.analysis.constants import ArgumentValue
 from loopguard.analysis.guards import Guard, base_names, evaluate, is_known, rewritten
+from loopguard.analysis.literals import passed_arguments
 from loopguard.models import NOT_LITERAL, TESTED, Literal
 
 #: The tests a flag can be bound to: a comparison, ``not``, ``and``/``or``
@@ -70,14 +71,8 @@ def with_tested_arguments(
     """A call's arguments, each a test of the function's parameters (a comparison, ``not``,
     ``and``/``or``) or one of its flags given as ``(TESTED, guard)`` (``guard_for``: the guard a
     test reads as there, flags replaced, None when none can be decided)."""
-    passed: list[tuple[int | str, ast.expr]] = []
-    for position, argument in enumerate(node.args):
-        if isinstance(argument, ast.Starred):
-            break
-        passed.append((position, argument))
-    passed += [(keyword.arg, keyword.value) for keyword in node.keywords if keyword.arg is not None]
     tested: dict[int | str, Literal] = {}
-    for key, argument in passed:
+    for key, argument in passed_arguments(node):
         if not isinstance(argument, (*FLAG_VALUES, ast.Name)):
             continue
         guard = guard_for(argument)

@@ -43,7 +43,7 @@ import ast
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from loopguard.analysis.argument_types import without_type_tests
+from loopguard.analysis.argument_types import ScopeLike, without_type_tests
 from loopguard.analysis.constants import ArgumentValue
 from loopguard.analysis.equalities import Equalities, pinned_argument
 from loopguard.analysis.expressions import Expr
@@ -285,19 +285,6 @@ def recorded_returns(parameters: Parameters) -> tuple[Return, ...]:
         if name in (SELF_RETURNS, RETURNS) and isinstance(value, tuple):
             return value
     return ()
-
-
-class ScopeLike(Protocol):
-    """What is read of the index's ``Scope`` (index.py imports this module, not the reverse)."""
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def parent(self) -> int | None: ...
-
-    @property
-    def bindings(self) -> Mapping[str, Sequence[object]]: ...
 
 
 # -- the call graph -----------------------------------------------------------------------------

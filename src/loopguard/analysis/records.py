@@ -28,7 +28,7 @@ import ast
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import NamedTuple
 
-from loopguard.analysis.literals import literal_value
+from loopguard.analysis.literals import literal_value, passed_arguments
 from loopguard.models import Literal
 
 #: What a field holds where it is known: its literal
@@ -123,13 +123,7 @@ class Records:
         if not self.tables:
             return literals
         found: list[Literal] = []
-        passed: list[tuple[int | str, ast.expr]] = []
-        for position, argument in enumerate(node.args):
-            if isinstance(argument, ast.Starred):
-                break
-            passed.append((position, argument))
-        passed += [(keyword.arg, keyword.value) for keyword in node.keywords if keyword.arg is not None]
-        for key, argument in passed:
+        for key, argument in passed_arguments(node):
             entry = self.entry(argument, module_bindings_of)
             if entry is not None:
                 table, (record_class, fields) = entry

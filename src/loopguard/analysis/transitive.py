@@ -34,7 +34,7 @@ from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.facts import facts_given, passed_parameters
-from loopguard.analysis.flags import TESTED, is_tested, tested_guard, tested_value
+from loopguard.analysis.flags import is_tested, tested_guard, tested_value
 from loopguard.analysis.guards import Condition, can_run, names_in, needs_a_string_form, parts_of
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
@@ -60,7 +60,7 @@ from loopguard.catalogue import (
     STRING_FORM,
     TRANSPARENT_DECORATORS,
 )
-from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
+from loopguard.models import NOT_LITERAL, PASSED, TESTED, Hop, Literal, Parameters
 
 #: The function of a property that assigning (set) or deleting (del) it calls: ``Cls.name.setter``
 ACCESSORS = {"set": "setter", "del": "deleter"}
