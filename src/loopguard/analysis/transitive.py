@@ -40,11 +40,11 @@ from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
+from loopguard.analysis.receiver_values import ReceiverValues
 from loopguard.analysis.receivers import (
     BUILT,
     CLASS,
     SELF,
-    ReceiverValues,
     class_given,
     construction_of,
     marks_self,
