@@ -48,7 +48,7 @@ from typing import Any
 
 from loopguard.analysis.argument_types import ScopeLike, without_type_tests
 from loopguard.analysis.constants import ArgumentValue
-from loopguard.analysis.equalities import Equalities, pinned_argument
+from loopguard.analysis.equalities import Equalities
 from loopguard.analysis.expressions import Expr
 from loopguard.analysis.guards import UNKNOWN, parts_of
 from loopguard.analysis.known import RETURNS, Return
@@ -79,8 +79,8 @@ class BuiltLocals:
     method calls it marked on them (checked once the module's bindings are all known)."""
 
     def __init__(self) -> None:
-        # (scope, local) -> (the class's name, the call, how often each name it passes was bound)
-        self.built: dict[tuple[int, str], tuple[str, ast.Call, dict[str, int]]] = {}
+        # (scope, local) -> (the class's name, its arguments, how often each name they pass was bound)
+        self.built: dict[tuple[int, str], tuple[str, tuple[Literal, ...], dict[str, int]]] = {}
         self.marked: list[tuple[int, int, str]] = []  # (call number, its scope, the class's name)
         self.stores: dict[str, tuple[int, list[tuple[str, str]]]] = {}  # class -> its __init__'s
 
@@ -91,10 +91,10 @@ class BuiltLocals:
             return
         if not isinstance(value.func, ast.Name):
             return
-        arguments = (*value.args, *(keyword.value for keyword in value.keywords))
-        passed = [argument for argument in arguments if isinstance(argument, ast.Name)]
-        counts = {argument.id: len(bindings_of(argument.id)) for argument in passed}
-        self.built[(scope, target.id)] = (value.func.id, value, counts)
+        built = built_with(value)
+        passed = {str(given[1]) for _key, given in built if isinstance(given, tuple) and given[:1] == (PASSED,)}
+        counts = {name: len(bindings_of(name)) for name in passed}
+        self.built[(scope, target.id)] = (value.func.id, built, counts)
 
     def marked_call(
         self, node: ast.Call, literals: tuple[Literal, ...], scope: int, bindings_of: BindingsOf,
@@ -186,35 +186,45 @@ class BuiltLocals:
         return found
 
 
-def construction_arguments(
-    call: ast.Call, counts: Mapping[str, int], bindings_of: BindingsOf, pinned: Equalities | None
-) -> list[Literal]:
-    """The arguments ``call`` built a receiver with, keyed ``BUILT`` + position or keyword, as a
-    later call sees them: a literal; a name not bound again since (``counts``), with the literal
-    a test has pinned it to there (equalities.py) or as the name; anything else not a literal."""
+def built_with(call: ast.Call) -> tuple[Literal, ...]:
+    """The arguments ``call`` builds with, keyed ``BUILT`` + position or keyword: a literal, a
+    name as ``(PASSED, name)``, anything else not a literal (kept as data, not as the tree: the
+    index is garbage with its tree once the module is walked)."""
 
     def value_of(argument: ast.expr) -> ArgumentValue:
         keep, value = literal_value(argument)
         if keep:
             return value
-        if not isinstance(argument, ast.Name) or counts.get(argument.id) != len(bindings_of(argument.id)):
-            return NOT_LITERAL
-        if pinned:
-            known, value = pinned_argument(argument, pinned)
-            if known:
-                return value
-        return (PASSED, argument.id)
+        return (PASSED, argument.id) if isinstance(argument, ast.Name) else NOT_LITERAL
 
     found: list[Literal] = []
     for position, argument in enumerate(call.args):
         if isinstance(argument, ast.Starred):
-            return [*found, (f"{BUILT}*", NOT_LITERAL)]
+            return (*found, (f"{BUILT}*", NOT_LITERAL))
         found.append((f"{BUILT}{position}", value_of(argument)))
     for keyword in call.keywords:
         if keyword.arg is None:
             found.append((f"{BUILT}*", NOT_LITERAL))  # ``**options``
         else:
             found.append((f"{BUILT}{keyword.arg}", value_of(keyword.value)))
+    return tuple(found)
+
+
+def construction_arguments(
+    built: tuple[Literal, ...], counts: Mapping[str, int], bindings_of: BindingsOf, pinned: Equalities | None
+) -> list[Literal]:
+    """The arguments a receiver was built with (``built_with``) as a later call sees them: a
+    name not bound again since (``counts``) with the literal a test has pinned it to there
+    (equalities.py), or as the name; a name bound again is not a literal."""
+    found: list[Literal] = []
+    for key, value in built:
+        if isinstance(value, tuple) and value[:1] == (PASSED,):
+            name = str(value[1])
+            if counts.get(name) != len(bindings_of(name)):
+                value = NOT_LITERAL
+            elif pinned and (name, None) in pinned:
+                value = pinned[(name, None)]
+        found.append((key, value))
     return found
 
 
