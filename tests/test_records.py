@@ -92,7 +92,7 @@ def call_of(code: str) -> ast.Call:
 
 def test_a_test_given_as_an_argument_is_passed_as_its_guard_and_evaluated_by_the_caller() -> None:
     call = call_of("g(key, local_only=not (plan.sync or remote))")
-    (tested,) = with_tested_arguments(call, (("local_only", NOT_LITERAL),), guard_of)
+    (tested,) = with_tested_arguments(call, (("local_only", NOT_LITERAL),), guard_of, ())
     assert tested[0] == "local_only" and tested[1][0] == TESTED
     assert value_given(tested[1], {"plan.sync": False, "remote": False}) is True
     assert value_given(tested[1], {"plan.sync": True}) is False

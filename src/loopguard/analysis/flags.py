@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import NamedTuple, cast
 
 from loopguard.analysis.constants import ArgumentValue
@@ -66,14 +66,16 @@ def with_flags(guard: Guard, flags: dict[str, Flag]) -> Guard:
 
 
 def with_tested_arguments(
-    node: ast.Call, literals: tuple[Literal, ...], guard_for: Callable[[ast.expr], Guard | None]
+    node: ast.Call, literals: tuple[Literal, ...], guard_for: Callable[[ast.expr], Guard | None],
+    flags: Collection[str],
 ) -> tuple[Literal, ...]:
     """A call's arguments, each a test of the function's parameters (a comparison, ``not``,
     ``and``/``or``) or one of its flags given as ``(TESTED, guard)`` (``guard_for``: the guard a
-    test reads as there, flags replaced, None when none can be decided)."""
+    test reads as there, flags replaced, None when none can be decided; ``flags``: the function's
+    flags, the only names worth reading)."""
     tested: dict[int | str, Literal] = {}
     for key, argument in passed_arguments(node):
-        if not isinstance(argument, (*FLAG_VALUES, ast.Name)):
+        if not isinstance(argument, FLAG_VALUES) and not (isinstance(argument, ast.Name) and argument.id in flags):
             continue
         guard = guard_for(argument)
         if guard is not None and (not isinstance(argument, ast.Name) or guard != ("name", argument.id)):

@@ -1176,7 +1176,7 @@ class _Indexer(ast.NodeVisitor):
             literals = self.with_alternatives(literals)
         if node.args or node.keywords:  # a test passed on (flags.py), a table entry's fields (records.py)
             if self.loop < 0:
-                literals = with_tested_arguments(node, literals, self.decidable_guard)
+                literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
             literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
         literals = self.built_locals.marked_call(
             node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
