@@ -155,3 +155,27 @@ def test_a_method_keeps_its_returns_only_when_each_is_understood() -> None:
     provider = recorded_returns(parameters_of(STORES_SOURCE, "app.Returning.provider"))
     assert [value for value, _conditions, _line in provider] == [("const", "anthropic")]
     assert recorded_returns(parameters_of(STORES_SOURCE, "app.Returning.cached")) == ()
+
+
+GLOBAL_SOURCE = """
+class Selection:
+    def run(self):
+        return 1
+
+def declared_global():
+    global selection
+    selection = Selection()
+    selection.run()
+
+def shared_with_a_nested_function():
+    selection = Selection()
+    def swap():
+        nonlocal selection
+        selection = object()
+    swap()
+    selection.run()
+"""
+
+
+def test_a_local_another_scope_may_rebind_is_not_marked() -> None:
+    assert [mark(literals) for literals in calls_of(GLOBAL_SOURCE, "run")] == [None, None]

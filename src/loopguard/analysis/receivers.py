@@ -81,7 +81,8 @@ class BuiltLocals:
     def __init__(self) -> None:
         # (scope, local) -> (the class's name, its arguments, how often each name they pass was bound)
         self.built: dict[tuple[int, str], tuple[str, tuple[Literal, ...], dict[str, int]]] = {}
-        self.marked: list[tuple[int, int, str]] = []  # (call number, its scope, the class's name)
+        # (call number, its scope, the local called on, the class's name)
+        self.marked: list[tuple[int, int, str, str]] = []
         self.stores: dict[str, tuple[int, list[tuple[str, str]]]] = {}  # class -> its __init__'s
 
     def note(self, target: ast.expr, value: ast.expr | None, scope: int, bindings_of: BindingsOf) -> None:
@@ -115,7 +116,7 @@ class BuiltLocals:
         built = self.built.get((scope, name))
         if built is None or in_loop:
             return literals
-        self.marked.append((number, scope, built[0]))
+        self.marked.append((number, scope, name, built[0]))
         given = construction_arguments(built[1], built[2], bindings_of, pinned)
         return (*literals, *given, (RECEIVER, (BUILT, "")))
 
@@ -167,9 +168,17 @@ class BuiltLocals:
     def classes_named(self, scopes: Sequence[ScopeLike]) -> dict[int, str | None]:
         """For each call marked on a local built here: the class its constructor's name is, when
         the scope it is read from (the nearest from the call's out, class bodies aside) binds it
-        exactly once, to a definition or an import; else None."""
+        exactly once, to a definition or an import; else None — also when the local is not the
+        function's own for good: bound in its scope more than once, or not there (``global``), or
+        bound by a scope nested in it (which may say ``nonlocal``)."""
         found: dict[int, str | None] = {}
-        for number, scope, name in self.marked:
+        if not self.marked:
+            return found
+        nested = nested_bindings(scopes, {(scope, local) for _number, scope, local, _name in self.marked})
+        for number, scope, local, name in self.marked:
+            if len(scopes[scope].bindings.get(local, ())) != 1 or (scope, local) in nested:
+                found[number] = None
+                continue
             current: int | None = scope
             bindings: Sequence[object] = ()
             while current is not None:
@@ -184,6 +193,22 @@ class BuiltLocals:
                 case _:
                     found[number] = None
         return found
+
+
+def nested_bindings(scopes: Sequence[ScopeLike], wanted: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which of the ``wanted`` (scope, name) pairs a scope nested in that scope also binds."""
+    names_of: dict[int, set[str]] = {}
+    for number, name in wanted:
+        names_of.setdefault(number, set()).add(name)
+    found: set[tuple[int, str]] = set()
+    for inner in scopes:
+        outer = inner.parent
+        while outer is not None:
+            for name in names_of.get(outer, ()):
+                if name in inner.bindings:
+                    found.add((outer, name))
+            outer = scopes[outer].parent
+    return found
 
 
 def built_with(call: ast.Call) -> tuple[Literal, ...]:
