@@ -46,6 +46,9 @@ FLAGS = "+"
 #: ``(ONE_OF, value, ...)``: the argument is one of these literals (a comprehension's variable over
 #: a module's constant table) — the call is each of them in turn.
 ONE_OF = "|"
+#: ``(TESTED, guard)``: the argument is a test of the caller's parameters (``local_only=not
+#: sync_keys``), its guard written as a literal (``analysis/flags.py``)
+TESTED = "<test>"
 #: A sync function's parameters: (positional names, keyword-only names, literal defaults as
 #: (name, value), bound — whether a method call supplies the first positional one, and each
 #: assignment to a parameter in the body: where one can run, the parameter's value at a guard
@@ -97,7 +100,7 @@ class NonWaiting:
 def is_computed(value: object) -> bool:
     """Whether an argument recorded as ``value`` is an object the call is handed (a name, an
     attribute, a call, an import), not a literal."""
-    return value == NOT_LITERAL or (isinstance(value, tuple) and value[:1] in ((PASSED,), (IMPORTED,), (FLAGS,)))
+    return value == NOT_LITERAL or (isinstance(value, tuple) and value[:1] in ((PASSED,), (IMPORTED,), (FLAGS,), (TESTED,)))
 
 
 def includes_flag(value: object, flag: str) -> bool:

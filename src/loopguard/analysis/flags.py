@@ -18,9 +18,14 @@ value. Only a value whose guard reads parameters and nothing the index cannot ju
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
+import functools
+from collections.abc import Callable, Collection, Mapping
+from typing import NamedTuple, cast
 
-from loopguard.analysis.guards import Guard, names_in, rewritten
+from loopguard.analysis.constants import ArgumentValue
+from loopguard.analysis.guards import Guard, base_names, evaluate, is_known, rewritten
+from loopguard.analysis.literals import passed_arguments
+from loopguard.models import NOT_LITERAL, TESTED, Literal
 
 #: The tests a flag can be bound to: a comparison, ``not``, ``and``/``or``
 FLAG_VALUES = (ast.Compare, ast.BoolOp, ast.UnaryOp)
@@ -39,7 +44,7 @@ def flag_of(guard: Guard | None, parameters: frozenset[str], rebound: dict[str, 
     ``parameters`` (``rebound``: how often each was bound again so far)."""
     if guard is None:
         return None
-    names = names_in(guard)
+    names = base_names(guard)  # ``plan.sync``: the parameter ``plan``'s field (records.py)
     if not names or not names <= parameters:
         return None
     return Flag(guard, tuple((name, rebound.get(name, 0)) for name in sorted(names)))
@@ -53,3 +58,52 @@ def with_flags(guard: Guard, flags: dict[str, Flag]) -> Guard:
         return leaf if flag is None else flag.guard
 
     return rewritten(guard, flag_for)
+
+
+#: ``(TESTED, text)`` (models.py): ``text`` is the guard written as a literal (``repr``: a guard is
+#: nested tuples of literals), which a call graph node of the caller evaluates with its values
+#: (``tested_value``)
+
+
+def with_tested_arguments(
+    node: ast.Call, literals: tuple[Literal, ...], guard_for: Callable[[ast.expr], Guard | None],
+    flags: Collection[str],
+) -> tuple[Literal, ...]:
+    """A call's arguments, each a test of the function's parameters (a comparison, ``not``,
+    ``and``/``or``) or one of its flags given as ``(TESTED, guard)`` (``guard_for``: the guard a
+    test reads as there, flags replaced, None when none can be decided; ``flags``: the function's
+    flags, the only names worth reading)."""
+    tested: dict[int | str, Literal] = {}
+    for key, argument in passed_arguments(node):
+        if not isinstance(argument, FLAG_VALUES) and not (isinstance(argument, ast.Name) and argument.id in flags):
+            continue
+        guard = guard_for(argument)
+        if guard is not None and (not isinstance(argument, ast.Name) or guard != ("name", argument.id)):
+            tested[key] = (key, (TESTED, repr(guard)))
+    if not tested:
+        return literals
+    kept = [(key, value) for key, value in literals if key not in tested]
+    return (*kept, *tested.values())
+
+
+@functools.lru_cache(maxsize=1024)
+def guard_written(text: str) -> Guard:
+    return cast(Guard, ast.literal_eval(text))
+
+
+def is_tested(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and value[0] == TESTED
+
+
+def tested_guard(value: object) -> Guard:
+    """The guard of a ``(TESTED, text)`` argument."""
+    assert isinstance(value, tuple)
+    return guard_written(str(value[1]))
+
+
+def tested_value(value: object, values: Mapping[str, object]) -> ArgumentValue:
+    """What a ``(TESTED, text)`` argument is with the caller's ``values``: a literal, or not one."""
+    found = evaluate(tested_guard(value), values)
+    if is_known(found) and (found is None or isinstance(found, (bool, int, str))):
+        return found
+    return NOT_LITERAL

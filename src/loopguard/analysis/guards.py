@@ -165,6 +165,8 @@ class _GuardReader:
             member = self.member_named(node.value)
             if member is not None:
                 return ("enum", member)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            return ("name", f"{node.value.id}.{node.attr}")  # an attribute path (receivers.py)
         return UNKNOWN
 
     def read_compared(self, node: ast.expr, depth: int, op: str) -> Guard:
@@ -208,6 +210,8 @@ class _GuardReader:
             fact = self.fact_of(node)
             if fact is not None:
                 return fact
+        if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name) and not (node.args or node.keywords):
+            return ("name", f"{function.value.id}.{function.attr}()")  # a method's result (receivers.py)
         return UNKNOWN
 
 
@@ -284,8 +288,13 @@ def parts_of(guard: Guard) -> list[Guard]:
 
 
 def names_in(guard: Guard) -> set[str]:
-    """The names a guard tests."""
+    """The names a guard tests (``self.kind`` and ``self.filters()`` among them: paths)."""
     return {part[1] for part in parts_of(guard) if part[0] == "name"}
+
+
+def base_names(guard: Guard) -> set[str]:
+    """The variables a guard reads: each name, and the name each attribute path starts with."""
+    return {name.partition(".")[0] for name in names_in(guard)}
 
 
 _UNKNOWN_VALUE = object()
@@ -401,7 +410,8 @@ def needs_a_string_form(conditions: tuple[Condition, ...], values: Mapping[str, 
 
 def _needs_prefix(guard: Guard, expected: bool, values: Mapping[str, Value]) -> bool:
     match guard:
-        case ("method", ("name", str() as name), "startswith", ("const", pattern)):
+        case ("method", ("name", str() as name), "startswith", ("const", pattern)) if "." not in name:
+            # a variable's form only: an attribute's test was never taken for one (receivers.py)
             return expected and _is_pattern(pattern) and not is_known(values.get(name, _UNKNOWN_VALUE))
         case ("not", inner):
             return _needs_prefix(inner, not expected, values)

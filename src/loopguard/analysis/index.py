@@ -43,7 +43,7 @@ from loopguard.analysis.facts import (
     pure_text,
     with_stale_facts_spent,
 )
-from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags
+from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags, with_tested_arguments
 from loopguard.analysis.guard_constants import (
     StringConstant,
     rebindings_with_string_constants,
@@ -55,6 +55,7 @@ from loopguard.analysis.guards import (
     LOOP,
     Condition,
     Guard,
+    base_names,
     guard_of,
     mentions_a_name,
     names_in,
@@ -83,6 +84,13 @@ from loopguard.analysis.narrowing import (
     substituted,
     without_rebound,
 )
+from loopguard.analysis.receivers import (
+    BuiltLocals,
+    method_returns,
+    with_class,
+    with_method_returns,
+)
+from loopguard.analysis.records import Records, without_fields
 from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
     UNKNOWN,
@@ -262,6 +270,8 @@ class _Indexer(ast.NodeVisitor):
         self.string_constants: dict[str, StringConstant] = {}  # for guards (guard_constants.py)
         self.enum_members: dict[str, dict[str, ConstantValue]] = {}  # module-level enums (enums.py)
         self.member_reads = MemberReads()
+        self.built_locals = BuiltLocals()  # locals bound to ``Class(...)`` (receivers.py)
+        self.records = Records()  # constant tables of frozen dataclass instances (records.py)
         self.pure_locals: dict[tuple[int, str], Pure] = {}  # (scope, local) -> its pure value (facts.py)
         self.pure_value: ast.expr | None = None  # set while ``name = <expression>`` binds its name
         # the guards of the function being visited that hold a fact (by id): its calls check them
@@ -462,6 +472,7 @@ class _Indexer(ast.NodeVisitor):
         self.literal = self.pure_value = None
         if len(node.targets) == 1:
             self.note_flag(node.targets[0], node.value)
+            self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -477,6 +488,7 @@ class _Indexer(ast.NodeVisitor):
         self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
         self.literal = self.pure_value = None
         self.note_flag(node.target, node.value)
+        self.built_locals.note(node.target, node.value, self.current, self.bindings_of)
 
     def note_flag(self, target: ast.expr, value: ast.expr | None) -> None:
         """``flag = <test of the parameters>`` in a sync function's own scope, outside loops
@@ -535,6 +547,7 @@ class _Indexer(ast.NodeVisitor):
             keep, constant = literal_value(value) if value is not None else (False, None)
             if keep:
                 self.constants[targets[0].id] = constant
+            self.records.note_table(targets[0], value, self.bound_qualname)
             text = string_constant(value)
             if text is not None:
                 self.string_constants[targets[0].id] = text
@@ -727,6 +740,10 @@ class _Indexer(ast.NodeVisitor):
             returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP))
             if returns:
                 self.parameters[scope] = with_returns(self.parameters[scope], returns)
+            elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
+                self.parameters[scope] = with_method_returns(self.parameters[scope], method_returns(node, decorators, function.returns))
+            if method_of is not None:
+                self.built_locals.note_stores(node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []))
 
     def gives_the_running_loop(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
@@ -814,6 +831,7 @@ class _Indexer(ast.NodeVisitor):
         qualname = self.scopes[body].qualname
         self.bind(node.name, ("ref", qualname), outer)
         if outer == 0:
+            self.records.note_class(node, self.bound_qualname)
             members = enum_members(node, self.bound_qualname)
             if members:
                 self.enum_members[node.name] = members
@@ -842,6 +860,7 @@ class _Indexer(ast.NodeVisitor):
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
                         add_binding(info.attributes, target.id, ("value", expr_of(statement.value), body))
+        self.built_locals.with_stores(qualname, info.attributes, self.parameters)  # receivers.py
         self.current, self.loop = outer, outer_loop
 
     def visit_comprehension_scope(
@@ -950,7 +969,7 @@ class _Indexer(ast.NodeVisitor):
             test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
             member_named=self.member_named, fact_of=self.fact_of,
         )
-        if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
+        if not mentions_a_name(guard) or not base_names(guard).isdisjoint(self.inner_names()):
             return None
         own = self.flags.get(self.current)
         if own and not names_in(guard).isdisjoint(own):
@@ -1059,6 +1078,11 @@ class _Indexer(ast.NodeVisitor):
             )
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
+    def is_module_name(self, name: str) -> bool:
+        """Whether ``name`` read here is the module's (no scope in between binds it)."""
+        bound = self.bindings_of(name)
+        return bool(bound) and bound is self.scopes[0].bindings.get(name)
+
     def bindings_of(self, name: str) -> Sequence[Binding]:
         """A name's bindings so far, in the innermost scope that binds it (comprehensions and class
         bodies aside, as Python looks names up from a function)."""
@@ -1150,6 +1174,14 @@ class _Indexer(ast.NodeVisitor):
             literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
         if self.alternatives:
             literals = self.with_alternatives(literals)
+        if node.args or node.keywords:  # a test passed on (flags.py), a table entry's fields (records.py)
+            if self.loop < 0:
+                literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
+            literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
+        literals = self.built_locals.marked_call(
+            node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
+            self.pinned_here() if self.narrowed else None,
+        )
         self.record_call(func, node, literals)
         self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
         # what ``generic_visit`` does for a call (its fields are func, args, keywords), without the
@@ -1255,6 +1287,10 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         calls, indexer.rebindings = with_guards_changed(
             calls, indexer.rebindings, lambda conditions: without_type_tests(conditions, ISINSTANCE_TESTS)
         )
+    for number, built in indexer.built_locals.classes_named(indexer.scopes).items():  # receivers.py
+        calls[number] = with_literals(calls[number], with_class(calls[number].literals, built))
+    for number in indexer.records.changed(indexer.scopes[0].bindings, changed_names(indexer)):  # records.py
+        calls[number] = with_literals(calls[number], without_fields(calls[number].literals))
     strings = module_constants(indexer.string_constants, indexer.scopes[0], changed_names(indexer))
     if strings:
         calls = [

@@ -161,7 +161,8 @@ class KnownValues:
 
     def __init__(self, parameters: Parameters, arguments: Mapping[str, object]) -> None:
         self.arguments = arguments
-        pending = [rebinding for rebinding in parameters[4] if rebinding[0] in arguments]
+        known = {name.partition(".")[0] for name in arguments}  # ``plan.sync`` is known through ``plan``
+        pending = [rebinding for rebinding in parameters[4] if rebinding[0] in known]
         self.ran: list[tuple[str, int, bool]] = []
         progress = True
         while progress and pending:
@@ -178,7 +179,11 @@ class KnownValues:
         changed = {name for name, assigned, in_loop in self.ran if in_loop or assigned <= line}
         if not changed:
             return self.arguments
-        return {name: value for name, value in self.arguments.items() if name not in changed}
+        # a parameter bound again changes its fields too (``plan.sync``: records.py)
+        return {
+            name: value for name, value in self.arguments.items()
+            if name not in changed and name.partition(".")[0] not in changed
+        }
 
 
 def first_value(
@@ -204,7 +209,8 @@ def locals_of(parameters: Parameters) -> dict[str, object]:
     if len(defaults) == 0:
         return {}
     names = {*positional, *keyword_only}
-    return {name: value for name, value in defaults if name not in names and name != RETURNS}
+    # ``<...>`` entries (RETURNS, receivers.SELF_RETURNS) are what the index keeps there, not locals
+    return {name: value for name, value in defaults if name not in names and not name.startswith("<")}
 
 
 def runs_on_the_loop(parameters: Parameters) -> Callable[[int, tuple[Condition, ...]], bool]:

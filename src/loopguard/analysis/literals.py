@@ -74,6 +74,18 @@ def literal_arguments(node: ast.Call, pinned: Equalities | None = None) -> tuple
     return tuple(found)
 
 
+def passed_arguments(node: ast.Call) -> list[tuple[int | str, ast.expr]]:
+    """A call's arguments by position (before any ``*args``) and keyword (not ``**kwargs``), keyed
+    as ``literal_arguments`` keys them."""
+    passed: list[tuple[int | str, ast.expr]] = []
+    for position, argument in enumerate(node.args):
+        if isinstance(argument, ast.Starred):
+            break
+        passed.append((position, argument))
+    passed += [(keyword.arg, keyword.value) for keyword in node.keywords if keyword.arg is not None]
+    return passed
+
+
 def passed_name(argument: ast.expr) -> str | None:
     """The caller's variable an argument names (``name``), or ``module.NAME``: an attribute of a
     name, which only a module imported once makes a known value (constants.py reads it; the

@@ -245,7 +245,7 @@ def nearest_helper(
     for helper, with_arguments_of_call in callees:
         if awaited and graph.is_replaced_by_decorator(helper):
             continue  # an awaited call of a decorated sync def calls what the decorator made
-        witness = graph.blocking_called_with(helper, literals if with_arguments_of_call else ())
+        witness = graph.blocking_called_with(helper, literals if with_arguments_of_call else (), key)
         if witness is not None and (best is None or len(witness.hops) < len(best[1].hops)):
             best = (helper, witness)
     if best is not None and key is not None and best[0] != graph.function_for(key):

@@ -28,16 +28,28 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.facts import facts_given, passed_parameters
+from loopguard.analysis.flags import is_tested, tested_guard, tested_value
 from loopguard.analysis.guards import Condition, can_run, names_in, needs_a_string_form, parts_of
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
+from loopguard.analysis.receiver_values import ReceiverValues
+from loopguard.analysis.receivers import (
+    BUILT,
+    CLASS,
+    SELF,
+    class_given,
+    construction_of,
+    marks_self,
+    receiver_mark,
+)
 from loopguard.analysis.summary import FileSummary, FunctionCall, FunctionFields, FunctionSummary
 from loopguard.catalogue import (
     LOOP_SCHEDULERS,
@@ -48,7 +60,7 @@ from loopguard.catalogue import (
     STRING_FORM,
     TRANSPARENT_DECORATORS,
 )
-from loopguard.models import NOT_LITERAL, PASSED, Hop, Literal, Parameters
+from loopguard.models import NOT_LITERAL, PASSED, TESTED, Hop, Literal, Parameters
 
 #: The function of a property that assigning (set) or deleting (del) it calls: ``Cls.name.setter``
 ACCESSORS = {"set": "setter", "del": "deleter"}
@@ -213,6 +225,8 @@ class CallGraph:
             self.project.read_apart,
             self.project.depend,
         )
+        self.receivers = ReceiverValues(self, self.project.read_apart, self.project.depend)
+
         def following(**what: bool) -> CallGraph:
             """A graph of the same project that follows what this one leaves out."""
             return CallGraph(summaries, project, matcher, max_depth, offload_decorators=offload_decorators, **what)
@@ -324,6 +338,13 @@ class CallGraph:
             literals = with_imported(literals, self.project.imported_constant)  # another module's constants
             values = argument_values(function.parameters, literals) | locals_of(function.parameters)
             arguments = {name: value for name, value in values.items() if name in names}
+            exact = class_given(literals)
+            if exact is not None:  # the receiver's class is known: what its paths give (receivers.py)
+                construction = construction_of(literals)
+                arguments |= self.receivers.paths(self.receivers.built(exact, construction), qualname, names)
+                if CLASS in names:  # passed on to the calls on its receiver
+                    arguments[CLASS] = exact
+                    arguments |= {f"{BUILT}{key}": known_or_not(value) for key, value in construction}
         if not arguments and not tested:
             return qualname
         node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
@@ -369,11 +390,51 @@ class CallGraph:
                 for _key, value in call[5]:
                     if isinstance(value, tuple) and value[:1] == (PASSED,):
                         names.add(str(value[1]))
+                    elif is_tested(value):
+                        names |= names_in(tested_guard(value))
+                if marks_self(call[5]):
+                    names.add(CLASS)  # a call on its own receiver: the class passes on
             for _name, conditions, _line, _in_loop in function.parameters[4]:
                 for guard, _value in conditions:  # what decides whether a binding can change a value
                     names |= names_in(guard)
             self._guard_reads[qualname] = GuardReads(frozenset(names), frozenset(facts), frozenset(members))
         return self._guard_reads[qualname]
+
+    def with_receiver(
+        self, key: str | None, callee: str, literals: tuple[Literal, ...], caller: Mapping[str, object]
+    ) -> tuple[Literal, ...]:
+        """A method call's arguments, with the exact class of its receiver when it is known
+        (receivers.py): built here (the call's arguments hold its construction), or the caller's
+        own receiver (``caller``: the caller's values, its class and construction among them)."""
+        exact = self.receivers.class_of_call(key, callee, literals, caller.get(CLASS))
+        if exact is None:
+            return literals
+        if receiver_mark(literals) == SELF:
+            built = tuple((name, value) for name, value in caller.items() if name.startswith(BUILT))
+            literals = (*literals, *cast(tuple[Literal, ...], built))
+        return (*literals, (CLASS, exact))
+
+    def argument_values(self, parameters: Parameters, literals: tuple[Literal, ...]) -> dict[str, object]:
+        return argument_values(parameters, literals)
+
+    def parameters_of(self, qualname: str) -> Parameters:
+        return self.function(qualname)[1].parameters
+
+    def decorators_of(self, qualname: str) -> set[str | None]:
+        """What a function's decorators are, by qualified name."""
+        return {self.project.target(decorator) for decorator in self.function(qualname)[1].decorators}
+
+    def class_order(self, qualname: str) -> tuple[str, ...] | None:
+        """The classes after a project class in its MRO (None: not a project class, or no order)."""
+        if self.project.class_info(qualname) is None:
+            return None
+        order = self.project.resolver_for_replay.method_order(qualname, set())
+        return order if isinstance(order, tuple) else None
+
+    def attribute_names(self, qualname: str) -> frozenset[str] | None:
+        """The attributes a project class's body or methods assign (None: not a project class)."""
+        found = self.project.class_info(qualname)
+        return None if found is None else frozenset(found[1].attributes)
 
     def is_replaced_by_decorator(self, qualname: str) -> bool:
         """Whether a decorator may stand in for the function's own body when it is called
@@ -381,9 +442,13 @@ class CallGraph:
         _display, function = self.function(qualname)
         return any(self.project.target(d) not in TRANSPARENT_DECORATORS for d in function.decorators)
 
-    def blocking_called_with(self, qualname: str, literals: tuple[Literal, ...]) -> Witness | None:
-        """``blocking(qualname)`` for a call with these literal arguments; for a call that stands for
-        several (``ONE_OF`` arguments), the shortest chain of any of them (the first on a tie)."""
+    def blocking_called_with(
+        self, qualname: str, literals: tuple[Literal, ...], key: str | None = None
+    ) -> Witness | None:
+        """``blocking(qualname)`` for a call of ``key`` with these literal arguments; for a call that
+        stands for several (``ONE_OF`` arguments), the shortest chain of any of them (the first on
+        a tie)."""
+        literals = self.with_receiver(key, qualname, literals, {})
         found = None
         for each in expansions(literals):
             witness = self.blocking(self.specialise(qualname, each))
@@ -482,6 +547,7 @@ class CallGraph:
                     continue  # blocks at most once, not on this chain's code
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
                     given = passed_on(literals, here) if with_arguments_of_call else ()
+                    given = self.with_receiver(key, callee, given, arguments or {})
                     told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
                     nodes = [self.specialise(callee, each, told) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
@@ -627,6 +693,7 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
     positional, keyword_only, defaults, bound, _assignments = parameters
     names = positional[1:] if bound else positional
     given: dict[str, object] = {}
+    fields: dict[str, object] = {}
     open_ended = False
     for key, value in literals:
         if key == "*":
@@ -642,6 +709,10 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
                 given[names[key]] = value
             else:
                 open_ended = True  # more positional arguments than names: a *args parameter
+        elif "." in key:  # a field of the argument (records.py): read as ``parameter.field``
+            base, _, field = key.partition(".")
+            parameter = names[int(base)] if base.isdigit() and int(base) < len(names) else base
+            fields[f"{parameter}.{field}"] = value
         else:
             given[key] = value
     default_of = dict(defaults)
@@ -652,18 +723,26 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
                 values[name] = instance_of(given[name])
         elif not open_ended and name in default_of:
             values[name] = instance_of(default_of[name])
+    values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in (*names, *keyword_only))
     return values
+
+
+def known_or_not(value: object) -> object:
+    """A literal as it is; anything else (a variable, a type) as not a literal."""
+    return value if value is None or isinstance(value, (bool, int, str)) else NOT_LITERAL
 
 
 def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
     """A call's arguments with the caller's variables that are its own parameters with known values
     (``arguments``) replaced by those values; any other variable is not a literal."""
-    if not any(isinstance(value, tuple) and value[:1] == (PASSED,) for _key, value in literals):
+    if not any(isinstance(value, tuple) and value[:1] in ((PASSED,), (TESTED,)) for _key, value in literals):
         return literals
     known = arguments or {}
     result: list[Literal] = []
     for key, value in literals:
-        if isinstance(value, tuple) and value[:1] == (PASSED,):
+        if is_tested(value):  # a test of the caller's values (flags.py)
+            result.append((key, tested_value(value, known)))
+        elif isinstance(value, tuple) and value[:1] == (PASSED,):
             replaced = recorded(known.get(str(value[1]), NOT_LITERAL))
             if replaced is None or isinstance(replaced, (bool, int, str)) or is_typed(replaced):
                 result.append((key, replaced))
