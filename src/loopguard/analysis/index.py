@@ -83,7 +83,6 @@ from loopguard.analysis.values import (
     AttrExpr,
     Binding,
     CallFunc,
-    attribute_name,
     is_receiver,
     last_name,
 )
@@ -324,6 +323,43 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_keyword(self, node: ast.keyword) -> None:
         self.visit(node.value)
+
+    # the nodes ``generic_visit`` takes most often, their fields visited by name in its order (the
+    # first child raises ``NestingTooDeep`` exactly when its field loop would)
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        self.visit(node.value)
+        self.visit(node.slice)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        self.visit(node.left)
+        for comparator in node.comparators:
+            self.visit(comparator)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        self.visit(node.left)
+        self.visit(node.right)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key in node.keys:
+            if key is not None:  # ``{**other}``
+                self.visit(key)
+        for value in node.values:
+            self.visit(value)
+
+    def visit_List(self, node: ast.List | ast.Tuple | ast.Set) -> None:
+        for element in node.elts:
+            self.visit(element)
+
+    visit_Tuple = visit_Set = visit_List
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        for value in node.values:
+            self.visit(value)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
+        self.visit(node.value)
+        if node.format_spec is not None:
+            self.visit(node.format_spec)
 
     # -- bindings ---------------------------------------------------------------------------------
     def bind(self, name: str, binding: Binding, scope: int | None = None) -> None:
@@ -1119,22 +1155,30 @@ class _Indexer(ast.NodeVisitor):
         self.visit(node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
-        called = expr_of(node.func)
-        name = last_name(called)
+        function = node.func
+        called = expr_of(function)
         func: CallFunc = called
+        # (the IR's shapes read by position: ``last_name``, ``attribute_name`` and ``is_partial``
+        # cost a function call and a ``match`` each, for each of the project's calls)
+        kind = called[0]
         # recorded by name (derived from the catalogue): the resolver decides what the callee is
-        if node.args and not isinstance(node.args[0], ast.Starred) and name is not None and name in ARGUMENT_TAKERS:
+        if (
+            node.args and (kind == "name" or kind == "attr") and called[-1] in ARGUMENT_TAKERS
+            and node.args[0].__class__ is not ast.Starred
+        ):
             func = ("arg", called, expr_of(node.args[0]))
-        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
-        if isinstance(receiver, ast.Name) and receiver.id in self.scopes[self.current].nonblocking:
-            func = on_nonblocking(func, receiver.id)  # see note_nonblocking
-        self.note_nonblocking(func, node)
-        method = attribute_name(func)
-        position = CALLBACK_POSITIONS.get(method) if method is not None else None
-        if position is not None and len(node.args) > position:
-            self.callbacks.append((self.current, func, expr_of(node.args[position])))
+        if function.__class__ is ast.Attribute:
+            receiver = function.value
+            if receiver.__class__ is ast.Name and receiver.id in self.scopes[self.current].nonblocking:
+                func = on_nonblocking(func, receiver.id)  # see note_nonblocking
+            if function.attr in NONBLOCKING_ARGUMENTS:
+                self.note_nonblocking(func, node)
+        if func[0] == "attr":  # (also ``(x := a.b)(...)``: the IR sees through the walrus)
+            position = CALLBACK_POSITIONS.get(func[2])
+            if position is not None and len(node.args) > position:
+                self.callbacks.append((self.current, func, expr_of(node.args[position])))
         # (a third of the calls have no arguments: not asked)
-        if is_partial(func) or not (node.args or node.keywords):
+        if kind == "partial" or not (node.args or node.keywords):
             literals: tuple[Literal, ...] = ()  # a call without arguments has no literal ones
         else:
             literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
@@ -1205,7 +1249,7 @@ class _Indexer(ast.NodeVisitor):
             self.loop,
             id(node) in self.awaited,
             literals,
-            self.call_conditions() if self.loop < 0 else (),
+            () if self.loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
         )
         # every field given: the tuple made directly, without the NamedTuple's Python ``__new__``
         self.calls.append(new_call_site(CallSite, fields))
@@ -1461,13 +1505,6 @@ def is_plain_type(annotation: Expr | None) -> bool:
     """A return annotation that names one class (``Session``, ``requests.Session``)."""
     match annotation:
         case ("name", _) | ("attr", _, _):
-            return True
-    return False
-
-
-def is_partial(func: CallFunc) -> bool:
-    match func:
-        case ("partial", _):
             return True
     return False
 
