@@ -47,6 +47,7 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from loopguard.analysis.argument_types import Instance, is_instance, isinstance_test
@@ -117,6 +118,18 @@ def guard_of(
     ``isinstance``) a name is, ``helper_call`` which calls without arguments may be of a project
     helper whose result is known on the loop (the index knows the imports)."""
     return _GuardReader(gets_loop, class_named, helper_call, member_named, fact_of).read(node, depth)
+
+
+def guard_reader(
+    gets_loop: Callable[[ast.expr], bool] | None = None,
+    class_named: ClassNamed | None = None,
+    helper_call: Callable[[ast.Call], bool] | None = None,
+    member_named: Callable[[ast.Attribute], str | None] | None = None,
+    fact_of: Callable[[ast.Call], Guard | None] | None = None,
+) -> Callable[[ast.expr], Guard]:
+    """``guard_of`` with these arguments, made once for many tests (the index reads the test of
+    every ``if`` of a module, and a frozen dataclass costs a ``__setattr__`` per field to make)."""
+    return partial(_GuardReader(gets_loop, class_named, helper_call, member_named, fact_of).read, depth=0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ from loopguard.analysis.guards import (
     LOOP,
     Condition,
     Guard,
-    guard_of,
+    guard_reader,
     mentions_a_name,
     names_in,
 )
@@ -267,6 +267,13 @@ class _Indexer(ast.NodeVisitor):
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
         self.flags: dict[int, dict[str, Flag]] = {}  # function scope -> local -> the test it holds (flags.py)
+        self.guard_names: dict[Guard, frozenset[str]] = {}  # see ``names_in``
+        # the readers of an ``if``'s test and of a ``return``'s value (guards.py), made once
+        self.read_guard = guard_reader(
+            self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
+            member_named=self.member_named, fact_of=self.fact_of,
+        )
+        self.read_returned = guard_reader(self.gets_loop, helper_call=self.helper_call)
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
@@ -784,14 +791,17 @@ class _Indexer(ast.NodeVisitor):
         # the calls of a block share its guards: each distinct one is taken apart once
         guards: set[Guard] = set()
         own = function.scope
-        for call in calls:
-            if call.scope == own or self.function_of(call.scope) == own:
-                guards.update(guard for guard, _value in call.conditions)
-                used.update(str(value[1]) for _key, value in call.literals if is_passed(value))
+        for call in calls:  # (most calls have neither guards nor arguments: those are not looked at)
+            if (call.conditions or call.literals) and (call.scope == own or self.function_of(call.scope) == own):
+                for guard, _value in call.conditions:
+                    guards.add(guard)
+                for _key, value in call.literals:
+                    if is_passed(value):
+                        used.add(str(value[1]))
         for _name, conditions, _line, _in_loop in self.rebindings.get(own, ()):
             guards.update(guard for guard, _value in conditions)
         for guard in guards:
-            used |= names_in(guard)
+            used |= self.names_in(guard)
         used |= function.names_returns_test()
         literals, later = function.finish(used)
         if literals:
@@ -972,20 +982,25 @@ class _Indexer(ast.NodeVisitor):
         if self.loop >= 0:
             return None
         self.fact_made = False
-        guard = guard_of(
-            test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
-            member_named=self.member_named, fact_of=self.fact_of,
-        )
-        if not mentions_a_name(guard) or not names_in(guard).isdisjoint(self.inner_names()):
+        guard = self.read_guard(test)
+        if not mentions_a_name(guard) or not self.names_in(guard).isdisjoint(self.inner_names()):
             return None
         own = self.flags.get(self.current)
-        if own and not names_in(guard).isdisjoint(own):
+        if own and not self.names_in(guard).isdisjoint(own):
             flags = self.flags_here(own)
             if flags:
                 guard = with_flags(guard, flags)
         if self.fact_made:
             self.fact_guards.add(id(guard))
         return guard
+
+    def names_in(self, guard: Guard) -> frozenset[str]:
+        """``guards.names_in``, once per distinct guard of the module (a test is taken apart when
+        it is read, when the flags are looked for and when the function's literal locals are)."""
+        names = self.guard_names.get(guard)
+        if names is None:
+            names = self.guard_names[guard] = frozenset(names_in(guard))
+        return names
 
     def inner_names(self) -> set[str]:
         """The names bound by the comprehensions and lambdas the code being visited is in: they
@@ -1080,9 +1095,7 @@ class _Indexer(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         if self.locals and self.locals[-1].scope == self.current:
-            value = ("const", None) if node.value is None else guard_of(
-                node.value, self.gets_loop, helper_call=self.helper_call
-            )
+            value = ("const", None) if node.value is None else self.read_returned(node.value)
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
     def bindings_of(self, name: str) -> Sequence[Binding]:
