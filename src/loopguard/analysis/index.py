@@ -20,6 +20,7 @@ from typing import Literal as Tag
 
 from loopguard.analysis.argument_types import (
     ISINSTANCE_TESTS,
+    TYPED,
     TypeTests,
     bound_to,
     default_value,
@@ -1074,6 +1075,8 @@ class _Indexer(ast.NodeVisitor):
     def gets_loop(self, node: ast.expr) -> bool:
         """A call that gets the running event loop: ``asyncio.get_running_loop()``, or a call
         without arguments of a function of this module (defined before) that returns it."""
+        if node.__class__ is not ast.Call:  # asked of every part of every test read
+            return False
         if gets_running_loop(node, self.bindings_of):
             return True
         if not self.loop_returning or not isinstance(node, ast.Call) or node.args or node.keywords:
@@ -1354,14 +1357,15 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
         for member, value in members.items()
     }
     indexer.exported = names
+    star_import = "*" in indexer.unbound
     for number, call in enumerate(calls):
-        if not call.literals:
+        if not call.literals or not reads_module_names(call.literals):
             continue  # most calls: nothing to read (and a call per call site adds up)
         literals = call.literals
         if names_a_value(literals):
             literals = with_constants(literals, call.scope, indexer.scopes, names)
         # always: an argument typed by a builtin builder stays typed only while the builtin is one
-        literals = with_checked_types(literals, call.scope, indexer.scopes, "*" in indexer.unbound)
+        literals = with_checked_types(literals, call.scope, indexer.scopes, star_import)
         if literals != call.literals:
             calls[number] = with_literals(call, literals)
     return calls
@@ -1398,6 +1402,15 @@ def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
             case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
                 return accessed
     return None
+
+
+def reads_module_names(literals: tuple[Literal, ...]) -> bool:
+    """Whether ``with_module_constants`` may change a call's arguments: a name passed, ``A | B``
+    flags, or a type built by a builtin (kept only while the builtin is one) among them."""
+    for _key, value in literals:
+        if value.__class__ is tuple and value and (value[0] == PASSED or value[0] == FLAGS or value[0] == TYPED):
+            return True
+    return False
 
 
 def names_a_value(literals: tuple[Literal, ...]) -> bool:
