@@ -278,20 +278,22 @@ class _Indexer(ast.NodeVisitor):
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
-        if node.__class__ in LEAVES:  # a third of the nodes visited: nothing to dispatch
+        kind = node.__class__
+        if kind in LEAVES:  # a third of the nodes visited: nothing to dispatch
             if self.depth >= MAX_DEPTH:
                 raise NestingTooDeep(node)
             return
-        method = self._dispatch.get(node.__class__)
+        method = self._dispatch.get(kind)
         if method is None:
-            method = getattr(self, "visit_" + node.__class__.__name__, self.generic_visit)
-            self._dispatch[node.__class__] = method
+            method = getattr(self, "visit_" + kind.__name__, self.generic_visit)
+            self._dispatch[kind] = method
         # no try/finally: when the bound is hit, the whole walk is abandoned (the file is LG001)
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
+        depth = self.depth + 1
+        if depth > MAX_DEPTH:
             raise NestingTooDeep(node)
+        self.depth = depth
         method(node)
-        self.depth -= 1
+        self.depth = depth - 1
 
     def generic_visit(self, node: ast.AST) -> None:
         fields = CHILD_FIELDS.get(node.__class__)
