@@ -241,10 +241,23 @@ def _display_of_strings(node: ast.List | ast.Tuple | ast.Set) -> Guard:
     return ("const", strings) if len(strings) == len(items) else UNKNOWN
 
 
+#: The guards inside a guard that can make it decidable (``mentions_a_name``)
+_DECIDING = frozenset({"name", "loop", "result", "fact"})
+
+
 def mentions_a_name(guard: Guard) -> bool:
     """Only guards over names (or the running loop, or a helper's result) can be decided: the
     others are not kept."""
-    return any(part[0] in ("name", "loop", "result", "fact") for part in parts_of(guard))
+    return any(part[0] in _DECIDING for part in parts_of(guard))
+
+
+def decidable_names(guard: Guard) -> frozenset[str] | None:
+    """``names_in(guard)`` when ``mentions_a_name(guard)``, else None: the guard taken apart once
+    for both (the index asks both of every test it reads)."""
+    parts = parts_of(guard)
+    if not any(part[0] in _DECIDING for part in parts):
+        return None
+    return frozenset(part[1] for part in parts if part[0] == "name")
 
 
 def results_in(guard: Guard) -> set[str]:

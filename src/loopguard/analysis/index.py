@@ -50,8 +50,8 @@ from loopguard.analysis.guards import (
     LOOP,
     Condition,
     Guard,
+    decidable_names,
     guard_reader,
-    mentions_a_name,
     names_in,
 )
 from loopguard.analysis.known import (
@@ -986,10 +986,12 @@ class _Indexer(ast.NodeVisitor):
             return None
         self.fact_made = False
         guard = self.read_guard(test)
-        if not mentions_a_name(guard) or not self.names_in(guard).isdisjoint(self.inner_names()):
+        names = decidable_names(guard)
+        if names is None or not names.isdisjoint(self.inner_names()):
             return None
+        self.guard_names[guard] = names  # for ``names_in``
         own = self.flags.get(self.current)
-        if own and not self.names_in(guard).isdisjoint(own):
+        if own and not names.isdisjoint(own):
             flags = self.flags_here(own)
             if flags:
                 guard = with_flags(guard, flags)
