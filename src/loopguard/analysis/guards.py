@@ -47,6 +47,7 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from loopguard.analysis.argument_types import Instance, is_instance, isinstance_test
@@ -117,6 +118,18 @@ def guard_of(
     ``isinstance``) a name is, ``helper_call`` which calls without arguments may be of a project
     helper whose result is known on the loop (the index knows the imports)."""
     return _GuardReader(gets_loop, class_named, helper_call, member_named, fact_of).read(node, depth)
+
+
+def guard_reader(
+    gets_loop: Callable[[ast.expr], bool] | None = None,
+    class_named: ClassNamed | None = None,
+    helper_call: Callable[[ast.Call], bool] | None = None,
+    member_named: Callable[[ast.Attribute], str | None] | None = None,
+    fact_of: Callable[[ast.Call], Guard | None] | None = None,
+) -> Callable[[ast.expr], Guard]:
+    """``guard_of`` with these arguments, made once for many tests (the index reads the test of
+    every ``if`` of a module, and a frozen dataclass costs a ``__setattr__`` per field to make)."""
+    return partial(_GuardReader(gets_loop, class_named, helper_call, member_named, fact_of).read, depth=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,10 +245,23 @@ def _display_of_strings(node: ast.List | ast.Tuple | ast.Set) -> Guard:
     return ("const", strings) if len(strings) == len(items) else UNKNOWN
 
 
+#: The guards inside a guard that can make it decidable (``mentions_a_name``)
+_DECIDING = frozenset({"name", "loop", "result", "fact"})
+
+
 def mentions_a_name(guard: Guard) -> bool:
     """Only guards over names (or the running loop, or a helper's result) can be decided: the
     others are not kept."""
-    return any(part[0] in ("name", "loop", "result", "fact") for part in parts_of(guard))
+    return any(part[0] in _DECIDING for part in parts_of(guard))
+
+
+def decidable_names(guard: Guard) -> frozenset[str] | None:
+    """``names_in(guard)`` when ``mentions_a_name(guard)``, else None: the guard taken apart once
+    for both (the index asks both of every test it reads)."""
+    parts = parts_of(guard)
+    if not any(part[0] in _DECIDING for part in parts):
+        return None
+    return frozenset(part[1] for part in parts if part[0] == "name")
 
 
 def results_in(guard: Guard) -> set[str]:

@@ -20,6 +20,7 @@ from typing import Literal as Tag
 
 from loopguard.analysis.argument_types import (
     ISINSTANCE_TESTS,
+    TYPED,
     TypeTests,
     bound_to,
     default_value,
@@ -55,9 +56,8 @@ from loopguard.analysis.guards import (
     LOOP,
     Condition,
     Guard,
-    base_names,
-    guard_of,
-    mentions_a_name,
+    decidable_names,
+    guard_reader,
     names_in,
 )
 from loopguard.analysis.known import (
@@ -97,7 +97,6 @@ from loopguard.analysis.values import (
     AttrExpr,
     Binding,
     CallFunc,
-    attribute_name,
     is_receiver,
     last_name,
 )
@@ -285,23 +284,32 @@ class _Indexer(ast.NodeVisitor):
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
         self.flags: dict[int, dict[str, Flag]] = {}  # function scope -> local -> the test it holds (flags.py)
+        self.guard_names: dict[Guard, frozenset[str]] = {}  # see ``names_in``
+        # the readers of an ``if``'s test and of a ``return``'s value (guards.py), made once
+        self.read_guard = guard_reader(
+            self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
+            member_named=self.member_named, fact_of=self.fact_of,
+        )
+        self.read_returned = guard_reader(self.gets_loop, helper_call=self.helper_call)
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
-        if node.__class__ in LEAVES:  # a third of the nodes visited: nothing to dispatch
+        kind = node.__class__
+        if kind in LEAVES:  # a third of the nodes visited: nothing to dispatch
             if self.depth >= MAX_DEPTH:
                 raise NestingTooDeep(node)
             return
-        method = self._dispatch.get(node.__class__)
+        method = self._dispatch.get(kind)
         if method is None:
-            method = getattr(self, "visit_" + node.__class__.__name__, self.generic_visit)
-            self._dispatch[node.__class__] = method
+            method = getattr(self, "visit_" + kind.__name__, self.generic_visit)
+            self._dispatch[kind] = method
         # no try/finally: when the bound is hit, the whole walk is abandoned (the file is LG001)
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
+        depth = self.depth + 1
+        if depth > MAX_DEPTH:
             raise NestingTooDeep(node)
+        self.depth = depth
         method(node)
-        self.depth -= 1
+        self.depth = depth - 1
 
     def generic_visit(self, node: ast.AST) -> None:
         fields = CHILD_FIELDS.get(node.__class__)
@@ -341,6 +349,43 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_keyword(self, node: ast.keyword) -> None:
         self.visit(node.value)
+
+    # the nodes ``generic_visit`` takes most often, their fields visited by name in its order (the
+    # first child raises ``NestingTooDeep`` exactly when its field loop would)
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        self.visit(node.value)
+        self.visit(node.slice)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        self.visit(node.left)
+        for comparator in node.comparators:
+            self.visit(comparator)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        self.visit(node.left)
+        self.visit(node.right)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key in node.keys:
+            if key is not None:  # ``{**other}``
+                self.visit(key)
+        for value in node.values:
+            self.visit(value)
+
+    def visit_List(self, node: ast.List | ast.Tuple | ast.Set) -> None:
+        for element in node.elts:
+            self.visit(element)
+
+    visit_Tuple = visit_Set = visit_List
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        for value in node.values:
+            self.visit(value)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
+        self.visit(node.value)
+        if node.format_spec is not None:
+            self.visit(node.format_spec)
 
     # -- bindings ---------------------------------------------------------------------------------
     def bind(self, name: str, binding: Binding, scope: int | None = None) -> None:
@@ -775,14 +820,17 @@ class _Indexer(ast.NodeVisitor):
         # the calls of a block share its guards: each distinct one is taken apart once
         guards: set[Guard] = set()
         own = function.scope
-        for call in calls:
-            if call.scope == own or self.function_of(call.scope) == own:
-                guards.update(guard for guard, _value in call.conditions)
-                used.update(str(value[1]) for _key, value in call.literals if is_passed(value))
+        for call in calls:  # (most calls have neither guards nor arguments: those are not looked at)
+            if (call.conditions or call.literals) and (call.scope == own or self.function_of(call.scope) == own):
+                for guard, _value in call.conditions:
+                    guards.add(guard)
+                for _key, value in call.literals:
+                    if is_passed(value):
+                        used.add(str(value[1]))
         for _name, conditions, _line, _in_loop in self.rebindings.get(own, ()):
             guards.update(guard for guard, _value in conditions)
         for guard in guards:
-            used |= names_in(guard)
+            used |= self.names_in(guard)
         used |= function.names_returns_test()
         literals, later = function.finish(used)
         if literals:
@@ -965,20 +1013,28 @@ class _Indexer(ast.NodeVisitor):
         if self.loop >= 0:
             return None
         self.fact_made = False
-        guard = guard_of(
-            test, self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
-            member_named=self.member_named, fact_of=self.fact_of,
-        )
-        if not mentions_a_name(guard) or not base_names(guard).isdisjoint(self.inner_names()):
+        guard = self.read_guard(test)
+        names = decidable_names(guard)
+        # an attribute path (``plan.sync``) reads the variable it starts with
+        if names is None or not {name.partition(".")[0] for name in names}.isdisjoint(self.inner_names()):
             return None
+        self.guard_names[guard] = names  # for ``names_in``
         own = self.flags.get(self.current)
-        if own and not names_in(guard).isdisjoint(own):
+        if own and not names.isdisjoint(own):
             flags = self.flags_here(own)
             if flags:
                 guard = with_flags(guard, flags)
         if self.fact_made:
             self.fact_guards.add(id(guard))
         return guard
+
+    def names_in(self, guard: Guard) -> frozenset[str]:
+        """``guards.names_in``, once per distinct guard of the module (a test is taken apart when
+        it is read, when the flags are looked for and when the function's literal locals are)."""
+        names = self.guard_names.get(guard)
+        if names is None:
+            names = self.guard_names[guard] = frozenset(names_in(guard))
+        return names
 
     def inner_names(self) -> set[str]:
         """The names bound by the comprehensions and lambdas the code being visited is in: they
@@ -1052,6 +1108,8 @@ class _Indexer(ast.NodeVisitor):
     def gets_loop(self, node: ast.expr) -> bool:
         """A call that gets the running event loop: ``asyncio.get_running_loop()``, or a call
         without arguments of a function of this module (defined before) that returns it."""
+        if node.__class__ is not ast.Call:  # asked of every part of every test read
+            return False
         if gets_running_loop(node, self.bindings_of):
             return True
         if not self.loop_returning or not isinstance(node, ast.Call) or node.args or node.keywords:
@@ -1073,9 +1131,7 @@ class _Indexer(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         if self.locals and self.locals[-1].scope == self.current:
-            value = ("const", None) if node.value is None else guard_of(
-                node.value, self.gets_loop, helper_call=self.helper_call
-            )
+            value = ("const", None) if node.value is None else self.read_returned(node.value)
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
     def is_module_name(self, name: str) -> bool:
@@ -1153,22 +1209,30 @@ class _Indexer(ast.NodeVisitor):
         self.visit(node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
-        called = expr_of(node.func)
-        name = last_name(called)
+        function = node.func
+        called = expr_of(function)
         func: CallFunc = called
+        # (the IR's shapes read by position: ``last_name``, ``attribute_name`` and ``is_partial``
+        # cost a function call and a ``match`` each, for each of the project's calls)
+        kind = called[0]
         # recorded by name (derived from the catalogue): the resolver decides what the callee is
-        if node.args and not isinstance(node.args[0], ast.Starred) and name is not None and name in ARGUMENT_TAKERS:
+        if (
+            node.args and (kind == "name" or kind == "attr") and called[-1] in ARGUMENT_TAKERS
+            and node.args[0].__class__ is not ast.Starred
+        ):
             func = ("arg", called, expr_of(node.args[0]))
-        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
-        if isinstance(receiver, ast.Name) and receiver.id in self.scopes[self.current].nonblocking:
-            func = on_nonblocking(func, receiver.id)  # see note_nonblocking
-        self.note_nonblocking(func, node)
-        method = attribute_name(func)
-        position = CALLBACK_POSITIONS.get(method) if method is not None else None
-        if position is not None and len(node.args) > position:
-            self.callbacks.append((self.current, func, expr_of(node.args[position])))
+        if function.__class__ is ast.Attribute:
+            receiver = function.value
+            if receiver.__class__ is ast.Name and receiver.id in self.scopes[self.current].nonblocking:
+                func = on_nonblocking(func, receiver.id)  # see note_nonblocking
+            if function.attr in NONBLOCKING_ARGUMENTS:
+                self.note_nonblocking(func, node)
+        if func[0] == "attr":  # (also ``(x := a.b)(...)``: the IR sees through the walrus)
+            position = CALLBACK_POSITIONS.get(func[2])
+            if position is not None and len(node.args) > position:
+                self.callbacks.append((self.current, func, expr_of(node.args[position])))
         # (a third of the calls have no arguments: not asked)
-        if is_partial(func) or not (node.args or node.keywords):
+        if kind == "partial" or not (node.args or node.keywords):
             literals: tuple[Literal, ...] = ()  # a call without arguments has no literal ones
         else:
             literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
@@ -1247,7 +1311,7 @@ class _Indexer(ast.NodeVisitor):
             self.loop,
             id(node) in self.awaited,
             literals,
-            self.call_conditions() if self.loop < 0 else (),
+            () if self.loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
         )
         # every field given: the tuple made directly, without the NamedTuple's Python ``__new__``
         self.calls.append(new_call_site(CallSite, fields))
@@ -1348,14 +1412,15 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[Call
         for member, value in members.items()
     }
     indexer.exported = names
+    star_import = "*" in indexer.unbound
     for number, call in enumerate(calls):
-        if not call.literals:
+        if not call.literals or not reads_module_names(call.literals):
             continue  # most calls: nothing to read (and a call per call site adds up)
         literals = call.literals
         if names_a_value(literals):
             literals = with_constants(literals, call.scope, indexer.scopes, names)
         # always: an argument typed by a builtin builder stays typed only while the builtin is one
-        literals = with_checked_types(literals, call.scope, indexer.scopes, "*" in indexer.unbound)
+        literals = with_checked_types(literals, call.scope, indexer.scopes, star_import)
         if literals != call.literals:
             calls[number] = with_literals(call, literals)
     return calls
@@ -1401,6 +1466,15 @@ def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
             case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
                 return accessed
     return None
+
+
+def reads_module_names(literals: tuple[Literal, ...]) -> bool:
+    """Whether ``with_module_constants`` may change a call's arguments: a name passed, ``A | B``
+    flags, or a type built by a builtin (kept only while the builtin is one) among them."""
+    for _key, value in literals:
+        if value.__class__ is tuple and value and (value[0] == PASSED or value[0] == FLAGS or value[0] == TYPED):
+            return True
+    return False
 
 
 def names_a_value(literals: tuple[Literal, ...]) -> bool:
@@ -1521,13 +1595,6 @@ def is_plain_type(annotation: Expr | None) -> bool:
     """A return annotation that names one class (``Session``, ``requests.Session``)."""
     match annotation:
         case ("name", _) | ("attr", _, _):
-            return True
-    return False
-
-
-def is_partial(func: CallFunc) -> bool:
-    match func:
-        case ("partial", _):
             return True
     return False
 

@@ -127,6 +127,13 @@ def without_rebound(narrowed: Narrowed, region: Iterable[ast.AST]) -> Narrowed:
     return {name: typed for name, typed in narrowed.items() if name not in bound}
 
 
+#: The nodes that can bind a name (``bound_names``' cases)
+BINDING_NODES: Final = frozenset({
+    ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.Import,
+    ast.ImportFrom, ast.Global, ast.Nonlocal, ast.MatchAs, ast.MatchStar,
+})
+
+
 def bound_names(region: Iterable[ast.AST], names: set[str]) -> set[str]:
     """Which of ``names`` the code in ``region`` binds (assignment, ``for``/``with`` target,
     walrus, import, ``def``/``class``, ``except ... as``, ``del``, ``global``/``nonlocal``)."""
@@ -137,6 +144,8 @@ def bound_names(region: Iterable[ast.AST], names: set[str]) -> set[str]:
         found |= attribute_paths_bound(region, paths)
     for root in region:
         for node in ast.walk(root):
+            if node.__class__ not in BINDING_NODES:  # most nodes: not through the cases below
+                continue
             match node:
                 case ast.Name(id=name, ctx=ast.Store() | ast.Del()) if name in names:
                     found.add(name)

@@ -357,10 +357,15 @@ class Resolver:
         meet the cycle from another side — and reused when asking it again would stay within
         ``MAX_CHAIN`` from here too, so the answers are the same as without it)."""
         key = (name, scope)
-        if self._merged is not None and key in self._merged:  # most names merge once
-            remembered = self.remembered_merge(key)
-            if remembered is not None:
-                return remembered[0]
+        memo = self._merged
+        found = memo.get(key) if memo is not None else None
+        if found is not None:  # most names merge once: the memoised merge, when asking it again
+            # from here would not go past ``MAX_CHAIN`` either
+            value, depth = found
+            reach = Resolver.following + depth
+            if reach <= MAX_CHAIN:
+                Resolver.deepest = max(Resolver.deepest, reach)
+                return value
         if key in self._active:  # x = x.child: resolving x needs x
             Resolver.cuts += 1
             self._cycled.add(key)
@@ -385,17 +390,6 @@ class Resolver:
         if self._merged is not None and Resolver.cuts == cuts:
             self._merged[key] = (merged, depth)
         return merged
-
-    def remembered_merge(self, key: tuple[str, int]) -> tuple[Value | None] | None:
-        """The memoised merge of ``key`` (in a 1-tuple), when asking it again from here would not
-        go past ``MAX_CHAIN``; None when it must be merged."""
-        if self._merged is None or key not in self._merged:
-            return None
-        value, depth = self._merged[key]
-        if Resolver.following + depth > MAX_CHAIN:
-            return None
-        Resolver.deepest = max(Resolver.deepest, Resolver.following + depth)
-        return (value,)
 
     def merge_through_itself(self, key: tuple[str, int], bindings: Sequence[Binding]) -> Value | None:
         """A name some of whose bindings are computed from itself (``p = Path(s)`` then

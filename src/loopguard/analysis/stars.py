@@ -46,10 +46,20 @@ def public_names(tree: ast.Module) -> tuple[str, ...] | None:
     return UNKNOWN_ALL
 
 
+#: Statements that cannot change ``__all__`` here: imports (not read), defs and classes (their
+#: bodies are not read) and statements with no block and no target
+NEVER_ALL: Final = frozenset({
+    ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass,
+    ast.Return, ast.Raise, ast.Global, ast.Nonlocal, ast.Break, ast.Continue,
+})
+
+
 def changes_of_all(statements: list[ast.stmt]) -> Iterator[ast.expr | None]:
     """The value of each statement among ``statements`` that binds ``__all__``; None for one that
     changes it otherwise, or binds it inside an ``if``, ``try``, ``with`` or loop."""
     for statement in statements:
+        if statement.__class__ in NEVER_ALL:  # most of a module's statements: none of the cases below
+            continue
         if isinstance(statement, ast.Assign):
             if any(names_all(target) for target in statement.targets):
                 yield statement.value if len(statement.targets) == 1 and is_all(statement.targets[0]) else None

@@ -200,11 +200,15 @@ def import_time_calls(index: ModuleIndex, resolver: Resolver, project_tops: Coll
     """The project callables the module calls while it is imported: calls whose scopes up to the
     module are only class bodies and comprehensions (not a def or lambda, which run later)."""
     found = []
+    at_import: dict[int, bool] = {}  # scope -> whether its code runs at import (calls share scopes)
     for call in index.calls:
-        current: int | None = call.scope
-        while current is not None and index.scopes[current].kind in ("class", "comprehension"):
-            current = index.scopes[current].parent
-        if current != 0:
+        runs = at_import.get(call.scope)
+        if runs is None:
+            current: int | None = call.scope
+            while current is not None and index.scopes[current].kind in ("class", "comprehension"):
+                current = index.scopes[current].parent
+            runs = at_import[call.scope] = current == 0
+        if not runs:
             continue
         target = resolver.call_target(call.func, call.scope)
         if target is not None and (not isinstance(target, str) or target.partition(".")[0] in project_tops):
@@ -238,8 +242,11 @@ def function_summaries(
     index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]
 ) -> dict[str, FunctionFields]:
     calls: dict[int, list[FunctionCall]] = {}
+    owners: dict[int, int] = {}  # scope -> ``owning_function`` (calls share scopes)
     for call in index.calls:
-        owner = owning_function(index, call.scope)
+        owner = owners.get(call.scope)
+        if owner is None:
+            owner = owners[call.scope] = owning_function(index, call.scope)
         if owner < 0:
             continue
         target = resolver.call_target(call.func, call.scope)
