@@ -33,6 +33,8 @@ T = TypeVar("T")
 MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
 MAX_STAR_MODULES = 64  # star-imported modules searched for one name: beyond, the name is unknown
 TARGET = "target"  # the key of a remembered call target: ``(TARGET, target)``
+#: The key of a class's remembered method order (``GlobalProject.method_order``)
+METHOD_ORDER = "<mro>"
 UNSPLIT: tuple[str, str] = ("", "")  # ``Project.split``'s memo: not asked yet (None is an answer)
 
 
@@ -186,6 +188,12 @@ class Project:
         info = self.modules[where[0]].classes.get(qualname)
         return (self.resolver(where[0]), info) if info is not None else None
 
+    def method_order(self, qualname: str) -> tuple[str, ...] | str | None:
+        """``Resolver.method_order`` of a class (the same from any resolver: the class's bases are
+        resolved in its own module)."""
+        found = self.class_info(qualname)
+        return () if found is None else found[0].method_order(qualname, set())
+
     def function_return(self, qualname: str) -> Value | None:
         """An instance of the return annotation of a project function or method, if it has one."""
         where = self.split(qualname)
@@ -282,6 +290,12 @@ class GlobalProject(Project):
         elif found[1] is not None and self.touched is not None:
             self.touched.add(found[1][0])
         return found[0]
+
+    def method_order(self, qualname: str) -> tuple[str, ...] | str | None:
+        """Memoised: every member looked up on an instance asks for its class's order, and C3
+        merges the bases' orders each time (about a seventh of planning homeassistant); the
+        modules it read are recorded at every use (``remembered``)."""
+        return self.remembered((METHOD_ORDER, qualname), super().method_order, qualname)
 
     def depend(self, modules: Iterable[str]) -> None:
         if self.touched is not None:

@@ -109,6 +109,8 @@ class Project(Protocol):
 
     def class_info(self, qualname: str) -> tuple[Resolver, ClassInfo] | None: ...
 
+    def method_order(self, qualname: str) -> tuple[str, ...] | str | None: ...
+
     def function_return(self, qualname: str) -> Value | None: ...
 
     def star_name(self, module: str, name: str) -> Value | None: ...
@@ -559,7 +561,7 @@ class Resolver:
         found = self.project.class_info(base[1])
         if found is None:
             return None
-        order = found[0].method_order(base[1], set())
+        order = self.project.method_order(base[1])
         if order == DEFERRED_ORDER:
             return ("defer", ("attr", ("val", base), name, called))
         for later in order or ():
@@ -580,7 +582,7 @@ class Resolver:
         own = own_member(qualname, found, name)
         if own is not None:
             return own
-        order = found[0].method_order(qualname, set())
+        order = self.project.method_order(qualname)
         if order == DEFERRED_ORDER:
             return ("deferred",)
         for later in order or ():

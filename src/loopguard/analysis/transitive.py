@@ -428,7 +428,7 @@ class CallGraph:
         """The classes after a project class in its MRO (None: not a project class, or no order)."""
         if self.project.class_info(qualname) is None:
             return None
-        order = self.project.resolver_for_replay.method_order(qualname, set())
+        order = self.project.method_order(qualname)
         return order if isinstance(order, tuple) else None
 
     def attribute_names(self, qualname: str) -> frozenset[str] | None:
