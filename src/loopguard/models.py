@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 LIBRARIES = ("asyncio", "anyio", "trio")
 
@@ -95,6 +95,12 @@ class NonWaiting:
         if self.computed:
             return is_computed(value)
         return value is not None if self.given else value == self.value
+
+
+def is_plain_literal(value: object) -> TypeGuard[int | bool | str | None]:
+    """Whether a value is one a literal argument can hold as itself: ``None``, a bool, an int or
+    a string (not a marker, a type or a tuple)."""
+    return value is None or isinstance(value, (bool, int, str))
 
 
 def is_computed(value: object) -> bool:

@@ -52,11 +52,13 @@ def module_constants(
     """The module constants among ``candidates`` (the names a module-level ``NAME = <literal>``
     or ``NAME: T = <literal>`` binds): those the module binds once and that nothing else may
     rebind (``changed``: the names of ``global`` statements and ``del``)."""
-    return {
-        name: value
-        for name, value in candidates.items()
-        if name not in changed and len(module.bindings.get(name, ())) == 1
-    }
+    return {name: value for name, value in candidates.items() if bound_once(name, module, changed)}
+
+
+def bound_once(name: str, module: ScopeLike, changed: Collection[str]) -> bool:
+    """Whether the module binds ``name`` exactly once and nothing else may rebind it (``changed``:
+    the names of ``global`` statements, ``del`` and star imports, ``index.changed_names``)."""
+    return name not in changed and len(module.bindings.get(name, ())) == 1
 
 
 def module_imports(module: ScopeLike, changed: Collection[str], own: str) -> dict[str, ArgumentValue]:
@@ -66,7 +68,7 @@ def module_imports(module: ScopeLike, changed: Collection[str], own: str) -> dic
     (``own``): never a constant, so not kept."""
     found: dict[str, ArgumentValue] = {}
     for name, bindings in module.bindings.items():
-        if name in changed or len(bindings) != 1:
+        if not bound_once(name, module, changed):
             continue
         binding = bindings[0]
         if isinstance(binding, tuple) and len(binding) == 2 and binding[0] == "ref":

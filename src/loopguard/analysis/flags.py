@@ -25,7 +25,7 @@ from typing import NamedTuple, cast
 from loopguard.analysis.constants import ArgumentValue
 from loopguard.analysis.guards import Guard, base_names, evaluate, is_known, rewritten
 from loopguard.analysis.literals import passed_arguments
-from loopguard.models import NOT_LITERAL, TESTED, Literal
+from loopguard.models import NOT_LITERAL, TESTED, Literal, is_plain_literal
 
 #: The tests a flag can be bound to: a comparison, ``not``, ``and``/``or``
 FLAG_VALUES = (ast.Compare, ast.BoolOp, ast.UnaryOp)
@@ -60,11 +60,6 @@ def with_flags(guard: Guard, flags: dict[str, Flag]) -> Guard:
     return rewritten(guard, flag_for)
 
 
-#: ``(TESTED, text)`` (models.py): ``text`` is the guard written as a literal (``repr``: a guard is
-#: nested tuples of literals), which a call graph node of the caller evaluates with its values
-#: (``tested_value``)
-
-
 def with_tested_arguments(
     node: ast.Call, literals: tuple[Literal, ...], guard_for: Callable[[ast.expr], Guard | None],
     flags: Collection[str],
@@ -88,6 +83,9 @@ def with_tested_arguments(
 
 @functools.lru_cache(maxsize=1024)
 def guard_written(text: str) -> Guard:
+    """The guard of a ``(TESTED, text)`` argument (models.py): ``text`` is the guard written as a
+    literal (``repr``: a guard is nested tuples of literals), which a call graph node of the caller
+    evaluates with its values (``tested_value``)."""
     return cast(Guard, ast.literal_eval(text))
 
 
@@ -104,6 +102,6 @@ def tested_guard(value: object) -> Guard:
 def tested_value(value: object, values: Mapping[str, object]) -> ArgumentValue:
     """What a ``(TESTED, text)`` argument is with the caller's ``values``: a literal, or not one."""
     found = evaluate(tested_guard(value), values)
-    if is_known(found) and (found is None or isinstance(found, (bool, int, str))):
+    if is_known(found) and is_plain_literal(found):
         return found
     return NOT_LITERAL

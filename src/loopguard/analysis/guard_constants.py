@@ -20,8 +20,14 @@ import ast
 from collections.abc import Mapping, Sequence
 
 from loopguard.analysis.constants import ScopeLike, bound_below_module
-from loopguard.analysis.guards import MAX_DISPLAY, MAX_STRING, Condition, Guard, names_in, rewritten
-from loopguard.models import Rebinding
+from loopguard.analysis.guards import (
+    MAX_STRING,
+    Condition,
+    Guard,
+    display_of_strings,
+    names_in,
+    rewritten,
+)
 
 StringConstant = str | tuple[str, ...]
 
@@ -31,12 +37,10 @@ def string_constant(value: ast.expr | None) -> StringConstant | None:
     if isinstance(value, ast.Constant):
         text = value.value
         return text if isinstance(text, str) and len(text) <= MAX_STRING else None
-    if isinstance(value, (ast.Tuple, ast.List, ast.Set)) and len(value.elts) <= MAX_DISPLAY:
-        strings = tuple(
-            item.value for item in value.elts
-            if isinstance(item, ast.Constant) and isinstance(item.value, str) and len(item.value) <= MAX_STRING
-        )
-        return strings if len(strings) == len(value.elts) else None
+    if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        match display_of_strings(value):  # what the same display written in a test reads as
+            case ("const", tuple() as strings):
+                return strings
     return None
 
 
@@ -58,17 +62,3 @@ def with_string_constants(
 
     return tuple((rewritten(guard, leaf), expected) for guard, expected in conditions)
 
-
-def rebindings_with_string_constants(
-    rebindings: dict[int, list[Rebinding]],
-    scopes: Sequence[ScopeLike],
-    constants: Mapping[str, StringConstant],
-) -> dict[int, list[Rebinding]]:
-    """The guards of each function's parameter rebindings, read as ``with_string_constants`` does."""
-    return {
-        scope: [
-            (name, with_string_constants(conditions, scope, scopes, constants), line, in_loop)
-            for name, conditions, line, in_loop in found
-        ]
-        for scope, found in rebindings.items()
-    }

@@ -154,7 +154,7 @@ class _GuardReader:
                 return ("const", value)
             return UNKNOWN
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return _display_of_strings(node)
+            return display_of_strings(node)
         if isinstance(node, ast.IfExp):
             test, body, orelse = (self.read(part, inner) for part in (node.test, node.body, node.orelse))
             return ("if", test, body, orelse)
@@ -233,7 +233,7 @@ def call_key(node: ast.Call) -> str:
     return f"{node.lineno}:{node.col_offset}:{node.end_lineno}:{node.end_col_offset}"
 
 
-def _display_of_strings(node: ast.List | ast.Tuple | ast.Set) -> Guard:
+def display_of_strings(node: ast.List | ast.Tuple | ast.Set) -> Guard:
     """``[...]``, ``(...)`` or ``{...}`` of string literals: the tuple of them (else unknown)."""
     items = node.elts
     if len(items) > MAX_DISPLAY:

@@ -47,7 +47,6 @@ from loopguard.analysis.facts import (
 from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags, with_tested_arguments
 from loopguard.analysis.guard_constants import (
     StringConstant,
-    rebindings_with_string_constants,
     string_constant,
     with_string_constants,
 )
@@ -1343,29 +1342,29 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
     indexer = _Indexer(module, package)
     for statement in tree.body:
         indexer.visit(statement)
+    changed = changed_names(indexer)
     calls = with_module_constants(
-        without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer
+        without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer, changed
     )
     if not indexer.type_tests.still_hold(indexer.scopes, "*" in indexer.unbound):
         # a name an ``isinstance`` or ``len`` test read is bound otherwise: those tests are unknown
         calls, indexer.rebindings = with_guards_changed(
-            calls, indexer.rebindings, lambda conditions: without_type_tests(conditions, ISINSTANCE_TESTS)
+            calls, indexer.rebindings, lambda conditions, _scope: without_type_tests(conditions, ISINSTANCE_TESTS)
         )
     for number, built in indexer.built_locals.classes_named(indexer.scopes).items():  # receivers.py
         calls[number] = with_literals(calls[number], with_class(calls[number].literals, built))
-    for number in indexer.records.changed(indexer.scopes[0].bindings, changed_names(indexer)):  # records.py
+    for number in indexer.records.changed(indexer.scopes[0], changed):  # records.py
         calls[number] = with_literals(calls[number], without_fields(calls[number].literals))
-    strings = module_constants(indexer.string_constants, indexer.scopes[0], changed_names(indexer))
+    strings = module_constants(indexer.string_constants, indexer.scopes[0], changed)
     if strings:
-        calls = [
-            call._replace(conditions=with_string_constants(call.conditions, call.scope, indexer.scopes, strings))
-            for call in calls
-        ]
-        indexer.rebindings = rebindings_with_string_constants(indexer.rebindings, indexer.scopes, strings)
+        calls, indexer.rebindings = with_guards_changed(
+            calls, indexer.rebindings,
+            lambda conditions, scope: with_string_constants(conditions, scope, indexer.scopes, strings),
+        )
     broken = indexer.member_reads.broken(indexer.scopes, indexer.before_star)
     if broken:
         calls, indexer.rebindings = with_guards_changed(
-            calls, indexer.rebindings, lambda conditions: without_members(conditions, broken)
+            calls, indexer.rebindings, lambda conditions, _scope: without_members(conditions, broken)
         )
     return ModuleIndex(
         module=module,
@@ -1397,11 +1396,10 @@ def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], mod
     return calls
 
 
-def with_module_constants(calls: list[CallSite], indexer: _Indexer) -> list[CallSite]:
+def with_module_constants(calls: list[CallSite], indexer: _Indexer, changed: set[str]) -> list[CallSite]:
     """Each argument that names a module constant is its literal, one that names an import its
-    marker (constants.py); a star import may rebind any name bound before it, so none of those is
-    (nor, since it may define it, a name the module never binds)."""
-    changed = changed_names(indexer)
+    marker (constants.py); none of the ``changed`` names is (``changed_names``: what ``global``,
+    ``del`` or a star import may rebind)."""
     module = indexer.scopes[0]
     names: dict[str, ArgumentValue] = module_imports(module, changed, indexer.module)
     names |= module_constants(indexer.constants, module, changed)
@@ -1437,12 +1435,13 @@ def changed_names(indexer: _Indexer) -> set[str]:
 
 def with_guards_changed(
     calls: list[CallSite], rebindings: dict[int, list[Rebinding]],
-    change: Callable[[tuple[Condition, ...]], tuple[Condition, ...]],
+    change: Callable[[tuple[Condition, ...], int], tuple[Condition, ...]],
 ) -> tuple[list[CallSite], dict[int, list[Rebinding]]]:
-    """The module's calls and parameter rebindings with ``change`` made to the guards of each."""
-    changed = [call._replace(conditions=change(call.conditions)) for call in calls]
+    """The module's calls and parameter rebindings with ``change`` made to the guards of each
+    (given the scope they are in)."""
+    changed = [call._replace(conditions=change(call.conditions, call.scope)) for call in calls]
     rebound = {
-        scope: [(name, change(conditions), line, in_loop) for name, conditions, line, in_loop in found]
+        scope: [(name, change(conditions, scope), line, in_loop) for name, conditions, line, in_loop in found]
         for scope, found in rebindings.items()
     }
     return changed, rebound

@@ -15,7 +15,7 @@ from loopguard.analysis.receivers import (
     recorded_returns,
     stores_of,
 )
-from loopguard.models import Literal, Parameters
+from loopguard.models import Literal, Parameters, is_plain_literal
 
 #: The deepest chain of properties and methods whose values decide one another's
 MAX_DEPTH = 8
@@ -29,8 +29,6 @@ ATTRIBUTE_HOOKS = ("__setattr__", "__getattribute__", "__getattr__")
 MEMBERLESS_BASES = frozenset(
     {"abc.ABC", "typing.Generic", "typing_extensions.Generic", "builtins.object"}
 )
-
-
 
 
 class GraphLike(Protocol):
@@ -49,7 +47,6 @@ class GraphLike(Protocol):
     def attribute_names(self, qualname: str) -> Collection[str] | None: ...
 
     def argument_values(self, parameters: Parameters, literals: tuple[Literal, ...]) -> dict[str, object]: ...
-
 
 
 def receiver(parameters: Parameters) -> str | None:
@@ -117,7 +114,7 @@ class ReceiverValues:
         found: list[tuple[str, object]] = []
         for attribute, parameter in stores:
             value = values.get(parameter, UNKNOWN_RESULT)
-            if not (value is None or isinstance(value, (bool, int, str))):
+            if not is_plain_literal(value):
                 continue
             if self.graph.function_for(f"{cls}.{attribute}") is not None:
                 continue

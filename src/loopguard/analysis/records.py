@@ -25,9 +25,10 @@ module binds the table or the class more than once, or through ``global``/``del`
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection
 from typing import NamedTuple
 
+from loopguard.analysis.constants import ScopeLike, bound_once
 from loopguard.analysis.literals import literal_value, passed_arguments
 from loopguard.models import Literal
 
@@ -145,17 +146,13 @@ class Records:
             return None
         return table, found
 
-    def changed(
-        self, module_bindings: Mapping[str, Sequence[object]], changed: Collection[str]
-    ) -> set[int]:
+    def changed(self, module: ScopeLike, changed: Collection[str]) -> set[int]:
         """The calls given fields of a table or a class the module binds more than once, or that a
         ``global`` statement, a ``del`` or a later star import may change (``changed``)."""
         return {
             number
             for number, table, record_class in self.given
-            if any(
-                name in changed or len(module_bindings.get(name, ())) != 1 for name in (table, record_class)
-            )
+            if not all(bound_once(name, module, changed) for name in (table, record_class))
         }
 
 

@@ -60,7 +60,7 @@ from loopguard.catalogue import (
     STRING_FORM,
     TRANSPARENT_DECORATORS,
 )
-from loopguard.models import NOT_LITERAL, PASSED, TESTED, Hop, Literal, Parameters
+from loopguard.models import NOT_LITERAL, PASSED, TESTED, Hop, Literal, Parameters, is_plain_literal
 
 #: The function of a property that assigning (set) or deleting (del) it calls: ``Cls.name.setter``
 ACCESSORS = {"set": "setter", "del": "deleter"}
@@ -567,7 +567,7 @@ class CallGraph:
         found: dict[str, object] = {}
         for member in sorted(members):
             value = self.project.imported_constant(member)
-            if value is None or isinstance(value, (bool, int, str)):
+            if is_plain_literal(value):
                 found[member] = value
         return found
 
@@ -729,7 +729,7 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
 
 def known_or_not(value: object) -> object:
     """A literal as it is; anything else (a variable, a type) as not a literal."""
-    return value if value is None or isinstance(value, (bool, int, str)) else NOT_LITERAL
+    return value if is_plain_literal(value) else NOT_LITERAL
 
 
 def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
@@ -744,7 +744,7 @@ def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | N
             result.append((key, tested_value(value, known)))
         elif isinstance(value, tuple) and value[:1] == (PASSED,):
             replaced = recorded(known.get(str(value[1]), NOT_LITERAL))
-            if replaced is None or isinstance(replaced, (bool, int, str)) or is_typed(replaced):
+            if is_plain_literal(replaced) or is_typed(replaced):
                 result.append((key, replaced))
             else:
                 result.append((key, NOT_LITERAL))

@@ -267,6 +267,7 @@ def walk(
             problems.append(Problem(where, f"cannot read directory: {error.strerror}"))
 
     specs_by_directory: dict[str, IgnoreSpecs] = {}
+    relative = relative_to(root)
     for directory, subdirectories, entries in listings(str(top), unreadable):
         if walked is not None:
             walked.add(directory)
@@ -285,7 +286,7 @@ def walk(
             if name not in SKIPPED_DIRECTORIES
             and not name.startswith(".")
             and not name.endswith(".egg-info")
-            and not (exclude and is_excluded(relative_to_root(base / name, root), exclude))
+            and not (exclude and is_excluded(relative(base / name), exclude))
             and not (specs and is_ignored(os.path.join(directory, name), True, specs))
         )
         for name in subdirectories:
@@ -295,7 +296,7 @@ def walk(
             if regular is None or not name.endswith(PYTHON_SUFFIXES):
                 continue  # a directory (walked, or not, above)
             path = base / name
-            if exclude and is_excluded(relative_to_root(path, root), exclude):
+            if exclude and is_excluded(relative(path), exclude):
                 continue
             if specs and is_ignored(str(path), False, specs):
                 continue
