@@ -13,6 +13,7 @@ from pathlib import Path
 
 from loopguard.analysis.stages import Indexed
 from loopguard.discovery.files import absolute
+from loopguard.discovery.namespaces import import_aliases
 from loopguard.jobs import Job, display_path
 
 
@@ -75,6 +76,13 @@ def imported_package(name: str, path: Path) -> str:
     return name if path.stem == "__init__" else name.rpartition(".")[0]
 
 
+def context_job(name: str, path: Path, cwd: Path, roots: Sequence[str]) -> Job:
+    """The job of a module read for context, named as imported: that is the name the importing
+    modules resolve against."""
+    aliases = import_aliases(path, tuple(roots))
+    return Job(path, display_path(path, cwd), path.as_posix(), name, imported_package(name, path), aliases)
+
+
 def list_directory(directory: Path) -> list[str]:
     try:
         return os.listdir(directory)
@@ -119,8 +127,7 @@ def follow_imports(
                 elif not is_namespace_package(name, roots):
                     modules.add(name)  # not a module: nothing below it is one either
         cwd = Path.cwd()
-        # named as imported: that is the name the importing modules resolve against
-        jobs = [Job(path, display_path(path, cwd), path.as_posix(), name, imported_package(name, path)) for name, path in wanted.items()]
+        jobs = [context_job(name, path, cwd, roots) for name, path in wanted.items()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
     return context

@@ -10,6 +10,7 @@ from pathlib import Path
 from loopguard.analysis.stages import Indexed
 from loopguard.discovery.files import relative_to, relative_to_root
 from loopguard.discovery.modules import module_name, named_module, source_roots
+from loopguard.discovery.namespaces import Aliases, import_aliases
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
@@ -19,6 +20,7 @@ class Job:
     relative: str
     module: str = ""
     package: str = ""
+    aliases: Aliases = ()  # what its absolute imports may stand for (discovery.namespaces)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -33,7 +35,7 @@ def make_jobs(files: Sequence[Path], root: Path, cwd: Path, roots: tuple[str, ..
     jobs = []
     for file in files:
         text = os.fspath(file)
-        jobs.append(Job(file, displayed(text), relative(text), *module_name(text, roots)))
+        jobs.append(Job(file, displayed(text), relative(text), *module_name(text, roots), import_aliases(text, roots)))
     return jobs
 
 
@@ -58,6 +60,7 @@ class StdinSource:
     path: Path
     module: str = "__stdin__"  # the module of ``path`` in its project (``--stdin-filename``)
     package: str = ""
+    aliases: Aliases = ()
 
 
 def stdin_source(data: bytes, filename: Path | None, roots: tuple[str, ...]) -> StdinSource:
@@ -65,4 +68,4 @@ def stdin_source(data: bytes, filename: Path | None, roots: tuple[str, ...]) -> 
     and it resolves the same as the file on disk; an unnamed buffer is ``__stdin__``."""
     if filename is None:
         return StdinSource(data, Path("-"))
-    return StdinSource(data, filename, *named_module(filename, roots))
+    return StdinSource(data, filename, *named_module(filename, roots), import_aliases(os.path.abspath(filename), roots))

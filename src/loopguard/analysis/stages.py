@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loopguard import catalogue
+from loopguard.analysis.import_aliases import with_aliases
 from loopguard.analysis.index import NestingTooDeep, index_module
 from loopguard.analysis.known import runs_on_the_loop
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -105,9 +106,13 @@ def index_source(
     project_tops: Collection[str] = (),
     keep_source: bool = False,
     matcher: Matcher | None = None,
+    aliases: Collection[tuple[str, str]] = (),
 ) -> Indexed:
+    """``aliases``: the module's import aliases (``discovery.namespaces``); a name that is a
+    top-level module of the project is that module, never an alias."""
     try:
         tree = parse_source(data, display)
+        tree = with_aliases(tree, {name: full for name, full in aliases if name not in project_tops})
         index = index_module(tree, module, package)
     except SourceRefused as refused:
         failed = file_error(display, refused.message, refused.line, refused.column)

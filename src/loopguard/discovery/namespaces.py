@@ -1,0 +1,149 @@
+"""Import aliases for the modules under namespace folders: a monorepo's ``services/api/app``.
+
+A service often runs with its own folder on ``sys.path``: ``services/api/app/api.py`` says
+``from app.util import slow``, but loopguard names the module ``services.api.app.util`` (the
+folders above ``app``, inside the source root, are namespace packages: ``modules.py``), so the
+import would name no project module and the finding through ``slow`` would vanish.
+
+The fallback: for a module under a namespace folder, an absolute import whose first part names no
+top-level module of the project, but names a regular package (a directory with ``__init__.py``)
+whose parent is a namespace folder inside a source root, imports that package. When several
+packages have the name, the one whose folder holds the importing module wins (the deepest, as the
+service's own folder on ``sys.path`` would give); when none holds it, the import stays unresolved
+(ambiguous: a wrong link is worse than none). Module names stay as they are: the aliases only
+rewrite what a module imports (``analysis.import_aliases``), so every name and cache key of a project
+without such folders is unchanged, and a module whose top-level package sits right in a source
+root gets no aliases at all (it imports from the source roots, as configured).
+
+The packages are found on disk, not among the files a run checks, so a file checked alone, from
+standard input or in the whole project imports the same modules.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from loopguard.discovery.files import SKIPPED_DIRECTORIES, absolute
+from loopguard.discovery.modules import directory_package, package_parts
+
+#: What a module's absolute imports may stand for: (first part, the package's module name), sorted.
+Aliases = tuple[tuple[str, str], ...]
+#: A regular package under namespace folders: (its parent folder, its module name).
+Package = tuple[str, str]
+
+#: Namespace folders deeper than this below a source root are not searched.
+MAX_NAMESPACE_DEPTH = 8
+#: Beyond this many namespace folders listed, the search gives up and no alias is made: a tree
+#: that big (a data folder) is not a monorepo's layout, and a partial search could make an
+#: ambiguous name look unique.
+MAX_NAMESPACE_FOLDERS = 4096
+
+
+def import_aliases(path: Path | str, roots: tuple[str, ...]) -> Aliases:
+    """The aliases of the module at ``path`` (absolute, or from the working directory): none
+    unless it sits under a namespace folder of a source root."""
+    home = namespace_home(os.path.dirname(absolute(path)), roots)
+    # the same roots in any order are one search (a run lists them sorted, a project as configured)
+    return () if home is None else home_aliases(home, tuple(sorted(set(roots))))
+
+
+def namespace_home(directory: str, roots: tuple[str, ...]) -> str | None:
+    """The namespace folder the modules of ``directory`` sit in (the folder above their top-level
+    package, or ``directory`` itself), or None when that is a source root or outside them."""
+    package = package_parts(directory)
+    if len(directory_package(directory, roots)) == len(package):
+        return None  # no namespace part in the module names there
+    home = directory
+    for _ in package:
+        home = os.path.dirname(home)
+    return home
+
+
+@lru_cache(maxsize=256)
+def home_aliases(home: str, roots: tuple[str, ...]) -> Aliases:
+    """For the modules of namespace folder ``home``: each package name that is not ambiguous."""
+    found = namespace_packages(roots)
+    aliases = []
+    for name, packages in found.items():
+        chosen = chosen_package(packages, home)
+        if chosen is not None:
+            aliases.append((name, chosen))
+    return tuple(sorted(aliases))
+
+
+def ambiguous_imports(path: Path | str, roots: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The names the module at ``path`` imports unresolved although packages have them: several
+    packages, none of them holding the module (``--show-settings`` tells the user)."""
+    home = namespace_home(os.path.dirname(absolute(path)), roots)
+    if home is None:
+        return ()
+    found = namespace_packages(tuple(sorted(set(roots))))
+    return tuple(
+        (name, tuple(module for _parent, module in packages))
+        for name, packages in sorted(found.items())
+        if chosen_package(packages, home) is None
+    )
+
+
+def chosen_package(packages: tuple[Package, ...], home: str) -> str | None:
+    """The package of a name a module of ``home`` imports: the one whose parent folder holds
+    ``home`` (the deepest), else the only one, else none."""
+    holding = [(parent, module) for parent, module in packages if is_within(home, parent)]
+    if holding:
+        return max(holding, key=lambda package: len(package[0]))[1]
+    return packages[0][1] if len(packages) == 1 else None
+
+
+def is_within(directory: str, folder: str) -> bool:
+    return directory == folder or directory.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+@lru_cache(maxsize=16)
+def namespace_packages(roots: tuple[str, ...]) -> dict[str, tuple[Package, ...]]:
+    """Every regular package whose parent is a namespace folder inside a source root, by name
+    (none when a search gave up: ``MAX_NAMESPACE_FOLDERS``)."""
+    found: dict[str, list[Package]] = {}
+    for root in roots:
+        packages = packages_below(root, roots)
+        if packages is None:
+            return {}
+        for package in packages:
+            module = ".".join(directory_package(package, roots))
+            found.setdefault(os.path.basename(package), []).append((os.path.dirname(package), module))
+    return {name: tuple(sorted(set(packages))) for name, packages in found.items()}
+
+
+def packages_below(root: str, roots: tuple[str, ...]) -> list[str] | None:
+    """The regular packages in the namespace folders of one source root (below its own level),
+    or None past ``MAX_NAMESPACE_FOLDERS`` folders. Folders a discovery walk skips, names that
+    are no identifiers, symlinks and the other source roots (searched on their own) are left
+    out; nothing below a regular package is a namespace folder."""
+    packages = []
+    stack = [(root, 0)]
+    listed = 0
+    while stack:
+        folder, depth = stack.pop()
+        listed += 1
+        if listed > MAX_NAMESPACE_FOLDERS:
+            return None
+        for entry in sorted(subfolders(folder)):
+            path = os.path.join(folder, entry)
+            if entry in SKIPPED_DIRECTORIES or not entry.isidentifier() or path in roots:
+                continue
+            if os.path.isfile(os.path.join(path, "__init__.py")):
+                if folder != root:
+                    packages.append(path)
+            elif depth < MAX_NAMESPACE_DEPTH:
+                stack.append((path, depth + 1))
+    return packages
+
+
+def subfolders(folder: str) -> list[str]:
+    """The directories in ``folder``, symlinks left out (a walk never follows them)."""
+    try:
+        with os.scandir(folder) as entries:
+            return [entry.name for entry in entries if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
