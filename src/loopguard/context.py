@@ -13,7 +13,7 @@ from pathlib import Path
 
 from loopguard.analysis.stages import Indexed
 from loopguard.discovery.files import absolute
-from loopguard.discovery.namespaces import import_aliases
+from loopguard.discovery.namespaces import ImportAliases
 from loopguard.jobs import Job, display_path
 
 
@@ -76,11 +76,11 @@ def imported_package(name: str, path: Path) -> str:
     return name if path.stem == "__init__" else name.rpartition(".")[0]
 
 
-def context_job(name: str, path: Path, cwd: Path, roots: Sequence[str]) -> Job:
+def context_job(name: str, path: Path, cwd: Path, aliases: ImportAliases) -> Job:
     """The job of a module read for context, named as imported: that is the name the importing
     modules resolve against."""
-    aliases = import_aliases(path, tuple(roots))
-    return Job(path, display_path(path, cwd), path.as_posix(), name, imported_package(name, path), aliases)
+    package = imported_package(name, path)
+    return Job(path, display_path(path, cwd), path.as_posix(), name, package, aliases.of(path))
 
 
 def list_directory(directory: Path) -> list[str]:
@@ -105,6 +105,7 @@ def follow_imports(
     # a name below a plain module (not a package) is an attribute, never a module file
     modules = {s.module for item, s in ((i, i.summary) for i in indexed) if s is not None and item.path.stem != "__init__"}
     context: list[Indexed] = []
+    aliases = ImportAliases(roots)
     frontier = list(indexed)
     while frontier:
         wanted: dict[str, Path] = {}
@@ -127,7 +128,7 @@ def follow_imports(
                 elif not is_namespace_package(name, roots):
                     modules.add(name)  # not a module: nothing below it is one either
         cwd = Path.cwd()
-        jobs = [context_job(name, path, cwd, roots) for name, path in wanted.items()]
+        jobs = [context_job(name, path, cwd, aliases) for name, path in wanted.items()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
     return context

@@ -10,7 +10,7 @@ from pathlib import Path
 from loopguard.analysis.stages import Indexed
 from loopguard.discovery.files import relative_to, relative_to_root
 from loopguard.discovery.modules import module_name, named_module, source_roots
-from loopguard.discovery.namespaces import Aliases, import_aliases
+from loopguard.discovery.namespaces import Aliases, ImportAliases, import_aliases
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
@@ -32,10 +32,11 @@ def make_jobs(files: Sequence[Path], root: Path, cwd: Path, roots: tuple[str, ..
     """A job per file, named from the project's source ``roots`` (found from ``root`` by default)."""
     roots = source_roots(root) if roots is None else roots
     displayed, relative = relative_to(cwd), relative_to(root)
+    aliases = ImportAliases(roots)
     jobs = []
     for file in files:
         text = os.fspath(file)
-        jobs.append(Job(file, displayed(text), relative(text), *module_name(text, roots), import_aliases(text, roots)))
+        jobs.append(Job(file, displayed(text), relative(text), *module_name(text, roots), aliases.of(text)))
     return jobs
 
 

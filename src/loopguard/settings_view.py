@@ -18,10 +18,10 @@ import click
 
 from loopguard.config import Config
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
-from loopguard.discovery.files import Discovery
 from loopguard.context import project_tops
+from loopguard.discovery.files import Discovery
 from loopguard.discovery.modules import named_module
-from loopguard.discovery.namespaces import ambiguous_imports, import_aliases
+from loopguard.discovery.namespaces import ImportAliases
 from loopguard.discovery.projects import Project, ProjectFiles, ProjectFinder
 from loopguard.jobs import display_path
 from loopguard.report import escape_controls
@@ -73,12 +73,9 @@ def settings_text(path: Path, project: Project, cwd: Path) -> list[str]:
 def alias_lines(path: Path, roots: tuple[str, ...]) -> list[str]:
     """The import aliases of a module under namespace folders, and the names left unresolved as
     ambiguous (docs/configuration.md, "Module names"); nothing for most modules."""
-    tops = project_tops(roots)
-    full = os.path.abspath(path)
-    aliases = [f"  {name} -> {module}" for name, module in import_aliases(full, roots) if name not in tops]
-    ambiguous = [
-        f"  {name}: {', '.join(modules)}" for name, modules in ambiguous_imports(full, roots) if name not in tops
-    ]
+    tops, found, full = project_tops(roots), ImportAliases(roots), os.path.abspath(path)
+    aliases = [f"  {name} -> {module}" for name, module in found.of(full) if name not in tops]
+    ambiguous = [f"  {name}: {', '.join(modules)}" for name, modules in found.ambiguous(full) if name not in tops]
     lines = ["Import aliases (a package under namespace folders):", *aliases] if aliases else []
     if ambiguous:
         lines += ["Ambiguous imports (left unresolved; `src` can name the folder to import from):", *ambiguous]

@@ -22,7 +22,7 @@ standard input or in the whole project imports the same modules.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from collections.abc import Iterable
 from pathlib import Path
 
 from loopguard.discovery.files import SKIPPED_DIRECTORIES, absolute
@@ -41,12 +41,51 @@ MAX_NAMESPACE_DEPTH = 8
 MAX_NAMESPACE_FOLDERS = 4096
 
 
+class ImportAliases:
+    """The aliases of the modules of one project (its source ``roots``), found once per run: the
+    packages are searched on disk when a module under a namespace folder first asks (most
+    projects have none, and never search), and the aliases of each namespace folder worked out
+    once. Not kept between runs: a package added since (the language server runs for hours)
+    must count."""
+
+    def __init__(self, roots: Iterable[str]) -> None:
+        self.roots = tuple(sorted(set(roots)))
+        self._packages: dict[str, tuple[Package, ...]] | None = None
+        self._homes: dict[str, Aliases] = {}
+
+    @property
+    def packages(self) -> dict[str, tuple[Package, ...]]:
+        if self._packages is None:
+            self._packages = namespace_packages(self.roots)
+        return self._packages
+
+    def of(self, path: Path | str) -> Aliases:
+        """The aliases of the module at ``path`` (absolute, or from the working directory): none
+        unless it sits under a namespace folder of a source root."""
+        home = namespace_home(os.path.dirname(absolute(path)), self.roots)
+        if home is None:
+            return ()
+        found = self._homes.get(home)
+        if found is None:
+            found = self._homes[home] = home_aliases(self.packages, home)
+        return found
+
+    def ambiguous(self, path: Path | str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The names the module at ``path`` imports unresolved although packages have them:
+        several packages, none of them holding the module (``--show-settings`` tells the user)."""
+        home = namespace_home(os.path.dirname(absolute(path)), self.roots)
+        if home is None:
+            return ()
+        return tuple(
+            (name, tuple(module for _parent, module in packages))
+            for name, packages in sorted(self.packages.items())
+            if chosen_package(packages, home) is None
+        )
+
+
 def import_aliases(path: Path | str, roots: tuple[str, ...]) -> Aliases:
-    """The aliases of the module at ``path`` (absolute, or from the working directory): none
-    unless it sits under a namespace folder of a source root."""
-    home = namespace_home(os.path.dirname(absolute(path)), roots)
-    # the same roots in any order are one search (a run lists them sorted, a project as configured)
-    return () if home is None else home_aliases(home, tuple(sorted(set(roots))))
+    """The aliases of one module (a run over many asks ``ImportAliases``)."""
+    return ImportAliases(roots).of(path)
 
 
 def namespace_home(directory: str, roots: tuple[str, ...]) -> str | None:
@@ -61,30 +100,14 @@ def namespace_home(directory: str, roots: tuple[str, ...]) -> str | None:
     return home
 
 
-@lru_cache(maxsize=256)
-def home_aliases(home: str, roots: tuple[str, ...]) -> Aliases:
+def home_aliases(found: dict[str, tuple[Package, ...]], home: str) -> Aliases:
     """For the modules of namespace folder ``home``: each package name that is not ambiguous."""
-    found = namespace_packages(roots)
     aliases = []
     for name, packages in found.items():
         chosen = chosen_package(packages, home)
         if chosen is not None:
             aliases.append((name, chosen))
     return tuple(sorted(aliases))
-
-
-def ambiguous_imports(path: Path | str, roots: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The names the module at ``path`` imports unresolved although packages have them: several
-    packages, none of them holding the module (``--show-settings`` tells the user)."""
-    home = namespace_home(os.path.dirname(absolute(path)), roots)
-    if home is None:
-        return ()
-    found = namespace_packages(tuple(sorted(set(roots))))
-    return tuple(
-        (name, tuple(module for _parent, module in packages))
-        for name, packages in sorted(found.items())
-        if chosen_package(packages, home) is None
-    )
 
 
 def chosen_package(packages: tuple[Package, ...], home: str) -> str | None:
@@ -100,7 +123,6 @@ def is_within(directory: str, folder: str) -> bool:
     return directory == folder or directory.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-@lru_cache(maxsize=16)
 def namespace_packages(roots: tuple[str, ...]) -> dict[str, tuple[Package, ...]]:
     """Every regular package whose parent is a namespace folder inside a source root, by name
     (none when a search gave up: ``MAX_NAMESPACE_FOLDERS``)."""
