@@ -13,6 +13,7 @@ from pathlib import Path
 
 from loopguard.analysis.stages import Indexed
 from loopguard.discovery.files import absolute
+from loopguard.discovery.modules import top_level_names
 from loopguard.discovery.namespaces import ImportAliases
 from loopguard.jobs import Job, display_path
 
@@ -41,13 +42,7 @@ def import_roots(modules: Sequence[tuple[Path, str]]) -> list[str]:
 def project_tops(roots: Sequence[str]) -> frozenset[str]:
     """The top-level names importable from the project's roots: references under them are the
     project's own, resolved across modules; anything else is a library."""
-    tops = set()
-    for root in roots:
-        for entry in list_directory(Path(root)):
-            name, _, suffix = entry.partition(".")
-            if name.isidentifier() and suffix in ("", "py", "pyi"):
-                tops.add(name)
-    return frozenset(tops)
+    return top_level_names(roots)
 
 
 def module_file(name: str, roots: Sequence[str], walked: frozenset[str] = frozenset()) -> Path | None:
@@ -81,13 +76,6 @@ def context_job(name: str, path: Path, cwd: Path, aliases: ImportAliases) -> Job
     modules resolve against."""
     package = imported_package(name, path)
     return Job(path, display_path(path, cwd), path.as_posix(), name, package, aliases.of(path))
-
-
-def list_directory(directory: Path) -> list[str]:
-    try:
-        return os.listdir(directory)
-    except OSError:
-        return []
 
 
 def follow_imports(

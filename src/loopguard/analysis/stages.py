@@ -24,6 +24,7 @@ from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary, LoopCall, summarize
 from loopguard.analysis.transitive import CallGraph, Witness
 from loopguard.config import Config
+from loopguard.discovery.namespaces import with_aliased_names
 from loopguard.models import FileResult, Finding, Hop, Literal
 from loopguard.sourcetext import (
     LIBCST_MAX_CHARS,
@@ -45,6 +46,7 @@ class Settings:
 
 
 def make_settings(config: Config) -> Settings:
+    config = with_aliased_names(config)  # the names it gives as a service imports them, too
     rules = tuple(r for r in catalogue.RULES if is_selected(r, config.select, config.ignore))
     configured = is_selected(catalogue.CONFIGURED, config.select, config.ignore)
     # a call of an offload helper hands its work to a thread: like a safe call, never reported or followed

@@ -22,11 +22,21 @@ standard input or in the whole project imports the same modules.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
+from loopguard import catalogue
+from loopguard.config import Config
 from loopguard.discovery.files import SKIPPED_DIRECTORIES, absolute
-from loopguard.discovery.modules import directory_package, package_parts
+from loopguard.discovery.modules import (
+    directory_package,
+    package_parts,
+    source_roots,
+    top_level_names,
+)
 
 #: What a module's absolute imports may stand for: (first part, the package's module name), sorted.
 Aliases = tuple[tuple[str, str], ...]
@@ -79,13 +89,48 @@ class ImportAliases:
         return tuple(
             (name, tuple(module for _parent, module in packages))
             for name, packages in sorted(self.packages.items())
-            if chosen_package(packages, home) is None
+            if len(packages) > 1 and chosen_package(name, packages, home) is None
         )
 
 
 def import_aliases(path: Path | str, roots: tuple[str, ...]) -> Aliases:
     """The aliases of one module (a run over many asks ``ImportAliases``)."""
     return ImportAliases(roots).of(path)
+
+
+def with_aliased_names(config: Config) -> Config:
+    """``config`` with each function or decorator it names as a service imports it
+    (``app.web.route``) also named as loopguard names the module (``services.api.app.web.route``):
+    the imports are rewritten to that name, and a setting must match what it matched before. A
+    name of several packages is given for each: before the rewriting, it matched in every service."""
+    names = (
+        *config.offload_functions, *config.safe_calls, *config.loop_decorators, *config.offload_decorators,
+        *(name for name, _replacement in config.blocking_calls),
+    )
+    if not names:
+        return config  # nothing to search the disk for
+    roots = source_roots(config.root, config.src)
+    packages, tops = ImportAliases(roots).packages, top_level_names(roots)
+
+    def aliased(name: str) -> tuple[str, ...]:
+        top, dot, rest = name.partition(".")
+        if top not in packages or top in tops:
+            return (name,)
+        return (name, *(f"{module}{dot}{rest}" for _parent, module in packages[top]))
+
+    def each(given: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(full for name in given for full in aliased(name)))
+
+    return replace(
+        config,
+        offload_functions=each(config.offload_functions),
+        safe_calls=each(config.safe_calls),
+        loop_decorators=each(config.loop_decorators),
+        offload_decorators=each(config.offload_decorators),
+        blocking_calls=tuple(
+            dict.fromkeys((full, replacement) for name, replacement in config.blocking_calls for full in aliased(name))
+        ),
+    )
 
 
 def namespace_home(directory: str, roots: tuple[str, ...]) -> str | None:
@@ -104,19 +149,30 @@ def home_aliases(found: dict[str, tuple[Package, ...]], home: str) -> Aliases:
     """For the modules of namespace folder ``home``: each package name that is not ambiguous."""
     aliases = []
     for name, packages in found.items():
-        chosen = chosen_package(packages, home)
+        chosen = chosen_package(name, packages, home)
         if chosen is not None:
             aliases.append((name, chosen))
     return tuple(sorted(aliases))
 
 
-def chosen_package(packages: tuple[Package, ...], home: str) -> str | None:
-    """The package of a name a module of ``home`` imports: the one whose parent folder holds
-    ``home`` (the deepest), else the only one, else none."""
+def chosen_package(name: str, packages: tuple[Package, ...], home: str) -> str | None:
+    """The package ``name`` stands for in a module of ``home``: the one whose parent folder holds
+    ``home`` (the deepest), else the only one — unless ``name`` is a library's: a ``requests``
+    test fixture elsewhere is not the ``requests`` the module means — else none."""
     holding = [(parent, module) for parent, module in packages if is_within(home, parent)]
     if holding:
         return max(holding, key=lambda package: len(package[0]))[1]
-    return packages[0][1] if len(packages) == 1 else None
+    return packages[0][1] if len(packages) == 1 and name not in library_names() else None
+
+
+@cache
+def library_names() -> frozenset[str]:
+    """The top-level names of the standard library and of every library the catalogue knows."""
+    known = (
+        *(name for rule in catalogue.RULES for name in (*rule.functions, *rule.methods)),
+        *catalogue.RETURNS, *catalogue.ALIASES, *catalogue.ATTRIBUTES,
+    )
+    return frozenset(sys.stdlib_module_names) | {name.partition(".")[0] for name in known}
 
 
 def is_within(directory: str, folder: str) -> bool:
