@@ -8,6 +8,7 @@ that is not a guess: the near misses below stay as they were.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from loopguard.analysis.import_aliases import with_aliases
 from loopguard.cli import cli
 from loopguard.discovery import namespaces
 from loopguard.discovery.namespaces import ImportAliases
@@ -226,3 +228,27 @@ def test_a_search_too_big_makes_no_alias(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(ImportAliases([str(tmp_path)]).packages["app"]) == 2
     monkeypatch.setattr(namespaces, "MAX_NAMESPACE_FOLDERS", 3)
     assert ImportAliases([str(tmp_path)]).packages == {}
+
+
+def test_imports_in_every_kind_of_block_are_rewritten() -> None:
+    source = (
+        "import app\nimport app.util as u\nfrom app.util import slow\nfrom . import app as local\n"
+        "try:\n    import app.a\nexcept ImportError:\n    from app import b\nelse:\n    import app.c\n"
+        "finally:\n    import apps\n"
+        "class C:\n    def f(self):\n        if x:\n            import app.d\n"
+        "match x:\n    case 1:\n        from app.e import f\n"
+        "with x:\n    for y in z:\n        pass\n    else:\n        import app.g\n"
+    )
+    tree = with_aliases(ast.parse(source), {"app": "services.api.app"})
+    imports = sorted(
+        (node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))),
+        key=lambda node: node.lineno,
+    )
+    assert [
+        (node.names[0].name, node.names[0].asname) if isinstance(node, ast.Import) else (node.module, node.level)
+        for node in imports
+    ] == [
+        ("services.api.app", "app"), ("services.api.app.util", "u"), ("services.api.app.util", 0),
+        (None, 1), ("services.api.app", "app"), ("services.api.app", 0), ("services.api.app", "app"),
+        ("apps", None), ("services.api.app", "app"), ("services.api.app.e", 0), ("services.api.app", "app"),
+    ]
