@@ -69,4 +69,5 @@ def stdin_source(data: bytes, filename: Path | None, roots: tuple[str, ...]) -> 
     and it resolves the same as the file on disk; an unnamed buffer is ``__stdin__``."""
     if filename is None:
         return StdinSource(data, Path("-"))
-    return StdinSource(data, filename, *named_module(filename, roots), import_aliases(os.path.abspath(filename), roots))
+    aliases = import_aliases(os.path.abspath(filename), roots)
+    return StdinSource(data, filename, *named_module(filename, roots), aliases)
