@@ -3,7 +3,7 @@
 As in ruff, they answer "why is this file (not) checked, and how?" without checking anything:
 ``--show-files`` lists the files, ``--show-settings`` prints for the first of them (or the
 ``--stdin-filename`` buffer) the project root, the configuration file, the source roots, the module
-name the file gets and every effective setting.
+name the file gets (with its import aliases: ``discovery.namespaces``) and every effective setting.
 """
 
 from __future__ import annotations

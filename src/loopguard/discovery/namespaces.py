@@ -7,13 +7,17 @@ import would name no project module and the finding through ``slow`` would vanis
 
 The fallback: for a module under a namespace folder, an absolute import whose first part names no
 top-level module of the project, but names a regular package (a directory with ``__init__.py``)
-whose parent is a namespace folder inside a source root, imports that package. When several
-packages have the name, the one whose folder holds the importing module wins (the deepest, as the
-service's own folder on ``sys.path`` would give); when none holds it, the import stays unresolved
-(ambiguous: a wrong link is worse than none). Module names stay as they are: the aliases only
-rewrite what a module imports (``analysis.import_aliases``), so every name and cache key of a project
-without such folders is unchanged, and a module whose top-level package sits right in a source
-root gets no aliases at all (it imports from the source roots, as configured).
+whose parent is a namespace folder inside a source root, imports that package. The package whose
+folder holds the importing module wins (the deepest, as the service's own folder on ``sys.path``
+would give); else the only package of the name, unless the name is a library's (the standard
+library's, or one the catalogue knows: a ``tests/fixtures/requests`` is not the ``requests`` a
+service imports); else the import stays unresolved (ambiguous: a wrong link is worse than none).
+
+Module names stay as they are: the aliases only rewrite what a module imports
+(``analysis.import_aliases``), so every name and cache key of a project without such folders is
+unchanged, and a module whose top-level package sits right in a source root gets no aliases at
+all (it imports from the source roots, as configured). The settings that name functions get the
+full names too (``with_aliased_names``), so that they match what they matched before.
 
 The packages are found on disk, not among the files a run checks, so a file checked alone, from
 standard input or in the whole project imports the same modules.
@@ -81,8 +85,8 @@ class ImportAliases:
         return found
 
     def ambiguous(self, path: Path | str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """The names the module at ``path`` imports unresolved although packages have them:
-        several packages, none of them holding the module (``--show-settings`` tells the user)."""
+        """The names that, imported by the module at ``path``, stay unresolved although packages
+        have them: several packages, none holding the module (``--show-settings`` says so)."""
         home = namespace_home(os.path.dirname(absolute(path)), self.roots)
         if home is None:
             return ()
