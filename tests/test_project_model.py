@@ -1,9 +1,10 @@
 """One project model, whatever the invocation (DESIGN.md, "One project model").
 
 The same small project is built in every layout (flat, src with ``__init__.py``, src namespace
-packages, two source roots) and checked every way a user runs loopguard: from the project root,
-from a parent folder, from a subfolder, with ``--config`` from elsewhere, one file at a time, each
-file as an editor buffer (``--stdin-filename``), and through ``pre-commit try-repo``. Every way must
+packages, two source roots, a monorepo's service whose package sits under plain folders) and
+checked every way a user runs loopguard: from the project root, from a parent folder, from a
+subfolder, from the folder above the package, with ``--config`` from elsewhere, one file at a
+time, each file as an editor buffer (``--stdin-filename``), and through ``pre-commit try-repo``. Every way must
 give the same findings: path (relative to the project root), line, column, code, and the hops of
 the transitive chain.
 
@@ -64,7 +65,12 @@ LAYOUTS: dict[str, tuple[str, str, str, bool]] = {
     "src": ("src/shop", "src/shop", "", True),
     "src-namespace": ("src/shop", "src/shop", "", False),
     "two-roots": ("src/shop", "lib/shop", 'src = ["src", "lib"]\n', False),
+    # ``services/api`` is on sys.path when the service runs: ``from shop.net import fetch`` imports
+    # ``services.api.shop.net`` (docs/configuration.md, "Module names"), with no ``src`` set
+    "monorepo": ("services/api/shop", "services/api/shop", "", True),
 }
+#: The module name of net.py, where it is not ``shop.net``
+NET_MODULES = {"monorepo": "services.api.shop.net"}
 
 Normalised = tuple[str, int, int, str, tuple[tuple[str, int, int, str, str], ...]]
 
@@ -155,9 +161,16 @@ def from_parent(mp: pytest.MonkeyPatch, root: Path) -> list[Normalised]:
 
 
 def from_subfolder(mp: pytest.MonkeyPatch, root: Path) -> list[Normalised]:
-    return check(
-        mp, root, (root / "src" / "shop") if (root / "src").is_dir() else root / "shop", "."
-    )
+    return check(mp, root, coroutines_folder(root), ".")
+
+
+def from_above_the_package(mp: pytest.MonkeyPatch, root: Path) -> list[Normalised]:
+    """From the folder holding ``shop``: ``src``, or a monorepo's ``services/api``."""
+    return check(mp, root, coroutines_folder(root).parent, ".")
+
+
+def coroutines_folder(root: Path) -> Path:
+    return next(root.rglob("api.py")).parent
 
 
 def with_config(mp: pytest.MonkeyPatch, root: Path) -> list[Normalised]:
@@ -190,6 +203,7 @@ WAYS: dict[str, Callable[[pytest.MonkeyPatch, Path], list[Normalised]]] = {
     "root": from_root,
     "parent": from_parent,
     "subfolder": from_subfolder,
+    "above-the-package": from_above_the_package,
     "config": with_config,
     "one-file-at-a-time": one_file_at_a_time,
     "stdin": each_file_through_stdin,
@@ -219,13 +233,17 @@ def test_show_settings_names_the_root_source_roots_and_module(
     lines = result.stdout.splitlines()
     assert f"Settings path: {root / 'pyproject.toml'}" in lines
     assert f"Project root: {root}" in lines
-    assert "Module: shop.net" in lines and "Package: shop" in lines
-    roots = lines[lines.index("Source roots:") + 1 : lines.index("Module: shop.net")]
-    wanted = {"flat": [root], "two-roots": [root / "src", root / "lib"]}.get(
+    module = NET_MODULES.get(layout, "shop.net")
+    assert f"Module: {module}" in lines and f"Package: {module.removesuffix('.net')}" in lines
+    roots = lines[lines.index("Source roots:") + 1 : lines.index(f"Module: {module}")]
+    wanted = {"flat": [root], "monorepo": [root], "two-roots": [root / "src", root / "lib"]}.get(
         layout, [root / "src", root]
     )
     assert roots == [f"  {path}" for path in wanted]
     assert 'ignore = ["LG5"]' in lines
+    aliases = ["Import aliases (a package under namespace folders):", "  shop -> services.api.shop"]
+    shown = lines[lines.index(f"Package: {module.removesuffix('.net')}") + 1 :][:2]
+    assert shown == (aliases if layout == "monorepo" else ["", "[tool.loopguard]  # effective, command-line flags included"])
 
 
 def test_show_files_lists_what_would_be_checked(

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from loopguard.analysis.stages import Indexed
 from loopguard.discovery.files import absolute
+from loopguard.discovery.modules import top_level_names
+from loopguard.discovery.namespaces import ImportAliases
 from loopguard.jobs import Job, display_path
 
 
@@ -40,13 +42,7 @@ def import_roots(modules: Sequence[tuple[Path, str]]) -> list[str]:
 def project_tops(roots: Sequence[str]) -> frozenset[str]:
     """The top-level names importable from the project's roots: references under them are the
     project's own, resolved across modules; anything else is a library."""
-    tops = set()
-    for root in roots:
-        for entry in list_directory(Path(root)):
-            name, _, suffix = entry.partition(".")
-            if name.isidentifier() and suffix in ("", "py", "pyi"):
-                tops.add(name)
-    return frozenset(tops)
+    return top_level_names(roots)
 
 
 def module_file(name: str, roots: Sequence[str], walked: frozenset[str] = frozenset()) -> Path | None:
@@ -75,11 +71,11 @@ def imported_package(name: str, path: Path) -> str:
     return name if path.stem == "__init__" else name.rpartition(".")[0]
 
 
-def list_directory(directory: Path) -> list[str]:
-    try:
-        return os.listdir(directory)
-    except OSError:
-        return []
+def context_job(name: str, path: Path, cwd: Path, aliases: ImportAliases) -> Job:
+    """The job of a module read for context, named as imported: that is the name the importing
+    modules resolve against."""
+    package = imported_package(name, path)
+    return Job(path, display_path(path, cwd), path.as_posix(), name, package, aliases.of(path))
 
 
 def follow_imports(
@@ -97,6 +93,7 @@ def follow_imports(
     # a name below a plain module (not a package) is an attribute, never a module file
     modules = {s.module for item, s in ((i, i.summary) for i in indexed) if s is not None and item.path.stem != "__init__"}
     context: list[Indexed] = []
+    aliases = ImportAliases(roots)
     frontier = list(indexed)
     while frontier:
         wanted: dict[str, Path] = {}
@@ -119,8 +116,7 @@ def follow_imports(
                 elif not is_namespace_package(name, roots):
                     modules.add(name)  # not a module: nothing below it is one either
         cwd = Path.cwd()
-        # named as imported: that is the name the importing modules resolve against
-        jobs = [Job(path, display_path(path, cwd), path.as_posix(), name, imported_package(name, path)) for name, path in wanted.items()]
+        jobs = [context_job(name, path, cwd, aliases) for name, path in wanted.items()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []
         context += frontier
     return context

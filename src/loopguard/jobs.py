@@ -10,6 +10,7 @@ from pathlib import Path
 from loopguard.analysis.stages import Indexed
 from loopguard.discovery.files import relative_to, relative_to_root
 from loopguard.discovery.modules import module_name, named_module, source_roots
+from loopguard.discovery.namespaces import Aliases, ImportAliases, import_aliases
 
 
 @dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
@@ -19,6 +20,7 @@ class Job:
     relative: str
     module: str = ""
     package: str = ""
+    aliases: Aliases = ()  # what its absolute imports may stand for (discovery.namespaces)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -30,10 +32,11 @@ def make_jobs(files: Sequence[Path], root: Path, cwd: Path, roots: tuple[str, ..
     """A job per file, named from the project's source ``roots`` (found from ``root`` by default)."""
     roots = source_roots(root) if roots is None else roots
     displayed, relative = relative_to(cwd), relative_to(root)
+    aliases = ImportAliases(roots)
     jobs = []
     for file in files:
         text = os.fspath(file)
-        jobs.append(Job(file, displayed(text), relative(text), *module_name(text, roots)))
+        jobs.append(Job(file, displayed(text), relative(text), *module_name(text, roots), aliases.of(text)))
     return jobs
 
 
@@ -58,6 +61,7 @@ class StdinSource:
     path: Path
     module: str = "__stdin__"  # the module of ``path`` in its project (``--stdin-filename``)
     package: str = ""
+    aliases: Aliases = ()
 
 
 def stdin_source(data: bytes, filename: Path | None, roots: tuple[str, ...]) -> StdinSource:
@@ -65,4 +69,5 @@ def stdin_source(data: bytes, filename: Path | None, roots: tuple[str, ...]) -> 
     and it resolves the same as the file on disk; an unnamed buffer is ``__stdin__``."""
     if filename is None:
         return StdinSource(data, Path("-"))
-    return StdinSource(data, filename, *named_module(filename, roots))
+    aliases = import_aliases(os.path.abspath(filename), roots)
+    return StdinSource(data, filename, *named_module(filename, roots), aliases)

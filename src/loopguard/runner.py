@@ -145,7 +145,8 @@ def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
 def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
     try:
         return index_source(
-            data, job.path, job.display, job.relative, job.module, job.package, project_tops, matcher=matcher
+            data, job.path, job.display, job.relative, job.module, job.package, project_tops, matcher=matcher,
+            aliases=job.aliases,
         )
     except RecursionError:  # a walk the bounds did not foresee: still one file
         failed = file_error(job.display, "cannot analyse file: nested too deeply (recursion limit)")
@@ -458,7 +459,8 @@ def index_stdin(stdin: StdinSource, root: Path, tops: frozenset[str], matcher: M
         failed = file_error(display, too_large(len(stdin.data), MAX_FILE_BYTES))
         return Indexed(stdin.path, display, relative, None, failed)
     return index_source(
-        stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True, matcher=matcher
+        stdin.data, stdin.path, display, relative, module, package, tops, keep_source=True, matcher=matcher,
+        aliases=stdin.aliases,
     )
 
 

@@ -3,12 +3,13 @@
 As in ruff, they answer "why is this file (not) checked, and how?" without checking anything:
 ``--show-files`` lists the files, ``--show-settings`` prints for the first of them (or the
 ``--stdin-filename`` buffer) the project root, the configuration file, the source roots, the module
-name the file gets and every effective setting.
+name the file gets (with its import aliases: ``discovery.namespaces``) and every effective setting.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ import click
 
 from loopguard.config import Config
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, fail
+from loopguard.context import project_tops
 from loopguard.discovery.files import Discovery
 from loopguard.discovery.modules import named_module
+from loopguard.discovery.namespaces import ImportAliases
 from loopguard.discovery.projects import Project, ProjectFiles, ProjectFinder
 from loopguard.jobs import display_path
 from loopguard.report import escape_controls
@@ -59,10 +62,23 @@ def settings_text(path: Path, project: Project, cwd: Path) -> list[str]:
         *(f"  {root}" for root in project.roots),
         f"Module: {module}",
         f"Package: {package}",
+        *alias_lines(path, project.roots),
         "",
         "[tool.loopguard]  # effective, command-line flags included",
         *(f"{key} = {value}" for key, value in setting_values(config)),
     ]
+    return lines
+
+
+def alias_lines(path: Path, roots: tuple[str, ...]) -> list[str]:
+    """The import aliases of a module under namespace folders, and the names left unresolved as
+    ambiguous (docs/configuration.md, "Module names"); nothing for most modules."""
+    tops, found, full = project_tops(roots), ImportAliases(roots), os.path.abspath(path)
+    aliases = [f"  {name} -> {module}" for name, module in found.of(full) if name not in tops]
+    ambiguous = [f"  {name}: {', '.join(modules)}" for name, modules in found.ambiguous(full) if name not in tops]
+    lines = ["Import aliases (a package under namespace folders):", *aliases] if aliases else []
+    if ambiguous:
+        lines += ["Ambiguous imports (left unresolved; `src` can name the folder to import from):", *ambiguous]
     return lines
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loopguard import catalogue
+from loopguard.analysis.import_aliases import with_aliases
 from loopguard.analysis.index import NestingTooDeep, index_module
 from loopguard.analysis.known import runs_on_the_loop
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -23,6 +24,7 @@ from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary, LoopCall, summarize
 from loopguard.analysis.transitive import CallGraph, Witness
 from loopguard.config import Config
+from loopguard.discovery.namespaces import with_aliased_names
 from loopguard.models import FileResult, Finding, Hop, Literal
 from loopguard.sourcetext import (
     LIBCST_MAX_CHARS,
@@ -44,6 +46,7 @@ class Settings:
 
 
 def make_settings(config: Config) -> Settings:
+    config = with_aliased_names(config)  # the names it gives as a service imports them, too
     rules = tuple(r for r in catalogue.RULES if is_selected(r, config.select, config.ignore))
     configured = is_selected(catalogue.CONFIGURED, config.select, config.ignore)
     # a call of an offload helper hands its work to a thread: like a safe call, never reported or followed
@@ -105,9 +108,13 @@ def index_source(
     project_tops: Collection[str] = (),
     keep_source: bool = False,
     matcher: Matcher | None = None,
+    aliases: Collection[tuple[str, str]] = (),
 ) -> Indexed:
+    """``aliases``: the module's import aliases (``discovery.namespaces``); a name that is a
+    top-level module of the project is that module, never an alias."""
     try:
         tree = parse_source(data, display)
+        tree = with_aliases(tree, {name: full for name, full in aliases if name not in project_tops})
         index = index_module(tree, module, package)
     except SourceRefused as refused:
         failed = file_error(display, refused.message, refused.line, refused.column)

@@ -37,7 +37,14 @@ class Indexing:
     matcher: Matcher | None = None  # calls that cannot match are left out of summaries
 
     def key(self, digest: str, job: Job) -> str:
-        return entry_key("summary", digest, job.module, job.package, self.fingerprint, *sorted(self.project_tops))
+        tops = sorted(self.project_tops)
+        return entry_key("summary", digest, job.module, job.package, self.fingerprint, *tops, *alias_parts(job))
+
+
+def alias_parts(job: Job) -> list[str]:
+    """A job's import aliases in its keys (``app=services.api.app``: no top-level name has an
+    ``=``); none for most jobs, whose keys stay as they were."""
+    return [f"{name}={module}" for name, module in job.aliases]
 
 
 
@@ -101,7 +108,9 @@ def cached_summary(cache: Cache, key: str, job: Job) -> Indexed | None:
 
 def run_key(indexing: Indexing, jobs: list[Job], digests: list[str], cwd: str) -> str:
     """What a whole run's result depends on, when every file it checks is unchanged."""
-    files = "\n".join(f"{job.display}\0{job.relative}\0{digest}" for job, digest in zip(jobs, digests))
+    files = "\n".join(
+        "\0".join((job.display, job.relative, digest, *alias_parts(job))) for job, digest in zip(jobs, digests)
+    )
     return entry_key("run", indexing.fingerprint, cwd, *sorted(indexing.project_tops), files)
 
 

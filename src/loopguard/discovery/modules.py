@@ -11,6 +11,7 @@ package of a src layout).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -92,3 +93,19 @@ def directory_package(directory: str, roots: tuple[str, ...]) -> tuple[str, ...]
         if all(part.isidentifier() for part in namespace):
             package = (*namespace, *package)
     return package
+
+
+def top_level_names(roots: Iterable[str]) -> frozenset[str]:
+    """The names the entries of the source roots give: a module, a package or a namespace folder
+    (what ``import NAME`` finds with the roots on ``sys.path``)."""
+    tops = set()
+    for root in roots:
+        try:
+            entries = os.listdir(root)
+        except OSError:
+            continue
+        for entry in entries:
+            name, _, suffix = entry.partition(".")
+            if name.isidentifier() and suffix in ("", "py", "pyi"):
+                tops.add(name)
+    return frozenset(tops)
