@@ -121,6 +121,30 @@ def test_a_new_module_can_change_how_a_name_resolves(project) -> None:
     assert [f["code"] for f in check("app")[1]] == ["LG201"]
 
 
+def test_a_module_created_after_a_one_file_run_is_read_by_the_next_one(project) -> None:
+    """Checking one file reads the modules it imports from the disk (what pre-commit and an editor
+    do); a module that did not exist then is not in the last run's record of what it read, so the
+    record also says where the imported modules it did not find would be."""
+    api = "from app.helpers import fetch\n\nasync def handler():\n    return fetch()\n"
+    helper = "import requests\n\ndef fetch():\n    return requests.get('u')\n"
+    root = project({"app/__init__.py": "", "app/api.py": api})
+    assert check("app/api.py")[1] == []
+    (root / "app/helpers.py").write_text(helper)
+    assert [f["code"] for f in check("app/api.py")[1]] == ["LG201"]
+    assert check("app/api.py") == check("--no-cache", "app/api.py")
+    (root / "app/helpers.py").unlink()
+    assert check("app/api.py")[1] == []
+
+
+def test_a_namespace_folder_created_after_a_one_file_run_is_read_by_the_next_one(project) -> None:
+    api = "from app.sub.helpers import fetch\n\nasync def handler():\n    return fetch()\n"
+    root = project({"app/__init__.py": "", "app/api.py": api})
+    assert check("app/api.py")[1] == []
+    (root / "app/sub").mkdir()
+    (root / "app/sub/helpers.py").write_text("import requests\n\ndef fetch():\n    return requests.get('u')\n")
+    assert [f["code"] for f in check("app/api.py")[1]] == ["LG201"]
+
+
 def test_a_new_loopguard_version_or_build_does_not_reuse_entries(project, monkeypatch) -> None:
     import loopguard.cache.store as cache_module
 

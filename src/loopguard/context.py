@@ -48,16 +48,29 @@ def project_tops(roots: Sequence[str]) -> frozenset[str]:
 def module_file(name: str, roots: Sequence[str], walked: frozenset[str] = frozenset()) -> Path | None:
     """The file of module ``name`` under one of the roots. In a directory the discovery walked, every
     module (or package) there was found or excluded already, so the disk is not asked again."""
-    parent, _, last = name.rpartition(".")
-    for root in roots:
-        container = os.path.join(root, *parent.split(".")) if parent else root
-        if container in walked:
-            continue
-        base = os.path.join(container, last)
+    for base in module_bases(name, roots, walked):
         for candidate in (base + ".py", os.path.join(base, "__init__.py")):
             if os.path.isfile(candidate):
                 return Path(candidate)
     return None
+
+
+def module_bases(name: str, roots: Sequence[str], walked: frozenset[str] = frozenset()) -> list[str]:
+    """Where module ``name`` would be under each root, as ``base.py`` or the package ``base/``,
+    outside the directories the discovery walked."""
+    parent, _, last = name.rpartition(".")
+    bases = []
+    for root in roots:
+        container = os.path.join(root, *parent.split(".")) if parent else root
+        if container not in walked:
+            bases.append(os.path.join(container, last))
+    return bases
+
+
+def absent_paths(name: str, roots: Sequence[str], walked: frozenset[str] = frozenset()) -> list[str]:
+    """The paths that, if one came to exist, would make ``name`` a module (or a namespace package)
+    where none was found: a run that read no file for it is out of date once one appears."""
+    return [path for base in module_bases(name, roots, walked) for path in (base + ".py", base)]
 
 
 def is_namespace_package(name: str, roots: Sequence[str]) -> bool:
@@ -84,10 +97,12 @@ def follow_imports(
     roots: Sequence[str],
     tops: frozenset[str],
     walked: frozenset[str] = frozenset(),
+    absent: list[str] | None = None,
 ) -> list[Indexed]:
     """Index the project modules the checked files import but that were not given (pre-commit passes
     only the staged files; an editor only its buffer), so their names still resolve. Context modules
-    are never reported on."""
+    are never reported on. ``absent`` collects where the project modules imported but not found
+    would be (``absent_paths``), for the whole-run cache."""
     summaries = [item.summary for item in indexed if item.summary is not None]
     known = {summary.module for summary in summaries}
     # a name below a plain module (not a package) is an attribute, never a module file
@@ -115,6 +130,8 @@ def follow_imports(
                         modules.add(name)
                 elif not is_namespace_package(name, roots):
                     modules.add(name)  # not a module: nothing below it is one either
+                    if absent is not None:
+                        absent += absent_paths(name, roots, walked)
         cwd = Path.cwd()
         jobs = [context_job(name, path, cwd, aliases) for name, path in wanted.items()]
         frontier = [replace(item, context=True) for item in index_jobs(jobs)] if jobs else []

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -263,6 +263,8 @@ class Run:
     digests: list[str | None]  # of each job's file, from the cache's stat records (None: unknown)
     #: where the fixes planned with the confirmed findings go; None: none are planned
     fix_plans: FixPlans | None = None
+    #: where the modules the files import but that do not exist would be (``context.absent_paths``)
+    absent: list[str] = field(default_factory=list)
 
 
 def open_run(
@@ -316,7 +318,7 @@ def run_checks(
     results = [confirmed.get(i.display, FileResult(i.display)) if i.error is None else i.error for i in indexed]
     if run.cache is not None:
         if stdin is None:
-            remember_run(run.cache, run.indexing, jobs, context, results)
+            remember_run(run.cache, run.indexing, jobs, context, results, run.absent)
         run.cache.save()
     return results
 
@@ -360,7 +362,7 @@ def context_stage(run: Run, pool: WorkerPool, indexed: list[Indexed], walked: fr
         found, todo = cached_jobs(items, run.indexing, run.cache) if run.cache is not None else ([], items)
         return found + index_stage(run, pool, todo)
 
-    return follow_imports(indexed, index_context, run.roots, run.indexing.project_tops, walked)
+    return follow_imports(indexed, index_context, run.roots, run.indexing.project_tops, walked, run.absent)
 
 
 def project_stage(

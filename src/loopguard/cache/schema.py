@@ -202,8 +202,9 @@ FINDING = record(
 )
 FINDINGS = array_of(FINDING)
 FILE_RESULT = record(string, FINDINGS, boolean)
-#: (modules read for context: (absolute path, content hash)), every file's result
-RUN_ENTRY = record(array_of(record(string, string)), array_of(FILE_RESULT))
+#: (modules read for context: (absolute path, content hash)), every file's result, and where the
+#: modules imported but not found would be (``summaries.still_absent``)
+RUN_ENTRY = record(array_of(record(string, string)), array_of(FILE_RESULT), array_of(string))
 
 
 EncodedHop = tuple[str, int, int, str, str]

@@ -122,9 +122,15 @@ def previous_run(
         return None
     known = [digest for digest in digests if digest is not None]
     previous = cache.get_alone(run_key(indexing, jobs, known, os.getcwd()), RUN_ENTRY)
-    if previous is not None and unchanged_context(cache, previous[0]):
+    if previous is not None and unchanged_context(cache, previous[0]) and still_absent(previous[2]):
         return [decode_result(result) for result in previous[1]]
     return None
+
+
+def still_absent(paths: Sequence[str]) -> bool:
+    """Whether no module the last run looked for and did not find has appeared since (a new
+    ``shop/util.py`` changes what ``from shop.util import slow`` means)."""
+    return not any(os.path.exists(path) for path in paths)
 
 
 def unchanged_context(cache: Cache, context: Sequence[tuple[str, str]]) -> bool:
@@ -139,9 +145,11 @@ def unchanged_context(cache: Cache, context: Sequence[tuple[str, str]]) -> bool:
 
 
 def remember_run(
-    cache: Cache, indexing: Indexing, jobs: list[Job], context: list[Indexed], results: list[FileResult]
+    cache: Cache, indexing: Indexing, jobs: list[Job], context: list[Indexed], results: list[FileResult],
+    absent: Sequence[str] = (),
 ) -> None:
-    """Store the whole result, for the next run that finds every file unchanged."""
+    """Store the whole result, for the next run that finds every file unchanged, every module read
+    for context unchanged and every module it looked for and did not find (``absent``) still absent."""
     digests = [digest for job in jobs if (digest := manifest_digest(cache, job.path)) is not None]
     context_files = [
         (absolute(item.path), digest) for item in context if (digest := manifest_digest(cache, item.path)) is not None
@@ -149,7 +157,8 @@ def remember_run(
     if len(digests) == len(jobs) and len(context_files) == len(context):
         key = run_key(indexing, jobs, digests, os.getcwd())
         if cache.get_alone(key, RUN_ENTRY) is None:
-            cache.put_alone(key, (context_files, tuple(encode_result(result) for result in results)))
+            encoded = tuple(encode_result(result) for result in results)
+            cache.put_alone(key, (context_files, encoded, tuple(sorted(set(absent)))))
 
 
 def module_digests(cache: Cache | None, items: Sequence[Indexed]) -> dict[str, str]:
