@@ -470,7 +470,8 @@ class _Indexer(ast.NodeVisitor):
             else:
                 root = alias.name.partition(".")[0]
                 self.bind(root, ("ref", root))
-                self.imports.add(root)
+                # ``import pkg.mod`` loads ``pkg.mod`` too: a run over one file reads it as context
+                self.imports.add(alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         base = self.absolute_module(node.module, node.level)
