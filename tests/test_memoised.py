@@ -50,3 +50,20 @@ def test_warming_in_another_module_is_followed_on_warm_runs(project) -> None:
     assert found == check("--no-cache")
     (root / "app/startup.py").write_text(WARM)
     assert check() == []
+
+
+def test_a_module_global_filled_once_is_a_memo_not_reported_under_the_leaf_code() -> None:
+    """The getters of chains_memoised_globals.py are reported only under LG011 (its .toml selects
+    it); by default only the near misses, whose work runs again on later calls, are reported."""
+    path = FIXTURES / "chains_memoised_globals.py"
+    text = path.read_text().splitlines()
+    found = [(text[f.line - 1].strip().partition("(")[0], f.code) for f in findings_of(path, cwd=FIXTURES)]
+    assert found == [
+        ("set_in_one_branch", "LG501"),
+        ("returns_before_setting", "LG501"),
+        ("set_to_a_falsy_value", "LG501"),
+        ("set_under_try", "LG201"),
+        ("not_declared_global", "LG201"),
+        ("work_outside_the_memo", "LG101"),
+        ("set_to_none", "LG201"),
+    ]

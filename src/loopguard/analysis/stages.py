@@ -17,6 +17,7 @@ from pathlib import Path
 
 from loopguard import catalogue
 from loopguard.analysis.import_aliases import with_aliases
+from loopguard.analysis.filled_once import filled_once
 from loopguard.analysis.index import NestingTooDeep, index_module
 from loopguard.analysis.known import runs_on_the_loop
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -123,7 +124,7 @@ def index_source(
         failed = file_error(display, f"cannot analyse file: {deep}", deep.line, deep.column)
         return Indexed(path, display, relative, None, failed)
     wanted = (lambda key: matcher.match(key) is not None) if matcher is not None else (lambda key: True)
-    summary = summarize(index, project_tops, wanted)
+    summary = summarize(index, project_tops, wanted, filled_once(tree, data))
     return Indexed(path, display, relative, summary, source=data if keep_source else None)
 
 

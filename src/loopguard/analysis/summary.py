@@ -65,10 +65,12 @@ class FunctionSummary(NamedTuple):
     decorators: tuple[Target, ...]
     calls: tuple[FunctionCall, ...]
     parameters: Parameters = ((), (), (), False, ())
+    #: its work runs only until a module global is set (``filled_once.py``): a memoised helper
+    filled_once: bool = False
 
 
 #: A ``FunctionSummary``'s fields (a summary read back from the cache holds plain tuples).
-FunctionFields = tuple[int, int, int, tuple[Target, ...], tuple[FunctionCall, ...], Parameters]
+FunctionFields = tuple[int, int, int, tuple[Target, ...], tuple[FunctionCall, ...], Parameters, bool]
 
 
 @dataclass  # not slotted: slotted dataclasses pickle through a slow Python __setstate__
@@ -93,10 +95,12 @@ def library_of(index: ModuleIndex) -> str:
 
 
 def summarize(
-    index: ModuleIndex, project_tops: Collection[str], wanted: Callable[[str], bool] = lambda key: True
+    index: ModuleIndex, project_tops: Collection[str], wanted: Callable[[str], bool] = lambda key: True,
+    filled_once: Collection[tuple[int, int]] = (),
 ) -> FileSummary:
     """``wanted`` says which resolved call targets can matter (the others are not kept); a call of
-    the project's own code always can (it may block further down)."""
+    the project's own code always can (it may block further down). ``filled_once``: the positions
+    of the functions that do their work only until a module global is set (``filled_once.py``)."""
     project = LocalProject(index, project_tops)
     resolver = project.resolver(index.module)
 
@@ -112,7 +116,7 @@ def summarize(
         calls=loop_calls(index, resolver, keep),
         library=library_of(index),
         imports=frozenset(n for n in imported_names(index) if n.partition(".")[0] in project_tops),
-        functions=function_summaries(index, resolver, keep),
+        functions=function_summaries(index, resolver, keep, filled_once),
         callbacks=scheduled_callbacks(index, resolver),
         import_calls=import_time_calls(index, resolver, project_tops),
     )
@@ -239,7 +243,7 @@ def owning_function(index: ModuleIndex, scope: int) -> int:
 
 
 def function_summaries(
-    index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]
+    index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool], filled_once: Collection[tuple[int, int]] = ()
 ) -> dict[str, FunctionFields]:
     calls: dict[int, list[FunctionCall]] = {}
     owners: dict[int, int] = {}  # scope -> ``owning_function`` (calls share scopes)
@@ -258,7 +262,8 @@ def function_summaries(
         decorated = tuple(target for d in decorators for target in decorator_targets(d, resolver, outer))
         # a ``FunctionSummary``'s fields, as a plain tuple (see ``loop_calls``)
         summaries[index.scopes[scope].qualname] = (
-            line, col, end_line, decorated, tuple(calls.get(scope, ())), parameters_with_rebinding(index, scope)
+            line, col, end_line, decorated, tuple(calls.get(scope, ())), parameters_with_rebinding(index, scope),
+            (line, col) in filled_once,
         )
     return summaries
 

@@ -202,9 +202,11 @@ class CallGraph:
         self._modules: list[str] = []
         self.loop_functions: frozenset[str] = frozenset()  # see find_loop_functions
         # calling an offloaded function starts a thread or makes a coroutine: it never blocks
-        self.memoised, self.offloaded, self.properties = self.decorated_with(
+        memoised, self.offloaded, self.properties = self.decorated_with(
             MEMOISERS, OFFLOADING_DECORATORS | offload_decorators, PROPERTY_DECORATORS
         )
+        # a hand-written memo (a module global filled once) is a memoised helper too
+        self.memoised = memoised | {q for q, (_display, entry) in self.functions.items() if entry[6]}
         called_at_import = {
             self.function_for(self.project.target(target))
             for _display, summary in summaries.values()

@@ -169,7 +169,7 @@ SPAN = record(integer, integer, integer)
 LOOP_CALL = record(integer, integer, integer, integer, tree, SPAN, string, boolean, tree)
 FUNCTION_CALL = record(integer, integer, integer, integer, tree, tree, tree)
 PARAMETERS = tree  # (positional names, keyword-only names, defaults, bound, rebound names)
-FUNCTION = record(integer, integer, integer, array_of(tree), array_of(FUNCTION_CALL), PARAMETERS)
+FUNCTION = record(integer, integer, integer, array_of(tree), array_of(FUNCTION_CALL), PARAMETERS, boolean)
 CLASS = record(array_of(tree), mapping(array_of(tree)), array_of(string), array_of(string))
 SUMMARY = record(
     string,  # module
