@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loopguard import catalogue
-from loopguard.analysis.import_aliases import with_aliases
 from loopguard.analysis.filled_once import filled_once
+from loopguard.analysis.import_aliases import with_aliases
 from loopguard.analysis.index import NestingTooDeep, index_module
 from loopguard.analysis.known import runs_on_the_loop
 from loopguard.analysis.match import Match, Matcher, with_arguments
