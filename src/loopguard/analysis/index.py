@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
+from loopguard.analysis.annotated_types import AnnotatedVariables, with_annotated_types
 from loopguard.analysis.argument_types import (
     ISINSTANCE_TESTS,
     TYPED,
@@ -282,6 +283,7 @@ class _Indexer(ast.NodeVisitor):
         # with the scope of its test (narrowing.py)
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
+        self.annotated = AnnotatedVariables()  # variables annotated with builtins (annotated_types.py)
         self.flags: dict[int, dict[str, Flag]] = {}  # function scope -> local -> the test it holds (flags.py)
         self.guard_names: dict[Guard, frozenset[str]] = {}  # see ``names_in``
         # the readers of an ``if``'s test and of a ``return``'s value (guards.py), made once
@@ -501,6 +503,7 @@ class _Indexer(ast.NodeVisitor):
         self.scopes[self.current].global_names.update(node.names)
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.annotated.declared_nonlocal(node.names)
         for function in self.locals:  # whichever encloses it, its local is no longer its own
             function.declared_nonlocal(node.names)
 
@@ -530,6 +533,8 @@ class _Indexer(ast.NodeVisitor):
         declared: Binding = ("type", annotation_of(node.annotation), self.current)
         # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
         self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
+        if isinstance(node.target, ast.Name):
+            self.annotated.note(self.current, node.target.id, node.annotation)
         self.literal = self.pure_value = None
         self.note_flag(node.target, node.value)
         self.built_locals.note(node.target, node.value, self.current, self.bindings_of)
@@ -853,6 +858,7 @@ class _Indexer(ast.NodeVisitor):
         for arg in everything:
             if arg.annotation is not None and arg is not args.vararg and arg is not args.kwarg:
                 self.bind(arg.arg, ("type", annotation_of(arg.annotation), self.current))
+                self.annotated.note(self.current, arg.arg, arg.annotation)
             elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
                 kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
                 self.bind(arg.arg, (kind, method_of))
@@ -1417,6 +1423,7 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer, changed: set
         literals = call.literals
         if names_a_value(literals):
             literals = with_constants(literals, call.scope, indexer.scopes, names)
+            literals = with_annotated_types(literals, call.scope, indexer.scopes, indexer.annotated, star_import)
         # always: an argument typed by a builtin builder stays typed only while the builtin is one
         literals = with_checked_types(literals, call.scope, indexer.scopes, star_import)
         if literals != call.literals:

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
+from loopguard.analysis.annotated_types import annotated_type
 from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
@@ -721,6 +722,8 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
         if name in given:
             if not isinstance(given[name], tuple) or is_typed(given[name]):  # not NOT_LITERAL, nor a variable
                 values[name] = instance_of(given[name])
+            elif (typed := annotated_type(given[name])) is not None:  # a variable annotated with builtins
+                values[name] = instance_of(typed)
         elif not open_ended and name in default_of:
             values[name] = instance_of(default_of[name])
     values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in (*names, *keyword_only))
@@ -743,7 +746,8 @@ def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | N
         if is_tested(value):  # a test of the caller's values (flags.py)
             result.append((key, tested_value(value, known)))
         elif isinstance(value, tuple) and value[:1] == (PASSED,):
-            replaced = recorded(known.get(str(value[1]), NOT_LITERAL))
+            # a value the caller knows wins; else the type its annotation gives (annotated_types.py)
+            replaced = recorded(known.get(str(value[1]), annotated_type(value) or NOT_LITERAL))
             if is_plain_literal(replaced) or is_typed(replaced):
                 result.append((key, replaced))
             else:
