@@ -91,6 +91,7 @@ from loopguard.analysis.receivers import (
     with_method_returns,
 )
 from loopguard.analysis.records import Records, without_fields
+from loopguard.analysis.self_sets import SelfAssignments
 from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
     UNKNOWN,
@@ -284,6 +285,8 @@ class _Indexer(ast.NodeVisitor):
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
         self.annotated = AnnotatedVariables()  # variables annotated with builtins (annotated_types.py)
+        self.self_sets = SelfAssignments()  # what methods assign on their receivers (self_sets.py)
+        self.statement_end = (0, 0)  # where the statement being walked ends
         self.flags: dict[int, dict[str, Flag]] = {}  # function scope -> local -> the test it holds (flags.py)
         self.guard_names: dict[Guard, frozenset[str]] = {}  # see ``names_in``
         # the readers of an ``if``'s test and of a ``return``'s value (guards.py), made once
@@ -793,6 +796,10 @@ class _Indexer(ast.NodeVisitor):
                 self.parameters[scope] = with_method_returns(self.parameters[scope], method_returns(node, decorators, function.returns))
             if method_of is not None:
                 self.built_locals.note_stores(node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []))
+                calls = [call for call in self.calls[first_call:] if call.literals]
+                self.parameters[scope] = self.self_sets.finish(
+                    node, scope, self.parameters[scope], self.rebindings.get(scope, []), calls, self.scopes[scope].bindings
+                )
 
     def gives_the_running_loop(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
@@ -959,6 +966,7 @@ class _Indexer(ast.NodeVisitor):
         depth, narrowed = len(self.guards), len(self.narrowed)
         for number, statement in enumerate(statements):
             self.line = statement.lineno
+            self.statement_end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
             self.visit(statement)
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
                 guard = self.decidable_guard(statement.test)
@@ -1283,6 +1291,9 @@ class _Indexer(ast.NodeVisitor):
         names and their attributes.)"""
         if not isinstance(target, ast.Attribute):
             return
+        if kind != "get" and self.locals and self.function_of(self.current) == (scope := self.locals[-1].scope):
+            in_loop = self.loops > 0
+            self.self_sets.note(scope, self.parameters[scope], target, self.statement_end, self.call_conditions, in_loop)
         if target.attr[:1].isupper() or target.attr.startswith("__"):
             return  # a class, a constant or a dunder: never a property worth a resolution
         accessed = accessed_attribute(target)

@@ -37,6 +37,7 @@ from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.facts import facts_given, passed_parameters
 from loopguard.analysis.flags import is_tested, tested_guard, tested_value
 from loopguard.analysis.guards import Condition, can_run, names_in, needs_a_string_form, parts_of
+from loopguard.analysis.init_flow import SelfEffects, flow_arguments, start_flow
 from loopguard.analysis.known import KnownValues, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
@@ -227,6 +228,7 @@ class CallGraph:
             self.project.depend,
         )
         self.receivers = ReceiverValues(self, self.project.read_apart, self.project.depend)
+        self.self_effects = SelfEffects(self)  # what methods assign on their receivers (init_flow.py)
 
         def following(**what: bool) -> CallGraph:
             """A graph of the same project that follows what this one leaves out."""
@@ -346,6 +348,9 @@ class CallGraph:
                 if CLASS in names:  # passed on to the calls on its receiver
                     arguments[CLASS] = exact
                     arguments |= {f"{BUILT}{key}": known_or_not(value) for key, value in construction}
+                flow = flow_arguments(self.self_effects, qualname, function.parameters, literals, values, exact)
+                if flow:  # what ``self``'s attributes hold as the method starts (init_flow.py)
+                    arguments |= {**flow, CLASS: exact}
         if not arguments and not tested:
             return qualname
         node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
@@ -420,6 +425,9 @@ class CallGraph:
 
     def parameters_of(self, qualname: str) -> Parameters:
         return self.function(qualname)[1].parameters
+
+    def calls_of(self, qualname: str) -> tuple[FunctionCall, ...]:
+        return self.function(qualname)[1].calls
 
     def decorators_of(self, qualname: str) -> set[str | None]:
         """What a function's decorators are, by qualified name."""
@@ -522,8 +530,16 @@ class CallGraph:
         if members:
             results = {**results, **members}
         callees: list[tuple[int, int, str]] = []
+        flow = start_flow(self.self_effects, function.parameters, arguments, arguments.get(CLASS)) if arguments else None
+        ran: FunctionCall | None = None  # the last call that ran, and the nodes made for it
+        made: list[tuple[str, Mapping[str, object] | None]] = []
         for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
+            if flow is not None:
+                if ran is not None:
+                    flow.ran(ran, self, made)
+                    ran, made = None, []
+                here = flow.values(here, line, col)
             if conditions:
                 values = {**here, **results} if here else results
                 if facts:
@@ -532,6 +548,8 @@ class CallGraph:
                     continue  # this branch does not run for these arguments, or not on the loop
                 if not self.through_forms and needs_a_string_form(conditions, values):
                     continue  # only for a form of a string the call does not show (guards.py)
+            if flow is not None:
+                ran = (line, col, _end_line, _end_col, target, literals, conditions)
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed
@@ -549,9 +567,13 @@ class CallGraph:
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
                     given = passed_on(literals, here) if with_arguments_of_call else ()
                     given = self.with_receiver(key, callee, given, arguments or {})
+                    if flow is not None and marks_self(literals):
+                        given = flow.given(callee, given)
                     told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
                     nodes = [self.specialise(callee, each, told) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
+                    if flow is not None:
+                        made += [(callee, self.arguments_of.get(node)) for node in nodes]
         return None, tuple(callees)
 
     def member_values(self, qualname: str) -> dict[str, object]:

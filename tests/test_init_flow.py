@@ -1,0 +1,71 @@
+"""What ``self.x`` holds while ``__init__`` runs (init_flow.py, self_sets.py): the single-file
+cases are tests/fixtures/precision_init_flow.py; here, the ways an attribute may change that are
+not a plain call or assignment between the store and the call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import findings_of
+
+PROGRAM = """\
+import threading
+
+_lock = threading.RLock()
+
+
+def register(callback):
+    with _lock:
+        pass
+
+
+def keep(instance):
+    return instance
+
+
+class Logging:
+    def __init__(self, callbacks=None):
+        self.callbacks = callbacks
+{between}        self.process()
+
+    def process(self):
+        self._process(self.callbacks)
+
+    def _process(self, callbacks):
+        if callbacks is None:
+            return
+        register(callbacks)
+
+    @property
+    def audited(self):
+        self.callbacks = ["audit"]
+        return True
+
+
+async def handler():
+    Logging()
+"""
+
+
+def lines_reported(tmp_path: Path, between: str) -> list[int]:
+    path = tmp_path / "mod.py"
+    path.write_text(PROGRAM.format(between=between), encoding="utf-8")
+    return [f.line for f in findings_of(path, cwd=tmp_path)]
+
+
+def test_nothing_between_the_store_and_the_call_keeps_the_default(tmp_path: Path) -> None:
+    assert lines_reported(tmp_path, "") == []
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "        print(self.audited)\n",  # a property getter of the class assigns it
+        "        other = self\n        other.callbacks = ['x']\n",  # the receiver under another name
+        "        for _ in range(2):\n            keep(self)\n",  # passed on in a loop
+        "        del self.callbacks\n        self.callbacks = ['x']\n",  # assigned again
+    ],
+)
+def test_an_attribute_that_may_change_between_is_unknown(tmp_path: Path, between: str) -> None:
+    assert lines_reported(tmp_path, between) == [len(PROGRAM.format(between=between).splitlines())]
