@@ -32,7 +32,7 @@ a function nested in a method, a callable attribute called on ``self``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from loopguard.analysis.guards import can_run
@@ -82,17 +82,27 @@ class SelfEffects:
     """What functions assign and read on their receiver, with what they call on it (remembered
     per function and class: a body's effects depend on nothing else)."""
 
-    def __init__(self, graph: GraphLike) -> None:
+    def __init__(
+        self,
+        graph: GraphLike,
+        read_apart: Callable[[Callable[[], Effects]], tuple[Effects, frozenset[str]]],
+        depend: Callable[[frozenset[str]], None],
+    ) -> None:
         self.graph = graph
-        self._closures: dict[tuple[str, str], Effects] = {}
+        self.read_apart = read_apart
+        self.depend = depend
+        self._closures: dict[tuple[str, str], tuple[Effects, frozenset[str]]] = {}
 
     def closure(self, qualname: str, cls: str) -> Effects:
         """The attributes ``qualname`` and the methods it calls on ``self`` (on an instance of
-        exactly ``cls``, at any depth) may assign and read."""
+        exactly ``cls``, at any depth) may assign and read; each use records the modules read to
+        find them (as ``receiver_values.ReceiverValues`` does), for the plan cache."""
         key = (qualname, cls)
         if key not in self._closures:
-            self._closures[key] = self._walk(qualname, cls)
-        return self._closures[key]
+            self._closures[key] = self.read_apart(lambda: self._walk(qualname, cls))
+        effects, used = self._closures[key]
+        self.depend(used)
+        return effects
 
     def _walk(self, start: str, cls: str) -> Effects:
         assigned: set[str] | None = set()

@@ -38,7 +38,7 @@ from loopguard.analysis.facts import facts_given, passed_parameters
 from loopguard.analysis.flags import is_tested, tested_guard, tested_value
 from loopguard.analysis.guards import Condition, can_run, names_in, needs_a_string_form, parts_of
 from loopguard.analysis.init_flow import SelfEffects, flow_arguments, start_flow
-from loopguard.analysis.known import KnownValues, expansions, locals_of
+from loopguard.analysis.known import KnownValues, aliased_values, expansions, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
@@ -228,7 +228,8 @@ class CallGraph:
             self.project.depend,
         )
         self.receivers = ReceiverValues(self, self.project.read_apart, self.project.depend)
-        self.self_effects = SelfEffects(self)  # what methods assign on their receivers (init_flow.py)
+        # what methods assign on their receivers (init_flow.py)
+        self.self_effects = SelfEffects(self, self.project.read_apart, self.project.depend)
 
         def following(**what: bool) -> CallGraph:
             """A graph of the same project that follows what this one leaves out."""
@@ -340,6 +341,7 @@ class CallGraph:
             _display, function = self.function(qualname)
             literals = with_imported(literals, self.project.imported_constant)  # another module's constants
             values = argument_values(function.parameters, literals) | locals_of(function.parameters)
+            values |= aliased_values(function.parameters, values)  # ``content = file_content``
             arguments = {name: value for name, value in values.items() if name in names}
             exact = class_given(literals)
             if exact is not None:  # the receiver's class is known: what its paths give (receivers.py)
