@@ -74,10 +74,10 @@ def test_a_literal_the_caller_was_given_wins_over_the_annotation(tmp_path: Path)
 @pytest.mark.parametrize(
     ("annotation", "classes"),
     [
-        ("bytes", ("bytes", "bytearray", "memoryview")),
+        ("bytes", ("bytes",)),
         ("'str'", ("str",)),
         ("float", ("float", "int", "bool")),
-        ("bytes | str", ("bytes", "bytearray", "memoryview", "str")),
+        ("bytes | str", ("bytes", "str")),
         ("int | bool", ("int", "bool")),
     ],
 )

@@ -4,7 +4,7 @@
 ``iter_lines`` does only ``if isinstance(content, PathLike)``, after arms for ``bytes`` and
 ``str`` that return (litellm ll-a-37-1). The index records such an argument as ``(PASSED, name,
 types)``: the caller's variable, and the builtin classes its annotation allows
-(``"bytes|bytearray|memoryview"``). The call graph reads it as an ``argument_types.Instance`` of
+(``"bytes|str"`` for ``bytes | str``). The call graph reads it as an ``argument_types.Instance`` of
 one of them only where it knows no value of its own for the variable (``transitive.passed_on``,
 ``argument_values``): a literal the caller was given wins.
 
@@ -23,10 +23,11 @@ cannot hold anything but what was passed for it:
   order them), and not declared ``nonlocal`` by a function nested in the module.
 
 What an annotation allows is what a type checker accepts for it: ``float`` takes an ``int`` (and
-so a ``bool``), ``int`` a ``bool``, ``bytes`` a ``bytearray`` or ``memoryview`` (the promotion
-PEP 688 deprecates, still the default of some checkers). Within those, the value is taken to be
-of exactly those classes: a subclass of ``str`` or ``dict`` that is also a path (``__fspath__``)
-is not something code passes for a ``str``.
+so a ``bool``), ``int`` a ``bool`` (PEP 484's numeric tower); ``bytes`` is ``bytes`` alone (PEP
+688 ended the promotion of ``bytearray`` and ``memoryview`` to ``bytes``; pyright and mypy 2
+check it so by default). Within those, the value is taken to be of exactly those classes: a
+subclass of ``str`` or ``dict`` that is also a path (``__fspath__``) is not something code passes
+for a ``str``.
 
 Annotations are trusted only to leave out branches (an ``isinstance`` test that is false for
 every class allowed); nothing is reported because of one.
@@ -43,7 +44,7 @@ from loopguard.models import PASSED, Literal
 #: A builtin class named by an annotation -> the classes of the values it accepts.
 ANNOTATED: dict[str, tuple[str, ...]] = {
     "str": ("str",),
-    "bytes": ("bytes", "bytearray", "memoryview"),
+    "bytes": ("bytes",),
     "bytearray": ("bytearray",),
     "bool": ("bool",),
     "int": ("int", "bool"),
@@ -107,7 +108,7 @@ class AnnotatedVariables:
         self.nonlocal_names.update(names)
 
     def types_seen(self, scope: int, name: str, scopes: Sequence[ScopeLike], star_import: bool) -> str | None:
-        """``"bytes|bytearray|memoryview"`` for a variable read in ``scope`` that is one of the
+        """``"float|int|bool"`` for a variable read in ``scope`` that is one of the
         annotated ones, bound once, with the builtins its annotation names unshadowed."""
         if star_import or name in self.nonlocal_names:
             return None

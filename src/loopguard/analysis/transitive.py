@@ -535,7 +535,7 @@ class CallGraph:
         flow = start_flow(self.self_effects, function.parameters, arguments, arguments.get(CLASS)) if arguments else None
         ran: FunctionCall | None = None  # the last call that ran, and the nodes made for it
         made: list[tuple[str, Mapping[str, object] | None]] = []
-        for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
+        for line, col, end_line, end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
             if flow is not None:
                 if ran is not None:
@@ -551,7 +551,7 @@ class CallGraph:
                 if not self.through_forms and needs_a_string_form(conditions, values):
                     continue  # only for a form of a string the call does not show (guards.py)
             if flow is not None:
-                ran = (line, col, _end_line, _end_col, target, literals, conditions)
+                ran = (line, col, end_line, end_col, target, literals, conditions)
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed
