@@ -127,6 +127,12 @@ class SelfEffects:
                     pending.append(function)
         return (None if assigned is None else frozenset(assigned)), frozenset(read)
 
+    def reads_stores(self, init: str, cls: str) -> bool:
+        """Whether an ``__init__`` stores an attribute from a parameter that it, or a method it
+        calls on ``self``, reads: only then does a construction's node need its class."""
+        stores = flow_stores_of(self.graph.parameters_of(init))
+        return bool(stores) and not self.closure(init, cls)[1].isdisjoint(each[0] for each in stores)
+
     def assigned_by(self, qualname: str, arguments: Mapping[str, object] | None, cls: str) -> frozenset[str] | None:
         """What a call of ``qualname`` with these argument values (its node's) may assign on an
         instance of exactly ``cls``: its own assignments that can run with them, and what the

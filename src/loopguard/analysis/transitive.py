@@ -417,6 +417,8 @@ class CallGraph:
         exact = self.receivers.class_of_call(key, callee, literals, caller.get(CLASS))
         if exact is None:
             return literals
+        if receiver_mark(literals) is None and not self.self_effects.reads_stores(callee, exact):
+            return literals  # a construction: its class matters only to what init_flow.py follows
         if receiver_mark(literals) == SELF:
             built = tuple((name, value) for name, value in caller.items() if name.startswith(BUILT))
             literals = (*literals, *cast(tuple[Literal, ...], built))
