@@ -129,7 +129,7 @@ def read_constant(
     """The literal a ``(PASSED, name)`` argument holds when ``name`` is a module constant seen
     from ``scope``, or the marker of the import it names; for ``(PASSED, "module.NAME")`` the
     marker of ``NAME`` in the module imported once as ``module`` (else not a literal: a dotted
-    name is never the caller's variable). Any other value unchanged."""
+    name is not the caller's variable, but for ``self.x`` in a method). Any other value unchanged."""
     if isinstance(value, tuple) and value[:1] == (FLAGS,):  # ``A | B``: each name as an import
         read = (read_constant((PASSED, name), scope, scopes, names) for name in value[1:])
         return (FLAGS, *(found[1] if is_imported(found) else "?" for found in read))
@@ -140,8 +140,10 @@ def read_constant(
     if member is not None and not bound_below_module(base, scope, scopes):
         return enum_value(base, member, names)
     if base not in names or bound_below_module(base, scope, scopes):
-        # ``self.x``: an attribute of the method's receiver, which the call graph may know (init_flow.py)
-        return NOT_LITERAL if dot and not is_own_receiver(base, scope, scopes) else value
+        # ``self.x``: an attribute of the method's receiver, which the call graph may know (init_flow.py;
+        # not a class's constant ``self.NAME`` or a dunder, which it does not follow)
+        followed = not attribute[:1].isupper() and not attribute.startswith("__") and "." not in attribute
+        return NOT_LITERAL if dot and not (followed and is_own_receiver(base, scope, scopes)) else value
     found = names[base]
     if not dot:
         return found
