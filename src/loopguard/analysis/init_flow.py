@@ -243,7 +243,10 @@ class AttributeFlow:
         if not self.alive:
             return literals
         read = self.effects.closure(callee, self.cls)[1]
-        passed = [(f"{FLOW}{attribute}", value) for attribute, value in self.alive.items() if attribute in read]
+        passed: list[Literal] = [
+            (f"{FLOW}{attribute}", value) for attribute, value in self.alive.items()
+            if attribute in read and is_plain_literal(value)
+        ]
         return (*literals, *sorted(passed)) if passed else literals
 
     def ran(self, call: FunctionCall, graph: GraphLike, nodes: list[tuple[str, Mapping[str, object] | None]]) -> None:
