@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import findings_of
+from conftest import lines_reported
 
 from loopguard.analysis.annotated_types import annotated_classes
 from loopguard.analysis.argument_types import Instance, is_instance
@@ -28,12 +28,6 @@ def load(source):
 def passes(content: bytes):
     return load(content)
 """
-
-
-def lines_reported(tmp_path: Path, source: str) -> list[int]:
-    path = tmp_path / "mod.py"
-    path.write_text(source, encoding="utf-8")
-    return [f.line for f in findings_of(path, cwd=tmp_path)]
 
 
 def test_an_annotated_parameter_passed_on_is_never_a_path(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import findings_of
+from conftest import lines_reported
 
 PROGRAM = """\
 import threading
@@ -48,14 +48,12 @@ async def handler():
 """
 
 
-def lines_reported(tmp_path: Path, between: str) -> list[int]:
-    path = tmp_path / "mod.py"
-    path.write_text(PROGRAM.format(between=between), encoding="utf-8")
-    return [f.line for f in findings_of(path, cwd=tmp_path)]
+def lines_reported_with(tmp_path: Path, between: str) -> list[int]:
+    return lines_reported(tmp_path, PROGRAM.format(between=between))
 
 
 def test_nothing_between_the_store_and_the_call_keeps_the_default(tmp_path: Path) -> None:
-    assert lines_reported(tmp_path, "") == []
+    assert lines_reported_with(tmp_path, "") == []
 
 
 @pytest.mark.parametrize(
@@ -68,4 +66,4 @@ def test_nothing_between_the_store_and_the_call_keeps_the_default(tmp_path: Path
     ],
 )
 def test_an_attribute_that_may_change_between_is_unknown(tmp_path: Path, between: str) -> None:
-    assert lines_reported(tmp_path, between) == [len(PROGRAM.format(between=between).splitlines())]
+    assert lines_reported_with(tmp_path, between) == [len(PROGRAM.format(between=between).splitlines())]

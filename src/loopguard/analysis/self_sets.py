@@ -16,7 +16,7 @@ own block, before any ``return``, of parameters it never binds again, each with 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from loopguard.analysis.guards import Condition
@@ -120,27 +120,37 @@ def escapes(node: ast.AST, own: str, calls: Sequence[CallLike]) -> list[SelfSet]
 def init_stores(
     node: ast.FunctionDef | ast.AsyncFunctionDef, own: str, names: set[str], rebound: set[str]
 ) -> tuple[tuple[str, str, int, int], ...]:
-    """``self.x = parameter`` statements of ``__init__``'s own block, before any ``return``."""
+    """``self.x = parameter`` statements of ``__init__``'s own block, before any ``return``, of
+    attributes the flow follows and parameters never bound again, each with where it ends."""
     if own in rebound:
         return ()
-    stores: list[tuple[str, str, int, int]] = []
+    return tuple(
+        (attribute, parameter, statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+        for statement, attribute, parameter in block_stores(node, own, names)
+        if is_tracked(attribute) and parameter not in rebound
+    )
+
+
+def block_stores(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, own: str, names: Collection[str]
+) -> Iterator[tuple[ast.stmt, str, str]]:
+    """Each ``self.attribute = parameter`` statement (``own``: the receiver, ``names``: the
+    parameters) of a function's own block before any ``return``: the statement, the attribute
+    and the parameter."""
     for statement in node.body:
         if any(isinstance(inner, ast.Return) for inner in ast.walk(statement)):
-            break
+            return
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target, value = statement.targets[0], statement.value
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
+            target, value = statement.target, statement.value  # ``self.kind: Final = kind``
         else:
             continue
         if (
             isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == own
-            and is_tracked(target.attr) and isinstance(value, ast.Name) and value.id in names
-            and value.id not in rebound
+            and isinstance(value, ast.Name) and value.id in names
         ):
-            end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
-            stores.append((target.attr, value.id, *end))
-    return tuple(stores)
+            yield statement, target.attr, value.id
 
 
 def sets_of(parameters: Parameters) -> tuple[SelfSet, ...] | None:
