@@ -6,7 +6,10 @@
 types)``: the caller's variable, and the builtin classes its annotation allows
 (``"bytes|str"`` for ``bytes | str``). The call graph reads it as an ``argument_types.Instance`` of
 one of them only where it knows no value of its own for the variable (``transitive.passed_on``,
-``argument_values``): a literal the caller was given wins.
+``argument_values``): a literal the caller was given wins. It gives the type only to a parameter
+whose type the callee's guards test (``isinstance``, on it or on a local that starts as it:
+``CallGraph.type_tested``): to any other, it would make a node of the call graph that decides
+nothing.
 
 An annotation counts only where it names builtin classes and nothing else, and where the variable
 cannot hold anything but what was passed for it:

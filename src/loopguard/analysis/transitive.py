@@ -26,7 +26,7 @@ could change the answer leaves that neighbourhood (see ``depends_on``).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -38,7 +38,7 @@ from loopguard.analysis.facts import facts_given, passed_parameters
 from loopguard.analysis.flags import is_tested, tested_guard, tested_value
 from loopguard.analysis.guards import Condition, can_run, names_in, needs_a_string_form, parts_of
 from loopguard.analysis.init_flow import SelfEffects, flow_arguments, start_flow
-from loopguard.analysis.known import KnownValues, aliased_values, expansions, locals_of
+from loopguard.analysis.known import KnownValues, aliased_values, expansions, is_alias, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
@@ -219,6 +219,7 @@ class CallGraph:
         self.base: dict[str, str] = {}  # specialised node -> the function
         self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
         self._guard_reads: dict[str, GuardReads] = {}
+        self._type_tested: dict[str, frozenset[str | int]] = {}
         self.facts_of: dict[str, dict[str, bool]] = {}  # specialised node -> the facts it was given
         self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
         self.loop_values = LoopValues(
@@ -340,7 +341,8 @@ class CallGraph:
         if names:
             _display, function = self.function(qualname)
             literals = with_imported(literals, self.project.imported_constant)  # another module's constants
-            values = argument_values(function.parameters, literals) | locals_of(function.parameters)
+            values = argument_values(function.parameters, literals, self.type_tested(qualname))
+            values |= locals_of(function.parameters)
             values |= aliased_values(function.parameters, values)  # ``content = file_content``
             arguments = {name: value for name, value in values.items() if name in names}
             exact = class_given(literals)
@@ -362,6 +364,30 @@ class CallGraph:
         self.base[node] = qualname
         self.arguments_of[node] = arguments
         return node
+
+    def type_tested(self, qualname: str) -> frozenset[str | int]:
+        """The parameters whose type a guard of ``qualname`` tests (``isinstance``), themselves or
+        through a local that starts as one, by name and position: those an annotated argument is
+        worth passing to (annotated_types.py) — a type given to any other makes a node that
+        decides nothing."""
+        if qualname not in self._type_tested:
+            _display, function = self.function(qualname)
+            guards = [guard for call in function.calls for guard, _value in call[6]]
+            guards += [guard for rebinding in function.parameters[4] for guard, _value in rebinding[1]]
+            subjects: set[str] = set()
+            for guard in guards:
+                for part in parts_of(guard):
+                    match part:
+                        case ("isinstance", ("name", str() as subject), _classes):
+                            subjects.add(subject)
+            positional, _keyword_only, defaults, bound, _rebindings = function.parameters
+            aliases = {name: str(value[1]) for name, value in defaults if is_alias(value)}
+            tested = {aliases.get(name, name) for name in subjects}
+            ordered = positional[1:] if bound else positional
+            self._type_tested[qualname] = frozenset(
+                (*tested, *(position for position, name in enumerate(ordered) if name in tested))
+            )
+        return self._type_tested[qualname]
 
     def facts_for(self, callee: str, conditions: tuple[Condition, ...], literals: tuple[Literal, ...]) -> dict[str, bool]:
         """What the guards around a call establish for ``callee`` (facts.py), in its parameters."""
@@ -569,7 +595,7 @@ class CallGraph:
                 if callee in self.memoised and not self.through_memoised:
                     continue  # blocks at most once, not on this chain's code
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
-                    given = passed_on(literals, here) if with_arguments_of_call else ()
+                    given = passed_on(literals, here, self.type_tested(callee)) if with_arguments_of_call else ()
                     given = self.with_receiver(key, callee, given, arguments or {})
                     if flow is not None and marks_self(literals):
                         given = flow.given(callee, given)
@@ -713,10 +739,13 @@ class CallGraph:
         return frozenset(found)
 
 
-def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> dict[str, object]:
+def argument_values(
+    parameters: Parameters, literals: tuple[Literal, ...], type_tested: Collection[str | int] = ()
+) -> dict[str, object]:
     """Parameter -> the literal it has for a call with ``literals``: given literally, or left to a
     literal default. A parameter given anything else, or that ``*args``/``**kwargs`` at the call
-    may supply, or that the body assigns again, has no known value."""
+    may supply, or that the body assigns again, has no known value; but one of ``type_tested``
+    given a variable annotated with builtin classes has the type (annotated_types.py)."""
     positional, keyword_only, defaults, bound, _assignments = parameters
     names = positional[1:] if bound else positional
     given: dict[str, object] = {}
@@ -748,8 +777,8 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
         if name in given:
             if not isinstance(given[name], tuple) or is_typed(given[name]):  # not NOT_LITERAL, nor a variable
                 values[name] = instance_of(given[name])
-            elif (typed := annotated_type(given[name])) is not None:  # a variable annotated with builtins
-                values[name] = instance_of(typed)
+            elif name in type_tested and (typed := annotated_type(given[name])) is not None:
+                values[name] = instance_of(typed)  # a variable annotated with builtins
         elif not open_ended and name in default_of:
             values[name] = instance_of(default_of[name])
     values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in (*names, *keyword_only))
@@ -761,9 +790,13 @@ def known_or_not(value: object) -> object:
     return value if is_plain_literal(value) else NOT_LITERAL
 
 
-def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
+def passed_on(
+    literals: tuple[Literal, ...], arguments: Mapping[str, object] | None, type_tested: Collection[str | int] = ()
+) -> tuple[Literal, ...]:
     """A call's arguments with the caller's variables that are its own parameters with known values
-    (``arguments``) replaced by those values; any other variable is not a literal."""
+    (``arguments``) replaced by those values; any other variable is not a literal, but one
+    annotated with builtin classes and passed to a parameter named in ``type_tested`` (or by a
+    position: the callee's ``argument_values`` sees it) has the type (annotated_types.py)."""
     if not any(isinstance(value, tuple) and value[:1] in ((PASSED,), (TESTED,)) for _key, value in literals):
         return literals
     known = arguments or {}
@@ -773,7 +806,8 @@ def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | N
             result.append((key, tested_value(value, known)))
         elif isinstance(value, tuple) and value[:1] == (PASSED,):
             # a value the caller knows wins; else the type its annotation gives (annotated_types.py)
-            replaced = recorded(known.get(str(value[1]), annotated_type(value) or NOT_LITERAL))
+            typed = annotated_type(value) if key in type_tested else None
+            replaced = recorded(known.get(str(value[1]), typed or NOT_LITERAL))
             if is_plain_literal(replaced) or is_typed(replaced):
                 result.append((key, replaced))
             else:
