@@ -39,6 +39,7 @@ every class allowed); nothing is reported because of one.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Sequence
 
 from loopguard.analysis.argument_types import TYPED, ScopeLike, bindings_seen
@@ -129,7 +130,7 @@ class AnnotatedVariables:
         classes, names = found
         if any(bindings_seen(scopes, current, builtin) for builtin in names):
             return None
-        return "|".join(classes)
+        return sys.intern("|".join(classes))  # one string for every argument of that type
 
 
 def with_annotated_types(

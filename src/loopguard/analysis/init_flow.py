@@ -112,7 +112,7 @@ class SelfEffects:
             qualname = pending.pop()
             parameters = self.graph.parameters_of(qualname)
             own, sets = receiver(parameters), sets_of(parameters)
-            if own is None or sets is None or any(each[0] == ANY for each in sets):
+            if own is None or any(each[0] == ANY for each in sets):
                 assigned = None
             elif assigned is not None:
                 assigned.update(each[0] for each in sets)
@@ -139,7 +139,7 @@ class SelfEffects:
         methods it calls on ``self`` (under guards that can be true) may assign at all."""
         parameters = self.graph.parameters_of(qualname)
         sets = sets_of(parameters)
-        if receiver(parameters) is None or sets is None:
+        if receiver(parameters) is None:
             return None
         known = KnownValues(parameters, arguments) if arguments else None
         found: set[str] = set()
@@ -278,6 +278,6 @@ def start_flow(
     if not isinstance(cls, str) or not any(key.startswith((FLOW, STORED)) for key in arguments):
         return None
     own, sets = receiver(parameters), sets_of(parameters)
-    if own is None or sets is None:
+    if own is None:
         return None
     return AttributeFlow(effects, cls, own, parameters, arguments, sets)

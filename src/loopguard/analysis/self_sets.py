@@ -2,7 +2,7 @@
 ``__init__`` stores there from its parameters, in order.
 
 For each sync method (its first parameter the receiver), the index keeps beside its parameters
-(``Parameters`` defaults, under ``SETS``) every ``self.x = ...``, ``self.x += ...`` and ``del
+(``Parameters`` defaults, under ``SETS``; nothing when there is none) every ``self.x = ...``, ``self.x += ...`` and ``del
 self.x`` of its own body, each with where its statement ends (an assignment happens after the
 calls of its value: ``self.a = self.f(self.a)`` reads the old ``a``), the guards around it and
 whether it is in a loop; and ``ANY`` when the receiver leaves the method's hands — passed to a
@@ -77,11 +77,13 @@ class SelfAssignments:
             for each in bindings.values() for binding in each
         ):
             sets.append((ANY, 0, 0, True, ()))  # ``other = self``: anything, from the start
-        extra: list[tuple[str, object]] = [(SETS, tuple(sets))]
+        extra: list[tuple[str, object]] = [(SETS, tuple(sets))] if sets else []  # most assign nothing
         if node.name == "__init__":
             stores = init_stores(node, own, {*positional[1:], *keyword_only}, {str(r[0]) for r in rebindings})
             if stores:
                 extra.append((FLOW_STORES, stores))
+        if not extra:
+            return parameters
         return (positional, keyword_only, (*defaults, *extra), bound, parameters[4])
 
 
@@ -153,12 +155,13 @@ def block_stores(
             yield statement, target.attr, value.id
 
 
-def sets_of(parameters: Parameters) -> tuple[SelfSet, ...] | None:
-    """What a method assigns on its receiver (None: not recorded, so anything)."""
+def sets_of(parameters: Parameters) -> tuple[SelfSet, ...]:
+    """What a method assigns on its receiver (none kept: nothing; an ``async def``'s body does
+    not run when it is called, so it assigns nothing then either)."""
     for name, value in parameters[2]:
         if name == SETS and isinstance(value, tuple):
             return value
-    return None
+    return ()
 
 
 def flow_stores_of(parameters: Parameters) -> tuple[tuple[str, str, int, int], ...]:
