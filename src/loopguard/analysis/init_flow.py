@@ -35,13 +35,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from loopguard.analysis.guards import can_run
+from loopguard.analysis.guards import can_run, parts_of
 from loopguard.analysis.known import KnownValues
 from loopguard.analysis.receiver_values import receiver
 from loopguard.analysis.receivers import marks_self
 from loopguard.analysis.self_sets import ANY, SelfSet, flow_stores_of, sets_of
 from loopguard.analysis.summary import FunctionCall
-from loopguard.models import Literal, Parameters, is_plain_literal
+from loopguard.models import PASSED, Literal, Parameters, is_plain_literal
 
 #: A node's argument ``"<self>.x"``: what ``self.x`` holds as the method starts
 FLOW = "<self>."
@@ -61,8 +61,6 @@ class GraphLike(Protocol):
     def parameters_of(self, qualname: str) -> Parameters: ...
 
     def calls_of(self, qualname: str) -> tuple[FunctionCall, ...]: ...
-
-    def guard_names(self, qualname: str) -> frozenset[str]: ...
 
 
 def method_called(call: FunctionCall, cls: str, graph: GraphLike) -> tuple[bool, str | None]:
@@ -116,9 +114,10 @@ class SelfEffects:
                 assigned = None
             elif assigned is not None:
                 assigned.update(each[0] for each in sets)
+            calls = self.graph.calls_of(qualname)
             if own is not None:
-                read |= attributes_read(self.graph.guard_names(qualname), own)
-            for call in self.graph.calls_of(qualname):
+                read |= attributes_read(calls, own)
+            for call in calls:
                 on_self, function = method_called(call, cls, self.graph)
                 if on_self and function is None:
                     assigned = None
@@ -162,13 +161,19 @@ class SelfEffects:
         return frozenset(found)
 
 
-def attributes_read(names: frozenset[str], own: str) -> set[str]:
-    """The attributes of the receiver ``own`` among the names a body's guards read or it passes on."""
+def attributes_read(calls: tuple[FunctionCall, ...], own: str) -> set[str]:
+    """The attributes of the receiver ``own`` a body's guards read or its calls are given (the
+    names ``CallGraph.guard_reads`` gathers, read here without keeping them for every method)."""
     prefix = f"{own}."
-    return {
-        name[len(prefix):] for name in names
-        if name.startswith(prefix) and "." not in name[len(prefix):] and "(" not in name
+    names = {
+        name for call in calls for guard, _value in call[6] for part in parts_of(guard)
+        if part[0] == "name" and isinstance(name := part[1], str) and name.startswith(prefix)
     }
+    names |= {
+        str(value[1]) for call in calls for _key, value in call[5]
+        if isinstance(value, tuple) and value[:1] == (PASSED,) and str(value[1]).startswith(prefix)
+    }
+    return {name[len(prefix):] for name in names if "." not in name[len(prefix):] and "(" not in name}
 
 
 def flow_arguments(

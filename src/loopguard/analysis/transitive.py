@@ -64,6 +64,9 @@ from loopguard.catalogue import (
 )
 from loopguard.models import NOT_LITERAL, PASSED, TESTED, Hop, Literal, Parameters, is_plain_literal
 
+#: No parameter's type tested (``CallGraph.type_tested``)
+NOTHING_TESTED: frozenset[str | int] = frozenset()
+
 #: The function of a property that assigning (set) or deleting (del) it calls: ``Cls.name.setter``
 ACCESSORS = {"set": "setter", "del": "deleter"}
 
@@ -386,7 +389,7 @@ class CallGraph:
             ordered = positional[1:] if bound else positional
             self._type_tested[qualname] = frozenset(
                 (*tested, *(position for position, name in enumerate(ordered) if name in tested))
-            )
+            ) if tested else NOTHING_TESTED  # most: one shared empty set, not one each
         return self._type_tested[qualname]
 
     def facts_for(self, callee: str, conditions: tuple[Condition, ...], literals: tuple[Literal, ...]) -> dict[str, bool]:
