@@ -39,6 +39,7 @@ every class allowed); nothing is reported because of one.
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from collections.abc import Sequence
 
@@ -66,9 +67,9 @@ MAX_MEMBERS = 8
 FUNCTION_KINDS = frozenset({"function", "coroutine"})
 
 
-def annotated_classes(annotation: ast.expr) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The classes the values of an annotation of builtin classes may have, and the names it
-    reads (to check they are the builtins); None for any other annotation."""
+def annotated_names(annotation: ast.expr) -> str | None:
+    """The builtin classes an annotation of builtin classes names, as ``"bytes|str"`` (one string
+    for each such annotation: the index keeps one per annotated variable); None for any other."""
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         try:
             annotation = ast.parse(annotation.value.strip(), mode="eval").body
@@ -86,8 +87,14 @@ def annotated_classes(annotation: ast.expr) -> tuple[tuple[str, ...], tuple[str,
             return None
     if pending or not names:
         return None
-    classes = dict.fromkeys(kind for name in names for kind in ANNOTATED[name])
-    return tuple(classes), tuple(dict.fromkeys(names))
+    return sys.intern("|".join(dict.fromkeys(names)))
+
+
+@functools.cache
+def annotated_classes(names: str) -> str:
+    """The classes the values of an annotation naming ``names`` may have (``"float"`` ->
+    ``"float|int|bool"``)."""
+    return sys.intern("|".join(dict.fromkeys(kind for name in names.split("|") for kind in ANNOTATED[name])))
 
 
 class AnnotatedVariables:
@@ -95,17 +102,17 @@ class AnnotatedVariables:
     walks it (read once the module's bindings are all known: ``with_annotated_types``)."""
 
     def __init__(self) -> None:
-        # (scope, name) -> (the classes its values may have, the builtin names the annotation reads)
-        self.found: dict[tuple[int, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # scope -> name -> the builtin classes its annotation names (``annotated_names``)
+        self.found: dict[int, dict[str, str]] = {}
         self.nonlocal_names: set[str] = set()
 
     def note(self, scope: int, name: str, annotation: ast.expr | None) -> None:
         """A parameter or a local of ``scope`` declared with ``annotation``."""
         if annotation is None:
             return
-        found = annotated_classes(annotation)
+        found = annotated_names(annotation)
         if found is not None:
-            self.found[(scope, name)] = found
+            self.found.setdefault(scope, {})[name] = found
 
     def declared_nonlocal(self, names: list[str]) -> None:
         """``nonlocal name`` somewhere in the module: a nested function may assign the name."""
@@ -124,13 +131,12 @@ class AnnotatedVariables:
             current = scopes[current].parent
         if current is None or scopes[current].kind not in FUNCTION_KINDS:
             return None
-        found = self.found.get((current, name))
+        found = self.found.get(current, {}).get(name)
         if found is None or len(scopes[current].bindings[name]) != 1:
             return None
-        classes, names = found
-        if any(bindings_seen(scopes, current, builtin) for builtin in names):
+        if any(bindings_seen(scopes, current, builtin) for builtin in found.split("|")):
             return None
-        return sys.intern("|".join(classes))  # one string for every argument of that type
+        return annotated_classes(found)
 
 
 def with_annotated_types(

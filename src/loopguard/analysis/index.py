@@ -1439,6 +1439,7 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer, changed: set
         literals = with_checked_types(literals, call.scope, indexer.scopes, star_import)
         if literals != call.literals:
             calls[number] = with_literals(call, literals)
+    indexer.annotated.found.clear()  # read: an indexer may wait for the cyclic collector
     return calls
 
 
