@@ -67,3 +67,49 @@ def test_nothing_between_the_store_and_the_call_keeps_the_default(tmp_path: Path
 )
 def test_an_attribute_that_may_change_between_is_unknown(tmp_path: Path, between: str) -> None:
     assert lines_reported_with(tmp_path, between) == [len(PROGRAM.format(between=between).splitlines())]
+
+
+NESTED = """\
+import threading
+
+_lock = threading.RLock()
+
+
+def register(callback):
+    with _lock:
+        pass
+
+
+def keep(instance):
+    return instance
+
+
+class Logging:
+    def __init__(self, callbacks=None):
+        self.callbacks = callbacks
+{call}
+
+    def process(self, _=None):
+        if self.callbacks is None:
+            return
+        register(self.callbacks)
+
+    def reset(self):
+        self.callbacks = ["x"]
+
+
+async def handler():
+    Logging()
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "reported"),
+    [
+        ("        self.process()", []),
+        ("        self.process(self.reset())", [30]),  # the call in its arguments runs first
+        ("        self.process(keep(self))", [30]),  # the receiver passed on, in its arguments
+    ],
+)
+def test_a_call_in_the_arguments_of_a_call_on_self_runs_first(tmp_path: Path, call: str, reported: list[int]) -> None:
+    assert lines_reported(tmp_path, NESTED.format(call=call)) == reported

@@ -16,7 +16,7 @@ the attributes whose value is known there:
 * a store ``self.x = parameter`` of ``__init__``'s own block (self_sets.py) gives ``x`` the
   value the construction gave the parameter — a literal (else ``x`` is unknown);
 * any other assignment (or ``del``) of ``self.x`` in the body, that can run with the values the
-  node has, makes ``x`` unknown from the end of its statement on; one in a loop, from the start;
+  node has, makes ``x`` unknown from the end of its statement on; one in a loop, everywhere;
 * a call on ``self`` makes unknown what the method it runs may assign: its own assignments that
   can run with the arguments of that call, and everything the methods it calls on ``self`` (or
   the property getters it reads) assign, whatever their arguments; a method the class does not
@@ -204,9 +204,14 @@ class AttributeFlow:
 
     def __init__(
         self, effects: SelfEffects, cls: str, own: str, parameters: Parameters, arguments: Mapping[str, object],
-        sets: tuple[SelfSet, ...],
+        sets: tuple[SelfSet, ...], calls: tuple[FunctionCall, ...],
     ) -> None:
         self.effects, self.cls, self.own = effects, cls, own
+        # where something may change an attribute: the index records a call before the calls in
+        # its arguments, which run first (``self.m(self.reset())``)
+        graph = effects.graph
+        self.changes = [(call[0], call[1]) for call in calls if method_called(call, cls, graph)[0]]
+        self.changes += [(each[1], each[2]) for each in sets if each[0] == ANY]
         self.alive: dict[str, object] = {
             key[len(FLOW):]: value for key, value in arguments.items() if key.startswith(FLOW)
         }
@@ -243,9 +248,11 @@ class AttributeFlow:
             return here
         return {**(here or {}), **{f"{self.own}.{attribute}": value for attribute, value in self.alive.items()}}
 
-    def given(self, callee: str, literals: tuple[Literal, ...]) -> tuple[Literal, ...]:
-        """A call on ``self``'s arguments, with the known attributes ``callee`` may read."""
-        if not self.alive:
+    def given(self, callee: str, literals: tuple[Literal, ...], span: tuple[int, int, int, int]) -> tuple[Literal, ...]:
+        """A call on ``self``'s arguments (``span``: where the call starts and ends), with the known
+        attributes ``callee`` may read — none when a call inside its arguments may change them."""
+        line, col, end_line, end_col = span
+        if not self.alive or any((line, col) < change <= (end_line, end_col) for change in self.changes):
             return literals
         read = self.effects.closure(callee, self.cls)[1]
         passed: list[Literal] = [
@@ -277,7 +284,8 @@ class AttributeFlow:
 
 
 def start_flow(
-    effects: SelfEffects, parameters: Parameters, arguments: Mapping[str, object], cls: object
+    effects: SelfEffects, parameters: Parameters, calls: tuple[FunctionCall, ...], arguments: Mapping[str, object],
+    cls: object,
 ) -> AttributeFlow | None:
     """The flow of a node whose arguments give attribute values (None: nothing to follow)."""
     if not isinstance(cls, str) or not any(key.startswith((FLOW, STORED)) for key in arguments):
@@ -285,4 +293,4 @@ def start_flow(
     own, sets = receiver(parameters), sets_of(parameters)
     if own is None:
         return None
-    return AttributeFlow(effects, cls, own, parameters, arguments, sets)
+    return AttributeFlow(effects, cls, own, parameters, arguments, sets, calls)

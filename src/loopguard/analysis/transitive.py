@@ -563,7 +563,9 @@ class CallGraph:
         if members:
             results = {**results, **members}
         callees: list[tuple[int, int, str]] = []
-        flow = start_flow(self.self_effects, function.parameters, arguments, arguments.get(CLASS)) if arguments else None
+        flow = None
+        if arguments:  # what ``self``'s attributes hold, call by call (init_flow.py)
+            flow = start_flow(self.self_effects, function.parameters, function.calls, arguments, arguments.get(CLASS))
         ran: FunctionCall | None = None  # the last call that ran, and the nodes made for it
         made: list[tuple[str, Mapping[str, object] | None]] = []
         for line, col, end_line, end_col, target, literals, conditions in in_evaluation_order(function.calls):
@@ -601,7 +603,7 @@ class CallGraph:
                     given = passed_on(literals, here, self.type_tested(callee)) if with_arguments_of_call else ()
                     given = self.with_receiver(key, callee, given, arguments or {})
                     if flow is not None and marks_self(literals):
-                        given = flow.given(callee, given)
+                        given = flow.given(callee, given, (line, col, end_line, end_col))
                     told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
                     nodes = [self.specialise(callee, each, told) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
