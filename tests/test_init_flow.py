@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import lines_reported
 
-PROGRAM = """\
+HEADER = """\
 import threading
 
 _lock = threading.RLock()
@@ -27,6 +27,9 @@ def keep(instance):
 class Logging:
     def __init__(self, callbacks=None):
         self.callbacks = callbacks
+"""
+
+PROGRAM = HEADER + """\
 {between}        self.process()
 
     def process(self):
@@ -69,24 +72,7 @@ def test_an_attribute_that_may_change_between_is_unknown(tmp_path: Path, between
     assert lines_reported_with(tmp_path, between) == [len(PROGRAM.format(between=between).splitlines())]
 
 
-NESTED = """\
-import threading
-
-_lock = threading.RLock()
-
-
-def register(callback):
-    with _lock:
-        pass
-
-
-def keep(instance):
-    return instance
-
-
-class Logging:
-    def __init__(self, callbacks=None):
-        self.callbacks = callbacks
+NESTED = HEADER + """\
 {call}
 
     def process(self, _=None):
