@@ -140,3 +140,10 @@ def private_cache_key(tmp_path_factory: pytest.TempPathFactory):
         signing_key.cache_clear()
         yield
     signing_key.cache_clear()
+
+
+def lines_reported(tmp_path: Path, source: str) -> list[int]:
+    """The lines of the findings in a module ``mod.py`` of ``source``, alone in ``tmp_path``."""
+    path = tmp_path / "mod.py"
+    path.write_text(source, encoding="utf-8")
+    return [f.line for f in findings_of(path, cwd=tmp_path)]

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import findings_of
+from conftest import lines_reported
 
 from loopguard.analysis.argument_types import Instance, argument_type, is_instance
 
@@ -19,12 +19,6 @@ def load(source):
         return open(source).read()
     return None
 """
-
-
-def lines_reported(tmp_path: Path, source: str) -> list[int]:
-    path = tmp_path / "mod.py"
-    path.write_text(source, encoding="utf-8")
-    return [f.line for f in findings_of(path, cwd=tmp_path)]
 
 
 def test_a_dict_argument_rules_out_the_str_branch(tmp_path: Path) -> None:

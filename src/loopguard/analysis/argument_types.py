@@ -97,7 +97,7 @@ class Instance:
     """A value of which only the type is known, as the guard evaluator sees it: truthiness, equality
     and contents are unknown; ``isinstance`` and ``is None`` are not."""
 
-    type_name: str  # a builtin's name, "+" at the end: or a subclass of it
+    type_name: str  # a builtin's name, "+" at the end: or a subclass of it; "A|B": one of them
 
 
 def is_typed(value: object) -> TypeGuard[tuple[str, str]]:
@@ -290,10 +290,14 @@ def is_instance(value: object, classes: tuple[str, ...]) -> bool | None:
 
 def possible_types(value: object) -> list[tuple[type, bool]] | None:
     """The types a value may have, each with whether it is exact (None: unknown)."""
-    if isinstance(value, Instance):
-        name = value.type_name.rstrip("+")
-        kind = getattr(builtins, name, None)
-        return None if not isinstance(kind, type) else [(kind, not value.type_name.endswith("+"))]
+    if isinstance(value, Instance):  # "bytes|bytearray": one of them (annotated_types.py)
+        found: list[tuple[type, bool]] = []
+        for type_name in value.type_name.split("|"):
+            kind = getattr(builtins, type_name.rstrip("+"), None)
+            if not isinstance(kind, type):
+                return None
+            found.append((kind, not type_name.endswith("+")))
+        return found
     if value is None or isinstance(value, (bool, str)):
         return [(type(value), True)]
     if isinstance(value, int):

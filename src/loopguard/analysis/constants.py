@@ -129,7 +129,7 @@ def read_constant(
     """The literal a ``(PASSED, name)`` argument holds when ``name`` is a module constant seen
     from ``scope``, or the marker of the import it names; for ``(PASSED, "module.NAME")`` the
     marker of ``NAME`` in the module imported once as ``module`` (else not a literal: a dotted
-    name is never the caller's variable). Any other value unchanged."""
+    name is not the caller's variable, but for ``self.x`` in a method). Any other value unchanged."""
     if isinstance(value, tuple) and value[:1] == (FLAGS,):  # ``A | B``: each name as an import
         read = (read_constant((PASSED, name), scope, scopes, names) for name in value[1:])
         return (FLAGS, *(found[1] if is_imported(found) else "?" for found in read))
@@ -140,7 +140,10 @@ def read_constant(
     if member is not None and not bound_below_module(base, scope, scopes):
         return enum_value(base, member, names)
     if base not in names or bound_below_module(base, scope, scopes):
-        return NOT_LITERAL if dot else value
+        # ``self.x``: an attribute of the method's receiver, which the call graph may know (init_flow.py;
+        # not a class's constant ``self.NAME`` or a dunder, which it does not follow)
+        followed = not attribute[:1].isupper() and not attribute.startswith("__") and "." not in attribute
+        return NOT_LITERAL if dot and not (followed and is_own_receiver(base, scope, scopes)) else value
     found = names[base]
     if not dot:
         return found
@@ -157,6 +160,17 @@ def enum_value(owner: str, member: str, names: Mapping[str, ArgumentValue]) -> A
         return names[f"{owner}.{member}"]
     found = names.get(owner)
     return (IMPORTED, f"{found[1]}.{member}.value") if found is not None and is_imported(found) else NOT_LITERAL
+
+
+def is_own_receiver(name: str, scope: int, scopes: Sequence[ScopeLike]) -> bool:
+    """Whether ``name`` is, where ``scope`` reads it, a method's receiver never bound again."""
+    current: int | None = scope
+    while current is not None and current != 0:
+        found = scopes[current].bindings.get(name)
+        if found:
+            return len(found) == 1 and isinstance(found[0], tuple) and found[0][:1] == ("self",)
+        current = scopes[current].parent
+    return False
 
 
 def bound_below_module(name: str, scope: int, scopes: Sequence[ScopeLike]) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
+from loopguard.analysis.annotated_types import AnnotatedVariables, with_annotated_types
 from loopguard.analysis.argument_types import (
     ISINSTANCE_TESTS,
     TYPED,
@@ -90,6 +91,7 @@ from loopguard.analysis.receivers import (
     with_method_returns,
 )
 from loopguard.analysis.records import Records, without_fields
+from loopguard.analysis.self_sets import SelfAssignments
 from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
     UNKNOWN,
@@ -282,6 +284,9 @@ class _Indexer(ast.NodeVisitor):
         # with the scope of its test (narrowing.py)
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
+        self.annotated = AnnotatedVariables()  # variables annotated with builtins (annotated_types.py)
+        self.self_sets = SelfAssignments()  # what methods assign on their receivers (self_sets.py)
+        self.statement_end = (0, 0)  # where the statement being walked ends
         self.flags: dict[int, dict[str, Flag]] = {}  # function scope -> local -> the test it holds (flags.py)
         self.guard_names: dict[Guard, frozenset[str]] = {}  # see ``names_in``
         # the readers of an ``if``'s test and of a ``return``'s value (guards.py), made once
@@ -502,6 +507,7 @@ class _Indexer(ast.NodeVisitor):
         self.scopes[self.current].global_names.update(node.names)
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.annotated.declared_nonlocal(node.names)
         for function in self.locals:  # whichever encloses it, its local is no longer its own
             function.declared_nonlocal(node.names)
 
@@ -531,6 +537,8 @@ class _Indexer(ast.NodeVisitor):
         declared: Binding = ("type", annotation_of(node.annotation), self.current)
         # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
         self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
+        if isinstance(node.target, ast.Name):
+            self.annotated.note(self.current, node.target.id, node.annotation)
         self.literal = self.pure_value = None
         self.note_flag(node.target, node.value)
         self.built_locals.note(node.target, node.value, self.current, self.bindings_of)
@@ -789,6 +797,10 @@ class _Indexer(ast.NodeVisitor):
                 self.parameters[scope] = with_method_returns(self.parameters[scope], method_returns(node, decorators, function.returns))
             if method_of is not None:
                 self.built_locals.note_stores(node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []))
+                calls = [call for call in self.calls[first_call:] if call.literals]
+                self.parameters[scope] = self.self_sets.finish(
+                    node, scope, self.parameters[scope], self.rebindings.get(scope, []), calls, self.scopes[scope].bindings
+                )
 
     def gives_the_running_loop(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
@@ -854,6 +866,7 @@ class _Indexer(ast.NodeVisitor):
         for arg in everything:
             if arg.annotation is not None and arg is not args.vararg and arg is not args.kwarg:
                 self.bind(arg.arg, ("type", annotation_of(arg.annotation), self.current))
+                self.annotated.note(self.current, arg.arg, arg.annotation)
             elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
                 kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
                 self.bind(arg.arg, (kind, method_of))
@@ -954,6 +967,7 @@ class _Indexer(ast.NodeVisitor):
         depth, narrowed = len(self.guards), len(self.narrowed)
         for number, statement in enumerate(statements):
             self.line = statement.lineno
+            self.statement_end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
             self.visit(statement)
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
                 guard = self.decidable_guard(statement.test)
@@ -1278,6 +1292,9 @@ class _Indexer(ast.NodeVisitor):
         names and their attributes.)"""
         if not isinstance(target, ast.Attribute):
             return
+        if kind != "get" and self.locals and self.function_of(self.current) == (scope := self.locals[-1].scope):
+            in_loop = self.loops > 0
+            self.self_sets.note(scope, self.parameters[scope], target, self.statement_end, self.call_conditions, in_loop)
         if target.attr[:1].isupper() or target.attr.startswith("__"):
             return  # a class, a constant or a dunder: never a property worth a resolution
         accessed = accessed_attribute(target)
@@ -1418,10 +1435,12 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer, changed: set
         literals = call.literals
         if names_a_value(literals):
             literals = with_constants(literals, call.scope, indexer.scopes, names)
+            literals = with_annotated_types(literals, call.scope, indexer.scopes, indexer.annotated, star_import)
         # always: an argument typed by a builtin builder stays typed only while the builtin is one
         literals = with_checked_types(literals, call.scope, indexer.scopes, star_import)
         if literals != call.literals:
             calls[number] = with_literals(call, literals)
+    indexer.annotated.found.clear()  # read: an indexer may wait for the cyclic collector
     return calls
 
 

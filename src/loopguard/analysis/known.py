@@ -7,6 +7,10 @@ unless another binding of it can have run by then (``if config: path = ...``). T
 each such local with its literal (``LocalLiterals``); the call graph works out, for one call's
 values, which bindings can have run before each line (``KnownValues``).
 
+A local whose first binding is a parameter (``content = file_content``) is kept the same way,
+as ``(ALIAS, parameter)``: it holds what the call gave the parameter, when the body never binds
+the parameter again (``aliased_values``).
+
 Why a local's literal holds: a guard testing a name raises ``NameError`` when the name is unbound,
 so wherever a guard is passed the name holds the value of the last binding that ran. If only the
 first one (the literal) can have run by then, that is its value — wherever the literal assignment
@@ -32,6 +36,10 @@ LiteralBinding = tuple[bool, Any] | None
 #: The entry of a function's literal locals (``Parameters`` defaults) that holds its returns, when
 #: they may depend on the running loop (loop_values.py): no Python code can bind this name.
 RETURNS = "<returns>"
+
+#: ``(ALIAS, parameter)``: a local whose first binding is a parameter (``content = file_content``),
+#: which holds what the call gave the parameter when it is never bound again (``aliased_values``)
+ALIAS = "<alias>"
 
 #: The asyncio functions that give the running loop when called on it (``get_event_loop`` gives
 #: the running loop whenever there is one).
@@ -105,6 +113,8 @@ class LocalLiterals:
         """A binding of ``name`` in the function's own scope (parameters are tracked apart)."""
         if name in self.parameters:
             return
+        if literal is not None and is_alias(literal[1]) and literal[1][1] not in self.parameters:
+            literal = None  # another local's value: not followed
         if name not in self.seen:
             self.seen.add(name)
             if literal is not None:
@@ -193,11 +203,13 @@ def first_value(
     gets_loop: Callable[[ast.expr], bool],
 ) -> LiteralBinding:
     """``name = <literal>`` or ``name = asyncio.get_running_loop()`` (one plain name): the value it
-    binds (``LOOP`` for the running loop), else None."""
+    binds (``LOOP`` for the running loop), or ``(ALIAS, other)`` for ``name = other``, else None."""
     if value is None or len(targets) != 1 or not isinstance(targets[0], ast.Name):
         return None
     if gets_loop(value):
         return (True, LOOP)
+    if isinstance(value, ast.Name):
+        return (True, (ALIAS, value.id))
     keep, literal = literal_value(value)
     return (True, literal) if keep else None
 
@@ -210,7 +222,27 @@ def locals_of(parameters: Parameters) -> dict[str, object]:
         return {}
     names = {*positional, *keyword_only}
     # ``<...>`` entries (RETURNS, receivers.SELF_RETURNS) are what the index keeps there, not locals
-    return {name: value for name, value in defaults if name not in names and not name.startswith("<")}
+    return {
+        name: value for name, value in defaults
+        if name not in names and not name.startswith("<") and not is_alias(value)
+    }
+
+
+def is_alias(value: object) -> TypeGuard[tuple[str, str]]:
+    return isinstance(value, tuple) and len(value) == 2 and value[0] == ALIAS
+
+
+def aliased_values(parameters: Parameters, values: Mapping[str, object]) -> dict[str, object]:
+    """The locals whose first binding is a parameter (``content = file_content``) with the value
+    the call gave it (``values``), when the body never binds that parameter again (the local's
+    own later bindings are judged as any local's: ``KnownValues``)."""
+    positional, keyword_only, defaults, _bound, rebindings = parameters
+    names = {*positional, *keyword_only}
+    rebound = {rebinding[0] for rebinding in rebindings}
+    return {
+        name: values[value[1]] for name, value in defaults
+        if name not in names and is_alias(value) and value[1] in values and value[1] not in rebound
+    }
 
 
 def runs_on_the_loop(parameters: Parameters) -> Callable[[int, tuple[Condition, ...]], bool]:

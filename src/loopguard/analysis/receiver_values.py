@@ -80,8 +80,10 @@ class ReceiverValues:
         """The exact class of the receiver of a call of ``key`` that runs ``callee`` (see the
         module's docstring), from the call's mark and the class of the caller's own receiver."""
         mark = receiver_mark(literals)
-        if mark is None or key is None:
+        if key is None:
             return None
+        if mark is None:  # ``Cls(...)`` runs ``Cls.__init__`` on an instance of exactly ``Cls`` (init_flow.py)
+            return key if self.constructs(key, callee) else None
         if mark == SELF:
             found = caller_class if isinstance(caller_class, str) else None
         elif isinstance(mark, tuple) and len(mark) == 2 and mark[0] == BUILT:
@@ -93,6 +95,15 @@ class ReceiverValues:
         if found is None or self.graph.function_for(f"{found}.{key.rpartition('.')[2]}") != callee:
             return None
         return found if not self.graph.decorators_of(callee) else None
+
+    def constructs(self, key: str, callee: str) -> bool:
+        """Whether a call of ``key`` is a construction of a project class (without a project
+        ``__new__``, which could return anything) whose ``__init__`` is ``callee``."""
+        if not callee.endswith(".__init__") or self.graph.class_order(key) is None:
+            return False
+        if self.graph.function_for(f"{key}.__new__") or self.graph.function_for(f"{key}.__init__") != callee:
+            return False
+        return not self.graph.decorators_of(callee)
 
     def built(self, cls: str, construction: tuple[Literal, ...]) -> Receiver:
         """An instance of exactly ``cls`` built with ``construction`` (``construction_of``): with

@@ -54,6 +54,7 @@ from loopguard.analysis.guards import UNKNOWN, parts_of
 from loopguard.analysis.known import RETURNS, Return
 from loopguard.analysis.literals import literal_value
 from loopguard.analysis.loop_values import plain_shape, yields
+from loopguard.analysis.self_sets import block_stores
 from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters
 
 #: The key, among a method call's literal arguments, of how its receiver was made
@@ -131,22 +132,7 @@ class BuiltLocals:
             return
         own, rebound = positional[0], {rebinding[0] for rebinding in rebindings}
         names = set(positional[1:]) | set(keyword_only)
-        stores: list[tuple[str, str]] = []
-        for statement in node.body:
-            if any(isinstance(inner, ast.Return) for inner in ast.walk(statement)):
-                break
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-                target, value = statement.targets[0], statement.value
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                target, value = statement.target, statement.value  # ``self.kind: Final = kind``
-            else:
-                continue
-            if (
-                isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                and target.value.id == own
-                and isinstance(value, ast.Name) and value.id in names
-            ):
-                stores.append((target.attr, value.id))
+        stores = [(attribute, name) for _statement, attribute, name in block_stores(node, own, names)]
         if stores and own not in rebound:
             kept = [(attribute, name) for attribute, name in stores if name not in rebound]
             self.stores[owner] = (scope, kept)

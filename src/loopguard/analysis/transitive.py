@@ -26,17 +26,19 @@ could change the answer leaves that neighbourhood (see ``depends_on``).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
+from loopguard.analysis.annotated_types import annotated_type
 from loopguard.analysis.argument_types import instance_of, is_typed, recorded
 from loopguard.analysis.constants import with_imported
 from loopguard.analysis.constructors import constructor_methods
 from loopguard.analysis.facts import facts_given, passed_parameters
 from loopguard.analysis.flags import is_tested, tested_guard, tested_value
 from loopguard.analysis.guards import Condition, can_run, names_in, needs_a_string_form, parts_of
-from loopguard.analysis.known import KnownValues, expansions, locals_of
+from loopguard.analysis.init_flow import SelfEffects, flow_arguments, start_flow
+from loopguard.analysis.known import KnownValues, aliased_values, expansions, is_alias, locals_of
 from loopguard.analysis.loop_values import LoopValues
 from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
@@ -61,6 +63,9 @@ from loopguard.catalogue import (
     TRANSPARENT_DECORATORS,
 )
 from loopguard.models import NOT_LITERAL, PASSED, TESTED, Hop, Literal, Parameters, is_plain_literal
+
+#: No parameter's type tested (``CallGraph.type_tested``)
+NOTHING_TESTED: frozenset[str | int] = frozenset()
 
 #: The function of a property that assigning (set) or deleting (del) it calls: ``Cls.name.setter``
 ACCESSORS = {"set": "setter", "del": "deleter"}
@@ -219,6 +224,7 @@ class CallGraph:
         self.base: dict[str, str] = {}  # specialised node -> the function
         self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
         self._guard_reads: dict[str, GuardReads] = {}
+        self._type_tested: dict[str, frozenset[str | int]] = {}
         self.facts_of: dict[str, dict[str, bool]] = {}  # specialised node -> the facts it was given
         self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
         self.loop_values = LoopValues(
@@ -228,6 +234,8 @@ class CallGraph:
             self.project.depend,
         )
         self.receivers = ReceiverValues(self, self.project.read_apart, self.project.depend)
+        # what methods assign on their receivers (init_flow.py)
+        self.self_effects = SelfEffects(self, self.project.read_apart, self.project.depend)
 
         def following(**what: bool) -> CallGraph:
             """A graph of the same project that follows what this one leaves out."""
@@ -338,7 +346,9 @@ class CallGraph:
         if names:
             _display, function = self.function(qualname)
             literals = with_imported(literals, self.project.imported_constant)  # another module's constants
-            values = argument_values(function.parameters, literals) | locals_of(function.parameters)
+            values = argument_values(function.parameters, literals, self.type_tested(qualname))
+            values |= locals_of(function.parameters)
+            values |= aliased_values(function.parameters, values)  # ``content = file_content``
             arguments = {name: value for name, value in values.items() if name in names}
             exact = class_given(literals)
             if exact is not None:  # the receiver's class is known: what its paths give (receivers.py)
@@ -347,6 +357,9 @@ class CallGraph:
                 if CLASS in names:  # passed on to the calls on its receiver
                     arguments[CLASS] = exact
                     arguments |= {f"{BUILT}{key}": known_or_not(value) for key, value in construction}
+                flow = flow_arguments(self.self_effects, qualname, function.parameters, literals, values, exact)
+                if flow:  # what ``self``'s attributes hold as the method starts (init_flow.py)
+                    arguments |= {**flow, CLASS: exact}
         if not arguments and not tested:
             return qualname
         node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
@@ -356,6 +369,30 @@ class CallGraph:
         self.base[node] = qualname
         self.arguments_of[node] = arguments
         return node
+
+    def type_tested(self, qualname: str) -> frozenset[str | int]:
+        """The parameters whose type a guard of ``qualname`` tests (``isinstance``), themselves or
+        through a local that starts as one, by name and position: those an annotated argument is
+        worth passing to (annotated_types.py) — a type given to any other makes a node that
+        decides nothing."""
+        if qualname not in self._type_tested:
+            _display, function = self.function(qualname)
+            guards = [guard for call in function.calls for guard, _value in call[6]]
+            guards += [guard for rebinding in function.parameters[4] for guard, _value in rebinding[1]]
+            subjects: set[str] = set()
+            for guard in guards:
+                for part in parts_of(guard):
+                    match part:
+                        case ("isinstance", ("name", str() as subject), _classes):
+                            subjects.add(subject)
+            positional, _keyword_only, defaults, bound, _rebindings = function.parameters
+            aliases = {name: str(value[1]) for name, value in defaults if is_alias(value)}
+            tested = {aliases.get(name, name) for name in subjects}
+            ordered = positional[1:] if bound else positional
+            self._type_tested[qualname] = frozenset(
+                (*tested, *(position for position, name in enumerate(ordered) if name in tested))
+            ) if tested else NOTHING_TESTED  # most: one shared empty set, not one each
+        return self._type_tested[qualname]
 
     def facts_for(self, callee: str, conditions: tuple[Condition, ...], literals: tuple[Literal, ...]) -> dict[str, bool]:
         """What the guards around a call establish for ``callee`` (facts.py), in its parameters."""
@@ -411,6 +448,8 @@ class CallGraph:
         exact = self.receivers.class_of_call(key, callee, literals, caller.get(CLASS))
         if exact is None:
             return literals
+        if receiver_mark(literals) is None and not self.self_effects.reads_stores(callee, exact):
+            return literals  # a construction: its class matters only to what init_flow.py follows
         if receiver_mark(literals) == SELF:
             built = tuple((name, value) for name, value in caller.items() if name.startswith(BUILT))
             literals = (*literals, *cast(tuple[Literal, ...], built))
@@ -421,6 +460,9 @@ class CallGraph:
 
     def parameters_of(self, qualname: str) -> Parameters:
         return self.function(qualname)[1].parameters
+
+    def calls_of(self, qualname: str) -> tuple[FunctionCall, ...]:
+        return self.function(qualname)[1].calls
 
     def decorators_of(self, qualname: str) -> set[str | None]:
         """What a function's decorators are, by qualified name."""
@@ -523,8 +565,18 @@ class CallGraph:
         if members:
             results = {**results, **members}
         callees: list[tuple[int, int, str]] = []
-        for line, col, _end_line, _end_col, target, literals, conditions in in_evaluation_order(function.calls):
+        flow = None
+        if arguments:  # what ``self``'s attributes hold, call by call (init_flow.py)
+            flow = start_flow(self.self_effects, function.parameters, function.calls, arguments, arguments.get(CLASS))
+        ran: FunctionCall | None = None  # the last call that ran, and the nodes made for it
+        made: list[tuple[str, Mapping[str, object] | None]] = []
+        for line, col, end_line, end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
+            if flow is not None:
+                if ran is not None:
+                    flow.ran(ran, self, made)
+                    ran, made = None, []
+                here = flow.values(here, line, col)
             if conditions:
                 values = {**here, **results} if here else results
                 if facts:
@@ -533,6 +585,8 @@ class CallGraph:
                     continue  # this branch does not run for these arguments, or not on the loop
                 if not self.through_forms and needs_a_string_form(conditions, values):
                     continue  # only for a form of a string the call does not show (guards.py)
+            if flow is not None:
+                ran = (line, col, end_line, end_col, target, literals, conditions)
             key = self.project.target(target)
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed
@@ -548,11 +602,15 @@ class CallGraph:
                 if callee in self.memoised and not self.through_memoised:
                     continue  # blocks at most once, not on this chain's code
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
-                    given = passed_on(literals, here) if with_arguments_of_call else ()
+                    given = passed_on(literals, here, self.type_tested(callee)) if with_arguments_of_call else ()
                     given = self.with_receiver(key, callee, given, arguments or {})
+                    if flow is not None and marks_self(literals):
+                        given = flow.given(callee, given, (line, col, end_line, end_col))
                     told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
                     nodes = [self.specialise(callee, each, told) for each in expansions(given)]
                     callees.extend((line, col, node) for node in dict.fromkeys(nodes))
+                    if flow is not None:
+                        made += [(callee, self.arguments_of.get(node)) for node in nodes]
         return None, tuple(callees)
 
     def member_values(self, qualname: str) -> dict[str, object]:
@@ -688,10 +746,13 @@ class CallGraph:
         return frozenset(found)
 
 
-def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> dict[str, object]:
+def argument_values(
+    parameters: Parameters, literals: tuple[Literal, ...], type_tested: Collection[str | int] = ()
+) -> dict[str, object]:
     """Parameter -> the literal it has for a call with ``literals``: given literally, or left to a
     literal default. A parameter given anything else, or that ``*args``/``**kwargs`` at the call
-    may supply, or that the body assigns again, has no known value."""
+    may supply, or that the body assigns again, has no known value; but one of ``type_tested``
+    given a variable annotated with builtin classes has the type (annotated_types.py)."""
     positional, keyword_only, defaults, bound, _assignments = parameters
     names = positional[1:] if bound else positional
     given: dict[str, object] = {}
@@ -723,6 +784,8 @@ def argument_values(parameters: Parameters, literals: tuple[Literal, ...]) -> di
         if name in given:
             if not isinstance(given[name], tuple) or is_typed(given[name]):  # not NOT_LITERAL, nor a variable
                 values[name] = instance_of(given[name])
+            elif name in type_tested and (typed := annotated_type(given[name])) is not None:
+                values[name] = instance_of(typed)  # a variable annotated with builtins
         elif not open_ended and name in default_of:
             values[name] = instance_of(default_of[name])
     values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in (*names, *keyword_only))
@@ -734,9 +797,13 @@ def known_or_not(value: object) -> object:
     return value if is_plain_literal(value) else NOT_LITERAL
 
 
-def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | None) -> tuple[Literal, ...]:
+def passed_on(
+    literals: tuple[Literal, ...], arguments: Mapping[str, object] | None, type_tested: Collection[str | int] = ()
+) -> tuple[Literal, ...]:
     """A call's arguments with the caller's variables that are its own parameters with known values
-    (``arguments``) replaced by those values; any other variable is not a literal."""
+    (``arguments``) replaced by those values; any other variable is not a literal, but one
+    annotated with builtin classes and passed to a parameter named in ``type_tested`` (or by a
+    position: the callee's ``argument_values`` sees it) has the type (annotated_types.py)."""
     if not any(isinstance(value, tuple) and value[:1] in ((PASSED,), (TESTED,)) for _key, value in literals):
         return literals
     known = arguments or {}
@@ -745,7 +812,9 @@ def passed_on(literals: tuple[Literal, ...], arguments: Mapping[str, object] | N
         if is_tested(value):  # a test of the caller's values (flags.py)
             result.append((key, tested_value(value, known)))
         elif isinstance(value, tuple) and value[:1] == (PASSED,):
-            replaced = recorded(known.get(str(value[1]), NOT_LITERAL))
+            # a value the caller knows wins; else the type its annotation gives (annotated_types.py)
+            typed = annotated_type(value) if key in type_tested else None
+            replaced = recorded(known.get(str(value[1]), typed or NOT_LITERAL))
             if is_plain_literal(replaced) or is_typed(replaced):
                 result.append((key, replaced))
             else:

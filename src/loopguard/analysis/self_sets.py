@@ -1,0 +1,172 @@
+"""The index's half of init_flow.py: what a method assigns on its own receiver, and what an
+``__init__`` stores there from its parameters, in order.
+
+For each sync method (its first parameter the receiver), the index keeps beside its parameters
+(``Parameters`` defaults, under ``SETS``; nothing when there is none) every ``self.x = ...``, ``self.x += ...`` and ``del
+self.x`` of its own body, each with where its statement ends (an assignment happens after the
+calls of its value: ``self.a = self.f(self.a)`` reads the old ``a``), the guards around it and
+whether it is in a loop; and ``ANY`` when the receiver leaves the method's hands — passed to a
+call (``register(self)``, ``setattr(self, ...)``) or bound to another name — after which anything
+may assign anything on it.
+
+For an ``__init__`` it also keeps (``FLOW_STORES``) the ``self.x = parameter`` statements of its
+own block, before any ``return``, of parameters it never binds again, each with where it ends.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import Protocol
+
+from loopguard.analysis.guards import Condition
+from loopguard.models import PASSED, Literal, Parameters
+
+#: The entry of a method's ``Parameters`` defaults holding its assignments on its receiver:
+#: ``((attribute, end line, end column, in a loop, guards), ...)``
+SETS = "<sets>"
+#: The entry of an ``__init__``'s defaults holding its stores: ``((attribute, parameter, end
+#: line, end column), ...)``
+FLOW_STORES = "<flow stores>"
+#: The attribute of a ``SETS`` entry that stands for every attribute (the receiver escaped)
+ANY = "*"
+#: One assignment on the receiver
+SelfSet = tuple[str, int, int, bool, tuple[Condition, ...]]
+
+
+def is_tracked(attribute: str) -> bool:
+    """The attributes the flow follows: those the index records accesses of (``record_access``
+    leaves out classes, constants and dunders)."""
+    return not attribute[:1].isupper() and not attribute.startswith("__")
+
+
+class SelfAssignments:
+    """The assignments on their receivers of the methods being walked (by function scope)."""
+
+    def __init__(self) -> None:
+        self.found: dict[int, list[SelfSet]] = {}
+
+    def note(
+        self, scope: int, parameters: Parameters, target: ast.AST, end: tuple[int, int],
+        conditions: Callable[[], tuple[Condition, ...]], in_loop: bool,
+    ) -> None:
+        """``target`` assigned (or deleted) by a statement of the function ``scope`` ending at
+        ``end``: kept when it is an attribute of the method's receiver."""
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+            return
+        positional, _keyword_only, _defaults, bound, _rebindings = parameters
+        if bound and positional and target.value.id == positional[0]:
+            self.found.setdefault(scope, []).append((target.attr, end[0], end[1], in_loop, conditions()))
+
+    def finish(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: int, parameters: Parameters,
+        rebindings: Sequence[tuple[object, ...]], calls: Sequence[CallLike],
+        bindings: Mapping[str, Sequence[object]],
+    ) -> Parameters:
+        """A method's parameters with its assignments on its receiver (and, for ``__init__``, its
+        stores) beside them. ``calls``: those of its body, to see the receiver passed;
+        ``bindings``: its scope's, to see the receiver bound to another name."""
+        positional, keyword_only, defaults, bound, _ = parameters
+        found = self.found.pop(scope, [])
+        if not bound or not positional:
+            return parameters
+        own = positional[0]
+        sets = [*found, *escapes(node, own, calls)]
+        if any(
+            isinstance(binding, tuple) and binding[:2] == ("value", ("name", own))
+            for each in bindings.values() for binding in each
+        ):
+            sets.append((ANY, 0, 0, True, ()))  # ``other = self``: anything, from the start
+        extra: list[tuple[str, object]] = [(SETS, tuple(sets))] if sets else []  # most assign nothing
+        if node.name == "__init__":
+            stores = init_stores(node, own, {*positional[1:], *keyword_only}, {str(r[0]) for r in rebindings})
+            if stores:
+                extra.append((FLOW_STORES, stores))
+        if not extra:
+            return parameters
+        return (positional, keyword_only, (*defaults, *extra), bound, parameters[4])
+
+
+class CallLike(Protocol):
+    """What is read of the index's ``CallSite``."""
+
+    @property
+    def end_line(self) -> int: ...
+
+    @property
+    def end_col(self) -> int: ...
+
+    @property
+    def literals(self) -> tuple[Literal, ...]: ...
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]: ...
+
+
+def escapes(node: ast.AST, own: str, calls: Sequence[CallLike]) -> list[SelfSet]:
+    """An ``ANY`` entry for each call the receiver is passed to, where the call ends (in a loop:
+    from the start, as it may have run before any of the loop's calls)."""
+    passing = [call for call in calls if any(value == (PASSED, own) for _key, value in call.literals)]
+    if not passing:
+        return []
+    loops = [
+        (inner.lineno, inner.end_lineno or inner.lineno)
+        for inner in ast.walk(node) if isinstance(inner, (ast.For, ast.While, ast.AsyncFor))
+    ]
+    return [
+        (ANY, call.end_line, call.end_col, any(first <= call.end_line <= last for first, last in loops), call.conditions)
+        for call in passing
+    ]
+
+
+def init_stores(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, own: str, names: set[str], rebound: set[str]
+) -> tuple[tuple[str, str, int, int], ...]:
+    """``self.x = parameter`` statements of ``__init__``'s own block, before any ``return``, of
+    attributes the flow follows and parameters never bound again, each with where it ends."""
+    if own in rebound:
+        return ()
+    return tuple(
+        (attribute, parameter, statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+        for statement, attribute, parameter in block_stores(node, own, names)
+        if is_tracked(attribute) and parameter not in rebound
+    )
+
+
+def block_stores(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, own: str, names: Collection[str]
+) -> Iterator[tuple[ast.stmt, str, str]]:
+    """Each ``self.attribute = parameter`` statement (``own``: the receiver, ``names``: the
+    parameters) of a function's own block before any ``return``: the statement, the attribute
+    and the parameter."""
+    for statement in node.body:
+        if any(isinstance(inner, ast.Return) for inner in ast.walk(statement)):
+            return
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value  # ``self.kind: Final = kind``
+        else:
+            continue
+        if (
+            isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == own
+            and isinstance(value, ast.Name) and value.id in names
+        ):
+            yield statement, target.attr, value.id
+
+
+def sets_of(parameters: Parameters) -> tuple[SelfSet, ...]:
+    """What a method assigns on its receiver (none kept: nothing; an ``async def``'s body does
+    not run when it is called, so it assigns nothing then either)."""
+    for name, value in parameters[2]:
+        if name == SETS and isinstance(value, tuple):
+            return value
+    return ()
+
+
+def flow_stores_of(parameters: Parameters) -> tuple[tuple[str, str, int, int], ...]:
+    """What an ``__init__`` stores from its parameters, in order (``init_stores``)."""
+    for name, value in parameters[2]:
+        if name == FLOW_STORES and isinstance(value, tuple):
+            return value
+    return ()
