@@ -1438,8 +1438,11 @@ def with_guards_changed(
     change: Callable[[tuple[Condition, ...], int], tuple[Condition, ...]],
 ) -> tuple[list[CallSite], dict[int, list[Rebinding]]]:
     """The module's calls and parameter rebindings with ``change`` made to the guards of each
-    (given the scope they are in)."""
-    changed = [call._replace(conditions=change(call.conditions, call.scope)) for call in calls]
+    (given the scope they are in). Every change maps each guard to one: a call without guards (all
+    on the loop, most of the others) is kept as it is, not rebuilt."""
+    changed = [
+        with_conditions(call, change(call.conditions, call.scope)) if call.conditions else call for call in calls
+    ]
     rebound = {
         scope: [(name, change(conditions, scope), line, in_loop) for name, conditions, line, in_loop in found]
         for scope, found in rebindings.items()
@@ -1501,6 +1504,12 @@ def with_literals(call: CallSite, literals: tuple[Literal, ...]) -> CallSite:
         literals=literals,
         conditions=call.conditions,
     )
+
+
+def with_conditions(call: CallSite, conditions: tuple[Condition, ...]) -> CallSite:
+    """``call._replace(conditions=conditions)`` without ``_replace``'s Python ``_make`` (the
+    conditions are the last field)."""
+    return call if conditions is call.conditions else new_call_site(CallSite, (*call[:-1], conditions))
 
 
 def overloaded_returns(
