@@ -81,6 +81,7 @@ from loopguard.analysis.narrowing import (
     narrowings,
     pattern_narrowing,
     substituted,
+    walked,
     without_rebound,
 )
 from loopguard.analysis.receivers import (
@@ -973,6 +974,8 @@ class _Indexer(ast.NodeVisitor):
         """Where a test's narrowings hold from here on (``region``: what runs only after the test
         gave that answer) — those of the names it never binds again (narrowing.py), and the
         literals it pins names and mapping keys to (equalities.py)."""
+        if narrowed or pinned:  # each reads the whole region: walked once for both
+            region = walked(region)
         narrowed = without_rebound(narrowed, region)
         pinned = holding_throughout(pinned, region) if pinned else {}
         if narrowed or pinned:
