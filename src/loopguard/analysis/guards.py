@@ -318,7 +318,7 @@ def parts_of(guard: Guard) -> list[Guard]:
             inside = (subject,)
         case _:
             return [guard]
-    found = [guard]
+    found: list[Guard] = [guard]
     for inner in inside:
         found += parts_of(inner)
     return found
