@@ -1244,10 +1244,12 @@ class _Indexer(ast.NodeVisitor):
             if self.loop < 0:
                 literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
             literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
-        literals = self.built_locals.marked_call(
-            node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
-            self.pinned_here() if self.narrowed else None,
-        )
+        if function.__class__ is ast.Attribute and function.value.__class__ is ast.Name:  # ``name.method(...)``
+            # (the only calls ``marked_call`` marks: the others are not handed to it)
+            literals = self.built_locals.marked_call(
+                node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
+                self.pinned_here() if self.narrowed else None,
+            )
         self.record_call(func, node, literals)
         self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
         # what ``generic_visit`` does for a call (its fields are func, args, keywords), without the
