@@ -99,6 +99,25 @@ def test_a_worker_sends_each_file_as_its_cache_entry_which_decodes_to_its_summar
             assert received.summary is not None and encode(received.summary) == encode(direct.summary)
 
 
+def test_a_chunk_sent_with_the_indexing_pickled_once_gives_the_same_entries(tmp_path: Path) -> None:
+    """``index_stage`` pickles the ``Indexing`` (the matcher is ~110 kB) once; each worker unpickles
+    it once, whatever the number of chunks it gets."""
+    import pickle
+
+    file = tmp_path / "app" / "api.py"
+    file.parent.mkdir(parents=True)
+    file.write_text(HELPERS["app/api.py"])
+    jobs = [Job(file, "app/api.py", "app/api.py", "app.api", "app")]
+    indexing = Indexing(None, "fingerprint", frozenset({"app"}), Matcher())
+    packed = pickle.dumps(indexing, pickle.HIGHEST_PROTOCOL)
+    assert runner._index_packed_chunk(jobs, packed) == _index_chunk(jobs, indexing)
+    first = runner.unpacked_indexing(packed)
+    assert runner.unpacked_indexing(bytes(packed)) is first  # equal bytes: not unpickled again
+    assert (first.fingerprint, first.project_tops) == (indexing.fingerprint, indexing.project_tops)
+    other = pickle.dumps(Indexing(None, "another", frozenset({"app"}), Matcher()), pickle.HIGHEST_PROTOCOL)
+    assert runner.unpacked_indexing(other).fingerprint == "another"
+
+
 def write_pid(directory: Path) -> None:
     (directory / str(os.getpid())).touch()
 

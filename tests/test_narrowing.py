@@ -10,7 +10,7 @@ import ast
 import pytest
 from conftest import FIXTURES, project_findings, project_markers
 
-from loopguard.analysis.narrowing import bound_names, narrowings
+from loopguard.analysis.narrowing import Walked, bound_names, narrowings, walked
 
 APP = FIXTURES / "narrowing_app"
 
@@ -92,6 +92,20 @@ def test_what_a_test_narrows_when_true_and_when_false(test: str, when_true: set,
 )
 def test_which_names_a_region_binds_again(code: str, bound: set) -> None:
     assert bound_names(ast.parse(code).body, {"x"}) == bound
+
+
+def test_a_region_is_walked_once_into_every_node_below_its_roots() -> None:
+    """``walked`` gives what ``ast.walk`` of each root gives (each node once), and a region walked
+    already is read as it is: the narrowings, pins, paths and mappings of a test share one walk."""
+    region = ast.parse(
+        "if isinstance(x, C):\n    y = [f(a) for a in x.items if a]\nwith open(p) as fh:\n    del fh\n"
+        "match v:\n    case {'k': w, **rest}: pass\n"
+    ).body
+    nodes = walked(region)
+    expected = [node for root in region for node in ast.walk(root)]
+    assert sorted(map(id, nodes)) == sorted(map(id, expected))
+    assert isinstance(nodes, Walked) and walked(nodes) is nodes
+    assert bound_names(nodes, {"y", "fh", "w", "rest", "x"}) == bound_names(region, {"y", "fh", "w", "rest", "x"})
 
 
 def test_iteration_and_unpacking_in_a_helper_two_modules_away_are_chained() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -111,6 +112,27 @@ def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Shipped]:
     cache = Cache(indexing.cache_directory, use_pack=False, warn=None) if indexing.cache_directory else None
     with collector_paused():
         return [shipped(index_job(job, indexing, cache)) for job in chunk]
+
+
+def _index_packed_chunk(chunk: list[Job], packed: bytes) -> list[Shipped]:
+    """``_index_chunk`` with the ``Indexing`` as ``index_stage`` pickled it once: a chunk sent
+    with the ``Indexing`` itself pickled the matcher again (~110 kB, ~2 ms) in this process and
+    unpickled it in the worker, for each of a cold run's ~60 chunks."""
+    return _index_chunk(chunk, unpacked_indexing(packed))
+
+
+#: The ``Indexing`` this process last unpickled, by its pickle (``unpacked_indexing``)
+_UNPACKED: dict[bytes, Indexing] = {}
+
+
+def unpacked_indexing(packed: bytes) -> Indexing:
+    """The ``Indexing`` pickled as ``packed``, unpickled once per process (per run: the bytes
+    of another run's settings unpickle afresh)."""
+    found = _UNPACKED.get(packed)
+    if found is None:
+        _UNPACKED.clear()
+        found = _UNPACKED[packed] = pickle.loads(packed)  # the main process pickled it
+    return found
 
 
 def shipped(fresh: Fresh) -> Shipped:
@@ -344,7 +366,9 @@ def cached_summaries(run: Run) -> tuple[list[Indexed], list[Job]]:
 
 def index_stage(run: Run, pool: WorkerPool, jobs: list[Job]) -> list[Indexed]:
     """Index and summarise: each file parsed and summarised in a worker, the summary cached."""
-    index_chunk = partial(_index_chunk, indexing=run.indexing)
+    index_chunk: Callable[[list[Job]], list[Shipped]] = partial(_index_chunk, indexing=run.indexing)
+    if pool.workers > 1 and len(jobs) >= MIN_FILES_PER_WORKER:  # chunks go to the workers: pickled once
+        index_chunk = partial(_index_packed_chunk, packed=pickle.dumps(run.indexing, pickle.HIGHEST_PROTOCOL))
     found = pool.map(index_chunk, jobs, lambda job, reason: shipped(unreadable(job, reason)), run.advance)
     if run.cache is not None:
         for (entry, digest, stat), job in zip(found, jobs):

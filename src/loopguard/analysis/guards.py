@@ -291,8 +291,16 @@ def _rewritten(guard: Any, leaf: Callable[[Guard], Guard]) -> Any:
     return (kind, *(_rewritten(part, leaf) if isinstance(part, tuple) else part for part in guard[1:]))
 
 
+#: The kinds of guard with no guard inside (the commonest: ``parts_of`` answers them at once)
+_WITHOUT_PARTS = frozenset({"name", "const", "loop", "unknown", "result", "enum", "fact"})
+
+
 def parts_of(guard: Guard) -> list[Guard]:
-    """``guard`` and every guard inside it."""
+    """``guard`` and every guard inside it (in preorder). Asked of every guard the index reads
+    and of every guard planning evaluates: a leaf is answered without the ``match``, and the
+    parts are gathered in one list, not through a generator per level."""
+    if guard.__class__ is tuple and guard and guard[0] in _WITHOUT_PARTS:
+        return [guard]
     match guard:
         case ("not", inner):
             inside: tuple[Guard, ...] = (inner,)
@@ -309,8 +317,11 @@ def parts_of(guard: Guard) -> list[Guard]:
         case ("len", subject):
             inside = (subject,)
         case _:
-            inside = ()
-    return [guard, *(part for inner in inside for part in parts_of(inner))]
+            return [guard]
+    found: list[Guard] = [guard]
+    for inner in inside:
+        found += parts_of(inner)
+    return found
 
 
 def names_in(guard: Guard) -> set[str]:

@@ -82,6 +82,7 @@ from loopguard.analysis.narrowing import (
     narrowings,
     pattern_narrowing,
     substituted,
+    walked,
     without_rebound,
 )
 from loopguard.analysis.receivers import (
@@ -988,6 +989,8 @@ class _Indexer(ast.NodeVisitor):
         """Where a test's narrowings hold from here on (``region``: what runs only after the test
         gave that answer) — those of the names it never binds again (narrowing.py), and the
         literals it pins names and mapping keys to (equalities.py)."""
+        if narrowed or pinned:  # each reads the whole region: walked once for both
+            region = walked(region)
         narrowed = without_rebound(narrowed, region)
         pinned = holding_throughout(pinned, region) if pinned else {}
         if narrowed or pinned:
@@ -1256,10 +1259,12 @@ class _Indexer(ast.NodeVisitor):
             if self.loop < 0:
                 literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
             literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
-        literals = self.built_locals.marked_call(
-            node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
-            self.pinned_here() if self.narrowed else None,
-        )
+        if function.__class__ is ast.Attribute and function.value.__class__ is ast.Name:  # ``name.method(...)``
+            # (the only calls ``marked_call`` marks: the others are not handed to it)
+            literals = self.built_locals.marked_call(
+                node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
+                self.pinned_here() if self.narrowed else None,
+            )
         self.record_call(func, node, literals)
         self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
         # what ``generic_visit`` does for a call (its fields are func, args, keywords), without the
@@ -1458,8 +1463,11 @@ def with_guards_changed(
     change: Callable[[tuple[Condition, ...], int], tuple[Condition, ...]],
 ) -> tuple[list[CallSite], dict[int, list[Rebinding]]]:
     """The module's calls and parameter rebindings with ``change`` made to the guards of each
-    (given the scope they are in)."""
-    changed = [call._replace(conditions=change(call.conditions, call.scope)) for call in calls]
+    (given the scope they are in). Every change maps each guard to one: a call without guards (all
+    on the loop, most of the others) is kept as it is, not rebuilt."""
+    changed = [
+        with_conditions(call, change(call.conditions, call.scope)) if call.conditions else call for call in calls
+    ]
     rebound = {
         scope: [(name, change(conditions, scope), line, in_loop) for name, conditions, line, in_loop in found]
         for scope, found in rebindings.items()
@@ -1506,21 +1514,16 @@ def names_a_value(literals: tuple[Literal, ...]) -> bool:
 
 
 def with_literals(call: CallSite, literals: tuple[Literal, ...]) -> CallSite:
-    """``call._replace(literals=literals)``, built directly: ``_replace`` costs several times
-    more, and the index replaces tens of thousands of call sites on a large project."""
-    return CallSite(
-        func=call.func,
-        scope=call.scope,
-        line=call.line,
-        col=call.col,
-        end_line=call.end_line,
-        end_col=call.end_col,
-        on_loop=call.on_loop,
-        coroutine=call.coroutine,
-        awaited=call.awaited,
-        literals=literals,
-        conditions=call.conditions,
-    )
+    """``call._replace(literals=literals)``, built directly: ``_replace`` (and even the
+    NamedTuple's Python ``__new__``) costs several times more, and the index replaces tens of
+    thousands of call sites on a large project (the literals are the next-to-last field)."""
+    return new_call_site(CallSite, (*call[:-2], literals, call[-1]))
+
+
+def with_conditions(call: CallSite, conditions: tuple[Condition, ...]) -> CallSite:
+    """``call._replace(conditions=conditions)`` without ``_replace``'s Python ``_make`` (the
+    conditions are the last field)."""
+    return call if conditions is call.conditions else new_call_site(CallSite, (*call[:-1], conditions))
 
 
 def overloaded_returns(

@@ -27,7 +27,7 @@ Where a narrowing holds, and why it is sound:
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from loopguard.analysis.equalities import READING_METHODS, Equalities, by_answer
@@ -119,6 +119,39 @@ def captured_as(pattern: ast.MatchAs) -> Expr | None:
     return None if matched is None else ("typed", BUILTIN_ISINSTANCE, expr_of(matched), ("other",))
 
 
+class Walked(list[ast.AST]):
+    """Every node of a region, each once (``walked``): the readers below take a region's roots
+    or this, and walk the roots only once however many of them ask (a test's narrowings, its
+    pins, the paths and the mappings among them each read the same region)."""
+
+
+#: Node class -> the fields that may hold nodes (``walked``), filled as classes are met
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def walked(region: Iterable[ast.AST]) -> Walked:
+    """The nodes of ``region`` and of everything below them (what ``ast.walk`` of each root
+    gives, in another order), without ``ast.walk``'s two generators per node."""
+    if isinstance(region, Walked):
+        return region
+    nodes = Walked()
+    pending = list(region)
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        kind = node.__class__
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(kind._fields)
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                pending.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                pending.append(value)
+    return nodes
+
+
 def without_rebound(narrowed: Narrowed, region: Iterable[ast.AST]) -> Narrowed:
     """The narrowings that hold throughout ``region``: not of a name it binds anywhere."""
     if not narrowed:
@@ -138,39 +171,40 @@ def bound_names(region: Iterable[ast.AST], names: set[str]) -> set[str]:
     """Which of ``names`` the code in ``region`` binds (assignment, ``for``/``with`` target,
     walrus, import, ``def``/``class``, ``except ... as``, ``del``, ``global``/``nonlocal``)."""
     found: set[str] = set()
+    region = walked(region)
     paths = {name for name in names if "." in name}  # ``a.b``: bound again with ``a`` or ``a.b``
     if paths:
         found |= {path for path in paths if bound_names(region, {path.partition(".")[0]})}
         found |= attribute_paths_bound(region, paths)
-    for root in region:
-        for node in ast.walk(root):
-            if node.__class__ not in BINDING_NODES:  # most nodes: not through the cases below
-                continue
-            match node:
-                case ast.Name(id=name, ctx=ast.Store() | ast.Del()) if name in names:
-                    found.add(name)
-                case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(
-                    name=name
-                ) if name in names:
-                    found.add(name)
-                case ast.ExceptHandler(name=str() as name) if name in names:
-                    found.add(name)
-                case ast.Import(names=aliases) | ast.ImportFrom(names=aliases):
-                    imported = {(a.asname or a.name).partition(".")[0] for a in aliases}
-                    found |= imported & names
-                case ast.Global(names=declared) | ast.Nonlocal(names=declared):
-                    found |= set(declared) & names
-                case ast.MatchAs(name=str() as name) | ast.MatchStar(name=str() as name) if name in names:
-                    found.add(name)
+    for node in region:
+        if node.__class__ not in BINDING_NODES:  # most nodes: not through the cases below
+            continue
+        match node:
+            case ast.Name(id=name, ctx=ast.Store() | ast.Del()) if name in names:
+                found.add(name)
+            case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(
+                name=name
+            ) if name in names:
+                found.add(name)
+            case ast.ExceptHandler(name=str() as name) if name in names:
+                found.add(name)
+            case ast.Import(names=aliases) | ast.ImportFrom(names=aliases):
+                imported = {(a.asname or a.name).partition(".")[0] for a in aliases}
+                found |= imported & names
+            case ast.Global(names=declared) | ast.Nonlocal(names=declared):
+                found |= set(declared) & names
+            case ast.MatchAs(name=str() as name) | ast.MatchStar(name=str() as name) if name in names:
+                found.add(name)
     return found
 
 
-def holding_throughout(pinned: Equalities, region: Sequence[ast.AST]) -> Equalities:
+def holding_throughout(pinned: Equalities, region: Iterable[ast.AST]) -> Equalities:
     """The pins that hold throughout ``region``: not of a name it binds, nor of a mapping it may
     change."""
     if not pinned:
         return pinned
     names = {name for name, _key in pinned}
+    region = walked(region)
     changed = bound_names(region, names)
     mappings = {name for name, key in pinned if key is not None} - changed
     if mappings:
@@ -178,23 +212,22 @@ def holding_throughout(pinned: Equalities, region: Sequence[ast.AST]) -> Equalit
     return {subject: value for subject, value in pinned.items() if subject[0] not in changed}
 
 
-def used_other_than_read(region: Sequence[ast.AST], mappings: set[str]) -> set[str]:
+def used_other_than_read(region: Iterable[ast.AST], mappings: set[str]) -> set[str]:
     """Which of ``mappings`` the region uses any way but reading them (equalities.py)."""
     read: set[int] = set()  # ids of the Name nodes used only to read
     uses: list[ast.Name] = []
-    for root in region:
-        for node in ast.walk(root):
-            if isinstance(node, ast.Name) and node.id in mappings:
-                uses.append(node)
-            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
-                read.add(id(node.value))
-            elif isinstance(node, ast.Call):
-                func = node.func
-                if isinstance(func, ast.Attribute) and func.attr in READING_METHODS:
-                    read.add(id(func.value))
-                read.update(id(keyword.value) for keyword in node.keywords if keyword.arg is None)
-            elif isinstance(node, ast.Compare):
-                read.update(id(operand) for operand in (node.left, *node.comparators))
+    for node in walked(region):
+        if isinstance(node, ast.Name) and node.id in mappings:
+            uses.append(node)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            read.add(id(node.value))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in READING_METHODS:
+                read.add(id(func.value))
+            read.update(id(keyword.value) for keyword in node.keywords if keyword.arg is None)
+        elif isinstance(node, ast.Compare):
+            read.update(id(operand) for operand in (node.left, *node.comparators))
     return {use.id for use in uses if id(use) not in read}
 
 
@@ -202,11 +235,10 @@ def attribute_paths_bound(region: Iterable[ast.AST], paths: set[str]) -> set[str
     """Which attribute ``paths`` (``a.b``) the region assigns or deletes (``a.b = ...``), or any
     path under them (``a.b.c = ...`` rebinds nothing of ``a.b``, but ``a = ...`` is seen above)."""
     found: set[str] = set()
-    for root in region:
-        for node in ast.walk(root):
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                path = dotted(node)
-                found |= {p for p in paths if path is not None and (path == p or p.startswith(path + "."))}
+    for node in walked(region):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            path = dotted(node)
+            found |= {p for p in paths if path is not None and (path == p or p.startswith(path + "."))}
     return found
 
 

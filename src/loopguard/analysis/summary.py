@@ -109,16 +109,18 @@ def summarize(
             return False
         return not isinstance(target, str) or target.partition(".")[0] in project_tops or wanted(target)
 
+    names = resolved_names(index, resolver, project_tops)
+    calls = calls_by_where_they_run(index, resolver, keep, project_tops)
     return FileSummary(
         module=index.module,
         package=index.package,
-        names=resolved_names(index, resolver, project_tops),
-        calls=loop_calls(index, resolver, keep),
+        names=names,
+        calls=calls.on_loop,
         library=library_of(index),
-        imports=frozenset(n for n in imported_names(index) if n.partition(".")[0] in project_tops),
-        functions=function_summaries(index, resolver, keep, filled_once),
+        imports=frozenset(imported_names(index, project_tops)),
+        functions=function_summaries(index, resolver, calls.in_functions, filled_once),
         callbacks=scheduled_callbacks(index, resolver),
-        import_calls=import_time_calls(index, resolver, project_tops),
+        import_calls=calls.at_import,
     )
 
 
@@ -165,28 +167,72 @@ def resolved_names(index: ModuleIndex, resolver: Resolver, project_tops: Collect
     )
 
 
-def loop_calls(
-    index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool]
-) -> tuple[LoopCallFields, ...]:
-    """A ``LoopCall``'s fields for each call on the loop that is kept: plain tuples, as the cache
-    gives them back (a NamedTuple unpickles through its Python ``__new__``, and the main process
-    unpickles every summary of a cold run)."""
+class SortedCalls(NamedTuple):
+    """The module's calls that are kept, by where they run (``calls_by_where_they_run``)."""
+
+    on_loop: tuple[LoopCallFields, ...]  # a ``LoopCall``'s fields for each call on the loop
+    in_functions: dict[int, list[FunctionCall]]  # sync function scope -> the calls of its own body
+    at_import: tuple[Target, ...]  # the project callables called while the module is imported
+
+
+def calls_by_where_they_run(
+    index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool], project_tops: Collection[str]
+) -> SortedCalls:
+    """Each call resolved and sorted in one pass over the module's calls (a third of which are
+    attribute accesses): on the loop, in a sync function's own body, or at import. The three are
+    disjoint: a coroutine's code is on the loop, and neither a def nor a lambda runs at import.
+
+    A call on the loop is kept as a ``LoopCall``'s fields, a plain tuple, as the cache gives it
+    back (a NamedTuple unpickles through its Python ``__new__``, and the main process unpickles
+    every summary of a cold run); a sync function's calls are kept when they can matter; the
+    calls made at import are those whose scopes up to the module are only class bodies and
+    comprehensions, and of them the project's callables are kept."""
     outermost: dict[int, tuple[int, int, int]] = {}
-    calls: list[LoopCallFields] = []
+    on_loop: list[LoopCallFields] = []
+    in_functions: dict[int, list[FunctionCall]] = {}
+    at_import: list[Target] = []
+    owners: dict[int, int] = {}  # scope -> ``owning_function`` (calls share scopes)
+    runs_at_import: dict[int, bool] = {}  # scope -> whether its code runs at import
     for call in index.calls:
-        if not call.on_loop:
+        scope = call.scope
+        if call.on_loop:
+            target = resolver.call_target(call.func, scope)
+            if not keep(target):
+                continue
+            span = outermost.get(call.coroutine)
+            if span is None:
+                span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
+            function = index.scopes[call.coroutine].qualname
+            on_loop.append(
+                (call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited, call.literals)
+            )
             continue
-        target = resolver.call_target(call.func, call.scope)
-        if not keep(target):
+        owner = owners.get(scope)
+        if owner is None:
+            owner = owners[scope] = owning_function(index, scope)
+        if owner >= 0:
+            target = resolver.call_target(call.func, scope)
+            if keep(target):
+                where = (call.line, call.col, call.end_line, call.end_col)
+                in_functions.setdefault(owner, []).append((*where, target, call.literals, call.conditions))
             continue
-        span = outermost.get(call.coroutine)
-        if span is None:
-            span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
-        function = index.scopes[call.coroutine].qualname
-        calls.append(
-            (call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited, call.literals)
-        )
-    return tuple(calls)
+        runs = runs_at_import.get(scope)
+        if runs is None:
+            runs = runs_at_import[scope] = runs_at_import_time(index, scope)
+        if runs:
+            target = resolver.call_target(call.func, scope)
+            if target is not None and (not isinstance(target, str) or target.partition(".")[0] in project_tops):
+                at_import.append(target)
+    return SortedCalls(tuple(on_loop), in_functions, tuple(dict.fromkeys(at_import)))
+
+
+def runs_at_import_time(index: ModuleIndex, scope: int) -> bool:
+    """Whether code in ``scope`` runs while the module is imported: its scopes up to the module
+    are only class bodies and comprehensions (not a def or lambda, which run later)."""
+    current: int | None = scope
+    while current is not None and index.scopes[current].kind in ("class", "comprehension"):
+        current = index.scopes[current].parent
+    return current == 0
 
 
 def scheduled_callbacks(index: ModuleIndex, resolver: Resolver) -> tuple[tuple[Target, Target], ...]:
@@ -198,26 +244,6 @@ def scheduled_callbacks(index: ModuleIndex, resolver: Resolver) -> tuple[tuple[T
         if scheduler is not None and function is not None:
             found.append((scheduler, function))
     return tuple(found)
-
-
-def import_time_calls(index: ModuleIndex, resolver: Resolver, project_tops: Collection[str]) -> tuple[Target, ...]:
-    """The project callables the module calls while it is imported: calls whose scopes up to the
-    module are only class bodies and comprehensions (not a def or lambda, which run later)."""
-    found = []
-    at_import: dict[int, bool] = {}  # scope -> whether its code runs at import (calls share scopes)
-    for call in index.calls:
-        runs = at_import.get(call.scope)
-        if runs is None:
-            current: int | None = call.scope
-            while current is not None and index.scopes[current].kind in ("class", "comprehension"):
-                current = index.scopes[current].parent
-            runs = at_import[call.scope] = current == 0
-        if not runs:
-            continue
-        target = resolver.call_target(call.func, call.scope)
-        if target is not None and (not isinstance(target, str) or target.partition(".")[0] in project_tops):
-            found.append(target)
-    return tuple(dict.fromkeys(found))
 
 
 def decorator_targets(decorator: Expr, resolver: Resolver, scope: int) -> list[Target]:
@@ -243,24 +269,14 @@ def owning_function(index: ModuleIndex, scope: int) -> int:
 
 
 def function_summaries(
-    index: ModuleIndex, resolver: Resolver, keep: Callable[[Target], bool], filled_once: Collection[tuple[int, int]] = ()
+    index: ModuleIndex, resolver: Resolver, calls: dict[int, list[FunctionCall]],
+    filled_once: Collection[tuple[int, int]] = (),
 ) -> dict[str, FunctionFields]:
-    calls: dict[int, list[FunctionCall]] = {}
-    owners: dict[int, int] = {}  # scope -> ``owning_function`` (calls share scopes)
-    for call in index.calls:
-        owner = owners.get(call.scope)
-        if owner is None:
-            owner = owners[call.scope] = owning_function(index, call.scope)
-        if owner < 0:
-            continue
-        target = resolver.call_target(call.func, call.scope)
-        if keep(target):
-            where = (call.line, call.col, call.end_line, call.end_col)
-            calls.setdefault(owner, []).append((*where, target, call.literals, call.conditions))
+    """Each sync function's summary, given the calls of its own body (``calls_by_where_they_run``)."""
     summaries: dict[str, FunctionFields] = {}
     for scope, (line, col, end_line, decorators, outer) in index.functions.items():
         decorated = tuple(target for d in decorators for target in decorator_targets(d, resolver, outer))
-        # a ``FunctionSummary``'s fields, as a plain tuple (see ``loop_calls``)
+        # a ``FunctionSummary``'s fields, as a plain tuple (see ``calls_by_where_they_run``)
         summaries[index.scopes[scope].qualname] = (
             line, col, end_line, decorated, tuple(calls.get(scope, ())), parameters_with_rebinding(index, scope),
             (line, col) in filled_once,
@@ -286,15 +302,17 @@ def outermost_coroutine(index: ModuleIndex, scope_id: int) -> tuple[int, int, in
     return index.coroutines[outer]
 
 
-def imported_names(index: ModuleIndex) -> set[str]:
-    """Every qualified name the module imports (``ModuleIndex.imports``: its defs and classes
-    are its own, but a package's ``__init__`` imports its submodules), and each of its dotted
-    prefixes."""
+def imported_names(index: ModuleIndex, project_tops: Collection[str]) -> set[str]:
+    """Every qualified name of the project the module imports (``ModuleIndex.imports``: its defs
+    and classes are its own, but a package's ``__init__`` imports its submodules), and each of its
+    dotted prefixes (in the project too: a prefix starts as the name does)."""
     own = index.module + "." if index.package != index.module else None
     names: set[str] = set()
     for qualname in index.imports:
         if own is not None and qualname.startswith(own):
             continue
+        if qualname.partition(".")[0] not in project_tops:
+            continue  # most imports: the standard library's and third parties'
         # longest first: a prefix already there has its own prefixes there too
         name = qualname
         while name not in names:
