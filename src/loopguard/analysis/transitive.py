@@ -448,12 +448,36 @@ class CallGraph:
         exact = self.receivers.class_of_call(key, callee, literals, caller.get(CLASS))
         if exact is None:
             return literals
-        if receiver_mark(literals) is None and not self.self_effects.reads_stores(callee, exact):
+        if (
+            receiver_mark(literals) is None
+            and not self.self_effects.reads_stores(callee, exact)
+            and not self.overridden_in(callee, exact)
+        ):
             return literals  # a construction: its class matters only to what init_flow.py follows
         if receiver_mark(literals) == SELF:
             built = tuple((name, value) for name, value in caller.items() if name.startswith(BUILT))
             literals = (*literals, *cast(tuple[Literal, ...], built))
         return (*literals, (CLASS, exact))
+
+    def overridden_in(self, method: str, exact: str) -> bool:
+        """Whether ``method`` calls on its own receiver a method that ``exact`` (a subclass it runs
+        on) overrides: ``Base.__init__`` calling ``self.setup()`` runs ``Quiet.setup`` in ``Quiet()``."""
+        if method.rpartition(".")[0] == exact:
+            return False
+        for *_where, target, literals, _conditions in self.calls_of(method):
+            if marks_self(literals):
+                key = self.project.target(target)
+                if key is not None and self.dispatched(key, exact) != key:
+                    return True
+        return False
+
+    def dispatched(self, key: str, exact: object) -> str:
+        """The method a call ``self.name()`` runs on an instance of exactly ``exact``: the one its
+        MRO gives, when that is another function than the one the call names."""
+        if not isinstance(exact, str):
+            return key
+        found = self.function_for(f"{exact}.{key.rpartition('.')[2]}")
+        return found if found is not None and found != self.function_for(key) else key
 
     def argument_values(self, parameters: Parameters, literals: tuple[Literal, ...]) -> dict[str, object]:
         return argument_values(parameters, literals)
@@ -588,6 +612,8 @@ class CallGraph:
             if flow is not None:
                 ran = (line, col, end_line, end_col, target, literals, conditions)
             key = self.project.target(target)
+            if key is not None and arguments and marks_self(literals):
+                key = self.dispatched(key, arguments.get(CLASS))  # an override in the exact class
             if key is not None and self.matcher.is_safe(key):
                 continue  # safe-calls: neither reported nor followed
             found = self.matcher.match(key)
