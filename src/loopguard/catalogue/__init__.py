@@ -129,9 +129,10 @@ MEMOISED = Rule(
     name="memoised-blocking-call",
     domain="chains",
     summary=(
-        "A coroutine calls a memoised sync helper (`functools.cache`, `functools.lru_cache`) whose "
-        "chain reaches a blocking call: it blocks the first time only, once per process (per "
-        "argument set). Not reported at all when the helper is called at import time."
+        "A coroutine calls a memoised sync helper (`functools.cache`, `functools.lru_cache`, or a "
+        "getter that fills a module global once: `global g; if g is None: g = ...`) whose chain "
+        "reaches a blocking call: it blocks the first time only, once per process (per argument "
+        "set). Not reported at all when the helper is called at import time."
     ),
     instead={
         "asyncio": "warm it off the loop once at startup (`await asyncio.to_thread(f)`), "
