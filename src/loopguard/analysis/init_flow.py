@@ -32,8 +32,8 @@ a function nested in a method, a callable attribute called on ``self``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Protocol
+from collections.abc import Callable, Hashable, Mapping
+from typing import Protocol, TypeVar
 
 from loopguard.analysis.guards import can_run, parts_of
 from loopguard.analysis.known import KnownValues
@@ -76,31 +76,33 @@ def method_called(call: FunctionCall, cls: str, graph: GraphLike) -> tuple[bool,
     return False, None
 
 
+T = TypeVar("T")
+
+
+class Remembering(Protocol):
+    """The project's memo (``GlobalProject.remembered``): an answer per key, with the modules it
+    read recorded again at each use."""
+
+    def remembered(self, key: Hashable, compute: Callable[..., T], *arguments: object) -> T: ...
+
+
+#: The memo's keys for ``SelfEffects.closure`` (the project remembers other answers too).
+CLOSURE = "self-effects"
+
+
 class SelfEffects:
     """What functions assign and read on their receiver, with what they call on it (remembered
-    per function and class: a body's effects depend on nothing else)."""
+    per function and class in the project's memo: a body's effects depend on nothing else)."""
 
-    def __init__(
-        self,
-        graph: GraphLike,
-        read_apart: Callable[[Callable[[], Effects]], tuple[Effects, frozenset[str]]],
-        depend: Callable[[frozenset[str]], None],
-    ) -> None:
+    def __init__(self, graph: GraphLike, project: Remembering) -> None:
         self.graph = graph
-        self.read_apart = read_apart
-        self.depend = depend
-        self._closures: dict[tuple[str, str], tuple[Effects, frozenset[str]]] = {}
+        self.project = project
 
     def closure(self, qualname: str, cls: str) -> Effects:
         """The attributes ``qualname`` and the methods it calls on ``self`` (on an instance of
         exactly ``cls``, at any depth) may assign and read; each use records the modules read to
-        find them (as ``receiver_values.ReceiverValues`` does), for the plan cache."""
-        key = (qualname, cls)
-        if key not in self._closures:
-            self._closures[key] = self.read_apart(lambda: self._walk(qualname, cls))
-        effects, used = self._closures[key]
-        self.depend(used)
-        return effects
+        find them, for the plan cache."""
+        return self.project.remembered((CLOSURE, qualname, cls), self._walk, qualname, cls)
 
     def _walk(self, start: str, cls: str) -> Effects:
         assigned: set[str] | None = set()

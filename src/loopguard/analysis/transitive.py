@@ -235,7 +235,7 @@ class CallGraph:
         )
         self.receivers = ReceiverValues(self, self.project.read_apart, self.project.depend)
         # what methods assign on their receivers (init_flow.py)
-        self.self_effects = SelfEffects(self, self.project.read_apart, self.project.depend)
+        self.self_effects = SelfEffects(self, self.project)
 
         def following(**what: bool) -> CallGraph:
             """A graph of the same project that follows what this one leaves out."""
