@@ -66,4 +66,5 @@ def test_a_module_global_filled_once_is_a_memo_not_reported_under_the_leaf_code(
         ("not_declared_global", "LG201"),
         ("work_outside_the_memo", "LG101"),
         ("set_to_none", "LG201"),
+        ("set_to_an_object_after_is_true", "LG201"),
     ]

@@ -60,42 +60,47 @@ def is_filled_once(body: list[ast.stmt]) -> bool:
         return False
     for at, statement in enumerate(body):
         if isinstance(statement, ast.If) and not statement.orelse:
-            unset = unset_test(statement.test, declared)
-            if unset is not None and sets_on_every_path(statement.body, *unset):
+            tested = global_test(statement.test, declared)
+            if tested is None:
+                continue
+            name, kind, true_when_set = tested
+            if not true_when_set and sets_on_every_path(statement.body, name, kind):
                 return no_calls(body[:at]) and no_calls(body[at + 1 :])
-            is_set = set_test(statement.test, declared)
-            if is_set is not None and returns_at_once(statement.body):
-                rest = body[at + 1 :]
-                return no_calls(body[:at]) and sets_on_every_path(rest, *is_set)
+            if true_when_set and returns_at_once(statement.body):
+                return no_calls(body[:at]) and sets_on_every_path(body[at + 1 :], name, kind)
     return False
 
 
-#: (the global, whether the test is a truth test: ``not g`` rather than ``g is None``)
-Tested = tuple[str, bool]
+#: What a test of the global reads: ``NONE`` (``g is None``: set is anything but ``None``),
+#: ``TRUTH`` (``not g``, ``g is False``: set is a true value) or ``TRUE`` (``g is True``: set is
+#: ``True`` itself).
+NONE, TRUTH, TRUE = "none", "truth", "true"
 
 
-def unset_test(test: ast.expr, declared: set[str]) -> Tested | None:
-    """``g is None`` / ``g == None`` / ``g is False`` / ``not g``: the name tested, if declared."""
+def global_test(test: ast.expr, declared: set[str]) -> tuple[str, str, bool] | None:
+    """A test of a declared global: its name, what the test reads (``NONE``, ``TRUTH``, ``TRUE``)
+    and whether the test is true once the global is set (``g is not None``, ``g``) or while it is
+    not (``g is None``, ``not g``)."""
     match test:
-        case ast.UnaryOp(op=ast.Not(), operand=ast.Name(id=name)) if name in declared:
-            return name, True
-        case ast.Compare(left=ast.Name(id=name), ops=[ast.Is() | ast.Eq()], comparators=[ast.Constant(value=None)]):
-            return (name, False) if name in declared else None
-        case ast.Compare(left=ast.Name(id=name), ops=[ast.Is()], comparators=[ast.Constant(value=False)]):
-            return (name, True) if name in declared else None
-    return None
+        case ast.UnaryOp(op=ast.Not(), operand=ast.Name(id=name)):
+            found = (name, TRUTH, False)
+        case ast.Name(id=name):
+            found = (name, TRUTH, True)
+        case ast.Compare(left=ast.Name(id=name), ops=[op], comparators=[ast.Constant(value=None)]):
+            if not isinstance(op, (ast.Is, ast.Eq, ast.IsNot, ast.NotEq)):
+                return None
+            found = (name, NONE, isinstance(op, (ast.IsNot, ast.NotEq)))
+        case ast.Compare(left=ast.Name(id=name), ops=[ast.Is()], comparators=[ast.Constant(value=bool(flag))]):
+            found = (name, TRUE, True) if flag else (name, TRUTH, False)
+        case _:
+            return None
+    return found if found[0] in declared else None
 
 
-def set_test(test: ast.expr, declared: set[str]) -> Tested | None:
-    """``g is not None`` / ``g`` / ``g is True``: the name tested, if declared."""
-    match test:
-        case ast.Name(id=name) if name in declared:
-            return name, True
-        case ast.Compare(left=ast.Name(id=name), ops=[ast.IsNot() | ast.NotEq()], comparators=[ast.Constant(value=None)]):
-            return (name, False) if name in declared else None
-        case ast.Compare(left=ast.Name(id=name), ops=[ast.Is()], comparators=[ast.Constant(value=True)]):
-            return (name, True) if name in declared else None
-    return None
+def unset_test_of(test: ast.expr, name: str) -> bool:
+    """Whether ``test`` is true while the global ``name`` is not set, in any of the forms."""
+    tested = global_test(test, {name})
+    return tested is not None and not tested[2]
 
 
 def returns_at_once(body: list[ast.stmt]) -> bool:
@@ -103,20 +108,20 @@ def returns_at_once(body: list[ast.stmt]) -> bool:
     return len(body) == 1 and isinstance(body[0], ast.Return) and no_calls(body)
 
 
-def sets_on_every_path(body: list[ast.stmt], name: str, truth: bool) -> bool:
+def sets_on_every_path(body: list[ast.stmt], name: str, kind: str) -> bool:
     """Whether running ``body`` to its end sets ``name`` to a value its test reads as set, with no
     way out before it (a ``return`` first leaves it unset, and the next call does the work again)."""
     for statement in body:
         match statement:
             case ast.Assign(targets=targets, value=value) if any(is_name(t, name) for t in targets):
-                return sets_it(value, truth)
+                return sets_it(value, kind)
             case ast.AnnAssign(target=target, value=value) if value is not None and is_name(target, name):
-                return sets_it(value, truth)
-            case ast.With(body=inner) if sets_on_every_path(inner, name, truth):
+                return sets_it(value, kind)
+            case ast.With(body=inner) if sets_on_every_path(inner, name, kind):
                 return True
-            case ast.If(test=test, body=inner, orelse=[]) if unset_test(test, {name}) is not None:
+            case ast.If(test=test, body=inner, orelse=[]) if unset_test_of(test, name):
                 # checked again under a lock: when it is already set, nothing is left to do
-                if sets_on_every_path(inner, name, truth):
+                if sets_on_every_path(inner, name, kind):
                     return True
         if returns_within(statement):
             return False
@@ -140,9 +145,13 @@ def is_name(target: ast.expr, name: str) -> bool:
     return isinstance(target, ast.Name) and target.id == name
 
 
-def sets_it(value: ast.expr, truth: bool) -> bool:
-    """Whether ``value`` is surely not the unset value (``None``; for a truth test, also a falsy
-    literal or an empty display). A call's result is taken as set: a factory returns its object."""
+def sets_it(value: ast.expr, kind: str) -> bool:
+    """Whether ``value`` is surely what the test reads as set: not ``None``; for a truth test, not
+    a falsy literal or an empty display either; for ``g is True``, the literal ``True``. A call's
+    result is taken as set: a factory returns its object."""
+    if kind == TRUE:
+        return isinstance(value, ast.Constant) and value.value is True
+    truth = kind == TRUTH
     if isinstance(value, ast.Constant):
         return value.value is not None and (not truth or bool(value.value))
     if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
