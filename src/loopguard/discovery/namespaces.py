@@ -111,10 +111,11 @@ def with_aliased_names(config: Config) -> Config:
         *config.offload_functions, *config.safe_calls, *config.loop_decorators, *config.offload_decorators,
         *(name for name, _replacement in config.blocking_calls),
     )
-    if not names:
-        return config  # nothing to search the disk for
-    roots = source_roots(config.root, config.src)
-    packages, tops = ImportAliases(roots).packages, top_level_names(roots)
+    roots = source_roots(config.root, config.src) if names else ()
+    tops = top_level_names(roots)
+    if all(name.partition(".")[0] in tops for name in names):
+        return config  # each names a top-level module already: nothing to search the disk for
+    packages = ImportAliases(roots).packages
 
     def aliased(name: str) -> tuple[str, ...]:
         top, dot, rest = name.partition(".")
