@@ -92,7 +92,7 @@ from loopguard.analysis.receivers import (
     with_method_returns,
 )
 from loopguard.analysis.records import Records, without_fields
-from loopguard.analysis.self_sets import SelfAssignments
+from loopguard.analysis.self_sets import SelfAssignments, before_return
 from loopguard.analysis.stars import BUILTIN_NAMES, public_names
 from loopguard.analysis.values import (
     UNKNOWN,
@@ -290,6 +290,9 @@ class _Indexer(ast.NodeVisitor):
         self.statement_end = (0, 0)  # where the statement being walked ends
         self.flags: dict[int, dict[str, Flag]] = {}  # function scope -> local -> the test it holds (flags.py)
         self.guard_names: dict[Guard, frozenset[str]] = {}  # see ``names_in``
+        # the first ``return`` met in the body of the function being walked, in a nested ``def``
+        # too (an ``__init__``'s own block ends before it: ``self_sets.before_return``)
+        self.first_return: ast.Return | None = None
         # the readers of an ``if``'s test and of a ``return``'s value (guards.py), made once
         self.read_guard = guard_reader(
             self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
@@ -783,7 +786,11 @@ class _Indexer(ast.NodeVisitor):
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
         outer_facts, self.fact_guards = self.fact_guards, set()
         outer_loops, self.loops = self.loops, 0
+        outer_return, self.first_return = self.first_return, None
         self.visit_block(node.body)
+        first_return = self.first_return
+        if outer_return is not None:  # else the outer function's first is this one's (or none yet)
+            self.first_return = outer_return
         self.current, self.loop, self.guards, self.loops = outer, outer_loop, outer_guards, outer_loops
         self.fact_guards = outer_facts
         if not is_async:
@@ -797,10 +804,14 @@ class _Indexer(ast.NodeVisitor):
             elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
                 self.parameters[scope] = with_method_returns(self.parameters[scope], method_returns(node, decorators, function.returns))
             if method_of is not None:
-                self.built_locals.note_stores(node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []))
+                block = before_return(node.body, first_return) if node.name == "__init__" else []
+                self.built_locals.note_stores(
+                    node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []), block
+                )
                 calls = [call for call in self.calls[first_call:] if call.literals]
                 self.parameters[scope] = self.self_sets.finish(
-                    node, scope, self.parameters[scope], self.rebindings.get(scope, []), calls, self.scopes[scope].bindings
+                    node, scope, self.parameters[scope], self.rebindings.get(scope, []), calls,
+                    self.scopes[scope].bindings, block,
                 )
 
     def gives_the_running_loop(
@@ -1145,6 +1156,8 @@ class _Indexer(ast.NodeVisitor):
         return False
 
     def visit_Return(self, node: ast.Return) -> None:
+        if self.first_return is None:
+            self.first_return = node
         if node.value is not None:
             self.visit(node.value)
         if self.locals and self.locals[-1].scope == self.current:

@@ -123,16 +123,16 @@ class BuiltLocals:
 
     def note_stores(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: int, owner: str, parameters: Parameters,
-        rebindings: Sequence[tuple[Any, ...]],
+        rebindings: Sequence[tuple[Any, ...]], block: Sequence[ast.stmt],
     ) -> None:
         """The ``self.attribute = parameter`` statements of an ``__init__`` that always run (its
-        own block, before any ``return``), of parameters it never binds again."""
+        own block, before any ``return``: ``block``), of parameters it never binds again."""
         positional, keyword_only, _defaults, bound, _rebindings = parameters
         if node.name != "__init__" or not bound or not positional:
             return
         own, rebound = positional[0], {rebinding[0] for rebinding in rebindings}
         names = set(positional[1:]) | set(keyword_only)
-        stores = [(attribute, name) for _statement, attribute, name in block_stores(node, own, names)]
+        stores = [(attribute, name) for _statement, attribute, name in block_stores(block, own, names)]
         if stores and own not in rebound:
             kept = [(attribute, name) for attribute, name in stores if name not in rebound]
             self.stores[owner] = (scope, kept)

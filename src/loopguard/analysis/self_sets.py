@@ -61,11 +61,12 @@ class SelfAssignments:
     def finish(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: int, parameters: Parameters,
         rebindings: Sequence[tuple[object, ...]], calls: Sequence[CallLike],
-        bindings: Mapping[str, Sequence[object]],
+        bindings: Mapping[str, Sequence[object]], block: Sequence[ast.stmt],
     ) -> Parameters:
         """A method's parameters with its assignments on its receiver (and, for ``__init__``, its
         stores) beside them. ``calls``: those of its body, to see the receiver passed;
-        ``bindings``: its scope's, to see the receiver bound to another name."""
+        ``bindings``: its scope's, to see the receiver bound to another name; ``block``: for an
+        ``__init__``, the statements of its own block before any ``return`` (``before_return``)."""
         positional, keyword_only, defaults, bound, _ = parameters
         found = self.found.pop(scope, [])
         if not bound or not positional:
@@ -79,7 +80,7 @@ class SelfAssignments:
             sets.append((ANY, 0, 0, True, ()))  # ``other = self``: anything, from the start
         extra: list[tuple[str, object]] = [(SETS, tuple(sets))] if sets else []  # most assign nothing
         if node.name == "__init__":
-            stores = init_stores(node, own, {*positional[1:], *keyword_only}, {str(r[0]) for r in rebindings})
+            stores = init_stores(block, own, {*positional[1:], *keyword_only}, {str(r[0]) for r in rebindings})
             if stores:
                 extra.append((FLOW_STORES, stores))
         if not extra:
@@ -120,28 +121,41 @@ def escapes(node: ast.AST, own: str, calls: Sequence[CallLike]) -> list[SelfSet]
 
 
 def init_stores(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, own: str, names: set[str], rebound: set[str]
+    block: Sequence[ast.stmt], own: str, names: set[str], rebound: set[str]
 ) -> tuple[tuple[str, str, int, int], ...]:
-    """``self.x = parameter`` statements of ``__init__``'s own block, before any ``return``, of
-    attributes the flow follows and parameters never bound again, each with where it ends."""
+    """``self.x = parameter`` statements of ``__init__``'s own block, before any ``return``
+    (``block``), of attributes the flow follows and parameters never bound again, each with
+    where it ends."""
     if own in rebound:
         return ()
     return tuple(
         (attribute, parameter, statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
-        for statement, attribute, parameter in block_stores(node, own, names)
+        for statement, attribute, parameter in block_stores(block, own, names)
         if is_tracked(attribute) and parameter not in rebound
     )
 
 
+def before_return(body: list[ast.stmt], first_return: ast.Return | None) -> list[ast.stmt]:
+    """The statements of a function's own block before the one that holds its first ``return``
+    (``first_return``, the first the index's walk met in the body, in a nested ``def`` too; None:
+    there is none) — what a walk of each statement for a ``return`` would find, read off the
+    positions: the statements before the one holding it end before it starts."""
+    if first_return is None:
+        return body
+    start = (first_return.lineno, first_return.col_offset)
+    for number, statement in enumerate(body):
+        if (statement.end_lineno or statement.lineno, statement.end_col_offset or 0) > start:
+            return body[:number]
+    return body
+
+
 def block_stores(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, own: str, names: Collection[str]
+    block: Sequence[ast.stmt], own: str, names: Collection[str]
 ) -> Iterator[tuple[ast.stmt, str, str]]:
     """Each ``self.attribute = parameter`` statement (``own``: the receiver, ``names``: the
-    parameters) of a function's own block before any ``return``: the statement, the attribute
-    and the parameter."""
-    for statement in node.body:
-        if any(isinstance(inner, ast.Return) for inner in ast.walk(statement)):
-            return
+    parameters) of ``block`` (a function's own block before any ``return``: ``before_return``):
+    the statement, the attribute and the parameter."""
+    for statement in block:
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target, value = statement.targets[0], statement.value
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
