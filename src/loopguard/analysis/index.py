@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
@@ -73,7 +74,7 @@ from loopguard.analysis.known import (
     returns_running_loop,
 )
 from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
-from loopguard.analysis.loop_values import loop_returns, plain_shape, with_returns, yields
+from loopguard.analysis.loop_values import loop_returns, plain_shape, with_returns
 from loopguard.analysis.managers import managed_return
 from loopguard.analysis.narrowing import (
     Narrowed,
@@ -293,6 +294,11 @@ class _Indexer(ast.NodeVisitor):
         # the first ``return`` met in the body of the function being walked, in a nested ``def``
         # too (an ``__init__``'s own block ends before it: ``self_sets.before_return``)
         self.first_return: ast.Return | None = None
+        self.yields = 0  # the ``yield`` and ``yield from`` expressions the walk has met
+        # what the walk passes without visiting (annotations, comprehension targets): where a
+        # ``yield`` may be that ``yields`` did not count (``generator``)
+        self.unvisited: list[ast.AST] = []
+        self.loop_spans: list[tuple[int, int]] = []  # (first line, last line) of each loop met
         # the readers of an ``if``'s test and of a ``return``'s value (guards.py), made once
         self.read_guard = guard_reader(
             self.gets_loop, class_named=self.class_named, helper_call=self.helper_call,
@@ -530,6 +536,7 @@ class _Indexer(ast.NodeVisitor):
             self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.unvisited.append(node.annotation)
         if node.value is not None:
             self.visit(node.value)
         self.visit_target(node.target)
@@ -662,6 +669,7 @@ class _Indexer(ast.NodeVisitor):
             self.visit_target(target.value)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.loop_spans.append((node.lineno, node.end_lineno or node.lineno))
         self.visit(node.iter)
         if isinstance(node, ast.For):
             self.record_iteration(node.iter)
@@ -676,6 +684,7 @@ class _Indexer(ast.NodeVisitor):
     visit_AsyncFor = visit_For
 
     def visit_While(self, node: ast.While) -> None:
+        self.loop_spans.append((node.lineno, node.end_lineno or node.lineno))
         self.loops += 1
         self.generic_visit(node)
         self.loops -= 1
@@ -739,6 +748,12 @@ class _Indexer(ast.NodeVisitor):
 
     # -- definitions ------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        # what the walk has met so far, for what it meets in this def (``generator``, ``escapes``)
+        met = (self.yields, len(self.unvisited), len(self.loop_spans))
+        self.unvisited.append(node.args)  # (its defaults again: harmless, a ``yield`` is looked for)
+        if node.returns is not None:
+            self.unvisited.append(node.returns)
+        self.unvisited.extend(getattr(node, "type_params", ()))  # Python 3.12
         # decorators, defaults and annotations are evaluated where the def is written
         for decorator in node.decorator_list:
             self.visit(decorator)
@@ -796,13 +811,15 @@ class _Indexer(ast.NodeVisitor):
         if not is_async:
             function = self.locals.pop()
             self.keep_literal_locals(function, self.calls[first_call:])
-            if function.returns and self.gives_the_running_loop(node, decorators, function):
+            generator = partial(self.generator, met[0], met[1])
+            if function.returns and self.gives_the_running_loop(node, decorators, function, generator):
                 self.loop_returning.add(self.scopes[scope].qualname)
-            returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP))
+            returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP), generator)
             if returns:
                 self.parameters[scope] = with_returns(self.parameters[scope], returns)
             elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
-                self.parameters[scope] = with_method_returns(self.parameters[scope], method_returns(node, decorators, function.returns))
+                returned_values = method_returns(node, decorators, function.returns, generator)
+                self.parameters[scope] = with_method_returns(self.parameters[scope], returned_values)
             if method_of is not None:
                 block = before_return(node.body, first_return) if node.name == "__init__" else []
                 self.built_locals.note_stores(
@@ -811,11 +828,22 @@ class _Indexer(ast.NodeVisitor):
                 calls = [call for call in self.calls[first_call:] if call.literals]
                 self.parameters[scope] = self.self_sets.finish(
                     node, scope, self.parameters[scope], self.rebindings.get(scope, []), calls,
-                    self.scopes[scope].bindings, block,
+                    self.scopes[scope].bindings, block, self.loop_spans[met[2]:],
                 )
 
+    def generator(self, yields: int, unvisited: int) -> bool:
+        """Whether the def whose walk began when the walk had met ``yields`` yields and
+        ``unvisited`` unvisited trees holds a ``yield`` anywhere (in a nested ``def`` too, as a walk
+        of the whole def would find): one the walk counted since, or one in what it passed."""
+        if self.yields > yields:
+            return True
+        return any(
+            isinstance(inner, (ast.Yield, ast.YieldFrom)) for tree in self.unvisited[unvisited:] for inner in ast.walk(tree)
+        )
+
     def gives_the_running_loop(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals,
+        generator: Callable[[], bool],
     ) -> bool:
         """A plain function (``loop_values.plain_shape``, no ``yield``) whose every return that can
         run on the loop gives the running loop: its callers get the loop from it as from
@@ -828,7 +856,7 @@ class _Indexer(ast.NodeVisitor):
         if not returns_running_loop(parameters, function.returns):
             return False
         # last: walking the whole function again is dearer than the test above, which rarely holds
-        return not yields(node)
+        return not generator()
 
     def function_of(self, scope: int) -> int:
         """The scope a comprehension's code belongs to (its own for any other scope)."""
@@ -900,6 +928,7 @@ class _Indexer(ast.NodeVisitor):
         for expression in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
             self.visit(expression)
         outer, outer_loop = self.current, self.loop
+        self.unvisited.extend(getattr(node, "type_params", ()))  # Python 3.12: see ``generator``
         body = self.push("class", node.name)
         qualname = self.scopes[body].qualname
         self.bind(node.name, ("ref", qualname), outer)
@@ -952,6 +981,8 @@ class _Indexer(ast.NodeVisitor):
                 if not generator.is_async:
                     self.record_iteration(generator.iter)
             self.bind_target(generator.target, UNKNOWN)
+            if generator.target.__class__ is not ast.Name:
+                self.unvisited.append(generator.target)
             self.draws_from_table(generator)
             for position, condition in enumerate(generator.ifs):
                 self.visit(condition)
@@ -1367,8 +1398,14 @@ class _Indexer(ast.NodeVisitor):
         if isinstance(iterable, (ast.Call, ast.Name, ast.Attribute)) and (self.loop >= 0 or self.locals):
             self.record_call(("iterate", expr_of(iterable)), iterable)
 
+    def visit_Yield(self, node: ast.Yield) -> None:
+        self.yields += 1
+        if node.value is not None:
+            self.visit(node.value)
+
     def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
         """``yield from iterable`` iterates it (only a sync generator can: not a coroutine)."""
+        self.yields += 1
         self.visit(node.value)
         self.record_iteration(node.value)
 

@@ -60,12 +60,14 @@ def loop_returns(
     decorators: tuple[Expr, ...],
     returns: list[Return],
     loop_names: set[str],
+    generator: Callable[[], bool],
 ) -> tuple[Return, ...]:
     """The returns worth keeping in the summary of a function (see the module's docstring); none
-    when its value cannot depend on the loop or it is not a plain function."""
+    when its value cannot depend on the loop or it is not a plain function (``generator``: whether
+    a ``yield`` is anywhere in it, as the index's walk noted)."""
     if not returns or not depends_on_the_loop(returns, loop_names):
         return ()
-    if not plain_shape(node, decorators) or yields(node):
+    if not plain_shape(node, decorators) or generator():
         return ()
     # an ``isinstance`` test reads names a later binding may change (argument_types.TypeTests):
     # not kept here, where the index's check does not reach
@@ -75,13 +77,8 @@ def loop_returns(
 def plain_shape(node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...]) -> bool:
     """No decorator but ``staticmethod``/``classmethod`` (``functools.cache`` would keep whatever
     the first call gave) and a body that always ends in a ``return`` or ``raise``: with no
-    ``yield`` either (``yields``, the dearer test), what a call gives is what its returns give."""
+    ``yield`` either (the index's ``generator``), what a call gives is what its returns give."""
     return all(d[-1] in ("staticmethod", "classmethod") for d in decorators) and ends_in_return(node.body)
-
-
-def yields(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether the function is a generator (a walk of its whole body)."""
-    return any(isinstance(inner, (ast.Yield, ast.YieldFrom)) for inner in ast.walk(node))
 
 
 def ends_in_return(body: list[ast.stmt]) -> bool:

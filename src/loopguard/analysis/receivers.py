@@ -53,7 +53,7 @@ from loopguard.analysis.expressions import Expr
 from loopguard.analysis.guards import UNKNOWN, parts_of
 from loopguard.analysis.known import RETURNS, Return
 from loopguard.analysis.literals import literal_value
-from loopguard.analysis.loop_values import plain_shape, yields
+from loopguard.analysis.loop_values import plain_shape
 from loopguard.analysis.self_sets import block_stores
 from loopguard.models import NOT_LITERAL, PASSED, Literal, Parameters
 
@@ -262,15 +262,17 @@ def with_class(literals: tuple[Literal, ...], qualname: str | None) -> tuple[Lit
 
 
 def method_returns(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], returns: list[Return]
+    node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], returns: list[Return],
+    generator: Callable[[], bool],
 ) -> tuple[Return, ...]:
     """The returns worth keeping for a method (see the module's docstring): none unless each
-    gives a value the guard reader understands."""
+    gives a value the guard reader understands (``generator``: whether a ``yield`` is anywhere
+    in it, as the index's walk noted)."""
     if not returns or not all(decorator[-1] == "property" for decorator in decorators):
         return ()
     if any(part == UNKNOWN for value, _conditions, _line in returns for part in parts_of(value)):
         return ()
-    if not plain_shape(node, ()) or yields(node):
+    if not plain_shape(node, ()) or generator():
         return ()
     return tuple((value, without_type_tests(conditions), line) for value, conditions, line in returns)
 

@@ -62,17 +62,19 @@ class SelfAssignments:
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: int, parameters: Parameters,
         rebindings: Sequence[tuple[object, ...]], calls: Sequence[CallLike],
         bindings: Mapping[str, Sequence[object]], block: Sequence[ast.stmt],
+        loops: Sequence[tuple[int, int]],
     ) -> Parameters:
         """A method's parameters with its assignments on its receiver (and, for ``__init__``, its
         stores) beside them. ``calls``: those of its body, to see the receiver passed;
         ``bindings``: its scope's, to see the receiver bound to another name; ``block``: for an
-        ``__init__``, the statements of its own block before any ``return`` (``before_return``)."""
+        ``__init__``, the statements of its own block before any ``return`` (``before_return``); ``loops``: the (first line, last line) of each loop in it, in a nested
+        ``def`` too."""
         positional, keyword_only, defaults, bound, _ = parameters
         found = self.found.pop(scope, [])
         if not bound or not positional:
             return parameters
         own = positional[0]
-        sets = [*found, *escapes(node, own, calls)]
+        sets = [*found, *escapes(loops, own, calls)]
         if any(
             isinstance(binding, tuple) and binding[:2] == ("value", ("name", own))
             for each in bindings.values() for binding in each
@@ -104,16 +106,13 @@ class CallLike(Protocol):
     def conditions(self) -> tuple[Condition, ...]: ...
 
 
-def escapes(node: ast.AST, own: str, calls: Sequence[CallLike]) -> list[SelfSet]:
+def escapes(loops: Sequence[tuple[int, int]], own: str, calls: Sequence[CallLike]) -> list[SelfSet]:
     """An ``ANY`` entry for each call the receiver is passed to, where the call ends (in a loop:
-    from the start, as it may have run before any of the loop's calls)."""
+    from the start, as it may have run before any of the loop's calls; ``loops``: the first and
+    last line of each loop of the method)."""
     passing = [call for call in calls if any(value == (PASSED, own) for _key, value in call.literals)]
     if not passing:
         return []
-    loops = [
-        (inner.lineno, inner.end_lineno or inner.lineno)
-        for inner in ast.walk(node) if isinstance(inner, (ast.For, ast.While, ast.AsyncFor))
-    ]
     return [
         (ANY, call.end_line, call.end_col, any(first <= call.end_line <= last for first, last in loops), call.conditions)
         for call in passing
