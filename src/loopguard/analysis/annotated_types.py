@@ -44,7 +44,7 @@ import sys
 from collections.abc import Sequence
 
 from loopguard.analysis.argument_types import TYPED, ScopeLike, bindings_seen
-from loopguard.models import PASSED, Literal
+from loopguard.models import PASSED
 
 #: A builtin class named by an annotation -> the classes of the values it accepts.
 ANNOTATED: dict[str, tuple[str, ...]] = {
@@ -99,7 +99,7 @@ def annotated_classes(names: str) -> str:
 
 class AnnotatedVariables:
     """The variables of a module's functions annotated with builtin classes, while the index
-    walks it (read once the module's bindings are all known: ``with_annotated_types``)."""
+    walks it (read once the module's bindings are all known: ``module_reads.passed_value``)."""
 
     def __init__(self) -> None:
         # scope -> name -> the builtin classes its annotation names (``annotated_names``)
@@ -139,26 +139,8 @@ class AnnotatedVariables:
         return annotated_classes(found)
 
 
-def with_annotated_types(
-    literals: tuple[Literal, ...], scope: int, scopes: Sequence[ScopeLike],
-    annotated: AnnotatedVariables, star_import: bool,
-) -> tuple[Literal, ...]:
-    """A call's arguments, each ``(PASSED, name)`` that names an annotated variable (see the
-    module's docstring) as ``(PASSED, name, types)``."""
-    if not annotated.found:
-        return literals
-    result: list[Literal] = []
-    for key, value in literals:
-        if isinstance(value, tuple) and len(value) == 2 and value[0] == PASSED and "." not in str(value[1]):
-            types = annotated.types_seen(scope, str(value[1]), scopes, star_import)
-            if types is not None:
-                value = (PASSED, value[1], types)
-        result.append((key, value))
-    return tuple(result)
-
-
 def annotated_type(value: object) -> tuple[str, str] | None:
-    """``(TYPED, types)`` for an argument ``with_annotated_types`` typed (None: not one)."""
+    """``(TYPED, types)`` for an argument ``module_reads.passed_value`` typed (None: not one)."""
     if isinstance(value, tuple) and len(value) == 3 and value[0] == PASSED and isinstance(value[2], str):
         return (TYPED, value[2])
     return None

@@ -11,7 +11,7 @@ argument whose type it can know from the call alone as ``(TYPED, type name)`` (`
   ``x.__str__`` (...) returns, which may be a subclass, so those are typed "or a subclass" (``+``).
   The name called must be the builtin: the index records the names it depends on and keeps the
   marker only when no scope the call sees binds any of them, and no star import may
-  (``with_checked_types``); otherwise the argument is not a literal.
+  (``checked_type``); otherwise the argument is not a literal.
 
 A parameter's default that is such a display (``def f(opts={})``) is typed the same way.
 
@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeGuard
 
-from loopguard.models import NOT_LITERAL, Literal
+from loopguard.models import NOT_LITERAL
 
 #: ``(TYPED, type name)``: the argument is an instance of that builtin type (``"dict"``), or of it
 #: or a subclass (``"str+"``); before the index checks them, followed by the names it depends on.
@@ -63,7 +63,7 @@ LIBRARY_BUILDERS = {
 #: The names those functions are called by (the index sees a name before it knows its binding).
 LIBRARY_NAMES = frozenset(key.rpartition(".")[2] for key in LIBRARY_BUILDERS)
 #: Marks a call of a library function in ``(TYPED, LIBRARY_CALL, name, attribute)`` until the index
-#: knows what ``name`` is bound to (``with_checked_types``).
+#: knows what ``name`` is bound to (``checked_type``).
 LIBRARY_CALL = "?"
 #: The exact type of a display or comprehension.
 DISPLAYS: dict[type, str] = {
@@ -175,22 +175,14 @@ def bindings_seen(scopes: Sequence[ScopeLike], scope: int, name: str) -> Sequenc
     return ()
 
 
-def with_checked_types(
-    literals: tuple[Literal, ...], scope: int, scopes: Sequence[ScopeLike], star_import: bool
-) -> tuple[Literal, ...]:
-    """A call's arguments with each typed one kept (as ``(TYPED, type)``) when the builtins it calls
-    are the builtins seen from ``scope``; else it is not a literal."""
-    if not any(isinstance(value, tuple) and value[:1] == (TYPED,) and len(value) > 2 for _key, value in literals):
-        return literals
-    checked: list[Literal] = []
-    for key, value in literals:
-        if isinstance(value, tuple) and value[:1] == (TYPED,) and len(value) > 2 and value[1] == LIBRARY_CALL:
-            value = library_result(value, scope, scopes, star_import)
-        elif isinstance(value, tuple) and value[:1] == (TYPED,) and len(value) > 2:
-            builtin = not star_import and not any(bindings_seen(scopes, scope, name) for name in value[2:])
-            value = (TYPED, value[1]) if builtin else NOT_LITERAL
-        checked.append((key, value))
-    return tuple(checked)
+def checked_type(value: tuple[object, ...], scope: int, scopes: Sequence[ScopeLike], star_import: bool) -> Any:
+    """A typed argument (``(TYPED, type, builtin, ...)``, as ``argument_type`` records it) kept as
+    ``(TYPED, type)`` when the builtins it calls are the builtins seen from ``scope``; else it is
+    not a literal (module_reads.py reads each call's arguments with it)."""
+    if value[1] == LIBRARY_CALL:
+        return library_result(value, scope, scopes, star_import)
+    builtin = not star_import and not any(bindings_seen(scopes, scope, str(name)) for name in value[2:])
+    return (TYPED, value[1]) if builtin else NOT_LITERAL
 
 
 def library_result(value: tuple[object, ...], scope: int, scopes: Sequence[ScopeLike], star_import: bool) -> Any:

@@ -108,18 +108,6 @@ def is_imported(value: object) -> TypeGuard[tuple[str, str]]:
     return isinstance(value, tuple) and len(value) == 2 and value[0] == IMPORTED
 
 
-def with_constants(
-    literals: tuple[Literal, ...],
-    scope: int,
-    scopes: Sequence[ScopeLike],
-    names: Mapping[str, ArgumentValue],
-) -> tuple[Literal, ...]:
-    """A call's arguments, each ``(PASSED, name)`` that names a module constant seen from
-    ``scope`` replaced by the constant's literal, and one that names an import by its marker
-    (``names``: ``module_constants`` and ``module_imports``)."""
-    return tuple((key, read_constant(value, scope, scopes, names)) for key, value in literals)
-
-
 def read_constant(
     value: ArgumentValue,
     scope: int,

@@ -19,14 +19,12 @@ from functools import partial
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
-from loopguard.analysis.annotated_types import AnnotatedVariables, with_annotated_types
+from loopguard.analysis.annotated_types import AnnotatedVariables
 from loopguard.analysis.argument_types import (
     ISINSTANCE_TESTS,
-    TYPED,
     TypeTests,
     bound_to,
     default_value,
-    with_checked_types,
     without_type_tests,
 )
 from loopguard.analysis.constants import (
@@ -34,7 +32,6 @@ from loopguard.analysis.constants import (
     ConstantValue,
     module_constants,
     module_imports,
-    with_constants,
 )
 from loopguard.analysis.enums import MemberReads, enum_members, equal_to_values, without_members
 from loopguard.analysis.equalities import Equalities, equalities
@@ -76,6 +73,7 @@ from loopguard.analysis.known import (
 from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
 from loopguard.analysis.loop_values import loop_returns, plain_shape, with_returns
 from loopguard.analysis.managers import managed_return
+from loopguard.analysis.module_reads import read_arguments
 from loopguard.analysis.narrowing import (
     Narrowed,
     captured_as,
@@ -104,7 +102,7 @@ from loopguard.analysis.values import (
     last_name,
 )
 from loopguard.catalogue import ARGUMENT_TAKERS, CALLBACK_POSITIONS, NONBLOCKING_ARGUMENTS
-from loopguard.models import FLAGS, NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
+from loopguard.models import NOT_LITERAL, ONE_OF, PASSED, Literal, Parameters, Rebinding
 
 # the IR is part of the index's contract (its shapes are in ``values.py``)
 __all__ = ["NONE", "OTHER", "UNKNOWN", "Binding", "Expr", "annotation_of", "expr_of"]
@@ -1483,18 +1481,13 @@ def with_module_constants(calls: list[CallSite], indexer: _Indexer, changed: set
         for member, value in members.items()
     }
     indexer.exported = names
-    star_import = "*" in indexer.unbound
+    star_import, scopes, annotated = "*" in indexer.unbound, indexer.scopes, indexer.annotated
     for number, call in enumerate(calls):
-        if not call.literals or not reads_module_names(call.literals):
-            continue  # most calls: nothing to read (and a call per call site adds up)
-        literals = call.literals
-        if names_a_value(literals):
-            literals = with_constants(literals, call.scope, indexer.scopes, names)
-            literals = with_annotated_types(literals, call.scope, indexer.scopes, indexer.annotated, star_import)
-        # always: an argument typed by a builtin builder stays typed only while the builtin is one
-        literals = with_checked_types(literals, call.scope, indexer.scopes, star_import)
-        if literals != call.literals:
-            calls[number] = with_literals(call, literals)
+        if call.literals:  # (most calls have none: an access, a call without arguments)
+            # also: an argument typed by a builtin builder stays typed only while the builtin is one
+            literals = read_arguments(call.literals, call.scope, scopes, names, annotated, star_import)
+            if literals is not None:
+                calls[number] = with_literals(call, literals)
     indexer.annotated.found.clear()  # read: an indexer may wait for the cyclic collector
     return calls
 
@@ -1543,24 +1536,6 @@ def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
             case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
                 return accessed
     return None
-
-
-def reads_module_names(literals: tuple[Literal, ...]) -> bool:
-    """Whether ``with_module_constants`` may change a call's arguments: a name passed, ``A | B``
-    flags, or a type built by a builtin (kept only while the builtin is one) among them."""
-    for _key, value in literals:
-        if value.__class__ is tuple and value and (value[0] == PASSED or value[0] == FLAGS or value[0] == TYPED):
-            return True
-    return False
-
-
-def names_a_value(literals: tuple[Literal, ...]) -> bool:
-    """Whether a call passes a name or ``A | B`` flags: the only arguments ``with_constants``
-    reads (a loop, not a generator: it runs for every call with constant arguments)."""
-    for _key, value in literals:
-        if isinstance(value, tuple) and value and (value[0] == PASSED or value[0] == FLAGS):
-            return True
-    return False
 
 
 def with_literals(call: CallSite, literals: tuple[Literal, ...]) -> CallSite:
