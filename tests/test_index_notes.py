@@ -1,5 +1,6 @@
 """What the index's walk notes about a def as it passes (its first ``return``, its ``yield``s, its
-loops) must be what a walk of the whole def would find: these answers replaced such walks."""
+loops) must be what a walk of the whole def would find: these answers replaced such walks. And
+the cheap looks that let the index skip work must skip only work that would have found nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import textwrap
 import pytest
 
 from loopguard.analysis import index
+from loopguard.analysis.equalities import equalities
 from loopguard.analysis.index import _Indexer
+from loopguard.analysis.narrowing import narrowed_and_pinned, narrowings
 from loopguard.analysis.self_sets import before_return
 
 SOURCES = {
@@ -163,3 +166,21 @@ def test_the_block_before_the_first_return_is_what_a_walk_finds(name: str, monke
     for statement in tree.body:
         indexer.visit(statement)
     assert len(blocks) == (1 if "__init__" in SOURCES[name] else 0)
+
+
+TESTS = [
+    "x", "x.y", "f(x)", "x.done()", "x.y.done()", "(await x).done()", "isinstance(x, C)",
+    "isinstance(x, (C,))", "isinstance(x, (C, D))", "isinstance(x)", "not isinstance(x, C)",
+    'x == "a"', 'x != "a"', '"a" == x', "x is None", "x is not None", "x is True", "None is x",
+    'x == 1', 'x < "a"', 'x in "ab"', 'x == y', 'x == "a" == y', 'm["k"] == "a"', 'm.get("k") != "a"',
+    'm.get("k", "b") == "a"', "m.get('k') is None", 'a and x == "a"', 'a or not x == "a"',
+    'isinstance(x, C) and y is None', "not (a or b)", "-x", "x if y else z", "(x := f())",
+    'not not x == "a"', 'x.done() or isinstance(y, D)', "lambda: x",
+]
+
+
+@pytest.mark.parametrize("test", TESTS)
+def test_a_test_is_taken_apart_only_when_it_may_narrow_or_pin(test: str) -> None:
+    """``narrowed_and_pinned`` passes the tests its cheap look says give nothing: they must."""
+    node = ast.parse(test, mode="eval").body
+    assert narrowed_and_pinned(node) == (narrowings(node), equalities(node))

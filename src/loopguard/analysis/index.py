@@ -34,7 +34,7 @@ from loopguard.analysis.constants import (
     module_imports,
 )
 from loopguard.analysis.enums import MemberReads, enum_members, equal_to_values, without_members
-from loopguard.analysis.equalities import Equalities, equalities
+from loopguard.analysis.equalities import Equalities
 from loopguard.analysis.expressions import NONE, OTHER, Expr, annotation_of, expr_of
 from loopguard.analysis.facts import (
     Dep,
@@ -78,7 +78,7 @@ from loopguard.analysis.narrowing import (
     Narrowed,
     captured_as,
     holding_throughout,
-    narrowings,
+    narrowed_and_pinned,
     pattern_narrowing,
     substituted,
     walked,
@@ -1023,7 +1023,8 @@ class _Indexer(ast.NodeVisitor):
     def narrow_by(self, test: ast.expr, answer: bool, region: Sequence[ast.AST]) -> None:
         """Where ``test`` gave ``answer``: its ``isinstance`` narrowings and the literals it pins."""
         index = 0 if answer else 1
-        self.narrow(narrowings(test)[index], region, equalities(test)[index])
+        narrowed, pinned = narrowed_and_pinned(test)
+        self.narrow(narrowed[index], region, pinned[index])
 
     def narrow(self, narrowed: Narrowed, region: Sequence[ast.AST], pinned: Equalities | None = None) -> None:
         """Where a test's narrowings hold from here on (``region``: what runs only after the test
@@ -1234,7 +1235,7 @@ class _Indexer(ast.NodeVisitor):
         """An ``if`` statement or expression: each branch under its guard, true then false."""
         self.visit(test)
         guard = self.decidable_guard(test)
-        narrowed, pinned = narrowings(test), equalities(test)
+        narrowed, pinned = narrowed_and_pinned(test)
         for branch, expected in ((body, True), (orelse, False)):
             if guard is not None:
                 self.guards.append((guard, expected))

@@ -30,7 +30,7 @@ import ast
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from loopguard.analysis.equalities import READING_METHODS, Equalities, by_answer
+from loopguard.analysis.equalities import READING_METHODS, Equalities, by_answer, equalities
 from loopguard.analysis.expressions import expr_of
 from loopguard.analysis.values import CallFunc, Expr, Value
 
@@ -46,6 +46,51 @@ TYPE_ASSERTIONS: Final[frozenset[Value]] = frozenset(
 def narrowings(test: ast.expr) -> tuple[Narrowed, Narrowed]:
     """The names ``test`` narrows where it is true, and where it is false."""
     return by_answer(test, lambda simple: ({**done_narrowing(simple), **isinstance_narrowing(simple)}, {}))
+
+
+def narrowed_and_pinned(test: ast.expr) -> tuple[tuple[Narrowed, Narrowed], tuple[Equalities, Equalities]]:
+    """``narrowings(test)`` and ``equalities(test)``, each taking the test apart only when a
+    simple test in it is one it reads (most tests are neither: a name, an attribute, a call of
+    anything but ``isinstance`` or ``.done()``, another comparison, and ``not``/``and``/``or``
+    of those)."""
+    read = readers_of(test)
+    return (
+        narrowings(test) if read & NARROWS else ({}, {}),
+        equalities(test) if read & PINS else ({}, {}),
+    )
+
+
+#: ``readers_of``: a simple test ``narrowings`` reads, one ``equalities`` reads
+NARROWS, PINS = 1, 2
+#: The comparisons that may pin a name (``equalities.compared``)
+PINNING_OPERATORS: Final = frozenset({ast.Eq, ast.NotEq, ast.Is, ast.IsNot})
+
+
+def readers_of(test: ast.expr) -> int:
+    """Which of ``narrowings`` (``NARROWS``: ``isinstance(a, b)``, ``x.done()``) and
+    ``equalities`` (``PINS``: one comparison of equality or identity with a constant) may find
+    something in a simple test of ``test`` (through ``not``, ``and``, ``or``: ``by_answer``'s
+    cases)."""
+    if isinstance(test, ast.Compare):
+        pins = (
+            len(test.ops) == 1 and test.ops[0].__class__ in PINNING_OPERATORS
+            and (isinstance(test.left, ast.Constant) or isinstance(test.comparators[0], ast.Constant))
+        )
+        return PINS if pins else 0
+    if isinstance(test, ast.Call):
+        func = test.func
+        narrows = (isinstance(func, ast.Attribute) and func.attr == "done") or (
+            isinstance(func, ast.Name) and func.id == "isinstance"
+        )
+        return NARROWS if narrows else 0
+    if isinstance(test, ast.UnaryOp):
+        return readers_of(test.operand) if isinstance(test.op, ast.Not) else 0
+    if isinstance(test, ast.BoolOp):
+        read = 0
+        for value in test.values:
+            read |= readers_of(value)
+        return read
+    return 0
 
 
 def done_narrowing(test: ast.expr) -> Narrowed:
