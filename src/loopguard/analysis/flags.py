@@ -29,6 +29,7 @@ from loopguard.models import NOT_LITERAL, TESTED, Literal, is_plain_literal
 
 #: The tests a flag can be bound to: a comparison, ``not``, ``and``/``or``
 FLAG_VALUES = (ast.Compare, ast.BoolOp, ast.UnaryOp)
+FLAG_CLASSES = frozenset(FLAG_VALUES)  # (their subclasses: none in ``ast``)
 
 
 class Flag(NamedTuple):
@@ -68,6 +69,8 @@ def with_tested_arguments(
     ``and``/``or``) or one of its flags given as ``(TESTED, guard)`` (``guard_for``: the guard a
     test reads as there, flags replaced, None when none can be decided; ``flags``: the function's
     flags, the only names worth reading)."""
+    if not may_pass_a_test(node, flags):
+        return literals
     tested: dict[int | str, Literal] = {}
     for key, argument in passed_arguments(node):
         if not isinstance(argument, FLAG_VALUES) and not (isinstance(argument, ast.Name) and argument.id in flags):
@@ -79,6 +82,19 @@ def with_tested_arguments(
         return literals
     kept = [(key, value) for key, value in literals if key not in tested]
     return (*kept, *tested.values())
+
+
+def may_pass_a_test(node: ast.Call, flags: Collection[str]) -> bool:
+    """Whether an argument of the call (any: ``passed_arguments`` keeps fewer) is a test or one of
+    the ``flags`` — a look without building each argument's key (most calls pass neither)."""
+    for argument in node.args:
+        if argument.__class__ in FLAG_CLASSES or (flags and argument.__class__ is ast.Name and argument.id in flags):
+            return True
+    for keyword in node.keywords:
+        argument = keyword.value
+        if argument.__class__ in FLAG_CLASSES or (flags and argument.__class__ is ast.Name and argument.id in flags):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=1024)

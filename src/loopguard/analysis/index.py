@@ -866,6 +866,8 @@ class _Indexer(ast.NodeVisitor):
     def keep_literal_locals(self, function: LocalLiterals, calls: list[CallSite]) -> None:
         """Record the function's literal locals that a guard tests or a call is given, beside its
         literal defaults, and their later bindings beside the parameters' (known.py)."""
+        if not function.first:  # no local starts as a literal (most functions): none is kept
+            return
         used: set[str] = set()
         # the calls of a block share its guards: each distinct one is taken apart once
         guards: set[Guard] = set()
