@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
-from loopguard.analysis.annotated_types import AnnotatedVariables
+from loopguard.analysis.annotated_types import FUNCTION_KINDS, AnnotatedVariables
 from loopguard.analysis.argument_types import (
     ISINSTANCE_TESTS,
     TypeTests,
@@ -522,7 +522,8 @@ class _Indexer(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
         self.note_table(node.targets, node.value)
-        self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
+        if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
+            self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         self.pure_value = node.value if len(node.targets) == 1 else None
         for target in node.targets:
             self.visit_target(target)
@@ -541,12 +542,14 @@ class _Indexer(ast.NodeVisitor):
         if node.value is not None:
             self.record_access("set", node.target)
         self.note_table([node.target], node.value)
-        self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
+        if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
+            self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
         self.pure_value = node.value
         declared: Binding = ("type", annotation_of(node.annotation), self.current)
         # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
         self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
-        if isinstance(node.target, ast.Name):
+        if isinstance(node.target, ast.Name) and self.scopes[self.current].kind in FUNCTION_KINDS:
+            # (a module's or class's variables are never read as annotated: not noted)
             self.annotated.note(self.current, node.target.id, node.annotation)
         self.literal = self.pure_value = None
         self.note_flag(node.target, node.value)
