@@ -67,13 +67,14 @@ def module_imports(module: ScopeLike, changed: Collection[str], own: str) -> dic
     may rebind. A ``def`` or ``class`` binds the same way, to its own name in the module
     (``own``): never a constant, so not kept."""
     found: dict[str, ArgumentValue] = {}
+    prefix = f"{own}."
     for name, bindings in module.bindings.items():
-        if not bound_once(name, module, changed):
+        if len(bindings) != 1 or name in changed:  # (``bound_once``, its bindings at hand)
             continue
         binding = bindings[0]
         if isinstance(binding, tuple) and len(binding) == 2 and binding[0] == "ref":
             qualname = str(binding[1])
-            if qualname != f"{own}.{name}":
+            if qualname != prefix + name:  # not its own ``def`` or ``class``
                 found[name] = (IMPORTED, qualname)
     return found
 

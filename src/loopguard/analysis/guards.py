@@ -143,7 +143,7 @@ class _GuardReader:
     def read(self, node: ast.expr, depth: int) -> Guard:
         if depth > MAX_GUARD_DEPTH:
             return UNKNOWN
-        if self.gets_loop is not None and self.gets_loop(node):
+        if node.__class__ is ast.Call and self.gets_loop is not None and self.gets_loop(node):  # (only calls do)
             return LOOP
         inner = depth + 1
         if isinstance(node, ast.Name):

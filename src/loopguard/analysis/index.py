@@ -1078,8 +1078,12 @@ class _Indexer(ast.NodeVisitor):
         self.fact_made = False
         guard = self.read_guard(test)
         names = decidable_names(guard)
+        if names is None:
+            return None
         # an attribute path (``plan.sync``) reads the variable it starts with
-        if names is None or not {name.partition(".")[0] for name in names}.isdisjoint(self.inner_names()):
+        if self.scopes[self.current].kind in INNER_KINDS and not {
+            name.partition(".")[0] for name in names
+        }.isdisjoint(self.inner_names()):
             return None
         self.guard_names[guard] = names  # for ``names_in``
         own = self.flags.get(self.current)
@@ -1104,7 +1108,7 @@ class _Indexer(ast.NodeVisitor):
         hide the function's own (``[open(p) if p else None for p in paths]`` tests each ``p``)."""
         names: set[str] = set()
         scope: int | None = self.current
-        while scope is not None and self.scopes[scope].kind in ("comprehension", "lambda"):
+        while scope is not None and self.scopes[scope].kind in INNER_KINDS:
             names.update(self.scopes[scope].bindings)
             scope = self.scopes[scope].parent
         return names
@@ -1434,9 +1438,12 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         calls[number] = with_literals(calls[number], without_fields(calls[number].literals))
     strings = module_constants(indexer.string_constants, indexer.scopes[0], changed)
     if strings:
+        naming = guards_naming(strings.keys(), indexer.names_in)
         calls, indexer.rebindings = with_guards_changed(
             calls, indexer.rebindings,
-            lambda conditions, scope: with_string_constants(conditions, scope, indexer.scopes, strings),
+            lambda conditions, scope: (
+                with_string_constants(conditions, scope, indexer.scopes, strings) if naming(conditions) else conditions
+            ),
         )
     broken = indexer.member_reads.broken(indexer.scopes, indexer.before_star)
     if broken:
@@ -1524,6 +1531,26 @@ def with_guards_changed(
     return changed, rebound
 
 
+def guards_naming(
+    names: Collection[str], names_in: Callable[[Guard], frozenset[str]]
+) -> Callable[[tuple[Condition, ...]], bool]:
+    """Whether some guard of a call's conditions names one of ``names`` — each guard object asked
+    once (the calls of a block share their guards' objects; ``names_in``: the indexer's, which
+    takes each distinct guard apart once). Asked while every guard it met is held by a call."""
+    answers: dict[int, bool] = {}
+
+    def naming(conditions: tuple[Condition, ...]) -> bool:
+        for guard, _value in conditions:
+            answer = answers.get(id(guard))
+            if answer is None:
+                answer = answers[id(guard)] = not names_in(guard).isdisjoint(names)
+            if answer:
+                return True
+        return False
+
+    return naming
+
+
 #: What ``expr_of`` sees through (``(await x).y`` is ``x.y``)
 SEEN_THROUGH = frozenset({ast.Await, ast.NamedExpr})
 
@@ -1575,6 +1602,9 @@ def overloaded_returns(
             result[qualname] = (first, outer)
     return result
 
+
+#: The scopes whose names hide a function's own from its guards (``inner_names``)
+INNER_KINDS = frozenset({"comprehension", "lambda"})
 
 #: The last names of no decorators
 NO_NAMES: frozenset[str | None] = frozenset()
