@@ -286,7 +286,7 @@ class _Indexer(ast.NodeVisitor):
         self.type_tests = TypeTests()  # the classes ``isinstance`` guards name (argument_types.py)
         self.annotated = AnnotatedVariables()  # variables annotated with builtins (annotated_types.py)
         self.self_sets = SelfAssignments()  # what methods assign on their receivers (self_sets.py)
-        self.statement_end = (0, 0)  # where the statement being walked ends
+        self.statement: ast.stmt | None = None  # the statement being walked (where it ends: ``record_access``)
         self.flags: dict[int, dict[str, Flag]] = {}  # function scope -> local -> the test it holds (flags.py)
         self.guard_names: dict[Guard, frozenset[str]] = {}  # see ``names_in``
         # the first ``return`` met in the body of the function being walked, in a nested ``def``
@@ -1013,7 +1013,7 @@ class _Indexer(ast.NodeVisitor):
         depth, narrowed = len(self.guards), len(self.narrowed)
         for number, statement in enumerate(statements):
             self.line = statement.lineno
-            self.statement_end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+            self.statement = statement
             self.visit(statement)
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
                 guard = self.decidable_guard(statement.test)
@@ -1350,8 +1350,9 @@ class _Indexer(ast.NodeVisitor):
         if not isinstance(target, ast.Attribute):
             return
         if kind != "get" and self.locals and self.function_of(self.current) == (scope := self.locals[-1].scope):
-            in_loop = self.loops > 0
-            self.self_sets.note(scope, self.parameters[scope], target, self.statement_end, self.call_conditions, in_loop)
+            statement = self.statement
+            end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0) if statement else (0, 0)
+            self.self_sets.note(scope, self.parameters[scope], target, end, self.call_conditions, self.loops > 0)
         if target.attr[:1].isupper() or target.attr.startswith("__"):
             return  # a class, a constant or a dunder: never a property worth a resolution
         accessed = accessed_attribute(target)

@@ -65,9 +65,9 @@ def loop_returns(
     """The returns worth keeping in the summary of a function (see the module's docstring); none
     when its value cannot depend on the loop or it is not a plain function (``generator``: whether
     a ``yield`` is anywhere in it, as the index's walk noted)."""
-    if not returns or not depends_on_the_loop(returns, loop_names):
+    if not returns or not plain_shape(node, decorators):  # (the cheaper test first)
         return ()
-    if not plain_shape(node, decorators) or generator():
+    if not depends_on_the_loop(returns, loop_names) or generator():
         return ()
     # an ``isinstance`` test reads names a later binding may change (argument_types.TypeTests):
     # not kept here, where the index's check does not reach

@@ -270,9 +270,11 @@ def method_returns(
     in it, as the index's walk noted)."""
     if not returns or not all(decorator[-1] == "property" for decorator in decorators):
         return ()
+    if not plain_shape(node, ()):  # (the cheaper test first)
+        return ()
     if any(part == UNKNOWN for value, _conditions, _line in returns for part in parts_of(value)):
         return ()
-    if not plain_shape(node, ()) or generator():
+    if generator():
         return ()
     return tuple((value, without_type_tests(conditions), line) for value, conditions, line in returns)
 
