@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast
 
 from loopguard import catalogue
+from loopguard.analysis.class_memo import KnownOrder, RememberingResolver
 from loopguard.analysis.constants import IMPORTED, REEXPORT, ArgumentValue, is_imported, reexported
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.managers import managed_type
@@ -33,8 +34,6 @@ T = TypeVar("T")
 MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
 MAX_STAR_MODULES = 64  # star-imported modules searched for one name: beyond, the name is unknown
 TARGET = "target"  # the key of a remembered call target: ``(TARGET, target)``
-#: The key of a class's remembered method order (``GlobalProject.method_order``)
-METHOD_ORDER = "<mro>"
 UNSPLIT: tuple[str, str] = ("", "")  # ``Project.split``'s memo: not asked yet (None is an answer)
 
 
@@ -67,9 +66,11 @@ class Project:
     def resolver(self, module: str) -> Resolver:
         resolver = self._resolvers.get(module)
         if resolver is None:
-            resolver = Resolver(self.modules[module], self, self.memoise_merges)
-            self._resolvers[module] = resolver
+            resolver = self._resolvers[module] = self.new_resolver(self.modules[module])
         return resolver
+
+    def new_resolver(self, index: ModuleIndex) -> Resolver:
+        return Resolver(index, self, self.memoise_merges)
 
     def split(self, qualname: str) -> tuple[str, str] | None:
         """``shop.db.SessionLocal`` -> ("shop.db", "SessionLocal"): the longest module prefix.
@@ -255,6 +256,11 @@ class GlobalProject(Project):
         self.touched: set[str] | None = None
         self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
         self._class_infos: dict[str, tuple[tuple[Resolver, ClassInfo] | None, tuple[str, str] | None]] = {}
+        self.known_orders: dict[str, KnownOrder] = {}  # class_memo.RememberingResolver.method_order
+
+    def new_resolver(self, index: ModuleIndex) -> Resolver:
+        """A resolver whose members and method orders are remembered for the project (class_memo.py)."""
+        return RememberingResolver(index, self)
 
     def renew(self, module: str, modules: Mapping[str, ModuleIndex]) -> None:
         """Take ``modules``, the same modules as before but for ``module``'s index, keeping what
@@ -265,6 +271,7 @@ class GlobalProject(Project):
         self.modules = modules
         self._resolvers.clear()
         self._replay_resolver = None
+        self.known_orders.clear()
         self.replayed = {key: found for key, found in self.replayed.items() if module not in found[1]}
         self._remembered = {
             key: found
@@ -290,12 +297,6 @@ class GlobalProject(Project):
         elif found[1] is not None and self.touched is not None:
             self.touched.add(found[1][0])
         return found[0]
-
-    def method_order(self, qualname: str) -> tuple[str, ...] | str | None:
-        """Memoised: every member looked up on an instance asks for its class's order, and C3
-        merges the bases' orders each time (about a seventh of planning homeassistant); the
-        modules it read are recorded at every use (``remembered``)."""
-        return self.remembered((METHOD_ORDER, qualname), super().method_order, qualname)
 
     def depend(self, modules: Iterable[str]) -> None:
         if self.touched is not None:
@@ -414,5 +415,5 @@ class GlobalProject(Project):
     def resolver_for_replay(self) -> Resolver:
         if self._replay_resolver is None:
             empty = ModuleIndex("", "", [Scope("module", None, "")], {}, [], {}, set())
-            self._replay_resolver = Resolver(empty, self)
+            self._replay_resolver = self.new_resolver(empty)
         return self._replay_resolver
