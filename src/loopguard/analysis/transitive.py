@@ -227,6 +227,7 @@ class CallGraph:
         self._type_tested: dict[str, frozenset[str | int]] = {}
         self.facts_of: dict[str, dict[str, bool]] = {}  # specialised node -> the facts it was given
         self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
+        self._callees: dict[str, tuple[tuple[tuple[str, bool], ...], frozenset[str]]] = {}
         self.loop_values = LoopValues(
             lambda qualname: self.function(qualname)[1],
             lambda target: self.function_for(self.project.target(target)),
@@ -279,9 +280,18 @@ class CallGraph:
     def callees_for(self, key: str | None) -> tuple[tuple[str, bool], ...]:
         """The project functions a call of ``key`` runs, each with whether the call's arguments
         are its own: the function or method it names, or the constructor methods of the project
-        class it names (``constructors.py``)."""
+        class it names (``constructors.py``). Worked out once per key, with the modules it read
+        (recorded at each use): homeassistant's plan asks 58,000 times for 15,000 keys, each
+        constructor a lookup of four methods in the class's MRO."""
         if key is None:
             return ()
+        found = self._callees.get(key)
+        if found is None:
+            found = self._callees[key] = self.project.read_apart(lambda: self.find_callees(key))
+        self.project.depend(found[1])
+        return found[0]
+
+    def find_callees(self, key: str) -> tuple[tuple[str, bool], ...]:
         accessed, _, kind = key.partition(":")
         if kind:
             return self.accessor(accessed, kind)
