@@ -14,7 +14,8 @@ import pytest
 from loopguard.analysis.index import ModuleIndex
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.resolve import MAX_CHAIN, Resolver
-from loopguard.analysis.stages import index_source
+from loopguard.analysis.stages import Indexed, index_source
+from loopguard.analysis.summary import FunctionSummary
 from loopguard.runner import project_modules
 
 DEPTH = MAX_CHAIN + 40  # a chain of bases longer than ``MAX_CHAIN``: its first classes have no order
@@ -41,13 +42,17 @@ FILES = {
 }
 
 
-def modules(files: dict[str, str]) -> Mapping[str, ModuleIndex]:
+def indexed_of(files: dict[str, str]) -> list[Indexed]:
     indexed = []
     for path, text in files.items():
         module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
         package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
         indexed.append(index_source(text.encode(), Path(path), path, path, module, package, ["app"]))
-    return project_modules(indexed)
+    return indexed
+
+
+def modules(files: dict[str, str]) -> Mapping[str, ModuleIndex]:
+    return project_modules(indexed_of(files))
 
 
 class Forgetting(GlobalProject):
@@ -102,3 +107,32 @@ def test_members_are_those_of_a_project_that_remembers_nothing(order: tuple[tupl
 def shown(member: object) -> object:
     """A member without the resolver an attribute comes with (each project has its own)."""
     return member[:1] + member[2:] if isinstance(member, tuple) and member[:1] == ("attribute",) else member
+
+
+ACCESSES = {
+    "app/__init__.py": "",
+    "app/store.py": (
+        "class Store:\n    @property\n    def size(self):\n        return 1\n\n    @size.setter\n"
+        "    def size(self, value):\n        pass\n\n    def plain(self):\n        return 2\n"
+    ),
+    "app/make.py": "from app.store import Store\n\nSTORE = Store()\n",
+    "app/use.py": (
+        "from app.make import STORE\n\n\ndef use():\n    STORE.size\n    STORE.size = 3\n    STORE.plain\n"
+        "    STORE.missing\n"
+    ),
+}
+
+
+def test_an_access_is_finished_only_when_a_project_class_has_a_property_of_its_name() -> None:
+    indexed = indexed_of(ACCESSES)
+    files = project_modules(indexed)
+    tracked, untracked = GlobalProject(files), GlobalProject(files, track_reads=False)
+    assert not untracked.may_be_a_property("plain") and not untracked.may_be_a_property("missing")
+    assert untracked.may_be_a_property("size")
+    assert tracked.may_be_a_property("missing")  # a class may gain the property: it is finished
+    [summary] = [i.summary for i in indexed if i.summary is not None and i.summary.module == "app.use"]
+    [entry] = summary.functions.values()  # the accesses, deferred to app.make's STORE
+    targets = [call[4] for call in FunctionSummary._make(entry).calls if not isinstance(call[4], str)]
+    assert len(targets) == 4
+    expected = ["app.store.Store.size:get", "app.store.Store.size:set", None, None]
+    assert [untracked.target(t) for t in targets] == [tracked.target(t) for t in targets] == expected

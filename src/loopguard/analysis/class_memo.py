@@ -91,3 +91,8 @@ def reusable(known: KnownOrder, following: set[str]) -> bool:
         return True
     order, height, _used = known
     return isinstance(order, tuple) and len(following) + height < MAX_CHAIN
+
+
+def property_names(modules: Iterable[ModuleIndex]) -> frozenset[str]:
+    """The name of every property of every class of ``modules``."""
+    return frozenset(name for index in modules for info in index.classes.values() for name in info.properties)

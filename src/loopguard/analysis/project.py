@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast
 
 from loopguard import catalogue
-from loopguard.analysis.class_memo import KnownOrder, RememberingResolver
+from loopguard.analysis.class_memo import KnownOrder, RememberingResolver, property_names
 from loopguard.analysis.constants import IMPORTED, REEXPORT, ArgumentValue, is_imported, reexported
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.managers import managed_type
@@ -33,7 +33,6 @@ T = TypeVar("T")
 
 MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
 MAX_STAR_MODULES = 64  # star-imported modules searched for one name: beyond, the name is unknown
-TARGET = "target"  # the key of a remembered call target: ``(TARGET, target)``
 UNSPLIT: tuple[str, str] = ("", "")  # ``Project.split``'s memo: not asked yet (None is an answer)
 
 
@@ -255,6 +254,9 @@ class GlobalProject(Project):
         # the modules an answer depended on, while ``track`` is recording (for the plan cache)
         self.touched: set[str] | None = None
         self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
+        # each call target finished, with the modules it read (``target``)
+        self._targets: dict[DeferredTarget, tuple[str | None, frozenset[str]]] = {}
+        self._property_names: frozenset[str] | None = None  # see ``may_be_a_property``
         self._class_infos: dict[str, tuple[tuple[Resolver, ClassInfo] | None, tuple[str, str] | None]] = {}
         self.known_orders: dict[str, KnownOrder] = {}  # class_memo.RememberingResolver.method_order
 
@@ -273,11 +275,9 @@ class GlobalProject(Project):
         self._replay_resolver = None
         self.known_orders.clear()
         self.replayed = {key: found for key, found in self.replayed.items() if module not in found[1]}
-        self._remembered = {
-            key: found
-            for key, found in self._remembered.items()
-            if isinstance(key, tuple) and key[:1] == (TARGET,) and module not in found[1]
-        }
+        self._remembered = {}
+        self._targets = {key: found for key, found in self._targets.items() if module not in found[1]}
+        self._property_names = None
         self._class_infos = {
             key: found for key, found in self._class_infos.items() if found[1] is None or found[1][0] != module
         }
@@ -353,10 +353,10 @@ class GlobalProject(Project):
 
     def finish(self, expression: Closed) -> Value | None:
         """A deferred value's expression, replayed once (memoised with the modules it read)."""
-        if expression in self.replayed:
-            result, used = self.replayed[expression]
-            self.depend(used)
-            return result
+        known = self.replayed.get(expression)  # one lookup: hashing a nested tuple is not cached
+        if known is not None:
+            self.depend(known[1])
+            return known[0]
         self.replayed[expression] = (None, frozenset())  # a cycle between modules resolves to unknown
         outer = self.recording()
         result = self.replay(expression)
@@ -392,7 +392,12 @@ class GlobalProject(Project):
         """The qualified name a summary's call target stands for."""
         if target is None or isinstance(target, str):
             return target
-        return self.remembered((TARGET, target), self.finished_target, target)
+        found = self._targets.get(target)  # as ``remembered`` does, without a key around the target
+        if found is None:
+            found = self._targets[target] = self.read_apart(lambda: self.finished_target(target))
+        if self.touched is not None:
+            self.touched.update(found[1])
+        return found[0]
 
     def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay
@@ -404,12 +409,25 @@ class GlobalProject(Project):
             case ("defer", ("argkey", callee, argument)):
                 found = resolver.argument_target(self.replay(callee), self.replay(argument))
             case ("defer", (("getkey" | "setkey" | "delkey") as kind, ("attr", inner, name, _))):
+                if not self.may_be_a_property(name):
+                    return None  # no project class has a property of that name: no call
                 found = resolver.access_target(ACCESS_KINDS[kind], self.evaluate(("defer", inner)), name)
             case ("defer", ("plainkey", closed)):
                 found = resolver.plain_target(self.evaluate(("defer", closed)))
             case _:  # not a shape loopguard writes (a cache entry can hold any well-formed tree)
                 return None
         return found if isinstance(found, str) else None
+
+    def may_be_a_property(self, name: str) -> bool:
+        """Whether an access of ``name`` may be a property's: the name of a property of a project
+        class, or any name in a project that records what each answer reads (a class may gain a
+        property named so, which no read of the modules the access finishes in would notice). Half
+        the accesses a worker sends are deferred; about one in ten is a property's."""
+        if self.track_reads:
+            return True
+        if self._property_names is None:
+            self._property_names = property_names(self.modules.values())
+        return name in self._property_names
 
     @property
     def resolver_for_replay(self) -> Resolver:
