@@ -372,20 +372,20 @@ class GlobalProject(Project):
             case ("g", qualname):
                 return self.evaluate(self.deref(("ref", qualname)))
             case ("attr", inner, name, called):
-                return self.evaluate(self.deref(resolver.attribute(self.replay(inner), name, called)))
+                return self.evaluate(self.deref(resolver.attribute(self.finish(inner), name, called)))
             case ("call", inner):
-                return self.evaluate(resolver.call_result(self.replay(inner)))
+                return self.evaluate(resolver.call_result(self.finish(inner)))
             case (("sub" | "div") as kind, inner):
-                return self.evaluate(resolver.special_result(self.replay(inner), kind))
+                return self.evaluate(resolver.special_result(self.finish(inner), kind))
             case ("type", inner):
-                match self.replay(inner):
+                match self.finish(inner):
                     case ("ref", qualname):
                         return ("inst", qualname)
                 return None
             case (("enter" | "aenter") as entering, inner):
-                return self.evaluate(resolver.entered(self.replay(inner), entering))
+                return self.evaluate(resolver.entered(self.finish(inner), entering))
             case ("managed", decorator, inner):
-                return managed_type(("ref", decorator), self.replay(inner))
+                return managed_type(("ref", decorator), self.finish(inner))
         return None
 
     def target(self, target: Target) -> str | None:
