@@ -228,6 +228,7 @@ class CallGraph:
         self.facts_of: dict[str, dict[str, bool]] = {}  # specialised node -> the facts it was given
         self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
         self._callees: dict[str, tuple[tuple[tuple[str, bool], ...], frozenset[str]]] = {}
+        self._apis: dict[str | None, tuple[bool, Match | None]] = {}
         self._nodes: dict[tuple[str, tuple[Literal, ...], tuple[tuple[str, bool], ...]], tuple[str, frozenset[str]]] = {}
         self.loop_values = LoopValues(
             lambda qualname: self.function(qualname)[1],
@@ -640,9 +641,9 @@ class CallGraph:
             key = self.project.target(target)
             if key is not None and arguments and marks_self(literals):
                 key = self.dispatched(key, arguments.get(CLASS))  # an override in the exact class
-            if key is not None and self.matcher.is_safe(key):
+            safe, found = self.api_of(key)
+            if safe:
                 continue  # safe-calls: neither reported nor followed
-            found = self.matcher.match(key)
             if found is not None:
                 found = with_arguments(found, literals)
                 if found is not None and found.waits:  # a blocking API in this very body: 1 hop
@@ -664,6 +665,15 @@ class CallGraph:
                     if flow is not None:
                         made += [(callee, self.arguments_of.get(node)) for node in nodes]
         return None, tuple(callees)
+
+    def api_of(self, key: str | None) -> tuple[bool, Match | None]:
+        """Whether a call of ``key`` is a configured safe call, and the blocking API it is (before
+        its arguments are looked at), asked of the matcher once per key: the bodies planning
+        resolves call the same few thousand keys (``self.hass.async_create_task``) again and again."""
+        found = self._apis.get(key)
+        if found is None:
+            found = self._apis[key] = (key is not None and self.matcher.is_safe(key), self.matcher.match(key))
+        return found
 
     def member_values(self, qualname: str) -> dict[str, object]:
         """The literal of each enum member the guards of ``qualname``'s calls compare with, where
