@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast
 
 from loopguard import catalogue
+from loopguard.analysis.class_memo import KnownOrder, RememberingResolver, property_names
 from loopguard.analysis.constants import IMPORTED, REEXPORT, ArgumentValue, is_imported, reexported
 from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
 from loopguard.analysis.managers import managed_type
@@ -32,9 +33,6 @@ T = TypeVar("T")
 
 MAX_REEXPORTS = 16  # a chain of re-exports longer than this is a cycle
 MAX_STAR_MODULES = 64  # star-imported modules searched for one name: beyond, the name is unknown
-TARGET = "target"  # the key of a remembered call target: ``(TARGET, target)``
-#: The key of a class's remembered method order (``GlobalProject.method_order``)
-METHOD_ORDER = "<mro>"
 UNSPLIT: tuple[str, str] = ("", "")  # ``Project.split``'s memo: not asked yet (None is an answer)
 
 
@@ -67,9 +65,11 @@ class Project:
     def resolver(self, module: str) -> Resolver:
         resolver = self._resolvers.get(module)
         if resolver is None:
-            resolver = Resolver(self.modules[module], self, self.memoise_merges)
-            self._resolvers[module] = resolver
+            resolver = self._resolvers[module] = self.new_resolver(self.modules[module])
         return resolver
+
+    def new_resolver(self, index: ModuleIndex) -> Resolver:
+        return Resolver(index, self, self.memoise_merges)
 
     def split(self, qualname: str) -> tuple[str, str] | None:
         """``shop.db.SessionLocal`` -> ("shop.db", "SessionLocal"): the longest module prefix.
@@ -254,7 +254,15 @@ class GlobalProject(Project):
         # the modules an answer depended on, while ``track`` is recording (for the plan cache)
         self.touched: set[str] | None = None
         self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
+        # each call target finished, with the modules it read (``target``)
+        self._targets: dict[DeferredTarget, tuple[str | None, frozenset[str]]] = {}
+        self._property_names: frozenset[str] | None = None  # see ``may_be_a_property``
         self._class_infos: dict[str, tuple[tuple[Resolver, ClassInfo] | None, tuple[str, str] | None]] = {}
+        self.known_orders: dict[str, KnownOrder] = {}  # class_memo.RememberingResolver.method_order
+
+    def new_resolver(self, index: ModuleIndex) -> Resolver:
+        """A resolver whose members and method orders are remembered for the project (class_memo.py)."""
+        return RememberingResolver(index, self)
 
     def renew(self, module: str, modules: Mapping[str, ModuleIndex]) -> None:
         """Take ``modules``, the same modules as before but for ``module``'s index, keeping what
@@ -265,12 +273,11 @@ class GlobalProject(Project):
         self.modules = modules
         self._resolvers.clear()
         self._replay_resolver = None
+        self.known_orders.clear()
         self.replayed = {key: found for key, found in self.replayed.items() if module not in found[1]}
-        self._remembered = {
-            key: found
-            for key, found in self._remembered.items()
-            if isinstance(key, tuple) and key[:1] == (TARGET,) and module not in found[1]
-        }
+        self._remembered = {}
+        self._targets = {key: found for key, found in self._targets.items() if module not in found[1]}
+        self._property_names = None
         self._class_infos = {
             key: found for key, found in self._class_infos.items() if found[1] is None or found[1][0] != module
         }
@@ -290,12 +297,6 @@ class GlobalProject(Project):
         elif found[1] is not None and self.touched is not None:
             self.touched.add(found[1][0])
         return found[0]
-
-    def method_order(self, qualname: str) -> tuple[str, ...] | str | None:
-        """Memoised: every member looked up on an instance asks for its class's order, and C3
-        merges the bases' orders each time (about a seventh of planning homeassistant); the
-        modules it read are recorded at every use (``remembered``)."""
-        return self.remembered((METHOD_ORDER, qualname), super().method_order, qualname)
 
     def depend(self, modules: Iterable[str]) -> None:
         if self.touched is not None:
@@ -352,10 +353,10 @@ class GlobalProject(Project):
 
     def finish(self, expression: Closed) -> Value | None:
         """A deferred value's expression, replayed once (memoised with the modules it read)."""
-        if expression in self.replayed:
-            result, used = self.replayed[expression]
-            self.depend(used)
-            return result
+        known = self.replayed.get(expression)  # one lookup: hashing a nested tuple is not cached
+        if known is not None:
+            self.depend(known[1])
+            return known[0]
         self.replayed[expression] = (None, frozenset())  # a cycle between modules resolves to unknown
         outer = self.recording()
         result = self.replay(expression)
@@ -371,27 +372,32 @@ class GlobalProject(Project):
             case ("g", qualname):
                 return self.evaluate(self.deref(("ref", qualname)))
             case ("attr", inner, name, called):
-                return self.evaluate(self.deref(resolver.attribute(self.replay(inner), name, called)))
+                return self.evaluate(self.deref(resolver.attribute(self.finish(inner), name, called)))
             case ("call", inner):
-                return self.evaluate(resolver.call_result(self.replay(inner)))
+                return self.evaluate(resolver.call_result(self.finish(inner)))
             case (("sub" | "div") as kind, inner):
-                return self.evaluate(resolver.special_result(self.replay(inner), kind))
+                return self.evaluate(resolver.special_result(self.finish(inner), kind))
             case ("type", inner):
-                match self.replay(inner):
+                match self.finish(inner):
                     case ("ref", qualname):
                         return ("inst", qualname)
                 return None
             case (("enter" | "aenter") as entering, inner):
-                return self.evaluate(resolver.entered(self.replay(inner), entering))
+                return self.evaluate(resolver.entered(self.finish(inner), entering))
             case ("managed", decorator, inner):
-                return managed_type(("ref", decorator), self.replay(inner))
+                return managed_type(("ref", decorator), self.finish(inner))
         return None
 
     def target(self, target: Target) -> str | None:
         """The qualified name a summary's call target stands for."""
         if target is None or isinstance(target, str):
             return target
-        return self.remembered((TARGET, target), self.finished_target, target)
+        found = self._targets.get(target)  # as ``remembered`` does, without a key around the target
+        if found is None:
+            found = self._targets[target] = self.read_apart(lambda: self.finished_target(target))
+        if self.touched is not None:
+            self.touched.update(found[1])
+        return found[0]
 
     def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay
@@ -403,6 +409,8 @@ class GlobalProject(Project):
             case ("defer", ("argkey", callee, argument)):
                 found = resolver.argument_target(self.replay(callee), self.replay(argument))
             case ("defer", (("getkey" | "setkey" | "delkey") as kind, ("attr", inner, name, _))):
+                if not self.may_be_a_property(name):
+                    return None  # no project class has a property of that name: no call
                 found = resolver.access_target(ACCESS_KINDS[kind], self.evaluate(("defer", inner)), name)
             case ("defer", ("plainkey", closed)):
                 found = resolver.plain_target(self.evaluate(("defer", closed)))
@@ -410,9 +418,20 @@ class GlobalProject(Project):
                 return None
         return found if isinstance(found, str) else None
 
+    def may_be_a_property(self, name: str) -> bool:
+        """Whether an access of ``name`` may be a property's: the name of a property of a project
+        class, or any name in a project that records what each answer reads (a class may gain a
+        property named so, which no read of the modules the access finishes in would notice). Half
+        the accesses a worker sends are deferred; about one in ten is a property's."""
+        if self.track_reads:
+            return True
+        if self._property_names is None:
+            self._property_names = property_names(self.modules.values())
+        return name in self._property_names
+
     @property
     def resolver_for_replay(self) -> Resolver:
         if self._replay_resolver is None:
             empty = ModuleIndex("", "", [Scope("module", None, "")], {}, [], {}, set())
-            self._replay_resolver = Resolver(empty, self)
+            self._replay_resolver = self.new_resolver(empty)
         return self._replay_resolver

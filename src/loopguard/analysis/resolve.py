@@ -122,16 +122,27 @@ class Project(Protocol):
 MAX_CHAIN = 100
 
 
+class Chain:
+    """The bindings being followed, by every resolver of this process (a chain can cross modules,
+    each with its own resolver; resolution is single-threaded). An instance, not attributes of
+    ``Resolver``: assigning a class attribute invalidates the interpreter's caches of every
+    attribute and method looked up on the class's instances, and every merge assigns these."""
+
+    __slots__ = ("cuts", "deepest", "following")
+
+    def __init__(self) -> None:
+        self.following = 0  # bindings and bases being followed right now
+        # the deepest ``following`` reached so far, and how many merges a cycle or MAX_CHAIN cut
+        # short: what decides whether a merge's answer may be memoised (``Resolver.merge``)
+        self.deepest = 0
+        self.cuts = 0
+
+
+CHAIN = Chain()
+
+
 class Resolver:
     """Resolution inside one module; ``project`` follows names into the other modules."""
-
-    # bindings and bases being followed right now, by every resolver of this process (a chain can
-    # cross modules, each with its own resolver); resolution is single-threaded
-    following = 0
-    # the deepest ``following`` reached so far, and how many merges a cycle or MAX_CHAIN cut short:
-    # what decides whether a merge's answer may be memoised (``merge``)
-    deepest = 0
-    cuts = 0
 
     def __init__(self, index: ModuleIndex, project: Project, memoise: bool = False) -> None:
         self.index = index
@@ -226,7 +237,7 @@ class Resolver:
         With ``memoise``, kept per (call, scope) when asked outside any merge (as the summary does:
         a quarter of a module's calls repeat one in the same scope, ``self.hass.async_create_task``)."""
         memo = self._targets
-        if memo is None or Resolver.following:
+        if memo is None or CHAIN.following:
             return self.target_of_call(func, scope)
         key = (func, scope)
         if key in memo:
@@ -364,32 +375,32 @@ class Resolver:
         if found is not None:  # most names merge once: the memoised merge, when asking it again
             # from here would not go past ``MAX_CHAIN`` either
             value, depth = found
-            reach = Resolver.following + depth
+            reach = CHAIN.following + depth
             if reach <= MAX_CHAIN:
-                Resolver.deepest = max(Resolver.deepest, reach)
+                CHAIN.deepest = max(CHAIN.deepest, reach)
                 return value
         if key in self._active:  # x = x.child: resolving x needs x
-            Resolver.cuts += 1
+            CHAIN.cuts += 1
             self._cycled.add(key)
             return self._active[key]
-        if Resolver.following >= MAX_CHAIN:
-            Resolver.cuts += 1
+        if CHAIN.following >= MAX_CHAIN:
+            CHAIN.cuts += 1
             return None
-        start, cuts, outer_deepest = Resolver.following, Resolver.cuts, Resolver.deepest
+        start, cuts, outer_deepest = CHAIN.following, CHAIN.cuts, CHAIN.deepest
         self._active[key] = None
-        Resolver.following += 1
-        Resolver.deepest = Resolver.following
+        CHAIN.following += 1
+        CHAIN.deepest = CHAIN.following
         try:
             merged = self.merge_bindings(bindings)
             if merged is None and key in self._cycled:
                 merged = self.merge_through_itself(key, bindings)
         finally:
-            Resolver.following -= 1
+            CHAIN.following -= 1
             del self._active[key]
             self._cycled.discard(key)
-            depth = Resolver.deepest - start
-            Resolver.deepest = max(outer_deepest, Resolver.deepest)
-        if self._merged is not None and Resolver.cuts == cuts:
+            depth = CHAIN.deepest - start
+            CHAIN.deepest = max(outer_deepest, CHAIN.deepest)
+        if self._merged is not None and CHAIN.cuts == cuts:
             self._merged[key] = (merged, depth)
         return merged
 
