@@ -283,7 +283,9 @@ class GlobalProject(Project):
         }
 
     def split(self, qualname: str) -> tuple[str, str] | None:
-        found = super().split(qualname)
+        found = self._splits.get(qualname, UNSPLIT)  # ``Project.split``'s memo, read here: asked 47,000 times
+        if found is UNSPLIT:
+            found = super().split(qualname)
         if found is not None and self.touched is not None:
             self.touched.add(found[0])
         return found

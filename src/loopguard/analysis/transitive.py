@@ -229,6 +229,7 @@ class CallGraph:
         self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
         self._callees: dict[str, tuple[tuple[tuple[str, bool], ...], frozenset[str]]] = {}
         self._apis: dict[str | None, tuple[bool, Match | None]] = {}
+        self._summaries: dict[str, tuple[str, FunctionSummary]] = {}
         self._nodes: dict[tuple[str, tuple[Literal, ...], tuple[tuple[str, bool], ...]], tuple[str, frozenset[str]]] = {}
         self.loop_values = LoopValues(
             lambda qualname: self.function(qualname)[1],
@@ -252,7 +253,7 @@ class CallGraph:
         the project's functions, resolving each decorator once)."""
         found: list[set[str]] = [set() for _ in groups]
         for qualname, (_display, entry) in self.functions.items():
-            decorators = FunctionSummary._make(entry).decorators
+            decorators = entry[3]  # ``FunctionSummary.decorators``, without making one per function
             if not decorators:
                 continue
             targets = {self.project.target(d) for d in decorators}
@@ -317,8 +318,13 @@ class CallGraph:
         return ((function, False),)
 
     def function(self, qualname: str) -> tuple[str, FunctionSummary]:
-        display, entry = self.functions[qualname]
-        return display, FunctionSummary._make(entry)
+        """A function's display path and summary, made once (asked 60,000 times planning
+        homeassistant, for 8,000 functions)."""
+        found = self._summaries.get(qualname)
+        if found is None:
+            display, entry = self.functions[qualname]
+            found = self._summaries[qualname] = (display, FunctionSummary._make(entry))
+        return found
 
     def base_of(self, node: str) -> str:
         return self.base.get(node, node)
@@ -655,7 +661,9 @@ class CallGraph:
                 if callee in self.memoised and not self.through_memoised:
                     continue  # blocks at most once, not on this chain's code
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
-                    given = passed_on(literals, here, self.type_tested(callee)) if with_arguments_of_call else ()
+                    given = literals if with_arguments_of_call else ()
+                    if given and passes_on_values(literals):  # which parameters' types are tested: asked only then
+                        given = passed_on(literals, here, self.type_tested(callee))
                     given = self.with_receiver(key, callee, given, arguments or {})
                     if flow is not None and marks_self(literals):
                         given = flow.given(callee, given, (line, col, end_line, end_col))
@@ -859,6 +867,11 @@ def known_or_not(value: object) -> object:
     return value if is_plain_literal(value) else NOT_LITERAL
 
 
+def passes_on_values(literals: tuple[Literal, ...]) -> bool:
+    """Whether a call's arguments hold a variable of the caller's or a test of its values."""
+    return any(isinstance(value, tuple) and value[:1] in ((PASSED,), (TESTED,)) for _key, value in literals)
+
+
 def passed_on(
     literals: tuple[Literal, ...], arguments: Mapping[str, object] | None, type_tested: Collection[str | int] = ()
 ) -> tuple[Literal, ...]:
@@ -866,7 +879,7 @@ def passed_on(
     (``arguments``) replaced by those values; any other variable is not a literal, but one
     annotated with builtin classes and passed to a parameter named in ``type_tested`` (or by a
     position: the callee's ``argument_values`` sees it) has the type (annotated_types.py)."""
-    if not any(isinstance(value, tuple) and value[:1] in ((PASSED,), (TESTED,)) for _key, value in literals):
+    if not passes_on_values(literals):
         return literals
     known = arguments or {}
     result: list[Literal] = []
