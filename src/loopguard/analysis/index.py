@@ -1246,6 +1246,8 @@ class _Indexer(ast.NodeVisitor):
         guard = self.decidable_guard(test)
         narrowed, pinned = narrowed_and_pinned(test)
         for branch, expected in ((body, True), (orelse, False)):
+            if not branch and branch.__class__ is list:  # no ``else``: nothing runs under it
+                continue
             if guard is not None:
                 self.guards.append((guard, expected))
             depth = len(self.narrowed)
