@@ -406,7 +406,11 @@ class _Indexer(ast.NodeVisitor):
         if name in owner.global_names:
             target = 0
             owner = self.scopes[0]
-        add_binding(owner.bindings, name, binding)
+        found = owner.bindings.get(name)  # ``add_binding``, inlined: every name bound comes here
+        if isinstance(found, list):
+            found.append(binding)
+        else:
+            owner.bindings[name] = [*(found or ()), binding]
         if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
             rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
@@ -1336,8 +1340,10 @@ class _Indexer(ast.NodeVisitor):
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
         judges (only a project property of a known type is followed)."""
-        if node is not self.call_func and node.ctx.__class__ is ast.Load:
-            self.record_access("get", node)
+        if node is not self.call_func and node.ctx.__class__ is ast.Load:  # (``record_access``'s read)
+            accessed = accessed_attribute(node)
+            if accessed is not None:
+                self.record_call(("get", accessed), node)
         base = node.value
         if base.__class__ in LEAVES:  # most bases are names: passed as ``visit`` passes a leaf
             if self.depth >= MAX_DEPTH:
@@ -1355,8 +1361,6 @@ class _Indexer(ast.NodeVisitor):
             statement = self.statement
             end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0) if statement else (0, 0)
             self.self_sets.note(scope, self.parameters[scope], target, end, self.call_conditions, self.loops > 0)
-        if target.attr[:1].isupper() or target.attr.startswith("__"):
-            return  # a class, a constant or a dunder: never a property worth a resolution
         accessed = accessed_attribute(target)
         if accessed is not None:
             self.record_call((kind, accessed), target)
@@ -1560,7 +1564,12 @@ SEEN_THROUGH = frozenset({ast.Await, ast.NamedExpr})
 
 def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
     """``expr_of(target)`` when it is ``name.attr`` or ``name.attr.attr`` (the accesses the index
-    records), else None — read off the tree, not built for every attribute and then matched."""
+    records) and the attribute may be a property — not a class, a constant or a dunder (never a
+    property worth a resolution) —, else None; read off the tree, not built for every attribute
+    and then matched."""
+    attribute = target.attr
+    if attribute[:1].isupper() or attribute.startswith("__"):
+        return None
     base = target.value
     if isinstance(base, ast.Name):
         return ("attr", ("name", base.id), target.attr)
