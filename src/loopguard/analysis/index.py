@@ -539,7 +539,8 @@ class _Indexer(ast.NodeVisitor):
             self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self.unvisited.append(node.annotation)
+        if node.annotation.__class__ not in YIELDLESS:
+            self.unvisited.append(node.annotation)
         if node.value is not None:
             self.visit(node.value)
         self.visit_target(node.target)
@@ -755,9 +756,8 @@ class _Indexer(ast.NodeVisitor):
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         # what the walk has met so far, for what it meets in this def (``generator``, ``escapes``)
         met = (self.yields, len(self.unvisited), len(self.loop_spans))
-        self.unvisited.append(node.args)  # (its defaults again: harmless, a ``yield`` is looked for)
-        if node.returns is not None:
-            self.unvisited.append(node.returns)
+        if node.returns is not None and node.returns.__class__ not in YIELDLESS:
+            self.unvisited.append(node.returns)  # (its parameters' annotations: ``bind_parameters``)
         self.unvisited.extend(getattr(node, "type_params", ()))  # Python 3.12
         # decorators, defaults and annotations are evaluated where the def is written
         for decorator in node.decorator_list:
@@ -911,9 +911,12 @@ class _Indexer(ast.NodeVisitor):
             everything.append(args.kwarg)
         first = positional[0].arg if positional else None
         for arg in everything:
-            if arg.annotation is not None and arg is not args.vararg and arg is not args.kwarg:
-                self.bind(arg.arg, ("type", annotation_of(arg.annotation), self.current))
-                self.annotated.note(self.current, arg.arg, arg.annotation)
+            annotation = arg.annotation
+            if annotation is not None and annotation.__class__ not in YIELDLESS:
+                self.unvisited.append(annotation)  # not visited: see ``generator``
+            if annotation is not None and arg is not args.vararg and arg is not args.kwarg:
+                self.bind(arg.arg, ("type", annotation_of(annotation), self.current))
+                self.annotated.note(self.current, arg.arg, annotation)
             elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
                 kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
                 self.bind(arg.arg, (kind, method_of))
@@ -1614,6 +1617,9 @@ def overloaded_returns(
             result[qualname] = (first, outer)
     return result
 
+
+#: Trees with nothing inside (``_Indexer.generator`` need not walk them for a ``yield``)
+YIELDLESS = frozenset({ast.Name, ast.Constant})
 
 #: The scopes whose names hide a function's own from its guards (``inner_names``)
 INNER_KINDS = frozenset({"comprehension", "lambda"})
