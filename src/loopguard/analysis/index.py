@@ -238,6 +238,7 @@ class _Indexer(ast.NodeVisitor):
         self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
         self.properties: dict[str, set[str]] = {}  # class qualname -> its properties
         self.call_func: ast.AST | None = None  # the function expression of the call being visited
+        self.switched = False  # whether a socket of the module was switched (``note_nonblocking``)
         self.function_returns: dict[str, tuple[Expr, int]] = {}
         self.functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = {}
         self.current = 0
@@ -530,8 +531,9 @@ class _Indexer(ast.NodeVisitor):
             self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         self.pure_value = node.value if len(node.targets) == 1 else None
         for target in node.targets:
-            self.visit_target(target)
-            self.record_access("set", target)
+            if target.__class__ is not ast.Name:  # (a name has nothing inside, and is no attribute)
+                self.visit_target(target)
+                self.record_access("set", target)
             self.bind_target(target, self.value(node.value), node.value)
         self.literal = self.pure_value = None
         if len(node.targets) == 1:
@@ -1301,7 +1303,7 @@ class _Indexer(ast.NodeVisitor):
             func = ("arg", called, expr_of(node.args[0]))
         if function.__class__ is ast.Attribute:
             receiver = function.value
-            if receiver.__class__ is ast.Name and receiver.id in self.scopes[self.current].nonblocking:
+            if self.switched and receiver.__class__ is ast.Name and receiver.id in self.scopes[self.current].nonblocking:
                 func = on_nonblocking(func, receiver.id)  # see note_nonblocking
             if function.attr in NONBLOCKING_ARGUMENTS:
                 self.note_nonblocking(func, node)
@@ -1380,10 +1382,12 @@ class _Indexer(ast.NodeVisitor):
         switching = NONBLOCKING_ARGUMENTS[target.attr]
         if isinstance(argument, ast.Constant) and argument.value == switching:
             self.scopes[self.current].nonblocking.add(target.value.id)
+            self.switched = True
 
     def record_call(self, func: CallFunc, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
         if self.narrowed:
             func = substituted(func, self.narrowings_here())
+        loop = self.loop
         fields = (
             func,
             self.current,
@@ -1391,11 +1395,11 @@ class _Indexer(ast.NodeVisitor):
             node.col_offset,
             node.end_lineno or node.lineno,
             node.end_col_offset or node.col_offset,
-            self.loop >= 0,
-            self.loop,
+            loop >= 0,
+            loop,
             id(node) in self.awaited,
             literals,
-            () if self.loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
+            () if loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
         )
         # every field given: the tuple made directly, without the NamedTuple's Python ``__new__``
         self.calls.append(new_call_site(CallSite, fields))
