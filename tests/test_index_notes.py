@@ -69,6 +69,16 @@ SOURCES = {
                 pass
             return g
     """,
+    "yield in a star parameter's annotation": """
+        def f():
+            def g(*args: (yield), **kwargs: int): pass
+            return g
+    """,
+    "yield in a keyword-only parameter's annotation": """
+        def f():
+            def g(*, x: list[(yield)] = 1): pass
+            return g
+    """,
     "yield in a return annotation": """
         def f():
             def g() -> (yield):

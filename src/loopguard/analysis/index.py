@@ -238,6 +238,7 @@ class _Indexer(ast.NodeVisitor):
         self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
         self.properties: dict[str, set[str]] = {}  # class qualname -> its properties
         self.call_func: ast.AST | None = None  # the function expression of the call being visited
+        self.switched = False  # whether a socket of the module was switched (``note_nonblocking``)
         self.function_returns: dict[str, tuple[Expr, int]] = {}
         self.functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = {}
         self.current = 0
@@ -406,7 +407,11 @@ class _Indexer(ast.NodeVisitor):
         if name in owner.global_names:
             target = 0
             owner = self.scopes[0]
-        add_binding(owner.bindings, name, binding)
+        found = owner.bindings.get(name)  # ``add_binding``, inlined: every name bound comes here
+        if isinstance(found, list):
+            found.append(binding)
+        else:
+            owner.bindings[name] = [*(found or ()), binding]
         if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
             rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
@@ -526,8 +531,9 @@ class _Indexer(ast.NodeVisitor):
             self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         self.pure_value = node.value if len(node.targets) == 1 else None
         for target in node.targets:
-            self.visit_target(target)
-            self.record_access("set", target)
+            if target.__class__ is not ast.Name:  # (a name has nothing inside, and is no attribute)
+                self.visit_target(target)
+                self.record_access("set", target)
             self.bind_target(target, self.value(node.value), node.value)
         self.literal = self.pure_value = None
         if len(node.targets) == 1:
@@ -535,7 +541,8 @@ class _Indexer(ast.NodeVisitor):
             self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self.unvisited.append(node.annotation)
+        if node.annotation.__class__ not in YIELDLESS:
+            self.unvisited.append(node.annotation)
         if node.value is not None:
             self.visit(node.value)
         self.visit_target(node.target)
@@ -751,9 +758,8 @@ class _Indexer(ast.NodeVisitor):
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         # what the walk has met so far, for what it meets in this def (``generator``, ``escapes``)
         met = (self.yields, len(self.unvisited), len(self.loop_spans))
-        self.unvisited.append(node.args)  # (its defaults again: harmless, a ``yield`` is looked for)
-        if node.returns is not None:
-            self.unvisited.append(node.returns)
+        if node.returns is not None and node.returns.__class__ not in YIELDLESS:
+            self.unvisited.append(node.returns)  # (its parameters' annotations: ``bind_parameters``)
         self.unvisited.extend(getattr(node, "type_params", ()))  # Python 3.12
         # decorators, defaults and annotations are evaluated where the def is written
         for decorator in node.decorator_list:
@@ -907,9 +913,12 @@ class _Indexer(ast.NodeVisitor):
             everything.append(args.kwarg)
         first = positional[0].arg if positional else None
         for arg in everything:
-            if arg.annotation is not None and arg is not args.vararg and arg is not args.kwarg:
-                self.bind(arg.arg, ("type", annotation_of(arg.annotation), self.current))
-                self.annotated.note(self.current, arg.arg, arg.annotation)
+            annotation = arg.annotation
+            if annotation is not None and annotation.__class__ not in YIELDLESS:
+                self.unvisited.append(annotation)  # not visited: see ``generator``
+            if annotation is not None and arg is not args.vararg and arg is not args.kwarg:
+                self.bind(arg.arg, ("type", annotation_of(annotation), self.current))
+                self.annotated.note(self.current, arg.arg, annotation)
             elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
                 kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
                 self.bind(arg.arg, (kind, method_of))
@@ -1246,6 +1255,8 @@ class _Indexer(ast.NodeVisitor):
         guard = self.decidable_guard(test)
         narrowed, pinned = narrowed_and_pinned(test)
         for branch, expected in ((body, True), (orelse, False)):
+            if not branch and branch.__class__ is list:  # no ``else``: nothing runs under it
+                continue
             if guard is not None:
                 self.guards.append((guard, expected))
             depth = len(self.narrowed)
@@ -1292,7 +1303,7 @@ class _Indexer(ast.NodeVisitor):
             func = ("arg", called, expr_of(node.args[0]))
         if function.__class__ is ast.Attribute:
             receiver = function.value
-            if receiver.__class__ is ast.Name and receiver.id in self.scopes[self.current].nonblocking:
+            if self.switched and receiver.__class__ is ast.Name and receiver.id in self.scopes[self.current].nonblocking:
                 func = on_nonblocking(func, receiver.id)  # see note_nonblocking
             if function.attr in NONBLOCKING_ARGUMENTS:
                 self.note_nonblocking(func, node)
@@ -1334,8 +1345,10 @@ class _Indexer(ast.NodeVisitor):
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
         judges (only a project property of a known type is followed)."""
-        if node is not self.call_func and node.ctx.__class__ is ast.Load:
-            self.record_access("get", node)
+        if node is not self.call_func and node.ctx.__class__ is ast.Load:  # (``record_access``'s read)
+            accessed = accessed_attribute(node)
+            if accessed is not None:
+                self.record_call(("get", accessed), node)
         base = node.value
         if base.__class__ in LEAVES:  # most bases are names: passed as ``visit`` passes a leaf
             if self.depth >= MAX_DEPTH:
@@ -1353,8 +1366,6 @@ class _Indexer(ast.NodeVisitor):
             statement = self.statement
             end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0) if statement else (0, 0)
             self.self_sets.note(scope, self.parameters[scope], target, end, self.call_conditions, self.loops > 0)
-        if target.attr[:1].isupper() or target.attr.startswith("__"):
-            return  # a class, a constant or a dunder: never a property worth a resolution
         accessed = accessed_attribute(target)
         if accessed is not None:
             self.record_call((kind, accessed), target)
@@ -1371,10 +1382,12 @@ class _Indexer(ast.NodeVisitor):
         switching = NONBLOCKING_ARGUMENTS[target.attr]
         if isinstance(argument, ast.Constant) and argument.value == switching:
             self.scopes[self.current].nonblocking.add(target.value.id)
+            self.switched = True
 
     def record_call(self, func: CallFunc, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
         if self.narrowed:
             func = substituted(func, self.narrowings_here())
+        loop = self.loop
         fields = (
             func,
             self.current,
@@ -1382,11 +1395,11 @@ class _Indexer(ast.NodeVisitor):
             node.col_offset,
             node.end_lineno or node.lineno,
             node.end_col_offset or node.col_offset,
-            self.loop >= 0,
-            self.loop,
+            loop >= 0,
+            loop,
             id(node) in self.awaited,
             literals,
-            () if self.loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
+            () if loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
         )
         # every field given: the tuple made directly, without the NamedTuple's Python ``__new__``
         self.calls.append(new_call_site(CallSite, fields))
@@ -1558,7 +1571,12 @@ SEEN_THROUGH = frozenset({ast.Await, ast.NamedExpr})
 
 def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
     """``expr_of(target)`` when it is ``name.attr`` or ``name.attr.attr`` (the accesses the index
-    records), else None — read off the tree, not built for every attribute and then matched."""
+    records) and the attribute may be a property — not a class, a constant or a dunder (never a
+    property worth a resolution) —, else None; read off the tree, not built for every attribute
+    and then matched."""
+    attribute = target.attr
+    if attribute[:1].isupper() or attribute.startswith("__"):
+        return None
     base = target.value
     if isinstance(base, ast.Name):
         return ("attr", ("name", base.id), target.attr)
@@ -1603,6 +1621,9 @@ def overloaded_returns(
             result[qualname] = (first, outer)
     return result
 
+
+#: Trees with nothing inside (``_Indexer.generator`` need not walk them for a ``yield``)
+YIELDLESS = frozenset({ast.Name, ast.Constant})
 
 #: The scopes whose names hide a function's own from its guards (``inner_names``)
 INNER_KINDS = frozenset({"comprehension", "lambda"})
