@@ -4,7 +4,7 @@ libcst results of each file, and the whole result of a run whose every file is u
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -179,25 +179,21 @@ def manifest_digest(cache: Cache, path: Path) -> str | None:
     return cache.recorded_hash(absolute(path))
 
 
-def confirm_plans(
-    plans: list[Confirmation], cache: Cache | None, confirm: Callable[[list[Confirmation]], list[FileResult]]
-) -> dict[str, FileResult]:
-    """libcst results by display path; from the cache when the file and its candidates are unchanged."""
-    results: dict[str, FileResult] = {}
-    todo: list[tuple[Confirmation, str | None]] = []
-    for plan in plans:
-        key = confirmation_key(plan, cache) if cache is not None else None
-        cached = cache.get(key, FINDINGS) if cache is not None and key is not None else None
-        if cached is not None:
-            findings = (replace(decode_finding(f), path=plan.display) for f in cached)
-            results[plan.display] = FileResult(plan.display, tuple(findings))
-        else:
-            todo.append((plan, key))
-    for (plan, key), result in zip(todo, confirm([plan for plan, _ in todo])):
-        results[plan.display] = result
-        if cache is not None and key is not None and not result.error:
-            cache.put(key, tuple(encode_finding(finding) for finding in result.findings))
-    return results
+def cached_confirmation(plan: Confirmation, cache: Cache | None) -> tuple[FileResult | None, str | None]:
+    """The file's libcst result as the cache holds it for these candidates (None: not held), and
+    the key to keep the result under once confirmed (None: it cannot be kept)."""
+    key = confirmation_key(plan, cache) if cache is not None else None
+    cached = cache.get(key, FINDINGS) if cache is not None and key is not None else None
+    if cached is None:
+        return None, key
+    findings = (replace(decode_finding(f), path=plan.display) for f in cached)
+    return FileResult(plan.display, tuple(findings)), key
+
+
+def remember_confirmation(cache: Cache | None, key: str | None, result: FileResult) -> None:
+    """Keep a confirmed file's findings under ``cached_confirmation``'s key (not a file error)."""
+    if cache is not None and key is not None and not result.error:
+        cache.put(key, tuple(encode_finding(finding) for finding in result.findings))
 
 
 def confirmation_key(plan: Confirmation, cache: Cache) -> str | None:
