@@ -116,6 +116,8 @@ def follow_imports(
             if item.summary is None:
                 continue
             for name in sorted(item.summary.imports, key=len):
+                if name in modules:
+                    continue  # what follows would add it again: a module, or below one
                 parent = name.rpartition(".")[0]
                 if parent in modules:
                     modules.add(name)  # an attribute of a module: nothing below it is a module

@@ -383,7 +383,9 @@ def context_stage(run: Run, pool: WorkerPool, indexed: list[Indexed], walked: fr
         found, todo = cached_jobs(items, run.indexing, run.cache) if run.cache is not None else ([], items)
         return found + index_stage(run, pool, todo)
 
-    return follow_imports(indexed, index_context, run.roots, run.indexing.project_tops, walked, run.absent)
+    # where absent modules would be matters only to the whole-run cache record
+    absent = run.absent if run.cache is not None else None
+    return follow_imports(indexed, index_context, run.roots, run.indexing.project_tops, walked, absent)
 
 
 def project_stage(
