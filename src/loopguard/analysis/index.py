@@ -817,16 +817,10 @@ class _Indexer(ast.NodeVisitor):
         self.fact_guards = outer_facts
         if not is_async:
             function = self.locals.pop()
-            self.keep_literal_locals(function, self.calls[first_call:])
-            generator = partial(self.generator, met[0], met[1])
-            if function.returns and self.gives_the_running_loop(node, decorators, function, generator):
-                self.loop_returning.add(self.scopes[scope].qualname)
-            returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP), generator)
-            if returns:
-                self.parameters[scope] = with_returns(self.parameters[scope], returns)
-            elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
-                returned_values = method_returns(node, decorators, function.returns, generator)
-                self.parameters[scope] = with_method_returns(self.parameters[scope], returned_values)
+            if function.first:  # (else no local starts as a literal: none is kept)
+                self.keep_literal_locals(function, self.calls[first_call:])
+            if function.returns:  # (what the returns give: nothing to keep of a def without any)
+                self.note_returns(node, decorators, function, scope, method_of, partial(self.generator, *met[:2]))
             if method_of is not None:
                 block = before_return(node.body, first_return) if node.name == "__init__" else []
                 self.built_locals.note_stores(
@@ -837,6 +831,22 @@ class _Indexer(ast.NodeVisitor):
                     node, scope, self.parameters[scope], self.rebindings.get(scope, []), calls,
                     self.scopes[scope].bindings, block, self.loop_spans[met[2]:],
                 )
+
+    def note_returns(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals,
+        scope: int,
+        method_of: str | None, generator: Callable[[], bool],
+    ) -> None:
+        """What a sync def's returns give, kept with its parameters: the running loop, a value
+        that depends on it, or (for a method) what ``self.m()`` gives on a known class."""
+        if self.gives_the_running_loop(node, decorators, function, generator):
+            self.loop_returning.add(self.scopes[scope].qualname)
+        returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP), generator)
+        if returns:
+            self.parameters[scope] = with_returns(self.parameters[scope], returns)
+        elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
+            returned_values = method_returns(node, decorators, function.returns, generator)
+            self.parameters[scope] = with_method_returns(self.parameters[scope], returned_values)
 
     def generator(self, yields: int, unvisited: int) -> bool:
         """Whether the def whose walk began when the walk had met ``yields`` yields and
@@ -912,18 +922,28 @@ class _Indexer(ast.NodeVisitor):
         if args.kwarg:
             everything.append(args.kwarg)
         first = positional[0].arg if positional else None
+        # what ``bind`` does, for the scope just pushed: no name of it is global, none is a
+        # parameter assigned again or a local of the function walked (a name given twice,
+        # which ``ast`` accepts, is bound twice)
+        bindings = self.scopes[self.current].bindings
         for arg in everything:
             annotation = arg.annotation
+            binding: Binding
             if annotation is not None and annotation.__class__ not in YIELDLESS:
                 self.unvisited.append(annotation)  # not visited: see ``generator``
             if annotation is not None and arg is not args.vararg and arg is not args.kwarg:
-                self.bind(arg.arg, ("type", annotation_of(annotation), self.current))
+                binding = ("type", annotation_of(annotation), self.current)
                 self.annotated.note(self.current, arg.arg, annotation)
             elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
                 kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
-                self.bind(arg.arg, (kind, method_of))
+                binding = (kind, method_of)
             else:
-                self.bind(arg.arg, UNKNOWN)
+                binding = UNKNOWN
+            found = bindings.get(arg.arg)
+            if found is None:
+                bindings[arg.arg] = [binding]
+            else:
+                bindings[arg.arg] = [*found, binding]
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for default in (*node.args.defaults, *node.args.kw_defaults):
