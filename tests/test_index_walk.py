@@ -54,3 +54,38 @@ def test_calls_under_one_child_nodes_are_recorded() -> None:
         "('name', 'g')",
         "('name', 'h')",
     ]
+
+
+AT = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 1}
+
+
+def method_chain(calls: int, innermost: ast.expr) -> ast.Module:
+    """``<innermost>.m().m()...`` with ``calls`` method calls, built directly."""
+    value = innermost
+    for _ in range(calls):
+        value = ast.Call(ast.Attribute(value, "m", ast.Load(), **AT), [], [], **AT)
+    return ast.Module([ast.Expr(value, lineno=1, col_offset=0)], [])
+
+
+@pytest.mark.parametrize(
+    ("calls", "innermost", "too_deep"),
+    [
+        # the statement is level 1, each call 2k and the attribute it calls 2k + 1: a name base is
+        # a leaf one level below its attribute, a call base is visited there
+        ((MAX_DEPTH - 2) // 2, ast.Name("x", ast.Load()), False),
+        (MAX_DEPTH // 2, ast.Name("x", ast.Load()), True),
+        ((MAX_DEPTH - 4) // 2, ast.Call(ast.Name("f", ast.Load()), [], [], **AT), False),
+        ((MAX_DEPTH - 2) // 2, ast.Call(ast.Name("f", ast.Load()), [], [], **AT), True),
+    ],
+)
+def test_a_called_attribute_visited_in_place_counts_towards_the_depth(
+    calls: int, innermost: ast.expr, too_deep: bool
+) -> None:
+    # ``visit_Call`` visits a called attribute's base itself: the bound is hit where a visit of
+    # the attribute hit it
+    with collector_paused():
+        if too_deep:
+            with pytest.raises(NestingTooDeep):
+                index_module(method_chain(calls, innermost), "m", "")
+        else:
+            index_module(method_chain(calls, innermost), "m", "")

@@ -237,7 +237,6 @@ class _Indexer(ast.NodeVisitor):
         self.callbacks: list[tuple[int, CallFunc, Expr]] = []
         self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
         self.properties: dict[str, set[str]] = {}  # class qualname -> its properties
-        self.call_func: ast.AST | None = None  # the function expression of the call being visited
         self.switched = False  # whether a socket of the module was switched (``note_nonblocking``)
         self.function_returns: dict[str, tuple[Expr, int]] = {}
         self.functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = {}
@@ -1349,11 +1348,27 @@ class _Indexer(ast.NodeVisitor):
                 self.pinned_here() if self.narrowed else None,
             )
         self.record_call(func, node, literals)
-        self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
         # what ``generic_visit`` does for a call (its fields are func, args, keywords), without the
         # field loop: a call is the commonest node with children
-        at_bound = self.depth >= MAX_DEPTH
-        for child in (node.func, *node.args):
+        depth = self.depth
+        at_bound = depth >= MAX_DEPTH
+        if function.__class__ is ast.Attribute:
+            # what ``visit`` and ``visit_Attribute`` do for it, in place: a called attribute is a
+            # method call, not a read (nothing recorded); its base is visited one level deeper
+            if at_bound:
+                raise NestingTooDeep(function)
+            base = function.value
+            if base.__class__ not in LEAVES:
+                self.depth = depth + 1
+                self.visit(base)
+                self.depth = depth
+            elif depth + 1 >= MAX_DEPTH:
+                raise NestingTooDeep(base)
+        elif function.__class__ not in LEAVES:
+            self.visit(function)
+        elif at_bound:
+            raise NestingTooDeep(function)
+        for child in node.args:
             if child.__class__ in LEAVES:
                 if at_bound:
                     raise NestingTooDeep(child)
@@ -1365,7 +1380,7 @@ class _Indexer(ast.NodeVisitor):
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
         judges (only a project property of a known type is followed)."""
-        if node is not self.call_func and node.ctx.__class__ is ast.Load:  # (``record_access``'s read)
+        if node.ctx.__class__ is ast.Load:  # (``record_access``'s read; a called one: ``visit_Call``)
             accessed = accessed_attribute(node)
             if accessed is not None:
                 self.record_call(("get", accessed), node)
