@@ -13,7 +13,7 @@ so bindings are collected flow-insensitively, exactly like the compiler does.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple, TypeGuard
@@ -313,8 +313,7 @@ class _Indexer(ast.NodeVisitor):
             return
         method = self._dispatch.get(kind)
         if method is None:
-            method = getattr(self, "visit_" + kind.__name__, self.generic_visit)
-            self._dispatch[kind] = method
+            method = self.visitor_of(kind)
         # no try/finally: when the bound is hit, the whole walk is abandoned (the file is LG001)
         depth = self.depth + 1
         if depth > MAX_DEPTH:
@@ -322,6 +321,12 @@ class _Indexer(ast.NodeVisitor):
         self.depth = depth
         method(node)
         self.depth = depth - 1
+
+    def visitor_of(self, kind: type) -> Callable[[Any], None]:
+        """The method that visits nodes of class ``kind``, remembered for the next."""
+        method: Callable[[Any], None] = getattr(self, "visit_" + kind.__name__, self.generic_visit)
+        self._dispatch[kind] = method
+        return method
 
     def generic_visit(self, node: ast.AST) -> None:
         fields = CHILD_FIELDS.get(node.__class__)
@@ -356,43 +361,53 @@ class _Indexer(ast.NodeVisitor):
         (Not reached from ``visit``: a constant is one of ``LEAVES``.)"""
 
     # the commonest nodes with one child: visited straight, not through ``generic_visit``'s loop
+    # (a leaf child — a name, a constant — is passed as ``visit`` passes it, without the call)
     def visit_Expr(self, node: ast.Expr) -> None:
-        self.visit(node.value)
+        value = node.value
+        if value.__class__ not in LEAVES:
+            self.visit(value)
+        elif self.depth >= MAX_DEPTH:
+            raise NestingTooDeep(value)
 
     def visit_keyword(self, node: ast.keyword) -> None:
-        self.visit(node.value)
+        value = node.value
+        if value.__class__ not in LEAVES:
+            self.visit(value)
+        elif self.depth >= MAX_DEPTH:
+            raise NestingTooDeep(value)
+
+    def visit_children(self, children: Iterable[ast.AST | None]) -> None:
+        """Each child in order (None: an absent one, skipped), a leaf passed as ``visit`` passes
+        it: the first child raises ``NestingTooDeep`` exactly when ``visit`` of each would."""
+        at_bound = self.depth >= MAX_DEPTH
+        for child in children:
+            if child.__class__ not in LEAVES:
+                if child is not None:
+                    self.visit(child)
+            elif at_bound:
+                raise NestingTooDeep(child)
 
     # the nodes ``generic_visit`` takes most often, their fields visited by name in its order (the
     # first child raises ``NestingTooDeep`` exactly when its field loop would)
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        self.visit(node.value)
-        self.visit(node.slice)
+        self.visit_children((node.value, node.slice))
 
     def visit_Compare(self, node: ast.Compare) -> None:
-        self.visit(node.left)
-        for comparator in node.comparators:
-            self.visit(comparator)
+        self.visit_children((node.left, *node.comparators))
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        self.visit(node.left)
-        self.visit(node.right)
+        self.visit_children((node.left, node.right))
 
     def visit_Dict(self, node: ast.Dict) -> None:
-        for key in node.keys:
-            if key is not None:  # ``{**other}``
-                self.visit(key)
-        for value in node.values:
-            self.visit(value)
+        self.visit_children((*node.keys, *node.values))  # (a key None: ``{**other}``)
 
     def visit_List(self, node: ast.List | ast.Tuple | ast.Set) -> None:
-        for element in node.elts:
-            self.visit(element)
+        self.visit_children(node.elts)
 
     visit_Tuple = visit_Set = visit_List
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
-        for value in node.values:
-            self.visit(value)
+        self.visit_children(node.values)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
         self.visit(node.value)
@@ -524,7 +539,10 @@ class _Indexer(ast.NodeVisitor):
             function.declared_nonlocal(node.names)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        self.visit(node.value)
+        if node.value.__class__ not in LEAVES:
+            self.visit(node.value)
+        elif self.depth >= MAX_DEPTH:  # (a leaf: passed as ``visit`` passes it)
+            raise NestingTooDeep(node.value)
         self.note_table(node.targets, node.value)
         if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
             self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
@@ -1039,10 +1057,19 @@ class _Indexer(ast.NodeVisitor):
         """Statements in order; after ``if <test>: return`` (or raise, continue, break) the rest of
         the block runs only when ``<test>`` was false."""
         depth, narrowed = len(self.guards), len(self.narrowed)
+        level = self.depth  # (the level the statements are visited at: one below it)
         for number, statement in enumerate(statements):
             self.line = statement.lineno
             self.statement = statement
-            self.visit(statement)
+            # what ``visit`` does for a statement (never a leaf), in place: a call less for each
+            method = self._dispatch.get(statement.__class__)
+            if method is None:
+                method = self.visitor_of(statement.__class__)
+            if level >= MAX_DEPTH:
+                raise NestingTooDeep(statement)
+            self.depth = level + 1
+            method(statement)
+            self.depth = level
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
                 guard = self.decidable_guard(statement.test)
                 if guard is not None:
