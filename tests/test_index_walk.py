@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 import pytest
 
@@ -92,7 +93,7 @@ def test_a_called_attribute_visited_in_place_counts_towards_the_depth(
 
 
 #: One level of nesting around ``inner``, for each node whose children the walk passes itself.
-WRAPPERS = {
+WRAPPERS: dict[str, Callable[[ast.expr], ast.expr]] = {
     "list": lambda inner: ast.List([inner], ast.Load()),
     "tuple": lambda inner: ast.Tuple([ast.Constant(1), inner], ast.Load()),
     "dict key": lambda inner: ast.Dict([inner], [ast.Constant(1)]),
