@@ -548,9 +548,11 @@ class _Indexer(ast.NodeVisitor):
             self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         self.pure_value = node.value if len(node.targets) == 1 else None
         for target in node.targets:
-            if target.__class__ is not ast.Name:  # (a name has nothing inside, and is no attribute)
-                self.visit_target(target)
-                self.record_access("set", target)
+            if isinstance(target, ast.Name):  # (nothing inside, and no attribute: bound straight)
+                self.bind(target.id, ("value", expr_of(node.value), self.current))
+                continue
+            self.visit_target(target)
+            self.record_access("set", target)
             self.bind_target(target, self.value(node.value), node.value)
         self.literal = self.pure_value = None
         if len(node.targets) == 1:
