@@ -16,6 +16,7 @@ import ast
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from types import MethodType
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
@@ -127,6 +128,9 @@ NOT_NODES = frozenset(
     {"ctx", "type_comment", "kind", "conversion", "simple", "is_async", "kwd_attrs", "id", "attr",
      "name", "arg", "level", "module", "rest", "tag", "lineno"}
 )
+
+#: Node class -> the function of ``_Indexer`` that visits it, filled as classes are met.
+VISITORS: dict[type, Callable[..., None]] = {}
 
 #: Node class -> the fields ``generic_visit`` looks into, filled as classes are met.
 CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -323,8 +327,13 @@ class _Indexer(ast.NodeVisitor):
         self.depth = depth - 1
 
     def visitor_of(self, kind: type) -> Callable[[Any], None]:
-        """The method that visits nodes of class ``kind``, remembered for the next."""
-        method: Callable[[Any], None] = getattr(self, "visit_" + kind.__name__, self.generic_visit)
+        """The method that visits nodes of class ``kind``, remembered for the next. (Which
+        function it is is looked up once per process: ``getattr`` of a missing ``visit_`` name
+        raises inside, for each module's indexer.)"""
+        function = VISITORS.get(kind)
+        if function is None:
+            function = VISITORS[kind] = getattr(_Indexer, "visit_" + kind.__name__, _Indexer.generic_visit)
+        method: Callable[[Any], None] = MethodType(function, self)
         self._dispatch[kind] = method
         return method
 
