@@ -497,7 +497,8 @@ class _Indexer(ast.NodeVisitor):
             qualname = f"{parent.qualname}.<locals>.{name}"
         else:
             qualname = f"{parent.qualname}.{name}"
-        self.scopes.append(Scope(kind, self.current, qualname, class_qualname=class_qualname))
+        # every field given: the dataclass's ``__init__`` calls no default factory
+        self.scopes.append(Scope(kind, self.current, qualname, {}, set(), class_qualname, set()))
         self.current = len(self.scopes) - 1
         return self.current
 
@@ -851,9 +852,10 @@ class _Indexer(ast.NodeVisitor):
                 self.note_returns(node, decorators, function, scope, method_of, partial(self.generator, *met[:2]))
             if method_of is not None:
                 block = before_return(node.body, first_return) if node.name == "__init__" else []
-                self.built_locals.note_stores(
-                    node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []), block
-                )
+                if block:  # (an ``__init__``'s: ``note_stores`` reads no other)
+                    self.built_locals.note_stores(
+                        node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []), block
+                    )
                 calls = [call for call in self.calls[first_call:] if call.literals]
                 self.parameters[scope] = self.self_sets.finish(
                     node, scope, self.parameters[scope], self.rebindings.get(scope, []), calls,
