@@ -129,8 +129,8 @@ NOT_NODES = frozenset(
      "name", "arg", "level", "module", "rest", "tag", "lineno"}
 )
 
-#: Node class -> the function of ``_Indexer`` that visits it, filled as classes are met.
-VISITORS: dict[type, Callable[..., None]] = {}
+#: Indexer class -> node class -> the function that visits it, filled as classes are met.
+VISITORS: dict[type, dict[type, Callable[..., None]]] = {}
 
 #: Node class -> the fields ``generic_visit`` looks into, filled as classes are met.
 CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -248,6 +248,8 @@ class _Indexer(ast.NodeVisitor):
         # loop context of the code being visited: the innermost coroutine's scope, or -1
         self.loop = -1
         self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
+        # (per class: a subclass may visit a node class otherwise)
+        self._visitors = VISITORS.setdefault(self.__class__, {})
         self.depth = 0  # of the node being visited: bounded by MAX_DEPTH
         self.awaited: set[int] = set()  # ids of the call nodes that are operands of ``await``
         self.guards: list[Condition] = []  # the decidable if-conditions around the code being visited
@@ -330,9 +332,9 @@ class _Indexer(ast.NodeVisitor):
         """The method that visits nodes of class ``kind``, remembered for the next. (Which
         function it is is looked up once per process: ``getattr`` of a missing ``visit_`` name
         raises inside, for each module's indexer.)"""
-        function = VISITORS.get(kind)
+        function = self._visitors.get(kind)
         if function is None:
-            function = VISITORS[kind] = getattr(_Indexer, "visit_" + kind.__name__, _Indexer.generic_visit)
+            function = self._visitors[kind] = getattr(self.__class__, "visit_" + kind.__name__, _Indexer.generic_visit)
         method: Callable[[Any], None] = MethodType(function, self)
         self._dispatch[kind] = method
         return method
