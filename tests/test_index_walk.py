@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 import pytest
 
@@ -54,3 +55,74 @@ def test_calls_under_one_child_nodes_are_recorded() -> None:
         "('name', 'g')",
         "('name', 'h')",
     ]
+
+
+AT = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 1}
+
+
+def method_chain(calls: int, innermost: ast.expr) -> ast.Module:
+    """``<innermost>.m().m()...`` with ``calls`` method calls, built directly."""
+    value = innermost
+    for _ in range(calls):
+        value = ast.Call(ast.Attribute(value, "m", ast.Load(), **AT), [], [], **AT)
+    return ast.Module([ast.Expr(value, lineno=1, col_offset=0)], [])
+
+
+@pytest.mark.parametrize(
+    ("calls", "innermost", "too_deep"),
+    [
+        # the statement is level 1, each call 2k and the attribute it calls 2k + 1: a name base is
+        # a leaf one level below its attribute, a call base is visited there
+        ((MAX_DEPTH - 2) // 2, ast.Name("x", ast.Load()), False),
+        (MAX_DEPTH // 2, ast.Name("x", ast.Load()), True),
+        ((MAX_DEPTH - 4) // 2, ast.Call(ast.Name("f", ast.Load()), [], [], **AT), False),
+        ((MAX_DEPTH - 2) // 2, ast.Call(ast.Name("f", ast.Load()), [], [], **AT), True),
+    ],
+)
+def test_a_called_attribute_visited_in_place_counts_towards_the_depth(
+    calls: int, innermost: ast.expr, too_deep: bool
+) -> None:
+    # ``visit_Call`` visits a called attribute's base itself: the bound is hit where a visit of
+    # the attribute hit it
+    with collector_paused():
+        if too_deep:
+            with pytest.raises(NestingTooDeep):
+                index_module(method_chain(calls, innermost), "m", "")
+        else:
+            index_module(method_chain(calls, innermost), "m", "")
+
+
+#: One level of nesting around ``inner``, for each node whose children the walk passes itself.
+WRAPPERS: dict[str, Callable[[ast.expr], ast.expr]] = {
+    "list": lambda inner: ast.List([inner], ast.Load()),
+    "tuple": lambda inner: ast.Tuple([ast.Constant(1), inner], ast.Load()),
+    "dict key": lambda inner: ast.Dict([inner], [ast.Constant(1)]),
+    "dict value": lambda inner: ast.Dict([None, ast.Constant(1)], [ast.Name("d", ast.Load()), inner]),
+    "subscript": lambda inner: ast.Subscript(inner, ast.Constant(0), ast.Load()),
+    "subscript slice": lambda inner: ast.Subscript(ast.Name("x", ast.Load()), inner, ast.Load()),
+    "compare": lambda inner: ast.Compare(ast.Constant(1), [ast.Lt()], [inner]),
+    "binop": lambda inner: ast.BinOp(inner, ast.Add(), ast.Constant(1)),
+}
+
+
+@pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
+@pytest.mark.parametrize(("levels", "too_deep"), [(MAX_DEPTH - 2, False), (MAX_DEPTH - 1, True)])
+@pytest.mark.parametrize("statement", ["expression", "assignment"])
+def test_leaf_children_passed_in_place_count_towards_the_depth(
+    wrapper: str, levels: int, too_deep: bool, statement: str
+) -> None:
+    # the statement is level 1, the wrappers 2..levels + 1, the constant inside one more: the
+    # bound is hit exactly where a visit of every child hit it
+    value: ast.expr = ast.Constant(1)
+    for _ in range(levels):
+        value = WRAPPERS[wrapper](value)
+    if statement == "expression":
+        tree = ast.Module([ast.Expr(value, lineno=1, col_offset=0)], [])
+    else:
+        tree = ast.Module([ast.Assign([ast.Name("y", ast.Store(), **AT)], value, lineno=1, col_offset=0)], [])
+    with collector_paused():
+        if too_deep:
+            with pytest.raises(NestingTooDeep):
+                index_module(tree, "m", "")
+        else:
+            index_module(tree, "m", "")

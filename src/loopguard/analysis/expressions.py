@@ -36,13 +36,14 @@ def expr_of(node: ast.AST | None, depth: int = 0) -> Expr:
         return ("attr", expr_of(node.value, inner), node.attr)
     if isinstance(node, ast.Call):
         func = expr_of(node.func, inner)
-        if last_name(func) == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
+        name = last_name(func)  # (once: most calls are none of these)
+        if name == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
             return ("partial", expr_of(node.args[0], inner))  # functools.partial(f, ...): calling it calls f
-        if last_name(func) in BUILT_NAMES:  # queue.Queue(): what it builds depends on its arguments
+        if name in BUILT_NAMES:  # queue.Queue(): what it builds depends on its arguments
             return ("built", func, literal_arguments(node))
-        if last_name(func) in BUILT_ON_NAMES and node.args and not isinstance(node.args[0], ast.Starred):
+        if name in BUILT_ON_NAMES and node.args and not isinstance(node.args[0], ast.Starred):
             return ("on", func, expr_of(node.args[0], inner))  # ZipFile(io.BytesIO()): on what it is built
-        if last_name(func) == "cast":
+        if name == "cast":
             return cast_of(node, func, inner)
         return ("call", func)
     if isinstance(node, ast.Subscript):

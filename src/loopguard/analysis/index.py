@@ -13,9 +13,10 @@ so bindings are collected flow-insensitively, exactly like the compiler does.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from types import MethodType
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
@@ -128,6 +129,9 @@ NOT_NODES = frozenset(
      "name", "arg", "level", "module", "rest", "tag", "lineno"}
 )
 
+#: Indexer class -> node class -> the function that visits it, filled as classes are met.
+VISITORS: dict[type, dict[type, Callable[..., None]]] = {}
+
 #: Node class -> the fields ``generic_visit`` looks into, filled as classes are met.
 CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -237,7 +241,6 @@ class _Indexer(ast.NodeVisitor):
         self.callbacks: list[tuple[int, CallFunc, Expr]] = []
         self.methods: dict[str, set[str]] = {}  # class qualname -> the methods its body defines
         self.properties: dict[str, set[str]] = {}  # class qualname -> its properties
-        self.call_func: ast.AST | None = None  # the function expression of the call being visited
         self.switched = False  # whether a socket of the module was switched (``note_nonblocking``)
         self.function_returns: dict[str, tuple[Expr, int]] = {}
         self.functions: dict[int, tuple[int, int, int, tuple[Expr, ...], int]] = {}
@@ -245,6 +248,8 @@ class _Indexer(ast.NodeVisitor):
         # loop context of the code being visited: the innermost coroutine's scope, or -1
         self.loop = -1
         self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
+        # (per class: a subclass may visit a node class otherwise)
+        self._visitors = VISITORS.setdefault(self.__class__, {})
         self.depth = 0  # of the node being visited: bounded by MAX_DEPTH
         self.awaited: set[int] = set()  # ids of the call nodes that are operands of ``await``
         self.guards: list[Condition] = []  # the decidable if-conditions around the code being visited
@@ -314,8 +319,7 @@ class _Indexer(ast.NodeVisitor):
             return
         method = self._dispatch.get(kind)
         if method is None:
-            method = getattr(self, "visit_" + kind.__name__, self.generic_visit)
-            self._dispatch[kind] = method
+            method = self.visitor_of(kind)
         # no try/finally: when the bound is hit, the whole walk is abandoned (the file is LG001)
         depth = self.depth + 1
         if depth > MAX_DEPTH:
@@ -323,6 +327,17 @@ class _Indexer(ast.NodeVisitor):
         self.depth = depth
         method(node)
         self.depth = depth - 1
+
+    def visitor_of(self, kind: type) -> Callable[[Any], None]:
+        """The method that visits nodes of class ``kind``, remembered for the next. (Which
+        function it is is looked up once per process: ``getattr`` of a missing ``visit_`` name
+        raises inside, for each module's indexer.)"""
+        function = self._visitors.get(kind)
+        if function is None:
+            function = self._visitors[kind] = getattr(self.__class__, "visit_" + kind.__name__, _Indexer.generic_visit)
+        method: Callable[[Any], None] = MethodType(function, self)
+        self._dispatch[kind] = method
+        return method
 
     def generic_visit(self, node: ast.AST) -> None:
         fields = CHILD_FIELDS.get(node.__class__)
@@ -357,43 +372,53 @@ class _Indexer(ast.NodeVisitor):
         (Not reached from ``visit``: a constant is one of ``LEAVES``.)"""
 
     # the commonest nodes with one child: visited straight, not through ``generic_visit``'s loop
+    # (a leaf child — a name, a constant — is passed as ``visit`` passes it, without the call)
     def visit_Expr(self, node: ast.Expr) -> None:
-        self.visit(node.value)
+        value = node.value
+        if value.__class__ not in LEAVES:
+            self.visit(value)
+        elif self.depth >= MAX_DEPTH:
+            raise NestingTooDeep(value)
 
     def visit_keyword(self, node: ast.keyword) -> None:
-        self.visit(node.value)
+        value = node.value
+        if value.__class__ not in LEAVES:
+            self.visit(value)
+        elif self.depth >= MAX_DEPTH:
+            raise NestingTooDeep(value)
+
+    def visit_children(self, children: Iterable[ast.AST | None]) -> None:
+        """Each child in order (None: an absent one, skipped), a leaf passed as ``visit`` passes
+        it: the first child raises ``NestingTooDeep`` exactly when ``visit`` of each would."""
+        at_bound = self.depth >= MAX_DEPTH
+        for child in children:
+            if child.__class__ not in LEAVES:
+                if child is not None:
+                    self.visit(child)
+            elif at_bound:
+                raise NestingTooDeep(child)
 
     # the nodes ``generic_visit`` takes most often, their fields visited by name in its order (the
     # first child raises ``NestingTooDeep`` exactly when its field loop would)
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        self.visit(node.value)
-        self.visit(node.slice)
+        self.visit_children((node.value, node.slice))
 
     def visit_Compare(self, node: ast.Compare) -> None:
-        self.visit(node.left)
-        for comparator in node.comparators:
-            self.visit(comparator)
+        self.visit_children((node.left, *node.comparators))
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        self.visit(node.left)
-        self.visit(node.right)
+        self.visit_children((node.left, node.right))
 
     def visit_Dict(self, node: ast.Dict) -> None:
-        for key in node.keys:
-            if key is not None:  # ``{**other}``
-                self.visit(key)
-        for value in node.values:
-            self.visit(value)
+        self.visit_children((*node.keys, *node.values))  # (a key None: ``{**other}``)
 
     def visit_List(self, node: ast.List | ast.Tuple | ast.Set) -> None:
-        for element in node.elts:
-            self.visit(element)
+        self.visit_children(node.elts)
 
     visit_Tuple = visit_Set = visit_List
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
-        for value in node.values:
-            self.visit(value)
+        self.visit_children(node.values)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
         self.visit(node.value)
@@ -474,7 +499,8 @@ class _Indexer(ast.NodeVisitor):
             qualname = f"{parent.qualname}.<locals>.{name}"
         else:
             qualname = f"{parent.qualname}.{name}"
-        self.scopes.append(Scope(kind, self.current, qualname, class_qualname=class_qualname))
+        # every field given: the dataclass's ``__init__`` calls no default factory
+        self.scopes.append(Scope(kind, self.current, qualname, {}, set(), class_qualname, set()))
         self.current = len(self.scopes) - 1
         return self.current
 
@@ -525,15 +551,20 @@ class _Indexer(ast.NodeVisitor):
             function.declared_nonlocal(node.names)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        self.visit(node.value)
+        if node.value.__class__ not in LEAVES:
+            self.visit(node.value)
+        elif self.depth >= MAX_DEPTH:  # (a leaf: passed as ``visit`` passes it)
+            raise NestingTooDeep(node.value)
         self.note_table(node.targets, node.value)
         if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
             self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         self.pure_value = node.value if len(node.targets) == 1 else None
         for target in node.targets:
-            if target.__class__ is not ast.Name:  # (a name has nothing inside, and is no attribute)
-                self.visit_target(target)
-                self.record_access("set", target)
+            if isinstance(target, ast.Name):  # (nothing inside, and no attribute: bound straight)
+                self.bind(target.id, ("value", expr_of(node.value), self.current))
+                continue
+            self.visit_target(target)
+            self.record_access("set", target)
             self.bind_target(target, self.value(node.value), node.value)
         self.literal = self.pure_value = None
         if len(node.targets) == 1:
@@ -817,26 +848,37 @@ class _Indexer(ast.NodeVisitor):
         self.fact_guards = outer_facts
         if not is_async:
             function = self.locals.pop()
-            self.keep_literal_locals(function, self.calls[first_call:])
-            generator = partial(self.generator, met[0], met[1])
-            if function.returns and self.gives_the_running_loop(node, decorators, function, generator):
-                self.loop_returning.add(self.scopes[scope].qualname)
-            returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP), generator)
-            if returns:
-                self.parameters[scope] = with_returns(self.parameters[scope], returns)
-            elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
-                returned_values = method_returns(node, decorators, function.returns, generator)
-                self.parameters[scope] = with_method_returns(self.parameters[scope], returned_values)
+            if function.first:  # (else no local starts as a literal: none is kept)
+                self.keep_literal_locals(function, self.calls[first_call:])
+            if function.returns:  # (what the returns give: nothing to keep of a def without any)
+                self.note_returns(node, decorators, function, scope, method_of, partial(self.generator, *met[:2]))
             if method_of is not None:
                 block = before_return(node.body, first_return) if node.name == "__init__" else []
-                self.built_locals.note_stores(
-                    node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []), block
-                )
+                if block:  # (an ``__init__``'s: ``note_stores`` reads no other)
+                    self.built_locals.note_stores(
+                        node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []), block
+                    )
                 calls = [call for call in self.calls[first_call:] if call.literals]
                 self.parameters[scope] = self.self_sets.finish(
                     node, scope, self.parameters[scope], self.rebindings.get(scope, []), calls,
                     self.scopes[scope].bindings, block, self.loop_spans[met[2]:],
                 )
+
+    def note_returns(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, decorators: tuple[Expr, ...], function: LocalLiterals,
+        scope: int,
+        method_of: str | None, generator: Callable[[], bool],
+    ) -> None:
+        """What a sync def's returns give, kept with its parameters: the running loop, a value
+        that depends on it, or (for a method) what ``self.m()`` gives on a known class."""
+        if self.gives_the_running_loop(node, decorators, function, generator):
+            self.loop_returning.add(self.scopes[scope].qualname)
+        returns = loop_returns(node, decorators, function.returns, function.names_bound_to(LOOP), generator)
+        if returns:
+            self.parameters[scope] = with_returns(self.parameters[scope], returns)
+        elif method_of is not None:  # what ``self.m()`` gives on a known class (receivers.py)
+            returned_values = method_returns(node, decorators, function.returns, generator)
+            self.parameters[scope] = with_method_returns(self.parameters[scope], returned_values)
 
     def generator(self, yields: int, unvisited: int) -> bool:
         """Whether the def whose walk began when the walk had met ``yields`` yields and
@@ -912,18 +954,28 @@ class _Indexer(ast.NodeVisitor):
         if args.kwarg:
             everything.append(args.kwarg)
         first = positional[0].arg if positional else None
+        # what ``bind`` does, for the scope just pushed: no name of it is global, none is a
+        # parameter assigned again or a local of the function walked (a name given twice,
+        # which ``ast`` accepts, is bound twice)
+        bindings = self.scopes[self.current].bindings
         for arg in everything:
             annotation = arg.annotation
+            binding: Binding
             if annotation is not None and annotation.__class__ not in YIELDLESS:
                 self.unvisited.append(annotation)  # not visited: see ``generator``
             if annotation is not None and arg is not args.vararg and arg is not args.kwarg:
-                self.bind(arg.arg, ("type", annotation_of(annotation), self.current))
+                binding = ("type", annotation_of(annotation), self.current)
                 self.annotated.note(self.current, arg.arg, annotation)
             elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
                 kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
-                self.bind(arg.arg, (kind, method_of))
+                binding = (kind, method_of)
             else:
-                self.bind(arg.arg, UNKNOWN)
+                binding = UNKNOWN
+            found = bindings.get(arg.arg)
+            if found is None:
+                bindings[arg.arg] = [binding]
+            else:
+                bindings[arg.arg] = [*found, binding]
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for default in (*node.args.defaults, *node.args.kw_defaults):
@@ -1020,10 +1072,19 @@ class _Indexer(ast.NodeVisitor):
         """Statements in order; after ``if <test>: return`` (or raise, continue, break) the rest of
         the block runs only when ``<test>`` was false."""
         depth, narrowed = len(self.guards), len(self.narrowed)
+        level = self.depth  # (the level the statements are visited at: one below it)
         for number, statement in enumerate(statements):
             self.line = statement.lineno
             self.statement = statement
-            self.visit(statement)
+            # what ``visit`` does for a statement (never a leaf), in place: a call less for each
+            method = self._dispatch.get(statement.__class__)
+            if method is None:
+                method = self.visitor_of(statement.__class__)
+            if level >= MAX_DEPTH:
+                raise NestingTooDeep(statement)
+            self.depth = level + 1
+            method(statement)
+            self.depth = level
             if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
                 guard = self.decidable_guard(statement.test)
                 if guard is not None:
@@ -1329,11 +1390,27 @@ class _Indexer(ast.NodeVisitor):
                 self.pinned_here() if self.narrowed else None,
             )
         self.record_call(func, node, literals)
-        self.call_func = node.func  # a called attribute is a method call, not a read (visit_Attribute)
         # what ``generic_visit`` does for a call (its fields are func, args, keywords), without the
         # field loop: a call is the commonest node with children
-        at_bound = self.depth >= MAX_DEPTH
-        for child in (node.func, *node.args):
+        depth = self.depth
+        at_bound = depth >= MAX_DEPTH
+        if function.__class__ is ast.Attribute:
+            # what ``visit`` and ``visit_Attribute`` do for it, in place: a called attribute is a
+            # method call, not a read (nothing recorded); its base is visited one level deeper
+            if at_bound:
+                raise NestingTooDeep(function)
+            base = function.value
+            if base.__class__ not in LEAVES:
+                self.depth = depth + 1
+                self.visit(base)
+                self.depth = depth
+            elif depth + 1 >= MAX_DEPTH:
+                raise NestingTooDeep(base)
+        elif function.__class__ not in LEAVES:
+            self.visit(function)
+        elif at_bound:
+            raise NestingTooDeep(function)
+        for child in node.args:
             if child.__class__ in LEAVES:
                 if at_bound:
                     raise NestingTooDeep(child)
@@ -1345,7 +1422,7 @@ class _Indexer(ast.NodeVisitor):
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
         judges (only a project property of a known type is followed)."""
-        if node is not self.call_func and node.ctx.__class__ is ast.Load:  # (``record_access``'s read)
+        if node.ctx.__class__ is ast.Load:  # (``record_access``'s read; a called one: ``visit_Call``)
             accessed = accessed_attribute(node)
             if accessed is not None:
                 self.record_call(("get", accessed), node)
