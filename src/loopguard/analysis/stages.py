@@ -24,7 +24,6 @@ from loopguard.analysis.match import Match, Matcher, with_arguments
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.summary import FileSummary, FunctionSummary, LoopCall, summarize
 from loopguard.analysis.transitive import CallGraph, Witness
-from loopguard.analysis.values import Target
 from loopguard.config import Config
 from loopguard.discovery.namespaces import with_aliased_names
 from loopguard.models import FileResult, Finding, Hop, Literal
@@ -37,11 +36,6 @@ from loopguard.sourcetext import (
     null_byte_position,
 )
 from loopguard.suppress import is_selected, per_file_ignored
-
-# what makes a call a candidate (``call_verdict``), and the call it is asked of: its target as the
-# summary holds it, whether it is awaited, its literal arguments
-Verdict = tuple[Match, str, tuple[Hop, ...]] | None
-Question = tuple[Target, bool, tuple[Literal, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,43 +184,21 @@ def find_candidates(
 ) -> list[Candidate]:
     per_file = settings.config.per_file_ignores
     candidates = []
-    # each call's verdict, by its target as the summary holds it: one lookup per call (a project
-    # of 6,700 files has 100,000 such calls, a quarter of them distinct), where finishing the
-    # target and asking of its qualified name took two, each hashing the nested target or the
-    # literals again. Dropped with the project's other remembered answers (``renew``).
-    verdicts: dict[Question, tuple[Verdict, frozenset[str]]] = project.remembered(
-        ("verdicts", id(graph), id(settings)), dict
-    )
+    asked_of = ("verdict", id(graph), id(settings))
     for call in (*summary.calls, *loop_function_calls(summary, graph, settings)):
         # the fields read by position: a ``LoopCall`` is made only for a candidate
-        question = (call[4], call[7], call[8])  # target, awaited, literals
-        found = verdicts.get(question)
-        if found is None:
-            found = verdicts[question] = verdict_and_reads(project, graph, settings, question)
-        if found[1] and project.touched is not None:
-            project.touched.update(found[1])  # the modules finishing the target and the verdict read
-        verdict = found[0]
+        target, awaited, literals = call[4], call[7], call[8]
+        key = target if target is None or isinstance(target, str) else project.target(target)
+        # the same for every call of ``key`` awaited or not with these arguments: asked once per run
+        # (a project of 6,700 files has 100,000 such calls, a quarter of them distinct)
+        question = (*asked_of, key, awaited, literals)
+        verdict = project.remembered(question, call_verdict, graph, settings, key, awaited, literals)
         if verdict is None:
             continue
         candidate = Candidate(LoopCall._make(call), *verdict)
         if not per_file_ignored(candidate.match.rule.code, relative, per_file):
             candidates.append(candidate)
     return without_covered(candidates)
-
-
-def verdict_and_reads(
-    project: GlobalProject, graph: CallGraph, settings: Settings, question: Question
-) -> tuple[Verdict, frozenset[str]]:
-    """``call_verdict`` of a summary's call target and the modules it read, asked once per run of
-    each qualified name: distinct targets often finish as the same name."""
-    target, awaited, literals = question
-
-    def verdict() -> Verdict:
-        key = project.target(target)
-        asked = ("verdict", id(graph), id(settings), key, awaited, literals)
-        return project.remembered(asked, call_verdict, graph, settings, key, awaited, literals)
-
-    return project.read_apart(verdict)
 
 
 def without_covered(candidates: list[Candidate]) -> list[Candidate]:
@@ -250,7 +222,7 @@ def without_covered(candidates: list[Candidate]) -> list[Candidate]:
 
 def call_verdict(
     graph: CallGraph, settings: Settings, key: str | None, awaited: bool, literals: tuple[Literal, ...]
-) -> Verdict:
+) -> tuple[Match, str, tuple[Hop, ...]] | None:
     """What makes a call of ``key`` on the loop a candidate: the blocking API it is (with no
     helper and no chain), or the project function it runs that blocks and the chain; None when
     it is none of them."""
