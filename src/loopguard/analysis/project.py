@@ -360,9 +360,10 @@ class GlobalProject(Project):
         """A deferred value's expression, replayed once (memoised with the modules it read)."""
         known = self.replayed.get(expression)  # one lookup: hashing a nested tuple is not cached
         if known is not None:
-            self.depend(known[1])
+            if known[1] and self.touched is not None:
+                self.touched.update(known[1])
             return known[0]
-        self.replayed[expression] = (None, frozenset())  # a cycle between modules resolves to unknown
+        self.replayed[expression] = (None, NOTHING)  # a cycle between modules resolves to unknown
         outer = self.recording()
         result = self.replay(expression)
         self.replayed[expression] = (result, self.recorded(outer))
