@@ -301,7 +301,7 @@ class GlobalProject(Project):
         return found[0]
 
     def depend(self, modules: Iterable[str]) -> None:
-        if self.touched is not None:
+        if self.touched is not None and modules:
             self.touched.update(modules)
 
     def recording(self) -> set[str] | None:
@@ -315,8 +315,10 @@ class GlobalProject(Project):
         """Stop recording: what was used since ``recording()``, which the outer recording inherits."""
         if not self.track_reads:
             return NOTHING
-        used = frozenset(self.touched or ())
-        self.touched = None if outer is None else outer | used
+        used = frozenset(self.touched) if self.touched else NOTHING
+        if outer is not None:
+            outer.update(used)  # in place: ``outer`` is the recording this one was started inside
+        self.touched = outer
         return used
 
     def read_apart(self, compute: Callable[[], T]) -> tuple[T, frozenset[str]]:
@@ -328,7 +330,8 @@ class GlobalProject(Project):
         try:
             result = compute()
         finally:
-            used = frozenset(self.touched or ())
+            # most answers read nothing or a module or two: no new empty set for each
+            used = frozenset(self.touched) if self.touched else NOTHING
             self.touched = outer
         return result, used
 
@@ -342,7 +345,7 @@ class GlobalProject(Project):
         if found is None:
             found = self._remembered[key] = self.read_apart(lambda: compute(*arguments))
         result, used = found
-        if self.touched is not None:
+        if used and self.touched is not None:
             self.touched.update(used)
         return cast(T, result)
 
@@ -357,9 +360,10 @@ class GlobalProject(Project):
         """A deferred value's expression, replayed once (memoised with the modules it read)."""
         known = self.replayed.get(expression)  # one lookup: hashing a nested tuple is not cached
         if known is not None:
-            self.depend(known[1])
+            if known[1] and self.touched is not None:
+                self.touched.update(known[1])
             return known[0]
-        self.replayed[expression] = (None, frozenset())  # a cycle between modules resolves to unknown
+        self.replayed[expression] = (None, NOTHING)  # a cycle between modules resolves to unknown
         outer = self.recording()
         result = self.replay(expression)
         self.replayed[expression] = (result, self.recorded(outer))
@@ -397,7 +401,7 @@ class GlobalProject(Project):
         found = self._targets.get(target)  # as ``remembered`` does, without a key around the target
         if found is None:
             found = self._targets[target] = self.read_apart(lambda: self.finished_target(target))
-        if self.touched is not None:
+        if found[1] and self.touched is not None:
             self.touched.update(found[1])
         return found[0]
 
