@@ -341,9 +341,16 @@ class GlobalProject(Project):
         arguments make no closure for the three in four askings already answered). The modules it
         read are recorded again at every use, so that each plan depends on the same modules as
         without it."""
-        found = self._remembered.get(key)  # one lookup: hashing a nested tuple is not cached
+        return self.remembered_in(self._remembered, key, compute, *arguments)
+
+    def remembered_in(
+        self, memo: dict[Any, tuple[Any, frozenset[str]]], key: Hashable, compute: Callable[..., T], *arguments: object
+    ) -> T:
+        """``remembered`` with a memo of the caller's own, whose keys need no prefix telling them
+        from other answers' (a nested key tuple is hashed again at every lookup)."""
+        found = memo.get(key)  # one lookup: hashing a nested tuple is not cached
         if found is None:
-            found = self._remembered[key] = self.read_apart(lambda: compute(*arguments))
+            found = memo[key] = self.read_apart(lambda: compute(*arguments))
         result, used = found
         if used and self.touched is not None:
             self.touched.update(used)
@@ -398,12 +405,7 @@ class GlobalProject(Project):
         """The qualified name a summary's call target stands for."""
         if target is None or isinstance(target, str):
             return target
-        found = self._targets.get(target)  # as ``remembered`` does, without a key around the target
-        if found is None:
-            found = self._targets[target] = self.read_apart(lambda: self.finished_target(target))
-        if found[1] and self.touched is not None:
-            self.touched.update(found[1])
-        return found[0]
+        return self.remembered_in(self._targets, target, self.finished_target, target)
 
     def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay

@@ -288,11 +288,7 @@ class CallGraph:
         constructor a lookup of four methods in the class's MRO."""
         if key is None:
             return ()
-        found = self._callees.get(key)
-        if found is None:
-            found = self._callees[key] = self.project.read_apart(lambda: self.find_callees(key))
-        self.project.depend(found[1])
-        return found[0]
+        return self.project.remembered_in(self._callees, key, self.find_callees, key)
 
     def find_callees(self, key: str) -> tuple[tuple[str, bool], ...]:
         accessed, _, kind = key.partition(":")
@@ -364,13 +360,7 @@ class CallGraph:
         # reaches it (homeassistant: 28,000 times, 19,000 distinct): the node is made once, with
         # the modules it read recorded at each use
         key = (qualname, literals, tuple(sorted(tested.items())))
-        found = self._nodes.get(key)
-        if found is None:
-            found = self._nodes[key] = self.project.read_apart(
-                lambda: self.specialised(qualname, literals, names, tested)
-            )
-        self.project.depend(found[1])
-        return found[0]
+        return self.project.remembered_in(self._nodes, key, self.specialised, qualname, literals, names, tested)
 
     def specialised(
         self, qualname: str, literals: tuple[Literal, ...], names: frozenset[str], tested: dict[str, bool]
