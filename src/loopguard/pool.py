@@ -9,11 +9,18 @@ others are checked as usual, and the run goes on with a fresh pool.
 
 Without a pool (fewer than ``MIN_FILES_PER_WORKER`` files per worker) everything runs in the main
 process: there, what reaches a native parser is bounded beforehand (``sourcetext.libcst_refusal``).
+
+``ForkedPart`` is the other way to share work: a child forked from this process when it already
+holds what the work reads (the linked project of a run, too large to send to the pool's workers),
+for work that is pure Python — a child that dies leaves its items to this process.
 """
 
 from __future__ import annotations
 
 import signal
+import sys
+import time
+import warnings
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -21,6 +28,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 if TYPE_CHECKING:  # imported where a pool or a process is started: a run of a few files starts none
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -238,3 +246,104 @@ class Stream(Generic[T, R]):
             found += self.pool.collect(self.function, batch, future, self.on_crash)
         self.started = []
         return found
+
+
+def can_fork() -> bool:
+    """Whether ``ForkedPart`` may fork: on Linux, where a fork is cheap and safe for pure Python
+    work (macOS's system libraries are not fork-safe, and Windows has no fork)."""
+    import multiprocessing
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+#: A forked child says how far it got at least this often (in items) when ``work`` has nothing
+#: to send; this process looks for what it sent at most this often (seconds), a poll costing a
+#: ``select``.
+PROGRESS_EVERY = 256
+POLL_EVERY_S = 0.01
+
+
+def _run_part(
+    connection: Connection, work: Callable[[T], R | None], items: Sequence[T],
+    starting: Callable[[], object], ending: Callable[[], object],
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to handle
+    try:
+        starting()
+        for index, item in enumerate(items):
+            result = work(item)
+            if result is not None or index % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+                connection.send((index, result))
+        connection.send((len(items), ending()))
+    except BaseException:  # noqa: BLE001, S110 - whatever is left, the parent does itself
+        pass
+    finally:
+        connection.close()
+
+
+class ForkedPart(Generic[T, R]):
+    """``work`` over ``items`` in a child forked from this process, while this process does other
+    work: the child starts with this process's memory as it is (shared until written, never
+    pickled), runs ``starting()`` first, sends back each result that is not None as it is made,
+    and ``ending()`` last. ``work`` must catch what its items raise; if the child dies anyway,
+    ``finish`` says which items may not have been done."""
+
+    def __init__(
+        self, work: Callable[[T], R | None], items: Sequence[T],
+        starting: Callable[[], object] = lambda: None, ending: Callable[[], object] = lambda: None,
+    ) -> None:
+        import multiprocessing
+
+        self.items = items
+        self.reached = 0  # every item before this index is done
+        self.ended: object = None
+        self.next_poll = 0.0
+        self.receiver, sender = multiprocessing.Pipe(duplex=False)
+        process = multiprocessing.get_context("fork").Process(
+            target=_run_part, args=(sender, work, items, starting, ending), daemon=True
+        )
+        with warnings.catch_warnings():
+            # Python 3.12+ warns of a fork in a process with threads (the pool's): the child runs
+            # only ``work`` and its own pipe, none of the locks those threads take
+            warnings.simplefilter("ignore", DeprecationWarning)
+            process.start()
+        sender.close()
+        self.process: BaseProcess | None = process
+
+    def ready(self) -> list[tuple[int, R]]:
+        """The results sent since the last look (index in ``items``, result), without waiting."""
+        now = time.monotonic()
+        if now < self.next_poll:
+            return []
+        self.next_poll = now + POLL_EVERY_S
+        found: list[tuple[int, R]] = []
+        while self.process is not None and self.receiver.poll():
+            found += self._receive()
+        return found
+
+    def finish(self) -> tuple[list[tuple[int, R]], range, object]:
+        """The results not yet taken by ``ready``; the indexes of the items the child may not
+        have done (it died); what ``ending`` gave (None when the child died)."""
+        found: list[tuple[int, R]] = []
+        while self.process is not None:
+            found += self._receive()
+        return found, range(self.reached, len(self.items)), self.ended
+
+    def _receive(self) -> list[tuple[int, R]]:
+        try:
+            index, result = self.receiver.recv()
+        except (EOFError, OSError):  # the child died, or ended without its last message
+            self._close()
+            return []
+        self.reached = index + 1 if index < len(self.items) else index
+        if index == len(self.items):
+            self.ended = result
+            self._close()
+            return []
+        return [] if result is None else [(index, result)]
+
+    def _close(self) -> None:
+        self.receiver.close()
+        if self.process is not None:
+            self.process.join()
+            self.process = None

@@ -229,6 +229,12 @@ class Cache:
         self._write(self._entry_path(key), value)
         self.used[key] = value
 
+    def take_used(self) -> dict[str, Any]:
+        """What this run read or wrote so far, the record starting again empty (a forked planner
+        sends its own back: ``runner.fork_planning``)."""
+        used, self.used = self.used, {}
+        return used
+
     def note(self, key: str, value: object) -> None:
         """Record an entry another process wrote, so it goes into the pack."""
         self.used[key] = value
