@@ -434,6 +434,8 @@ class Resolver:
         return None
 
     def merge_bindings(self, bindings: Sequence[Binding]) -> Value | None:
+        if len(bindings) == 1:  # most names: nothing to agree on, no list to gather
+            return self.only_binding(bindings[0])
         declared: list[Binding] = []
         for binding in bindings:
             match binding:
@@ -453,6 +455,14 @@ class Resolver:
         if not values:
             return None
         return values[0] if all(v == values[0] for v in values) else built_alike(values)
+
+    def only_binding(self, binding: Binding) -> Value | None:
+        """``merge_bindings`` of one binding: what it is (a declared type wins over nothing, an
+        ``= None`` is ignored and leaves nothing, an unknown one is unknown)."""
+        match binding:
+            case ("value", ("none",), _) | ("unknown",):
+                return None
+        return self.binding_value(binding)
 
     def binding_value(self, binding: Binding) -> Value | None:
         match binding:
