@@ -1655,10 +1655,10 @@ def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
     if attribute[:1].isupper() or attribute.startswith("__"):
         return None
     base = target.value
-    if isinstance(base, ast.Name):
+    if base.__class__ is ast.Name:
         return ("attr", ("name", base.id), target.attr)
-    inner = base.value if isinstance(base, ast.Attribute) else None
-    if isinstance(base, ast.Attribute) and isinstance(inner, ast.Name):
+    inner = base.value if base.__class__ is ast.Attribute else None
+    if base.__class__ is ast.Attribute and inner.__class__ is ast.Name:
         return ("attr", ("attr", ("name", inner.id), base.attr), target.attr)
     if base.__class__ in SEEN_THROUGH or inner.__class__ in SEEN_THROUGH:
         match expr_of(target):
