@@ -158,6 +158,9 @@ class Resolver:
         # (name, scope) -> (merged value, how deep merging it went): see ``merge``
         self._merged: dict[tuple[str, int], tuple[Value | None, int]] | None = {} if memoise else None
         self._targets: dict[tuple[CallFunc, int], Target] | None = {} if memoise else None
+        # class -> its method order, asked alone (``method_order``): a worker asks it for every
+        # member looked up on an instance of a project class
+        self._orders: dict[str, tuple[str, ...] | str | None] | None = {} if memoise else None
 
     # -- public -----------------------------------------------------------------------------------
     def resolve(self, expr: Expr, scope: int) -> Value | None:
@@ -618,7 +621,24 @@ class Resolver:
     def method_order(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
         """The classes after ``qualname`` in its MRO (C3 linearization) — project classes, and
         library classes as ends whose own bases are not known — ``DEFERRED_ORDER`` when a base is in
-        another module a worker cannot see, None when there is no consistent order (or a cycle)."""
+        another module a worker cannot see, None when there is no consistent order (or a cycle).
+
+        With ``memoise``, an order asked alone (no class being followed, outside any merge) is
+        kept when no cycle and no ``MAX_CHAIN`` bound cut resolving the bases short: asked alone
+        again, it would be worked out the same way (``merge`` keeps its answers on that rule)."""
+        memo = self._orders
+        if memo is None or following or CHAIN.following:
+            return self.order_of(qualname, following)
+        if qualname in memo:
+            return memo[qualname]
+        cuts = CHAIN.cuts
+        order = self.order_of(qualname, following)
+        if CHAIN.cuts == cuts:
+            memo[qualname] = order
+        return order
+
+    def order_of(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
+        """``method_order``, worked out."""
         found = self.project.class_info(qualname)
         if found is None:
             return ()
