@@ -834,10 +834,11 @@ class _Indexer(ast.NodeVisitor):
             self.functions[scope] = (*span, decorators, outer)
             self.parameters[scope] = parameters_of(node, method_of, decorator_names)
             positional, keyword_only = self.parameters[scope][:2]
-            self.parameter_names[scope] = frozenset((*positional, *keyword_only))
+            names = self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
-            everything = (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
-            self.locals.append(LocalLiterals(scope, frozenset(a.arg for a in everything if a)))
+            if args.vararg is not None or args.kwarg is not None:  # (``*args``, ``**kwargs``: locals too)
+                names = names.union(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+            self.locals.append(LocalLiterals(scope, names))
         first_call = len(self.calls)
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
         outer_facts, self.fact_guards = self.fact_guards, set()
