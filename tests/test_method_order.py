@@ -3,6 +3,7 @@ over one file (the single-module cases are tests/fixtures/types_method_order.py)
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from loopguard import catalogue
+from loopguard.analysis.index import index_module
+from loopguard.analysis.project import LocalProject, Project
 from loopguard.analysis.resolve import c3_merge
 
 FILES = {
@@ -91,3 +95,61 @@ def test_super_follows_the_writing_class_s_mro_across_modules(tmp_path: Path) ->
 )
 def test_the_c3_merge(orders: list[list[str]], merged: tuple[str, ...] | None) -> None:
     assert c3_merge(orders) == merged
+
+
+ORDERS = """\
+import threading
+
+Alias = Other
+Other = Alias
+
+
+class Base(threading.Thread):
+    pass
+
+
+class Left(Base):
+    pass
+
+
+class Right(Base):
+    pass
+
+
+class Diamond(Left, Right):
+    pass
+
+
+class First(Second):
+    pass
+
+
+class Second(First):
+    pass
+
+
+class Odd(Alias):
+    pass
+
+
+class Inconsistent(Base, Left):
+    pass
+"""
+
+
+def test_a_workers_kept_orders_are_those_worked_out_afresh() -> None:
+    """A worker's resolver keeps each class's order asked alone: asked again, in any order of
+    asking, it answers what a resolver that keeps nothing works out (cycles and all)."""
+    index = index_module(ast.parse(ORDERS), "app.orders", "app")
+    classes = list(index.classes)
+    for asking in (classes, classes[::-1], classes + classes):
+        memoised = LocalProject(index, {"app"}).resolver("app.orders")
+        for qualname in asking:
+            fresh = Project({"app.orders": index}, catalogue.RETURNS, catalogue.ALIASES).resolver("app.orders")
+            assert memoised.method_order(qualname, set()) == fresh.method_order(qualname, set()), qualname
+    memoised = LocalProject(index, {"app"}).resolver("app.orders")
+    assert memoised.method_order("app.orders.Diamond", set()) == (
+        "app.orders.Left", "app.orders.Right", "app.orders.Base", "threading.Thread",
+    )
+    assert memoised.method_order("app.orders.First", set()) is None  # a cycle
+    assert memoised.method_order("app.orders.Inconsistent", set()) is None  # no C3 order

@@ -377,3 +377,32 @@ def test_attribute_accesses_target_the_accessors_of_project_properties_only() ->
     ]
     calls = [resolver.call_target(c.func, c.scope) for c in modules["app"].calls if c.line == 21]
     assert "builtins.str.upper" in calls  # the getter's return annotation types the value
+
+
+def test_a_name_bound_once_is_what_its_one_binding_says() -> None:
+    """One binding merges to itself: a declared type, a value, ``None`` (ignored: nothing is left)
+    and an unknown binding (a loop target) each as when merged with others that agree."""
+    found = targets(
+        """
+        import requests
+
+        async def main(items):
+            typed: requests.Session
+            built = requests.Session()
+            nothing = None
+            for looped in items:
+                pass
+            typed.get("u")
+            built.get("u")
+            nothing.get("u")
+            looped.get("u")
+            again = None
+            again = requests.Session()
+            again.get("u")
+        """
+    )
+    assert found[10] == ["requests.Session.get"]
+    assert found[11] == ["requests.Session.get"]
+    assert found[12] == [None]
+    assert found[13] == [None]
+    assert found[16] == ["requests.Session.get"]  # ``= None`` beside a value: the value

@@ -62,3 +62,44 @@ def test_only_the_projects_imports_are_kept_with_their_prefixes() -> None:
     # both; ``os`` is not the project's)
     assert imported_names(index, {"app"}) == {"app", "app.helpers", "app.db", "app.io", "app.io.pause"}
     assert summarize(index, {"app"}).imports == frozenset(imported_names(index, {"app"}))
+
+
+ARGUMENTS = """\
+import time
+
+time.sleep(1)
+
+
+class Settings:
+    time.sleep(2)
+    later = lambda: time.sleep(3)
+
+    def method(self):
+        time.sleep(4)
+
+        class Inner:
+            time.sleep(5)
+
+
+async def main():
+    time.sleep(6)
+
+    class Local:
+        time.sleep(7)
+"""
+
+
+def test_only_the_arguments_that_can_be_read_are_recorded() -> None:
+    """A call made at import (a module's or a class's body outside any def) is summarised as its
+    target alone: the index does not read its arguments. In a def or a lambda (a method's calls
+    are read for its receiver passed on, a class body's in a def too) or on the loop it does."""
+    index = index_module(ast.parse(ARGUMENTS), "app.settings", "app")
+    given = {call.line: call.literals for call in index.calls if call.func[0] == "attr"}
+    assert given[3] == () and given[7] == ()
+    assert given[8] == ((0, 3),) and given[11] == ((0, 4),) and given[14] == ((0, 5),)
+    assert given[18] == ((0, 6),) and given[21] == ((0, 7),)
+    summary = summarize(index, ("app",))
+    assert summary.import_calls == ()  # (not the project's: no target kept at import)
+    assert [call[0] for call in summary.calls] == [18]
+    assert [call[8] for call in summary.calls] == [((0, 6),)]
+    assert [call[5] for call in summary.functions["app.settings.Settings.method"][4]] == [((0, 4),)]

@@ -247,6 +247,9 @@ class _Indexer(ast.NodeVisitor):
         self.current = 0
         # loop context of the code being visited: the innermost coroutine's scope, or -1
         self.loop = -1
+        # the defs and lambdas around the code being visited: none, and the code runs at import
+        # (module and class bodies), where only a call's target is kept (``visit_Call``)
+        self.defs = 0
         self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
         # (per class: a subclass may visit a node class otherwise)
         self._visitors = VISITORS.setdefault(self.__class__, {})
@@ -831,16 +834,19 @@ class _Indexer(ast.NodeVisitor):
             self.functions[scope] = (*span, decorators, outer)
             self.parameters[scope] = parameters_of(node, method_of, decorator_names)
             positional, keyword_only = self.parameters[scope][:2]
-            self.parameter_names[scope] = frozenset((*positional, *keyword_only))
+            names = self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
-            everything = (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
-            self.locals.append(LocalLiterals(scope, frozenset(a.arg for a in everything if a)))
+            if args.vararg is not None or args.kwarg is not None:  # (``*args``, ``**kwargs``: locals too)
+                names = names.union(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+            self.locals.append(LocalLiterals(scope, names))
         first_call = len(self.calls)
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
         outer_facts, self.fact_guards = self.fact_guards, set()
         outer_loops, self.loops = self.loops, 0
         outer_return, self.first_return = self.first_return, None
+        self.defs += 1
         self.visit_block(node.body)
+        self.defs -= 1
         first_return = self.first_return
         if outer_return is not None:  # else the outer function's first is this one's (or none yet)
             self.first_return = outer_return
@@ -985,7 +991,9 @@ class _Indexer(ast.NodeVisitor):
         self.push("lambda", "<lambda>")
         self.bind_parameters(node.args, NO_NAMES, None)
         self.loop = -1
+        self.defs += 1
         self.visit(node.body)
+        self.defs -= 1
         self.current, self.loop = outer, outer_loop
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -1372,8 +1380,13 @@ class _Indexer(ast.NodeVisitor):
             position = CALLBACK_POSITIONS.get(func[2])
             if position is not None and len(node.args) > position:
                 self.callbacks.append((self.current, func, expr_of(node.args[position])))
+        # whether what the call is given can be read: in a def or lambda (the summary keeps a
+        # function's calls with their arguments, and a method's calls are read for its receiver
+        # passed on: ``self_sets.escapes``) or on the loop; code that runs at import (module and
+        # class bodies) is summarised as the targets it calls alone
+        kept = self.defs > 0 or self.loop >= 0
         # (a third of the calls have no arguments: not asked)
-        if kind == "partial" or not (node.args or node.keywords):
+        if kind == "partial" or not (node.args or node.keywords) or not kept:
             literals: tuple[Literal, ...] = ()  # a call without arguments has no literal ones
         else:
             literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
@@ -1382,8 +1395,9 @@ class _Indexer(ast.NodeVisitor):
         if node.args or node.keywords:  # a test passed on (flags.py), a table entry's fields (records.py)
             if self.loop < 0:
                 literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
-            literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
-        if function.__class__ is ast.Attribute and function.value.__class__ is ast.Name:  # ``name.method(...)``
+            if kept:
+                literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
+        if kept and function.__class__ is ast.Attribute and function.value.__class__ is ast.Name:  # ``name.method(...)``
             # (the only calls ``marked_call`` marks: the others are not handed to it)
             literals = self.built_locals.marked_call(
                 node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
@@ -1655,10 +1669,10 @@ def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
     if attribute[:1].isupper() or attribute.startswith("__"):
         return None
     base = target.value
-    if isinstance(base, ast.Name):
+    if base.__class__ is ast.Name:
         return ("attr", ("name", base.id), target.attr)
-    inner = base.value if isinstance(base, ast.Attribute) else None
-    if isinstance(base, ast.Attribute) and isinstance(inner, ast.Name):
+    inner = base.value if base.__class__ is ast.Attribute else None
+    if base.__class__ is ast.Attribute and inner.__class__ is ast.Name:
         return ("attr", ("attr", ("name", inner.id), base.attr), target.attr)
     if base.__class__ in SEEN_THROUGH or inner.__class__ in SEEN_THROUGH:
         match expr_of(target):

@@ -16,7 +16,7 @@ MAX_FLAGS = 16
 def literal_value(node: ast.expr) -> tuple[bool, int | bool | str | None]:
     """(is a literal worth keeping, its value): ints, bools, None, short strings; a float only
     when it is integral (``0.0`` is ``0``), since conditions compare with ints."""
-    if not isinstance(node, ast.Constant):
+    if node.__class__ is not ast.Constant:  # (asked of every argument: no ``isinstance`` call)
         return False, None
     value = node.value
     if value is None or isinstance(value, (bool, int)):

@@ -158,6 +158,9 @@ class Resolver:
         # (name, scope) -> (merged value, how deep merging it went): see ``merge``
         self._merged: dict[tuple[str, int], tuple[Value | None, int]] | None = {} if memoise else None
         self._targets: dict[tuple[CallFunc, int], Target] | None = {} if memoise else None
+        # class -> its method order, asked alone (``method_order``): a worker asks it for every
+        # member looked up on an instance of a project class
+        self._orders: dict[str, tuple[str, ...] | str | None] | None = {} if memoise else None
 
     # -- public -----------------------------------------------------------------------------------
     def resolve(self, expr: Expr, scope: int) -> Value | None:
@@ -434,6 +437,8 @@ class Resolver:
         return None
 
     def merge_bindings(self, bindings: Sequence[Binding]) -> Value | None:
+        if len(bindings) == 1:  # most names: nothing to agree on, no list to gather
+            return self.only_binding(bindings[0])
         declared: list[Binding] = []
         for binding in bindings:
             match binding:
@@ -453,6 +458,14 @@ class Resolver:
         if not values:
             return None
         return values[0] if all(v == values[0] for v in values) else built_alike(values)
+
+    def only_binding(self, binding: Binding) -> Value | None:
+        """``merge_bindings`` of one binding: what it is (a declared type wins over nothing, an
+        ``= None`` is ignored and leaves nothing, an unknown one is unknown)."""
+        match binding:
+            case ("value", ("none",), _) | ("unknown",):
+                return None
+        return self.binding_value(binding)
 
     def binding_value(self, binding: Binding) -> Value | None:
         match binding:
@@ -608,7 +621,24 @@ class Resolver:
     def method_order(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
         """The classes after ``qualname`` in its MRO (C3 linearization) — project classes, and
         library classes as ends whose own bases are not known — ``DEFERRED_ORDER`` when a base is in
-        another module a worker cannot see, None when there is no consistent order (or a cycle)."""
+        another module a worker cannot see, None when there is no consistent order (or a cycle).
+
+        With ``memoise``, an order asked alone (no class being followed, outside any merge) is
+        kept when no cycle and no ``MAX_CHAIN`` bound cut resolving the bases short: asked alone
+        again, it would be worked out the same way (``merge`` keeps its answers on that rule)."""
+        memo = self._orders
+        if memo is None or following or CHAIN.following:
+            return self.order_of(qualname, following)
+        if qualname in memo:
+            return memo[qualname]
+        cuts = CHAIN.cuts
+        order = self.order_of(qualname, following)
+        if CHAIN.cuts == cuts:
+            memo[qualname] = order
+        return order
+
+    def order_of(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
+        """``method_order``, worked out."""
         found = self.project.class_info(qualname)
         if found is None:
             return ()
