@@ -313,6 +313,14 @@ class _Indexer(ast.NodeVisitor):
         )
         self.read_returned = guard_reader(self.gets_loop, helper_call=self.helper_call)
 
+    def cut_cycles(self) -> None:
+        """Drop what refers back to the indexer — the bound methods of the dispatch table and of
+        the guard readers — once the module's index is made: a worker indexes with the cyclic
+        collector paused, and an indexer kept alive by its own cycle would keep the module's tree
+        and everything it found until the chunk ends (~380 MB per worker on homeassistant)."""
+        self._dispatch.clear()
+        del self.read_guard, self.read_returned
+
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
     def visit(self, node: ast.AST) -> None:
         kind = node.__class__
@@ -1555,7 +1563,7 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         calls, indexer.rebindings = with_guards_changed(
             calls, indexer.rebindings, lambda conditions, _scope: without_members(conditions, broken)
         )
-    return ModuleIndex(
+    index = ModuleIndex(
         module=module,
         package=package,
         scopes=indexer.scopes,
@@ -1573,6 +1581,8 @@ def index_module(tree: ast.Module, module: str, package: str) -> ModuleIndex:
         star_imports=tuple(indexer.star_imports),
         public=public_names(tree),
     )
+    indexer.cut_cycles()
+    return index
 
 
 def without_changed_tables(calls: list[CallSite], uses: dict[int, set[str]], module: Scope) -> list[CallSite]:

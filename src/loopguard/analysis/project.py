@@ -68,6 +68,12 @@ class Project:
             resolver = self._resolvers[module] = self.new_resolver(self.modules[module])
         return resolver
 
+    def forget_resolvers(self) -> None:
+        """Drop the resolvers, which refer back to the project: a worker's project is done with
+        once its module is summarised, and a cycle would keep the module's index alive until the
+        paused collector runs again (``summary.summarize``)."""
+        self._resolvers.clear()
+
     def new_resolver(self, index: ModuleIndex) -> Resolver:
         return Resolver(index, self, self.memoise_merges)
 

@@ -111,7 +111,7 @@ def summarize(
 
     names = resolved_names(index, resolver, project_tops)
     calls = calls_by_where_they_run(index, resolver, keep, project_tops)
-    return FileSummary(
+    summary = FileSummary(
         module=index.module,
         package=index.package,
         names=names,
@@ -122,6 +122,8 @@ def summarize(
         callbacks=scheduled_callbacks(index, resolver),
         import_calls=calls.at_import,
     )
+    project.forget_resolvers()
+    return summary
 
 
 def as_bindings(value: Value | None) -> list[Binding]:
