@@ -184,15 +184,19 @@ def find_candidates(
 ) -> list[Candidate]:
     per_file = settings.config.per_file_ignores
     candidates = []
-    asked_of = ("verdict", id(graph), id(settings))
+    verdicts = project.memo(("verdict", id(graph), id(settings)))
     for call in (*summary.calls, *loop_function_calls(summary, graph, settings)):
         # the fields read by position: a ``LoopCall`` is made only for a candidate
         target, awaited, literals = call[4], call[7], call[8]
         key = target if target is None or isinstance(target, str) else project.target(target)
         # the same for every call of ``key`` awaited or not with these arguments: asked once per run
         # (a project of 6,700 files has 100,000 such calls, a quarter of them distinct)
-        question = (*asked_of, key, awaited, literals)
-        verdict = project.remembered(question, call_verdict, graph, settings, key, awaited, literals)
+        question = (key, awaited, literals)
+        found = verdicts.get(question)
+        if found is not None and not found[1]:  # known, and it read no module to record again
+            verdict = found[0]
+        else:
+            verdict = project.remembered_in(verdicts, question, call_verdict, graph, settings, key, awaited, literals)
         if verdict is None:
             continue
         candidate = Candidate(LoopCall._make(call), *verdict)

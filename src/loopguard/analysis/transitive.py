@@ -288,6 +288,9 @@ class CallGraph:
         constructor a lookup of four methods in the class's MRO."""
         if key is None:
             return ()
+        found = self._callees.get(key)
+        if found is not None and not found[1]:
+            return found[0]  # known, and it read no module to record again (``remembered_in``)
         return self.project.remembered_in(self._callees, key, self.find_callees, key)
 
     def find_callees(self, key: str) -> tuple[tuple[str, bool], ...]:
@@ -360,6 +363,9 @@ class CallGraph:
         # reaches it (homeassistant: 28,000 times, 19,000 distinct): the node is made once, with
         # the modules it read recorded at each use
         key = (qualname, literals, tuple(sorted(tested.items())))
+        found = self._nodes.get(key)
+        if found is not None and not found[1]:
+            return found[0]  # known, and it read no module to record again (``remembered_in``)
         return self.project.remembered_in(self._nodes, key, self.specialised, qualname, literals, names, tested)
 
     def specialised(
