@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from loopguard.analysis.project import GlobalProject
-from loopguard.analysis.stages import Indexed, Settings, index_source, make_settings, plan_confirmation
+from loopguard.analysis.stages import (
+    Indexed,
+    Settings,
+    index_source,
+    make_settings,
+    plan_confirmation,
+)
 from loopguard.analysis.transitive import CallGraph
 from loopguard.config import Config
 from loopguard.runner import build_project
