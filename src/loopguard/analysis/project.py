@@ -389,6 +389,10 @@ class GlobalProject(Project):
                 self.touched.update(known[1])
             return known[0]
         self.replayed[expression] = (None, NOTHING)  # a cycle between modules resolves to unknown
+        if not self.track_reads:  # nothing to record: no frames of ``recording`` and ``recorded``
+            result = self.replay(expression)
+            self.replayed[expression] = (result, NOTHING)
+            return result
         outer = self.recording()
         result = self.replay(expression)
         self.replayed[expression] = (result, self.recorded(outer))
@@ -396,25 +400,24 @@ class GlobalProject(Project):
 
     def replay(self, expression: Closed) -> Value | None:
         """Apply, now that every module is known, the step a worker had to defer."""
-        resolver = self.resolver_for_replay
         match expression:
             case ("val", value):
                 return self.evaluate(value)
             case ("g", qualname):
                 return self.evaluate(self.deref(("ref", qualname)))
             case ("attr", inner, name, called):
-                return self.evaluate(self.deref(resolver.attribute(self.finish(inner), name, called)))
+                return self.evaluate(self.deref(self.resolver_for_replay.attribute(self.finish(inner), name, called)))
             case ("call", inner):
-                return self.evaluate(resolver.call_result(self.finish(inner)))
+                return self.evaluate(self.resolver_for_replay.call_result(self.finish(inner)))
             case (("sub" | "div") as kind, inner):
-                return self.evaluate(resolver.special_result(self.finish(inner), kind))
+                return self.evaluate(self.resolver_for_replay.special_result(self.finish(inner), kind))
             case ("type", inner):
                 match self.finish(inner):
                     case ("ref", qualname):
                         return ("inst", qualname)
                 return None
             case (("enter" | "aenter") as entering, inner):
-                return self.evaluate(resolver.entered(self.finish(inner), entering))
+                return self.evaluate(self.resolver_for_replay.entered(self.finish(inner), entering))
             case ("managed", decorator, inner):
                 return managed_type(("ref", decorator), self.finish(inner))
         return None

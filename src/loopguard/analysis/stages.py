@@ -230,9 +230,12 @@ def call_verdict(
     """What makes a call of ``key`` on the loop a candidate: the blocking API it is (with no
     helper and no chain), or the project function it runs that blocks and the chain; None when
     it is none of them."""
-    if key is not None and settings.matcher.is_safe(key):
+    if graph.matcher is settings.matcher:  # as always in a run: the graph asks each key once
+        safe, found = graph.api_of(key)
+    else:
+        safe, found = key is not None and settings.matcher.is_safe(key), settings.matcher.match(key)
+    if safe:
         return None  # safe-calls: neither reported nor followed
-    found = settings.matcher.match(key)
     if found is not None:
         found = with_arguments(found, literals)
         if found is None or awaited:

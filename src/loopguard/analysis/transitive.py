@@ -355,8 +355,9 @@ class CallGraph:
         A recursive function's own calls have other arguments: in a specialised node they are
         calls of the node for those arguments (``resolve_body``). ``facts``: what the caller's
         guards established for the call (facts.py), kept where the body tests them."""
-        names = self.guard_names(qualname)  # literal defaults count too: even a call with none
-        tested = {text: value for text, value in (facts or {}).items() if text in self.fact_names(qualname)}
+        reads = self.guard_reads(qualname)
+        names = reads.names  # literal defaults count too: even a call with none
+        tested = {text: value for text, value in facts.items() if text in reads.facts} if facts else {}
         if not names and not tested:
             return qualname
         # the same call is specialised again from each caller's body and each verdict that
@@ -441,32 +442,34 @@ class CallGraph:
 
     def guard_reads(self, qualname: str) -> GuardReads:
         """What the guards of ``qualname``'s body read, from one walk of them."""
-        if qualname not in self._guard_reads:
-            _display, function = self.function(qualname)
-            names: set[str] = set()
-            facts: set[str] = set()
-            members: set[str] = set()
-            for call in function.calls:
-                for guard, _value in call[6]:
-                    for part in parts_of(guard):
-                        if part[0] == "name":
-                            names.add(part[1])
-                        elif part[0] == "fact" and part[3]:  # one read as the parameters came in
-                            facts.add(part[1])
-                        elif part[0] == "enum":
-                            members.add(part[1])
-                for _key, value in call[5]:
-                    if isinstance(value, tuple) and value[:1] == (PASSED,):
-                        names.add(str(value[1]))
-                    elif is_tested(value):
-                        names |= names_in(tested_guard(value))
-                if marks_self(call[5]):
-                    names.add(CLASS)  # a call on its own receiver: the class passes on
-            for _name, conditions, _line, _in_loop in function.parameters[4]:
-                for guard, _value in conditions:  # what decides whether a binding can change a value
-                    names |= names_in(guard)
-            self._guard_reads[qualname] = GuardReads(frozenset(names), frozenset(facts), frozenset(members))
-        return self._guard_reads[qualname]
+        found = self._guard_reads.get(qualname)  # one lookup: asked for every node made
+        if found is not None:
+            return found
+        _display, function = self.function(qualname)
+        names: set[str] = set()
+        facts: set[str] = set()
+        members: set[str] = set()
+        for call in function.calls:
+            for guard, _value in call[6]:
+                for part in parts_of(guard):
+                    if part[0] == "name":
+                        names.add(part[1])
+                    elif part[0] == "fact" and part[3]:  # one read as the parameters came in
+                        facts.add(part[1])
+                    elif part[0] == "enum":
+                        members.add(part[1])
+            for _key, value in call[5]:
+                if isinstance(value, tuple) and value[:1] == (PASSED,):
+                    names.add(str(value[1]))
+                elif is_tested(value):
+                    names |= names_in(tested_guard(value))
+            if marks_self(call[5]):
+                names.add(CLASS)  # a call on its own receiver: the class passes on
+        for _name, conditions, _line, _in_loop in function.parameters[4]:
+            for guard, _value in conditions:  # what decides whether a binding can change a value
+                names |= names_in(guard)
+        found = self._guard_reads[qualname] = GuardReads(frozenset(names), frozenset(facts), frozenset(members))
+        return found
 
     def with_receiver(
         self, key: str | None, callee: str, literals: tuple[Literal, ...], caller: Mapping[str, object]
@@ -623,6 +626,7 @@ class CallGraph:
             flow = start_flow(self.self_effects, function.parameters, function.calls, arguments, arguments.get(CLASS))
         ran: FunctionCall | None = None  # the last call that ran, and the nodes made for it
         made: list[tuple[str, Mapping[str, object] | None]] = []
+        apis = self._apis
         for line, col, end_line, end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
             if flow is not None:
@@ -643,7 +647,8 @@ class CallGraph:
             key = self.project.target(target)
             if key is not None and arguments and marks_self(literals):
                 key = self.dispatched(key, arguments.get(CLASS))  # an override in the exact class
-            safe, found = self.api_of(key)
+            known_api = apis.get(key)  # ``api_of``'s memo read here: asked for every call of every body
+            safe, found = known_api if known_api is not None else self.api_of(key)
             if safe:
                 continue  # safe-calls: neither reported nor followed
             if found is not None:
