@@ -302,6 +302,19 @@ class GlobalProject(Project):
             self.touched.add(found[1][0])
         return found[0]
 
+    def method_order(self, qualname: str) -> tuple[str, ...] | str | None:
+        """``Project.method_order``, a remembered order taken at once (asked alone, any is reusable:
+        ``class_memo.reusable``) with the modules computing it read."""
+        found = self.class_info(qualname)
+        if found is None:
+            return ()
+        known = self.known_orders.get(qualname)
+        if known is None:
+            return found[0].method_order(qualname, set())
+        if known[2] and self.touched is not None:
+            self.touched.update(known[2])
+        return known[0]
+
     def depend(self, modules: Iterable[str]) -> None:
         if self.touched is not None and modules:
             self.touched.update(modules)

@@ -267,7 +267,8 @@ class CallGraph:
         if key is None:
             return None
         if key in self.functions:
-            self.project.depend((self.module_of[key],))
+            if self.project.touched is not None:  # recording: no tuple and no call otherwise
+                self.project.depend((self.module_of[key],))
             return key
         owner, _, name = key.rpartition(".")
         if not owner or self.project.class_info(owner) is None:
@@ -363,7 +364,7 @@ class CallGraph:
         # the same call is specialised again from each caller's body and each verdict that
         # reaches it (homeassistant: 28,000 times, 19,000 distinct): the node is made once, with
         # the modules it read recorded at each use
-        key = (qualname, literals, tuple(sorted(tested.items())))
+        key = (qualname, literals, tuple(sorted(tested.items())) if tested else ())
         found = self._nodes.get(key)
         if found is not None and not found[1]:
             return found[0]  # known, and it read no module to record again (``remembered_in``)
@@ -477,6 +478,8 @@ class CallGraph:
         """A method call's arguments, with the exact class of its receiver when it is known
         (receivers.py): built here (the call's arguments hold its construction), or the caller's
         own receiver (``caller``: the caller's values, its class and construction among them)."""
+        if not callee.endswith(".__init__") and receiver_mark(literals) is None:
+            return literals  # no receiver marked, and not a construction: no class (``class_of_call``)
         exact = self.receivers.class_of_call(key, callee, literals, caller.get(CLASS))
         if exact is None:
             return literals
