@@ -142,3 +142,12 @@ def test_a_named_memo_is_the_same_until_the_project_is_renewed() -> None:
     memo["key"] = ("answer", frozenset({"app.io"}))
     project.renew("app.io", project.modules)
     assert project.memo("answers") == {}
+
+
+def test_a_name_splits_at_its_longest_module_prefix() -> None:
+    project = build_project(indexed_of(FILES), False)
+    assert project.split("app.store.Store.get") == ("app.store", "Store.get")
+    assert project.split("app.store") == ("app", "store")  # the package binds its submodule's name
+    assert project.split("app.nothing.x") == ("app", "nothing.x")
+    assert project.split("app") is None and project.split("other.app.x") is None and project.split("") is None
+    assert project.split(".app.x") is None and project.split("app..x") == ("app", ".x")

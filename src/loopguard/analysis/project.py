@@ -79,12 +79,14 @@ class Project:
         if known is not UNSPLIT:
             return known
         found = None
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = ".".join(parts[:cut])
+        module = qualname
+        cut = module.rfind(".")
+        while cut >= 0:  # each prefix ending before a dot, the longest first (no split and joins)
+            module = module[:cut]
             if module in self.modules:
-                found = module, ".".join(parts[cut:])
+                found = module, qualname[cut + 1 :]
                 break
+            cut = module.rfind(".")
         self._splits[qualname] = found
         return found
 

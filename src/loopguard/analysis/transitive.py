@@ -478,7 +478,7 @@ class CallGraph:
         """A method call's arguments, with the exact class of its receiver when it is known
         (receivers.py): built here (the call's arguments hold its construction), or the caller's
         own receiver (``caller``: the caller's values, its class and construction among them)."""
-        if not callee.endswith(".__init__") and receiver_mark(literals) is None:
+        if not callee.endswith(".__init__") and (not literals or receiver_mark(literals) is None):
             return literals  # no receiver marked, and not a construction: no class (``class_of_call``)
         exact = self.receivers.class_of_call(key, callee, literals, caller.get(CLASS))
         if exact is None:
@@ -854,15 +854,21 @@ def argument_values(
             given[key] = value
     default_of = dict(defaults)
     values: dict[str, object] = {}
-    for name in (*names, *keyword_only):
+    every = (*names, *keyword_only)
+    for name in every:
         if name in given:
-            if not isinstance(given[name], tuple) or is_typed(given[name]):  # not NOT_LITERAL, nor a variable
-                values[name] = instance_of(given[name])
-            elif name in type_tested and (typed := annotated_type(given[name])) is not None:
+            argument = given[name]
+            if not isinstance(argument, tuple):  # a plain literal: ``instance_of`` gives it back as it is
+                values[name] = argument
+            elif is_typed(argument):  # not NOT_LITERAL, nor a variable
+                values[name] = instance_of(argument)
+            elif name in type_tested and (typed := annotated_type(argument)) is not None:
                 values[name] = instance_of(typed)  # a variable annotated with builtins
         elif not open_ended and name in default_of:
-            values[name] = instance_of(default_of[name])
-    values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in (*names, *keyword_only))
+            default = default_of[name]
+            values[name] = instance_of(default) if isinstance(default, tuple) else default
+    if fields:
+        values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in every)
     return values
 
 
