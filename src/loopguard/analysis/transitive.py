@@ -672,11 +672,21 @@ class CallGraph:
                     if flow is not None and marks_self(literals):
                         given = flow.given(callee, given, (line, col, end_line, end_col))
                     told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
-                    nodes = [self.specialise(callee, each, told) for each in expansions(given)]
-                    callees.extend((line, col, node) for node in dict.fromkeys(nodes))
+                    nodes = self.nodes_for(callee, given, told)
+                    if len(nodes) == 1:
+                        callees.append((line, col, nodes[0]))
+                    else:
+                        callees.extend((line, col, node) for node in dict.fromkeys(nodes))
                     if flow is not None:
                         made += [(callee, self.arguments_of.get(node)) for node in nodes]
         return None, tuple(callees)
+
+    def nodes_for(self, callee: str, given: tuple[Literal, ...], told: Mapping[str, bool] | None) -> list[str]:
+        """The node of each call a call of ``callee`` with ``given`` stands for (``expansions``):
+        most calls stand for one, and most of those have no argument that matters."""
+        if not given:
+            return [self.specialise(callee, given, told)]
+        return [self.specialise(callee, each, told) for each in expansions(given)]
 
     def api_of(self, key: str | None) -> tuple[bool, Match | None]:
         """Whether a call of ``key`` is a configured safe call, and the blocking API it is (before
