@@ -151,3 +151,25 @@ def test_a_name_splits_at_its_longest_module_prefix() -> None:
     assert project.split("app.nothing.x") == ("app", "nothing.x")
     assert project.split("app") is None and project.split("other.app.x") is None and project.split("") is None
     assert project.split(".app.x") is None and project.split("app..x") == ("app", ".x")
+
+
+TYPED = {
+    "app/__init__.py": "",
+    "app/typed.py": (
+        "import time\n\n\ndef by_call(first, path):\n    if isinstance(path, str):\n        time.sleep(1)\n\n\n"
+        "def by_rebinding(path, other):\n    if isinstance(other, bytes):\n        other = other.decode()\n"
+        "    time.sleep(other)\n\n\ndef aliased(value):\n    local = value\n    if isinstance(local, int):\n"
+        "        time.sleep(local)\n\n\ndef untested(path):\n    time.sleep(path)\n"
+    ),
+}
+
+
+def test_the_parameters_whose_type_is_tested_come_from_the_walk_of_the_guards() -> None:
+    """``type_tested`` reads the ``isinstance`` subjects ``guard_reads`` collects: in the guards of
+    calls and in the conditions of rebindings, by name and by position, through a local alias."""
+    _project, graph, _settings = planner(indexed_of(TYPED), False)
+    assert graph.type_tested("app.typed.by_call") == frozenset({"path", 1})
+    assert graph.type_tested("app.typed.by_rebinding") == frozenset({"other", 1})
+    assert graph.type_tested("app.typed.aliased") == frozenset({"value", 0})
+    assert graph.type_tested("app.typed.untested") == frozenset()
+    assert graph.guard_reads("app.typed.by_call").typed == frozenset({"path"})

@@ -82,11 +82,13 @@ class Witness:
 @dataclass(frozen=True, slots=True)
 class GuardReads:
     """What the guards of a function's body read: the names (with those it passes on), the facts
-    it tests as its parameters came in (facts.py) and the enum members (enums.py)."""
+    it tests as its parameters came in (facts.py), the enum members (enums.py) and the names whose
+    type an ``isinstance`` tests (``CallGraph.type_tested``)."""
 
     names: frozenset[str]
     facts: frozenset[str]
     members: frozenset[str]
+    typed: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,24 +408,20 @@ class CallGraph:
         through a local that starts as one, by name and position: those an annotated argument is
         worth passing to (annotated_types.py) — a type given to any other makes a node that
         decides nothing."""
-        if qualname not in self._type_tested:
-            _display, function = self.function(qualname)
-            guards = [guard for call in function.calls for guard, _value in call[6]]
-            guards += [guard for rebinding in function.parameters[4] for guard, _value in rebinding[1]]
-            subjects: set[str] = set()
-            for guard in guards:
-                for part in parts_of(guard):
-                    match part:
-                        case ("isinstance", ("name", str() as subject), _classes):
-                            subjects.add(subject)
-            positional, _keyword_only, defaults, bound, _rebindings = function.parameters
-            aliases = {name: str(value[1]) for name, value in defaults if is_alias(value)}
-            tested = {aliases.get(name, name) for name in subjects}
-            ordered = positional[1:] if bound else positional
-            self._type_tested[qualname] = frozenset(
-                (*tested, *(position for position, name in enumerate(ordered) if name in tested))
-            ) if tested else NOTHING_TESTED  # most: one shared empty set, not one each
-        return self._type_tested[qualname]
+        found = self._type_tested.get(qualname)
+        if found is None:
+            subjects = self.guard_reads(qualname).typed  # found in the same walk of the guards
+            found = self._type_tested[qualname] = self.parameters_named(qualname, subjects) if subjects else NOTHING_TESTED
+        return found
+
+    def parameters_named(self, qualname: str, subjects: frozenset[str]) -> frozenset[str | int]:
+        """The parameters ``subjects`` name, themselves or through a local that starts as one, by
+        name and position."""
+        positional, _keyword_only, defaults, bound, _rebindings = self.function(qualname)[1].parameters
+        aliases = {name: str(value[1]) for name, value in defaults if is_alias(value)}
+        tested = {aliases.get(name, name) for name in subjects}
+        ordered = positional[1:] if bound else positional
+        return frozenset((*tested, *(position for position, name in enumerate(ordered) if name in tested)))
 
     def facts_for(self, callee: str, conditions: tuple[Condition, ...], literals: tuple[Literal, ...]) -> dict[str, bool]:
         """What the guards around a call establish for ``callee`` (facts.py), in its parameters."""
@@ -450,6 +448,7 @@ class CallGraph:
         names: set[str] = set()
         facts: set[str] = set()
         members: set[str] = set()
+        typed: set[str] = set()
         for call in function.calls:
             for guard, _value in call[6]:
                 for part in parts_of(guard):
@@ -459,6 +458,8 @@ class CallGraph:
                         facts.add(part[1])
                     elif part[0] == "enum":
                         members.add(part[1])
+                    elif part[0] == "isinstance":
+                        typed.update(isinstance_subjects(part))
             for _key, value in call[5]:
                 if isinstance(value, tuple) and value[:1] == (PASSED,):
                     names.add(str(value[1]))
@@ -469,7 +470,10 @@ class CallGraph:
         for _name, conditions, _line, _in_loop in function.parameters[4]:
             for guard, _value in conditions:  # what decides whether a binding can change a value
                 names |= names_in(guard)
-        found = self._guard_reads[qualname] = GuardReads(frozenset(names), frozenset(facts), frozenset(members))
+                typed.update(subject for part in parts_of(guard) for subject in isinstance_subjects(part))
+        found = self._guard_reads[qualname] = GuardReads(
+            frozenset(names), frozenset(facts), frozenset(members), frozenset(typed)
+        )
         return found
 
     def with_receiver(
@@ -880,6 +884,14 @@ def argument_values(
     if fields:
         values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in every)
     return values
+
+
+def isinstance_subjects(part: object) -> tuple[str, ...]:
+    """The name whose type a guard's part tests, when it is ``isinstance(name, ...)``."""
+    match part:
+        case ("isinstance", ("name", str() as subject), _classes):
+            return (subject,)
+    return ()
 
 
 def known_or_not(value: object) -> object:
