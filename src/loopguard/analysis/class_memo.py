@@ -41,8 +41,13 @@ class RememberingProject(Project, Protocol):
 
     def memo(self, name: Hashable) -> dict[Any, tuple[Any, frozenset[str]]]: ...
 
-    def remembered_in(
-        self, memo: dict[Any, tuple[Any, frozenset[str]]], key: Hashable, compute: Callable[..., T], *arguments: object
+    def answered(
+        self,
+        memo: dict[Any, tuple[Any, frozenset[str]]],
+        key: Hashable,
+        found: tuple[Any, frozenset[str]] | None,
+        compute: Callable[..., T],
+        *arguments: object,
     ) -> T: ...
 
     def read_apart(self, compute: Callable[[], T]) -> tuple[T, frozenset[str]]: ...
@@ -59,10 +64,11 @@ class RememberingResolver(Resolver):
         self.members = project.memo(MEMBER)  # (class, name) -> where it gets it, shared by every resolver
 
     def member(self, qualname: str, name: str) -> Member | None:
-        found = self.members.get((qualname, name))
+        key = (qualname, name)
+        found = self.members.get(key)
         if found is not None and not found[1]:
             return cast("Member | None", found[0])  # known, and it read no module to record again
-        return self.memory.remembered_in(self.members, (qualname, name), Resolver.member, self, qualname, name)
+        return self.memory.answered(self.members, key, found, Resolver.member, self, qualname, name)
 
     def method_order(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
         known = self.memory.known_orders.get(qualname)

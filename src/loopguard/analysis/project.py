@@ -358,7 +358,7 @@ class GlobalProject(Project):
         arguments make no closure for the three in four askings already answered). The modules it
         read are recorded again at every use, so that each plan depends on the same modules as
         without it."""
-        return self.remembered_in(self._remembered, key, compute, *arguments)
+        return self.answered(self._remembered, key, self._remembered.get(key), compute, *arguments)
 
     def memo(self, name: Hashable) -> dict[Any, tuple[Any, frozenset[str]]]:
         """A memo of the caller's own for ``remembered_in``, named ``name``, dropped with the other
@@ -376,8 +376,21 @@ class GlobalProject(Project):
 
         The hottest callers look ``key`` up in ``memo`` themselves first and take an answer that
         read no module at once: a hit then costs one lookup and no call (homeassistant's planning
-        asks these memos ~300,000 times, two in three answered already)."""
-        found = memo.get(key)  # one lookup: hashing a nested tuple is not cached
+        asks these memos ~300,000 times, two in three answered already); else they hand what they
+        found to ``answered``, which does not look the key up again."""
+        return self.answered(memo, key, memo.get(key), compute, *arguments)
+
+    def answered(
+        self,
+        memo: dict[Any, tuple[Any, frozenset[str]]],
+        key: Hashable,
+        found: tuple[Any, frozenset[str]] | None,
+        compute: Callable[..., T],
+        *arguments: object,
+    ) -> T:
+        """``remembered_in`` for a caller that looked ``key`` up in ``memo`` already and ``found``
+        this (None: not there): the modules a remembered answer read recorded again, else the
+        answer computed and kept."""
         if found is None:
             if self.track_reads:
                 found = self.read_apart(lambda: compute(*arguments))
@@ -444,7 +457,7 @@ class GlobalProject(Project):
         found = self._targets.get(target)
         if found is not None and not found[1]:
             return found[0]  # known, and it read no module to record again (``remembered_in``)
-        return self.remembered_in(self._targets, target, self.finished_target, target)
+        return self.answered(self._targets, target, found, self.finished_target, target)
 
     def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay

@@ -196,7 +196,7 @@ def find_candidates(
         if found is not None and not found[1]:  # known, and it read no module to record again
             verdict = found[0]
         else:
-            verdict = project.remembered_in(verdicts, question, call_verdict, graph, settings, key, awaited, literals)
+            verdict = project.answered(verdicts, question, found, call_verdict, graph, settings, key, awaited, literals)
         if verdict is None:
             continue
         candidate = Candidate(LoopCall._make(call), *verdict)

@@ -293,8 +293,8 @@ class CallGraph:
             return ()
         found = self._callees.get(key)
         if found is not None and not found[1]:
-            return found[0]  # known, and it read no module to record again (``remembered_in``)
-        return self.project.remembered_in(self._callees, key, self.find_callees, key)
+            return found[0]  # known, and it read no module to record again (``answered``)
+        return self.project.answered(self._callees, key, found, self.find_callees, key)
 
     def find_callees(self, key: str) -> tuple[tuple[str, bool], ...]:
         accessed, _, kind = key.partition(":")
@@ -369,8 +369,8 @@ class CallGraph:
         key = (qualname, literals, tuple(sorted(tested.items())) if tested else ())
         found = self._nodes.get(key)
         if found is not None and not found[1]:
-            return found[0]  # known, and it read no module to record again (``remembered_in``)
-        return self.project.remembered_in(self._nodes, key, self.specialised, qualname, literals, names, tested)
+            return found[0]  # known, and it read no module to record again (``answered``)
+        return self.project.answered(self._nodes, key, found, self.specialised, qualname, literals, names, tested)
 
     def specialised(
         self, qualname: str, literals: tuple[Literal, ...], names: frozenset[str], tested: dict[str, bool]
