@@ -462,18 +462,18 @@ class GlobalProject(Project):
     def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay
         match target:
-            case ("defer", ("enterkey", closed)):
-                found = resolver.entering_target(self.evaluate(("defer", closed)))
+            case ("defer", ("enterkey", closed)):  # ``finish``: ``evaluate`` of ("defer", closed)
+                found = resolver.entering_target(self.finish(closed))
             case ("defer", ("iterkey", closed)):
-                found = resolver.iteration_target(self.evaluate(("defer", closed)))
+                found = resolver.iteration_target(self.finish(closed))
             case ("defer", ("argkey", callee, argument)):
                 found = resolver.argument_target(self.replay(callee), self.replay(argument))
             case ("defer", (("getkey" | "setkey" | "delkey") as kind, ("attr", inner, name, _))):
                 if not self.may_be_a_property(name):
                     return None  # no project class has a property of that name: no call
-                found = resolver.access_target(ACCESS_KINDS[kind], self.evaluate(("defer", inner)), name)
+                found = resolver.access_target(ACCESS_KINDS[kind], self.finish(inner), name)
             case ("defer", ("plainkey", closed)):
-                found = resolver.plain_target(self.evaluate(("defer", closed)))
+                found = resolver.plain_target(self.finish(closed))
             case _:  # not a shape loopguard writes (a cache entry can hold any well-formed tree)
                 return None
         return found if isinstance(found, str) else None
