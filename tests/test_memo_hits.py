@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
+from test_class_memo import indexed_of
 
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.stages import (
     Indexed,
     Settings,
-    index_source,
     make_settings,
     plan_confirmation,
 )
@@ -50,15 +49,6 @@ FILES = {
     ),
 }
 CHECKED = ["app/one.py", "app/two.py", "app/three.py", "app/store.py"]
-
-
-def indexed_of(files: dict[str, str]) -> list[Indexed]:
-    indexed = []
-    for path, text in files.items():
-        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-        package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
-        indexed.append(index_source(text.encode(), Path(path), path, path, module, package, ["app"]))
-    return indexed
 
 
 def planner(indexed: list[Indexed], track_reads: bool) -> tuple[GlobalProject, CallGraph, Settings]:
