@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 from test_class_memo import indexed_of
 
+from loopguard.analysis.match import Matcher
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.stages import (
     Indexed,
@@ -163,3 +164,13 @@ def test_the_parameters_whose_type_is_tested_come_from_the_walk_of_the_guards() 
     assert graph.type_tested("app.typed.aliased") == frozenset({"value", 0})
     assert graph.type_tested("app.typed.untested") == frozenset()
     assert graph.guard_reads("app.typed.by_call").typed == frozenset({"path"})
+
+
+def test_a_safe_call_is_named_exactly_or_by_a_pattern() -> None:
+    exact = Matcher(safe_calls=("time.sleep",))
+    assert exact.is_safe("time.sleep") and not exact.is_safe("time.sleep2")
+    assert exact.match("time.sleep") is None and exact.match("os.system") is not None
+    patterns = Matcher(safe_calls=("requests.*", "os.sys?em"))
+    assert patterns.is_safe("requests.get") and patterns.is_safe("os.system") and not patterns.is_safe("time.sleep")
+    assert patterns.match("requests.get") is None and patterns.match("time.sleep") is not None
+    assert not Matcher().is_safe("time.sleep")
