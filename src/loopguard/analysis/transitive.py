@@ -430,11 +430,6 @@ class CallGraph:
         passed = passed_parameters(self.function(callee)[1].parameters, literals)
         return facts_given(conditions, passed) if passed else {}
 
-    def guard_names(self, qualname: str) -> frozenset[str]:
-        """The names whose values can decide something in ``qualname``'s body: those its guards
-        test, and those it passes on to the functions it calls."""
-        return self.guard_reads(qualname).names
-
     def fact_names(self, qualname: str) -> frozenset[str]:
         """The facts ``qualname``'s guards test as its parameters came in (facts.py)."""
         return self.guard_reads(qualname).facts
