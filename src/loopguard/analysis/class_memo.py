@@ -19,14 +19,14 @@ followed: those derive from it), and give the same order.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from loopguard.analysis.index import ModuleIndex
 from loopguard.analysis.resolve import MAX_CHAIN, Member, Project, Resolver
 
 T = TypeVar("T")
 
-#: The first part of the key of a remembered member lookup: ``(MEMBER, class, name)``
+#: The name of the project's memo of member lookups, keyed by (class, name)
 MEMBER = "<member>"
 #: A class's order (None, ``DEFERRED_ORDER`` or the classes after it), how many project classes
 #: deep its bases go (-1: not a project class), and the modules computing it read
@@ -39,7 +39,16 @@ class RememberingProject(Project, Protocol):
     @property
     def known_orders(self) -> dict[str, KnownOrder]: ...
 
-    def remembered(self, key: Hashable, compute: Callable[..., T], *arguments: object) -> T: ...
+    def memo(self, name: Hashable) -> dict[Any, tuple[Any, frozenset[str]]]: ...
+
+    def answered(
+        self,
+        memo: dict[Any, tuple[Any, frozenset[str]]],
+        key: Hashable,
+        found: tuple[Any, frozenset[str]] | None,
+        compute: Callable[..., T],
+        *arguments: object,
+    ) -> T: ...
 
     def read_apart(self, compute: Callable[[], T]) -> tuple[T, frozenset[str]]: ...
 
@@ -52,9 +61,14 @@ class RememberingResolver(Resolver):
     def __init__(self, index: ModuleIndex, project: RememberingProject) -> None:
         super().__init__(index, project)
         self.memory = project
+        self.members = project.memo(MEMBER)  # (class, name) -> where it gets it, shared by every resolver
 
     def member(self, qualname: str, name: str) -> Member | None:
-        return self.memory.remembered((MEMBER, qualname, name), super().member, qualname, name)
+        key = (qualname, name)
+        found = self.members.get(key)
+        if found is not None and not found[1]:
+            return cast("Member | None", found[0])  # known, and it read no module to record again
+        return self.memory.answered(self.members, key, found, Resolver.member, self, qualname, name)
 
     def method_order(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
         known = self.memory.known_orders.get(qualname)

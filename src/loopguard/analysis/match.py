@@ -103,4 +103,7 @@ class Matcher:
         return None
 
     def is_safe(self, key: str) -> bool:
-        return key in self.safe or any(fnmatchcase(key, p) for p in self.safe_globs)
+        if key in self.safe:
+            return True
+        # asked for every key planning matches: no generator when no pattern is configured
+        return bool(self.safe_globs) and any(fnmatchcase(key, p) for p in self.safe_globs)

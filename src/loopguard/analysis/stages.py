@@ -184,15 +184,19 @@ def find_candidates(
 ) -> list[Candidate]:
     per_file = settings.config.per_file_ignores
     candidates = []
-    asked_of = ("verdict", id(graph), id(settings))
+    verdicts = project.memo(("verdict", id(graph), id(settings)))
     for call in (*summary.calls, *loop_function_calls(summary, graph, settings)):
         # the fields read by position: a ``LoopCall`` is made only for a candidate
         target, awaited, literals = call[4], call[7], call[8]
         key = target if target is None or isinstance(target, str) else project.target(target)
         # the same for every call of ``key`` awaited or not with these arguments: asked once per run
         # (a project of 6,700 files has 100,000 such calls, a quarter of them distinct)
-        question = (*asked_of, key, awaited, literals)
-        verdict = project.remembered(question, call_verdict, graph, settings, key, awaited, literals)
+        question = (key, awaited, literals)
+        found = verdicts.get(question)
+        if found is not None and not found[1]:  # known, and it read no module to record again
+            verdict = found[0]
+        else:
+            verdict = project.answered(verdicts, question, found, call_verdict, graph, settings, key, awaited, literals)
         if verdict is None:
             continue
         candidate = Candidate(LoopCall._make(call), *verdict)
@@ -226,9 +230,12 @@ def call_verdict(
     """What makes a call of ``key`` on the loop a candidate: the blocking API it is (with no
     helper and no chain), or the project function it runs that blocks and the chain; None when
     it is none of them."""
-    if key is not None and settings.matcher.is_safe(key):
+    if graph.matcher is settings.matcher:  # as always in a run: the graph asks each key once
+        safe, found = graph.api_of(key)
+    else:
+        safe, found = key is not None and settings.matcher.is_safe(key), settings.matcher.match(key)
+    if safe:
         return None  # safe-calls: neither reported nor followed
-    found = settings.matcher.match(key)
     if found is not None:
         found = with_arguments(found, literals)
         if found is None or awaited:

@@ -82,11 +82,13 @@ class Witness:
 @dataclass(frozen=True, slots=True)
 class GuardReads:
     """What the guards of a function's body read: the names (with those it passes on), the facts
-    it tests as its parameters came in (facts.py) and the enum members (enums.py)."""
+    it tests as its parameters came in (facts.py), the enum members (enums.py) and the names whose
+    type an ``isinstance`` tests (``CallGraph.type_tested``)."""
 
     names: frozenset[str]
     facts: frozenset[str]
     members: frozenset[str]
+    typed: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +269,8 @@ class CallGraph:
         if key is None:
             return None
         if key in self.functions:
-            self.project.depend((self.module_of[key],))
+            if self.project.touched is not None:  # recording: no tuple and no call otherwise
+                self.project.depend((self.module_of[key],))
             return key
         owner, _, name = key.rpartition(".")
         if not owner or self.project.class_info(owner) is None:
@@ -288,7 +291,10 @@ class CallGraph:
         constructor a lookup of four methods in the class's MRO."""
         if key is None:
             return ()
-        return self.project.remembered_in(self._callees, key, self.find_callees, key)
+        found = self._callees.get(key)
+        if found is not None and not found[1]:
+            return found[0]  # known, and it read no module to record again (``answered``)
+        return self.project.answered(self._callees, key, found, self.find_callees, key)
 
     def find_callees(self, key: str) -> tuple[tuple[str, bool], ...]:
         accessed, _, kind = key.partition(":")
@@ -352,15 +358,19 @@ class CallGraph:
         A recursive function's own calls have other arguments: in a specialised node they are
         calls of the node for those arguments (``resolve_body``). ``facts``: what the caller's
         guards established for the call (facts.py), kept where the body tests them."""
-        names = self.guard_names(qualname)  # literal defaults count too: even a call with none
-        tested = {text: value for text, value in (facts or {}).items() if text in self.fact_names(qualname)}
+        reads = self.guard_reads(qualname)
+        names = reads.names  # literal defaults count too: even a call with none
+        tested = {text: value for text, value in facts.items() if text in reads.facts} if facts else {}
         if not names and not tested:
             return qualname
         # the same call is specialised again from each caller's body and each verdict that
         # reaches it (homeassistant: 28,000 times, 19,000 distinct): the node is made once, with
         # the modules it read recorded at each use
-        key = (qualname, literals, tuple(sorted(tested.items())))
-        return self.project.remembered_in(self._nodes, key, self.specialised, qualname, literals, names, tested)
+        key = (qualname, literals, tuple(sorted(tested.items())) if tested else ())
+        found = self._nodes.get(key)
+        if found is not None and not found[1]:
+            return found[0]  # known, and it read no module to record again (``answered``)
+        return self.project.answered(self._nodes, key, found, self.specialised, qualname, literals, names, tested)
 
     def specialised(
         self, qualname: str, literals: tuple[Literal, ...], names: frozenset[str], tested: dict[str, bool]
@@ -398,24 +408,20 @@ class CallGraph:
         through a local that starts as one, by name and position: those an annotated argument is
         worth passing to (annotated_types.py) — a type given to any other makes a node that
         decides nothing."""
-        if qualname not in self._type_tested:
-            _display, function = self.function(qualname)
-            guards = [guard for call in function.calls for guard, _value in call[6]]
-            guards += [guard for rebinding in function.parameters[4] for guard, _value in rebinding[1]]
-            subjects: set[str] = set()
-            for guard in guards:
-                for part in parts_of(guard):
-                    match part:
-                        case ("isinstance", ("name", str() as subject), _classes):
-                            subjects.add(subject)
-            positional, _keyword_only, defaults, bound, _rebindings = function.parameters
-            aliases = {name: str(value[1]) for name, value in defaults if is_alias(value)}
-            tested = {aliases.get(name, name) for name in subjects}
-            ordered = positional[1:] if bound else positional
-            self._type_tested[qualname] = frozenset(
-                (*tested, *(position for position, name in enumerate(ordered) if name in tested))
-            ) if tested else NOTHING_TESTED  # most: one shared empty set, not one each
-        return self._type_tested[qualname]
+        found = self._type_tested.get(qualname)
+        if found is None:
+            subjects = self.guard_reads(qualname).typed  # found in the same walk of the guards
+            found = self._type_tested[qualname] = self.parameters_named(qualname, subjects) if subjects else NOTHING_TESTED
+        return found
+
+    def parameters_named(self, qualname: str, subjects: frozenset[str]) -> frozenset[str | int]:
+        """The parameters ``subjects`` name, themselves or through a local that starts as one, by
+        name and position."""
+        positional, _keyword_only, defaults, bound, _rebindings = self.function(qualname)[1].parameters
+        aliases = {name: str(value[1]) for name, value in defaults if is_alias(value)}
+        tested = {aliases.get(name, name) for name in subjects}
+        ordered = positional[1:] if bound else positional
+        return frozenset((*tested, *(position for position, name in enumerate(ordered) if name in tested)))
 
     def facts_for(self, callee: str, conditions: tuple[Condition, ...], literals: tuple[Literal, ...]) -> dict[str, bool]:
         """What the guards around a call establish for ``callee`` (facts.py), in its parameters."""
@@ -424,43 +430,46 @@ class CallGraph:
         passed = passed_parameters(self.function(callee)[1].parameters, literals)
         return facts_given(conditions, passed) if passed else {}
 
-    def guard_names(self, qualname: str) -> frozenset[str]:
-        """The names whose values can decide something in ``qualname``'s body: those its guards
-        test, and those it passes on to the functions it calls."""
-        return self.guard_reads(qualname).names
-
     def fact_names(self, qualname: str) -> frozenset[str]:
         """The facts ``qualname``'s guards test as its parameters came in (facts.py)."""
         return self.guard_reads(qualname).facts
 
     def guard_reads(self, qualname: str) -> GuardReads:
         """What the guards of ``qualname``'s body read, from one walk of them."""
-        if qualname not in self._guard_reads:
-            _display, function = self.function(qualname)
-            names: set[str] = set()
-            facts: set[str] = set()
-            members: set[str] = set()
-            for call in function.calls:
-                for guard, _value in call[6]:
-                    for part in parts_of(guard):
-                        if part[0] == "name":
-                            names.add(part[1])
-                        elif part[0] == "fact" and part[3]:  # one read as the parameters came in
-                            facts.add(part[1])
-                        elif part[0] == "enum":
-                            members.add(part[1])
-                for _key, value in call[5]:
-                    if isinstance(value, tuple) and value[:1] == (PASSED,):
-                        names.add(str(value[1]))
-                    elif is_tested(value):
-                        names |= names_in(tested_guard(value))
-                if marks_self(call[5]):
-                    names.add(CLASS)  # a call on its own receiver: the class passes on
-            for _name, conditions, _line, _in_loop in function.parameters[4]:
-                for guard, _value in conditions:  # what decides whether a binding can change a value
-                    names |= names_in(guard)
-            self._guard_reads[qualname] = GuardReads(frozenset(names), frozenset(facts), frozenset(members))
-        return self._guard_reads[qualname]
+        found = self._guard_reads.get(qualname)  # one lookup: asked for every node made
+        if found is not None:
+            return found
+        _display, function = self.function(qualname)
+        names: set[str] = set()
+        facts: set[str] = set()
+        members: set[str] = set()
+        typed: set[str] = set()
+        for call in function.calls:
+            for guard, _value in call[6]:
+                for part in parts_of(guard):
+                    if part[0] == "name":
+                        names.add(part[1])
+                    elif part[0] == "fact" and part[3]:  # one read as the parameters came in
+                        facts.add(part[1])
+                    elif part[0] == "enum":
+                        members.add(part[1])
+                    elif part[0] == "isinstance":
+                        typed.update(isinstance_subjects(part))
+            for _key, value in call[5]:
+                if isinstance(value, tuple) and value[:1] == (PASSED,):
+                    names.add(str(value[1]))
+                elif is_tested(value):
+                    names |= names_in(tested_guard(value))
+            if marks_self(call[5]):
+                names.add(CLASS)  # a call on its own receiver: the class passes on
+        for _name, conditions, _line, _in_loop in function.parameters[4]:
+            for guard, _value in conditions:  # what decides whether a binding can change a value
+                names |= names_in(guard)
+                typed.update(subject for part in parts_of(guard) for subject in isinstance_subjects(part))
+        found = self._guard_reads[qualname] = GuardReads(
+            frozenset(names), frozenset(facts), frozenset(members), frozenset(typed)
+        )
+        return found
 
     def with_receiver(
         self, key: str | None, callee: str, literals: tuple[Literal, ...], caller: Mapping[str, object]
@@ -468,6 +477,8 @@ class CallGraph:
         """A method call's arguments, with the exact class of its receiver when it is known
         (receivers.py): built here (the call's arguments hold its construction), or the caller's
         own receiver (``caller``: the caller's values, its class and construction among them)."""
+        if not callee.endswith(".__init__") and (not literals or receiver_mark(literals) is None):
+            return literals  # no receiver marked, and not a construction: no class (``class_of_call``)
         exact = self.receivers.class_of_call(key, callee, literals, caller.get(CLASS))
         if exact is None:
             return literals
@@ -617,6 +628,7 @@ class CallGraph:
             flow = start_flow(self.self_effects, function.parameters, function.calls, arguments, arguments.get(CLASS))
         ran: FunctionCall | None = None  # the last call that ran, and the nodes made for it
         made: list[tuple[str, Mapping[str, object] | None]] = []
+        apis = self._apis
         for line, col, end_line, end_col, target, literals, conditions in in_evaluation_order(function.calls):
             here = known.at(line) if known is not None else None
             if flow is not None:
@@ -637,7 +649,8 @@ class CallGraph:
             key = self.project.target(target)
             if key is not None and arguments and marks_self(literals):
                 key = self.dispatched(key, arguments.get(CLASS))  # an override in the exact class
-            safe, found = self.api_of(key)
+            known_api = apis.get(key)  # ``api_of``'s memo read here: asked for every call of every body
+            safe, found = known_api if known_api is not None else self.api_of(key)
             if safe:
                 continue  # safe-calls: neither reported nor followed
             if found is not None:
@@ -658,11 +671,21 @@ class CallGraph:
                     if flow is not None and marks_self(literals):
                         given = flow.given(callee, given, (line, col, end_line, end_col))
                     told = self.facts_for(callee, conditions, literals) if with_arguments_of_call and conditions else None
-                    nodes = [self.specialise(callee, each, told) for each in expansions(given)]
-                    callees.extend((line, col, node) for node in dict.fromkeys(nodes))
+                    nodes = self.nodes_for(callee, given, told)
+                    if len(nodes) == 1:
+                        callees.append((line, col, nodes[0]))
+                    else:
+                        callees.extend((line, col, node) for node in dict.fromkeys(nodes))
                     if flow is not None:
                         made += [(callee, self.arguments_of.get(node)) for node in nodes]
         return None, tuple(callees)
+
+    def nodes_for(self, callee: str, given: tuple[Literal, ...], told: Mapping[str, bool] | None) -> list[str]:
+        """The node of each call a call of ``callee`` with ``given`` stands for (``expansions``):
+        most calls stand for one, and most of those have no argument that matters."""
+        if not given:
+            return [self.specialise(callee, given, told)]
+        return [self.specialise(callee, each, told) for each in expansions(given)]
 
     def api_of(self, key: str | None) -> tuple[bool, Match | None]:
         """Whether a call of ``key`` is a configured safe call, and the blocking API it is (before
@@ -840,16 +863,30 @@ def argument_values(
             given[key] = value
     default_of = dict(defaults)
     values: dict[str, object] = {}
-    for name in (*names, *keyword_only):
+    every = (*names, *keyword_only)
+    for name in every:
         if name in given:
-            if not isinstance(given[name], tuple) or is_typed(given[name]):  # not NOT_LITERAL, nor a variable
-                values[name] = instance_of(given[name])
-            elif name in type_tested and (typed := annotated_type(given[name])) is not None:
+            argument = given[name]
+            if not isinstance(argument, tuple):  # a plain literal: ``instance_of`` gives it back as it is
+                values[name] = argument
+            elif is_typed(argument):  # not NOT_LITERAL, nor a variable
+                values[name] = instance_of(argument)
+            elif name in type_tested and (typed := annotated_type(argument)) is not None:
                 values[name] = instance_of(typed)  # a variable annotated with builtins
         elif not open_ended and name in default_of:
-            values[name] = instance_of(default_of[name])
-    values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in (*names, *keyword_only))
+            default = default_of[name]
+            values[name] = instance_of(default) if isinstance(default, tuple) else default
+    if fields:
+        values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in every)
     return values
+
+
+def isinstance_subjects(part: object) -> tuple[str, ...]:
+    """The name whose type a guard's part tests, when it is ``isinstance(name, ...)``."""
+    match part:
+        case ("isinstance", ("name", str() as subject), _classes):
+            return (subject,)
+    return ()
 
 
 def known_or_not(value: object) -> object:
