@@ -39,7 +39,7 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: the number of CPUs).")
+              help="Processes that check files (default: the number of CPUs).")
 @click.option("--force-exclude", is_flag=True,
               help="Apply `exclude` to files named on the command line too (as pre-commit passes them).")
 @click.option("--stdin-filename", type=click.Path(path_type=Path),
