@@ -1,6 +1,6 @@
-"""Planning's memos answer a hit before any call (``GlobalProject.remembered_in``'s callers look the
+"""Planning's memos answer a hit before any call (``GlobalProject.answered``'s callers look the
 key up themselves): an answer that read no module is taken at once, one that read some goes
-through ``remembered_in``, which records them again. So a file's plan, and the modules it records,
+through ``answered``, which records them again. So a file's plan, and the modules it records,
 are those of a project that has planned nothing before it, whatever was planned first."""
 
 from __future__ import annotations

@@ -367,24 +367,12 @@ class GlobalProject(Project):
         return self.answered(self._remembered, key, self._remembered.get(key), compute, *arguments)
 
     def memo(self, name: Hashable) -> dict[Any, tuple[Any, frozenset[str]]]:
-        """A memo of the caller's own for ``remembered_in``, named ``name``, dropped with the other
+        """A memo of the caller's own for ``answered``, named ``name``, dropped with the other
         remembered answers by ``renew``: keyed without ``remembered``'s prefix, a hit hashes less."""
         found = self._memos.get(name)
         if found is None:
             found = self._memos[name] = {}
         return found
-
-    def remembered_in(
-        self, memo: dict[Any, tuple[Any, frozenset[str]]], key: Hashable, compute: Callable[..., T], *arguments: object
-    ) -> T:
-        """``remembered`` with a memo of the caller's own, whose keys need no prefix telling them
-        from other answers' (a nested key tuple is hashed again at every lookup).
-
-        The hottest callers look ``key`` up in ``memo`` themselves first and take an answer that
-        read no module at once: a hit then costs one lookup and no call (homeassistant's planning
-        asks these memos ~300,000 times, two in three answered already); else they hand what they
-        found to ``answered``, which does not look the key up again."""
-        return self.answered(memo, key, memo.get(key), compute, *arguments)
 
     def answered(
         self,
@@ -394,9 +382,14 @@ class GlobalProject(Project):
         compute: Callable[..., T],
         *arguments: object,
     ) -> T:
-        """``remembered_in`` for a caller that looked ``key`` up in ``memo`` already and ``found``
-        this (None: not there): the modules a remembered answer read recorded again, else the
-        answer computed and kept."""
+        """``remembered`` with a memo of the caller's own (keys need no prefix telling them from
+        other answers': a nested key tuple is hashed again at every lookup), for a caller that
+        looked ``key`` up in ``memo`` already and ``found`` this (None: not there): the modules a
+        remembered answer read recorded again, else the answer computed and kept.
+
+        The hottest callers take an answer that read no module at once, without calling this: a
+        hit then costs one lookup and no call (homeassistant's planning asks these memos ~300,000
+        times, two in three answered already)."""
         if found is None:
             if self.track_reads:
                 found = self.read_apart(lambda: compute(*arguments))
@@ -462,7 +455,7 @@ class GlobalProject(Project):
             return target
         found = self._targets.get(target)
         if found is not None and not found[1]:
-            return found[0]  # known, and it read no module to record again (``remembered_in``)
+            return found[0]  # known, and it read no module to record again (``answered``)
         return self.answered(self._targets, target, found, self.finished_target, target)
 
     def finished_target(self, target: DeferredTarget) -> str | None:
