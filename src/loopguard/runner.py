@@ -424,13 +424,10 @@ def plan_files(
     failed: dict[str, FileResult] = {}
 
     def take(item: Indexed, outcome: Planned | None) -> None:
-        if outcome is None:
-            return
-        plan, failure = outcome
-        if failure is not None:
-            failed[item.display] = failure
-        elif plan is not None:
-            accept(plan)
+        if isinstance(outcome, FileResult):
+            failed[item.display] = outcome
+        elif outcome is not None:
+            accept(outcome)
 
     own, *others = shares_to_plan(indexed, processes)
     forked = [(share, fork_planning(planner, share, run.cache)) for share in others]
@@ -451,8 +448,8 @@ def plan_files(
     return failed
 
 
-#: A file's plan, or the LG001 that stands for its results when planning it failed (None: neither).
-Planned = tuple["Confirmation | None", "FileResult | None"]
+#: A file's plan, or the LG001 that stands for its results when planning it failed.
+Planned = Confirmation | FileResult
 #: The fewest calls on the loop (over all files) for planning to be shared with forked children:
 #: homeassistant's ~27,000 take ~2.2 s to plan, a fork and the pages it copies ~0.1 s.
 SHARED_PLANNING_MIN_CALLS = 5_000
@@ -460,12 +457,11 @@ SHARED_PLANNING_MIN_CALLS = 5_000
 
 def planned(planner: Planner, item: Indexed) -> Planned | None:
     try:
-        plan = planner.plan(item)
-        return None if plan is None else (plan, None)
+        return planner.plan(item)
     except RecursionError:  # a walk the bounds did not foresee: still one file
-        return None, file_error(item.display, "cannot analyse file: nested too deeply (recursion limit)")
+        return file_error(item.display, "cannot analyse file: nested too deeply (recursion limit)")
     except Exception as error:  # noqa: BLE001 - one file's bug must not stop the others
-        return None, internal_error(item.display, error)
+        return internal_error(item.display, error)
 
 
 def shares_to_plan(indexed: list[Indexed], processes: int) -> list[list[Indexed]]:
@@ -473,9 +469,11 @@ def shares_to_plan(indexed: list[Indexed], processes: int) -> list[list[Indexed]
     planning a file costs grows with them); one share when there is too little to plan for a fork
     to pay, or no fork. Consecutive files share packages, and so the helpers their plans follow:
     homeassistant planned in two halves costs 1.04 + 1.17 s where the whole took 2.20 s."""
+    if processes < 2:
+        return [indexed]
     weights = [1 + (len(item.summary.calls) if item.summary is not None else 0) for item in indexed]
     total = sum(weights)
-    if processes < 2 or total < SHARED_PLANNING_MIN_CALLS or not can_fork():
+    if total < SHARED_PLANNING_MIN_CALLS or not can_fork():
         return [indexed]
     shares: list[list[Indexed]] = [[] for _ in range(processes)]
     reached = 0
