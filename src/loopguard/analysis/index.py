@@ -985,11 +985,7 @@ class _Indexer(ast.NodeVisitor):
                 binding = (kind, method_of)
             else:
                 binding = UNKNOWN
-            found = bindings.get(arg.arg)
-            if found is None:
-                bindings[arg.arg] = [binding]
-            else:
-                bindings[arg.arg] = [*found, binding]
+            add_binding(bindings, arg.arg, binding)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for default in (*node.args.defaults, *node.args.kw_defaults):
