@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 from functools import partial
 from pathlib import Path
 
@@ -20,10 +21,11 @@ from loopguard.analysis.match import Matcher
 from loopguard.analysis.stages import index_source
 from loopguard.analysis.summary import encode
 from loopguard.analysis.transitive import CallGraph
+from loopguard.cache.store import Cache, content_hash
 from loopguard.cache.summaries import Indexing, from_cache
 from loopguard.config import Config
 from loopguard.jobs import Job
-from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool
+from loopguard.pool import MIN_FILES_PER_WORKER, WorkerPool, unmarshalled
 from loopguard.runner import _index_chunk, build_project, index_data
 
 HELPERS = {
@@ -87,8 +89,11 @@ def test_a_worker_sends_each_file_as_its_cache_entry_which_decodes_to_its_summar
     broken.write_text("def f(:\n")
     jobs.append(Job(broken, "app/broken.py", "app/broken.py", "app.broken", "app"))
     indexing = Indexing(None, "fingerprint", frozenset({"app"}), Matcher())
-    sent = _index_chunk(jobs, indexing)
-    assert [(digest, stat) for _entry, digest, stat in sent] == [(None, None)] * len(jobs)  # no cache
+    chunk = _index_chunk(jobs, indexing)
+    assert chunk.__reduce__()[0] is unmarshalled  # nothing but plain values: one marshal string
+    sent = pickle.loads(pickle.dumps(chunk))  # as it crosses back from a worker
+    assert sent == list(chunk)
+    assert [(digest, record) for _entry, digest, record in sent] == [(None, None)] * len(jobs)  # no cache
     for job, (entry, _digest, _stat) in zip(jobs, sent):
         received = from_cache(job, entry)
         direct = index_data(job.path.read_bytes(), job, indexing.project_tops, indexing.matcher)
@@ -99,10 +104,25 @@ def test_a_worker_sends_each_file_as_its_cache_entry_which_decodes_to_its_summar
             assert received.summary is not None and encode(received.summary) == encode(direct.summary)
 
 
+def test_with_a_cache_a_worker_sends_the_digest_and_manifest_record_made_where_it_hashed(tmp_path: Path) -> None:
+    file = tmp_path / "app" / "api.py"
+    file.parent.mkdir(parents=True)
+    file.write_text(HELPERS["app/api.py"])
+    job = Job(file, "app/api.py", "app/api.py", "app.api", "app")
+    indexing = Indexing(tmp_path / "cache", "fingerprint", frozenset({"app"}), Matcher())
+    [(_entry, digest, record)] = pickle.loads(pickle.dumps(_index_chunk([job], indexing)))
+    assert digest == content_hash(file.read_bytes())
+    cache = Cache(tmp_path / "cache")
+    cache.remember_record(str(file), record)
+    assert record is not None and cache.manifest[str(file)] == record
+    fresh = Cache(tmp_path / "cache")
+    fresh.manifest[str(file)] = record
+    assert fresh.known_hash(str(file), os.stat(file)) == digest  # the next run reads it back
+
+
 def test_a_chunk_sent_with_the_indexing_pickled_once_gives_the_same_entries(tmp_path: Path) -> None:
     """``index_stage`` pickles the ``Indexing`` (the matcher is ~110 kB) once; each worker unpickles
     it once, whatever the number of chunks it gets."""
-    import pickle
 
     file = tmp_path / "app" / "api.py"
     file.parent.mkdir(parents=True)

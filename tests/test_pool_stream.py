@@ -5,10 +5,11 @@ worker costing only the item that killed it, as in ``map``."""
 from __future__ import annotations
 
 import os
+import pickle
 
 from test_bad_input import die_on_boom
 
-from loopguard.pool import MIN_CHUNK, STREAM_BATCH, WorkerPool, chunked
+from loopguard.pool import MIN_CHUNK, MIN_FILES_PER_WORKER, STREAM_BATCH, Marshalled, WorkerPool, chunked, unmarshalled
 
 
 def upper_with_pid(items: list[str]) -> list[str]:
@@ -69,3 +70,27 @@ def test_chunks_shrink_as_the_work_left_does_and_keep_every_item_in_order() -> N
     assert sizes == sorted(sizes, reverse=True) and sizes[0] > 40 * MIN_CHUNK
     assert all(size >= MIN_CHUNK for size in sizes[:-1]) and len(chunks) < 100
     assert chunked([1, 2, 3], 2) == [[1, 2, 3]]
+
+
+class Name(str):
+    """A subclass of a built-in type: ``marshal`` cannot write it."""
+
+
+def test_a_marshalled_list_crosses_as_one_marshal_string_or_else_as_a_pickled_list() -> None:
+    plain = Marshalled([(("app.io", "pause"), None, 3), ("x", frozenset({1}), b"\x00")])
+    assert plain.__reduce__()[0] is unmarshalled
+    assert pickle.loads(pickle.dumps(plain)) == list(plain)
+    odd = Marshalled([(Name("app.io"), 1)])
+    assert odd.__reduce__()[0] is list  # marshal refused it: the plain list is pickled instead
+    back = pickle.loads(pickle.dumps(odd))
+    assert back == [("app.io", 1)] and type(back[0][0]) is Name
+
+
+def marshalled_upper(items: list[str]) -> list[str]:
+    return Marshalled(item.upper() for item in items)
+
+
+def test_a_worker_answer_sent_marshalled_arrives_as_the_list() -> None:
+    items = [f"file{n}" for n in range(2 * MIN_FILES_PER_WORKER)]
+    with WorkerPool(2) as pool:
+        assert pool.map(marshalled_upper, items, lambda item, why: "crashed") == [i.upper() for i in items]

@@ -17,6 +17,7 @@ for work that is pure Python — a child that dies leaves its items to this proc
 
 from __future__ import annotations
 
+import marshal
 import signal
 import sys
 import time
@@ -40,6 +41,27 @@ MIN_CHUNK = 8
 #: items a ``Stream`` gathers before it starts them: a file to confirm takes ~30 ms, this keeps
 #: both workers fed while the main process plans (a batch sent costs ~1 ms)
 STREAM_BATCH = 4
+
+
+class Marshalled(list[T]):
+    """A worker's answer that crosses back to the main process as one ``marshal`` string: for the
+    plain tuples, strings and numbers of encoded summaries, ``marshal`` writes twice as fast as
+    ``pickle`` (homeassistant's: 0.32 s against 0.72 s of a worker's CPU) and reads as fast.
+    Anything ``marshal`` cannot write (a subclass of a built-in type) goes as a plain pickled list.
+    The bytes come from this run's own workers, as pickles do."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        try:
+            return unmarshalled, (marshal.dumps(list(self)),)
+        except ValueError:  # marshal refuses anything but the exact built-in types
+            return list, (list(self),)
+
+
+def unmarshalled(data: bytes) -> list[T]:
+    found: list[T] = marshal.loads(data)  # written by Marshalled.__reduce__ in this run's worker
+    return found
 
 
 def chunked(items: Sequence[T], workers: int) -> list[list[T]]:

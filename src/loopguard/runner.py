@@ -6,6 +6,7 @@ import gc
 import os
 import pickle
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from loopguard.analysis.transitive import CallGraph
 from loopguard.cache.lazy import LazySummary, ModuleNames
 from loopguard.cache.plans import Planner
 from loopguard.cache.schema import SUMMARY_ENTRY
-from loopguard.cache.store import Cache, content_hash
+from loopguard.cache.store import Cache, content_hash, stat_record
 from loopguard.cache.summaries import (
     CachedSummary,
     Indexing,
@@ -52,7 +53,7 @@ from loopguard.discovery.modules import source_roots
 from loopguard.jobs import Fresh, Job, StdinSource, display_path, make_jobs
 from loopguard.models import FileResult, Finding, Fix
 from loopguard.noqa import apply_noqa, noqa_context, source_reader
-from loopguard.pool import MIN_FILES_PER_WORKER, ForkedPart, WorkerPool, can_fork
+from loopguard.pool import MIN_FILES_PER_WORKER, ForkedPart, Marshalled, WorkerPool, can_fork
 from loopguard.sourcetext import MAX_FILE_BYTES, SourceRefused, read_source, too_large
 from loopguard.suppress import is_selected
 
@@ -102,17 +103,19 @@ def promote_survivors() -> None:
 
 
 #: What a worker sends back for a file: its cache entry (the summary as ``summary.encode`` gives
-#: it, or the LG001), and the file's digest and stat for the cache's manifest (None without one).
-Shipped = tuple[CachedSummary, "str | None", "os.stat_result | None"]
+#: it, or the LG001), and the file's digest and manifest record (``store.stat_record``, made
+#: where the file was hashed) for the cache's manifest (None without a cache).
+Shipped = tuple[CachedSummary, "str | None", "bytes | None"]
 
 
 def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Shipped]:
-    """Each file indexed, sent back encoded: plain tuples unpickle at C speed, where a summary's
-    scopes and classes are objects rebuilt one attribute at a time — the main process unpickles
-    every summary of a cold run while the workers index, half as fast as it decodes these."""
+    """Each file indexed, sent back encoded: plain tuples unmarshal at C speed, where a summary's
+    scopes and classes are objects rebuilt one attribute at a time — the main process reads
+    every summary of a cold run while the workers index, half as fast as it decodes these. Made
+    of plain values only, the chunk crosses back as one ``marshal`` string (``pool.Marshalled``)."""
     cache = Cache(indexing.cache_directory, use_pack=False, warn=None) if indexing.cache_directory else None
     with collector_paused():
-        return [shipped(index_job(job, indexing, cache)) for job in chunk]
+        return Marshalled(shipped(index_job(job, indexing, cache)) for job in chunk)
 
 
 def _index_packed_chunk(chunk: list[Job], packed: bytes) -> list[Shipped]:
@@ -137,7 +140,9 @@ def unpacked_indexing(packed: bytes) -> Indexing:
 
 
 def shipped(fresh: Fresh) -> Shipped:
-    return to_cache(fresh.indexed), fresh.digest, fresh.stat
+    digest, stat = fresh.digest, fresh.stat
+    record = stat_record(stat, digest, time.time_ns()) if digest is not None and stat is not None else None
+    return to_cache(fresh.indexed), digest, record
 
 
 def unreadable(job: Job, message: str, line: int = 1, column: int = 1) -> Fresh:
@@ -368,9 +373,9 @@ def index_stage(run: Run, pool: WorkerPool, jobs: list[Job]) -> list[Indexed]:
         index_chunk = partial(_index_packed_chunk, packed=pickle.dumps(run.indexing, pickle.HIGHEST_PROTOCOL))
     found = pool.map(index_chunk, jobs, lambda job, reason: shipped(unreadable(job, reason)), run.advance)
     if run.cache is not None:
-        for (entry, digest, stat), job in zip(found, jobs):
-            if digest is not None and stat is not None:
-                run.cache.remember_hash(absolute(job.path), stat, digest)
+        for (entry, digest, record), job in zip(found, jobs):
+            if digest is not None:
+                run.cache.remember_record(absolute(job.path), record)
                 run.cache.note(run.indexing.key(digest, job), entry)
     # back into what indexing the file gives, as from the cache
     return [from_cache(job, entry) for (entry, _digest, _stat), job in zip(found, jobs)]

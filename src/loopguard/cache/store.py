@@ -181,7 +181,11 @@ class Cache:
         return digest
 
     def remember_hash(self, path: str, stat: os.stat_result, digest: str) -> None:
-        record = stat_record(stat, digest, time.time_ns())
+        self.remember_record(path, stat_record(stat, digest, time.time_ns()))
+
+    def remember_record(self, path: str, record: bytes | None) -> None:
+        """``remember_hash`` with the record ``stat_record`` made where the file was hashed (a
+        worker process)."""
         if record is not None:  # otherwise the file is hashed again next time
             self.manifest[path] = record
             self._manifest_dirty = True
