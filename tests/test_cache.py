@@ -175,3 +175,23 @@ def test_the_code_digest_covers_every_module_of_the_package() -> None:
     expected = {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
     assert hashed == expected
     assert {"analysis/index.py", "analysis/transitive.py", "catalogue/waiting.py", "runner.py"} <= hashed
+
+
+def test_writing_the_pack_removes_what_an_older_format_left(tmp_path: Path) -> None:
+    from loopguard.cache.store import FORMAT, Cache
+
+    directory = tmp_path / "cache"
+    directory.mkdir()
+    outside = tmp_path / "precious"
+    outside.write_bytes(b"keep me")
+    for name in ("pack-5.msgpack", "manifest-5.msgpack", "pack-2.pickle", "manifest-2.pickle"):
+        (directory / name).write_bytes(b"old")
+    (directory / "pack-4.msgpack").symlink_to(outside)
+    (directory / "notes.txt").write_text("not ours to judge")
+    cache = Cache(directory)
+    cache.put("entry", (None, (1, 1, "cannot parse file")))
+    cache.remember_record(str(tmp_path / "a.py"), b"\0" * 49)
+    cache.save()
+    left = sorted(path.name for path in directory.iterdir() if path.name != "entries")
+    assert left == sorted([f"manifest-{FORMAT}.msgpack", f"pack-{FORMAT}.msgpack", "notes.txt"])
+    assert outside.read_bytes() == b"keep me"  # the link went, not what it pointed to

@@ -160,3 +160,54 @@ def test_an_entry_is_read_whole_even_when_it_grew_since_fstat(tmp_path: Path, mo
         assert store.read_bounded(descriptor, 10) is None  # past the bound
     finally:
         os.close(descriptor)
+
+
+def test_a_run_over_the_project_reads_summaries_from_the_pack_lazily_and_keeps_their_bytes(tmp_path: Path) -> None:
+    """The pack holds each entry's own bytes: a summary asked of it is read as from its own file
+    (names and calls left packed), and what was read goes into the next pack unchanged."""
+    from loopguard.analysis.stages import Indexed
+
+    directory = tmp_path / "cache"
+    summary = summary_of(HELPER)
+    writer = Cache(directory)
+    writer.put("entry", to_cache(Indexed(Path("h.py"), "h.py", "h.py", summary)))
+    writer.save()
+    for entry in (directory / "entries").rglob("*"):  # only the pack is left to read from
+        if entry.is_file():
+            entry.unlink()
+    reader = Cache(directory)
+    lazy = reader.get_signed("entry", lazy_summary)
+    assert isinstance(lazy, LazySummary)
+    assert lazy._names is None and lazy._calls is None  # still packed
+    assert encode(lazy) == encode(summary)
+    assert reader.used["entry"] == writer.used["entry"]  # its bytes, for the next pack
+    whole = reader.get("entry", SUMMARY_ENTRY)
+    assert whole is not None and encode(decode(whole[0])) == encode(summary)
+
+
+def test_a_pack_whose_values_are_not_bytes_is_not_read_without_a_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a key nothing in the cache is trusted: a pack must be a map of bytes, each entry
+    checked against its schema when it is used."""
+    import msgpack
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))  # nowhere to keep a key
+    signing_key.cache_clear()
+    try:
+        directory = tmp_path / "cache"
+        writer = Cache(directory)
+        writer.put("good", (None, (1, 1, "cannot parse file")))
+        writer.save()
+        assert Cache(directory).pack == {"good": writer.used["good"]}
+        payload = msgpack.packb({"bad": (None, (1, 1, "x"))}, use_bin_type=True)  # a value, not bytes
+        writer.pack_path.write_bytes(msgpack.packb((b"", payload), use_bin_type=True))
+        assert Cache(directory).pack == {}
+        wrong = msgpack.packb({"odd": msgpack.packb(("not", "an", "entry"))}, use_bin_type=True)
+        writer.pack_path.write_bytes(msgpack.packb((b"", wrong), use_bin_type=True))
+        reader = Cache(directory)
+        assert reader.get("odd", SUMMARY_ENTRY) is None and "odd" not in reader.used
+    finally:
+        signing_key.cache_clear()

@@ -9,7 +9,15 @@ import pickle
 
 from test_bad_input import die_on_boom
 
-from loopguard.pool import MIN_CHUNK, MIN_FILES_PER_WORKER, STREAM_BATCH, Marshalled, WorkerPool, chunked, unmarshalled
+from loopguard.pool import (
+    MIN_CHUNK,
+    MIN_FILES_PER_WORKER,
+    STREAM_BATCH,
+    Marshalled,
+    WorkerPool,
+    chunked,
+    unmarshalled,
+)
 
 
 def upper_with_pid(items: list[str]) -> list[str]:

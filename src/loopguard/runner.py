@@ -449,7 +449,7 @@ def plan_files(
             take(share[index], planned(planner, share[index]))
         if run.cache is not None and isinstance(used, dict):
             for key, value in used.items():
-                run.cache.note(key, value)
+                run.cache.note_packed(key, value)
     return failed
 
 

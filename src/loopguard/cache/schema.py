@@ -141,11 +141,13 @@ def rule_code(value: Any) -> None:
         raise BadEntry("not a rule code")
 
 
-def stored(value: Any) -> None:
-    """An entry as stored: the pack's values are checked when they are used."""
+def packed_entry(value: Any) -> None:
+    """An entry as the pack stores it, its own MessagePack bytes: checked when it is used."""
+    if type(value) is not bytes:
+        raise _bad("an entry's bytes", value)
 
 
-PACK = mapping(stored)
+PACK = mapping(packed_entry)
 
 # -- the manifest: absolute path -> what ``stat`` said when the file's hash was taken --------------
 #: (mtime_ns, ctime_ns, size, inode, the content hash's 16 bytes, trusted), packed: one object to read
