@@ -373,7 +373,14 @@ class Cache:
 
     def _replace(self, path: Path, data: bytes) -> None:
         """Write ``path`` through a temporary file renamed over it: a link there is replaced, not
-        followed."""
+        followed.
+
+        What was there is unlinked first: ext4 (``auto_da_alloc``, on by default) writes a file's
+        data to disk before a rename that replaces another file may complete — 1–1.5 ms per entry
+        here, against 0.06 ms for a rename to a free name. A run after one edit rewrites the plans
+        of every file that read the edited module (132 in homeassistant: ~0.15 s). A cache entry
+        needs no such care: one lost or torn by a crash fails its signature or its schema and is
+        a miss, and a reader that comes between the unlink and the rename misses too."""
         handle, temporary = temporary_file(path.parent)
         try:
             try:
@@ -382,6 +389,8 @@ class Cache:
                     view = view[os.write(handle, view) :]
             finally:
                 os.close(handle)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
