@@ -195,3 +195,20 @@ def test_writing_the_pack_removes_what_an_older_format_left(tmp_path: Path) -> N
     left = sorted(path.name for path in directory.iterdir() if path.name != "entries")
     assert left == sorted([f"manifest-{FORMAT}.msgpack", f"pack-{FORMAT}.msgpack", "notes.txt"])
     assert outside.read_bytes() == b"keep me"  # the link went, not what it pointed to
+
+
+def test_a_file_pair_taken_apart_in_place_is_the_pair_msgpack_reads() -> None:
+    import msgpack
+
+    from loopguard.cache.store import pair_in_place, signature_and_payload, unpack
+
+    for signature in (b"", b"s" * 16):
+        for size in (0, 10, 255, 256, 65_535, 65_536, 200_000):  # each bin length width
+            payload = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+            data = msgpack.packb((signature, payload), use_bin_type=True)
+            found = pair_in_place(data)
+            assert found is not None and (found[0], bytes(found[1])) == signature_and_payload(unpack(data))
+            assert pair_in_place(data[:-1]) is None  # truncated
+            assert pair_in_place(data + b"\x00") is None  # something after it
+    for other in (b"", b"\x92", b"\x93\xc4\x00\xc4\x00\xc4\x00", msgpack.packb(("text", b"x")), msgpack.packb([1, 2])):
+        assert pair_in_place(other) is None

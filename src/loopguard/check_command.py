@@ -29,7 +29,7 @@ from loopguard.config import (
     unmatched_codes,
 )
 from loopguard.console import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, plural, warn
-from loopguard.discovery.files import Discovery, absolute, discover
+from loopguard.discovery.files import Discovery, absolute, discover, relative_to
 from loopguard.discovery.projects import (
     Project,
     ProjectFiles,
@@ -226,7 +226,8 @@ def fix_sources(groups: list[ProjectFiles], cwd: Path, stdin: StdinBuffer | None
     """Each reported file's path and project, by the path reports name it with."""
     from loopguard.fix_command import FileSource
 
-    sources = {display_path(f, cwd): FileSource(f, group.project) for group in groups for f in group.files}
+    displayed = relative_to(cwd)  # display_path, with the working directory worked out once
+    sources = {displayed(f): FileSource(f, group.project) for group in groups for f in group.files}
     if stdin is not None:
         for display in stdin_buffer(stdin.source, cwd):
             sources[display] = FileSource(stdin.source.path, stdin.project, stdin.source.data)

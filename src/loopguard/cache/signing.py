@@ -80,7 +80,7 @@ def _create_key(path: Path) -> bytes | None:
     return _read_key(path)
 
 
-def mac(key: bytes, name: str, payload: bytes) -> bytes:
+def mac(key: bytes, name: str, payload: bytes | memoryview) -> bytes:
     """The MAC of ``payload`` stored as ``name`` (an entry moved to another name does not verify)."""
     # HMAC-SHA-256, truncated: OpenSSL's SHA-256 is faster than BLAKE2b, and a warm run signs or
     # verifies megabytes of entries
@@ -89,5 +89,5 @@ def mac(key: bytes, name: str, payload: bytes) -> bytes:
     return digest.digest()[:MAC_BYTES]
 
 
-def verifies(key: bytes, name: str, payload: bytes, signature: bytes) -> bool:
+def verifies(key: bytes, name: str, payload: bytes | memoryview, signature: bytes) -> bool:
     return hmac.compare_digest(mac(key, name, payload), signature)

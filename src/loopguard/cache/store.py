@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgpack
 
@@ -325,8 +325,14 @@ class Cache:
 
     def _load(self, path: Path) -> tuple[Any, bool] | None:
         """The data in ``path`` and whether this user's key signed it (None when missing, unreadable,
-        not MessagePack, behind a link, or signed by another key)."""
-        stored = self._payload(path)
+        not MessagePack, behind a link, or signed by another key). The payload is verified and
+        unpacked where it lies in the file's bytes (``pair_in_place``): the pack is 57 MB for
+        homeassistant, and a copy of it cost 0.03 s."""
+        data = self._read(path)
+        if data is None:
+            return None
+        in_place = pair_in_place(data)
+        stored = verified(path.name, in_place) if in_place is not None else unsigned(path.name, unpack(data))
         if stored is None:
             return None
         payload, signed = stored
@@ -452,6 +458,31 @@ def unpack(data: bytes | memoryview) -> Any:
         return None
 
 
+#: MessagePack's bin formats: the first byte -> how many bytes after it give the length
+_BIN_LENGTH_BYTES = {0xC4: 1, 0xC5: 2, 0xC6: 4}
+
+
+def pair_in_place(data: bytes) -> tuple[bytes, memoryview] | None:
+    """A file's ``(signature, payload)`` pair as ``_write`` packs it (an array of two bins), the
+    payload a view of ``data`` rather than a copy; None for anything else (read the ordinary way)."""
+    if data[:1] != b"\x92":
+        return None
+    view, at, found = memoryview(data), 1, []
+    for _item in range(2):
+        width = _BIN_LENGTH_BYTES.get(data[at]) if at < len(data) else None
+        if width is None:
+            return None
+        start = at + 1 + width
+        end = start + int.from_bytes(data[at + 1 : start], "big")
+        if end > len(data):
+            return None
+        found.append(view[start:end])
+        at = end
+    if at != len(data):
+        return None
+    return bytes(found[0]), found[1]
+
+
 def signature_and_payload(stored: Any) -> tuple[bytes, bytes] | None:
     """A file's ``(signature, payload)`` pair; None when it is not one."""
     if not (isinstance(stored, tuple) and len(stored) == 2):
@@ -471,12 +502,20 @@ def signed_payload(name: str, stored: Any) -> bytes | None:
     return payload if verifies(key, name, payload, signature) else None
 
 
+#: An entry's packed bytes, or a view of them where they lie in a file's bytes
+Payload = TypeVar("Payload", bytes, memoryview)
+
+
 def unsigned(name: str, stored: Any) -> tuple[bytes, bool] | None:
     """The payload of a file's ``(signature, payload)`` pair, still packed, and whether this user's
     key signed it. With a key, a signature that does not verify (another machine's cache, a
     committed one, an edited file) is a miss; without one, nothing is trusted and the caller checks
     the schema."""
-    pair = signature_and_payload(stored)
+    return verified(name, signature_and_payload(stored))
+
+
+def verified(name: str, pair: tuple[bytes, Payload] | None) -> tuple[Payload, bool] | None:
+    """``unsigned`` of a pair already taken apart."""
     if pair is None:
         return None
     signature, payload = pair
