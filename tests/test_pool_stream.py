@@ -102,3 +102,23 @@ def test_a_worker_answer_sent_marshalled_arrives_as_the_list() -> None:
     items = [f"file{n}" for n in range(2 * MIN_FILES_PER_WORKER)]
     with WorkerPool(2) as pool:
         assert pool.map(marshalled_upper, items, lambda item, why: "crashed") == [i.upper() for i in items]
+
+
+def test_map_each_hands_over_each_chunk_with_its_results_in_order_as_it_is_done() -> None:
+    items = [f"file{n}" for n in range(3 * MIN_FILES_PER_WORKER)]
+    seen: list[tuple[list[str], list[str]]] = []
+    with WorkerPool(2) as pool:
+        pool.map_each(upper_with_pid, items, lambda item, why: "crashed", lambda chunk, part: seen.append((chunk, part)))
+    assert len(seen) > 1  # chunk by chunk, not once at the end
+    assert [item for chunk, _part in seen for item in chunk] == items
+    for chunk, part in seen:
+        assert [result.partition("@")[0] for result in part] == [item.upper() for item in chunk]
+
+
+def test_map_each_hands_a_dead_workers_chunk_over_with_the_crash_in_its_place() -> None:
+    items = [f"plan{n}" for n in range(2 * MIN_FILES_PER_WORKER)]
+    items[5] = "boom"
+    seen: list[str] = []
+    with WorkerPool(2) as pool:
+        pool.map_each(die_on_boom, items, lambda item, why: f"crashed:{item}", lambda chunk, part: seen.extend(part))
+    assert seen == [("crashed:boom" if item == "boom" else item.upper()) for item in items]

@@ -186,20 +186,34 @@ class WorkerPool:
     ) -> list[R]:
         """``function`` over ``items`` (in order), in the pool when there is one and enough work;
         ``advance`` is told how many items each finished chunk held (the progress bar)."""
+        results: list[R] = []
+
+        def take(_chunk: list[T], part: list[R]) -> None:
+            results.extend(part)
+            advance(len(part))
+
+        self.map_each(function, items, on_crash, take)
+        return results
+
+    def map_each(
+        self,
+        function: Callable[[list[T]], list[R]],
+        items: list[T],
+        on_crash: Callable[[T, str], R],
+        each: Callable[[list[T], list[R]], None],
+    ) -> None:
+        """``map``, each chunk's items and results handed to ``each`` in order as soon as the chunk
+        is done: this process works on a chunk's results while the workers go on with the next
+        (decoding homeassistant's summaries took 0.08 s after the last chunk, both cores idle)."""
         if not items:
-            return []
+            return
         if self.workers <= 1 or len(items) < MIN_FILES_PER_WORKER:
-            results = function(items)
-            advance(len(items))
-            return results
+            each(items, function(items))
+            return
         chunks = chunked(items, self.workers)
         futures = [self.submit(function, chunk) for chunk in chunks]
-        results = []
         for chunk, future in zip(chunks, futures):
-            part = self.collect(function, chunk, future, on_crash)
-            results += part
-            advance(len(part))
-        return results
+            each(chunk, self.collect(function, chunk, future, on_crash))
 
     def submit(self, function: Callable[[list[T]], list[R]], chunk: list[T]) -> Future[list[R]] | None:
         """``function(chunk)`` started in the pool; None when the pool is broken (``collect``

@@ -371,14 +371,20 @@ def index_stage(run: Run, pool: WorkerPool, jobs: list[Job]) -> list[Indexed]:
     index_chunk: Callable[[list[Job]], list[Shipped]] = partial(_index_chunk, indexing=run.indexing)
     if pool.workers > 1 and len(jobs) >= MIN_FILES_PER_WORKER:  # chunks go to the workers: pickled once
         index_chunk = partial(_index_packed_chunk, packed=pickle.dumps(run.indexing, pickle.HIGHEST_PROTOCOL))
-    found = pool.map(index_chunk, jobs, lambda job, reason: shipped(unreadable(job, reason)), run.advance)
-    if run.cache is not None:
-        for (entry, digest, record), job in zip(found, jobs):
-            if digest is not None:
-                run.cache.remember_record(absolute(job.path), record)
-                run.cache.note(run.indexing.key(digest, job), entry)
-    # back into what indexing the file gives, as from the cache
-    return [from_cache(job, entry) for (entry, _digest, _stat), job in zip(found, jobs)]
+    indexed: list[Indexed] = []
+
+    def take(chunk: list[Job], found: list[Shipped]) -> None:
+        if run.cache is not None:
+            for (entry, digest, record), job in zip(found, chunk):
+                if digest is not None:
+                    run.cache.remember_record(absolute(job.path), record)
+                    run.cache.note(run.indexing.key(digest, job), entry)
+        # back into what indexing the file gives, as from the cache
+        indexed.extend(from_cache(job, entry) for (entry, _digest, _record), job in zip(found, chunk))
+        run.advance(len(found))
+
+    pool.map_each(index_chunk, jobs, lambda job, reason: shipped(unreadable(job, reason)), take)
+    return indexed
 
 
 def context_stage(run: Run, pool: WorkerPool, indexed: list[Indexed], walked: frozenset[str]) -> list[Indexed]:
