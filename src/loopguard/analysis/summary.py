@@ -188,41 +188,58 @@ def calls_by_where_they_run(
     back (a NamedTuple unpickles through its Python ``__new__``, and the main process unpickles
     every summary of a cold run); a sync function's calls are kept when they can matter; the
     calls made at import are those whose scopes up to the module are only class bodies and
-    comprehensions, and of them the project's callables are kept."""
-    outermost: dict[int, tuple[int, int, int]] = {}
+    comprehensions, and of them the project's callables are kept. ``keep`` is asked once per
+    target named by a string (a deferred target is always kept, an unknown one never)."""
+    outermost: dict[int, tuple[Span, str]] = {}  # coroutine -> its span, and its qualified name
     on_loop: list[LoopCallFields] = []
     in_functions: dict[int, list[FunctionCall]] = {}
     at_import: list[Target] = []
     owners: dict[int, int] = {}  # scope -> ``owning_function`` (calls share scopes)
     runs_at_import: dict[int, bool] = {}  # scope -> whether its code runs at import
-    for call in index.calls:
-        scope = call.scope
-        if call.on_loop:
-            target = resolver.call_target(call.func, scope)
-            if not keep(target):
+    # a target named by a string -> ``keep``'s answer (a module calls the same API many times)
+    kept: dict[str, bool] = {}
+    call_target = resolver.call_target
+    # each call's fields unpacked at once: a ``CallSite``'s fields read by name go through the
+    # NamedTuple's descriptors, which the interpreter does not specialise
+    for func, scope, line, col, end_line, end_col, on_loop_, coroutine, awaited, literals, conditions in index.calls:
+        if on_loop_:
+            target = call_target(func, scope)
+            if isinstance(target, str):
+                keeping = kept.get(target)
+                if keeping is None:
+                    keeping = kept[target] = keep(target)
+                if not keeping:
+                    continue
+            elif target is None:
                 continue
-            span = outermost.get(call.coroutine)
-            if span is None:
-                span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
-            function = index.scopes[call.coroutine].qualname
-            on_loop.append(
-                (call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited, call.literals)
-            )
+            where = outermost.get(coroutine)
+            if where is None:
+                where = outermost[coroutine] = (outermost_coroutine(index, coroutine), index.scopes[coroutine].qualname)
+            on_loop.append((line, col, end_line, end_col, target, where[0], where[1], awaited, literals))
             continue
         owner = owners.get(scope)
         if owner is None:
             owner = owners[scope] = owning_function(index, scope)
         if owner >= 0:
-            target = resolver.call_target(call.func, scope)
-            if keep(target):
-                where = (call.line, call.col, call.end_line, call.end_col)
-                in_functions.setdefault(owner, []).append((*where, target, call.literals, call.conditions))
+            target = call_target(func, scope)
+            if isinstance(target, str):
+                keeping = kept.get(target)
+                if keeping is None:
+                    keeping = kept[target] = keep(target)
+                if not keeping:
+                    continue
+            elif target is None:
+                continue
+            found = in_functions.get(owner)
+            if found is None:
+                found = in_functions[owner] = []
+            found.append((line, col, end_line, end_col, target, literals, conditions))
             continue
         runs = runs_at_import.get(scope)
         if runs is None:
             runs = runs_at_import[scope] = runs_at_import_time(index, scope)
         if runs:
-            target = resolver.call_target(call.func, scope)
+            target = call_target(func, scope)
             if target is not None and (not isinstance(target, str) or target.partition(".")[0] in project_tops):
                 at_import.append(target)
     return SortedCalls(tuple(on_loop), in_functions, tuple(dict.fromkeys(at_import)))
