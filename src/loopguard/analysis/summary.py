@@ -136,12 +136,15 @@ def as_bindings(value: Value | None) -> list[Binding]:
 def resolved_names(index: ModuleIndex, resolver: Resolver, project_tops: Collection[str] = ()) -> ModuleIndex:
     module_scope = index.scopes[0]
     exports = Scope("module", None, module_scope.qualname)
+    aliases = resolver.aliases  # (``Resolver.canonical``, inlined)
     for name, bindings in module_scope.bindings.items():
-        match bindings:
-            case [("ref", qualname)]:  # an import, a def or a class (most names): what merging gives
-                exports.bindings[name] = [("ref", resolver.canonical(qualname))]
-            case _:
-                exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
+        # an import, a def or a class (most names): what merging gives (read by position, not by a
+        # ``match``: a ``ref`` binding is a pair)
+        if len(bindings) == 1 and bindings[0][0] == "ref":
+            qualname = bindings[0][1]
+            exports.bindings[name] = [("ref", aliases.get(qualname, qualname))]
+        else:
+            exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
     classes = {}
     for qualname, info in index.classes.items():
         summary = ClassInfo(qualname, [("val", resolver.resolve(b, info.scope)) for b in info.bases], 0, 0)
