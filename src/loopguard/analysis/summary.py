@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from loopguard.analysis.constants import ArgumentValue, exported_names
 from loopguard.analysis.guards import Condition
-from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
+from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope, unread_arguments
 from loopguard.analysis.project import LocalProject
 from loopguard.analysis.resolve import Resolver
 from loopguard.analysis.values import Binding, Expr, Target, Value
@@ -202,6 +202,7 @@ def calls_by_where_they_run(
     # a target named by a string -> ``keep``'s answer (a module calls the same API many times)
     kept: dict[str, bool] = {}
     call_target = resolver.call_target
+    unread = index.unread is not None  # the arguments of the calls kept are read here (``index_module``)
     # each call's fields unpacked at once: a ``CallSite``'s fields read by name go through the
     # NamedTuple's descriptors, which the interpreter does not specialise
     for func, scope, line, col, end_line, end_col, on_loop_, coroutine, awaited, literals, conditions in index.calls:
@@ -218,6 +219,8 @@ def calls_by_where_they_run(
             where = outermost.get(coroutine)
             if where is None:
                 where = outermost[coroutine] = (outermost_coroutine(index, coroutine), index.scopes[coroutine].qualname)
+            if unread and literals:
+                literals = unread_arguments(index, literals, scope)
             on_loop.append((line, col, end_line, end_col, target, where[0], where[1], awaited, literals))
             continue
         owner = owners.get(scope)
@@ -236,6 +239,8 @@ def calls_by_where_they_run(
             found = in_functions.get(owner)
             if found is None:
                 found = in_functions[owner] = []
+            if unread and literals:
+                literals = unread_arguments(index, literals, scope)
             found.append((line, col, end_line, end_col, target, literals, conditions))
             continue
         runs = runs_at_import.get(scope)
