@@ -81,6 +81,7 @@ from loopguard.analysis.narrowing import (
     holding_throughout,
     narrowed_and_pinned,
     pattern_narrowing,
+    readers_of,
     substituted,
     walked,
     without_rebound,
@@ -1128,8 +1129,11 @@ class _Indexer(ast.NodeVisitor):
 
     def narrow_by(self, test: ast.expr, answer: bool, region: Sequence[ast.AST]) -> None:
         """Where ``test`` gave ``answer``: its ``isinstance`` narrowings and the literals it pins."""
+        read = readers_of(test)
+        if not read:  # (most tests: nothing narrowed, nothing pinned, and ``narrow`` keeps nothing)
+            return
         index = 0 if answer else 1
-        narrowed, pinned = narrowed_and_pinned(test)
+        narrowed, pinned = narrowed_and_pinned(test, read)
         self.narrow(narrowed[index], region, pinned[index])
 
     def narrow(self, narrowed: Narrowed, region: Sequence[ast.AST], pinned: Equalities | None = None) -> None:
@@ -1345,15 +1349,18 @@ class _Indexer(ast.NodeVisitor):
         """An ``if`` statement or expression: each branch under its guard, true then false."""
         self.visit(test)
         guard = self.decidable_guard(test)
-        narrowed, pinned = narrowed_and_pinned(test)
+        # (most tests narrow and pin nothing: ``narrow`` would keep nothing for either branch)
+        read = readers_of(test)
+        narrowed, pinned = narrowed_and_pinned(test, read) if read else NOTHING_NARROWED
         for branch, expected in ((body, True), (orelse, False)):
             if not branch and branch.__class__ is list:  # no ``else``: nothing runs under it
                 continue
             if guard is not None:
                 self.guards.append((guard, expected))
             depth = len(self.narrowed)
-            index = 0 if expected else 1
-            self.narrow(narrowed[index], branch if isinstance(branch, list) else [branch], pinned[index])
+            if read:
+                index = 0 if expected else 1
+                self.narrow(narrowed[index], branch if isinstance(branch, list) else [branch], pinned[index])
             visit_branch(branch)
             del self.narrowed[depth:]
             if guard is not None:
@@ -1749,6 +1756,9 @@ def overloaded_returns(
             result[qualname] = (first, outer)
     return result
 
+
+#: ``narrowed_and_pinned`` of a test ``readers_of`` finds nothing to read in (``visit_guarded``)
+NOTHING_NARROWED: tuple[tuple[Narrowed, Narrowed], tuple[Equalities, Equalities]] = (({}, {}), ({}, {}))
 
 #: Trees with nothing inside (``_Indexer.generator`` need not walk them for a ``yield``)
 YIELDLESS = frozenset({ast.Name, ast.Constant})
