@@ -72,6 +72,8 @@ class Project:
         """Drop the resolvers, which refer back to the project: a worker's project is done with
         once its module is summarised, and a cycle would keep the module's index alive until the
         paused collector runs again (``summary.summarize``)."""
+        for resolver in self._resolvers.values():
+            resolver.forget_members()  # (an attribute's answer holds its resolver: a cycle)
         self._resolvers.clear()
 
     def new_resolver(self, index: ModuleIndex) -> Resolver:
@@ -302,6 +304,8 @@ class GlobalProject(Project):
         between two versions of a buffer. Other remembered answers (call verdicts, which hold a
         call graph's answers) and the resolvers (whose memos read across modules) are dropped."""
         self.modules = modules
+        for resolver in self._resolvers.values():
+            resolver.forget_members()  # (an attribute's answer holds its resolver: a cycle)
         self._resolvers.clear()
         self._replay_resolver = None
         self.known_orders.clear()
