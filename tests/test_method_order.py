@@ -153,3 +153,37 @@ def test_a_workers_kept_orders_are_those_worked_out_afresh() -> None:
     )
     assert memoised.method_order("app.orders.First", set()) is None  # a cycle
     assert memoised.method_order("app.orders.Inconsistent", set()) is None  # no C3 order
+
+
+MEMBERS = ORDERS.replace(
+    "class Left(Base):\n    pass\n",
+    "class Left(Base):\n    hass = None\n\n    def start(self):\n        self.hass = 1\n",
+)
+
+
+def plain(member: object) -> object:
+    """A member's answer without the resolver an attribute's holds (each project makes its own)."""
+    return ("attribute", member[2]) if isinstance(member, tuple) and member[0] == "attribute" else member
+
+
+def test_a_workers_kept_members_are_those_worked_out_afresh() -> None:
+    """A worker's resolver keeps where a class gets a name from, asked alone: asked again, in
+    any order of asking, it answers what a resolver that keeps nothing works out — an attribute,
+    a method, a library base's, none, through a cycle and an inconsistent order."""
+    index = index_module(ast.parse(MEMBERS), "app.orders", "app")
+    questions = [(qualname, name) for qualname in index.classes for name in ("hass", "start", "run", "other")]
+    for asking in (questions, questions[::-1], questions + questions):
+        project = LocalProject(index, {"app"})
+        memoised = project.resolver("app.orders")
+        for qualname, name in asking:
+            fresh = Project({"app.orders": index}, catalogue.RETURNS, catalogue.ALIASES).resolver("app.orders")
+            assert plain(memoised.member(qualname, name)) == plain(fresh.member(qualname, name)), (qualname, name)
+        project.forget_resolvers()
+        assert not memoised._members  # emptied: an attribute's answer holds its resolver
+    memoised = LocalProject(index, {"app"}).resolver("app.orders")
+    assert memoised.member("app.orders.Diamond", "start") == ("method", "app.orders.Left")
+    assert plain(memoised.member("app.orders.Diamond", "hass")) == (
+        "attribute", [("value", ("none",), 2), ("value", ("other",), 3)],  # the class body's and ``self.hass = 1``
+    )
+    assert memoised.member("app.orders.Right", "run") == ("library", "threading.Thread")
+    assert memoised.member("app.orders.First", "run") is None  # a cycle: no order

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, project_findings, project_markers
 
+from loopguard.analysis.index import index_module
 from loopguard.analysis.stars import UNKNOWN_ALL, exported, public_names
 
 APP = FIXTURES / "stars_app"
@@ -65,10 +66,23 @@ def test_a_warm_run_and_one_file_in_a_warm_project_report_what_a_cold_run_does(t
         ('try:\n    __all__ = ["a"]\nexcept ImportError:\n    pass', UNKNOWN_ALL),
         # a function's body is not read: what it may do to __all__ when called is not looked for
         ('def f():\n    __all__.append("x")\n\n__all__ = ["a"]', ("a",)),
+        # changed, never bound here (the index looks for a statement that may change it: these)
+        ('__all__.extend(["b"])', UNKNOWN_ALL),
+        ('if x:\n    __all__.append("b")', UNKNOWN_ALL),
+        ("del (__all__, x)", UNKNOWN_ALL),
+        ("del [__all__]", UNKNOWN_ALL),
+        ("__all__ += names", UNKNOWN_ALL),
+        ('def f():\n    __all__.append("x")', None),
+        ('def f():\n    global __all__\n    __all__ = ["a"]', None),
+        ('class C:\n    __all__ = ["a"]', None),
+        ("del (x, y)", None),
+        ("x.extend(__all__)", None),
     ],
 )
 def test_what_a_star_import_of_a_module_binds(code: str, public: tuple[str, ...] | None) -> None:
     assert public_names(ast.parse(code)) == public
+    # the index reads ``__all__`` only when a statement may change it: the same answer
+    assert index_module(ast.parse(code), "app", "").public == public
 
 
 def test_which_names_a_star_import_binds() -> None:

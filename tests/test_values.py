@@ -155,3 +155,18 @@ def test_names_read_off_expressions() -> None:
     assert attribute_name(("name", "call_later")) is None
     assert is_deferred(("defer", ("g", "shop.db.SessionLocal")))
     assert not is_deferred(("ref", "shop.db.SessionLocal"))
+
+
+def test_an_annotation_naming_a_class_is_the_name_up_to_the_depth_bound() -> None:
+    """``annotation_of`` answers a plain name at once: what ``expr_of`` gives it one level down,
+    the name below ``MAX_EXPR_DEPTH`` and unknown from it on (as for ``Optional[X]``'s ``X``)."""
+    from loopguard.analysis.expressions import MAX_EXPR_DEPTH, OTHER, annotation_of, expr_of
+
+    name = ast.parse("Session", mode="eval").body
+    for depth in (0, MAX_EXPR_DEPTH - 1, MAX_EXPR_DEPTH, MAX_EXPR_DEPTH + 1):
+        assert annotation_of(name, depth) == (expr_of(name, depth + 1) if depth <= MAX_EXPR_DEPTH else OTHER)
+    assert annotation_of(name, MAX_EXPR_DEPTH - 1) == ("name", "Session")
+    assert annotation_of(name, MAX_EXPR_DEPTH) == OTHER
+    optional = ast.parse("Optional[Session]", mode="eval").body
+    assert annotation_of(optional) == ("name", "Session")
+    assert annotation_of(optional, MAX_EXPR_DEPTH - 1) == OTHER  # its ``Session`` one level deeper

@@ -71,6 +71,8 @@ _WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequi
 
 def annotation_of(node: ast.AST | None, depth: int = 0) -> Expr:
     """The IR of the one type an annotation names: ``X``, ``Optional[X]``, ``X | None``, ``"X"``."""
+    if node.__class__ is ast.Name and depth < MAX_EXPR_DEPTH:  # the commonest: ``expr_of``'s answer
+        return ("name", node.id)
     if depth > MAX_EXPR_DEPTH:
         return OTHER
     inner = depth + 1

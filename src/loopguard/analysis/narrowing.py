@@ -48,12 +48,15 @@ def narrowings(test: ast.expr) -> tuple[Narrowed, Narrowed]:
     return by_answer(test, lambda simple: ({**done_narrowing(simple), **isinstance_narrowing(simple)}, {}))
 
 
-def narrowed_and_pinned(test: ast.expr) -> tuple[tuple[Narrowed, Narrowed], tuple[Equalities, Equalities]]:
+def narrowed_and_pinned(
+    test: ast.expr, read: int | None = None
+) -> tuple[tuple[Narrowed, Narrowed], tuple[Equalities, Equalities]]:
     """``narrowings(test)`` and ``equalities(test)``, each taking the test apart only when a
     simple test in it is one it reads (most tests are neither: a name, an attribute, a call of
     anything but ``isinstance`` or ``.done()``, another comparison, and ``not``/``and``/``or``
-    of those)."""
-    read = readers_of(test)
+    of those); ``read``: ``readers_of(test)``, when the caller has it."""
+    if read is None:
+        read = readers_of(test)
     return (
         narrowings(test) if read & NARROWS else ({}, {}),
         equalities(test) if read & PINS else ({}, {}),

@@ -116,7 +116,7 @@ def index_source(
     try:
         tree = parse_source(data, display)
         tree = with_aliases(tree, {name: full for name, full in aliases if name not in project_tops})
-        index = index_module(tree, module, package)
+        index = index_module(tree, module, package, arguments_read=False)  # read for the calls kept
     except SourceRefused as refused:
         failed = file_error(display, refused.message, refused.line, refused.column)
         return Indexed(path, display, relative, None, failed)

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from loopguard.analysis.constants import ArgumentValue, exported_names
 from loopguard.analysis.guards import Condition
-from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope
+from loopguard.analysis.index import ClassInfo, ModuleIndex, Scope, unread_arguments
 from loopguard.analysis.project import LocalProject
 from loopguard.analysis.resolve import Resolver
 from loopguard.analysis.values import Binding, Expr, Target, Value
@@ -136,12 +136,15 @@ def as_bindings(value: Value | None) -> list[Binding]:
 def resolved_names(index: ModuleIndex, resolver: Resolver, project_tops: Collection[str] = ()) -> ModuleIndex:
     module_scope = index.scopes[0]
     exports = Scope("module", None, module_scope.qualname)
+    aliases = resolver.aliases  # (``Resolver.canonical``, inlined)
     for name, bindings in module_scope.bindings.items():
-        match bindings:
-            case [("ref", qualname)]:  # an import, a def or a class (most names): what merging gives
-                exports.bindings[name] = [("ref", resolver.canonical(qualname))]
-            case _:
-                exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
+        # an import, a def or a class (most names): what merging gives (read by position, not by a
+        # ``match``: a ``ref`` binding is a pair)
+        if len(bindings) == 1 and bindings[0][0] == "ref":
+            qualname = bindings[0][1]
+            exports.bindings[name] = [("ref", aliases.get(qualname, qualname))]
+        else:
+            exports.bindings[name] = as_bindings(resolver.merge(name, 0, bindings))
     classes = {}
     for qualname, info in index.classes.items():
         summary = ClassInfo(qualname, [("val", resolver.resolve(b, info.scope)) for b in info.bases], 0, 0)
@@ -188,41 +191,63 @@ def calls_by_where_they_run(
     back (a NamedTuple unpickles through its Python ``__new__``, and the main process unpickles
     every summary of a cold run); a sync function's calls are kept when they can matter; the
     calls made at import are those whose scopes up to the module are only class bodies and
-    comprehensions, and of them the project's callables are kept."""
-    outermost: dict[int, tuple[int, int, int]] = {}
+    comprehensions, and of them the project's callables are kept. ``keep`` is asked once per
+    target named by a string (a deferred target is always kept, an unknown one never)."""
+    outermost: dict[int, tuple[Span, str]] = {}  # coroutine -> its span, and its qualified name
     on_loop: list[LoopCallFields] = []
     in_functions: dict[int, list[FunctionCall]] = {}
     at_import: list[Target] = []
     owners: dict[int, int] = {}  # scope -> ``owning_function`` (calls share scopes)
     runs_at_import: dict[int, bool] = {}  # scope -> whether its code runs at import
-    for call in index.calls:
-        scope = call.scope
-        if call.on_loop:
-            target = resolver.call_target(call.func, scope)
-            if not keep(target):
+    # a target named by a string -> ``keep``'s answer (a module calls the same API many times)
+    kept: dict[str, bool] = {}
+    call_target = resolver.call_target
+    unread = index.unread is not None  # the arguments of the calls kept are read here (``index_module``)
+    # each call's fields unpacked at once: a ``CallSite``'s fields read by name go through the
+    # NamedTuple's descriptors, which the interpreter does not specialise
+    for func, scope, line, col, end_line, end_col, on_loop_, coroutine, awaited, literals, conditions in index.calls:
+        if on_loop_:
+            target = call_target(func, scope)
+            if isinstance(target, str):
+                keeping = kept.get(target)
+                if keeping is None:
+                    keeping = kept[target] = keep(target)
+                if not keeping:
+                    continue
+            elif target is None:
                 continue
-            span = outermost.get(call.coroutine)
-            if span is None:
-                span = outermost[call.coroutine] = outermost_coroutine(index, call.coroutine)
-            function = index.scopes[call.coroutine].qualname
-            on_loop.append(
-                (call.line, call.col, call.end_line, call.end_col, target, span, function, call.awaited, call.literals)
-            )
+            where = outermost.get(coroutine)
+            if where is None:
+                where = outermost[coroutine] = (outermost_coroutine(index, coroutine), index.scopes[coroutine].qualname)
+            if unread and literals:
+                literals = unread_arguments(index, literals, scope)
+            on_loop.append((line, col, end_line, end_col, target, where[0], where[1], awaited, literals))
             continue
         owner = owners.get(scope)
         if owner is None:
             owner = owners[scope] = owning_function(index, scope)
         if owner >= 0:
-            target = resolver.call_target(call.func, scope)
-            if keep(target):
-                where = (call.line, call.col, call.end_line, call.end_col)
-                in_functions.setdefault(owner, []).append((*where, target, call.literals, call.conditions))
+            target = call_target(func, scope)
+            if isinstance(target, str):
+                keeping = kept.get(target)
+                if keeping is None:
+                    keeping = kept[target] = keep(target)
+                if not keeping:
+                    continue
+            elif target is None:
+                continue
+            found = in_functions.get(owner)
+            if found is None:
+                found = in_functions[owner] = []
+            if unread and literals:
+                literals = unread_arguments(index, literals, scope)
+            found.append((line, col, end_line, end_col, target, literals, conditions))
             continue
         runs = runs_at_import.get(scope)
         if runs is None:
             runs = runs_at_import[scope] = runs_at_import_time(index, scope)
         if runs:
-            target = resolver.call_target(call.func, scope)
+            target = call_target(func, scope)
             if target is not None and (not isinstance(target, str) or target.partition(".")[0] in project_tops):
                 at_import.append(target)
     return SortedCalls(tuple(on_loop), in_functions, tuple(dict.fromkeys(at_import)))
