@@ -19,7 +19,7 @@ followed: those derive from it), and give the same order.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 from loopguard.analysis.index import ModuleIndex
 from loopguard.analysis.resolve import MAX_CHAIN, Member, Project, Resolver
@@ -67,7 +67,8 @@ class RememberingResolver(Resolver):
         key = (qualname, name)
         found = self.members.get(key)
         if found is not None and not found[1]:
-            return cast("Member | None", found[0])  # known, and it read no module to record again
+            member: Member | None = found[0]  # known, and it read no module to record again
+            return member
         return self.memory.answered(self.members, key, found, Resolver.member, self, qualname, name)
 
     def method_order(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:

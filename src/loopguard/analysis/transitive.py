@@ -232,6 +232,7 @@ class CallGraph:
         self._callees: dict[str, tuple[tuple[tuple[str, bool], ...], frozenset[str]]] = {}
         self._apis: dict[str | None, tuple[bool, Match | None]] = {}
         self._summaries: dict[str, tuple[str, FunctionSummary]] = {}
+        self._ordered: dict[str, list[FunctionCall]] = {}  # ``in_evaluation_order`` of each body resolved
         self._nodes: dict[tuple[str, tuple[Literal, ...], tuple[tuple[str, bool], ...]], tuple[str, frozenset[str]]] = {}
         self.loop_values = LoopValues(
             lambda qualname: self.function(qualname)[1],
@@ -629,7 +630,10 @@ class CallGraph:
         ran: FunctionCall | None = None  # the last call that ran, and the nodes made for it
         made: list[tuple[str, Mapping[str, object] | None]] = []
         apis = self._apis
-        for line, col, end_line, end_col, target, literals, conditions in in_evaluation_order(function.calls):
+        ordered = self._ordered.get(qualname)
+        if ordered is None:  # once per function: each node of a function called with literals walks it again
+            ordered = self._ordered[qualname] = in_evaluation_order(function.calls)
+        for line, col, end_line, end_col, target, literals, conditions in ordered:
             here = known.at(line) if known is not None else None
             if flow is not None:
                 if ran is not None:
