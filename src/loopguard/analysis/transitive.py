@@ -293,8 +293,10 @@ class CallGraph:
         if key is None:
             return ()
         found = self._callees.get(key)
-        if found is not None and not found[1]:
-            return found[0]  # known, and it read no module to record again (``answered``)
+        if found is not None:  # known: the modules it read recorded again here (``answered``)
+            if found[1] and self.project.touched is not None:
+                self.project.touched.update(found[1])
+            return found[0]
         return self.project.answered(self._callees, key, found, self.find_callees, key)
 
     def find_callees(self, key: str) -> tuple[tuple[str, bool], ...]:
@@ -369,8 +371,10 @@ class CallGraph:
         # the modules it read recorded at each use
         key = (qualname, literals, tuple(sorted(tested.items())) if tested else ())
         found = self._nodes.get(key)
-        if found is not None and not found[1]:
-            return found[0]  # known, and it read no module to record again (``answered``)
+        if found is not None:  # known: the modules it read recorded again here (``answered``)
+            if found[1] and self.project.touched is not None:
+                self.project.touched.update(found[1])
+            return found[0]
         return self.project.answered(self._nodes, key, found, self.specialised, qualname, literals, names, tested)
 
     def specialised(
