@@ -125,6 +125,32 @@ def test_callees_and_nodes_record_what_they_read_at_every_use() -> None:
     assert "app.consts" in nodes[0][1]
 
 
+def test_a_method_found_in_a_base_records_what_it_read_at_every_use() -> None:
+    project, graph, _settings = planner(indexed_of(FILES), True)
+    found = twice(project, lambda: graph.function_for("app.sub.Sub.work"))
+    assert found[0] == found[1] == ("app.base.Base.work", frozenset({"app.sub", "app.base"}))
+    missing = twice(project, lambda: graph.function_for("app.sub.Sub.nothing"))  # looked for in the base too
+    assert missing[0] == missing[1] == (None, frozenset({"app.sub", "app.base"}))
+
+
+LOOPY = {
+    "app/__init__.py": "",
+    "app/loopy.py": (
+        "import asyncio\n\n\ndef running():\n    try:\n        asyncio.get_running_loop()\n"
+        "    except RuntimeError:\n        return False\n    return True\n"
+    ),
+    "app/user.py": "import time\nfrom app.loopy import running\n\n\ndef work():\n    if not running():\n        time.sleep(1)\n",
+}
+
+
+def test_a_functions_helper_results_record_what_they_read_at_every_use() -> None:
+    project, graph, _settings = planner(indexed_of(LOOPY), True)
+    calls = graph.function("app.user.work")[1].calls
+    found = twice(project, lambda: graph.loop_values.results_for("app.user.work", calls))
+    assert found[0] == found[1] and list(found[0][0].values()) == [True]
+    assert "app.loopy" in found[0][1]
+
+
 def test_a_named_memo_is_the_same_until_the_project_is_renewed() -> None:
     indexed = indexed_of(FILES)
     project = build_project(indexed, True)

@@ -427,9 +427,13 @@ class GlobalProject(Project):
             result = self.replay(expression)
             self.replayed[expression] = (result, NOTHING)
             return result
-        outer = self.recording()
+        outer, self.touched = self.touched, set()  # ``recording`` and ``recorded`` inlined
         result = self.replay(expression)
-        self.replayed[expression] = (result, self.recorded(outer))
+        used = frozenset(self.touched) if self.touched else NOTHING
+        if outer is not None:
+            outer.update(used)
+        self.touched = outer
+        self.replayed[expression] = (result, used)
         return result
 
     def replay(self, expression: Closed) -> Value | None:
