@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from test_class_memo import indexed_of
 
-from loopguard.analysis.match import Matcher
+from loopguard.analysis.match import Match, Matcher
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.stages import (
     Indexed,
@@ -19,7 +19,8 @@ from loopguard.analysis.stages import (
     make_settings,
     plan_confirmation,
 )
-from loopguard.analysis.transitive import CallGraph
+from loopguard.analysis.transitive import Body, CallGraph
+from loopguard.catalogue import RULES
 from loopguard.config import Config
 from loopguard.runner import build_project
 
@@ -200,3 +201,19 @@ def test_a_safe_call_is_named_exactly_or_by_a_pattern() -> None:
     assert patterns.is_safe("requests.get") and patterns.is_safe("os.system") and not patterns.is_safe("time.sleep")
     assert patterns.match("requests.get") is None and patterns.match("time.sleep") is not None
     assert not Matcher().is_safe("time.sleep")
+
+
+def test_a_neighbourhood_holds_the_reads_of_every_body_within_its_radius() -> None:
+    """``neighbourhood_reads``: the body's own reads and its callees' one hop less, none past a
+    blocking body; a cycle, or a callee reached twice, is merged once."""
+    _project, graph, _settings = planner(indexed_of(FILES), True)
+    api = (1, 0, Match(RULES[0], "time.sleep"))
+    graph.bodies = {
+        "a": Body(None, ((1, 0, "b"), (2, 0, "c")), 1),
+        "b": Body(None, ((1, 0, "c"),), 2),
+        "c": Body(None, ((1, 0, "d"), (2, 0, "c")), 4),
+        "d": Body(api, ((1, 0, "e"),), 8),
+        "e": Body(None, (), 16),
+    }
+    assert [graph.neighbourhood_reads("a", radius) for radius in range(4)] == [1, 7, 15, 15]
+    assert graph.neighbourhood_reads("c", 9) == 12 and graph.neighbourhood_reads("d", 3) == 8

@@ -791,9 +791,10 @@ class CallGraph:
             inner = []
             if reach > 0 and body.api is None:
                 inner = [(callee, reach - 1) for _line, _col, callee in body.callees]
-            if not ready:
+            missing = [key for key in inner if key not in memo] if not ready else ()
+            if missing:  # merged once they are known (with none missing, at once: no second visit)
                 stack.append((current, reach, True))
-                stack.extend((c, r, False) for c, r in inner if (c, r) not in memo)
+                stack.extend((c, r, False) for c, r in missing)
                 continue
             mask = body.reads
             for key in inner:
