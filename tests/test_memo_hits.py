@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from test_class_memo import indexed_of
 
-from loopguard.analysis.match import Matcher
+from loopguard.analysis.match import Match, Matcher
 from loopguard.analysis.project import GlobalProject
 from loopguard.analysis.stages import (
     Indexed,
@@ -19,7 +19,8 @@ from loopguard.analysis.stages import (
     make_settings,
     plan_confirmation,
 )
-from loopguard.analysis.transitive import CallGraph
+from loopguard.analysis.transitive import Body, CallGraph
+from loopguard.catalogue import RULES
 from loopguard.config import Config
 from loopguard.runner import build_project
 
@@ -125,6 +126,32 @@ def test_callees_and_nodes_record_what_they_read_at_every_use() -> None:
     assert "app.consts" in nodes[0][1]
 
 
+def test_a_method_found_in_a_base_records_what_it_read_at_every_use() -> None:
+    project, graph, _settings = planner(indexed_of(FILES), True)
+    found = twice(project, lambda: graph.function_for("app.sub.Sub.work"))
+    assert found[0] == found[1] == ("app.base.Base.work", frozenset({"app.sub", "app.base"}))
+    missing = twice(project, lambda: graph.function_for("app.sub.Sub.nothing"))  # looked for in the base too
+    assert missing[0] == missing[1] == (None, frozenset({"app.sub", "app.base"}))
+
+
+LOOPY = {
+    "app/__init__.py": "",
+    "app/loopy.py": (
+        "import asyncio\n\n\ndef running():\n    try:\n        asyncio.get_running_loop()\n"
+        "    except RuntimeError:\n        return False\n    return True\n"
+    ),
+    "app/user.py": "import time\nfrom app.loopy import running\n\n\ndef work():\n    if not running():\n        time.sleep(1)\n",
+}
+
+
+def test_a_functions_helper_results_record_what_they_read_at_every_use() -> None:
+    project, graph, _settings = planner(indexed_of(LOOPY), True)
+    calls = graph.function("app.user.work")[1].calls
+    found = twice(project, lambda: graph.loop_values.results_for("app.user.work", calls))
+    assert found[0] == found[1] and list(found[0][0].values()) == [True]
+    assert "app.loopy" in found[0][1]
+
+
 def test_a_named_memo_is_the_same_until_the_project_is_renewed() -> None:
     indexed = indexed_of(FILES)
     project = build_project(indexed, True)
@@ -174,3 +201,19 @@ def test_a_safe_call_is_named_exactly_or_by_a_pattern() -> None:
     assert patterns.is_safe("requests.get") and patterns.is_safe("os.system") and not patterns.is_safe("time.sleep")
     assert patterns.match("requests.get") is None and patterns.match("time.sleep") is not None
     assert not Matcher().is_safe("time.sleep")
+
+
+def test_a_neighbourhood_holds_the_reads_of_every_body_within_its_radius() -> None:
+    """``neighbourhood_reads``: the body's own reads and its callees' one hop less, none past a
+    blocking body; a cycle, or a callee reached twice, is merged once."""
+    _project, graph, _settings = planner(indexed_of(FILES), True)
+    api = (1, 0, Match(RULES[0], "time.sleep"))
+    graph.bodies = {
+        "a": Body(None, ((1, 0, "b"), (2, 0, "c")), 1),
+        "b": Body(None, ((1, 0, "c"),), 2),
+        "c": Body(None, ((1, 0, "d"), (2, 0, "c")), 4),
+        "d": Body(api, ((1, 0, "e"),), 8),
+        "e": Body(None, (), 16),
+    }
+    assert [graph.neighbourhood_reads("a", radius) for radius in range(4)] == [1, 7, 15, 15]
+    assert graph.neighbourhood_reads("c", 9) == 12 and graph.neighbourhood_reads("d", 3) == 8

@@ -19,7 +19,7 @@ followed: those derive from it), and give the same order.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 from loopguard.analysis.index import ModuleIndex
 from loopguard.analysis.resolve import MAX_CHAIN, Member, Project, Resolver
@@ -38,6 +38,9 @@ class RememberingProject(Project, Protocol):
 
     @property
     def known_orders(self) -> dict[str, KnownOrder]: ...
+
+    @property
+    def touched(self) -> set[str] | None: ...
 
     def memo(self, name: Hashable) -> dict[Any, tuple[Any, frozenset[str]]]: ...
 
@@ -66,8 +69,11 @@ class RememberingResolver(Resolver):
     def member(self, qualname: str, name: str) -> Member | None:
         key = (qualname, name)
         found = self.members.get(key)
-        if found is not None and not found[1]:
-            return cast("Member | None", found[0])  # known, and it read no module to record again
+        if found is not None:  # known: the modules it read recorded again here (``answered``)
+            if found[1] and self.memory.touched is not None:
+                self.memory.touched.update(found[1])
+            member: Member | None = found[0]
+            return member
         return self.memory.answered(self.members, key, found, Resolver.member, self, qualname, name)
 
     def method_order(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:

@@ -193,7 +193,9 @@ def find_candidates(
         # (a project of 6,700 files has 100,000 such calls, a quarter of them distinct)
         question = (key, awaited, literals)
         found = verdicts.get(question)
-        if found is not None and not found[1]:  # known, and it read no module to record again
+        if found is not None:  # known: the modules it read recorded again here (``answered``)
+            if found[1] and project.touched is not None:
+                project.touched.update(found[1])
             verdict = found[0]
         else:
             verdict = project.answered(verdicts, question, found, call_verdict, graph, settings, key, awaited, literals)

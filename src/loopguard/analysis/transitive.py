@@ -232,6 +232,7 @@ class CallGraph:
         self._callees: dict[str, tuple[tuple[tuple[str, bool], ...], frozenset[str]]] = {}
         self._apis: dict[str | None, tuple[bool, Match | None]] = {}
         self._summaries: dict[str, tuple[str, FunctionSummary]] = {}
+        self._ordered: dict[str, list[FunctionCall]] = {}  # ``in_evaluation_order`` of each body resolved
         self._nodes: dict[tuple[str, tuple[Literal, ...], tuple[tuple[str, bool], ...]], tuple[str, frozenset[str]]] = {}
         self.loop_values = LoopValues(
             lambda qualname: self.function(qualname)[1],
@@ -292,8 +293,10 @@ class CallGraph:
         if key is None:
             return ()
         found = self._callees.get(key)
-        if found is not None and not found[1]:
-            return found[0]  # known, and it read no module to record again (``answered``)
+        if found is not None:  # known: the modules it read recorded again here (``answered``)
+            if found[1] and self.project.touched is not None:
+                self.project.touched.update(found[1])
+            return found[0]
         return self.project.answered(self._callees, key, found, self.find_callees, key)
 
     def find_callees(self, key: str) -> tuple[tuple[str, bool], ...]:
@@ -368,8 +371,10 @@ class CallGraph:
         # the modules it read recorded at each use
         key = (qualname, literals, tuple(sorted(tested.items())) if tested else ())
         found = self._nodes.get(key)
-        if found is not None and not found[1]:
-            return found[0]  # known, and it read no module to record again (``answered``)
+        if found is not None:  # known: the modules it read recorded again here (``answered``)
+            if found[1] and self.project.touched is not None:
+                self.project.touched.update(found[1])
+            return found[0]
         return self.project.answered(self._nodes, key, found, self.specialised, qualname, literals, names, tested)
 
     def specialised(
@@ -629,7 +634,10 @@ class CallGraph:
         ran: FunctionCall | None = None  # the last call that ran, and the nodes made for it
         made: list[tuple[str, Mapping[str, object] | None]] = []
         apis = self._apis
-        for line, col, end_line, end_col, target, literals, conditions in in_evaluation_order(function.calls):
+        ordered = self._ordered.get(qualname)
+        if ordered is None:  # once per function: each node of a function called with literals walks it again
+            ordered = self._ordered[qualname] = in_evaluation_order(function.calls)
+        for line, col, end_line, end_col, target, literals, conditions in ordered:
             here = known.at(line) if known is not None else None
             if flow is not None:
                 if ran is not None:
@@ -783,9 +791,10 @@ class CallGraph:
             inner = []
             if reach > 0 and body.api is None:
                 inner = [(callee, reach - 1) for _line, _col, callee in body.callees]
-            if not ready:
+            missing = [key for key in inner if key not in memo] if not ready else ()
+            if missing:  # merged once they are known (with none missing, at once: no second visit)
                 stack.append((current, reach, True))
-                stack.extend((c, r, False) for c, r in inner if (c, r) not in memo)
+                stack.extend((c, r, False) for c, r in missing)
                 continue
             mask = body.reads
             for key in inner:

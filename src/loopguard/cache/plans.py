@@ -97,7 +97,7 @@ class Planner:
             plan = plan_confirmation(item, self.project, self.graph, self.settings)
         finally:
             used = self.project.recorded(outer) | {summary.module}
-        depends = tuple((module, self.digests.get(module, "")) for module in sorted(used))
+        depends = tuple([(module, self.digests.get(module, "")) for module in sorted(used)])
         self.cache.put(key, (depends, encode_plan(plan)))
         return plan
 
