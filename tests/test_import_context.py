@@ -40,3 +40,36 @@ def test_one_file_finds_what_the_whole_project_finds(project, imports: str, call
     whole = [finding for finding in codes("shop") if finding[0].endswith("api.py")]
     assert [code for _path, _line, code in whole] == ["LG101"]
     assert codes("shop/api.py") == whole
+
+
+def test_module_files_are_found_under_the_right_root_asking_once_per_missing_folder(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of scripts is an import root of its own: the project's packages are not under it,
+    and its first missing folder answers for every name below it."""
+    import os
+
+    from loopguard.context import Directories, is_namespace_package, module_file
+
+    (tmp_path / "shop" / "sub").mkdir(parents=True)
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "sub" / "util.py").write_text(UTIL)
+    (tmp_path / "shop" / "space").mkdir()  # a namespace package
+    (tmp_path / "scripts").mkdir()
+    roots = [str(tmp_path / "scripts"), str(tmp_path)]
+    asked: list[str] = []
+    real_isdir = os.path.isdir
+    monkeypatch.setattr(os.path, "isdir", lambda path: asked.append(path) or real_isdir(path))
+    directories = Directories()
+    names = ["shop.sub.util", "shop.sub.helpers", "shop.sub.util.slow", "shop.other", "shop.sub.more"]
+    found = [module_file(name, roots, directories=directories) for name in names]
+    assert found == [tmp_path / "shop" / "sub" / "util.py", None, None, None, None]
+    assert found == [module_file(name, roots) for name in names]  # the same without the memo
+    assert asked.count(str(tmp_path / "scripts" / "shop")) == 1  # once, for every name below it
+    assert not any(path.startswith(str(tmp_path / "scripts" / "shop") + os.sep) for path in asked)
+    assert is_namespace_package("shop.space", roots, directories)
+    assert not is_namespace_package("shop.sub.util", roots, directories)
+    assert not is_namespace_package("shop.gone", roots, directories)
+    walked = Directories(frozenset({str(tmp_path / "shop" / "space")}))
+    asked.clear()
+    assert is_namespace_package("shop.space", roots, walked) and str(tmp_path / "shop" / "space") not in asked
