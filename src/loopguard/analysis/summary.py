@@ -206,50 +206,40 @@ def calls_by_where_they_run(
     # each call's fields unpacked at once: a ``CallSite``'s fields read by name go through the
     # NamedTuple's descriptors, which the interpreter does not specialise
     for func, scope, line, col, end_line, end_col, on_loop_, coroutine, awaited, literals, conditions in index.calls:
-        if on_loop_:
-            target = call_target(func, scope)
-            if isinstance(target, str):
-                keeping = kept.get(target)
-                if keeping is None:
-                    keeping = kept[target] = keep(target)
-                if not keeping:
-                    continue
-            elif target is None:
+        owner = -1
+        if not on_loop_:
+            known = owners.get(scope)
+            owner = known if known is not None else owners.setdefault(scope, owning_function(index, scope))
+            if owner < 0:  # a call outside every function: kept when its code runs at import
+                runs = runs_at_import.get(scope)
+                if runs is None:
+                    runs = runs_at_import[scope] = runs_at_import_time(index, scope)
+                if runs:
+                    target = call_target(func, scope)
+                    if target is not None and (not isinstance(target, str) or target.partition(".")[0] in project_tops):
+                        at_import.append(target)
                 continue
+        target = call_target(func, scope)
+        if isinstance(target, str):
+            keeping = kept.get(target)
+            if keeping is None:
+                keeping = kept[target] = keep(target)
+            if not keeping:
+                continue
+        elif target is None:
+            continue
+        if unread and literals:
+            literals = unread_arguments(index, literals, scope)
+        if on_loop_:
             where = outermost.get(coroutine)
             if where is None:
                 where = outermost[coroutine] = (outermost_coroutine(index, coroutine), index.scopes[coroutine].qualname)
-            if unread and literals:
-                literals = unread_arguments(index, literals, scope)
             on_loop.append((line, col, end_line, end_col, target, where[0], where[1], awaited, literals))
-            continue
-        owner = owners.get(scope)
-        if owner is None:
-            owner = owners[scope] = owning_function(index, scope)
-        if owner >= 0:
-            target = call_target(func, scope)
-            if isinstance(target, str):
-                keeping = kept.get(target)
-                if keeping is None:
-                    keeping = kept[target] = keep(target)
-                if not keeping:
-                    continue
-            elif target is None:
-                continue
+        else:
             found = in_functions.get(owner)
             if found is None:
                 found = in_functions[owner] = []
-            if unread and literals:
-                literals = unread_arguments(index, literals, scope)
             found.append((line, col, end_line, end_col, target, literals, conditions))
-            continue
-        runs = runs_at_import.get(scope)
-        if runs is None:
-            runs = runs_at_import[scope] = runs_at_import_time(index, scope)
-        if runs:
-            target = call_target(func, scope)
-            if target is not None and (not isinstance(target, str) or target.partition(".")[0] in project_tops):
-                at_import.append(target)
     return SortedCalls(tuple(on_loop), in_functions, tuple(dict.fromkeys(at_import)))
 
 
