@@ -21,7 +21,7 @@ from loopguard.analysis.match import Matcher
 from loopguard.analysis.stages import index_source
 from loopguard.analysis.summary import encode
 from loopguard.analysis.transitive import CallGraph
-from loopguard.cache.store import Cache, content_hash
+from loopguard.cache.store import Cache, content_hash, unpack
 from loopguard.cache.summaries import Indexing, from_cache
 from loopguard.config import Config
 from loopguard.jobs import Job
@@ -93,8 +93,8 @@ def test_a_worker_sends_each_file_as_its_cache_entry_which_decodes_to_its_summar
     assert chunk.__reduce__()[0] is unmarshalled  # nothing but plain values: one marshal string
     sent = pickle.loads(pickle.dumps(chunk))  # as it crosses back from a worker
     assert sent == list(chunk)
-    assert [(digest, record) for _entry, digest, record in sent] == [(None, None)] * len(jobs)  # no cache
-    for job, (entry, _digest, _stat) in zip(jobs, sent):
+    assert [shipped[1:] for shipped in sent] == [(None, None, None)] * len(jobs)  # no cache
+    for job, (entry, _digest, _record, _payload) in zip(jobs, sent):
         received = from_cache(job, entry)
         direct = index_data(job.path.read_bytes(), job, indexing.project_tops, indexing.matcher)
         assert received.error == direct.error
@@ -105,12 +105,17 @@ def test_a_worker_sends_each_file_as_its_cache_entry_which_decodes_to_its_summar
 
 
 def test_with_a_cache_a_worker_sends_the_digest_and_manifest_record_made_where_it_hashed(tmp_path: Path) -> None:
+    """... and the entry's bytes as it wrote them (first run) or read them (a later run whose pack
+    lacks the entry): the main process keeps them for the next pack without packing the entry again."""
     file = tmp_path / "app" / "api.py"
     file.parent.mkdir(parents=True)
     file.write_text(HELPERS["app/api.py"])
     job = Job(file, "app/api.py", "app/api.py", "app.api", "app")
     indexing = Indexing(tmp_path / "cache", "fingerprint", frozenset({"app"}), Matcher())
-    [(_entry, digest, record)] = pickle.loads(pickle.dumps(_index_chunk([job], indexing)))
+    [(entry, digest, record, payload)] = pickle.loads(pickle.dumps(_index_chunk([job], indexing)))
+    assert payload is not None and unpack(payload) == entry  # written
+    [(again, _digest, _record, read)] = pickle.loads(pickle.dumps(_index_chunk([job], indexing)))
+    assert again == entry and read == payload  # read back from the entry's own file
     assert digest == content_hash(file.read_bytes())
     cache = Cache(tmp_path / "cache")
     cache.remember_record(str(file), record)

@@ -44,13 +44,16 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-@dataclass(frozen=True)  # not slotted: it crosses processes, and slotted dataclasses pickle slowly
+@dataclass(frozen=True, slots=True)
 class Fresh:
-    """A file indexed by a worker, with what the main process records in the cache manifest."""
+    """A file indexed by a worker, with what the main process records in the cache: the file's
+    digest and stat for the manifest, and the entry's packed bytes as the worker wrote or read
+    them, for the next pack (None without a cache)."""
 
     indexed: Indexed
     digest: str | None
     stat: os.stat_result | None
+    payload: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,9 +103,10 @@ def promote_survivors() -> None:
 
 
 #: What a worker sends back for a file: its cache entry (the summary as ``summary.encode`` gives
-#: it, or the LG001), and the file's digest and manifest record (``store.stat_record``, made
-#: where the file was hashed) for the cache's manifest (None without a cache).
-Shipped = tuple[CachedSummary, "str | None", "bytes | None"]
+#: it, or the LG001); with a cache, the file's digest and manifest record (``store.stat_record``,
+#: made where the file was hashed) and the entry's packed bytes for the next pack, as the worker
+#: wrote or read them (the main process would pack the entry again); None without one.
+Shipped = tuple[CachedSummary, "str | None", "bytes | None", "bytes | None"]
 
 
 def _index_chunk(chunk: list[Job], indexing: Indexing) -> list[Shipped]:
@@ -142,7 +143,7 @@ def unpacked_indexing(packed: bytes) -> Indexing:
 def shipped(fresh: Fresh) -> Shipped:
     digest, stat = fresh.digest, fresh.stat
     record = stat_record(stat, digest, time.time_ns()) if digest is not None and stat is not None else None
-    return to_cache(fresh.indexed), digest, record
+    return to_cache(fresh.indexed), digest, record, fresh.payload
 
 
 def unreadable(job: Job, message: str, line: int = 1, column: int = 1) -> Fresh:
@@ -164,10 +165,10 @@ def index_job(job: Job, indexing: Indexing, cache: Cache | None) -> Fresh:
     key = indexing.key(digest, job)
     cached = cache.get(key, SUMMARY_ENTRY)
     if cached is not None:
-        return Fresh(from_cache(job, cached), digest, stat)
+        return Fresh(from_cache(job, cached), digest, stat, cache.used.get(key))
     indexed = index_data(data, job, indexing.project_tops, indexing.matcher)
     cache.put(key, to_cache(indexed))
-    return Fresh(indexed, digest, stat)
+    return Fresh(indexed, digest, stat, cache.used.get(key))
 
 
 def index_data(data: bytes, job: Job, project_tops: frozenset[str], matcher: Matcher | None = None) -> Indexed:
@@ -375,12 +376,13 @@ def index_stage(run: Run, pool: WorkerPool, jobs: list[Job]) -> list[Indexed]:
 
     def take(chunk: list[Job], found: list[Shipped]) -> None:
         if run.cache is not None:
-            for (entry, digest, record), job in zip(found, chunk):
+            for (_entry, digest, record, payload), job in zip(found, chunk):
                 if digest is not None:
                     run.cache.remember_record(absolute(job.path), record)
-                    run.cache.note(run.indexing.key(digest, job), entry)
+                if digest is not None and payload is not None:
+                    run.cache.note(run.indexing.key(digest, job), payload)
         # back into what indexing the file gives, as from the cache
-        indexed.extend(from_cache(job, entry) for (entry, _digest, _record), job in zip(found, chunk))
+        indexed.extend(from_cache(job, entry) for (entry, _digest, _record, _payload), job in zip(found, chunk))
         run.advance(len(found))
 
     pool.map_each(index_chunk, jobs, lambda job, reason: shipped(unreadable(job, reason)), take)
@@ -455,7 +457,7 @@ def plan_files(
             take(share[index], planned(planner, share[index]))
         if run.cache is not None and isinstance(used, dict):
             for key, value in used.items():
-                run.cache.note_packed(key, value)
+                run.cache.note(key, value)
     return failed
 
 

@@ -255,12 +255,9 @@ class Cache:
         used, self.used = self.used, {}
         return used
 
-    def note(self, key: str, value: object) -> None:
-        """Record an entry another process wrote, so it goes into the pack."""
-        self.used[key] = packed(value)
-
-    def note_packed(self, key: str, payload: bytes) -> None:
-        """``note`` of an entry as another process's ``used`` holds it (a forked planner's)."""
+    def note(self, key: str, payload: bytes) -> None:
+        """Record an entry another process wrote or read (its packed bytes, as that process's
+        ``used`` holds them), so it goes into the pack."""
         self.used[key] = payload
 
     def get_alone(self, key: str, schema: Schema) -> Any | None:
