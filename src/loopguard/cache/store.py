@@ -220,7 +220,7 @@ class Cache:
             value = raw if self._pack_signed else convert(raw, schema)
         if value is None:
             stored = self._payload(self._entry_path(key))
-            payload, signed = stored if stored is not None else (None, False)
+            payload, signed = (bytes(stored[0]), stored[1]) if stored is not None else (None, False)
             raw = unpack(payload) if payload is not None else None
             value = raw if signed else convert(raw, schema)
         if value is not None and payload is not None:
@@ -236,9 +236,8 @@ class Cache:
         pack = self.pack if self.use_pack else {}
         payload = pack.get(key) if self._pack_signed else None
         if payload is None:
-            path = self._entry_path(key)
-            data = self._read(path)
-            payload = signed_payload(path.name, unpack(data) if data is not None else None)
+            stored = self._payload(self._entry_path(key))
+            payload = bytes(stored[0]) if stored is not None and stored[1] else None
         if payload is None:
             return None
         found = read(payload)
@@ -325,21 +324,21 @@ class Cache:
         not MessagePack, behind a link, or signed by another key). The payload is verified and
         unpacked where it lies in the file's bytes (``pair_in_place``): the pack is 57 MB for
         homeassistant, and a copy of it cost 0.03 s."""
-        data = self._read(path)
-        if data is None:
-            return None
-        in_place = pair_in_place(data)
-        stored = verified(path.name, in_place) if in_place is not None else unsigned(path.name, unpack(data))
+        stored = self._payload(path)
         if stored is None:
             return None
         payload, signed = stored
         value = unpack(payload)
         return None if value is None else (value, signed)
 
-    def _payload(self, path: Path) -> tuple[bytes, bool] | None:
-        """``_load``'s data still packed."""
+    def _payload(self, path: Path) -> tuple[bytes | memoryview, bool] | None:
+        """``_load``'s data still packed: a view of the file's bytes when the file is what
+        ``_write`` writes."""
         data = self._read(path)
-        return unsigned(path.name, unpack(data)) if data is not None else None
+        if data is None:
+            return None
+        in_place = pair_in_place(data)
+        return verified(path.name, in_place) if in_place is not None else unsigned(path.name, unpack(data))
 
     def _read(self, path: Path) -> bytes | None:
         """The bytes of ``path``: None when missing, unreadable, too large or behind a link."""
@@ -488,15 +487,6 @@ def signature_and_payload(stored: Any) -> tuple[bytes, bytes] | None:
     if not (isinstance(signature, bytes) and isinstance(payload, bytes)):
         return None
     return signature, payload
-
-
-def signed_payload(name: str, stored: Any) -> bytes | None:
-    """The payload of a file's ``(signature, payload)`` pair when this user's key signed it."""
-    key, pair = signing_key(), signature_and_payload(stored)
-    if key is None or pair is None:
-        return None
-    signature, payload = pair
-    return payload if verifies(key, name, payload, signature) else None
 
 
 #: An entry's packed bytes, or a view of them where they lie in a file's bytes
