@@ -313,10 +313,7 @@ def receiver_mark(literals: tuple[Literal, ...]) -> object:
 
 def marks_self(literals: tuple[Literal, ...]) -> bool:
     """Whether a call is made on the calling method's own receiver."""
-    for name, value in literals:  # ``receiver_mark`` inlined
-        if name == RECEIVER:
-            return value == SELF
-    return False
+    return receiver_mark(literals) == SELF
 
 
 def class_given(literals: tuple[Literal, ...]) -> str | None:
