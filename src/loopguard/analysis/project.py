@@ -304,9 +304,7 @@ class GlobalProject(Project):
         between two versions of a buffer. Other remembered answers (call verdicts, which hold a
         call graph's answers) and the resolvers (whose memos read across modules) are dropped."""
         self.modules = modules
-        for resolver in self._resolvers.values():
-            resolver.forget_members()  # (an attribute's answer holds its resolver: a cycle)
-        self._resolvers.clear()
+        self.forget_resolvers()
         self._replay_resolver = None
         self.known_orders.clear()
         self.replayed = {key: found for key, found in self.replayed.items() if module not in found[1]}
