@@ -34,8 +34,8 @@ Why the rules are what they are:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from typing import Literal, Protocol, TypeAlias
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from typing import Literal, Protocol, TypeAlias, TypeVar
 
 from loopguard.analysis.index import ClassInfo, ModuleIndex
 from loopguard.analysis.managers import entered_type, managed_type
@@ -63,6 +63,10 @@ from loopguard.catalogue import (
 )
 from loopguard.models import Literal as Argument
 from loopguard.models import built_type
+
+#: ``kept_if_uncut``'s key and value
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 __all__ = ["Target", "Value", "is_deferred"]
 
@@ -613,11 +617,7 @@ class Resolver:
         key = (qualname, name)
         if key in memo:
             return memo[key]
-        cuts = CHAIN.cuts
-        found = self.member_of(qualname, name)
-        if CHAIN.cuts == cuts:
-            memo[key] = found
-        return found
+        return kept_if_uncut(memo, key, self.member_of, qualname, name)
 
     def forget_members(self) -> None:
         if self._members is not None:
@@ -656,11 +656,7 @@ class Resolver:
             return self.order_of(qualname, following)
         if qualname in memo:
             return memo[qualname]
-        cuts = CHAIN.cuts
-        order = self.order_of(qualname, following)
-        if CHAIN.cuts == cuts:
-            memo[qualname] = order
-        return order
+        return kept_if_uncut(memo, qualname, self.order_of, qualname, following)
 
     def order_of(self, qualname: str, following: set[str]) -> tuple[str, ...] | str | None:
         """``method_order``, worked out."""
@@ -736,6 +732,18 @@ class Resolver:
 
     def instance_of(self, qualname: str | None) -> Value | None:
         return ("inst", self.canonical(qualname)) if qualname else None
+
+
+def kept_if_uncut(memo: dict[K, V], key: K, compute: Callable[..., V], *arguments: object) -> V:
+    """``compute(*arguments)``, kept in ``memo`` under ``key`` when no cycle and no ``MAX_CHAIN``
+    bound cut it short (``CHAIN.cuts`` unchanged): asked alone again, it would be worked out the
+    same way (``method_order``'s and ``member``'s rule; ``merge`` keeps its answers on it too).
+    The caller has looked ``key`` up already: a hit costs no call."""
+    cuts = CHAIN.cuts
+    found = compute(*arguments)
+    if CHAIN.cuts == cuts:
+        memo[key] = found
+    return found
 
 
 def own_member(qualname: str, found: tuple[Resolver, ClassInfo], name: str) -> Member | None:
