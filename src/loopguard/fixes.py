@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from loopguard.fixdata import blocking_api, fix_may_exist
-from loopguard.fixsites import CallSite, FixSites, find_sites
+from loopguard.fixsites import BoundNames, CallSite, FixSites, find_sites, import_lines
 from loopguard.models import SAFE, UNSAFE, Edit, Finding, Fix, Rule, library_used
 from loopguard.sourcetext import split_lines
 from loopguard.suppress import noqa_codes
@@ -55,7 +55,8 @@ class FileContext:
     """What every fix of one file needs: its lines, its call sites, where an import goes."""
 
     lines: list[str]
-    sites: FixSites
+    sites: FixSites  # the walk of the statements at the findings' lines and of the imports
+    bound: BoundNames
     import_row: int  # the line before which an added import goes
     library: str
     newline: str
@@ -86,7 +87,7 @@ class FileContext:
     def reference(self, module: str, attribute: str) -> tuple[str, str | None] | None:
         """How the code names ``module.attribute``, and the module to import for it (None when the
         module is imported already); None when the name is taken by something else."""
-        imports, bound = self.sites.imports, self.sites.bound
+        imports, bound = self.sites.imports, self.bound
         names = sorted((n for n, m in imports.bindings.items() if m == module and n not in bound),
                        key=lambda n: n != module)
         if names:
@@ -141,16 +142,21 @@ def first_newline(text: str) -> str:
     return "\n"
 
 
-def file_context(text: str) -> FileContext | None:
+def file_context(text: str, lines_asked: Sequence[int] | None = None) -> FileContext | None:
+    """What the fixes of one file need; of the calls at ``lines_asked`` only, when given."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences are the user's business
             tree = ast.parse(text)
         lines = split_lines(text)
-        sites = find_sites(tree, lines)
+        wanted = None if lines_asked is None else sorted({*lines_asked, *import_lines(lines)})
+        sites = find_sites(tree, lines, wanted)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # it was checked a moment ago; if it does not parse now, it gets no fix
-    return FileContext(lines, sites, import_row(tree), library_used(sites.imports.roots), first_newline(text))
+    return FileContext(
+        lines, sites, BoundNames(tree, lines), import_row(tree), library_used(sites.imports.roots),
+        first_newline(text),
+    )
 
 
 def plan_fixes(
@@ -159,7 +165,7 @@ def plan_fixes(
     """The available fix of each finding of one file (``text``) that has one."""
     if not any(fix_may_exist(f, rules.get(f.code)) for f in findings):
         return {}
-    context = file_context(text)
+    context = file_context(text, [finding.line for finding in findings])
     if context is None:
         return {}
     fixes = {}

@@ -14,11 +14,19 @@ keeps the enclosing answer only when it is asynchronous (an ``async for``): in a
 comprehension ``await`` is illegal before Python 3.11 outside ``async def`` and, in a generator
 expression, would turn it into an async generator. The outermost iterable of a comprehension is
 evaluated where the comprehension is written, so it keeps the enclosing answer.
+
+The planner asks about a few lines of a file — those of its findings — and about a few names, so
+the walk enters only the statements that span a line it is asked about (``wanted``): what a call
+at such a line needs to know comes from the statements around it, and a name is bound only by a
+statement whose text holds it. On homeassistant's 67 files with fixable findings (33,000 lines) the
+walk of every statement took 0.12 s, as long as parsing them.
 """
 
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from loopguard.analysis.confirm import character_column
@@ -53,8 +61,10 @@ class ModuleImports:
 
 
 class FixSites(ast.NodeVisitor):
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], wanted: Sequence[int] | None = None) -> None:
         self.lines = lines
+        #: the lines (sorted, 1-based) whose statements are walked; None: every statement
+        self.wanted = wanted
         #: calls by where they start, outermost first: ``a().b()`` starts where ``a()`` does
         self.sites: dict[tuple[int, int], list[CallSite]] = {}
         self.bound: set[str] = set()
@@ -63,6 +73,11 @@ class FixSites(ast.NodeVisitor):
         self.held: dict[int, str] = {}  # id(expression) -> why it must not be wrapped
         self.primary_parts: set[int] = set()
         self.depth = 0  # of function and class bodies: imports at depth 0 are the module's
+
+    def visit(self, node: ast.AST) -> None:
+        if self.wanted is not None and isinstance(node, ast.stmt) and not spans_any(node, self.wanted):
+            return
+        super().visit(node)
 
     def position(self, line: int, byte_column: int) -> tuple[int, int]:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -207,7 +222,51 @@ def callee_name(function: ast.expr) -> str:
     return ""
 
 
-def find_sites(tree: ast.Module, lines: list[str]) -> FixSites:
-    sites = FixSites(lines)
+def spans_any(statement: ast.stmt, wanted: Sequence[int]) -> bool:
+    """Whether one of the ``wanted`` lines (sorted) is among the statement's: from its first
+    decorator's (written before the ``def`` or ``class`` line) to its last."""
+    first = statement.lineno
+    decorators = getattr(statement, "decorator_list", None)
+    if decorators:
+        first = min(first, *(decorator.lineno for decorator in decorators))
+    index = bisect_left(wanted, first)
+    return index < len(wanted) and wanted[index] <= (statement.end_lineno or statement.lineno)
+
+
+def find_sites(tree: ast.Module, lines: list[str], wanted: Sequence[int] | None = None) -> FixSites:
+    """The walk of ``tree``; of the statements that span one of the ``wanted`` lines (sorted)
+    only, when given: their calls' sites and the names they bind are the whole walk's."""
+    sites = FixSites(lines, wanted)
     sites.visit(tree)
     return sites
+
+
+def import_lines(lines: list[str]) -> list[int]:
+    """The lines that may hold an import statement's keyword: its statement spans one of them."""
+    return [number for number, line in enumerate(lines, 1) if "import" in line]
+
+
+class BoundNames:
+    """Whether a name is bound anywhere in the module (``FixSites.bound`` of the whole walk), asked
+    name by name: each answer walks only the statements that span a line holding the name. An
+    identifier is read from the source normalised (NFKC), so a line with a character other than
+    ASCII may spell the name otherwise: such lines are walked for every name."""
+
+    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.other_than_ascii = {number for number, line in enumerate(lines, 1) if not line.isascii()}
+        self.answers: dict[str, bool] = {}
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        answer = self.answers.get(name)
+        if answer is None:
+            wanted = sorted({number for number, line in enumerate(self.lines, 1) if name in line} | self.other_than_ascii)
+            try:
+                answer = bool(wanted) and name in find_sites(self.tree, self.lines, wanted).bound
+            except RecursionError:  # a tree too deep to walk: taken as bound, so no fix names it
+                answer = True
+            self.answers[name] = answer
+        return answer
