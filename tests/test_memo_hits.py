@@ -134,6 +134,23 @@ def test_a_method_found_in_a_base_records_what_it_read_at_every_use() -> None:
     assert missing[0] == missing[1] == (None, frozenset({"app.sub", "app.base"}))
 
 
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("app.sub.Sub.work", "app.base.Base.work"),  # a method of the base
+        ("app.sub.Sub.nothing", None),  # a name no project function has
+        ("app.sub.Sub.get", None),  # a method of another class only
+        ("app.store.Store.get", "app.store.Store.get"),
+        ("app.sub.Sub.__init__", None),
+    ],
+)
+def test_a_method_is_found_alike_whether_reads_are_recorded_or_not(key: str, expected: str | None) -> None:
+    # without recording, a name no project function has is answered without looking at the class
+    for track_reads in (True, False):
+        _project, graph, _settings = planner(indexed_of(FILES), track_reads)
+        assert graph.function_for(key) == expected
+
+
 LOOPY = {
     "app/__init__.py": "",
     "app/loopy.py": (

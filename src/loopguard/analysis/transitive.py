@@ -200,6 +200,11 @@ class CallGraph:
                 if qualname not in self.functions:
                     self.functions[qualname] = (display, function)
                     self.module_of[qualname] = summary.module
+        # the last part of every project function's name, when no answer records what it reads
+        # (``function_for``)
+        self.method_names = (
+            None if project.track_reads else frozenset(q.rpartition(".")[2] for q in self.functions)
+        )
         self.bodies: dict[str, Body] = {}
         self.distance: dict[str, int | None] = {}  # final: every function reachable is in too
         self._witnesses: dict[str, Witness | None] = {}
@@ -274,7 +279,13 @@ class CallGraph:
                 self.project.depend((self.module_of[key],))
             return key
         owner, _, name = key.rpartition(".")
-        if not owner or self.project.class_info(owner) is None:
+        if not owner or (self.method_names is not None and name not in self.method_names):
+            # no project function has that name: no class gets it as a method (homeassistant:
+            # 10,000 of 39,000 askings, ``__attrs_post_init__``, methods of library bases). While
+            # reads are recorded the bases are looked through all the same: a base of the class
+            # may gain that method, and the plan must depend on the modules that would tell
+            return None
+        if self.project.class_info(owner) is None:
             return None
         resolver = self.project.resolver_for_replay
         match resolver.member(owner, name):
