@@ -232,6 +232,7 @@ class CallGraph:
         self.arguments_of: dict[str, dict[str, object]] = {}  # specialised node -> its values
         self._guard_reads: dict[str, GuardReads] = {}
         self._type_tested: dict[str, frozenset[str | int]] = {}
+        self._locals: dict[str, tuple[dict[str, object], bool]] = {}  # see ``locals_of``
         self.facts_of: dict[str, dict[str, bool]] = {}  # specialised node -> the facts it was given
         self._members: dict[str, tuple[dict[str, object], frozenset[str]]] = {}
         self._callees: dict[str, tuple[tuple[tuple[str, bool], ...], frozenset[str]]] = {}
@@ -396,8 +397,11 @@ class CallGraph:
             _display, function = self.function(qualname)
             literals = with_imported(literals, self.project.imported_constant)  # another module's constants
             values = argument_values(function.parameters, literals, self.type_tested(qualname))
-            values |= locals_of(function.parameters)
-            values |= aliased_values(function.parameters, values)  # ``content = file_content``
+            local_values, aliases = self.locals_of(qualname)
+            if local_values:
+                values |= local_values
+            if aliases:
+                values |= aliased_values(function.parameters, values)  # ``content = file_content``
             arguments = {name: value for name, value in values.items() if name in names}
             exact = class_given(literals)
             if exact is not None:  # the receiver's class is known: what its paths give (receivers.py)
@@ -418,6 +422,18 @@ class CallGraph:
         self.base[node] = qualname
         self.arguments_of[node] = arguments
         return node
+
+    def locals_of(self, qualname: str) -> tuple[dict[str, object], bool]:
+        """A function's literal locals (``known.locals_of``), and whether a local starts as one of
+        its parameters (else ``aliased_values`` finds none): the same for every node of the
+        function (homeassistant: 12,600 nodes made, of 4,700 functions; 145 have literal locals,
+        14 a local that starts as a parameter), worked out once."""
+        found = self._locals.get(qualname)
+        if found is None:
+            parameters = self.function(qualname)[1].parameters
+            aliases = any(is_alias(value) for _name, value in parameters[2])
+            found = self._locals[qualname] = (locals_of(parameters), aliases)
+        return found
 
     def type_tested(self, qualname: str) -> frozenset[str | int]:
         """The parameters whose type a guard of ``qualname`` tests (``isinstance``), themselves or
