@@ -526,6 +526,13 @@ class GlobalProject(Project):
             self._property_names = property_names(self.modules.values())
         return name in self._property_names
 
+    def before_sharing(self) -> None:
+        """Work out ahead what every share of the planning (``runner.shares_to_plan``) would work
+        out alike, the first time it needs it, in each process: the project's property names
+        (~9 ms on homeassistant, a walk of its 8,600 classes)."""
+        if not self.track_reads and self._property_names is None:
+            self._property_names = property_names(self.modules.values())
+
     @property
     def resolver_for_replay(self) -> Resolver:
         if self._replay_resolver is None:
