@@ -134,6 +134,23 @@ def test_a_method_found_in_a_base_records_what_it_read_at_every_use() -> None:
     assert missing[0] == missing[1] == (None, frozenset({"app.sub", "app.base"}))
 
 
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("app.sub.Sub.work", "app.base.Base.work"),  # a method of the base
+        ("app.sub.Sub.nothing", None),  # a name no project function has
+        ("app.sub.Sub.get", None),  # a method of another class only
+        ("app.store.Store.get", "app.store.Store.get"),
+        ("app.sub.Sub.__init__", None),
+    ],
+)
+def test_a_method_is_found_alike_whether_reads_are_recorded_or_not(key: str, expected: str | None) -> None:
+    # without recording, a name no project function has is answered without looking at the class
+    for track_reads in (True, False):
+        _project, graph, _settings = planner(indexed_of(FILES), track_reads)
+        assert graph.function_for(key) == expected
+
+
 LOOPY = {
     "app/__init__.py": "",
     "app/loopy.py": (
@@ -217,3 +234,25 @@ def test_a_neighbourhood_holds_the_reads_of_every_body_within_its_radius() -> No
     }
     assert [graph.neighbourhood_reads("a", radius) for radius in range(4)] == [1, 7, 15, 15]
     assert graph.neighbourhood_reads("c", 9) == 12 and graph.neighbourhood_reads("d", 3) == 8
+
+
+LOCALS = {
+    "app/__init__.py": "",
+    "app/io.py": (
+        "import time\n\n\ndef pause(mode):\n    kind = mode\n    limit = 'wait'\n    if kind == limit:\n"
+        "        time.sleep(1)\n"
+    ),
+    "app/use.py": (
+        "from app.io import pause\n\n\nasync def skips():\n    pause('skip')\n\n\n"
+        "async def waits():\n    pause('wait')\n"
+    ),
+}
+
+
+def test_every_node_of_a_function_reads_its_locals_and_the_parameters_they_start_as() -> None:
+    # ``kind`` starts as the parameter, ``limit`` is a literal local: the call giving 'skip' rules the
+    # sleep out, the one giving 'wait' does not — for each node of ``pause`` (its locals kept once)
+    for track_reads in (True, False):
+        plans = [plan for _path, plan, _reads in planned(indexed_of(LOCALS), ["app/use.py"] * 2, track_reads)]
+        assert plans[0] == plans[1]
+        assert "time.sleep" in plans[0] and "line=9" in plans[0] and "line=5" not in plans[0]

@@ -443,6 +443,8 @@ def plan_files(
             accept(outcome)
 
     own, *others = shares_to_plan(indexed, processes)
+    if others:  # worked out here once, the children inherit it
+        project.before_sharing()
     forked = [(share, fork_planning(planner, share, run.cache)) for share in others]
     for item in own:
         take(item, planned(planner, item))

@@ -287,8 +287,9 @@ class GlobalProject(Project):
         self.touched: set[str] | None = None
         self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
         self._memos: dict[Hashable, dict[Any, tuple[Any, frozenset[str]]]] = {}  # see ``memo``
-        # each call target finished, with the modules it read (``target``)
-        self._targets: dict[DeferredTarget, tuple[str | None, frozenset[str]]] = {}
+        # each call target finished, with the modules it read (``target``; read in place by
+        # ``stages.find_candidates``)
+        self.finished_targets: dict[DeferredTarget, tuple[str | None, frozenset[str]]] = {}
         self._property_names: frozenset[str] | None = None  # see ``may_be_a_property``
         self._class_infos: dict[str, tuple[tuple[Resolver, ClassInfo] | None, tuple[str, str] | None]] = {}
         self.known_orders: dict[str, KnownOrder] = {}  # class_memo.RememberingResolver.method_order
@@ -310,7 +311,7 @@ class GlobalProject(Project):
         self.replayed = {key: found for key, found in self.replayed.items() if module not in found[1]}
         self._remembered = {}
         self._memos = {}
-        self._targets = {key: found for key, found in self._targets.items() if module not in found[1]}
+        self.finished_targets = {key: found for key, found in self.finished_targets.items() if module not in found[1]}
         self._property_names = None
         self._class_infos = {
             key: found for key, found in self._class_infos.items() if found[1] is None or found[1][0] != module
@@ -488,12 +489,12 @@ class GlobalProject(Project):
         """The qualified name a summary's call target stands for."""
         if target is None or isinstance(target, str):
             return target
-        found = self._targets.get(target)
+        found = self.finished_targets.get(target)
         if found is not None:  # known: the modules it read recorded again here (``answered``)
             if found[1] and self.touched is not None:
                 self.touched.update(found[1])
             return found[0]
-        return self.answered(self._targets, target, found, self.finished_target, target)
+        return self.answered(self.finished_targets, target, None, self.finished_target, target)
 
     def finished_target(self, target: DeferredTarget) -> str | None:
         resolver = self.resolver_for_replay
@@ -524,6 +525,13 @@ class GlobalProject(Project):
         if self._property_names is None:
             self._property_names = property_names(self.modules.values())
         return name in self._property_names
+
+    def before_sharing(self) -> None:
+        """Work out ahead what every share of the planning (``runner.shares_to_plan``) would work
+        out alike, the first time it needs it, in each process: the project's property names
+        (~9 ms on homeassistant, a walk of its 8,600 classes)."""
+        if not self.track_reads and self._property_names is None:
+            self._property_names = property_names(self.modules.values())
 
     @property
     def resolver_for_replay(self) -> Resolver:
