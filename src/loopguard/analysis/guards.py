@@ -259,9 +259,10 @@ def decidable_names(guard: Guard) -> frozenset[str] | None:
     """``names_in(guard)`` when ``mentions_a_name(guard)``, else None: the guard taken apart once
     for both (the index asks both of every test it reads)."""
     parts = parts_of(guard)
-    if not any(part[0] in _DECIDING for part in parts):
-        return None
-    return frozenset(part[1] for part in parts if part[0] == "name")
+    for part in parts:  # (a loop, not ``any`` of a generator: asked of every test the index reads)
+        if part[0] in _DECIDING:
+            return frozenset(part[1] for part in parts if part[0] == "name")
+    return None
 
 
 def results_in(guard: Guard) -> set[str]:

@@ -101,7 +101,6 @@ from loopguard.analysis.values import (
     AttrExpr,
     Binding,
     CallFunc,
-    is_receiver,
     last_name,
 )
 from loopguard.catalogue import ARGUMENT_TAKERS, CALLBACK_POSITIONS, NONBLOCKING_ARGUMENTS
@@ -369,8 +368,9 @@ class _Indexer(ast.NodeVisitor):
             if self.depth >= MAX_DEPTH:
                 raise NestingTooDeep(node)
             return
-        method = self._dispatch.get(kind)
-        if method is None:
+        try:  # (a subscript, not ``get``: a method call costs more, and a miss is once per class)
+            method = self._dispatch[kind]
+        except KeyError:
             method = self.visitor_of(kind)
         # no try/finally: when the bound is hit, the whole walk is abandoned (the file is LG001)
         depth = self.depth + 1
@@ -494,7 +494,8 @@ class _Indexer(ast.NodeVisitor):
             found.append(binding)
         else:
             owner.bindings[name] = [*(found or ()), binding]
-        if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
+        parameters = self.parameter_names  # (``in`` twice, not a call of ``get``: every name bound comes here)
+        if target in parameters and name in parameters[target]:  # a parameter assigned again in the body
             rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
         elif self.locals and self.locals[-1].scope == target:
@@ -531,9 +532,11 @@ class _Indexer(ast.NodeVisitor):
         owner = scope.class_qualname
         if owner is None or owner not in self.classes:
             return
-        bound = scope.bindings.get(target.value.id, [])
-        if any(is_receiver(b) for b in bound):
-            add_binding(self.classes[owner].attributes, target.attr, binding)
+        # (a loop, not ``any`` of a generator: ``is_receiver``'s shape, read by its tag)
+        for each in scope.bindings.get(target.value.id, ()):
+            if each[0] == "self":
+                add_binding(self.classes[owner].attributes, target.attr, binding)
+                return
 
     def value(self, node: ast.AST | None) -> Binding:
         return ("value", expr_of(node), self.current)
@@ -1139,21 +1142,24 @@ class _Indexer(ast.NodeVisitor):
             self.line = statement.lineno
             self.statement = statement
             # what ``visit`` does for a statement (never a leaf), in place: a call less for each
-            method = self._dispatch.get(statement.__class__)
-            if method is None:
-                method = self.visitor_of(statement.__class__)
+            kind = statement.__class__
+            try:
+                method = self._dispatch[kind]
+            except KeyError:
+                method = self.visitor_of(kind)
             if level >= MAX_DEPTH:
                 raise NestingTooDeep(statement)
             self.depth = level + 1
             method(statement)
             self.depth = level
-            if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
-                guard = self.decidable_guard(statement.test)
-                if guard is not None:
-                    self.guards.append((guard, False))
-                self.narrow_by(statement.test, False, statements[number + 1 :])
-            elif isinstance(statement, ast.Assert):
-                self.narrow_by(statement.test, True, statements[number + 1 :])
+            if kind is ast.If or kind is ast.Assert:  # (most statements: no ``isinstance`` asked)
+                if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
+                    guard = self.decidable_guard(statement.test)
+                    if guard is not None:
+                        self.guards.append((guard, False))
+                    self.narrow_by(statement.test, False, statements[number + 1 :])
+                elif isinstance(statement, ast.Assert):
+                    self.narrow_by(statement.test, True, statements[number + 1 :])
         del self.guards[depth:]
         del self.narrowed[narrowed:]
 
@@ -1828,7 +1834,7 @@ def parameters_of(
     """(positional names, keyword-only names, literal defaults, bound): ``bound`` when the first
     positional parameter is the instance or class a method call supplies."""
     args = node.args
-    positional = tuple(arg.arg for arg in (*args.posonlyargs, *args.args))
+    positional = tuple(map(ARGUMENT_NAME, (*args.posonlyargs, *args.args)))  # (no generator: one per def)
     defaults: list[tuple[str, object]] = []
     for arg, default in zip(reversed(positional), reversed(args.defaults)):
         keep, value = default_value(default, literal_value)
@@ -1840,7 +1846,11 @@ def parameters_of(
             if keep:
                 defaults.append((keyword_only.arg, value))
     bound = method_of is not None and "staticmethod" not in decorator_names
-    return (positional, tuple(arg.arg for arg in args.kwonlyargs), tuple(defaults), bound, ())
+    return (positional, tuple(map(ARGUMENT_NAME, args.kwonlyargs)), tuple(defaults), bound, ())
+
+
+#: A parameter's name (``parameters_of``)
+ARGUMENT_NAME: Callable[[ast.arg], str] = attrgetter("arg")
 
 
 def add_binding(bindings: dict[str, Sequence[Binding]], name: str, binding: Binding) -> None:
