@@ -45,7 +45,14 @@ from loopguard.analysis.facts import (
     pure_text,
     with_stale_facts_spent,
 )
-from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags, with_tested_arguments
+from loopguard.analysis.flags import (
+    FLAG_CLASSES,
+    FLAG_VALUES,
+    Flag,
+    flag_of,
+    with_flags,
+    with_tested_arguments,
+)
 from loopguard.analysis.guard_constants import (
     StringConstant,
     string_constant,
@@ -615,7 +622,8 @@ class _Indexer(ast.NodeVisitor):
             self.visit(node.value)
         elif self.depth >= MAX_DEPTH:  # (a leaf: passed as ``visit`` passes it)
             raise NestingTooDeep(node.value)
-        self.note_table(node.targets, node.value)
+        if self.current == 0:  # (``note_table`` notes nothing elsewhere)
+            self.note_table(node.targets, node.value)
         if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
             self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
         self.pure_value = node.value if len(node.targets) == 1 else None
@@ -628,8 +636,11 @@ class _Indexer(ast.NodeVisitor):
             self.bind_target(target, self.value(node.value), node.value)
         self.literal = self.pure_value = None
         if len(node.targets) == 1:
-            self.note_flag(node.targets[0], node.value)
-            self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
+            # (each notes nothing unless the value is a test, or a call: not called for the others)
+            if node.value.__class__ in FLAG_CLASSES:
+                self.note_flag(node.targets[0], node.value)
+            elif node.value.__class__ is ast.Call:
+                self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.annotation.__class__ not in YIELDLESS:
@@ -869,7 +880,7 @@ class _Indexer(ast.NodeVisitor):
         # each decorator's expression and last name, once (most defs have none)
         decorators = tuple(expr_of(d) for d in node.decorator_list) if node.decorator_list else ()
         decorator_names = {last_name(d) for d in decorators} if decorators else NO_NAMES
-        accessor = property_accessor(node.name, decorators) if method_of is not None else None
+        accessor = property_accessor(node.name, decorators) if method_of is not None and decorators else None
         # a property's setter and deleter are functions of their own: ``Cls.prop.setter``
         named = f"{node.name}.{accessor}" if accessor is not None else node.name
         scope = self.push("coroutine" if is_async else "function", named, method_of)
@@ -1442,9 +1453,10 @@ class _Indexer(ast.NodeVisitor):
                 func = on_nonblocking(func, receiver.id)  # see note_nonblocking
             if function.attr in NONBLOCKING_ARGUMENTS:
                 self.note_nonblocking(func, node)
-        if func[0] == "attr":  # (also ``(x := a.b)(...)``: the IR sees through the walrus)
-            position = CALLBACK_POSITIONS.get(func[2])
-            if position is not None and len(node.args) > position:
+        if func[0] == "attr" and func[2] in CALLBACK_POSITIONS:  # (also ``(x := a.b)(...)``: the IR
+            # sees through the walrus)
+            position = CALLBACK_POSITIONS[func[2]]
+            if len(node.args) > position:
                 self.callbacks.append((self.current, func, expr_of(node.args[position])))
         # whether what the call is given can be read: in a def or lambda (the summary keeps a
         # function's calls with their arguments, and a method's calls are read for its receiver
@@ -1461,7 +1473,7 @@ class _Indexer(ast.NodeVisitor):
         if node.args or node.keywords:  # a test passed on (flags.py), a table entry's fields (records.py)
             if self.loop < 0:
                 literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
-            if kept:
+            if kept and self.records.tables:  # (``fields_given`` gives none without a table)
                 literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
         if kept and function.__class__ is ast.Attribute and function.value.__class__ is ast.Name:  # ``name.method(...)``
             # (the only calls ``marked_call`` marks: the others are not handed to it)
@@ -1746,7 +1758,8 @@ def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
     property worth a resolution) —, else None; read off the tree, not built for every attribute
     and then matched."""
     attribute = target.attr
-    if attribute[:1].isupper() or attribute.startswith("__"):
+    first = attribute[0]  # (an attribute has a name: cheaper than a slice and ``startswith``)
+    if first.isupper() or (first == "_" and attribute[1:2] == "_"):
         return None
     base = target.value
     if base.__class__ is ast.Name:
