@@ -497,7 +497,7 @@ class _Indexer(ast.NodeVisitor):
             target = 0
             owner = self.scopes[0]
         found = owner.bindings.get(name)  # ``add_binding``, inlined: every name bound comes here
-        if isinstance(found, list):
+        if found.__class__ is list:  # (a list while indexing: no subclass)
             found.append(binding)
         else:
             owner.bindings[name] = [*(found or ()), binding]
