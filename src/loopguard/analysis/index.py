@@ -874,7 +874,7 @@ class _Indexer(ast.NodeVisitor):
             if default is not None:
                 self.visit(default)
         enclosing = self.scopes[self.current]
-        is_async = isinstance(node, ast.AsyncFunctionDef)
+        is_async = node.__class__ is ast.AsyncFunctionDef
         method_of = enclosing.qualname if enclosing.kind == "class" else None
         outer, outer_loop = self.current, self.loop
         # each decorator's expression and last name, once (most defs have none)
@@ -886,7 +886,10 @@ class _Indexer(ast.NodeVisitor):
         scope = self.push("coroutine" if is_async else "function", named, method_of)
         self.bind(node.name, ("ref", f"{method_of}.{node.name}" if accessor else self.scopes[scope].qualname), outer)
         returned = annotation_of(node.returns) if node.returns is not None else None
-        plain = managed_return(node) or (returned if is_plain_type(returned) else None)
+        # (``managed_return`` of an undecorated def is None; ``is_plain_type`` of None is False)
+        plain = (managed_return(node) if decorators else None) or (
+            returned if returned is not None and is_plain_type(returned) else None
+        )
         if "overload" in decorator_names:
             # typing.overload stubs: the type is known only when they all agree (see overloaded_returns)
             self.overloads.setdefault(self.scopes[scope].qualname, []).append(plain)
@@ -894,7 +897,7 @@ class _Indexer(ast.NodeVisitor):
             self.function_returns[self.scopes[scope].qualname] = (plain, outer)
         if method_of is not None:
             self.methods[method_of].add(node.name)
-            if not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
+            if decorators and not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
                 self.properties[method_of].add(node.name)
         self.bind_parameters(args, decorator_names, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
@@ -1566,7 +1569,7 @@ class _Indexer(ast.NodeVisitor):
             node.end_col_offset or node.col_offset,
             loop >= 0,
             loop,
-            id(node) in self.awaited,
+            id(node) in self.awaited if self.awaited else False,  # (no ``id`` call before any ``await``)
             literals,
             () if loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
         )
