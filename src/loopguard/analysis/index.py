@@ -585,18 +585,20 @@ class _Indexer(ast.NodeVisitor):
                 self.imports.add(alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        base = self.absolute_module(node.module, node.level)
-        if node.level == 0 and node.module:
-            self.imported_roots.add(node.module.partition(".")[0])
+        module, level = node.module, node.level  # (each field read once: see ``visit_Assign``)
+        base = self.absolute_module(module, level)
+        if level == 0 and module:
+            self.imported_roots.add(module.partition(".")[0])
         for alias in node.names:
-            if alias.name == "*":
+            name = alias.name
+            if name == "*":
                 self.unbound.add("*")
                 self.star_imports.append(base)
                 self.imports.add(base)  # a run over one file reads it as context
                 self.before_star = set(self.scopes[0].bindings)  # a star import may rebind these
                 continue
-            qualname = f"{base}.{alias.name}" if base else alias.name
-            self.bind(alias.asname or alias.name, ("ref", qualname))
+            qualname = f"{base}.{name}" if base else name
+            self.bind(alias.asname or name, ("ref", qualname))
             self.imports.add(qualname)
 
     def absolute_module(self, module: str | None, level: int) -> str:
@@ -618,29 +620,34 @@ class _Indexer(ast.NodeVisitor):
             function.declared_nonlocal(node.names)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        if node.value.__class__ not in LEAVES:
-            self.visit(node.value)
+        # (a node's fields read once: reading one off an ``ast`` node is a generic attribute
+        # lookup, ~300 instructions, and visit_Assign read ``value`` and ``targets`` ten times)
+        value, targets = node.value, node.targets
+        shape = value.__class__
+        if shape not in LEAVES:
+            self.visit(value)
         elif self.depth >= MAX_DEPTH:  # (a leaf: passed as ``visit`` passes it)
-            raise NestingTooDeep(node.value)
+            raise NestingTooDeep(value)
         if self.current == 0:  # (``note_table`` notes nothing elsewhere)
-            self.note_table(node.targets, node.value)
+            self.note_table(targets, value)
         if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
-            self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
-        self.pure_value = node.value if len(node.targets) == 1 else None
-        for target in node.targets:
-            if isinstance(target, ast.Name):  # (nothing inside, and no attribute: bound straight)
-                self.bind(target.id, ("value", expr_of(node.value), self.current))
+            self.literal = first_value(targets, value, literal_value, self.gets_loop)
+        single = len(targets) == 1
+        self.pure_value = value if single else None
+        for target in targets:
+            if target.__class__ is ast.Name:  # (nothing inside, and no attribute: bound straight)
+                self.bind(target.id, ("value", expr_of(value), self.current))
                 continue
             self.visit_target(target)
             self.record_access("set", target)
-            self.bind_target(target, self.value(node.value), node.value)
+            self.bind_target(target, self.value(value), value)
         self.literal = self.pure_value = None
-        if len(node.targets) == 1:
+        if single:
             # (each notes nothing unless the value is a test, or a call: not called for the others)
-            if node.value.__class__ in FLAG_CLASSES:
-                self.note_flag(node.targets[0], node.value)
-            elif node.value.__class__ is ast.Call:
-                self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
+            if shape in FLAG_CLASSES:
+                self.note_flag(targets[0], value)
+            elif shape is ast.Call:
+                self.built_locals.note(targets[0], value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.annotation.__class__ not in YIELDLESS:
@@ -1438,7 +1445,9 @@ class _Indexer(ast.NodeVisitor):
         self.visit(node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
-        function = node.func
+        # (each field read once: see ``visit_Assign``)
+        function, args, keywords = node.func, node.args, node.keywords
+        given = bool(args or keywords)
         called = expr_of(function)
         func: CallFunc = called
         # (the IR's shapes read by position: ``last_name``, ``attribute_name`` and ``is_partial``
@@ -1446,10 +1455,11 @@ class _Indexer(ast.NodeVisitor):
         kind = called[0]
         # recorded by name (derived from the catalogue): the resolver decides what the callee is
         if (
-            node.args and (kind == "name" or kind == "attr") and called[-1] in ARGUMENT_TAKERS
-            and node.args[0].__class__ is not ast.Starred
+            args and (kind == "name" or kind == "attr") and called[-1] in ARGUMENT_TAKERS
+            and args[0].__class__ is not ast.Starred
         ):
-            func = ("arg", called, expr_of(node.args[0]))
+            func = ("arg", called, expr_of(args[0]))
+        receiver: ast.expr | None = None  # a called attribute's base (``receiver.method(...)``)
         if function.__class__ is ast.Attribute:
             receiver = function.value
             if self.switched and receiver.__class__ is ast.Name and receiver.id in self.scopes[self.current].nonblocking:
@@ -1459,26 +1469,26 @@ class _Indexer(ast.NodeVisitor):
         if func[0] == "attr" and func[2] in CALLBACK_POSITIONS:  # (also ``(x := a.b)(...)``: the IR
             # sees through the walrus)
             position = CALLBACK_POSITIONS[func[2]]
-            if len(node.args) > position:
-                self.callbacks.append((self.current, func, expr_of(node.args[position])))
+            if len(args) > position:
+                self.callbacks.append((self.current, func, expr_of(args[position])))
         # whether what the call is given can be read: in a def or lambda (the summary keeps a
         # function's calls with their arguments, and a method's calls are read for its receiver
         # passed on: ``self_sets.escapes``) or on the loop; code that runs at import (module and
         # class bodies) is summarised as the targets it calls alone
         kept = self.defs > 0 or self.loop >= 0
         # (a third of the calls have no arguments: not asked)
-        if kind == "partial" or not (node.args or node.keywords) or not kept:
+        if kind == "partial" or not given or not kept:
             literals: tuple[Literal, ...] = ()  # a call without arguments has no literal ones
         else:
             literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
         if self.alternatives:
             literals = self.with_alternatives(literals)
-        if node.args or node.keywords:  # a test passed on (flags.py), a table entry's fields (records.py)
+        if given:  # a test passed on (flags.py), a table entry's fields (records.py)
             if self.loop < 0:
                 literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
             if kept and self.records.tables:  # (``fields_given`` gives none without a table)
                 literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
-        if kept and function.__class__ is ast.Attribute and function.value.__class__ is ast.Name:  # ``name.method(...)``
+        if kept and receiver is not None and receiver.__class__ is ast.Name:  # ``name.method(...)``
             # (the only calls ``marked_call`` marks: the others are not handed to it)
             literals = self.built_locals.marked_call(
                 node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
@@ -1489,29 +1499,28 @@ class _Indexer(ast.NodeVisitor):
         # field loop: a call is the commonest node with children
         depth = self.depth
         at_bound = depth >= MAX_DEPTH
-        if function.__class__ is ast.Attribute:
+        if receiver is not None:
             # what ``visit`` and ``visit_Attribute`` do for it, in place: a called attribute is a
             # method call, not a read (nothing recorded); its base is visited one level deeper
             if at_bound:
                 raise NestingTooDeep(function)
-            base = function.value
-            if base.__class__ not in LEAVES:
+            if receiver.__class__ not in LEAVES:
                 self.depth = depth + 1
-                self.visit(base)
+                self.visit(receiver)
                 self.depth = depth
             elif depth + 1 >= MAX_DEPTH:
-                raise NestingTooDeep(base)
+                raise NestingTooDeep(receiver)
         elif function.__class__ not in LEAVES:
             self.visit(function)
         elif at_bound:
             raise NestingTooDeep(function)
-        for child in node.args:
+        for child in args:
             if child.__class__ in LEAVES:
                 if at_bound:
                     raise NestingTooDeep(child)
             else:
                 self.visit(child)
-        for keyword in node.keywords:
+        for keyword in keywords:
             self.visit(keyword)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
@@ -1766,14 +1775,18 @@ def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
         return None
     base = target.value
     if base.__class__ is ast.Name:
-        return ("attr", ("name", base.id), target.attr)
-    inner = base.value if base.__class__ is ast.Attribute else None
-    if base.__class__ is ast.Attribute and inner.__class__ is ast.Name:
-        return ("attr", ("attr", ("name", inner.id), base.attr), target.attr)
-    if base.__class__ in SEEN_THROUGH or inner.__class__ in SEEN_THROUGH:
-        match expr_of(target):
-            case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
-                return accessed
+        return ("attr", ("name", base.id), attribute)
+    if base.__class__ is ast.Attribute:
+        inner = base.value
+        if inner.__class__ is ast.Name:
+            return ("attr", ("attr", ("name", inner.id), base.attr), attribute)
+        if inner.__class__ not in SEEN_THROUGH:
+            return None
+    elif base.__class__ not in SEEN_THROUGH:
+        return None
+    match expr_of(target):
+        case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
+            return accessed
     return None
 
 
