@@ -518,14 +518,15 @@ class _Indexer(ast.NodeVisitor):
         """Bind ``target`` to ``binding``; a tuple target unpacking a tuple display of its length
         (``value``: ``p1, p2 = Path("a"), Path("b")``) binds each name to its own item, anything
         else it unpacks (``a, b = make_pair()``) leaves its names unknown."""
-        if isinstance(target, ast.Name):
+        # (told apart by class, as ``ast.parse`` makes them: no ``isinstance`` call)
+        if target.__class__ is ast.Name:
             self.bind(target.id, binding)
-        elif isinstance(target, (ast.Tuple, ast.List)):
+        elif target.__class__ is ast.Tuple or target.__class__ is ast.List:
             for element, item in zip(target.elts, unpacked_items(target, value)):
                 self.bind_target(element, UNKNOWN if item is None else self.value(item), item)
-        elif isinstance(target, ast.Starred):
+        elif target.__class__ is ast.Starred:
             self.bind_target(target.value, UNKNOWN)
-        elif isinstance(target, ast.Attribute):
+        elif target.__class__ is ast.Attribute:
             self.bind_attribute(target, binding)
         # subscripts bind nothing we track
 
@@ -774,15 +775,16 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_target(self, target: ast.AST) -> None:
         """Visit the expressions inside an assignment target (``a[f()] = ...`` calls ``f``)."""
-        if isinstance(target, ast.Attribute):
+        # (told apart by class, as ``ast.parse`` makes them: no ``isinstance`` call)
+        if target.__class__ is ast.Attribute:
             self.visit(target.value)
-        elif isinstance(target, ast.Subscript):
+        elif target.__class__ is ast.Subscript:
             self.visit(target.value)
             self.visit(target.slice)
-        elif isinstance(target, (ast.Tuple, ast.List)):
+        elif target.__class__ is ast.Tuple or target.__class__ is ast.List:
             for element in target.elts:
                 self.visit_target(element)
-        elif isinstance(target, ast.Starred):
+        elif target.__class__ is ast.Starred:
             self.visit_target(target.value)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
@@ -869,12 +871,14 @@ class _Indexer(ast.NodeVisitor):
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         # what the walk has met so far, for what it meets in this def (``generator``, ``escapes``)
         met = (self.yields, len(self.unvisited), len(self.loop_spans))
-        if node.returns is not None and node.returns.__class__ not in YIELDLESS:
-            self.unvisited.append(node.returns)  # (its parameters' annotations: ``bind_parameters``)
+        # (each field read once: see ``visit_Assign``)
+        returns, decorator_list, name, body = node.returns, node.decorator_list, node.name, node.body
+        if returns is not None and returns.__class__ not in YIELDLESS:
+            self.unvisited.append(returns)  # (its parameters' annotations: ``bind_parameters``)
         if TYPE_PARAMS is not None:  # Python 3.12
             self.unvisited.extend(TYPE_PARAMS(node))
         # decorators, defaults and annotations are evaluated where the def is written
-        for decorator in node.decorator_list:
+        for decorator in decorator_list:
             self.visit(decorator)
         args = node.args
         for default in (*args.defaults, *args.kw_defaults):
@@ -885,14 +889,14 @@ class _Indexer(ast.NodeVisitor):
         method_of = enclosing.qualname if enclosing.kind == "class" else None
         outer, outer_loop = self.current, self.loop
         # each decorator's expression and last name, once (most defs have none)
-        decorators = tuple(expr_of(d) for d in node.decorator_list) if node.decorator_list else ()
+        decorators = tuple(expr_of(d) for d in decorator_list) if decorator_list else ()
         decorator_names = {last_name(d) for d in decorators} if decorators else NO_NAMES
-        accessor = property_accessor(node.name, decorators) if method_of is not None and decorators else None
+        accessor = property_accessor(name, decorators) if method_of is not None and decorators else None
         # a property's setter and deleter are functions of their own: ``Cls.prop.setter``
-        named = f"{node.name}.{accessor}" if accessor is not None else node.name
+        named = f"{name}.{accessor}" if accessor is not None else name
         scope = self.push("coroutine" if is_async else "function", named, method_of)
-        self.bind(node.name, ("ref", f"{method_of}.{node.name}" if accessor else self.scopes[scope].qualname), outer)
-        returned = annotation_of(node.returns) if node.returns is not None else None
+        self.bind(name, ("ref", f"{method_of}.{name}" if accessor else self.scopes[scope].qualname), outer)
+        returned = annotation_of(returns) if returns is not None else None
         # (``managed_return`` of an undecorated def is None; ``is_plain_type`` of None is False)
         plain = (managed_return(node) if decorators else None) or (
             returned if returned is not None and is_plain_type(returned) else None
@@ -903,9 +907,9 @@ class _Indexer(ast.NodeVisitor):
         elif plain is not None:
             self.function_returns[self.scopes[scope].qualname] = (plain, outer)
         if method_of is not None:
-            self.methods[method_of].add(node.name)
+            self.methods[method_of].add(name)
             if decorators and not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
-                self.properties[method_of].add(node.name)
+                self.properties[method_of].add(name)
         self.bind_parameters(args, decorator_names, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
@@ -926,7 +930,7 @@ class _Indexer(ast.NodeVisitor):
         outer_loops, self.loops = self.loops, 0
         outer_return, self.first_return = self.first_return, None
         self.defs += 1
-        self.visit_block(node.body)
+        self.visit_block(body)
         self.defs -= 1
         first_return = self.first_return
         if outer_return is not None:  # else the outer function's first is this one's (or none yet)
@@ -940,7 +944,7 @@ class _Indexer(ast.NodeVisitor):
             if function.returns:  # (what the returns give: nothing to keep of a def without any)
                 self.note_returns(node, decorators, function, scope, method_of, partial(self.generator, *met[:2]))
             if method_of is not None:
-                block = before_return(node.body, first_return) if node.name == "__init__" else []
+                block = before_return(body, first_return) if name == "__init__" else []
                 if block:  # (an ``__init__``'s: ``note_stores`` reads no other)
                     self.built_locals.note_stores(
                         node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []), block
@@ -1034,31 +1038,34 @@ class _Indexer(ast.NodeVisitor):
     def bind_parameters(
         self, args: ast.arguments, decorator_names: Collection[str | None], method_of: str | None
     ) -> None:
+        # (each field read once: see ``visit_Assign``)
         positional = [*args.posonlyargs, *args.args]
         everything = [*positional, *args.kwonlyargs]
-        if args.vararg:
-            everything.append(args.vararg)
-        if args.kwarg:
-            everything.append(args.kwarg)
+        vararg, kwarg = args.vararg, args.kwarg
+        if vararg:
+            everything.append(vararg)
+        if kwarg:
+            everything.append(kwarg)
         first = positional[0].arg if positional else None
+        current = self.current
         # what ``bind`` does, for the scope just pushed: no name of it is global, none is a
         # parameter assigned again or a local of the function walked (a name given twice,
         # which ``ast`` accepts, is bound twice)
-        bindings = self.scopes[self.current].bindings
+        bindings = self.scopes[current].bindings
         for arg in everything:
-            annotation = arg.annotation
+            annotation, name = arg.annotation, arg.arg
             binding: Binding
             if annotation is not None and annotation.__class__ not in YIELDLESS:
                 self.unvisited.append(annotation)  # not visited: see ``generator``
-            if annotation is not None and arg is not args.vararg and arg is not args.kwarg:
-                binding = ("type", annotation_of(annotation), self.current)
-                self.annotated.note(self.current, arg.arg, annotation)
-            elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
+            if annotation is not None and arg is not vararg and arg is not kwarg:
+                binding = ("type", annotation_of(annotation), current)
+                self.annotated.note(current, name, annotation)
+            elif method_of is not None and name == first and "staticmethod" not in decorator_names:
                 kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
                 binding = (kind, method_of)
             else:
                 binding = UNKNOWN
-            add_binding(bindings, arg.arg, binding)
+            add_binding(bindings, name, binding)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for default in (*node.args.defaults, *node.args.kw_defaults):
@@ -1359,10 +1366,11 @@ class _Indexer(ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if self.first_return is None:
             self.first_return = node
-        if node.value is not None:
-            self.visit(node.value)
+        returned = node.value  # (read once: see ``visit_Assign``)
+        if returned is not None:
+            self.visit(returned)
         if self.locals and self.locals[-1].scope == self.current:
-            value = ("const", None) if node.value is None else self.read_returned(node.value)
+            value = ("const", None) if returned is None else self.read_returned(returned)
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
     def is_module_name(self, name: str) -> bool:
@@ -1541,7 +1549,7 @@ class _Indexer(ast.NodeVisitor):
         """An attribute read, assigned or deleted: ``obj.prop`` and ``self.client.prop``. (Deeper
         bases are not recorded: each access recorded is resolved, and properties are read off
         names and their attributes.)"""
-        if not isinstance(target, ast.Attribute):
+        if target.__class__ is not ast.Attribute:
             return
         if kind != "get" and self.locals and self.function_of(self.current) == (scope := self.locals[-1].scope):
             statement = self.statement
