@@ -651,26 +651,28 @@ class _Indexer(ast.NodeVisitor):
                 self.built_locals.note(targets[0], value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if node.annotation.__class__ not in YIELDLESS:
-            self.unvisited.append(node.annotation)
-        if node.value is not None:
-            self.visit(node.value)
-        self.visit_target(node.target)
-        if node.value is not None:
-            self.record_access("set", node.target)
-        self.note_table([node.target], node.value)
+        annotation, value, target = node.annotation, node.value, node.target  # (see ``visit_Assign``)
+        if annotation.__class__ not in YIELDLESS:
+            self.unvisited.append(annotation)
+        if value is not None:
+            self.visit(value)
+        self.visit_target(target)
+        if value is not None:
+            self.record_access("set", target)
+        if self.current == 0:  # (``note_table`` notes nothing elsewhere)
+            self.note_table([target], value)
         if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
-            self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
-        self.pure_value = node.value
-        declared: Binding = ("type", annotation_of(node.annotation), self.current)
+            self.literal = first_value([target], value, literal_value, self.gets_loop)
+        self.pure_value = value
+        declared: Binding = ("type", annotation_of(annotation), self.current)
         # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
-        self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
-        if isinstance(node.target, ast.Name) and self.scopes[self.current].kind in FUNCTION_KINDS:
+        self.bind_target(target, self.value(value) if is_bare_final(node) else declared)
+        if target.__class__ is ast.Name and self.scopes[self.current].kind in FUNCTION_KINDS:
             # (a module's or class's variables are never read as annotated: not noted)
-            self.annotated.note(self.current, node.target.id, node.annotation)
+            self.annotated.note(self.current, target.id, annotation)
         self.literal = self.pure_value = None
-        self.note_flag(node.target, node.value)
-        self.built_locals.note(node.target, node.value, self.current, self.bindings_of)
+        self.note_flag(target, value)
+        self.built_locals.note(target, value, self.current, self.bindings_of)
 
     def note_flag(self, target: ast.expr, value: ast.expr | None) -> None:
         """``flag = <test of the parameters>`` in a sync function's own scope, outside loops
@@ -788,13 +790,14 @@ class _Indexer(ast.NodeVisitor):
             self.visit_target(target.value)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        iterable, target = node.iter, node.target  # (each read once: see ``visit_Assign``)
         self.loop_spans.append((node.lineno, node.end_lineno or node.lineno))
-        self.visit(node.iter)
-        if isinstance(node, ast.For):
-            self.record_iteration(node.iter)
+        self.visit(iterable)
+        if node.__class__ is ast.For:
+            self.record_iteration(iterable)
         self.loops += 1  # the target and the body run again: an assignment reaches earlier lines
-        self.visit_target(node.target)
-        self.bind_target(node.target, UNKNOWN)
+        self.visit_target(target)
+        self.bind_target(target, UNKNOWN)
         self.visit_block(node.body)  # ``if not isinstance(x, C): continue`` holds for the rest
         if node.orelse:
             self.visit_block(node.orelse)
@@ -809,15 +812,17 @@ class _Indexer(ast.NodeVisitor):
         self.loops -= 1
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        sync = node.__class__ is ast.With
         for item in node.items:
-            if isinstance(node, ast.With):
+            manager, bound = item.context_expr, item.optional_vars  # (each read once: see ``visit_Assign``)
+            if sync:
                 # entering a sync context manager is a call of its __enter__ (``with lock:`` waits)
-                self.record_call(("enter", expr_of(item.context_expr)), item.context_expr)
-            self.visit(item.context_expr)
-            if item.optional_vars is not None:
-                self.visit_target(item.optional_vars)
-                kind: Tag["enter", "aenter"] = "enter" if isinstance(node, ast.With) else "aenter"
-                self.bind_target(item.optional_vars, (kind, expr_of(item.context_expr), self.current))
+                self.record_call(("enter", expr_of(manager)), manager)
+            self.visit(manager)
+            if bound is not None:
+                self.visit_target(bound)
+                kind: Tag["enter", "aenter"] = "enter" if sync else "aenter"
+                self.bind_target(bound, (kind, expr_of(manager), self.current))
         self.visit_block(node.body)
 
     visit_AsyncWith = visit_With
@@ -1434,15 +1439,17 @@ class _Indexer(ast.NodeVisitor):
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
         """``a and f()`` calls ``f`` only when ``a`` is true (``a or f()``: when it is false)."""
         depth, narrowed = len(self.guards), len(self.narrowed)
-        expected = isinstance(node.op, ast.And)
-        for number, operand in enumerate(node.values):
+        expected = node.op.__class__ is ast.And
+        values = node.values  # (read once: see ``visit_Assign``)
+        last = len(values) - 1
+        for number, operand in enumerate(values):
             self.visit(operand)
-            if number == len(node.values) - 1:
+            if number == last:
                 break
             guard = self.decidable_guard(operand)
             if guard is not None:
                 self.guards.append((guard, expected))
-            self.narrow_by(operand, expected, node.values[number + 1 :])
+            self.narrow_by(operand, expected, values[number + 1 :])
         del self.guards[depth:]
         del self.narrowed[narrowed:]
 

@@ -108,15 +108,18 @@ def passed_name(argument: ast.expr) -> str | None:
     """The caller's variable an argument names (``name``), or ``module.NAME``: an attribute of a
     name, which only a module imported once makes a known value (constants.py reads it; the
     index leaves no other dotted name)."""
-    if isinstance(argument, ast.Name):
+    if argument.__class__ is ast.Name:  # (told apart by class, each field read once)
         return argument.id
-    if isinstance(argument, ast.Attribute) and isinstance(argument.value, ast.Name):
-        return f"{argument.value.id}.{argument.attr}"
-    if (  # ``Kind.MEMBER.value``: an enum member's value (enums.py)
-        isinstance(argument, ast.Attribute) and argument.attr == "value"
-        and isinstance(argument.value, ast.Attribute) and isinstance(argument.value.value, ast.Name)
-    ):
-        return f"{argument.value.value.id}.{argument.value.attr}.value"
+    if argument.__class__ is not ast.Attribute:
+        return None
+    base = argument.value
+    if base.__class__ is ast.Name:
+        return f"{base.id}.{argument.attr}"
+    # ``Kind.MEMBER.value``: an enum member's value (enums.py)
+    if base.__class__ is ast.Attribute and argument.attr == "value":
+        owner = base.value
+        if owner.__class__ is ast.Name:
+            return f"{owner.id}.{base.attr}.value"
     return None
 
 
