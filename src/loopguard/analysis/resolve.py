@@ -110,7 +110,10 @@ class Project(Protocol):
     @property
     def file_types(self) -> Collection[str]: ...
 
-    def deref(self, value: Value | None, hops: int = 0) -> Value | None: ...
+    def deref(self, value: Value | None, hops: int = 0) -> Value | None:
+        """What a reference is; any other value is given back as it is (the resolver asks it
+        only of references)."""
+        ...
 
     def evaluate(self, value: Value | None) -> Value | None: ...
 
@@ -174,9 +177,13 @@ class Resolver:
     def resolve(self, expr: Expr, scope: int) -> Value | None:
         match expr:
             case ("name", name):
-                return self.project.deref(self.lookup(name, scope))
+                # only a reference is followed further (``Project.deref`` gives any other value
+                # back as it is): no call for the others, most of the ~47,000 asked
+                value = self.lookup(name, scope)
+                return self.project.deref(value) if value is not None and value[0] == "ref" else value
             case ("attr", base, name):
-                return self.project.deref(self.attribute(self.resolve(base, scope), name))
+                value = self.attribute(self.resolve(base, scope), name)
+                return self.project.deref(value) if value is not None and value[0] == "ref" else value
             case ("call", func):  # (``super()`` told apart here: one case less for every call)
                 if func == SUPER and self.lookup("super", scope) == BUILTIN_SUPER:
                     owner = self.enclosing_class(scope)
@@ -236,7 +243,8 @@ class Resolver:
         """What a call's function expression is: a called attribute is a method, never a read."""
         match func:
             case ("attr", base, name):
-                return self.project.deref(self.attribute(self.resolve(base, scope), name, called=True))
+                value = self.attribute(self.resolve(base, scope), name, called=True)
+                return self.project.deref(value) if value is not None and value[0] == "ref" else value
             case ("partial", function):  # calling functools.partial(f, ...) calls f
                 return self.resolve(function, scope)
         return self.resolve(func, scope)
