@@ -485,7 +485,11 @@ class _Indexer(ast.NodeVisitor):
         self.visit_children(node.values)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
-        self.visit(node.value)
+        value = node.value
+        if value.__class__ not in LEAVES:  # (most are names: passed as ``visit`` passes a leaf)
+            self.visit(value)
+        elif self.depth >= MAX_DEPTH:
+            raise NestingTooDeep(value)
         if node.format_spec is not None:
             self.visit(node.format_spec)
 
@@ -779,7 +783,11 @@ class _Indexer(ast.NodeVisitor):
         """Visit the expressions inside an assignment target (``a[f()] = ...`` calls ``f``)."""
         # (told apart by class, as ``ast.parse`` makes them: no ``isinstance`` call)
         if target.__class__ is ast.Attribute:
-            self.visit(target.value)
+            base = target.value
+            if base.__class__ not in LEAVES:  # (most are ``self``: passed as ``visit`` passes a leaf)
+                self.visit(base)
+            elif self.depth >= MAX_DEPTH:
+                raise NestingTooDeep(base)
         elif target.__class__ is ast.Subscript:
             self.visit(target.value)
             self.visit(target.slice)
@@ -1112,6 +1120,9 @@ class _Indexer(ast.NodeVisitor):
         self.loop = -1
         for statement in node.body:
             self.visit(statement)
+            kind = statement.__class__
+            if kind is not ast.AnnAssign and kind is not ast.Assign:  # (most are defs: no isinstance asked)
+                continue
             # class-level annotations and assignments describe the instances' attributes too
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 # ``x: Final = value`` declares no type: x is what the value is (as in visit_AnnAssign)
@@ -1372,8 +1383,11 @@ class _Indexer(ast.NodeVisitor):
         if self.first_return is None:
             self.first_return = node
         returned = node.value  # (read once: see ``visit_Assign``)
-        if returned is not None:
-            self.visit(returned)
+        if returned.__class__ not in LEAVES:  # (a name or a constant: passed as ``visit`` passes a leaf)
+            if returned is not None:
+                self.visit(returned)
+        elif self.depth >= MAX_DEPTH:
+            raise NestingTooDeep(returned)
         if self.locals and self.locals[-1].scope == self.current:
             value = ("const", None) if returned is None else self.read_returned(returned)
             self.locals[-1].returned(value, self.call_conditions(), self.line)
@@ -1455,9 +1469,10 @@ class _Indexer(ast.NodeVisitor):
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Await(self, node: ast.Await) -> None:
-        if isinstance(node.value, ast.Call):
-            self.awaited.add(id(node.value))
-        self.visit(node.value)
+        value = node.value  # (read once: see ``visit_Assign``)
+        if value.__class__ is ast.Call:
+            self.awaited.add(id(value))
+        self.visit(value)
 
     def visit_Call(self, node: ast.Call) -> None:
         # (each field read once: see ``visit_Assign``)
@@ -1536,7 +1551,17 @@ class _Indexer(ast.NodeVisitor):
             else:
                 self.visit(child)
         for keyword in keywords:
-            self.visit(keyword)
+            # what ``visit`` and ``visit_keyword`` do for it, in place: its value is visited one
+            # level deeper (7,700 keywords for every 10th homeassistant file)
+            if depth + 1 > MAX_DEPTH:
+                raise NestingTooDeep(keyword)
+            value = keyword.value
+            if value.__class__ not in LEAVES:
+                self.depth = depth + 1
+                self.visit(value)
+                self.depth = depth
+            elif depth + 1 >= MAX_DEPTH:
+                raise NestingTooDeep(value)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
