@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from loopguard.analysis.literals import literal_arguments
-from loopguard.analysis.values import NONE, OTHER, Expr, last_name
+from loopguard.analysis.values import NONE, OTHER, Expr
 from loopguard.catalogue import BUILT_NAMES, BUILT_ON_NAMES
 
 __all__ = ["NONE", "OTHER", "Expr", "annotation_of", "expr_of"]
@@ -37,7 +37,8 @@ def expr_of(node: ast.AST | None, depth: int = 0) -> Expr:
         return ("attr", expr_of(node.value, inner), node.attr)
     if node.__class__ is ast.Call:
         func = expr_of(node.func, inner)
-        name = last_name(func)  # (once: most calls are none of these)
+        # ``last_name(func)``, read by position (once: most calls are none of these)
+        name = func[-1] if func[0] == "name" or func[0] == "attr" else None
         if name == "partial" and node.args and not isinstance(node.args[0], ast.Starred):
             return ("partial", expr_of(node.args[0], inner))  # functools.partial(f, ...): calling it calls f
         if name in BUILT_NAMES:  # queue.Queue(): what it builds depends on its arguments

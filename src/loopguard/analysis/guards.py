@@ -146,40 +146,43 @@ class _GuardReader:
         if node.__class__ is ast.Call and self.gets_loop is not None and self.gets_loop(node):  # (only calls do)
             return LOOP
         inner = depth + 1
-        if isinstance(node, ast.Name):
+        # told apart by class (``ast.parse`` makes no subclass of them), not by ``isinstance``:
+        # a test is read part by part, each part asked up to a dozen classes
+        if node.__class__ is ast.Name:
             return ("name", node.id)
-        if isinstance(node, ast.Constant):
+        if node.__class__ is ast.Constant:
             value = node.value
             if value is None or isinstance(value, (bool, int)) or (isinstance(value, str) and len(value) <= MAX_STRING):
                 return ("const", value)
             return UNKNOWN
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return display_of_strings(node)
-        if isinstance(node, ast.IfExp):
-            test, body, orelse = (self.read(part, inner) for part in (node.test, node.body, node.orelse))
-            return ("if", test, body, orelse)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return ("not", self.read(node.operand, inner))
-        if isinstance(node, ast.BoolOp):
-            operands = tuple(self.read(value, inner) for value in node.values)
-            # mypy cannot type a starred tuple display as the variadic member it builds
-            return cast(Guard, ("and" if isinstance(node.op, ast.And) else "or", *operands))
-        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        if node.__class__ is ast.Compare and len(node.ops) == 1:
             op = _COMPARISONS.get(type(node.ops[0]))
             if op is not None:
-                left, right = (self.read_compared(side, inner, op) for side in (node.left, node.comparators[0]))
-                return ("cmp", op, left, right)
-        if isinstance(node, ast.Call):
+                left = self.read_compared(node.left, inner, op)
+                return ("cmp", op, left, self.read_compared(node.comparators[0], inner, op))
+        if node.__class__ is ast.Call:
             return self.read_call(node, inner)
-        if (
-            self.member_named is not None and isinstance(node, ast.Attribute) and node.attr == "value"
-            and isinstance(node.value, ast.Attribute)
-        ):
-            member = self.member_named(node.value)
-            if member is not None:
-                return ("enum", member)
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            return ("name", f"{node.value.id}.{node.attr}")  # an attribute path (receivers.py)
+        if node.__class__ is ast.Attribute:
+            base = node.value
+            if self.member_named is not None and node.attr == "value" and base.__class__ is ast.Attribute:
+                member = self.member_named(base)
+                if member is not None:
+                    return ("enum", member)
+            if base.__class__ is ast.Name:
+                return ("name", f"{base.id}.{node.attr}")  # an attribute path (receivers.py)
+            return UNKNOWN
+        if node.__class__ is ast.BoolOp:
+            operands = tuple([self.read(value, inner) for value in node.values])
+            # mypy cannot type a starred tuple display as the variadic member it builds
+            return cast(Guard, ("and" if node.op.__class__ is ast.And else "or", *operands))
+        if node.__class__ is ast.UnaryOp and node.op.__class__ is ast.Not:
+            return ("not", self.read(node.operand, inner))
+        if node.__class__ is ast.List or node.__class__ is ast.Tuple or node.__class__ is ast.Set:
+            return display_of_strings(node)
+        if node.__class__ is ast.IfExp:
+            test = self.read(node.test, inner)
+            body = self.read(node.body, inner)
+            return ("if", test, body, self.read(node.orelse, inner))
         return UNKNOWN
 
     def read_compared(self, node: ast.expr, depth: int, op: str) -> Guard:
@@ -259,9 +262,10 @@ def decidable_names(guard: Guard) -> frozenset[str] | None:
     """``names_in(guard)`` when ``mentions_a_name(guard)``, else None: the guard taken apart once
     for both (the index asks both of every test it reads)."""
     parts = parts_of(guard)
-    if not any(part[0] in _DECIDING for part in parts):
-        return None
-    return frozenset(part[1] for part in parts if part[0] == "name")
+    for part in parts:  # (a loop, not ``any`` of a generator: asked of every test the index reads)
+        if part[0] in _DECIDING:
+            return frozenset(part[1] for part in parts if part[0] == "name")
+    return None
 
 
 def results_in(guard: Guard) -> set[str]:

@@ -45,7 +45,14 @@ from loopguard.analysis.facts import (
     pure_text,
     with_stale_facts_spent,
 )
-from loopguard.analysis.flags import FLAG_VALUES, Flag, flag_of, with_flags, with_tested_arguments
+from loopguard.analysis.flags import (
+    FLAG_CLASSES,
+    FLAG_VALUES,
+    Flag,
+    flag_of,
+    with_flags,
+    with_tested_arguments,
+)
 from loopguard.analysis.guard_constants import (
     StringConstant,
     string_constant,
@@ -101,7 +108,6 @@ from loopguard.analysis.values import (
     AttrExpr,
     Binding,
     CallFunc,
-    is_receiver,
     last_name,
 )
 from loopguard.catalogue import ARGUMENT_TAKERS, CALLBACK_POSITIONS, NONBLOCKING_ARGUMENTS
@@ -369,8 +375,9 @@ class _Indexer(ast.NodeVisitor):
             if self.depth >= MAX_DEPTH:
                 raise NestingTooDeep(node)
             return
-        method = self._dispatch.get(kind)
-        if method is None:
+        try:  # (a subscript, not ``get``: a method call costs more, and a miss is once per class)
+            method = self._dispatch[kind]
+        except KeyError:
             method = self.visitor_of(kind)
         # no try/finally: when the bound is hit, the whole walk is abandoned (the file is LG001)
         depth = self.depth + 1
@@ -478,7 +485,11 @@ class _Indexer(ast.NodeVisitor):
         self.visit_children(node.values)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
-        self.visit(node.value)
+        value = node.value
+        if value.__class__ not in LEAVES:  # (most are names: passed as ``visit`` passes a leaf)
+            self.visit(value)
+        elif self.depth >= MAX_DEPTH:
+            raise NestingTooDeep(value)
         if node.format_spec is not None:
             self.visit(node.format_spec)
 
@@ -490,11 +501,12 @@ class _Indexer(ast.NodeVisitor):
             target = 0
             owner = self.scopes[0]
         found = owner.bindings.get(name)  # ``add_binding``, inlined: every name bound comes here
-        if isinstance(found, list):
+        if found.__class__ is list:  # (a list while indexing: no subclass)
             found.append(binding)
         else:
             owner.bindings[name] = [*(found or ()), binding]
-        if name in self.parameter_names.get(target, ()):  # a parameter assigned again in the body
+        parameters = self.parameter_names  # (``in`` twice, not a call of ``get``: every name bound comes here)
+        if target in parameters and name in parameters[target]:  # a parameter assigned again in the body
             rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
         elif self.locals and self.locals[-1].scope == target:
@@ -510,14 +522,15 @@ class _Indexer(ast.NodeVisitor):
         """Bind ``target`` to ``binding``; a tuple target unpacking a tuple display of its length
         (``value``: ``p1, p2 = Path("a"), Path("b")``) binds each name to its own item, anything
         else it unpacks (``a, b = make_pair()``) leaves its names unknown."""
-        if isinstance(target, ast.Name):
+        # (told apart by class, as ``ast.parse`` makes them: no ``isinstance`` call)
+        if target.__class__ is ast.Name:
             self.bind(target.id, binding)
-        elif isinstance(target, (ast.Tuple, ast.List)):
+        elif target.__class__ is ast.Tuple or target.__class__ is ast.List:
             for element, item in zip(target.elts, unpacked_items(target, value)):
                 self.bind_target(element, UNKNOWN if item is None else self.value(item), item)
-        elif isinstance(target, ast.Starred):
+        elif target.__class__ is ast.Starred:
             self.bind_target(target.value, UNKNOWN)
-        elif isinstance(target, ast.Attribute):
+        elif target.__class__ is ast.Attribute:
             self.bind_attribute(target, binding)
         # subscripts bind nothing we track
 
@@ -531,9 +544,11 @@ class _Indexer(ast.NodeVisitor):
         owner = scope.class_qualname
         if owner is None or owner not in self.classes:
             return
-        bound = scope.bindings.get(target.value.id, [])
-        if any(is_receiver(b) for b in bound):
-            add_binding(self.classes[owner].attributes, target.attr, binding)
+        # (a loop, not ``any`` of a generator: ``is_receiver``'s shape, read by its tag)
+        for each in scope.bindings.get(target.value.id, ()):
+            if each[0] == "self":
+                add_binding(self.classes[owner].attributes, target.attr, binding)
+                return
 
     def value(self, node: ast.AST | None) -> Binding:
         return ("value", expr_of(node), self.current)
@@ -575,18 +590,20 @@ class _Indexer(ast.NodeVisitor):
                 self.imports.add(alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        base = self.absolute_module(node.module, node.level)
-        if node.level == 0 and node.module:
-            self.imported_roots.add(node.module.partition(".")[0])
+        module, level = node.module, node.level  # (each field read once: see ``visit_Assign``)
+        base = self.absolute_module(module, level)
+        if level == 0 and module:
+            self.imported_roots.add(module.partition(".")[0])
         for alias in node.names:
-            if alias.name == "*":
+            name = alias.name
+            if name == "*":
                 self.unbound.add("*")
                 self.star_imports.append(base)
                 self.imports.add(base)  # a run over one file reads it as context
                 self.before_star = set(self.scopes[0].bindings)  # a star import may rebind these
                 continue
-            qualname = f"{base}.{alias.name}" if base else alias.name
-            self.bind(alias.asname or alias.name, ("ref", qualname))
+            qualname = f"{base}.{name}" if base else name
+            self.bind(alias.asname or name, ("ref", qualname))
             self.imports.add(qualname)
 
     def absolute_module(self, module: str | None, level: int) -> str:
@@ -608,47 +625,58 @@ class _Indexer(ast.NodeVisitor):
             function.declared_nonlocal(node.names)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        if node.value.__class__ not in LEAVES:
-            self.visit(node.value)
+        # (a node's fields read once: reading one off an ``ast`` node is a generic attribute
+        # lookup, ~300 instructions, and visit_Assign read ``value`` and ``targets`` ten times)
+        value, targets = node.value, node.targets
+        shape = value.__class__
+        if shape not in LEAVES:
+            self.visit(value)
         elif self.depth >= MAX_DEPTH:  # (a leaf: passed as ``visit`` passes it)
-            raise NestingTooDeep(node.value)
-        self.note_table(node.targets, node.value)
+            raise NestingTooDeep(value)
+        if self.current == 0:  # (``note_table`` notes nothing elsewhere)
+            self.note_table(targets, value)
         if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
-            self.literal = first_value(node.targets, node.value, literal_value, self.gets_loop)
-        self.pure_value = node.value if len(node.targets) == 1 else None
-        for target in node.targets:
-            if isinstance(target, ast.Name):  # (nothing inside, and no attribute: bound straight)
-                self.bind(target.id, ("value", expr_of(node.value), self.current))
+            self.literal = first_value(targets, value, literal_value, self.gets_loop)
+        single = len(targets) == 1
+        self.pure_value = value if single else None
+        for target in targets:
+            if target.__class__ is ast.Name:  # (nothing inside, and no attribute: bound straight)
+                self.bind(target.id, ("value", expr_of(value), self.current))
                 continue
             self.visit_target(target)
             self.record_access("set", target)
-            self.bind_target(target, self.value(node.value), node.value)
+            self.bind_target(target, self.value(value), value)
         self.literal = self.pure_value = None
-        if len(node.targets) == 1:
-            self.note_flag(node.targets[0], node.value)
-            self.built_locals.note(node.targets[0], node.value, self.current, self.bindings_of)
+        if single:
+            # (each notes nothing unless the value is a test, or a call: not called for the others)
+            if shape in FLAG_CLASSES:
+                self.note_flag(targets[0], value)
+            elif shape is ast.Call:
+                self.built_locals.note(targets[0], value, self.current, self.bindings_of)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if node.annotation.__class__ not in YIELDLESS:
-            self.unvisited.append(node.annotation)
-        if node.value is not None:
-            self.visit(node.value)
-        self.visit_target(node.target)
-        if node.value is not None:
-            self.record_access("set", node.target)
-        self.note_table([node.target], node.value)
+        annotation, value, target = node.annotation, node.value, node.target  # (see ``visit_Assign``)
+        if annotation.__class__ not in YIELDLESS:
+            self.unvisited.append(annotation)
+        if value is not None:
+            self.visit(value)
+        self.visit_target(target)
+        if value is not None:
+            self.record_access("set", target)
+        if self.current == 0:  # (``note_table`` notes nothing elsewhere)
+            self.note_table([target], value)
         if self.locals and self.locals[-1].scope == self.current:  # only read there (``bind``)
-            self.literal = first_value([node.target], node.value, literal_value, self.gets_loop)
-        self.pure_value = node.value
-        declared: Binding = ("type", annotation_of(node.annotation), self.current)
+            self.literal = first_value([target], value, literal_value, self.gets_loop)
+        self.pure_value = value
+        declared: Binding = ("type", annotation_of(annotation), self.current)
         # ``x: Final = value`` declares no type: x is what the value is, as if unannotated
-        self.bind_target(node.target, self.value(node.value) if is_bare_final(node) else declared)
-        if isinstance(node.target, ast.Name) and self.scopes[self.current].kind in FUNCTION_KINDS:
+        self.bind_target(target, self.value(value) if is_bare_final(node) else declared)
+        if target.__class__ is ast.Name and self.scopes[self.current].kind in FUNCTION_KINDS:
             # (a module's or class's variables are never read as annotated: not noted)
-            self.annotated.note(self.current, node.target.id, node.annotation)
+            self.annotated.note(self.current, target.id, annotation)
         self.literal = self.pure_value = None
-        self.note_flag(node.target, node.value)
-        self.built_locals.note(node.target, node.value, self.current, self.bindings_of)
+        self.note_flag(target, value)
+        self.built_locals.note(target, value, self.current, self.bindings_of)
 
     def note_flag(self, target: ast.expr, value: ast.expr | None) -> None:
         """``flag = <test of the parameters>`` in a sync function's own scope, outside loops
@@ -753,25 +781,31 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_target(self, target: ast.AST) -> None:
         """Visit the expressions inside an assignment target (``a[f()] = ...`` calls ``f``)."""
-        if isinstance(target, ast.Attribute):
-            self.visit(target.value)
-        elif isinstance(target, ast.Subscript):
+        # (told apart by class, as ``ast.parse`` makes them: no ``isinstance`` call)
+        if target.__class__ is ast.Attribute:
+            base = target.value
+            if base.__class__ not in LEAVES:  # (most are ``self``: passed as ``visit`` passes a leaf)
+                self.visit(base)
+            elif self.depth >= MAX_DEPTH:
+                raise NestingTooDeep(base)
+        elif target.__class__ is ast.Subscript:
             self.visit(target.value)
             self.visit(target.slice)
-        elif isinstance(target, (ast.Tuple, ast.List)):
+        elif target.__class__ is ast.Tuple or target.__class__ is ast.List:
             for element in target.elts:
                 self.visit_target(element)
-        elif isinstance(target, ast.Starred):
+        elif target.__class__ is ast.Starred:
             self.visit_target(target.value)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        iterable, target = node.iter, node.target  # (each read once: see ``visit_Assign``)
         self.loop_spans.append((node.lineno, node.end_lineno or node.lineno))
-        self.visit(node.iter)
-        if isinstance(node, ast.For):
-            self.record_iteration(node.iter)
+        self.visit(iterable)
+        if node.__class__ is ast.For:
+            self.record_iteration(iterable)
         self.loops += 1  # the target and the body run again: an assignment reaches earlier lines
-        self.visit_target(node.target)
-        self.bind_target(node.target, UNKNOWN)
+        self.visit_target(target)
+        self.bind_target(target, UNKNOWN)
         self.visit_block(node.body)  # ``if not isinstance(x, C): continue`` holds for the rest
         if node.orelse:
             self.visit_block(node.orelse)
@@ -786,15 +820,17 @@ class _Indexer(ast.NodeVisitor):
         self.loops -= 1
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        sync = node.__class__ is ast.With
         for item in node.items:
-            if isinstance(node, ast.With):
+            manager, bound = item.context_expr, item.optional_vars  # (each read once: see ``visit_Assign``)
+            if sync:
                 # entering a sync context manager is a call of its __enter__ (``with lock:`` waits)
-                self.record_call(("enter", expr_of(item.context_expr)), item.context_expr)
-            self.visit(item.context_expr)
-            if item.optional_vars is not None:
-                self.visit_target(item.optional_vars)
-                kind: Tag["enter", "aenter"] = "enter" if isinstance(node, ast.With) else "aenter"
-                self.bind_target(item.optional_vars, (kind, expr_of(item.context_expr), self.current))
+                self.record_call(("enter", expr_of(manager)), manager)
+            self.visit(manager)
+            if bound is not None:
+                self.visit_target(bound)
+                kind: Tag["enter", "aenter"] = "enter" if sync else "aenter"
+                self.bind_target(bound, (kind, expr_of(manager), self.current))
         self.visit_block(node.body)
 
     visit_AsyncWith = visit_With
@@ -848,40 +884,45 @@ class _Indexer(ast.NodeVisitor):
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         # what the walk has met so far, for what it meets in this def (``generator``, ``escapes``)
         met = (self.yields, len(self.unvisited), len(self.loop_spans))
-        if node.returns is not None and node.returns.__class__ not in YIELDLESS:
-            self.unvisited.append(node.returns)  # (its parameters' annotations: ``bind_parameters``)
+        # (each field read once: see ``visit_Assign``)
+        returns, decorator_list, name, body = node.returns, node.decorator_list, node.name, node.body
+        if returns is not None and returns.__class__ not in YIELDLESS:
+            self.unvisited.append(returns)  # (its parameters' annotations: ``bind_parameters``)
         if TYPE_PARAMS is not None:  # Python 3.12
             self.unvisited.extend(TYPE_PARAMS(node))
         # decorators, defaults and annotations are evaluated where the def is written
-        for decorator in node.decorator_list:
+        for decorator in decorator_list:
             self.visit(decorator)
         args = node.args
         for default in (*args.defaults, *args.kw_defaults):
             if default is not None:
                 self.visit(default)
         enclosing = self.scopes[self.current]
-        is_async = isinstance(node, ast.AsyncFunctionDef)
+        is_async = node.__class__ is ast.AsyncFunctionDef
         method_of = enclosing.qualname if enclosing.kind == "class" else None
         outer, outer_loop = self.current, self.loop
         # each decorator's expression and last name, once (most defs have none)
-        decorators = tuple(expr_of(d) for d in node.decorator_list) if node.decorator_list else ()
+        decorators = tuple(expr_of(d) for d in decorator_list) if decorator_list else ()
         decorator_names = {last_name(d) for d in decorators} if decorators else NO_NAMES
-        accessor = property_accessor(node.name, decorators) if method_of is not None else None
+        accessor = property_accessor(name, decorators) if method_of is not None and decorators else None
         # a property's setter and deleter are functions of their own: ``Cls.prop.setter``
-        named = f"{node.name}.{accessor}" if accessor is not None else node.name
+        named = f"{name}.{accessor}" if accessor is not None else name
         scope = self.push("coroutine" if is_async else "function", named, method_of)
-        self.bind(node.name, ("ref", f"{method_of}.{node.name}" if accessor else self.scopes[scope].qualname), outer)
-        returned = annotation_of(node.returns) if node.returns is not None else None
-        plain = managed_return(node) or (returned if is_plain_type(returned) else None)
+        self.bind(name, ("ref", f"{method_of}.{name}" if accessor else self.scopes[scope].qualname), outer)
+        returned = annotation_of(returns) if returns is not None else None
+        # (``managed_return`` of an undecorated def is None; ``is_plain_type`` of None is False)
+        plain = (managed_return(node) if decorators else None) or (
+            returned if returned is not None and is_plain_type(returned) else None
+        )
         if "overload" in decorator_names:
             # typing.overload stubs: the type is known only when they all agree (see overloaded_returns)
             self.overloads.setdefault(self.scopes[scope].qualname, []).append(plain)
         elif plain is not None:
             self.function_returns[self.scopes[scope].qualname] = (plain, outer)
         if method_of is not None:
-            self.methods[method_of].add(node.name)
-            if not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
-                self.properties[method_of].add(node.name)
+            self.methods[method_of].add(name)
+            if decorators and not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
+                self.properties[method_of].add(name)
         self.bind_parameters(args, decorator_names, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
@@ -902,7 +943,7 @@ class _Indexer(ast.NodeVisitor):
         outer_loops, self.loops = self.loops, 0
         outer_return, self.first_return = self.first_return, None
         self.defs += 1
-        self.visit_block(node.body)
+        self.visit_block(body)
         self.defs -= 1
         first_return = self.first_return
         if outer_return is not None:  # else the outer function's first is this one's (or none yet)
@@ -916,7 +957,7 @@ class _Indexer(ast.NodeVisitor):
             if function.returns:  # (what the returns give: nothing to keep of a def without any)
                 self.note_returns(node, decorators, function, scope, method_of, partial(self.generator, *met[:2]))
             if method_of is not None:
-                block = before_return(node.body, first_return) if node.name == "__init__" else []
+                block = before_return(body, first_return) if name == "__init__" else []
                 if block:  # (an ``__init__``'s: ``note_stores`` reads no other)
                     self.built_locals.note_stores(
                         node, scope, method_of, self.parameters[scope], self.rebindings.get(scope, []), block
@@ -1010,31 +1051,34 @@ class _Indexer(ast.NodeVisitor):
     def bind_parameters(
         self, args: ast.arguments, decorator_names: Collection[str | None], method_of: str | None
     ) -> None:
+        # (each field read once: see ``visit_Assign``)
         positional = [*args.posonlyargs, *args.args]
         everything = [*positional, *args.kwonlyargs]
-        if args.vararg:
-            everything.append(args.vararg)
-        if args.kwarg:
-            everything.append(args.kwarg)
+        vararg, kwarg = args.vararg, args.kwarg
+        if vararg:
+            everything.append(vararg)
+        if kwarg:
+            everything.append(kwarg)
         first = positional[0].arg if positional else None
+        current = self.current
         # what ``bind`` does, for the scope just pushed: no name of it is global, none is a
         # parameter assigned again or a local of the function walked (a name given twice,
         # which ``ast`` accepts, is bound twice)
-        bindings = self.scopes[self.current].bindings
+        bindings = self.scopes[current].bindings
         for arg in everything:
-            annotation = arg.annotation
+            annotation, name = arg.annotation, arg.arg
             binding: Binding
             if annotation is not None and annotation.__class__ not in YIELDLESS:
                 self.unvisited.append(annotation)  # not visited: see ``generator``
-            if annotation is not None and arg is not args.vararg and arg is not args.kwarg:
-                binding = ("type", annotation_of(annotation), self.current)
-                self.annotated.note(self.current, arg.arg, annotation)
-            elif method_of is not None and arg.arg == first and "staticmethod" not in decorator_names:
+            if annotation is not None and arg is not vararg and arg is not kwarg:
+                binding = ("type", annotation_of(annotation), current)
+                self.annotated.note(current, name, annotation)
+            elif method_of is not None and name == first and "staticmethod" not in decorator_names:
                 kind: Tag["self", "cls"] = "cls" if "classmethod" in decorator_names else "self"
                 binding = (kind, method_of)
             else:
                 binding = UNKNOWN
-            add_binding(bindings, arg.arg, binding)
+            add_binding(bindings, name, binding)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for default in (*node.args.defaults, *node.args.kw_defaults):
@@ -1076,6 +1120,9 @@ class _Indexer(ast.NodeVisitor):
         self.loop = -1
         for statement in node.body:
             self.visit(statement)
+            kind = statement.__class__
+            if kind is not ast.AnnAssign and kind is not ast.Assign:  # (most are defs: no isinstance asked)
+                continue
             # class-level annotations and assignments describe the instances' attributes too
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 # ``x: Final = value`` declares no type: x is what the value is (as in visit_AnnAssign)
@@ -1139,21 +1186,24 @@ class _Indexer(ast.NodeVisitor):
             self.line = statement.lineno
             self.statement = statement
             # what ``visit`` does for a statement (never a leaf), in place: a call less for each
-            method = self._dispatch.get(statement.__class__)
-            if method is None:
-                method = self.visitor_of(statement.__class__)
+            kind = statement.__class__
+            try:
+                method = self._dispatch[kind]
+            except KeyError:
+                method = self.visitor_of(kind)
             if level >= MAX_DEPTH:
                 raise NestingTooDeep(statement)
             self.depth = level + 1
             method(statement)
             self.depth = level
-            if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
-                guard = self.decidable_guard(statement.test)
-                if guard is not None:
-                    self.guards.append((guard, False))
-                self.narrow_by(statement.test, False, statements[number + 1 :])
-            elif isinstance(statement, ast.Assert):
-                self.narrow_by(statement.test, True, statements[number + 1 :])
+            if kind is ast.If or kind is ast.Assert:  # (most statements: no ``isinstance`` asked)
+                if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
+                    guard = self.decidable_guard(statement.test)
+                    if guard is not None:
+                        self.guards.append((guard, False))
+                    self.narrow_by(statement.test, False, statements[number + 1 :])
+                elif isinstance(statement, ast.Assert):
+                    self.narrow_by(statement.test, True, statements[number + 1 :])
         del self.guards[depth:]
         del self.narrowed[narrowed:]
 
@@ -1332,10 +1382,14 @@ class _Indexer(ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if self.first_return is None:
             self.first_return = node
-        if node.value is not None:
-            self.visit(node.value)
+        returned = node.value  # (read once: see ``visit_Assign``)
+        if returned.__class__ not in LEAVES:  # (a name or a constant: passed as ``visit`` passes a leaf)
+            if returned is not None:
+                self.visit(returned)
+        elif self.depth >= MAX_DEPTH:
+            raise NestingTooDeep(returned)
         if self.locals and self.locals[-1].scope == self.current:
-            value = ("const", None) if node.value is None else self.read_returned(node.value)
+            value = ("const", None) if returned is None else self.read_returned(returned)
             self.locals[-1].returned(value, self.call_conditions(), self.line)
 
     def is_module_name(self, name: str) -> bool:
@@ -1399,26 +1453,31 @@ class _Indexer(ast.NodeVisitor):
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
         """``a and f()`` calls ``f`` only when ``a`` is true (``a or f()``: when it is false)."""
         depth, narrowed = len(self.guards), len(self.narrowed)
-        expected = isinstance(node.op, ast.And)
-        for number, operand in enumerate(node.values):
+        expected = node.op.__class__ is ast.And
+        values = node.values  # (read once: see ``visit_Assign``)
+        last = len(values) - 1
+        for number, operand in enumerate(values):
             self.visit(operand)
-            if number == len(node.values) - 1:
+            if number == last:
                 break
             guard = self.decidable_guard(operand)
             if guard is not None:
                 self.guards.append((guard, expected))
-            self.narrow_by(operand, expected, node.values[number + 1 :])
+            self.narrow_by(operand, expected, values[number + 1 :])
         del self.guards[depth:]
         del self.narrowed[narrowed:]
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Await(self, node: ast.Await) -> None:
-        if isinstance(node.value, ast.Call):
-            self.awaited.add(id(node.value))
-        self.visit(node.value)
+        value = node.value  # (read once: see ``visit_Assign``)
+        if value.__class__ is ast.Call:
+            self.awaited.add(id(value))
+        self.visit(value)
 
     def visit_Call(self, node: ast.Call) -> None:
-        function = node.func
+        # (each field read once: see ``visit_Assign``)
+        function, args, keywords = node.func, node.args, node.keywords
+        given = bool(args or keywords)
         called = expr_of(function)
         func: CallFunc = called
         # (the IR's shapes read by position: ``last_name``, ``attribute_name`` and ``is_partial``
@@ -1426,38 +1485,40 @@ class _Indexer(ast.NodeVisitor):
         kind = called[0]
         # recorded by name (derived from the catalogue): the resolver decides what the callee is
         if (
-            node.args and (kind == "name" or kind == "attr") and called[-1] in ARGUMENT_TAKERS
-            and node.args[0].__class__ is not ast.Starred
+            args and (kind == "name" or kind == "attr") and called[-1] in ARGUMENT_TAKERS
+            and args[0].__class__ is not ast.Starred
         ):
-            func = ("arg", called, expr_of(node.args[0]))
+            func = ("arg", called, expr_of(args[0]))
+        receiver: ast.expr | None = None  # a called attribute's base (``receiver.method(...)``)
         if function.__class__ is ast.Attribute:
             receiver = function.value
             if self.switched and receiver.__class__ is ast.Name and receiver.id in self.scopes[self.current].nonblocking:
                 func = on_nonblocking(func, receiver.id)  # see note_nonblocking
             if function.attr in NONBLOCKING_ARGUMENTS:
                 self.note_nonblocking(func, node)
-        if func[0] == "attr":  # (also ``(x := a.b)(...)``: the IR sees through the walrus)
-            position = CALLBACK_POSITIONS.get(func[2])
-            if position is not None and len(node.args) > position:
-                self.callbacks.append((self.current, func, expr_of(node.args[position])))
+        if func[0] == "attr" and func[2] in CALLBACK_POSITIONS:  # (also ``(x := a.b)(...)``: the IR
+            # sees through the walrus)
+            position = CALLBACK_POSITIONS[func[2]]
+            if len(args) > position:
+                self.callbacks.append((self.current, func, expr_of(args[position])))
         # whether what the call is given can be read: in a def or lambda (the summary keeps a
         # function's calls with their arguments, and a method's calls are read for its receiver
         # passed on: ``self_sets.escapes``) or on the loop; code that runs at import (module and
         # class bodies) is summarised as the targets it calls alone
         kept = self.defs > 0 or self.loop >= 0
         # (a third of the calls have no arguments: not asked)
-        if kind == "partial" or not (node.args or node.keywords) or not kept:
+        if kind == "partial" or not given or not kept:
             literals: tuple[Literal, ...] = ()  # a call without arguments has no literal ones
         else:
             literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
         if self.alternatives:
             literals = self.with_alternatives(literals)
-        if node.args or node.keywords:  # a test passed on (flags.py), a table entry's fields (records.py)
+        if given:  # a test passed on (flags.py), a table entry's fields (records.py)
             if self.loop < 0:
                 literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
-            if kept:
+            if kept and self.records.tables:  # (``fields_given`` gives none without a table)
                 literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
-        if kept and function.__class__ is ast.Attribute and function.value.__class__ is ast.Name:  # ``name.method(...)``
+        if kept and receiver is not None and receiver.__class__ is ast.Name:  # ``name.method(...)``
             # (the only calls ``marked_call`` marks: the others are not handed to it)
             literals = self.built_locals.marked_call(
                 node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
@@ -1468,30 +1529,39 @@ class _Indexer(ast.NodeVisitor):
         # field loop: a call is the commonest node with children
         depth = self.depth
         at_bound = depth >= MAX_DEPTH
-        if function.__class__ is ast.Attribute:
+        if receiver is not None:
             # what ``visit`` and ``visit_Attribute`` do for it, in place: a called attribute is a
             # method call, not a read (nothing recorded); its base is visited one level deeper
             if at_bound:
                 raise NestingTooDeep(function)
-            base = function.value
-            if base.__class__ not in LEAVES:
+            if receiver.__class__ not in LEAVES:
                 self.depth = depth + 1
-                self.visit(base)
+                self.visit(receiver)
                 self.depth = depth
             elif depth + 1 >= MAX_DEPTH:
-                raise NestingTooDeep(base)
+                raise NestingTooDeep(receiver)
         elif function.__class__ not in LEAVES:
             self.visit(function)
         elif at_bound:
             raise NestingTooDeep(function)
-        for child in node.args:
+        for child in args:
             if child.__class__ in LEAVES:
                 if at_bound:
                     raise NestingTooDeep(child)
             else:
                 self.visit(child)
-        for keyword in node.keywords:
-            self.visit(keyword)
+        for keyword in keywords:
+            # what ``visit`` and ``visit_keyword`` do for it, in place: its value is visited one
+            # level deeper (7,700 keywords for every 10th homeassistant file)
+            if depth + 1 > MAX_DEPTH:
+                raise NestingTooDeep(keyword)
+            value = keyword.value
+            if value.__class__ not in LEAVES:
+                self.depth = depth + 1
+                self.visit(value)
+                self.depth = depth
+            elif depth + 1 >= MAX_DEPTH:
+                raise NestingTooDeep(value)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
@@ -1511,7 +1581,7 @@ class _Indexer(ast.NodeVisitor):
         """An attribute read, assigned or deleted: ``obj.prop`` and ``self.client.prop``. (Deeper
         bases are not recorded: each access recorded is resolved, and properties are read off
         names and their attributes.)"""
-        if not isinstance(target, ast.Attribute):
+        if target.__class__ is not ast.Attribute:
             return
         if kind != "get" and self.locals and self.function_of(self.current) == (scope := self.locals[-1].scope):
             statement = self.statement
@@ -1548,7 +1618,7 @@ class _Indexer(ast.NodeVisitor):
             node.end_col_offset or node.col_offset,
             loop >= 0,
             loop,
-            id(node) in self.awaited,
+            id(node) in self.awaited if self.awaited else False,  # (no ``id`` call before any ``await``)
             literals,
             () if loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
         )
@@ -1740,18 +1810,23 @@ def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
     property worth a resolution) —, else None; read off the tree, not built for every attribute
     and then matched."""
     attribute = target.attr
-    if attribute[:1].isupper() or attribute.startswith("__"):
+    first = attribute[0]  # (an attribute has a name: cheaper than a slice and ``startswith``)
+    if first.isupper() or (first == "_" and attribute[1:2] == "_"):
         return None
     base = target.value
     if base.__class__ is ast.Name:
-        return ("attr", ("name", base.id), target.attr)
-    inner = base.value if base.__class__ is ast.Attribute else None
-    if base.__class__ is ast.Attribute and inner.__class__ is ast.Name:
-        return ("attr", ("attr", ("name", inner.id), base.attr), target.attr)
-    if base.__class__ in SEEN_THROUGH or inner.__class__ in SEEN_THROUGH:
-        match expr_of(target):
-            case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
-                return accessed
+        return ("attr", ("name", base.id), attribute)
+    if base.__class__ is ast.Attribute:
+        inner = base.value
+        if inner.__class__ is ast.Name:
+            return ("attr", ("attr", ("name", inner.id), base.attr), attribute)
+        if inner.__class__ not in SEEN_THROUGH:
+            return None
+    elif base.__class__ not in SEEN_THROUGH:
+        return None
+    match expr_of(target):
+        case ("attr", ("name", _) | ("attr", ("name", _), _), _) as accessed:
+            return accessed
     return None
 
 
@@ -1828,7 +1903,7 @@ def parameters_of(
     """(positional names, keyword-only names, literal defaults, bound): ``bound`` when the first
     positional parameter is the instance or class a method call supplies."""
     args = node.args
-    positional = tuple(arg.arg for arg in (*args.posonlyargs, *args.args))
+    positional = tuple(map(ARGUMENT_NAME, (*args.posonlyargs, *args.args)))  # (no generator: one per def)
     defaults: list[tuple[str, object]] = []
     for arg, default in zip(reversed(positional), reversed(args.defaults)):
         keep, value = default_value(default, literal_value)
@@ -1840,7 +1915,11 @@ def parameters_of(
             if keep:
                 defaults.append((keyword_only.arg, value))
     bound = method_of is not None and "staticmethod" not in decorator_names
-    return (positional, tuple(arg.arg for arg in args.kwonlyargs), tuple(defaults), bound, ())
+    return (positional, tuple(map(ARGUMENT_NAME, args.kwonlyargs)), tuple(defaults), bound, ())
+
+
+#: A parameter's name (``parameters_of``)
+ARGUMENT_NAME: Callable[[ast.arg], str] = attrgetter("arg")
 
 
 def add_binding(bindings: dict[str, Sequence[Binding]], name: str, binding: Binding) -> None:

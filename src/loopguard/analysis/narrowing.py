@@ -74,21 +74,23 @@ def readers_of(test: ast.expr) -> int:
     ``equalities`` (``PINS``: one comparison of equality or identity with a constant) may find
     something in a simple test of ``test`` (through ``not``, ``and``, ``or``: ``by_answer``'s
     cases)."""
-    if isinstance(test, ast.Compare):
+    # (told apart by class, as ``ast.parse`` makes them: asked of every test the index walks)
+    if test.__class__ is ast.Compare:
+        ops = test.ops
         pins = (
-            len(test.ops) == 1 and test.ops[0].__class__ in PINNING_OPERATORS
-            and (isinstance(test.left, ast.Constant) or isinstance(test.comparators[0], ast.Constant))
+            len(ops) == 1 and ops[0].__class__ in PINNING_OPERATORS
+            and (test.left.__class__ is ast.Constant or test.comparators[0].__class__ is ast.Constant)
         )
         return PINS if pins else 0
-    if isinstance(test, ast.Call):
+    if test.__class__ is ast.Call:
         func = test.func
-        narrows = (isinstance(func, ast.Attribute) and func.attr == "done") or (
-            isinstance(func, ast.Name) and func.id == "isinstance"
+        narrows = (func.__class__ is ast.Attribute and func.attr == "done") or (
+            func.__class__ is ast.Name and func.id == "isinstance"
         )
         return NARROWS if narrows else 0
-    if isinstance(test, ast.UnaryOp):
-        return readers_of(test.operand) if isinstance(test.op, ast.Not) else 0
-    if isinstance(test, ast.BoolOp):
+    if test.__class__ is ast.UnaryOp:
+        return readers_of(test.operand) if test.op.__class__ is ast.Not else 0
+    if test.__class__ is ast.BoolOp:
         read = 0
         for value in test.values:
             read |= readers_of(value)

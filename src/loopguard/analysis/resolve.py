@@ -72,6 +72,9 @@ __all__ = ["Target", "Value", "is_deferred"]
 
 #: ``Resolver.method_order`` of a class with a base in another module, in a worker
 DEFERRED_ORDER = "deferred"
+#: ``super`` called, and the builtin it must be (``Resolver.resolve``)
+SUPER = ("name", "super")
+BUILTIN_SUPER = ("ref", "builtins.super")
 #: ``-> Self``: the instance the method is called on
 SELF_TYPES = frozenset({"typing.Self", "typing_extensions.Self"})
 #: The deferred key of each kind of attribute access (``Resolver.access_target``)
@@ -107,7 +110,10 @@ class Project(Protocol):
     @property
     def file_types(self) -> Collection[str]: ...
 
-    def deref(self, value: Value | None, hops: int = 0) -> Value | None: ...
+    def deref(self, value: Value | None, hops: int = 0) -> Value | None:
+        """What a reference is; any other value is given back as it is (the resolver asks it
+        only of references)."""
+        ...
 
     def evaluate(self, value: Value | None) -> Value | None: ...
 
@@ -171,13 +177,17 @@ class Resolver:
     def resolve(self, expr: Expr, scope: int) -> Value | None:
         match expr:
             case ("name", name):
-                return self.project.deref(self.lookup(name, scope))
+                # only a reference is followed further (``Project.deref`` gives any other value
+                # back as it is): no call for the others, most of the ~47,000 asked
+                value = self.lookup(name, scope)
+                return self.project.deref(value) if value is not None and value[0] == "ref" else value
             case ("attr", base, name):
-                return self.project.deref(self.attribute(self.resolve(base, scope), name))
-            case ("call", ("name", "super")) if self.lookup("super", scope) == ("ref", "builtins.super"):
-                owner = self.enclosing_class(scope)
-                return ("super", owner) if owner is not None else None
-            case ("call", func):
+                value = self.attribute(self.resolve(base, scope), name)
+                return self.project.deref(value) if value is not None and value[0] == "ref" else value
+            case ("call", func):  # (``super()`` told apart here: one case less for every call)
+                if func == SUPER and self.lookup("super", scope) == BUILTIN_SUPER:
+                    owner = self.enclosing_class(scope)
+                    return ("super", owner) if owner is not None else None
                 return self.call_result(self.callee(func, scope))
             case ("built", func, literals):
                 return self.built_result(self.callee(func, scope), literals)
@@ -232,10 +242,11 @@ class Resolver:
     def callee(self, func: Expr, scope: int) -> Value | None:
         """What a call's function expression is: a called attribute is a method, never a read."""
         match func:
+            case ("attr", base, name):
+                value = self.attribute(self.resolve(base, scope), name, called=True)
+                return self.project.deref(value) if value is not None and value[0] == "ref" else value
             case ("partial", function):  # calling functools.partial(f, ...) calls f
                 return self.resolve(function, scope)
-            case ("attr", base, name):
-                return self.project.deref(self.attribute(self.resolve(base, scope), name, called=True))
         return self.resolve(func, scope)
 
     def call_target(self, func: CallFunc, scope: int) -> Target:
@@ -254,21 +265,26 @@ class Resolver:
         return found
 
     def target_of_call(self, func: CallFunc, scope: int) -> Target:
+        # the commonest first (a ``match`` tries each case in turn: a method's or a function's
+        # call, then an access), each shape apart by its tag
         match func:
+            case ("attr", _, _) | ("name", _):
+                return self.plain_target(self.callee(func, scope))
+            case (("get" | "set" | "del") as kind, ("attr", base, name)):
+                return self.access_target(kind, self.accessed_base(base, scope), name)
             case ("arg", function, argument):
                 return self.argument_call_target(function, argument, scope)
             case ("iterate", iterable):
                 return self.iteration_target(self.resolve(iterable, scope))
             case ("enter", manager):
                 return self.entering_target(self.resolve(manager, scope))
-            case (("get" | "set" | "del") as kind, ("attr", base, name)):
-                return self.access_target(kind, self.accessed_base(base, scope), name)
             case _:
                 return self.plain_target(self.callee(func, scope))
 
     def plain_target(self, callee: Value | None) -> Target:
-        if is_deferred(callee):
-            return ("defer", ("plainkey", callee[1]))
+        match callee:  # (``is_deferred``, without its call)
+            case ("defer", closed):
+                return ("defer", ("plainkey", closed))
         key = callable_key(callee)
         return None if key in self.project.file_readers else key  # no argument to judge
 
@@ -294,14 +310,14 @@ class Resolver:
         ``base`` is an instance of a project class whose ``name`` is a property (defined in ``Cls``,
         the first class of its MRO to define ``name``); anything else is no call."""
         match base:
-            case ("defer", closed):
-                return ("defer", (ACCESS_KEYS[kind], ("attr", closed, name, False)))
             case ("inst", type_name):
                 match self.member(type_name, name):
                     case ("deferred",):
                         return ("defer", (ACCESS_KEYS[kind], ("attr", ("val", base), name, False)))
                     case ("method", defining) if self.is_property(defining, name):
                         return f"{defining}.{name}:{kind}"
+            case ("defer", closed):
+                return ("defer", (ACCESS_KEYS[kind], ("attr", closed, name, False)))
         return None
 
     def accessed_base(self, base: Expr, scope: int) -> Value | None:
@@ -385,7 +401,8 @@ class Resolver:
             value, depth = found
             reach = CHAIN.following + depth
             if reach <= MAX_CHAIN:
-                CHAIN.deepest = max(CHAIN.deepest, reach)
+                if reach > CHAIN.deepest:  # noqa: PLR1730 - ``max`` is a call, for each of ~35,000 merges asked
+                    CHAIN.deepest = reach
                 return value
         if key in self._active:  # x = x.child: resolving x needs x
             CHAIN.cuts += 1
@@ -407,7 +424,8 @@ class Resolver:
             del self._active[key]
             self._cycled.discard(key)
             depth = CHAIN.deepest - start
-            CHAIN.deepest = max(outer_deepest, CHAIN.deepest)
+            if outer_deepest > CHAIN.deepest:  # noqa: PLR1730 - as above
+                CHAIN.deepest = outer_deepest
         if self._merged is not None and CHAIN.cuts == cuts:
             self._merged[key] = (merged, depth)
         return merged
@@ -473,21 +491,21 @@ class Resolver:
         return self.binding_value(binding)
 
     def binding_value(self, binding: Binding) -> Value | None:
-        match binding:
-            case ("ref", qualname):
-                return ("ref", self.canonical(qualname))
+        match binding:  # (the commonest first: an assignment)
             case ("value", expr, scope):
                 return self.resolve(expr, scope)
+            case ("ref", qualname):
+                return ("ref", self.aliases.get(qualname, qualname))  # (``canonical``)
             case ("type", ("classof", expr), scope):  # ``x: type[X]``: x is the class X
                 return self.class_of_type(self.resolve(expr, scope))
             case ("type", expr, scope):
                 return self.instance_of_type(self.resolve(expr, scope))
             case (("enter" | "aenter") as kind, expr, scope):
                 return self.entered(self.resolve(expr, scope), kind)
-            case ("closed", value):  # resolved earlier, in a summary
-                return self.project.evaluate(value)
             case ("self", owner):
                 return ("inst", owner)
+            case ("closed", value):  # resolved earlier, in a summary
+                return self.project.evaluate(value)
             case ("cls", owner):
                 return ("ref", owner)
         return None
@@ -542,33 +560,37 @@ class Resolver:
 
     # -- attributes and calls ---------------------------------------------------------------------
     def attribute(self, base: Value | None, name: str, called: bool = False) -> Value | None:
-        match base:
+        if base is None:  # (unknown: no case to try)
+            return None
+        match base:  # (the commonest first)
+            case ("inst", qualname):
+                return self.member_value(base, qualname, name, called, of_class=False)
+            case ("ref", qualname):
+                return self.member_value(base, qualname, name, called, of_class=True)
             case ("defer", closed):
                 return ("defer", ("attr", closed, name, called))
             case ("super", _):
                 return self.super_attribute(base, name, called)
-            case ("ref", qualname):
-                return self.member_value(base, qualname, name, called, of_class=True)
-            case ("inst", qualname):
-                return self.member_value(base, qualname, name, called, of_class=False)
-        return None  # unknown, or a method (``f.get.x``)
+        return None  # a method (``f.get.x``)
 
     def member_value(
         self, base: Ref | Instance, qualname: str, name: str, called: bool, of_class: bool
     ) -> Value | None:
         """``name`` read off a class (``of_class``, a ``Ref``) or an instance of ``qualname``: what
         the project class defines, else what the catalogue knows about the type."""
-        match self.member(qualname, name):
-            case ("deferred",):  # a base class lives in another module of the project
-                return ("defer", ("attr", ("val", base), name, called))
-            case ("attribute", owner, bindings):
-                return owner.merge(f"{qualname}.{name}", -1, bindings)
-            case ("method", defining) if not of_class and not called and self.is_property(defining, name):
-                return self.project.function_return(f"{defining}.{name}")  # the getter's return type
-            case ("method", defining):
-                return ("ref", f"{defining}.{name}") if of_class else ("meth", defining, name)
-            case ("library", library_base):
-                qualname = library_base  # a project class answers for a library base class
+        found = self.member(qualname, name)
+        if found is not None:  # (none: most library types' members, no case to try)
+            match found:
+                case ("deferred",):  # a base class lives in another module of the project
+                    return ("defer", ("attr", ("val", base), name, called))
+                case ("attribute", owner, bindings):
+                    return owner.merge(f"{qualname}.{name}", -1, bindings)
+                case ("method", defining) if not of_class and not called and self.is_property(defining, name):
+                    return self.project.function_return(f"{defining}.{name}")  # the getter's return type
+                case ("method", defining):
+                    return ("ref", f"{defining}.{name}") if of_class else ("meth", defining, name)
+                case ("library", library_base):
+                    qualname = library_base  # a project class answers for a library base class
         if of_class:
             full = self.canonical(f"{qualname}.{name}")
             typed = self.attributes.get(full)
@@ -788,6 +810,8 @@ def built_alike(values: list[Value | None]) -> Value | None:
 
 
 def callable_key(value: Value | None) -> str | None:
+    if value is None:
+        return None
     match value:
         case ("ref", qualname):
             return qualname

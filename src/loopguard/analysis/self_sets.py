@@ -74,11 +74,8 @@ class SelfAssignments:
         if not bound or not positional:
             return parameters
         own = positional[0]
-        sets = [*found, *escapes(loops, own, calls)]
-        if any(
-            isinstance(binding, tuple) and binding[:2] == ("value", ("name", own))
-            for each in bindings.values() for binding in each
-        ):
+        sets = [*found, *escapes(loops, own, calls)] if calls else found
+        if binds_to(bindings, ("value", ("name", own))):
             sets.append((ANY, 0, 0, True, ()))  # ``other = self``: anything, from the start
         extra: list[tuple[str, object]] = [(SETS, tuple(sets))] if sets else []  # most assign nothing
         if node.name == "__init__":
@@ -88,6 +85,17 @@ class SelfAssignments:
         if not extra:
             return parameters
         return (positional, keyword_only, (*defaults, *extra), bound, parameters[4])
+
+
+def binds_to(bindings: Mapping[str, Sequence[object]], start: tuple[str, object]) -> bool:
+    """Whether a binding of a scope starts with ``start`` (``("value", ("name", own))``: a name
+    bound to the receiver). Loops, not ``any`` of a generator: asked for every sync method, of
+    every binding of its scope."""
+    for each in bindings.values():
+        for binding in each:
+            if binding.__class__ is tuple and binding[:2] == start:
+                return True
+    return False
 
 
 class CallLike(Protocol):
@@ -110,7 +118,13 @@ def escapes(loops: Sequence[tuple[int, int]], own: str, calls: Sequence[CallLike
     """An ``ANY`` entry for each call the receiver is passed to, where the call ends (in a loop:
     from the start, as it may have run before any of the loop's calls; ``loops``: the first and
     last line of each loop of the method)."""
-    passing = [call for call in calls if any(value == (PASSED, own) for _key, value in call.literals)]
+    passed = (PASSED, own)
+    passing = []
+    for call in calls:  # (loops, not ``any`` of a generator for each call)
+        for _key, value in call.literals:
+            if value == passed:
+                passing.append(call)
+                break
     if not passing:
         return []
     return [

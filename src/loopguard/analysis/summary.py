@@ -208,8 +208,8 @@ def calls_by_where_they_run(
     for func, scope, line, col, end_line, end_col, on_loop_, coroutine, awaited, literals, conditions in index.calls:
         owner = -1
         if not on_loop_:
-            known = owners.get(scope)
-            owner = known if known is not None else owners.setdefault(scope, owning_function(index, scope))
+            # (looked up with ``in``, not ``get``: a method call costs more than two lookups of an int)
+            owner = owners[scope] if scope in owners else owners.setdefault(scope, owning_function(index, scope))
             if owner < 0:  # a call outside every function: kept when its code runs at import
                 runs = runs_at_import.get(scope)
                 if runs is None:
@@ -220,11 +220,8 @@ def calls_by_where_they_run(
                         at_import.append(target)
                 continue
         target = call_target(func, scope)
-        if isinstance(target, str):
-            keeping = kept.get(target)
-            if keeping is None:
-                keeping = kept[target] = keep(target)
-            if not keeping:
+        if target.__class__ is str:  # (a target is a string, a deferred tuple or None)
+            if not (kept[target] if target in kept else kept.setdefault(target, keep(target))):
                 continue
         elif target is None:
             continue
@@ -292,7 +289,10 @@ def function_summaries(
     """Each sync function's summary, given the calls of its own body (``calls_by_where_they_run``)."""
     summaries: dict[str, FunctionFields] = {}
     for scope, (line, col, end_line, decorators, outer) in index.functions.items():
-        decorated = tuple(target for d in decorators for target in decorator_targets(d, resolver, outer))
+        # (most functions have no decorator: no generator made for them)
+        decorated = (
+            tuple(target for d in decorators for target in decorator_targets(d, resolver, outer)) if decorators else ()
+        )
         # a ``FunctionSummary``'s fields, as a plain tuple (see ``calls_by_where_they_run``)
         summaries[index.scopes[scope].qualname] = (
             line, col, end_line, decorated, tuple(calls.get(scope, ())), parameters_with_rebinding(index, scope),
