@@ -77,12 +77,16 @@ def pure_text(node: ast.expr, name_text: Callable[[str], Pure | None]) -> Pure |
 def fact_of(node: ast.Call, function_named: Callable[[ast.expr], str | None],
             name_text: Callable[[str], Pure | None]) -> FactGuard | None:
     """The fact guard of a call, if it is one."""
-    if not node.args or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+    args = node.args  # (read once, each argument told by class: no ``any`` of a generator)
+    if not args or node.keywords:
         return None
+    for argument in args:
+        if argument.__class__ is ast.Starred:
+            return None
     function = function_named(node.func)
     if function is None:
         return None
-    parts = [pure_text(argument, name_text) for argument in node.args]
+    parts = [pure_text(argument, name_text) for argument in args]
     if any(part is None for part in parts):
         return None
     texts = [part[0] for part in parts if part is not None]

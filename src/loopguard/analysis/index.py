@@ -1350,11 +1350,13 @@ class _Indexer(ast.NodeVisitor):
         function by name, or of a module's or a class's named — not of an instance, since a
         subclass may override what it calls."""
         function = node.func
-        if isinstance(function, ast.Name):  # a def further down the module is not bound yet
+        if function.__class__ is ast.Name:  # a def further down the module is not bound yet
             return all(binding[0] == "ref" for binding in self.bindings_of(function.id))
-        if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
-            owners = self.bindings_of(function.value.id)
-            return bool(owners) and all(owner[0] == "ref" for owner in owners)
+        if function.__class__ is ast.Attribute:  # (by class: see ``decidable_guard``)
+            base = function.value
+            if base.__class__ is ast.Name:
+                owners = self.bindings_of(base.id)
+                return bool(owners) and all(owner[0] == "ref" for owner in owners)
         return False
 
     def gets_loop(self, node: ast.expr) -> bool:
@@ -1362,9 +1364,11 @@ class _Indexer(ast.NodeVisitor):
         without arguments of a function of this module (defined before) that returns it."""
         if node.__class__ is not ast.Call:  # asked of every part of every test read
             return False
+        if node.args or node.keywords:  # (both kinds of call are without arguments)
+            return False
         if gets_running_loop(node, self.bindings_of):
             return True
-        if not self.loop_returning or not isinstance(node, ast.Call) or node.args or node.keywords:
+        if not self.loop_returning:
             return False
         function = node.func
         if isinstance(function, ast.Name):

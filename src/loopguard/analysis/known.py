@@ -50,13 +50,14 @@ def gets_running_loop(node: ast.expr, bindings_of: Callable[[str], Sequence[obje
     """``asyncio.get_event_loop()`` / ``asyncio.get_running_loop()`` (or the function imported from
     asyncio by name), with ``asyncio`` bound only to the module: ``bindings_of`` gives a name's
     bindings as the index has them."""
-    if not isinstance(node, ast.Call) or node.args or node.keywords:
+    # told apart by class, not ``isinstance``: asked of every call in every test the index reads
+    if node.__class__ is not ast.Call or node.args or node.keywords:
         return False
     function = node.func
-    if isinstance(function, ast.Attribute) and function.attr in LOOP_GETTERS:
+    if function.__class__ is ast.Attribute and function.attr in LOOP_GETTERS:
         module = function.value
-        return isinstance(module, ast.Name) and only_bound_to(bindings_of(module.id), "asyncio")
-    if isinstance(function, ast.Name):
+        return module.__class__ is ast.Name and only_bound_to(bindings_of(module.id), "asyncio")
+    if function.__class__ is ast.Name:
         bound = bindings_of(function.id)
         return any(only_bound_to(bound, f"asyncio.{getter}") for getter in LOOP_GETTERS)
     return False
