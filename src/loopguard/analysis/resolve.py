@@ -35,7 +35,7 @@ Why the rules are what they are:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from typing import Literal, Protocol, TypeAlias, TypeVar
+from typing import Literal, Protocol, TypeAlias, TypeVar, cast
 
 from loopguard.analysis.index import ClassInfo, ModuleIndex
 from loopguard.analysis.managers import entered_type, managed_type
@@ -70,6 +70,8 @@ V = TypeVar("V")
 
 __all__ = ["Target", "Value", "is_deferred"]
 
+#: what ``Resolver.call_target`` finds for a call not yet asked (no target is this object)
+_UNASKED = cast(Target, object())
 #: ``Resolver.method_order`` of a class with a base in another module, in a worker
 DEFERRED_ORDER = "deferred"
 #: ``super`` called, and the builtin it must be (``Resolver.resolve``)
@@ -259,9 +261,11 @@ class Resolver:
         if memo is None or CHAIN.following:
             return self.target_of_call(func, scope)
         key = (func, scope)
-        if key in memo:
-            return memo[key]
-        found = memo[key] = self.target_of_call(func, scope)
+        # one ``get`` (a target may be None: a sentinel tells a miss), not ``in`` and a subscript:
+        # the key is a nested tuple, hashed anew at each lookup
+        found = memo.get(key, _UNASKED)
+        if found is _UNASKED:
+            found = memo[key] = self.target_of_call(func, scope)
         return found
 
     def target_of_call(self, func: CallFunc, scope: int) -> Target:
