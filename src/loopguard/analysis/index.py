@@ -1570,11 +1570,11 @@ class _Indexer(ast.NodeVisitor):
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Reading an attribute calls a property's getter: recorded as an access the resolver
         judges (only a project property of a known type is followed)."""
+        base = node.value  # (read once, and handed to ``accessed_attribute``)
         if node.ctx.__class__ is ast.Load:  # (``record_access``'s read; a called one: ``visit_Call``)
-            accessed = accessed_attribute(node)
+            accessed = accessed_attribute(node, base)
             if accessed is not None:
                 self.record_call(("get", accessed), node)
-        base = node.value
         if base.__class__ in LEAVES:  # most bases are names: passed as ``visit`` passes a leaf
             if self.depth >= MAX_DEPTH:
                 raise NestingTooDeep(base)
@@ -1808,16 +1808,18 @@ def guards_naming(
 SEEN_THROUGH = frozenset({ast.Await, ast.NamedExpr})
 
 
-def accessed_attribute(target: ast.Attribute) -> AttrExpr | None:
+def accessed_attribute(target: ast.Attribute, base: ast.expr | None = None) -> AttrExpr | None:
     """``expr_of(target)`` when it is ``name.attr`` or ``name.attr.attr`` (the accesses the index
     records) and the attribute may be a property — not a class, a constant or a dunder (never a
     property worth a resolution) —, else None; read off the tree, not built for every attribute
-    and then matched."""
+    and then matched. ``base``: ``target.value`` when the caller has read it (``visit_Attribute``,
+    for every attribute read: a field read off an ast node is a generic attribute lookup)."""
     attribute = target.attr
     first = attribute[0]  # (an attribute has a name: cheaper than a slice and ``startswith``)
     if first.isupper() or (first == "_" and attribute[1:2] == "_"):
         return None
-    base = target.value
+    if base is None:
+        base = target.value
     if base.__class__ is ast.Name:
         return ("attr", ("name", base.id), attribute)
     if base.__class__ is ast.Attribute:
