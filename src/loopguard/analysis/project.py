@@ -296,8 +296,8 @@ class GlobalProject(Project):
         self.touched: set[str] | None = None
         self._remembered: dict[Hashable, tuple[Any, frozenset[str]]] = {}  # see ``remembered``
         self._memos: dict[Hashable, dict[Any, tuple[Any, frozenset[str]]]] = {}  # see ``memo``
-        # each call target finished, with the modules it read (``target``; read in place by
-        # ``stages.find_candidates``)
+        # each call target finished, with the modules it read (``target``; read in place, for an
+        # answer that read no module, by ``stages.find_candidates`` and ``CallGraph.resolve_body``)
         self.finished_targets: dict[DeferredTarget, tuple[str | None, frozenset[str]]] = {}
         self._property_names: frozenset[str] | None = None  # see ``may_be_a_property``
         self._class_infos: dict[str, tuple[tuple[Resolver, ClassInfo] | None, tuple[str, str] | None]] = {}
@@ -529,18 +529,21 @@ class GlobalProject(Project):
         class, or any name in a project that records what each answer reads (a class may gain a
         property named so, which no read of the modules the access finishes in would notice). Half
         the accesses a worker sends are deferred; about one in ten is a property's."""
-        if self.track_reads:
-            return True
+        return self.track_reads or name in self.known_property_names()
+
+    def known_property_names(self) -> frozenset[str]:
+        """The names of the project classes' properties, worked out once."""
         if self._property_names is None:
             self._property_names = property_names(self.modules.values())
-        return name in self._property_names
+        return self._property_names
 
     def before_sharing(self) -> None:
         """Work out ahead what every share of the planning (``runner.shares_to_plan``) would work
         out alike, the first time it needs it, in each process: the project's property names
-        (~9 ms on homeassistant, a walk of its 8,600 classes)."""
-        if not self.track_reads and self._property_names is None:
-            self._property_names = property_names(self.modules.values())
+        (~9 ms on homeassistant, a walk of its 8,600 classes), unless every access is taken as a
+        property's (``may_be_a_property``)."""
+        if not self.track_reads:
+            self.known_property_names()
 
     @property
     def resolver_for_replay(self) -> Resolver:
