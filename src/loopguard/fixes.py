@@ -142,15 +142,14 @@ def first_newline(text: str) -> str:
     return "\n"
 
 
-def file_context(text: str, lines_asked: Sequence[int] | None = None) -> FileContext | None:
-    """What the fixes of one file need; of the calls at ``lines_asked`` only, when given."""
+def file_context(text: str, lines_asked: Sequence[int]) -> FileContext | None:
+    """What the fixes of one file's calls at ``lines_asked`` need."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences are the user's business
             tree = ast.parse(text)
         lines = split_lines(text)
-        wanted = None if lines_asked is None else sorted({*lines_asked, *import_lines(lines)})
-        sites = find_sites(tree, lines, wanted)
+        sites = find_sites(tree, lines, sorted({*lines_asked, *import_lines(lines)}))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # it was checked a moment ago; if it does not parse now, it gets no fix
     return FileContext(
