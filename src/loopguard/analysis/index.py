@@ -17,7 +17,6 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
-from types import MethodType
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
@@ -287,9 +286,10 @@ class _Indexer(ast.NodeVisitor):
         # the defs and lambdas around the code being visited: none, and the code runs at import
         # (module and class bodies), where only a call's target is kept (``visit_Call``)
         self.defs = 0
-        self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
-        # (per class: a subclass may visit a node class otherwise)
-        self._visitors = VISITORS.setdefault(self.__class__, {})
+        # node class -> the function that visits it, shared by every indexer of the class (a
+        # subclass may visit a node class otherwise): not a table of methods bound to each
+        # indexer, which a module's walk filled anew for each node class it met (17 a module)
+        self._dispatch = VISITORS.setdefault(self.__class__, {})
         self.depth = 0  # of the node being visited: bounded by MAX_DEPTH
         self.awaited: set[int] = set()  # ids of the call nodes that are operands of ``await``
         self.guards: list[Condition] = []  # the decidable if-conditions around the code being visited
@@ -361,11 +361,10 @@ class _Indexer(ast.NodeVisitor):
         return None
 
     def cut_cycles(self) -> None:
-        """Drop what refers back to the indexer — the bound methods of the dispatch table and of
-        the guard readers — once the module's index is made: a worker indexes with the cyclic
-        collector paused, and an indexer kept alive by its own cycle would keep the module's tree
-        and everything it found until the chunk ends (~380 MB per worker on homeassistant)."""
-        self._dispatch.clear()
+        """Drop what refers back to the indexer — the bound methods of the guard readers — once
+        the module's index is made: a worker indexes with the cyclic collector paused, and an
+        indexer kept alive by its own cycle would keep the module's tree and everything it found
+        until the chunk ends (~380 MB per worker on homeassistant)."""
         del self.read_guard, self.read_returned
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
@@ -384,19 +383,15 @@ class _Indexer(ast.NodeVisitor):
         if depth > MAX_DEPTH:
             raise NestingTooDeep(node)
         self.depth = depth
-        method(node)
+        method(self, node)
         self.depth = depth - 1
 
-    def visitor_of(self, kind: type) -> Callable[[Any], None]:
-        """The method that visits nodes of class ``kind``, remembered for the next. (Which
-        function it is is looked up once per process: ``getattr`` of a missing ``visit_`` name
-        raises inside, for each module's indexer.)"""
-        function = self._visitors.get(kind)
-        if function is None:
-            function = self._visitors[kind] = getattr(self.__class__, "visit_" + kind.__name__, _Indexer.generic_visit)
-        method: Callable[[Any], None] = MethodType(function, self)
-        self._dispatch[kind] = method
-        return method
+    def visitor_of(self, kind: type) -> Callable[[Any, Any], None]:
+        """The function that visits nodes of class ``kind``, remembered for the next (looked up
+        once per process: ``getattr`` of a missing ``visit_`` name raises inside)."""
+        function: Callable[[Any, Any], None] = getattr(self.__class__, "visit_" + kind.__name__, _Indexer.generic_visit)
+        self._dispatch[kind] = function
+        return function
 
     def generic_visit(self, node: ast.AST) -> None:
         fields = CHILD_FIELDS.get(node.__class__)
@@ -1194,7 +1189,7 @@ class _Indexer(ast.NodeVisitor):
             if level >= MAX_DEPTH:
                 raise NestingTooDeep(statement)
             self.depth = level + 1
-            method(statement)
+            method(self, statement)
             self.depth = level
             if kind is ast.If or kind is ast.Assert:  # (most statements: no ``isinstance`` asked)
                 if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
