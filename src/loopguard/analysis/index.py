@@ -261,6 +261,20 @@ def unread_arguments(index: ModuleIndex, literals: tuple[Literal, ...], scope: i
 
 
 class _Indexer(ast.NodeVisitor):
+    # slotted: an indexer has 61 attributes, past the 30 an instance's attributes share keys with
+    # its class's, so each was a lookup in a dict of its own (``self.depth``, ``self.current``...
+    # are read at every node), and the dict was grown five times over for each module
+    __slots__ = (
+        "_dispatch", "all_called", "alternatives", "annotated", "awaited", "before_star", "built_locals",
+        "callbacks", "calls", "classes", "constants", "coroutines", "current", "defs", "depth", "enum_members",
+        "exported", "fact_guards", "fact_made", "first_return", "flags", "function_returns", "functions",
+        "guard_names", "guards", "imported_roots", "imports", "line", "literal", "locals", "loop",
+        "loop_returning", "loop_spans", "loops", "member_reads", "methods", "module", "narrowed", "overloads",
+        "package", "parameter_names", "parameters", "properties", "pure_locals", "pure_value", "read_guard",
+        "read_returned", "rebindings", "records", "scopes", "self_sets", "star_imports", "statement",
+        "string_constants", "switched", "table_uses", "tables", "type_tests", "unbound", "unvisited", "yields",
+    )
+
     def __init__(self, module: str, package: str) -> None:
         self.module = module
         self.package = package
