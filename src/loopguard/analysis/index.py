@@ -520,7 +520,7 @@ class _Indexer(ast.NodeVisitor):
             self.rebindings.setdefault(target, []).append(rebinding)
         elif self.locals and self.locals[-1].scope == target:
             in_loop = self.loops > 0
-            self.locals[-1].bound(name, self.call_conditions(), self.line, in_loop, self.literal)
+            self.locals[-1].bound(name, self.call_conditions, self.line, in_loop, self.literal)
             if self.pure_value is not None and len(owner.bindings[name]) == 1:
                 value, self.pure_value = self.pure_value, None  # read before nothing else binds
                 pure = pure_text(value, self.name_text)
@@ -1621,7 +1621,7 @@ class _Indexer(ast.NodeVisitor):
     def record_call(self, func: CallFunc, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
         if self.narrowed:
             func = substituted(func, self.narrowings_here())
-        loop = self.loop
+        loop, guards = self.loop, self.guards
         fields = (
             func,
             self.current,
@@ -1633,7 +1633,8 @@ class _Indexer(ast.NodeVisitor):
             loop,
             id(node) in self.awaited if self.awaited else False,  # (no ``id`` call before any ``await``)
             literals,
-            () if loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
+            # (no guards around most calls: no ``tuple`` call for them)
+            () if loop >= 0 or not guards else tuple(guards) if not self.fact_guards else self.call_conditions(),
         )
         # every field given: the tuple made directly, without the NamedTuple's Python ``__new__``
         self.calls.append(new_call_site(CallSite, fields))
