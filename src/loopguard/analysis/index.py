@@ -745,17 +745,28 @@ class _Indexer:
     def note_table(self, targets: list[ast.expr], value: ast.expr | None) -> None:
         """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py);
         ``NAME = "API_KEY"``: a module constant, if nothing else binds it (constants.py)."""
-        if self.current == 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
-            keep, constant = literal_value(value) if value is not None else (False, None)
-            if keep:
-                self.constants[targets[0].id] = constant
+        if self.current != 0 or len(targets) != 1 or targets[0].__class__ is not ast.Name or value is None:
+            return  # (``x: int`` without a value binds nothing any of them reads)
+        # each reading asked only of the values it can read (by class: a literal and a string are
+        # constants, a record table a call, a table a tuple, strings a display), not all four of
+        # every module-level assignment
+        name, shape = targets[0].id, value.__class__
+        if shape is ast.Call:
             self.records.note_table(targets[0], value, self.bound_qualname)
-            text = string_constant(value)
-            if text is not None:
-                self.string_constants[targets[0].id] = text
+            return
+        if shape is ast.Constant:
+            keep, constant = literal_value(value)
+            if keep:
+                self.constants[name] = constant
+        elif shape is ast.Tuple:
             table = constant_table(value, literal_value)
             if table is not None:
-                self.tables[targets[0].id] = table
+                self.tables[name] = table
+        elif shape is not ast.List and shape is not ast.Set:
+            return
+        text = string_constant(value)
+        if text is not None:
+            self.string_constants[name] = text
 
     def draws_from_table(self, generator: ast.comprehension) -> None:
         """``for key, env_name in NAMES`` in a comprehension: its variables take the table's values
@@ -1946,7 +1957,7 @@ ARGUMENT_NAME: Callable[[ast.arg], str] = attrgetter("arg")
 def add_binding(bindings: dict[str, Sequence[Binding]], name: str, binding: Binding) -> None:
     """One more binding of ``name`` (the index's binding sequences are lists)."""
     found = bindings.get(name)
-    if isinstance(found, list):
+    if found.__class__ is list:  # (a list while indexing: no subclass)
         found.append(binding)
     else:
         bindings[name] = [*(found or ()), binding]
