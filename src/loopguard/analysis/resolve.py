@@ -72,6 +72,8 @@ __all__ = ["Target", "Value", "is_deferred"]
 
 #: what ``Resolver.call_target`` finds for a call not yet asked (no target is this object)
 _UNASKED = cast(Target, object())
+#: what ``Resolver.accessed_base`` finds for a base not yet resolved (no value is this object)
+_UNRESOLVED = cast("Value | None", object())
 #: ``Resolver.method_order`` of a class with a base in another module, in a worker
 DEFERRED_ORDER = "deferred"
 #: The bindings whose value follows no other name (``Resolver.merge``): an import, a def or a
@@ -331,9 +333,12 @@ class Resolver:
         """What an accessed attribute is read off, memoised per (expression, scope): a function
         reads attributes of ``self`` and of a few names many times, and accesses outnumber calls."""
         key = (base, scope)
-        if key not in self._bases:
-            self._bases[key] = self.resolve(base, scope)
-        return self._bases[key]
+        # one ``get`` (a base may resolve to None: a sentinel tells a miss), not ``in`` and a
+        # subscript: the key is a nested tuple, hashed anew at each lookup (as ``call_target``)
+        found = self._bases.get(key, _UNRESOLVED)
+        if found is _UNRESOLVED:
+            found = self._bases[key] = self.resolve(base, scope)
+        return found
 
     def is_property(self, class_qualname: str, name: str) -> bool:
         found = self.project.class_info(class_qualname)
