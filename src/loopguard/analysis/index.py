@@ -266,14 +266,14 @@ class _Indexer:
     ``NodeVisitor`` has a ``__dict__``, which each method looked up on an indexer is checked
     against (0.2 % of index + summarize for every 10th homeassistant file)."""
 
-    # slotted: an indexer has 61 attributes, past the 30 an instance's attributes share keys with
+    # slotted: an indexer has 62 attributes, past the 30 an instance's attributes share keys with
     # its class's, so each was a lookup in a dict of its own (``self.depth``, ``self.current``...
     # are read at every node), and the dict was grown five times over for each module
     __slots__ = (
         "_dispatch", "all_called", "alternatives", "annotated", "awaited", "before_star", "built_locals",
         "callbacks", "calls", "classes", "constants", "coroutines", "current", "defs", "depth", "enum_members",
         "exported", "fact_guards", "fact_made", "first_return", "flags", "function_returns", "functions",
-        "guard_names", "guards", "imported_roots", "imports", "line", "literal", "locals", "loop",
+        "global_names", "guard_names", "guards", "imported_roots", "imports", "line", "literal", "locals", "loop",
         "loop_returning", "loop_spans", "loops", "member_reads", "methods", "module", "narrowed", "overloads",
         "package", "parameter_names", "parameters", "properties", "pure_locals", "pure_value", "read_guard",
         "read_returned", "rebindings", "records", "scopes", "self_sets", "star_imports", "statement",
@@ -345,6 +345,7 @@ class _Indexer:
         self.before_star: set[str] = set()  # the module's names bound before its last star import
         self.exported: dict[str, ArgumentValue] = {}  # the constants and imports other modules read
         self.unbound: set[str] = set()
+        self.global_names: set[str] = set()  # the names of the module's ``global`` statements, in any scope
         # the isinstance narrowings that hold where the code being visited is, innermost last, each
         # with the scope of its test (narrowing.py)
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
@@ -632,6 +633,7 @@ class _Indexer:
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scopes[self.current].global_names.update(node.names)
+        self.global_names.update(node.names)
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
         self.annotated.declared_nonlocal(node.names)
@@ -1787,7 +1789,7 @@ def with_module_constants(
 def changed_names(indexer: _Indexer) -> set[str]:
     """The module-level names something other than their one binding may rebind (``global``,
     ``del``; a star import: every name bound before it): never constants."""
-    changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
+    changed = indexer.unbound | indexer.global_names  # (not a union of every scope's: most have none)
     if "*" in changed:
         changed = (changed - {"*"}) | indexer.before_star
     return changed
