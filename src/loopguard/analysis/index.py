@@ -1783,6 +1783,7 @@ def with_module_constants(
             if literals is not None:
                 calls[number] = with_literals(call, literals)
     indexer.annotated.found.clear()  # read: an indexer may wait for the cyclic collector
+    indexer.annotated.names.clear()
     return calls
 
 
