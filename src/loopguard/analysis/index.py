@@ -266,14 +266,14 @@ class _Indexer:
     ``NodeVisitor`` has a ``__dict__``, which each method looked up on an indexer is checked
     against (0.2 % of index + summarize for every 10th homeassistant file)."""
 
-    # slotted: an indexer has 62 attributes, past the 30 an instance's attributes share keys with
+    # slotted: an indexer has 61 attributes, past the 30 an instance's attributes share keys with
     # its class's, so each was a lookup in a dict of its own (``self.depth``, ``self.current``...
     # are read at every node), and the dict was grown five times over for each module
     __slots__ = (
         "_dispatch", "all_called", "alternatives", "annotated", "awaited", "before_star", "built_locals",
         "callbacks", "calls", "classes", "constants", "coroutines", "current", "defs", "depth", "enum_members",
         "exported", "fact_guards", "fact_made", "first_return", "flags", "function_returns", "functions",
-        "global_names", "guard_names", "guards", "imported_roots", "imports", "line", "literal", "locals", "loop",
+        "global_names", "guard_names", "guards", "imported_roots", "imports", "literal", "locals", "loop",
         "loop_returning", "loop_spans", "loops", "member_reads", "methods", "module", "narrowed", "overloads",
         "package", "parameter_names", "parameters", "properties", "pure_locals", "pure_value", "read_guard",
         "read_returned", "rebindings", "records", "scopes", "self_sets", "star_imports", "statement",
@@ -317,7 +317,6 @@ class _Indexer:
         self.parameter_names: dict[int, frozenset[str]] = {}  # set once the parameters are bound
         # sync function scope -> (parameter, the guards around it) for each assignment to a parameter
         self.rebindings: dict[int, list[Rebinding]] = {}
-        self.line = 0  # of the statement being visited (where a name is bound)
         self.loops = 0  # loops around the code being visited, in the current function
         # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
         self.overloads: dict[str, list[Expr | None]] = {}
@@ -522,11 +521,11 @@ class _Indexer:
             owner.bindings[name] = [*(found or ()), binding]
         parameters = self.parameter_names  # (``in`` twice, not a call of ``get``: every name bound comes here)
         if target in parameters and name in parameters[target]:  # a parameter assigned again in the body
-            rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
+            rebinding = (name, self.call_conditions(), self.statement_line(), self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
         elif self.locals and self.locals[-1].scope == target:
             in_loop = self.loops > 0
-            self.locals[-1].bound(name, self.call_conditions, self.line, in_loop, self.literal)
+            self.locals[-1].bound(name, self.call_conditions, self.statement_line, in_loop, self.literal)
             if self.pure_value is not None and len(owner.bindings[name]) == 1:
                 value, self.pure_value = self.pure_value, None  # read before nothing else binds
                 pure = pure_text(value, self.name_text)
@@ -1210,7 +1209,6 @@ class _Indexer:
         depth, narrowed = len(self.guards), len(self.narrowed)
         level = self.depth  # (the level the statements are visited at: one below it)
         for number, statement in enumerate(statements):
-            self.line = statement.lineno
             self.statement = statement
             # what ``visit`` does for a statement (never a leaf), in place: a call less for each
             kind = statement.__class__
@@ -1421,7 +1419,7 @@ class _Indexer:
             raise NestingTooDeep(returned)
         if self.locals and self.locals[-1].scope == self.current:
             value = ("const", None) if returned is None else self.read_returned(returned)
-            self.locals[-1].returned(value, self.call_conditions(), self.line)
+            self.locals[-1].returned(value, self.call_conditions(), self.statement_line())
 
     def is_module_name(self, name: str) -> bool:
         """Whether ``name`` read here is the module's (no scope in between binds it)."""
@@ -1656,6 +1654,13 @@ class _Indexer:
         )
         # every field given: the tuple made directly, without the NamedTuple's Python ``__new__``
         self.calls.append(new_call_site(CallSite, fields))
+
+    def statement_line(self) -> int:
+        """The first line of the statement being walked (where a name is bound): read off it when
+        a binding or a ``return`` of a sync function's body asks, not stored for each of the
+        30,000 statements walked for every 10th homeassistant file (0 before the first)."""
+        statement = self.statement
+        return 0 if statement is None else statement.lineno
 
     def call_conditions(self) -> tuple[Condition, ...]:
         if not self.fact_guards:

@@ -107,13 +107,13 @@ class LocalLiterals:
         self,
         name: str,
         conditions: Callable[[], tuple[Condition, ...]],
-        line: int,
+        line: Callable[[], int],
         in_loop: bool,
         literal: LiteralBinding,
     ) -> None:
         """A binding of ``name`` in the function's own scope (parameters are tracked apart), under
-        the guards ``conditions()`` gives — asked only of a later binding of a local whose first
-        is a literal: ``finish`` keeps no other, and most locals start as no literal."""
+        the guards ``conditions()`` gives, at ``line()`` — asked only of a later binding of a local
+        whose first is a literal: ``finish`` keeps no other, and most locals start as no literal."""
         if name in self.parameters:
             return
         if literal is not None and is_alias(literal[1]) and literal[1][1] not in self.parameters:
@@ -124,7 +124,7 @@ class LocalLiterals:
                 self.first[name] = literal[1]
             return
         if name in self.first:
-            self.later.append((name, conditions(), line, in_loop))
+            self.later.append((name, conditions(), line(), in_loop))
 
     def declared_nonlocal(self, names: list[str]) -> None:
         """``nonlocal name`` in this function or one nested in it: the name is shared with other
