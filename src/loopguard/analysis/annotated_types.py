@@ -104,6 +104,7 @@ class AnnotatedVariables:
     def __init__(self) -> None:
         # scope -> name -> the builtin classes its annotation names (``annotated_names``)
         self.found: dict[int, dict[str, str]] = {}
+        self.names: set[str] = set()  # the names ``found`` holds, in any scope
         self.nonlocal_names: set[str] = set()
 
     def note(self, scope: int, name: str, annotation: ast.expr | None) -> None:
@@ -116,6 +117,7 @@ class AnnotatedVariables:
             return  # an attribute, a subscript (``Optional[...]``, a generic), None: never builtins
         if found is not None:
             self.found.setdefault(scope, {})[name] = found
+            self.names.add(name)
 
     def declared_nonlocal(self, names: list[str]) -> None:
         """``nonlocal name`` somewhere in the module: a nested function may assign the name."""

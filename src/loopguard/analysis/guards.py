@@ -47,7 +47,6 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from loopguard.analysis.argument_types import Instance, is_instance, isinstance_test
@@ -128,8 +127,10 @@ def guard_reader(
     fact_of: Callable[[ast.Call], Guard | None] | None = None,
 ) -> Callable[[ast.expr], Guard]:
     """``guard_of`` with these arguments, made once for many tests (the index reads the test of
-    every ``if`` of a module, and a frozen dataclass costs a ``__setattr__`` per field to make)."""
-    return partial(_GuardReader(gets_loop, class_named, helper_call, member_named, fact_of).read, depth=0)
+    every ``if`` of a module, and a frozen dataclass costs a ``__setattr__`` per field to make).
+    The reader's bound ``read``, its depth 0 by default — not a ``partial`` giving ``depth=0``: a
+    ``partial`` with a keyword is called through a copy of its keywords' dict, at every test."""
+    return _GuardReader(gets_loop, class_named, helper_call, member_named, fact_of).read
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ class _GuardReader:
     member_named: Callable[[ast.Attribute], str | None] | None = None
     fact_of: Callable[[ast.Call], Guard | None] | None = None
 
-    def read(self, node: ast.expr, depth: int) -> Guard:
+    def read(self, node: ast.expr, depth: int = 0) -> Guard:
         if depth > MAX_GUARD_DEPTH:
             return UNKNOWN
         if node.__class__ is ast.Call and self.gets_loop is not None and self.gets_loop(node):  # (only calls do)

@@ -17,7 +17,6 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
-from types import MethodType
 from typing import Any, NamedTuple, TypeGuard
 from typing import Literal as Tag
 
@@ -261,7 +260,26 @@ def unread_arguments(index: ModuleIndex, literals: tuple[Literal, ...], scope: i
     return literals if read is None else read
 
 
-class _Indexer(ast.NodeVisitor):
+class _Indexer:
+    """A walk of a module's tree in ``ast.NodeVisitor``'s manner (its ``visit`` and
+    ``generic_visit`` are our own: "traversal" below), not a subclass of it: a subclass of
+    ``NodeVisitor`` has a ``__dict__``, which each method looked up on an indexer is checked
+    against (0.2 % of index + summarize for every 10th homeassistant file)."""
+
+    # slotted: an indexer has 61 attributes, past the 30 an instance's attributes share keys with
+    # its class's, so each was a lookup in a dict of its own (``self.depth``, ``self.current``...
+    # are read at every node), and the dict was grown five times over for each module
+    __slots__ = (
+        "_dispatch", "all_called", "alternatives", "annotated", "awaited", "before_star", "built_locals",
+        "callbacks", "calls", "classes", "constants", "coroutines", "current", "defs", "depth", "enum_members",
+        "exported", "fact_guards", "fact_made", "first_return", "flags", "function_returns", "functions",
+        "global_names", "guard_names", "guards", "imported_roots", "imports", "literal", "locals", "loop",
+        "loop_returning", "loop_spans", "loops", "member_reads", "methods", "module", "narrowed", "overloads",
+        "package", "parameter_names", "parameters", "properties", "pure_locals", "pure_value", "read_guard",
+        "read_returned", "rebindings", "records", "scopes", "self_sets", "star_imports", "statement",
+        "string_constants", "switched", "table_uses", "tables", "type_tests", "unbound", "unvisited", "yields",
+    )
+
     def __init__(self, module: str, package: str) -> None:
         self.module = module
         self.package = package
@@ -287,9 +305,10 @@ class _Indexer(ast.NodeVisitor):
         # the defs and lambdas around the code being visited: none, and the code runs at import
         # (module and class bodies), where only a call's target is kept (``visit_Call``)
         self.defs = 0
-        self._dispatch: dict[type, Callable[[ast.AST], None]] = {}
-        # (per class: a subclass may visit a node class otherwise)
-        self._visitors = VISITORS.setdefault(self.__class__, {})
+        # node class -> the function that visits it, shared by every indexer of the class (a
+        # subclass may visit a node class otherwise): not a table of methods bound to each
+        # indexer, which a module's walk filled anew for each node class it met (17 a module)
+        self._dispatch = VISITORS.setdefault(self.__class__, {})
         self.depth = 0  # of the node being visited: bounded by MAX_DEPTH
         self.awaited: set[int] = set()  # ids of the call nodes that are operands of ``await``
         self.guards: list[Condition] = []  # the decidable if-conditions around the code being visited
@@ -298,7 +317,6 @@ class _Indexer(ast.NodeVisitor):
         self.parameter_names: dict[int, frozenset[str]] = {}  # set once the parameters are bound
         # sync function scope -> (parameter, the guards around it) for each assignment to a parameter
         self.rebindings: dict[int, list[Rebinding]] = {}
-        self.line = 0  # of the statement being visited (where a name is bound)
         self.loops = 0  # loops around the code being visited, in the current function
         # qualname -> the return annotations of its ``@overload`` stubs (None: not a plain type)
         self.overloads: dict[str, list[Expr | None]] = {}
@@ -326,6 +344,7 @@ class _Indexer(ast.NodeVisitor):
         self.before_star: set[str] = set()  # the module's names bound before its last star import
         self.exported: dict[str, ArgumentValue] = {}  # the constants and imports other modules read
         self.unbound: set[str] = set()
+        self.global_names: set[str] = set()  # the names of the module's ``global`` statements, in any scope
         # the isinstance narrowings that hold where the code being visited is, innermost last, each
         # with the scope of its test (narrowing.py)
         self.narrowed: list[tuple[int, Narrowed, Equalities]] = []
@@ -361,11 +380,10 @@ class _Indexer(ast.NodeVisitor):
         return None
 
     def cut_cycles(self) -> None:
-        """Drop what refers back to the indexer — the bound methods of the dispatch table and of
-        the guard readers — once the module's index is made: a worker indexes with the cyclic
-        collector paused, and an indexer kept alive by its own cycle would keep the module's tree
-        and everything it found until the chunk ends (~380 MB per worker on homeassistant)."""
-        self._dispatch.clear()
+        """Drop what refers back to the indexer — the bound methods of the guard readers — once
+        the module's index is made: a worker indexes with the cyclic collector paused, and an
+        indexer kept alive by its own cycle would keep the module's tree and everything it found
+        until the chunk ends (~380 MB per worker on homeassistant)."""
         del self.read_guard, self.read_returned
 
     # -- traversal: ast.NodeVisitor's, without its per-node string building ------------------------
@@ -384,19 +402,15 @@ class _Indexer(ast.NodeVisitor):
         if depth > MAX_DEPTH:
             raise NestingTooDeep(node)
         self.depth = depth
-        method(node)
+        method(self, node)
         self.depth = depth - 1
 
-    def visitor_of(self, kind: type) -> Callable[[Any], None]:
-        """The method that visits nodes of class ``kind``, remembered for the next. (Which
-        function it is is looked up once per process: ``getattr`` of a missing ``visit_`` name
-        raises inside, for each module's indexer.)"""
-        function = self._visitors.get(kind)
-        if function is None:
-            function = self._visitors[kind] = getattr(self.__class__, "visit_" + kind.__name__, _Indexer.generic_visit)
-        method: Callable[[Any], None] = MethodType(function, self)
-        self._dispatch[kind] = method
-        return method
+    def visitor_of(self, kind: type) -> Callable[[Any, Any], None]:
+        """The function that visits nodes of class ``kind``, remembered for the next (looked up
+        once per process: ``getattr`` of a missing ``visit_`` name raises inside)."""
+        function: Callable[[Any, Any], None] = getattr(self.__class__, "visit_" + kind.__name__, _Indexer.generic_visit)
+        self._dispatch[kind] = function
+        return function
 
     def generic_visit(self, node: ast.AST) -> None:
         fields = CHILD_FIELDS.get(node.__class__)
@@ -507,11 +521,11 @@ class _Indexer(ast.NodeVisitor):
             owner.bindings[name] = [*(found or ()), binding]
         parameters = self.parameter_names  # (``in`` twice, not a call of ``get``: every name bound comes here)
         if target in parameters and name in parameters[target]:  # a parameter assigned again in the body
-            rebinding = (name, self.call_conditions(), self.line, self.loops > 0)
+            rebinding = (name, self.call_conditions(), self.statement_line(), self.loops > 0)
             self.rebindings.setdefault(target, []).append(rebinding)
         elif self.locals and self.locals[-1].scope == target:
             in_loop = self.loops > 0
-            self.locals[-1].bound(name, self.call_conditions(), self.line, in_loop, self.literal)
+            self.locals[-1].bound(name, self.call_conditions, self.statement_line, in_loop, self.literal)
             if self.pure_value is not None and len(owner.bindings[name]) == 1:
                 value, self.pure_value = self.pure_value, None  # read before nothing else binds
                 pure = pure_text(value, self.name_text)
@@ -618,6 +632,7 @@ class _Indexer(ast.NodeVisitor):
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scopes[self.current].global_names.update(node.names)
+        self.global_names.update(node.names)
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
         self.annotated.declared_nonlocal(node.names)
@@ -731,17 +746,28 @@ class _Indexer(ast.NodeVisitor):
     def note_table(self, targets: list[ast.expr], value: ast.expr | None) -> None:
         """``NAMES = (("id", "ID_ENV"), ...)`` at module level: a constant table (known.py);
         ``NAME = "API_KEY"``: a module constant, if nothing else binds it (constants.py)."""
-        if self.current == 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
-            keep, constant = literal_value(value) if value is not None else (False, None)
-            if keep:
-                self.constants[targets[0].id] = constant
+        if self.current != 0 or len(targets) != 1 or targets[0].__class__ is not ast.Name or value is None:
+            return  # (``x: int`` without a value binds nothing any of them reads)
+        # each reading asked only of the values it can read (by class: a literal and a string are
+        # constants, a record table a call, a table a tuple, strings a display), not all four of
+        # every module-level assignment
+        name, shape = targets[0].id, value.__class__
+        if shape is ast.Call:
             self.records.note_table(targets[0], value, self.bound_qualname)
-            text = string_constant(value)
-            if text is not None:
-                self.string_constants[targets[0].id] = text
+            return
+        if shape is ast.Constant:
+            keep, constant = literal_value(value)
+            if keep:
+                self.constants[name] = constant
+        elif shape is ast.Tuple:
             table = constant_table(value, literal_value)
             if table is not None:
-                self.tables[targets[0].id] = table
+                self.tables[name] = table
+        elif shape is not ast.List and shape is not ast.Set:
+            return
+        text = string_constant(value)
+        if text is not None:
+            self.string_constants[name] = text
 
     def draws_from_table(self, generator: ast.comprehension) -> None:
         """``for key, env_name in NAMES`` in a comprehension: its variables take the table's values
@@ -1183,7 +1209,6 @@ class _Indexer(ast.NodeVisitor):
         depth, narrowed = len(self.guards), len(self.narrowed)
         level = self.depth  # (the level the statements are visited at: one below it)
         for number, statement in enumerate(statements):
-            self.line = statement.lineno
             self.statement = statement
             # what ``visit`` does for a statement (never a leaf), in place: a call less for each
             kind = statement.__class__
@@ -1194,7 +1219,7 @@ class _Indexer(ast.NodeVisitor):
             if level >= MAX_DEPTH:
                 raise NestingTooDeep(statement)
             self.depth = level + 1
-            method(statement)
+            method(self, statement)
             self.depth = level
             if kind is ast.If or kind is ast.Assert:  # (most statements: no ``isinstance`` asked)
                 if isinstance(statement, ast.If) and not statement.orelse and exits(statement.body):
@@ -1394,7 +1419,7 @@ class _Indexer(ast.NodeVisitor):
             raise NestingTooDeep(returned)
         if self.locals and self.locals[-1].scope == self.current:
             value = ("const", None) if returned is None else self.read_returned(returned)
-            self.locals[-1].returned(value, self.call_conditions(), self.line)
+            self.locals[-1].returned(value, self.call_conditions(), self.statement_line())
 
     def is_module_name(self, name: str) -> bool:
         """Whether ``name`` read here is the module's (no scope in between binds it)."""
@@ -1612,7 +1637,7 @@ class _Indexer(ast.NodeVisitor):
     def record_call(self, func: CallFunc, node: ast.expr, literals: tuple[Literal, ...] = ()) -> None:
         if self.narrowed:
             func = substituted(func, self.narrowings_here())
-        loop = self.loop
+        loop, guards = self.loop, self.guards
         fields = (
             func,
             self.current,
@@ -1624,10 +1649,18 @@ class _Indexer(ast.NodeVisitor):
             loop,
             id(node) in self.awaited if self.awaited else False,  # (no ``id`` call before any ``await``)
             literals,
-            () if loop >= 0 else tuple(self.guards) if not self.fact_guards else self.call_conditions(),
+            # (no guards around most calls: no ``tuple`` call for them)
+            () if loop >= 0 or not guards else tuple(guards) if not self.fact_guards else self.call_conditions(),
         )
         # every field given: the tuple made directly, without the NamedTuple's Python ``__new__``
         self.calls.append(new_call_site(CallSite, fields))
+
+    def statement_line(self) -> int:
+        """The first line of the statement being walked (where a name is bound): read off it when
+        a binding or a ``return`` of a sync function's body asks, not stored for each of the
+        30,000 statements walked for every 10th homeassistant file (0 before the first)."""
+        statement = self.statement
+        return 0 if statement is None else statement.lineno
 
     def call_conditions(self) -> tuple[Condition, ...]:
         if not self.fact_guards:
@@ -1755,13 +1788,14 @@ def with_module_constants(
             if literals is not None:
                 calls[number] = with_literals(call, literals)
     indexer.annotated.found.clear()  # read: an indexer may wait for the cyclic collector
+    indexer.annotated.names.clear()
     return calls
 
 
 def changed_names(indexer: _Indexer) -> set[str]:
     """The module-level names something other than their one binding may rebind (``global``,
     ``del``; a star import: every name bound before it): never constants."""
-    changed = indexer.unbound.union(*(scope.global_names for scope in indexer.scopes))
+    changed = indexer.unbound | indexer.global_names  # (not a union of every scope's: most have none)
     if "*" in changed:
         changed = (changed - {"*"}) | indexer.before_star
     return changed
@@ -1931,7 +1965,7 @@ ARGUMENT_NAME: Callable[[ast.arg], str] = attrgetter("arg")
 def add_binding(bindings: dict[str, Sequence[Binding]], name: str, binding: Binding) -> None:
     """One more binding of ``name`` (the index's binding sequences are lists)."""
     found = bindings.get(name)
-    if isinstance(found, list):
+    if found.__class__ is list:  # (a list while indexing: no subclass)
         found.append(binding)
     else:
         bindings[name] = [*(found or ()), binding]

@@ -106,12 +106,14 @@ class LocalLiterals:
     def bound(
         self,
         name: str,
-        conditions: tuple[Condition, ...],
-        line: int,
+        conditions: Callable[[], tuple[Condition, ...]],
+        line: Callable[[], int],
         in_loop: bool,
         literal: LiteralBinding,
     ) -> None:
-        """A binding of ``name`` in the function's own scope (parameters are tracked apart)."""
+        """A binding of ``name`` in the function's own scope (parameters are tracked apart), under
+        the guards ``conditions()`` gives, at ``line()`` — asked only of a later binding of a local
+        whose first is a literal: ``finish`` keeps no other, and most locals start as no literal."""
         if name in self.parameters:
             return
         if literal is not None and is_alias(literal[1]) and literal[1][1] not in self.parameters:
@@ -120,8 +122,9 @@ class LocalLiterals:
             self.seen.add(name)
             if literal is not None:
                 self.first[name] = literal[1]
-                return
-        self.later.append((name, conditions, line, in_loop))
+            return
+        if name in self.first:
+            self.later.append((name, conditions(), line(), in_loop))
 
     def declared_nonlocal(self, names: list[str]) -> None:
         """``nonlocal name`` in this function or one nested in it: the name is shared with other

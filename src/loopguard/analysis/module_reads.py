@@ -65,7 +65,7 @@ def passed_value(
         return read_constant(value, scope, scopes, names)  # (dotted: never an annotated variable)
     if name in names and not bound_below_module(name, scope, scopes):
         return names[name]
-    if annotated.found:
+    if name in annotated.names:  # (``types_seen`` of a name annotated nowhere is None: not asked)
         types = annotated.types_seen(scope, name, scopes, star_import)
         if types is not None:
             return (PASSED, name, types)

@@ -226,6 +226,15 @@ class LocalProject(Project):
         self.project_tops = project_tops
         # qualname -> what ``deref`` gives it when no merge decides it (``deref``)
         self._plain_refs: dict[str, Value] = {}
+        self._prefix = index.module + "."
+
+    def split(self, qualname: str) -> tuple[str, str] | None:
+        """``Project.split`` of the one module: the only module prefix there is to find is its own
+        (no memo, no search of each prefix: a worker's project is asked 11,000 splits for every
+        10th homeassistant file, 9,000 of them of a name not asked before, most of them another
+        module's, whose every prefix the search tried)."""
+        prefix = self._prefix
+        return (self.module, qualname[len(prefix) :]) if qualname.startswith(prefix) else None
 
     def is_elsewhere_in_project(self, qualname: str) -> bool:
         top = qualname.partition(".")[0]
