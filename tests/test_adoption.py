@@ -55,7 +55,7 @@ TIMEOUT = 900
 def test_the_distribution_is_not_the_unrelated_loopguard() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["name"] == "loopguard-lint"
-    assert project["scripts"] == {"loopguard": "loopguard.cli:main"}  # the command keeps its name
+    assert project["scripts"] == {"loopguard": "loopguard.cli:run"}  # the command keeps its name
 
 
 def test_the_docs_install_the_distribution_name() -> None:

@@ -12,6 +12,6 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from loopguard.cli import main  # only now that the working directory has left sys.path
+from loopguard.cli import run  # only now that the working directory has left sys.path
 
-raise SystemExit(main())
+run()

@@ -23,6 +23,8 @@ from loopguard.console import EXIT_CLEAN, EXIT_ERROR
 # treat any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     import click
 
 ISSUES_URL = "https://github.com/loopguard/loopguard/issues"
@@ -41,6 +43,15 @@ def main() -> int:
         return EXIT_ERROR
     finally:
         skip_the_last_collections()
+
+
+def run() -> NoReturn:
+    """The console script and ``python -m loopguard``: ``main``, then the process ends at once,
+    without freeing what the run built one object at a time (``lifetime.py``)."""
+    from loopguard import lifetime
+
+    lifetime.ends_with_run()
+    lifetime.hard_exit(main())
 
 
 def skip_the_last_collections() -> None:

@@ -119,6 +119,8 @@ def explain(code: str) -> None:
 def server(stdio: bool) -> None:
     """Run the language server (LSP) on standard input and output: diagnostics of unsaved buffers,
     hovers and quick fixes in the editor. Needs `pip install 'loopguard-lint[server]'`."""
+    from loopguard import lifetime
     from loopguard.server import main as serve
 
+    lifetime.goes_on()  # check after check in this one process: each run's structures are freed
     raise SystemExit(serve())

@@ -51,6 +51,7 @@ from loopguard.context import follow_imports, import_roots, project_tops
 from loopguard.discovery.files import Discovery, absolute, discover, relative_to_root
 from loopguard.discovery.modules import source_roots
 from loopguard.jobs import Fresh, Job, StdinSource, display_path, make_jobs
+from loopguard.lifetime import keep_until_exit
 from loopguard.models import FileResult, Finding, Fix
 from loopguard.noqa import apply_noqa, noqa_context, source_reader
 from loopguard.pool import MIN_FILES_PER_WORKER, ForkedPart, Marshalled, WorkerPool, can_fork
@@ -341,6 +342,7 @@ def run_checks(
         context = context_stage(run, pool, indexed, walked)
         confirmed = confirm_while_planning(run, pool, indexed, context)
     results = [confirmed.get(i.display, FileResult(i.display)) if i.error is None else i.error for i in indexed]
+    keep_until_exit(indexed, context)  # every summary: not freed one by one when the process ends next
     if run.cache is not None:
         if stdin is None:
             remember_run(run.cache, run.indexing, jobs, context, results, run.absent)
@@ -451,6 +453,7 @@ def plan_files(
         for share, part in forked:
             for index, outcome in part.ready():
                 take(share[index], outcome)
+    keep_until_exit(project, graph, planner)  # the linked project and its memos, as the summaries
     for share, part in forked:
         found, undone, used = part.finish()
         for index, outcome in found:
