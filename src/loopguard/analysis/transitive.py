@@ -67,6 +67,8 @@ from loopguard.models import NOT_LITERAL, PASSED, TESTED, Hop, Literal, Paramete
 
 #: No parameter's type tested (``CallGraph.type_tested``)
 NOTHING_TESTED: frozenset[str | int] = frozenset()
+#: No module read (``CallGraph.member_values``)
+NOTHING_READ: frozenset[str] = frozenset()
 
 #: The function of a property that assigning (set) or deleting (del) it calls: ``Cls.name.setter``
 ACCESSORS = {"set": "setter", "del": "deleter"}
@@ -404,14 +406,17 @@ class CallGraph:
         if names:
             _display, function = self.function(qualname)
             literals = with_imported(literals, self.project.imported_constant)  # another module's constants
-            values = argument_values(function.parameters, literals, self.type_tested(qualname))
             local_values, aliases = self.locals_of(qualname)
+            exact = class_given(literals)
+            # every parameter's value only where aliases or the receiver's flow read them all; else
+            # those of ``names`` (homeassistant's helpers take many keyword parameters, few read)
+            wanted = None if aliases or exact is not None else names
+            values = argument_values(function.parameters, literals, self.type_tested(qualname), wanted)
             if local_values:
                 values |= local_values
             if aliases:
                 values |= aliased_values(function.parameters, values)  # ``content = file_content``
             arguments = {name: value for name, value in values.items() if name in names}
-            exact = class_given(literals)
             if exact is not None:  # the receiver's class is known: what its paths give (receivers.py)
                 construction = construction_of(literals)
                 arguments |= self.receivers.paths(self.receivers.built(exact, construction), qualname, names)
@@ -647,6 +652,9 @@ class CallGraph:
     def body(self, qualname: str) -> Body:
         """Resolve the calls of ``qualname``'s body once, recording apart the modules read."""
         if qualname not in self.bodies:
+            if not self.project.track_reads:  # ``reads`` serve only ``depends_on``: none to record
+                self.bodies[qualname] = Body(*self.resolve_body(qualname), 0)
+                return self.bodies[qualname]
             found, reads = self.project.read_apart(lambda: self.resolve_body(qualname))
             api, callees = found
             mask = self.module_bit(self.module_of[self.base_of(qualname)])
@@ -759,12 +767,16 @@ class CallGraph:
     def member_values(self, qualname: str) -> dict[str, object]:
         """The literal of each enum member the guards of ``qualname``'s calls compare with, where
         the project knows it (``enums.py``); each body that asks depends on the modules read."""
-        if qualname not in self._members:
+        found = self._members.get(qualname)
+        if found is None:
             members = self.guard_reads(qualname).members
-            self._members[qualname] = self.project.read_apart(lambda: self.literals_of(members))
-        values, reads = self._members[qualname]
-        self.project.depend(reads)
-        return values
+            if not members:  # most functions (homeassistant: all but 40 of 8,200): nothing read
+                found = self._members[qualname] = ({}, NOTHING_READ)
+                return found[0]
+            found = self._members[qualname] = self.project.read_apart(lambda: self.literals_of(members))
+        if found[1]:
+            self.project.depend(found[1])
+        return found[0]
 
     def literals_of(self, members: frozenset[str]) -> dict[str, object]:
         found: dict[str, object] = {}
@@ -891,12 +903,14 @@ class CallGraph:
 
 
 def argument_values(
-    parameters: Parameters, literals: tuple[Literal, ...], type_tested: Collection[str | int] = ()
+    parameters: Parameters, literals: tuple[Literal, ...], type_tested: Collection[str | int] = (),
+    wanted: Collection[str] | None = None,
 ) -> dict[str, object]:
     """Parameter -> the literal it has for a call with ``literals``: given literally, or left to a
     literal default. A parameter given anything else, or that ``*args``/``**kwargs`` at the call
     may supply, or that the body assigns again, has no known value; but one of ``type_tested``
-    given a variable annotated with builtin classes has the type (annotated_types.py)."""
+    given a variable annotated with builtin classes has the type (annotated_types.py). With
+    ``wanted``, only the parameters (and fields) it names: each one's value is its own."""
     positional, keyword_only, defaults, bound, _assignments = parameters
     names = positional[1:] if bound else positional
     given: dict[str, object] = {}
@@ -926,6 +940,8 @@ def argument_values(
     values: dict[str, object] = {}
     every = (*names, *keyword_only)
     for name in every:
+        if wanted is not None and name not in wanted:
+            continue
         if name in given:
             argument = given[name]
             if not isinstance(argument, tuple):  # a plain literal: ``instance_of`` gives it back as it is
@@ -938,7 +954,10 @@ def argument_values(
             default = default_of[name]
             values[name] = instance_of(default) if isinstance(default, tuple) else default
     if fields:
-        values.update((name, value) for name, value in fields.items() if name.partition(".")[0] in every)
+        values.update(
+            (name, value) for name, value in fields.items()
+            if name.partition(".")[0] in every and (wanted is None or name in wanted)
+        )
     return values
 
 
