@@ -711,7 +711,9 @@ class CallGraph:
             else:  # ``project.target``'s memo read here
                 finished = targets.get(target)
                 key = finished[0] if finished is not None and not finished[1] else self.project.target(target)
-            if key is not None and arguments and marks_self(literals):
+            if key is None:
+                continue  # it names nothing known: neither a blocking API nor a project function
+            if arguments and marks_self(literals):
                 key = self.dispatched(key, arguments.get(CLASS))  # an override in the exact class
             known_api = apis.get(key)  # ``api_of``'s memo read here: asked for every call of every body
             safe, found = known_api if known_api is not None else self.api_of(key)
