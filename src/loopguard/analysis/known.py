@@ -310,14 +310,21 @@ def columns_of(target: ast.expr, table: Table) -> dict[str, tuple[str, ...]]:
     }
 
 
+#: How a value that is one of several starts (``is_one_of``)
+ONE_OF_MARK = (ONE_OF,)
+
+
 def is_one_of(value: object) -> TypeGuard[tuple[str, ...]]:
-    return isinstance(value, tuple) and value[:1] == (ONE_OF,)
+    return isinstance(value, tuple) and value[:1] == ONE_OF_MARK
 
 
 def expansions(literals: tuple[Literal, ...]) -> list[tuple[Literal, ...]]:
     """The calls a call with ``ONE_OF`` arguments stands for: one per combination of their values
     (beyond ``MAX_ALTERNATIVES`` of them, those arguments are not literals)."""
-    choices = [value[1:] for _key, value in literals if is_one_of(value)]
+    choices = []
+    for _key, value in literals:  # ``is_one_of`` inlined: asked for every verdict and call with arguments
+        if isinstance(value, tuple) and value[:1] == ONE_OF_MARK:
+            choices.append(value[1:])
     if not choices:
         return [literals]
     count = 1

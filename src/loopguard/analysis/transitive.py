@@ -732,7 +732,7 @@ class CallGraph:
                 if callee != qualname or arguments:  # a specialised node's own calls: other values
                     given = literals if with_arguments_of_call else ()
                     if given and passes_on_values(literals):  # which parameters' types are tested: asked only then
-                        given = passed_on(literals, here, self.type_tested(callee))
+                        given = passed_on(literals, here, self.type_tested(callee), passes=True)
                     if given or callee.endswith(".__init__"):  # else ``with_receiver`` gives them back
                         given = self.with_receiver(key, callee, given, arguments or {})
                     if flow is not None and marks_self(literals):
@@ -976,19 +976,29 @@ def known_or_not(value: object) -> object:
     return value if is_plain_literal(value) else NOT_LITERAL
 
 
+#: How a variable of the caller's (``PASSED``) or a test of its values (``TESTED``) starts
+PASSING = ((PASSED,), (TESTED,))
+
+
 def passes_on_values(literals: tuple[Literal, ...]) -> bool:
-    """Whether a call's arguments hold a variable of the caller's or a test of its values."""
-    return any(isinstance(value, tuple) and value[:1] in ((PASSED,), (TESTED,)) for _key, value in literals)
+    """Whether a call's arguments hold a variable of the caller's or a test of its values (a
+    loop, not ``any`` of a generator: asked for each call a body passes arguments to, 50,000
+    times planning homeassistant)."""
+    for _key, value in literals:
+        if isinstance(value, tuple) and value[:1] in PASSING:
+            return True
+    return False
 
 
 def passed_on(
-    literals: tuple[Literal, ...], arguments: Mapping[str, object] | None, type_tested: Collection[str | int] = ()
+    literals: tuple[Literal, ...], arguments: Mapping[str, object] | None, type_tested: Collection[str | int] = (),
+    passes: bool = False,
 ) -> tuple[Literal, ...]:
     """A call's arguments with the caller's variables that are its own parameters with known values
     (``arguments``) replaced by those values; any other variable is not a literal, but one
     annotated with builtin classes and passed to a parameter named in ``type_tested`` (or by a
     position: the callee's ``argument_values`` sees it) has the type (annotated_types.py)."""
-    if not passes_on_values(literals):
+    if not passes and not passes_on_values(literals):  # ``passes``: the caller found that they do
         return literals
     known = arguments or {}
     result: list[Literal] = []
