@@ -187,6 +187,8 @@ class KnownValues:
 
     def at(self, line: int) -> Mapping[str, object]:
         """The values at ``line``: without the names a binding that can have run by then changed."""
+        if not self.ran:  # no binding ran: no set made (asked at every call of a specialised node)
+            return self.arguments
         changed = {name for name, assigned, in_loop in self.ran if in_loop or assigned <= line}
         if not changed:
             return self.arguments

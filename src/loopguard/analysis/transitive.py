@@ -428,7 +428,7 @@ class CallGraph:
                     arguments |= {**flow, CLASS: exact}
         if not arguments and not tested:
             return qualname
-        node = f"{qualname}({', '.join(f'{k}={v!r}' for k, v in sorted(arguments.items()))})"
+        node = f"{qualname}({', '.join([f'{k}={v!r}' for k, v in sorted(arguments.items())])})"
         if tested:
             node += "[" + "; ".join(f"{text} is {value}" for text, value in sorted(tested.items())) + "]"
             self.facts_of[node] = tested
