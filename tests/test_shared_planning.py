@@ -175,6 +175,31 @@ def test_shared_planning_gives_what_planning_alone_gives(tmp_path: Path, monkeyp
     assert [result.path for result in failed] == ["app/m7.py"] and "a bug in planning m7" in str(failed[0])
 
 
+def test_the_files_of_a_child_that_dies_are_planned_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = 2 * MIN_FILES_PER_WORKER + 6
+    helpers_project(tmp_path, files)
+    alone = run_project(tmp_path, monkeypatch, shared=False, cache=None)
+    forked: list[int] = []
+    fork_planning = runner.fork_planning
+
+    def counted(planner, indexed, claims, share, cache):  # type: ignore[no-untyped-def]
+        forked.append(share)
+        return fork_planning(planner, indexed, claims, share, cache)
+
+    planned, parent = runner.planned, os.getpid()
+
+    def dying(planner, item):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)  # the child dies on the first file it claimed, before marking it done
+        return planned(planner, item)
+
+    monkeypatch.setattr(runner, "fork_planning", counted)
+    monkeypatch.setattr(runner, "planned", dying)
+    shared = run_project(tmp_path, monkeypatch, shared=True, cache=None)
+    assert forked == [1] and shared == alone
+    assert sum(1 for result in shared if result.findings and not result.error) == files
+
+
 def test_the_cache_keeps_the_entries_a_forked_child_read_and_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
