@@ -200,6 +200,20 @@ def test_the_files_of_a_child_that_dies_are_planned_here(tmp_path: Path, monkeyp
     assert sum(1 for result in shared if result.findings and not result.error) == files
 
 
+def test_without_shared_memory_the_files_are_planned_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = 2 * MIN_FILES_PER_WORKER + 6
+    helpers_project(tmp_path, files)
+    alone = run_project(tmp_path, monkeypatch, shared=False, cache=None)
+
+    def no_semaphores(sizes: list[int]) -> Claims:
+        raise OSError(38, "Function not implemented")  # as ``sem_open`` fails without /dev/shm
+
+    forked: list[int] = []
+    monkeypatch.setattr(runner, "Claims", no_semaphores)
+    monkeypatch.setattr(runner, "fork_planning", lambda *args: forked.append(1))
+    assert run_project(tmp_path, monkeypatch, shared=True, cache=None) == alone and forked == []
+
+
 def test_the_cache_keeps_the_entries_a_forked_child_read_and_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

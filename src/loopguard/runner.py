@@ -450,12 +450,12 @@ def plan_files(
             accept(outcome)
 
     shares = shares_to_plan(indexed, processes)
-    if len(shares) == 1:
+    claims = shared_claims(shares) if len(shares) > 1 else None
+    if claims is None:
         for item in indexed:
             take(item, planned(planner, item))
         return failed
     project.before_sharing()  # worked out here once, the children inherit it
-    claims = Claims([len(share) for share in shares])  # the shares are consecutive: indexes in ``indexed``
     forked = [fork_planning(planner, indexed, claims, share, run.cache) for share in range(1, len(shares))]
     for index in claims.taking(0):
         take(indexed[index], planned(planner, indexed[index]))
@@ -508,6 +508,16 @@ def shares_to_plan(indexed: list[Indexed], processes: int) -> list[list[Indexed]
         shares[min(processes - 1, (2 * reached + weight) * processes // (2 * total))].append(item)
         reached += weight
     return shares
+
+
+def shared_claims(shares: list[list[Indexed]]) -> Claims | None:
+    """The claims of the processes on ``shares`` (consecutive: their indexes are ``indexed``'s);
+    None where the memory or the lock they share cannot be made (a system without POSIX
+    semaphores, such as a sandbox without ``/dev/shm``): the files are then planned here alone."""
+    try:
+        return Claims([len(share) for share in shares])
+    except (OSError, ImportError):  # multiprocessing's SemLock raises either
+        return None
 
 
 def fork_planning(
