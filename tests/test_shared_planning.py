@@ -5,6 +5,8 @@ plans, failures and cache entries as planning alone, whichever process made them
 from __future__ import annotations
 
 import os
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from loopguard.cache import plans
 from loopguard.cache.store import Cache
 from loopguard.config import Config
 from loopguard.models import FileResult
-from loopguard.pool import MIN_FILES_PER_WORKER, PROGRESS_EVERY, ForkedPart, can_fork
+from loopguard.pool import GUIDED, MIN_FILES_PER_WORKER, Claims, ForkedPart, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="planning is shared only where a fork is cheap and safe")
 
@@ -28,31 +30,65 @@ def tagged(item: str) -> str | None:
 
 
 def test_a_forked_part_sends_back_what_work_gives_and_what_ending_gives() -> None:
-    items = ["skip", "plan1", "skip", "plan2", *["skip"] * (2 * PROGRESS_EVERY), "plan3"]
+    items = ["skip", "plan1", "skip", "plan2", *["skip"] * (2 * GUIDED), "plan3"]
     part = ForkedPart(tagged, items, ending=lambda: "ended")
-    found, undone, ended = part.finish()
+    found, ended = part.finish()
     assert [(index, result.partition("@")[0]) for index, result in found] == [
         (1, "plan1"), (3, "plan2"), (len(items) - 1, "plan3")
     ]
     assert {result.partition("@")[2] for _index, result in found} != {str(os.getpid())}
-    assert list(undone) == [] and ended == "ended"
+    assert ended == "ended" and part.claims.undone() == []
 
 
-def test_a_forked_part_that_dies_leaves_what_it_may_not_have_done() -> None:
-    items = ["plan0", *["skip"] * (PROGRESS_EVERY + 5), "die", "plan9"]
+def test_a_forked_part_that_dies_leaves_exactly_what_it_did_not_do() -> None:
+    items = ["plan0", *["skip"] * (GUIDED + 5), "die", "plan9"]
     part = ForkedPart(tagged, items, ending=lambda: "ended")
-    found, undone, ended = part.finish()
+    found, ended = part.finish()
     assert [index for index, _result in found] == [0]
-    # it said how far it got every PROGRESS_EVERY items: what came after is left to the parent
-    assert list(undone) == list(range(PROGRESS_EVERY, len(items)))
+    assert part.claims.undone() == [len(items) - 2, len(items) - 1]  # each item done was marked
     assert ended is None
 
 
 def test_ready_never_waits_for_the_child() -> None:
     part = ForkedPart(tagged, ["plan0", "plan1"])
     early = part.ready()  # the child may not have sent anything yet
-    found, undone, _ended = part.finish()
-    assert sorted(index for index, _result in [*early, *found]) == [0, 1] and not undone
+    found, _ended = part.finish()
+    assert sorted(index for index, _result in [*early, *found]) == [0, 1] and not part.claims.undone()
+
+
+def test_a_process_takes_its_share_from_the_front_then_the_others_from_their_back() -> None:
+    claims = Claims([3, 0, 5])
+    assert list(claims.taking(0)) == [0, 1, 2, 7, 6, 5, 4, 3]
+    assert list(claims.taking(2)) == []  # everything is claimed
+    assert claims.undone() == list(range(8))  # nothing marked done
+    claims.mark(4)
+    assert claims.undone() == [0, 1, 2, 3, 5, 6, 7]
+
+
+def test_large_shares_are_claimed_a_part_at_a_time() -> None:
+    claims = Claims([10 * GUIDED, 10 * GUIDED])
+    taken = claims.taking(1)
+    assert next(taken) == 10 * GUIDED
+    # the child took a tenth of its share: the rest of it is left for another process to help with
+    helped = list(claims.taking(0))
+    assert helped[: 10 * GUIDED] == list(range(10 * GUIDED)) and len(helped) == 20 * GUIDED - 10
+    assert list(taken) == list(range(10 * GUIDED + 1, 10 * GUIDED + 10))
+
+
+def test_a_forked_child_helps_with_a_share_this_process_does_not_take() -> None:
+    items = [f"plan{n}" for n in range(3 * GUIDED)]
+    claims = Claims([2 * GUIDED, GUIDED])
+    part = ForkedPart(tagged, items, claims=claims, share=1)
+    found, _ended = part.finish()  # this process claims nothing of its share: the child does it all
+    assert sorted(index for index, _result in found) == list(range(len(items)))
+    assert {result.partition("@")[2] for _index, result in found} == {str(part_pid(found))}
+    assert claims.undone() == []
+
+
+def part_pid(found: list[tuple[int, str]]) -> str:
+    pid = found[0][1].partition("@")[2]
+    assert pid != str(os.getpid())
+    return pid
 
 
 def indexed_with_calls(calls: list[int]) -> list[Indexed]:
@@ -108,19 +144,74 @@ def test_shared_planning_gives_what_planning_alone_gives(tmp_path: Path, monkeyp
     forked: list[int] = []
     fork_planning = runner.fork_planning
 
-    def counted(planner, share, cache):  # type: ignore[no-untyped-def]
-        forked.append(len(share))
-        return fork_planning(planner, share, cache)
+    def counted(planner, indexed, claims, share, cache):  # type: ignore[no-untyped-def]
+        forked.append(share)
+        return fork_planning(planner, indexed, claims, share, cache)
 
     monkeypatch.setattr(runner, "fork_planning", counted)
     alone = run_project(tmp_path, monkeypatch, shared=False, cache=None)
     assert forked == []
+    planners = tmp_path / "planners"
+    planned, parent = runner.planned, os.getpid()
+
+    def slow_here(planner, item):  # type: ignore[no-untyped-def]
+        with planners.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        if os.getpid() == parent:
+            time.sleep(0.01)  # the child helps with this process's share as soon as its own is done
+        return planned(planner, item)
+
+    monkeypatch.setattr(runner, "planned", slow_here)
     shared = run_project(tmp_path, monkeypatch, shared=True, cache=None)
-    assert forked and sum(forked) > files // 3  # a child planned a share of the files
+    assert forked == [1]
+    by_process = Counter(planners.read_text().split())
+    # each file (and app/__init__.py, app/io.py) planned once, some in the child, which took part of
+    # this process's share too
+    assert sum(by_process.values()) == files + 2 and len(by_process) == 2
+    assert by_process[str(parent)] < files // 2
     assert shared == alone
     assert sum(1 for result in shared if result.findings and not result.error) == files - 1
     failed = [result for result in shared if result.error]
     assert [result.path for result in failed] == ["app/m7.py"] and "a bug in planning m7" in str(failed[0])
+
+
+def test_the_files_of_a_child_that_dies_are_planned_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = 2 * MIN_FILES_PER_WORKER + 6
+    helpers_project(tmp_path, files)
+    alone = run_project(tmp_path, monkeypatch, shared=False, cache=None)
+    forked: list[int] = []
+    fork_planning = runner.fork_planning
+
+    def counted(planner, indexed, claims, share, cache):  # type: ignore[no-untyped-def]
+        forked.append(share)
+        return fork_planning(planner, indexed, claims, share, cache)
+
+    planned, parent = runner.planned, os.getpid()
+
+    def dying(planner, item):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)  # the child dies on the first file it claimed, before marking it done
+        return planned(planner, item)
+
+    monkeypatch.setattr(runner, "fork_planning", counted)
+    monkeypatch.setattr(runner, "planned", dying)
+    shared = run_project(tmp_path, monkeypatch, shared=True, cache=None)
+    assert forked == [1] and shared == alone
+    assert sum(1 for result in shared if result.findings and not result.error) == files
+
+
+def test_without_shared_memory_the_files_are_planned_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = 2 * MIN_FILES_PER_WORKER + 6
+    helpers_project(tmp_path, files)
+    alone = run_project(tmp_path, monkeypatch, shared=False, cache=None)
+
+    def no_semaphores(sizes: list[int]) -> Claims:
+        raise OSError(38, "Function not implemented")  # as ``sem_open`` fails without /dev/shm
+
+    forked: list[int] = []
+    monkeypatch.setattr(runner, "Claims", no_semaphores)
+    monkeypatch.setattr(runner, "fork_planning", lambda *args: forked.append(1))
+    assert run_project(tmp_path, monkeypatch, shared=True, cache=None) == alone and forked == []
 
 
 def test_the_cache_keeps_the_entries_a_forked_child_read_and_wrote(

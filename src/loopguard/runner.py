@@ -54,7 +54,14 @@ from loopguard.jobs import Fresh, Job, StdinSource, display_path, make_jobs
 from loopguard.lifetime import keep_until_exit
 from loopguard.models import FileResult, Finding, Fix
 from loopguard.noqa import apply_noqa, noqa_context, source_reader
-from loopguard.pool import MIN_FILES_PER_WORKER, ForkedPart, Marshalled, WorkerPool, can_fork
+from loopguard.pool import (
+    MIN_FILES_PER_WORKER,
+    Claims,
+    ForkedPart,
+    Marshalled,
+    WorkerPool,
+    can_fork,
+)
 from loopguard.sourcetext import MAX_FILE_BYTES, SourceRefused, read_source, too_large
 from loopguard.suppress import is_selected
 
@@ -419,8 +426,8 @@ def plan_files(
 ) -> dict[str, FileResult]:
     """``project_stage``, each plan handed to ``accept`` as soon as it is made; the files that
     failed, by display path. With ``processes`` > 1 and enough to plan, the files are planned in
-    that many shares, all but the first in children forked once the project is linked
-    (``shares_to_plan``)."""
+    that many processes, this one and children forked once the project is linked: each starts
+    with a share of them (``shares_to_plan``) and then helps with the others' (``pool.Claims``)."""
     settings = run.settings
     # what each plan read is kept only with the plans, in the cache
     project = project or build_project([*indexed, *context], track_reads=run.cache is not None)
@@ -436,6 +443,7 @@ def plan_files(
         (i.summary for i in summaries if i.summary is not None), frozenset(settings.config.loop_decorators)
     )
     planner = Planner(run.cache, project, graph, settings, module_digests(run.cache, [*indexed, *context]))
+    keep_until_exit(project, graph, planner)  # the linked project and its memos, as the summaries
     failed: dict[str, FileResult] = {}
 
     def take(item: Indexed, outcome: Planned | None) -> None:
@@ -444,25 +452,29 @@ def plan_files(
         elif outcome is not None:
             accept(outcome)
 
-    own, *others = shares_to_plan(indexed, processes)
-    if others:  # worked out here once, the children inherit it
-        project.before_sharing()
-    forked = [(share, fork_planning(planner, share, run.cache)) for share in others]
-    for item in own:
-        take(item, planned(planner, item))
-        for share, part in forked:
-            for index, outcome in part.ready():
-                take(share[index], outcome)
-    keep_until_exit(project, graph, planner)  # the linked project and its memos, as the summaries
-    for share, part in forked:
-        found, undone, used = part.finish()
-        for index, outcome in found:
-            take(share[index], outcome)
-        for index in undone:  # the child died: this process plans what it left
-            take(share[index], planned(planner, share[index]))
+    shares = shares_to_plan(indexed, processes)
+    claims = shared_claims(shares) if len(shares) > 1 else None
+    if claims is None:
+        for item in indexed:
+            take(item, planned(planner, item))
+        return failed
+    project.before_sharing()  # worked out here once, the children inherit it
+    forked = [fork_planning(planner, indexed, claims, share, run.cache) for share in range(1, len(shares))]
+    for index in claims.taking(0):
+        take(indexed[index], planned(planner, indexed[index]))
+        claims.mark(index)
+        for part in forked:
+            for done, outcome in part.ready():
+                take(indexed[done], outcome)
+    for part in forked:
+        found, used = part.finish()
+        for done, outcome in found:
+            take(indexed[done], outcome)
         if run.cache is not None and isinstance(used, dict):
             for key, value in used.items():
                 run.cache.note(key, value)
+    for index in claims.undone():  # a child died: this process plans what it left
+        take(indexed[index], planned(planner, indexed[index]))
     return failed
 
 
@@ -501,12 +513,27 @@ def shares_to_plan(indexed: list[Indexed], processes: int) -> list[list[Indexed]
     return shares
 
 
-def fork_planning(planner: Planner, share: list[Indexed], cache: Cache | None) -> ForkedPart[Indexed, Planned]:
-    """``share`` planned in a forked child. It sends back, with its plans, the cache entries it
-    read or wrote (the next pack holds them): its record starts empty."""
+def shared_claims(shares: list[list[Indexed]]) -> Claims | None:
+    """The claims of the processes on ``shares`` (consecutive: their indexes are ``indexed``'s);
+    None where the memory or the lock they share cannot be made (a system without POSIX
+    semaphores, such as a sandbox without ``/dev/shm``): the files are then planned here alone."""
+    try:
+        return Claims([len(share) for share in shares])
+    except (OSError, ImportError):  # multiprocessing's SemLock raises either
+        return None
+
+
+def fork_planning(
+    planner: Planner, indexed: list[Indexed], claims: Claims, share: int, cache: Cache | None
+) -> ForkedPart[Indexed, Planned]:
+    """The files a forked child claims (``share`` first) planned there. It sends back, with its
+    plans, the cache entries it read or wrote (the next pack holds them): its record starts empty."""
     if cache is None:
-        return ForkedPart(partial(planned, planner), share)
-    return ForkedPart(partial(planned, planner), share, starting=cache.take_used, ending=cache.take_used)
+        return ForkedPart(partial(planned, planner), indexed, claims=claims, share=share)
+    return ForkedPart(
+        partial(planned, planner), indexed, starting=cache.take_used, ending=cache.take_used, claims=claims,
+        share=share,
+    )
 
 
 def with_fix_plans(run: Run, confirmed: list[Confirmed]) -> list[FileResult]:

@@ -180,6 +180,9 @@ def with_imported(
 ) -> tuple[Literal, ...]:
     """A call's arguments with each ``(IMPORTED, qualname)`` read as the constant it names
     (``read``: the project's ``imported_constant``, once every module is known)."""
-    if not any(is_imported(value) for _key, value in literals):
+    for _key, value in literals:  # (a loop, not ``any`` of a generator: asked for every node made)
+        if is_imported(value):
+            break
+    else:
         return literals
     return tuple((key, read(value[1]) if is_imported(value) else value) for key, value in literals)

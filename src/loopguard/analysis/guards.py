@@ -462,7 +462,10 @@ def needs_a_string_form(conditions: tuple[Condition, ...], values: Mapping[str, 
     ``can_run`` decides it). URL schemes (``_is_pattern``), suffix (``path.endswith(".json")``)
     and substring tests are not such markers: they tell kinds of ordinary data apart, and stay
     followed."""
-    return any(_needs_prefix(guard, expected, values) for guard, expected in conditions)
+    for guard, expected in conditions:  # (a loop, not ``any`` of a generator: asked for every guarded call)
+        if _needs_prefix(guard, expected, values):
+            return True
+    return False
 
 
 def _needs_prefix(guard: Guard, expected: bool, values: Mapping[str, Value]) -> bool:

@@ -190,6 +190,8 @@ class KnownValues:
 
     def at(self, line: int) -> Mapping[str, object]:
         """The values at ``line``: without the names a binding that can have run by then changed."""
+        if not self.ran:  # no binding ran: no set made (asked at every call of a specialised node)
+            return self.arguments
         changed = {name for name, assigned, in_loop in self.ran if in_loop or assigned <= line}
         if not changed:
             return self.arguments
@@ -313,14 +315,21 @@ def columns_of(target: ast.expr, table: Table) -> dict[str, tuple[str, ...]]:
     }
 
 
+#: How a value that is one of several starts (``is_one_of``)
+ONE_OF_MARK = (ONE_OF,)
+
+
 def is_one_of(value: object) -> TypeGuard[tuple[str, ...]]:
-    return isinstance(value, tuple) and value[:1] == (ONE_OF,)
+    return isinstance(value, tuple) and value[:1] == ONE_OF_MARK
 
 
 def expansions(literals: tuple[Literal, ...]) -> list[tuple[Literal, ...]]:
     """The calls a call with ``ONE_OF`` arguments stands for: one per combination of their values
     (beyond ``MAX_ALTERNATIVES`` of them, those arguments are not literals)."""
-    choices = [value[1:] for _key, value in literals if is_one_of(value)]
+    choices = []
+    for _key, value in literals:  # ``is_one_of`` inlined: asked for every verdict and call with arguments
+        if isinstance(value, tuple) and value[:1] == ONE_OF_MARK:
+            choices.append(value[1:])
     if not choices:
         return [literals]
     count = 1

@@ -318,4 +318,7 @@ def marks_self(literals: tuple[Literal, ...]) -> bool:
 
 def class_given(literals: tuple[Literal, ...]) -> str | None:
     """The exact class of the receiver a call graph node's arguments name (``CLASS``)."""
-    return next((str(value) for name, value in literals if name == CLASS), None)
+    for name, value in literals:  # (a loop, not ``next`` of a generator: asked for every node made)
+        if name == CLASS:
+            return str(value)
+    return None
