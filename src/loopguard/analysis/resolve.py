@@ -189,9 +189,15 @@ class Resolver:
     def resolve(self, expr: Expr, scope: int) -> Value | None:
         match expr:
             case ("name", name):
+                # ``lookup``'s first step in place, without its call: the scope asked binds 18,300
+                # of the 31,700 names looked up for every 10th homeassistant file
+                own = self.index.scopes[scope]
+                if name in own.bindings and name not in own.global_names:
+                    value = self.merge(name, scope, own.bindings[name])
+                else:
+                    value = self.lookup(name, scope)
                 # only a reference is followed further (``Project.deref`` gives any other value
                 # back as it is): no call for the others, most of the ~47,000 asked
-                value = self.lookup(name, scope)
                 return self.project.deref(value) if value is not None and value[0] == "ref" else value
             case ("attr", base, name):
                 value = self.attribute(self.resolve(base, scope), name)
