@@ -288,8 +288,11 @@ class Resolver:
         # the commonest first (a ``match`` tries each case in turn: a method's or a function's
         # call, then an access), each shape apart by its tag
         match func:
-            case ("attr", _, _) | ("name", _):
-                return self.plain_target(self.callee(func, scope))
+            case ("attr", base, name):  # ``callee`` of each, in place (without its call and ``match``)
+                value = self.attribute(self.resolve(base, scope), name, called=True)
+                return self.plain_target(self.project.deref(value) if value is not None and value[0] == "ref" else value)
+            case ("name", _):
+                return self.plain_target(self.resolve(func, scope))
             case (("get" | "set" | "del") as kind, ("attr", base, name)):
                 return self.access_target(kind, self.accessed_base(base, scope), name)
             case ("arg", function, argument):
