@@ -463,7 +463,9 @@ class Resolver:
         CHAIN.following += 1
         CHAIN.deepest = CHAIN.following
         try:
-            merged = self.merge_bindings(bindings)
+            # one binding here is neither unknown nor ``= None`` (answered above): what it binds,
+            # without ``merge_bindings`` and ``only_binding`` around it (most names merged here)
+            merged = self.binding_value(bindings[0]) if len(bindings) == 1 else self.merge_bindings(bindings)
             if merged is None and key in self._cycled:
                 merged = self.merge_through_itself(key, bindings)
         finally:
