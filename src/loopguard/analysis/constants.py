@@ -72,8 +72,10 @@ def module_imports(module: ScopeLike, changed: Collection[str], own: str) -> dic
         if len(bindings) != 1 or name in changed:  # (``bound_once``, its bindings at hand)
             continue
         binding = bindings[0]
-        if isinstance(binding, tuple) and len(binding) == 2 and binding[0] == "ref":
-            qualname = str(binding[1])
+        # (a ``ref`` binding is a pair of strings: no ``len`` and ``str`` calls for each name the
+        # module binds once, 0.2 % of index + summarize for every 10th homeassistant file)
+        if isinstance(binding, tuple) and binding[0] == "ref":
+            qualname = binding[1]
             if qualname != prefix + name:  # not its own ``def`` or ``class``
                 found[name] = (IMPORTED, qualname)
     return found

@@ -189,9 +189,15 @@ class Resolver:
     def resolve(self, expr: Expr, scope: int) -> Value | None:
         match expr:
             case ("name", name):
+                # ``lookup``'s first step in place, without its call: the scope asked binds 18,300
+                # of the 31,700 names looked up for every 10th homeassistant file
+                own = self.index.scopes[scope]
+                if name in own.bindings and name not in own.global_names:
+                    value = self.merge(name, scope, own.bindings[name])
+                else:
+                    value = self.lookup(name, scope)
                 # only a reference is followed further (``Project.deref`` gives any other value
                 # back as it is): no call for the others, most of the ~47,000 asked
-                value = self.lookup(name, scope)
                 return self.project.deref(value) if value is not None and value[0] == "ref" else value
             case ("attr", base, name):
                 value = self.attribute(self.resolve(base, scope), name)
@@ -282,8 +288,11 @@ class Resolver:
         # the commonest first (a ``match`` tries each case in turn: a method's or a function's
         # call, then an access), each shape apart by its tag
         match func:
-            case ("attr", _, _) | ("name", _):
-                return self.plain_target(self.callee(func, scope))
+            case ("attr", base, name):  # ``callee`` of each, in place (without its call and ``match``)
+                value = self.attribute(self.resolve(base, scope), name, called=True)
+                return self.plain_target(self.project.deref(value) if value is not None and value[0] == "ref" else value)
+            case ("name", _):
+                return self.plain_target(self.resolve(func, scope))
             case (("get" | "set" | "del") as kind, ("attr", base, name)):
                 return self.access_target(kind, self.accessed_base(base, scope), name)
             case ("arg", function, argument):
@@ -425,6 +434,11 @@ class Resolver:
                     return None
                 if following >= CHAIN.deepest:
                     CHAIN.deepest = following + 1
+                match binding:  # ``binding_value`` of the commonest in place, without its call
+                    case ("ref", qualname):  # an import, a def or a class (11,400 of these merges)
+                        return ("ref", self.aliases.get(qualname, qualname))
+                    case ("self", owner):  # a method's receiver (7,400)
+                        return ("inst", owner)
                 return None if tag == "value" else self.binding_value(binding)
         key = (name, scope)
         memo = self._merged
@@ -449,7 +463,9 @@ class Resolver:
         CHAIN.following += 1
         CHAIN.deepest = CHAIN.following
         try:
-            merged = self.merge_bindings(bindings)
+            # one binding here is neither unknown nor ``= None`` (answered above): what it binds,
+            # without ``merge_bindings`` and ``only_binding`` around it (most names merged here)
+            merged = self.binding_value(bindings[0]) if len(bindings) == 1 else self.merge_bindings(bindings)
             if merged is None and key in self._cycled:
                 merged = self.merge_through_itself(key, bindings)
         finally:
