@@ -920,7 +920,8 @@ class _Indexer:
         for decorator in decorator_list:
             self.visit(decorator)
         args = node.args
-        for default in (*args.defaults, *args.kw_defaults):
+        defaults, keyword_defaults = args.defaults, args.kw_defaults
+        for default in (*defaults, *keyword_defaults):
             if default is not None:
                 self.visit(default)
         enclosing = self.scopes[self.current]
@@ -949,19 +950,22 @@ class _Indexer:
             self.methods[method_of].add(name)
             if decorators and not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
                 self.properties[method_of].add(name)
-        self.bind_parameters(args, decorator_names, method_of)
+        # (the parameters' lists as ``bind_parameters`` read them, read once: see ``visit_Assign``)
+        positional_args, keyword_only_args, vararg, kwarg = self.bind_parameters(args, decorator_names, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
             self.coroutines[scope] = span
             self.loop = scope
         else:
             self.functions[scope] = (*span, decorators, outer)
-            self.parameters[scope] = parameters_of(node, method_of, decorator_names)
+            self.parameters[scope] = parameters_of(
+                positional_args, keyword_only_args, defaults, keyword_defaults, method_of, decorator_names
+            )
             positional, keyword_only = self.parameters[scope][:2]
             names = self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
-            if args.vararg is not None or args.kwarg is not None:  # (``*args``, ``**kwargs``: locals too)
-                names = names.union(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+            if vararg is not None or kwarg is not None:  # (``*args``, ``**kwargs``: locals too)
+                names = names.union(a.arg for a in (vararg, kwarg) if a is not None)
             self.locals.append(LocalLiterals(scope, names))
         first_call = len(self.calls)
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
@@ -1076,10 +1080,14 @@ class _Indexer:
 
     def bind_parameters(
         self, args: ast.arguments, decorator_names: Collection[str | None], method_of: str | None
-    ) -> None:
+    ) -> tuple[list[ast.arg], list[ast.arg], ast.arg | None, ast.arg | None]:
+        """Binds the parameters in the scope just pushed; gives what it read of ``args`` — the
+        positional parameters, the keyword-only ones, ``*args`` and ``**kwargs`` —, which a def
+        reads again (``parameters_of``; its locals): not read off the node a second time."""
         # (each field read once: see ``visit_Assign``)
         positional = [*args.posonlyargs, *args.args]
-        everything = [*positional, *args.kwonlyargs]
+        keyword_only = args.kwonlyargs
+        everything = [*positional, *keyword_only]
         vararg, kwarg = args.vararg, args.kwarg
         if vararg:
             everything.append(vararg)
@@ -1105,6 +1113,7 @@ class _Indexer:
             else:
                 binding = UNKNOWN
             add_binding(bindings, name, binding)
+        return positional, keyword_only, vararg, kwarg
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for default in (*node.args.defaults, *node.args.kw_defaults):
@@ -1938,24 +1947,25 @@ def exits(body: list[ast.stmt]) -> bool:
 
 
 def parameters_of(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str | None, decorator_names: Collection[str | None]
+    positional_args: list[ast.arg], keyword_only_args: list[ast.arg], positional_defaults: list[ast.expr],
+    keyword_defaults: list[ast.expr | None], method_of: str | None, decorator_names: Collection[str | None],
 ) -> Parameters:
-    """(positional names, keyword-only names, literal defaults, bound): ``bound`` when the first
-    positional parameter is the instance or class a method call supplies."""
-    args = node.args
-    positional = tuple(map(ARGUMENT_NAME, (*args.posonlyargs, *args.args)))  # (no generator: one per def)
+    """(positional names, keyword-only names, literal defaults, bound) of a def whose ``arguments``
+    hold these lists (read off it once by ``visit_FunctionDef`` and ``bind_parameters``): ``bound``
+    when the first positional parameter is the instance or class a method call supplies."""
+    positional = tuple(map(ARGUMENT_NAME, positional_args))  # (no generator: one per def)
     defaults: list[tuple[str, object]] = []
-    for arg, default in zip(reversed(positional), reversed(args.defaults)):
+    for arg, default in zip(reversed(positional), reversed(positional_defaults)):
         keep, value = default_value(default, literal_value)
         if keep:
             defaults.append((arg, value))
-    for keyword_only, keyword_default in zip(args.kwonlyargs, args.kw_defaults):
+    for keyword_only, keyword_default in zip(keyword_only_args, keyword_defaults):
         if keyword_default is not None:
             keep, value = default_value(keyword_default, literal_value)
             if keep:
                 defaults.append((keyword_only.arg, value))
     bound = method_of is not None and "staticmethod" not in decorator_names
-    return (positional, tuple(map(ARGUMENT_NAME, args.kwonlyargs)), tuple(defaults), bound, ())
+    return (positional, tuple(map(ARGUMENT_NAME, keyword_only_args)), tuple(defaults), bound, ())
 
 
 #: A parameter's name (``parameters_of``)
