@@ -49,6 +49,7 @@ from loopguard.analysis.flags import (
     FLAG_VALUES,
     Flag,
     flag_of,
+    may_pass_a_test,
     with_flags,
     with_tested_arguments,
 )
@@ -78,7 +79,7 @@ from loopguard.analysis.known import (
     only_gets_loop,
     returns_running_loop,
 )
-from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
+from loopguard.analysis.literals import given_literals, is_bare_final, literal_value
 from loopguard.analysis.loop_values import loop_returns, plain_shape, with_returns
 from loopguard.analysis.managers import managed_return
 from loopguard.analysis.module_reads import read_arguments
@@ -1548,12 +1549,15 @@ class _Indexer:
         if kind == "partial" or not given or not kept:
             literals: tuple[Literal, ...] = ()  # a call without arguments has no literal ones
         else:
-            literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
+            # (the call's fields as read above, here and for ``may_pass_a_test``: not read again)
+            literals = given_literals(args, keywords, self.pinned_here() if self.narrowed else None)
         if self.alternatives:
             literals = self.with_alternatives(literals)
         if given:  # a test passed on (flags.py), a table entry's fields (records.py)
             if self.loop < 0:
-                literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
+                flags = self.flags.get(self.current, ())
+                if may_pass_a_test(args, keywords, flags):  # (most calls pass no test: asked here, once)
+                    literals = with_tested_arguments(node, literals, self.decidable_guard, flags)
             if kept and self.records.tables:  # (``fields_given`` gives none without a table)
                 literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
         if kept and receiver is not None and receiver.__class__ is ast.Name:  # ``name.method(...)``

@@ -38,9 +38,17 @@ def literal_arguments(node: ast.Call, pinned: Equalities | None = None) -> tuple
     """The constant arguments of a call, by position (before any ``*args``) and keyword: what the
     catalogue's ``non_waiting`` conditions read (``join(timeout=0)``, ``acquire(False)``); with
     ``pinned``, also the names and mapping keys a test has pinned to a literal (equalities.py)."""
+    return given_literals(node.args, node.keywords, pinned)
+
+
+def given_literals(
+    args: list[ast.expr], keywords: list[ast.keyword], pinned: Equalities | None = None
+) -> tuple[Literal, ...]:
+    """``literal_arguments`` of a call whose ``args`` and ``keywords`` are these, for a caller that
+    has read them (``visit_Call``: a field read off an ast node is a generic attribute lookup)."""
     found: list[Literal] = []
     given = 0  # positional arguments before any *args: ("#", n) says the first n are given
-    for position, argument in enumerate(node.args):
+    for position, argument in enumerate(args):
         kind = argument.__class__  # (read once: handed to ``argument_value``)
         if kind is ast.Starred:
             found.append(("*", NOT_LITERAL))  # any later position, and any parameter, may be given
@@ -51,7 +59,7 @@ def literal_arguments(node: ast.Call, pinned: Equalities | None = None) -> tuple
             found.append((position, value))
     if given and len(found) < given:  # some positional arguments are not literals
         found.append(("#", given))
-    for keyword in node.keywords:
+    for keyword in keywords:
         if keyword.arg is None:
             found.append(("*", NOT_LITERAL))  # **kwargs
             if pinned:  # ``**settings`` after ``settings["type"] == "redis"`` passes type="redis"
