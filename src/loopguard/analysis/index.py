@@ -1563,7 +1563,7 @@ class _Indexer:
         if kept and receiver is not None and receiver.__class__ is ast.Name:  # ``name.method(...)``
             # (the only calls ``marked_call`` marks: the others are not handed to it)
             literals = self.built_locals.marked_call(
-                node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
+                receiver.id, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
                 self.pinned_here() if self.narrowed else None,
             )
         self.record_call(func, node, literals)
