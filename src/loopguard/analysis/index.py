@@ -485,12 +485,23 @@ class _Indexer:
 
     def visit_children(self, children: Iterable[ast.AST | None]) -> None:
         """Each child in order (None: an absent one, skipped), a leaf passed as ``visit`` passes
-        it: the first child raises ``NestingTooDeep`` exactly when ``visit`` of each would."""
-        at_bound = self.depth >= MAX_DEPTH
+        it: the first child raises ``NestingTooDeep`` exactly when ``visit`` of each would. (What
+        ``visit`` does for a child that is not a leaf, in place too: a call less for each.)"""
+        level = self.depth
+        at_bound = level >= MAX_DEPTH
         for child in children:
-            if child.__class__ not in LEAVES:
+            kind = child.__class__
+            if kind not in LEAVES:
                 if child is not None:
-                    self.visit(child)
+                    try:
+                        method = self._dispatch[kind]
+                    except KeyError:
+                        method = self.visitor_of(kind)
+                    if at_bound:
+                        raise NestingTooDeep(child)
+                    self.depth = level + 1
+                    method(self, child)
+                    self.depth = level
             elif at_bound:
                 raise NestingTooDeep(child)
 
