@@ -69,7 +69,7 @@ def with_tested_arguments(
     ``and``/``or``) or one of its flags given as ``(TESTED, guard)`` (``guard_for``: the guard a
     test reads as there, flags replaced, None when none can be decided; ``flags``: the function's
     flags, the only names worth reading)."""
-    if not may_pass_a_test(node, flags):
+    if not may_pass_a_test(node.args, node.keywords, flags):
         return literals
     tested: dict[int | str, Literal] = {}
     for key, argument in passed_arguments(node):
@@ -84,13 +84,14 @@ def with_tested_arguments(
     return (*kept, *tested.values())
 
 
-def may_pass_a_test(node: ast.Call, flags: Collection[str]) -> bool:
-    """Whether an argument of the call (any: ``passed_arguments`` keeps fewer) is a test or one of
-    the ``flags`` — a look without building each argument's key (most calls pass neither)."""
-    for argument in node.args:
+def may_pass_a_test(args: list[ast.expr], keywords: list[ast.keyword], flags: Collection[str]) -> bool:
+    """Whether an argument of the call (any: ``passed_arguments`` keeps fewer) whose ``args`` and
+    ``keywords`` are these is a test or one of the ``flags`` — a look without building each
+    argument's key (most calls pass neither; ``visit_Call`` asks with the fields it has read)."""
+    for argument in args:
         if argument.__class__ in FLAG_CLASSES or (flags and argument.__class__ is ast.Name and argument.id in flags):
             return True
-    for keyword in node.keywords:
+    for keyword in keywords:
         argument = keyword.value
         if argument.__class__ in FLAG_CLASSES or (flags and argument.__class__ is ast.Name and argument.id in flags):
             return True

@@ -49,6 +49,7 @@ from loopguard.analysis.flags import (
     FLAG_VALUES,
     Flag,
     flag_of,
+    may_pass_a_test,
     with_flags,
     with_tested_arguments,
 )
@@ -78,7 +79,7 @@ from loopguard.analysis.known import (
     only_gets_loop,
     returns_running_loop,
 )
-from loopguard.analysis.literals import is_bare_final, literal_arguments, literal_value
+from loopguard.analysis.literals import given_literals, is_bare_final, literal_value
 from loopguard.analysis.loop_values import loop_returns, plain_shape, with_returns
 from loopguard.analysis.managers import managed_return
 from loopguard.analysis.module_reads import read_arguments
@@ -405,6 +406,23 @@ class _Indexer:
         method(self, node)
         self.depth = depth - 1
 
+    def visit_statements(self, statements: list[ast.stmt]) -> None:
+        """What ``visit`` does for each statement of a module's body (never a leaf), in place: a
+        call less for each. (Not ``visit_block``: no guard or narrowing holds from one top-level
+        statement to the next.)"""
+        level = self.depth
+        for statement in statements:
+            kind = statement.__class__
+            try:
+                method = self._dispatch[kind]
+            except KeyError:
+                method = self.visitor_of(kind)
+            if level >= MAX_DEPTH:
+                raise NestingTooDeep(statement)
+            self.depth = level + 1
+            method(self, statement)
+            self.depth = level
+
     def visitor_of(self, kind: type) -> Callable[[Any, Any], None]:
         """The function that visits nodes of class ``kind``, remembered for the next (looked up
         once per process: ``getattr`` of a missing ``visit_`` name raises inside)."""
@@ -467,12 +485,23 @@ class _Indexer:
 
     def visit_children(self, children: Iterable[ast.AST | None]) -> None:
         """Each child in order (None: an absent one, skipped), a leaf passed as ``visit`` passes
-        it: the first child raises ``NestingTooDeep`` exactly when ``visit`` of each would."""
-        at_bound = self.depth >= MAX_DEPTH
+        it: the first child raises ``NestingTooDeep`` exactly when ``visit`` of each would. (What
+        ``visit`` does for a child that is not a leaf, in place too: a call less for each.)"""
+        level = self.depth
+        at_bound = level >= MAX_DEPTH
         for child in children:
-            if child.__class__ not in LEAVES:
+            kind = child.__class__
+            if kind not in LEAVES:
                 if child is not None:
-                    self.visit(child)
+                    try:
+                        method = self._dispatch[kind]
+                    except KeyError:
+                        method = self.visitor_of(kind)
+                    if at_bound:
+                        raise NestingTooDeep(child)
+                    self.depth = level + 1
+                    method(self, child)
+                    self.depth = level
             elif at_bound:
                 raise NestingTooDeep(child)
 
@@ -920,7 +949,8 @@ class _Indexer:
         for decorator in decorator_list:
             self.visit(decorator)
         args = node.args
-        for default in (*args.defaults, *args.kw_defaults):
+        defaults, keyword_defaults = args.defaults, args.kw_defaults
+        for default in (*defaults, *keyword_defaults):
             if default is not None:
                 self.visit(default)
         enclosing = self.scopes[self.current]
@@ -949,19 +979,22 @@ class _Indexer:
             self.methods[method_of].add(name)
             if decorators and not PROPERTY_DECORATOR_NAMES.isdisjoint(decorator_names):
                 self.properties[method_of].add(name)
-        self.bind_parameters(args, decorator_names, method_of)
+        # (the parameters' lists as ``bind_parameters`` read them, read once: see ``visit_Assign``)
+        positional_args, keyword_only_args, vararg, kwarg = self.bind_parameters(args, decorator_names, method_of)
         span = (node.lineno, node.col_offset, node.end_lineno or node.lineno)
         if is_async:
             self.coroutines[scope] = span
             self.loop = scope
         else:
             self.functions[scope] = (*span, decorators, outer)
-            self.parameters[scope] = parameters_of(node, method_of, decorator_names)
+            self.parameters[scope] = parameters_of(
+                positional_args, keyword_only_args, defaults, keyword_defaults, method_of, decorator_names
+            )
             positional, keyword_only = self.parameters[scope][:2]
             names = self.parameter_names[scope] = frozenset((*positional, *keyword_only))
             self.loop = -1
-            if args.vararg is not None or args.kwarg is not None:  # (``*args``, ``**kwargs``: locals too)
-                names = names.union(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+            if vararg is not None or kwarg is not None:  # (``*args``, ``**kwargs``: locals too)
+                names = names.union(a.arg for a in (vararg, kwarg) if a is not None)
             self.locals.append(LocalLiterals(scope, names))
         first_call = len(self.calls)
         outer_guards, self.guards = self.guards, []  # a body's guards start afresh
@@ -1076,10 +1109,14 @@ class _Indexer:
 
     def bind_parameters(
         self, args: ast.arguments, decorator_names: Collection[str | None], method_of: str | None
-    ) -> None:
+    ) -> tuple[list[ast.arg], list[ast.arg], ast.arg | None, ast.arg | None]:
+        """Binds the parameters in the scope just pushed; gives what it read of ``args`` — the
+        positional parameters, the keyword-only ones, ``*args`` and ``**kwargs`` —, which a def
+        reads again (``parameters_of``; its locals): not read off the node a second time."""
         # (each field read once: see ``visit_Assign``)
         positional = [*args.posonlyargs, *args.args]
-        everything = [*positional, *args.kwonlyargs]
+        keyword_only = args.kwonlyargs
+        everything = [*positional, *keyword_only]
         vararg, kwarg = args.vararg, args.kwarg
         if vararg:
             everything.append(vararg)
@@ -1105,6 +1142,7 @@ class _Indexer:
             else:
                 binding = UNKNOWN
             add_binding(bindings, name, binding)
+        return positional, keyword_only, vararg, kwarg
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for default in (*node.args.defaults, *node.args.kw_defaults):
@@ -1144,9 +1182,19 @@ class _Indexer:
         self.methods[qualname] = methods
         self.properties[qualname] = properties
         self.loop = -1
+        level = self.depth
         for statement in node.body:
-            self.visit(statement)
+            # what ``visit`` does for a statement (never a leaf), in place: a call less for each
             kind = statement.__class__
+            try:
+                method = self._dispatch[kind]
+            except KeyError:
+                method = self.visitor_of(kind)
+            if level >= MAX_DEPTH:
+                raise NestingTooDeep(statement)
+            self.depth = level + 1
+            method(self, statement)
+            self.depth = level
             if kind is not ast.AnnAssign and kind is not ast.Assign:  # (most are defs: no isinstance asked)
                 continue
             # class-level annotations and assignments describe the instances' attributes too
@@ -1539,18 +1587,21 @@ class _Indexer:
         if kind == "partial" or not given or not kept:
             literals: tuple[Literal, ...] = ()  # a call without arguments has no literal ones
         else:
-            literals = literal_arguments(node, self.pinned_here() if self.narrowed else None)
+            # (the call's fields as read above, here and for ``may_pass_a_test``: not read again)
+            literals = given_literals(args, keywords, self.pinned_here() if self.narrowed else None)
         if self.alternatives:
             literals = self.with_alternatives(literals)
         if given:  # a test passed on (flags.py), a table entry's fields (records.py)
             if self.loop < 0:
-                literals = with_tested_arguments(node, literals, self.decidable_guard, self.flags.get(self.current, ()))
+                flags = self.flags.get(self.current, ())
+                if may_pass_a_test(args, keywords, flags):  # (most calls pass no test: asked here, once)
+                    literals = with_tested_arguments(node, literals, self.decidable_guard, flags)
             if kept and self.records.tables:  # (``fields_given`` gives none without a table)
                 literals = self.records.fields_given(node, literals, self.is_module_name, len(self.calls))
         if kept and receiver is not None and receiver.__class__ is ast.Name:  # ``name.method(...)``
             # (the only calls ``marked_call`` marks: the others are not handed to it)
             literals = self.built_locals.marked_call(
-                node, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
+                receiver.id, literals, self.current, self.bindings_of, self.loops > 0, self.loop < 0, len(self.calls),
                 self.pinned_here() if self.narrowed else None,
             )
         self.record_call(func, node, literals)
@@ -1699,8 +1750,7 @@ def index_module(tree: ast.Module, module: str, package: str, arguments_read: bo
     (``without_fields``) — changes other arguments than those it reads, or replaces them with
     what it leaves as they are, so reading later gives the same arguments."""
     indexer = _Indexer(module, package)
-    for statement in tree.body:
-        indexer.visit(statement)
+    indexer.visit_statements(tree.body)
     changed = changed_names(indexer)
     calls = with_module_constants(
         without_changed_tables(indexer.calls, indexer.table_uses, indexer.scopes[0]), indexer, changed, arguments_read
@@ -1938,24 +1988,25 @@ def exits(body: list[ast.stmt]) -> bool:
 
 
 def parameters_of(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, method_of: str | None, decorator_names: Collection[str | None]
+    positional_args: list[ast.arg], keyword_only_args: list[ast.arg], positional_defaults: list[ast.expr],
+    keyword_defaults: list[ast.expr | None], method_of: str | None, decorator_names: Collection[str | None],
 ) -> Parameters:
-    """(positional names, keyword-only names, literal defaults, bound): ``bound`` when the first
-    positional parameter is the instance or class a method call supplies."""
-    args = node.args
-    positional = tuple(map(ARGUMENT_NAME, (*args.posonlyargs, *args.args)))  # (no generator: one per def)
+    """(positional names, keyword-only names, literal defaults, bound) of a def whose ``arguments``
+    hold these lists (read off it once by ``visit_FunctionDef`` and ``bind_parameters``): ``bound``
+    when the first positional parameter is the instance or class a method call supplies."""
+    positional = tuple(map(ARGUMENT_NAME, positional_args))  # (no generator: one per def)
     defaults: list[tuple[str, object]] = []
-    for arg, default in zip(reversed(positional), reversed(args.defaults)):
+    for arg, default in zip(reversed(positional), reversed(positional_defaults)):
         keep, value = default_value(default, literal_value)
         if keep:
             defaults.append((arg, value))
-    for keyword_only, keyword_default in zip(args.kwonlyargs, args.kw_defaults):
+    for keyword_only, keyword_default in zip(keyword_only_args, keyword_defaults):
         if keyword_default is not None:
             keep, value = default_value(keyword_default, literal_value)
             if keep:
                 defaults.append((keyword_only.arg, value))
     bound = method_of is not None and "staticmethod" not in decorator_names
-    return (positional, tuple(map(ARGUMENT_NAME, args.kwonlyargs)), tuple(defaults), bound, ())
+    return (positional, tuple(map(ARGUMENT_NAME, keyword_only_args)), tuple(defaults), bound, ())
 
 
 #: A parameter's name (``parameters_of``)

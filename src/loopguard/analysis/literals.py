@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from loopguard.analysis.argument_types import argument_type
 from loopguard.analysis.equalities import Equalities, pinned_argument, pinned_items
@@ -18,7 +19,12 @@ def literal_value(node: ast.expr) -> tuple[bool, int | bool | str | None]:
     when it is integral (``0.0`` is ``0``), since conditions compare with ints."""
     if node.__class__ is not ast.Constant:  # (asked of every argument: no ``isinstance`` call)
         return False, None
-    value = node.value
+    return constant_literal(node.value)
+
+
+def constant_literal(value: object) -> tuple[bool, int | bool | str | None]:
+    """``literal_value`` of a constant whose value is ``value`` (``argument_value`` has read its
+    class already)."""
     if value is None or isinstance(value, (bool, int)):
         return True, value
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**31:
@@ -32,19 +38,28 @@ def literal_arguments(node: ast.Call, pinned: Equalities | None = None) -> tuple
     """The constant arguments of a call, by position (before any ``*args``) and keyword: what the
     catalogue's ``non_waiting`` conditions read (``join(timeout=0)``, ``acquire(False)``); with
     ``pinned``, also the names and mapping keys a test has pinned to a literal (equalities.py)."""
+    return given_literals(node.args, node.keywords, pinned)
+
+
+def given_literals(
+    args: list[ast.expr], keywords: list[ast.keyword], pinned: Equalities | None = None
+) -> tuple[Literal, ...]:
+    """``literal_arguments`` of a call whose ``args`` and ``keywords`` are these, for a caller that
+    has read them (``visit_Call``: a field read off an ast node is a generic attribute lookup)."""
     found: list[Literal] = []
     given = 0  # positional arguments before any *args: ("#", n) says the first n are given
-    for position, argument in enumerate(node.args):
-        if argument.__class__ is ast.Starred:
+    for position, argument in enumerate(args):
+        kind = argument.__class__  # (read once: handed to ``argument_value``)
+        if kind is ast.Starred:
             found.append(("*", NOT_LITERAL))  # any later position, and any parameter, may be given
             break
         given = position + 1
-        value = argument_value(argument, pinned)
+        value = argument_value(argument, pinned, kind)
         if value is not NO_VALUE:
             found.append((position, value))
     if given and len(found) < given:  # some positional arguments are not literals
         found.append(("#", given))
-    for keyword in node.keywords:
+    for keyword in keywords:
         if keyword.arg is None:
             found.append(("*", NOT_LITERAL))  # **kwargs
             if pinned:  # ``**settings`` after ``settings["type"] == "redis"`` passes type="redis"
@@ -61,17 +76,22 @@ ArgumentValue = int | bool | str | None | tuple[str, ...]
 NO_VALUE: tuple[str, ...] = ("<no value>",)
 
 
-def argument_value(argument: ast.expr, pinned: Equalities | None) -> ArgumentValue:
+def argument_value(argument: ast.expr, pinned: Equalities | None, kind: type | None = None) -> ArgumentValue:
     """What ``literal_arguments`` records of an argument, the first that holds: its literal
     (``literal_value``), the literal a test pins it to, the caller's variable it names
     (``passed_name``), the flags it or-s (``flag_names``), its type (``argument_type``); else
     ``NO_VALUE``. Each is asked only of the classes of node it can answer (a literal of a constant,
     a pin of a name, a subscript or a call, ...), not of every argument in turn: asked of each
     argument of every call in a function or on the loop (126 M instructions of 2,633 M for every
-    10th homeassistant file, each argument asked up to five functions)."""
-    kind = argument.__class__
+    10th homeassistant file, each argument asked up to five functions). ``kind``: the argument's
+    class, when the caller has read it. (Its class read once, not at each test, and the node read
+    as ``Any``, as in ``expr_of``: ``__class__`` and any field off an ast node are a generic
+    attribute lookup, and 18,500 arguments are asked for every 10th homeassistant file.)"""
+    node: Any = argument
+    if kind is None:
+        kind = node.__class__
     if kind is ast.Constant:
-        keep, value = literal_value(argument)
+        keep, value = constant_literal(node.value)
         if keep:
             return value
         typed = argument_type(argument)  # (a constant is pinned to nothing, names nothing)
@@ -80,8 +100,8 @@ def argument_value(argument: ast.expr, pinned: Equalities | None) -> ArgumentVal
         keep, value = pinned_argument(argument, pinned)
         if keep:
             return value
-    if argument.__class__ is ast.Name:
-        return (PASSED, argument.id)
+    if kind is ast.Name:
+        return (PASSED, node.id)
     if kind is ast.Attribute:  # (of no type ``argument_type`` knows)
         name = passed_name(argument)
         return NO_VALUE if name is None else (PASSED, name)

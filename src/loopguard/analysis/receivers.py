@@ -99,16 +99,14 @@ class BuiltLocals:
         self.built[(scope, target.id)] = (value.func.id, built, counts)
 
     def marked_call(
-        self, node: ast.Call, literals: tuple[Literal, ...], scope: int, bindings_of: BindingsOf,
+        self, name: str, literals: tuple[Literal, ...], scope: int, bindings_of: BindingsOf,
         in_loop: bool, sync: bool, number: int, pinned: Equalities | None,
     ) -> tuple[Literal, ...]:
         """A method call's arguments, with the mark of its receiver when it is known exactly (and
         for a local built here, the arguments it was built with, as this call sees them:
-        ``construction_arguments``)."""
-        function = node.func
-        if not (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name)):
-            return literals
-        name = function.value.id
+        ``construction_arguments``). ``name``: the receiver of the call ``name.method(...)``, as
+        ``visit_Call`` has read it (the only calls it hands on: not read off the node again, a
+        generic attribute lookup for each of its fields)."""
         bound = bindings_of(name)
         if len(bound) != 1:
             return literals
