@@ -406,10 +406,13 @@ class _Indexer:
         method(self, node)
         self.depth = depth - 1
 
-    def visit_statements(self, statements: list[ast.stmt]) -> None:
-        """What ``visit`` does for each statement of a module's body (never a leaf), in place: a
-        call less for each. (Not ``visit_block``: no guard or narrowing holds from one top-level
-        statement to the next.)"""
+    def visit_statements(
+        self, statements: list[ast.stmt], each_assignment: Callable[[ast.Assign | ast.AnnAssign], None] | None = None
+    ) -> None:
+        """What ``visit`` does for each statement of a module's or a class's body (never a leaf),
+        in place: a call less for each; ``each_assignment`` is handed each assignment once it is
+        visited (a class's: ``visit_ClassDef``). (Not ``visit_block``: no guard or narrowing holds
+        from one statement of these bodies to the next.)"""
         level = self.depth
         for statement in statements:
             kind = statement.__class__
@@ -422,6 +425,9 @@ class _Indexer:
             self.depth = level + 1
             method(self, statement)
             self.depth = level
+            # (most statements are defs: no ``isinstance`` asked, no call made)
+            if each_assignment is not None and (kind is ast.AnnAssign or kind is ast.Assign):
+                each_assignment(statement)  # type: ignore[arg-type]  # (told by its class above)
 
     def visitor_of(self, kind: type) -> Callable[[Any, Any], None]:
         """The function that visits nodes of class ``kind``, remembered for the next (looked up
@@ -1182,33 +1188,24 @@ class _Indexer:
         self.methods[qualname] = methods
         self.properties[qualname] = properties
         self.loop = -1
-        level = self.depth
-        for statement in node.body:
-            # what ``visit`` does for a statement (never a leaf), in place: a call less for each
-            kind = statement.__class__
-            try:
-                method = self._dispatch[kind]
-            except KeyError:
-                method = self.visitor_of(kind)
-            if level >= MAX_DEPTH:
-                raise NestingTooDeep(statement)
-            self.depth = level + 1
-            method(self, statement)
-            self.depth = level
-            if kind is not ast.AnnAssign and kind is not ast.Assign:  # (most are defs: no isinstance asked)
-                continue
-            # class-level annotations and assignments describe the instances' attributes too
-            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                # ``x: Final = value`` declares no type: x is what the value is (as in visit_AnnAssign)
-                declared: Binding = (
-                    ("value", expr_of(statement.value), body) if is_bare_final(statement) and statement.value
-                    else ("type", annotation_of(statement.annotation), body)
-                )
-                add_binding(info.attributes, statement.target.id, declared)
-            elif isinstance(statement, ast.Assign):
+
+        def describe_instances(statement: ast.Assign | ast.AnnAssign) -> None:
+            """Class-level annotations and assignments describe the instances' attributes too (as
+            each is visited: a method above may have bound the same attribute on ``self``)."""
+            if isinstance(statement, ast.AnnAssign):
+                if isinstance(statement.target, ast.Name):
+                    # ``x: Final = value`` declares no type: x is what the value is (as in visit_AnnAssign)
+                    declared: Binding = (
+                        ("value", expr_of(statement.value), body) if is_bare_final(statement) and statement.value
+                        else ("type", annotation_of(statement.annotation), body)
+                    )
+                    add_binding(info.attributes, statement.target.id, declared)
+            else:
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
                         add_binding(info.attributes, target.id, ("value", expr_of(statement.value), body))
+
+        self.visit_statements(node.body, describe_instances)
         self.built_locals.with_stores(qualname, info.attributes, self.parameters)  # receivers.py
         self.current, self.loop = outer, outer_loop
 
