@@ -7,6 +7,7 @@ import ast
 from typing import Any
 
 from loopguard.analysis.argument_types import argument_type
+from loopguard.analysis.constants import ArgumentValue
 from loopguard.analysis.equalities import Equalities, pinned_argument, pinned_items
 from loopguard.models import FLAGS, NOT_LITERAL, PASSED, Literal
 
@@ -70,8 +71,6 @@ def given_literals(
     return tuple(found)
 
 
-#: What an argument's value is recorded as (the value half of a ``Literal``)
-ArgumentValue = int | bool | str | None | tuple[str, ...]
 #: ``argument_value`` of an argument that is none of what it reads (told by identity)
 NO_VALUE: tuple[str, ...] = ("<no value>",)
 
